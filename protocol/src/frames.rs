@@ -1,0 +1,108 @@
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::model::{ChatMessage, Member, PeerId};
+
+/// Client → server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// WebRTC signaling for one peer (`data`: any JSON, relayed untouched to `to` only).
+    Signal { to: PeerId, data: Value },
+    /// A chat message; `client_id` deduplicates resends.
+    Chat { client_id: Uuid, text: String },
+    /// A page of chat older than `before_seq` (newest page when absent).
+    History {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before_seq: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u32>,
+    },
+    /// Full-text search of the room's chat.
+    Search {
+        q: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u32>,
+    },
+    /// My media state changed.
+    Media { audio: bool, video: bool, screen: bool },
+    /// Heartbeat; answered with `pong`.
+    Ping {},
+    /// A fresh access token for the same user, sent before the current one expires.
+    Auth { token: String },
+}
+
+/// Server → client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// Always the first frame: who I am, who is here, the latest chat page.
+    Welcome {
+        peer_id: PeerId,
+        room: String,
+        you: Member,
+        peers: Vec<Member>,
+        history: Vec<ChatMessage>,
+    },
+    PeerJoined { peer: Member },
+    PeerLeft { peer_id: PeerId },
+    /// Signaling from `from` (stamped by the server).
+    Signal { from: PeerId, data: Value },
+    /// A new chat message; the sender's own copy is its ack.
+    Chat { message: ChatMessage },
+    History { messages: Vec<ChatMessage>, has_more: bool },
+    SearchResults { q: String, messages: Vec<ChatMessage> },
+    Media {
+        peer_id: PeerId,
+        audio: bool,
+        video: bool,
+        screen: bool,
+    },
+    Pong {},
+    /// A frame was refused; the connection stays open unless followed by a close.
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<Uuid>,
+    },
+}
+
+/// Machine-readable reasons in `error` frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadJson,
+    UnknownType,
+    TooLarge,
+    UnknownPeer,
+    RateLimited,
+    InvalidField,
+    BinaryFrame,
+    RoomFull,
+    Unauthorized,
+    Unsupported,
+    Internal,
+}
+
+impl ServerFrame {
+    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
+        ServerFrame::Error {
+            code,
+            message: message.into(),
+            client_id: None,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        // Serializing these plain data types cannot fail (no maps with non-string keys).
+        serde_json::to_string(self).unwrap_or_else(|_| String::from("{\"type\":\"error\"}"))
+    }
+}
+
+impl ClientFrame {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| String::from("{\"type\":\"ping\"}"))
+    }
+}

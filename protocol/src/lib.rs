@@ -1,0 +1,47 @@
+//! Confab wire contract: every type that crosses the network between the app and the worker.
+//!
+//! Frames are JSON text tagged by `type` in snake_case. Client→server frames are [`ClientFrame`],
+//! server→client frames are [`ServerFrame`]. Field rules (sizes, names) live here too so that the
+//! app can check input before sending and the worker enforces the same rules on receipt.
+
+mod decode;
+mod frames;
+mod http;
+mod model;
+mod names;
+
+pub use decode::{decode_client_frame, FrameError};
+pub use frames::{ClientFrame, ErrorCode, ServerFrame};
+pub use http::{GuestRequest, GuestResponse, Health, IceResponse, IceServer, Problem, UserInfo};
+pub use model::{ChatMessage, MediaState, Member, PeerId};
+pub use names::{DisplayName, NameError, RoomName};
+
+/// Subprotocol both sides speak; the server echoes it on upgrade.
+pub const SUBPROTOCOL: &str = "confab.v1";
+/// Prefix of the subprotocol that carries the access token (browsers cannot set headers on WebSocket).
+pub const BEARER_PREFIX: &str = "bearer.";
+
+/// Limits shared by client and server.
+pub mod limits {
+    /// Largest text frame the server reads; bigger frames close the socket with 1009.
+    pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+    /// Largest serialized `signal.data` relayed to a peer.
+    pub const MAX_SIGNAL_DATA_BYTES: usize = 16 * 1024;
+    /// Chat text, in characters after trimming.
+    pub const MAX_CHAT_CHARS: usize = 4000;
+    pub const MAX_HISTORY_LIMIT: u32 = 100;
+    pub const MAX_SEARCH_LIMIT: u32 = 50;
+    pub const MAX_SEARCH_CHARS: usize = 200;
+    pub const MAX_TOKEN_BYTES: usize = 4096;
+    /// Mesh rooms stop here; more people need an SFU.
+    pub const ROOM_CAPACITY: usize = 8;
+}
+
+/// WebSocket close codes with meaning in this protocol.
+pub mod close_code {
+    pub const TOKEN_EXPIRED: u16 = 4401;
+    pub const FORBIDDEN: u16 = 4403;
+    pub const ROOM_FULL: u16 = 4409;
+    pub const TOO_BIG: u16 = 1009;
+    pub const POLICY_VIOLATION: u16 = 1008;
+}

@@ -1,0 +1,57 @@
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Server-generated, unguessable id of one connection in a room. Never reused within a room.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PeerId(pub String);
+
+impl PeerId {
+    /// Peer ids are 32 lowercase hex characters (a v4 UUID without dashes).
+    pub fn from_uuid(id: Uuid) -> Self {
+        PeerId(id.simple().to_string())
+    }
+
+    pub fn is_well_formed(&self) -> bool {
+        self.0.len() == 32 && self.0.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for PeerId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a participant is currently sending.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaState {
+    pub audio: bool,
+    pub video: bool,
+    pub screen: bool,
+}
+
+/// One participant in a room as everyone else sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub peer_id: PeerId,
+    pub user_id: String,
+    pub name: String,
+    pub guest: bool,
+    pub media: MediaState,
+}
+
+/// A stored chat message. `seq` is per room, from 1, +1 each; `ts` is unix milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub seq: u64,
+    pub client_id: Uuid,
+    pub user_id: String,
+    pub name: String,
+    pub text: String,
+    pub ts: i64,
+}

@@ -1,0 +1,170 @@
+//! One golden JSON per frame: the wire format must never drift silently.
+
+use confab_protocol::*;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+const PEER_A: &str = "0123456789abcdef0123456789abcdef";
+const PEER_B: &str = "fedcba9876543210fedcba9876543210";
+const CLIENT_ID: &str = "6f1c2a4e-3b0d-4f5e-9a7c-1d2e3f4a5b6c";
+
+fn member(peer: &str, name: &str) -> Member {
+    Member {
+        peer_id: PeerId(peer.into()),
+        user_id: format!("guest:{name}"),
+        name: name.into(),
+        guest: true,
+        media: MediaState { audio: true, video: false, screen: false },
+    }
+}
+
+fn member_json(peer: &str, name: &str) -> Value {
+    json!({"peer_id": peer, "user_id": format!("guest:{name}"), "name": name, "guest": true,
+           "media": {"audio": true, "video": false, "screen": false}})
+}
+
+fn message() -> ChatMessage {
+    ChatMessage {
+        seq: 7,
+        client_id: Uuid::parse_str(CLIENT_ID).unwrap(),
+        user_id: "guest:Mina".into(),
+        name: "Mina".into(),
+        text: "안녕 <b>hi</b>".into(),
+        ts: 1_763_700_000_000,
+    }
+}
+
+fn message_json() -> Value {
+    json!({"seq": 7, "client_id": CLIENT_ID, "user_id": "guest:Mina", "name": "Mina",
+           "text": "안녕 <b>hi</b>", "ts": 1_763_700_000_000i64})
+}
+
+fn assert_client_golden(frame: ClientFrame, golden: Value) {
+    assert_eq!(serde_json::to_value(&frame).unwrap(), golden, "serialize {frame:?}");
+    let parsed = decode_client_frame(&golden.to_string()).expect("golden decodes");
+    assert_eq!(parsed, frame, "round trip");
+}
+
+fn assert_server_golden(frame: ServerFrame, golden: Value) {
+    assert_eq!(serde_json::to_value(&frame).unwrap(), golden, "serialize {frame:?}");
+    let parsed: ServerFrame = serde_json::from_value(golden).unwrap();
+    assert_eq!(parsed, frame, "round trip");
+}
+
+#[test]
+fn client_frames_match_golden_json() {
+    assert_client_golden(
+        ClientFrame::Signal { to: PeerId(PEER_B.into()), data: json!({"sdp": "v=0"}) },
+        json!({"type": "signal", "to": PEER_B, "data": {"sdp": "v=0"}}),
+    );
+    assert_client_golden(
+        ClientFrame::Chat { client_id: Uuid::parse_str(CLIENT_ID).unwrap(), text: "hi".into() },
+        json!({"type": "chat", "client_id": CLIENT_ID, "text": "hi"}),
+    );
+    assert_client_golden(
+        ClientFrame::History { before_seq: Some(42), limit: Some(50) },
+        json!({"type": "history", "before_seq": 42, "limit": 50}),
+    );
+    assert_client_golden(
+        ClientFrame::History { before_seq: None, limit: None },
+        json!({"type": "history"}),
+    );
+    assert_client_golden(
+        ClientFrame::Search { q: "학교".into(), limit: Some(10) },
+        json!({"type": "search", "q": "학교", "limit": 10}),
+    );
+    assert_client_golden(
+        ClientFrame::Media { audio: true, video: false, screen: true },
+        json!({"type": "media", "audio": true, "video": false, "screen": true}),
+    );
+    assert_client_golden(ClientFrame::Ping {}, json!({"type": "ping"}));
+    assert_client_golden(
+        ClientFrame::Auth { token: "a.b.c".into() },
+        json!({"type": "auth", "token": "a.b.c"}),
+    );
+}
+
+#[test]
+fn server_frames_match_golden_json() {
+    assert_server_golden(
+        ServerFrame::Welcome {
+            peer_id: PeerId(PEER_A.into()),
+            room: "standup".into(),
+            you: member(PEER_A, "Mina"),
+            peers: vec![member(PEER_B, "Joon")],
+            history: vec![message()],
+        },
+        json!({"type": "welcome", "peer_id": PEER_A, "room": "standup",
+               "you": member_json(PEER_A, "Mina"), "peers": [member_json(PEER_B, "Joon")],
+               "history": [message_json()]}),
+    );
+    assert_server_golden(
+        ServerFrame::PeerJoined { peer: member(PEER_B, "Joon") },
+        json!({"type": "peer_joined", "peer": member_json(PEER_B, "Joon")}),
+    );
+    assert_server_golden(
+        ServerFrame::PeerLeft { peer_id: PeerId(PEER_B.into()) },
+        json!({"type": "peer_left", "peer_id": PEER_B}),
+    );
+    assert_server_golden(
+        ServerFrame::Signal { from: PeerId(PEER_A.into()), data: json!({"candidate": null}) },
+        json!({"type": "signal", "from": PEER_A, "data": {"candidate": null}}),
+    );
+    assert_server_golden(
+        ServerFrame::Chat { message: message() },
+        json!({"type": "chat", "message": message_json()}),
+    );
+    assert_server_golden(
+        ServerFrame::History { messages: vec![message()], has_more: true },
+        json!({"type": "history", "messages": [message_json()], "has_more": true}),
+    );
+    assert_server_golden(
+        ServerFrame::SearchResults { q: "hi".into(), messages: vec![] },
+        json!({"type": "search_results", "q": "hi", "messages": []}),
+    );
+    assert_server_golden(
+        ServerFrame::Media { peer_id: PeerId(PEER_A.into()), audio: false, video: true, screen: false },
+        json!({"type": "media", "peer_id": PEER_A, "audio": false, "video": true, "screen": false}),
+    );
+    assert_server_golden(ServerFrame::Pong {}, json!({"type": "pong"}));
+    assert_server_golden(
+        ServerFrame::Error {
+            code: ErrorCode::RateLimited,
+            message: "slow down".into(),
+            client_id: Some(Uuid::parse_str(CLIENT_ID).unwrap()),
+        },
+        json!({"type": "error", "code": "rate_limited", "message": "slow down", "client_id": CLIENT_ID}),
+    );
+    assert_server_golden(
+        ServerFrame::error(ErrorCode::UnknownPeer, "gone"),
+        json!({"type": "error", "code": "unknown_peer", "message": "gone"}),
+    );
+}
+
+#[test]
+fn http_bodies_match_golden_json() {
+    let guest = GuestResponse {
+        access_token: "t".into(),
+        token_type: "Bearer".into(),
+        expires_in: 600,
+        user: UserInfo { id: "guest:x".into(), name: "Mina".into(), guest: true },
+    };
+    assert_eq!(
+        serde_json::to_value(&guest).unwrap(),
+        json!({"access_token": "t", "token_type": "Bearer", "expires_in": 600,
+               "user": {"id": "guest:x", "name": "Mina", "guest": true}})
+    );
+    let ice = IceResponse {
+        ice_servers: vec![IceServer { urls: vec!["stun:example.org".into()], username: None, credential: None }],
+        expires_at: 5,
+    };
+    assert_eq!(
+        serde_json::to_value(&ice).unwrap(),
+        json!({"ice_servers": [{"urls": ["stun:example.org"]}], "expires_at": 5})
+    );
+    let problem = Problem { kind: "about:blank".into(), title: "Not Found".into(), status: 404, detail: "x".into() };
+    assert_eq!(
+        serde_json::to_value(&problem).unwrap(),
+        json!({"type": "about:blank", "title": "Not Found", "status": 404, "detail": "x"})
+    );
+}
