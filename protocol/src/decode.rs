@@ -16,12 +16,24 @@ pub struct FrameError {
 }
 
 impl FrameError {
-    fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         FrameError {
             code,
             message: message.into(),
             client_id: None,
         }
+    }
+
+    pub fn rate_limited() -> Self {
+        FrameError::new(ErrorCode::RateLimited, "too many frames; slow down")
+    }
+
+    pub fn unknown_peer(peer: &crate::PeerId) -> Self {
+        FrameError::new(ErrorCode::UnknownPeer, format!("no peer {peer} in this room"))
+    }
+
+    pub fn unsupported(what: &str) -> Self {
+        FrameError::new(ErrorCode::Unsupported, format!("`{what}` is not supported by this server yet"))
     }
 
     pub fn to_frame(&self) -> ServerFrame {

@@ -1,0 +1,12 @@
+//! Confab worker: HTTP router, guest tokens, ICE servers and the Room Durable Object.
+
+pub mod config;
+pub mod http_error;
+pub mod room;
+pub mod token;
+pub mod upgrade;
+
+#[cfg(target_arch = "wasm32")]
+mod room_do;
+#[cfg(target_arch = "wasm32")]
+mod router;

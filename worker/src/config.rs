@@ -1,0 +1,95 @@
+//! Deployer configuration, read once per request from wrangler vars and secrets.
+
+use crate::token::{KeyConfigError, KeyTable};
+
+/// Configuration as plain values, so parsing rules are tested on the host.
+pub struct Config {
+    pub allow_guests: bool,
+    /// Explicit allow-list; empty means "this worker's origin and the trunk serve origins".
+    pub allowed_origins: Vec<String>,
+    pub stun_urls: Vec<String>,
+    pub keys: KeyTable,
+}
+
+pub const ISSUER: &str = "confab";
+pub const AUDIENCE: &str = "confab-api";
+
+/// Origins `trunk serve` uses by default (front-end development).
+pub const TRUNK_SERVE_ORIGINS: &[&str] = &["http://localhost:8080", "http://127.0.0.1:8080"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("JWT_KEYS is not set: run `cargo xtask dev` locally or `wrangler secret put JWT_KEYS`")]
+    MissingKeys,
+    #[error(transparent)]
+    Keys(#[from] KeyConfigError),
+}
+
+/// Raw strings as they come from the environment (`None` when unset).
+#[derive(Default)]
+pub struct RawConfig {
+    pub allow_guests: Option<String>,
+    pub allowed_origins: Option<String>,
+    pub stun_urls: Option<String>,
+    pub jwt_keys: Option<String>,
+}
+
+impl Config {
+    pub fn parse(raw: RawConfig) -> Result<Self, ConfigError> {
+        let keys = raw.jwt_keys.ok_or(ConfigError::MissingKeys)?;
+        Ok(Config {
+            allow_guests: raw
+                .allow_guests
+                .map(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+                .unwrap_or(false),
+            allowed_origins: list(raw.allowed_origins.as_deref()),
+            stun_urls: list(raw.stun_urls.as_deref()),
+            keys: KeyTable::parse(&keys, ISSUER, AUDIENCE)?,
+        })
+    }
+}
+
+fn list(value: Option<&str>) -> Vec<String> {
+    value
+        .unwrap_or_default()
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(allow: Option<&str>) -> RawConfig {
+        RawConfig {
+            allow_guests: allow.map(Into::into),
+            allowed_origins: Some("https://a.example, https://b.example".into()),
+            stun_urls: Some("stun:one.example:3478 stun:two.example".into()),
+            jwt_keys: Some(format!("k1:{}", "A".repeat(88))),
+        }
+    }
+
+    #[test]
+    fn guests_are_off_unless_explicitly_enabled() {
+        assert!(!Config::parse(raw(None)).unwrap().allow_guests);
+        assert!(!Config::parse(raw(Some("false"))).unwrap().allow_guests);
+        assert!(Config::parse(raw(Some("true"))).unwrap().allow_guests);
+    }
+
+    #[test]
+    fn lists_split_on_commas_and_spaces() {
+        let config = Config::parse(raw(None)).unwrap();
+        assert_eq!(config.allowed_origins, ["https://a.example", "https://b.example"]);
+        assert_eq!(config.stun_urls, ["stun:one.example:3478", "stun:two.example"]);
+    }
+
+    #[test]
+    fn missing_keys_is_a_clear_error() {
+        let mut r = raw(None);
+        r.jwt_keys = None;
+        assert!(matches!(Config::parse(r), Err(ConfigError::MissingKeys)));
+    }
+}

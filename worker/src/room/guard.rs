@@ -1,0 +1,90 @@
+//! Per-connection flood control: a token bucket for frames and a strike count for bad frames.
+
+/// Classic token bucket; time is passed in so it is deterministic under test.
+#[derive(Debug, Clone)]
+pub struct TokenBucket {
+    capacity: f64,
+    refill_per_ms: f64,
+    tokens: f64,
+    last_ms: i64,
+}
+
+impl TokenBucket {
+    pub fn new(capacity: u32, refill_per_second: u32, now_ms: i64) -> Self {
+        TokenBucket {
+            capacity: f64::from(capacity),
+            refill_per_ms: f64::from(refill_per_second) / 1000.0,
+            tokens: f64::from(capacity),
+            last_ms: now_ms,
+        }
+    }
+
+    /// Takes one token if there is one.
+    pub fn try_take(&mut self, now_ms: i64) -> bool {
+        let elapsed = (now_ms - self.last_ms).max(0) as f64;
+        self.tokens = (self.tokens + elapsed * self.refill_per_ms).min(self.capacity);
+        self.last_ms = self.last_ms.max(now_ms);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Allow,
+    /// Over the rate: drop the frame and tell the client (first refusal of a run).
+    Refuse,
+    /// Over the rate again: drop the frame silently (no error storm back to a flooder).
+    Drop,
+    /// Over the rate for so long that the connection is abusive.
+    Close,
+}
+
+/// Limits for one connection. Signaling bursts at call setup (an offer, a few dozen ICE
+/// candidates per peer, 7 peers) stay far below the burst size.
+#[derive(Debug, Clone)]
+pub struct ConnGuard {
+    frames: TokenBucket,
+    refused_in_row: u32,
+    strikes: u32,
+}
+
+impl ConnGuard {
+    pub const FRAME_BURST: u32 = 300;
+    pub const FRAMES_PER_SECOND: u32 = 100;
+    /// Refused frames in a row before the socket is closed as a flood.
+    pub const FLOOD_LIMIT: u32 = 200;
+    /// Bad frames (errors) before the socket is closed for abuse.
+    pub const STRIKE_LIMIT: u32 = 100;
+
+    pub fn new(now_ms: i64) -> Self {
+        ConnGuard {
+            frames: TokenBucket::new(Self::FRAME_BURST, Self::FRAMES_PER_SECOND, now_ms),
+            refused_in_row: 0,
+            strikes: 0,
+        }
+    }
+
+    pub fn admit_frame(&mut self, now_ms: i64) -> Verdict {
+        if self.frames.try_take(now_ms) {
+            self.refused_in_row = 0;
+            return Verdict::Allow;
+        }
+        self.refused_in_row += 1;
+        match self.refused_in_row {
+            n if n >= Self::FLOOD_LIMIT => Verdict::Close,
+            1 => Verdict::Refuse,
+            _ => Verdict::Drop,
+        }
+    }
+
+    /// Counts a bad frame; true when the connection has had too many.
+    pub fn strike(&mut self) -> bool {
+        self.strikes += 1;
+        self.strikes >= Self::STRIKE_LIMIT
+    }
+}
