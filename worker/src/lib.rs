@@ -7,6 +7,9 @@ pub mod token;
 pub mod upgrade;
 
 #[cfg(target_arch = "wasm32")]
+mod env;
+
+#[cfg(target_arch = "wasm32")]
 mod room_do;
 #[cfg(target_arch = "wasm32")]
 mod router;

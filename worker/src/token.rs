@@ -125,6 +125,15 @@ impl KeyTable {
 
     /// Verifies signature, type, time window, issuer and audience.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Identity, TokenError> {
+        self.verify_session(token, now).map(|(identity, _)| identity)
+    }
+
+    /// Like [`KeyTable::verify`], also returning the token's expiry (unix seconds).
+    pub fn verify_session(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Identity, i64), TokenError> {
         let untrusted = UntrustedToken::new(token).map_err(|_| TokenError::Malformed)?;
         if untrusted.algorithm() != "HS256" {
             return Err(TokenError::WrongAlgorithm);
@@ -163,11 +172,13 @@ impl KeyTable {
         if custom.iss != self.issuer || custom.aud != self.audience {
             return Err(TokenError::WrongIssuerOrAudience);
         }
-        Ok(Identity {
+        let expires_at = claims.expiration.map(|t| t.timestamp()).ok_or(TokenError::MissingClaim)?;
+        let identity = Identity {
             user_id: custom.sub.clone(),
             name: custom.name.clone(),
             guest: custom.guest,
-        })
+        };
+        Ok((identity, expires_at))
     }
 }
 

@@ -1,0 +1,35 @@
+//! Reading configuration and time from the Workers environment.
+
+use chrono::{DateTime, Utc};
+use worker::Env;
+
+use crate::config::{Config, RawConfig};
+use crate::http_error::ApiError;
+
+fn text(env: &Env, name: &str) -> Option<String> {
+    env.secret(name)
+        .map(|s| s.to_string())
+        .or_else(|_| env.var(name).map(|v| v.to_string()))
+        .ok()
+}
+
+pub fn config(env: &Env) -> Result<Config, ApiError> {
+    Config::parse(RawConfig {
+        allow_guests: text(env, "ALLOW_GUESTS"),
+        allowed_origins: text(env, "ALLOWED_ORIGINS"),
+        stun_urls: text(env, "STUN_URLS"),
+        jwt_keys: text(env, "JWT_KEYS"),
+    })
+    .map_err(|e| {
+        worker::console_error!("configuration error: {e}");
+        ApiError::Internal(e.to_string())
+    })
+}
+
+pub fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(worker::Date::now().as_millis() as i64).unwrap_or_default()
+}
+
+pub fn now_ms() -> i64 {
+    worker::Date::now().as_millis() as i64
+}

@@ -1,0 +1,179 @@
+//! The Room Durable Object: thin glue between hibernating WebSockets and `room` logic.
+//! Per-socket identity lives in the socket attachment, so nothing is lost on hibernation; the
+//! only in-memory state is flood control, which may safely reset when the room sleeps.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use confab_protocol::{close_code, PeerId, ServerFrame, SUBPROTOCOL};
+use serde::{Deserialize, Serialize};
+use worker::{
+    durable_object, DurableObject, Env, Request, Response, Result, State, WebSocket,
+    WebSocketIncomingMessage, WebSocketPair,
+};
+
+use crate::env::{config, now, now_ms};
+use crate::room::{self, Action, Attachment, ConnGuard, Incoming};
+use crate::token::Identity;
+
+/// Identity the router has verified, passed to the DO on the internal upgrade request.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MemberHeader {
+    pub room: String,
+    pub identity: Identity,
+    pub token_exp: i64,
+}
+
+impl MemberHeader {
+    pub const NAME: &'static str = "x-confab-member";
+}
+
+#[durable_object]
+pub struct Room {
+    state: State,
+    env: Env,
+    guards: RefCell<HashMap<String, ConnGuard>>,
+}
+
+impl DurableObject for Room {
+    fn new(state: State, env: Env) -> Self {
+        // Heartbeats are answered by the runtime without waking the object.
+        if let Ok(pair) = worker::worker_sys::WebSocketRequestResponsePair::new(
+            r#"{"type":"ping"}"#,
+            r#"{"type":"pong"}"#,
+        ) {
+            state.set_websocket_auto_response(&pair);
+        }
+        Room { state, env, guards: RefCell::new(HashMap::new()) }
+    }
+
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        let header = req.headers().get(MemberHeader::NAME)?.unwrap_or_default();
+        let Ok(member) = serde_json::from_str::<MemberHeader>(&header) else {
+            return Response::error("bad internal request", 400);
+        };
+        let present: Vec<Attachment> = self.state.get_websockets().iter().filter_map(attachment).collect();
+        let pair = WebSocketPair::new()?;
+        if let Err(full) = room::admit(present.len()) {
+            pair.server.accept()?;
+            let _ = pair.server.send_with_str(full.to_json());
+            let _ = pair.server.close(Some(close_code::ROOM_FULL), Some("room is full"));
+            return upgraded(pair.client);
+        }
+        let peer_id = PeerId::from_uuid(uuid::Uuid::new_v4());
+        let newcomer = Attachment {
+            member: confab_protocol::Member {
+                peer_id: peer_id.clone(),
+                user_id: member.identity.user_id,
+                name: member.identity.name,
+                guest: member.identity.guest,
+                media: Default::default(),
+            },
+            token_exp: member.token_exp,
+        };
+        self.state.accept_websocket_with_tags(&pair.server, &[peer_id.as_str()]);
+        pair.server.serialize_attachment(&newcomer)?;
+        let others = present.into_iter().map(|a| a.member).collect();
+        let (welcome, joined) = room::join(&member.room, &newcomer.member, others);
+        let _ = pair.server.send_with_str(welcome.to_json());
+        self.broadcast_except(&peer_id, &joined);
+        upgraded(pair.client)
+    }
+
+    async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
+        let Some(sender) = attachment(&ws) else {
+            let _ = ws.close(Some(1011), Some("lost session state"));
+            return Ok(());
+        };
+        let now_ms = now_ms();
+        let actions = {
+            let mut guards = self.guards.borrow_mut();
+            let guard = guards
+                .entry(sender.member.peer_id.0.clone())
+                .or_insert_with(|| ConnGuard::new(now_ms));
+            match message {
+                WebSocketIncomingMessage::String(text) => {
+                    let is_present =
+                        |peer: &PeerId| !self.state.get_websockets_with_tag(peer.as_str()).is_empty();
+                    room::on_text(&Incoming { sender: &sender, is_present: &is_present, now_ms }, guard, &text)
+                }
+                WebSocketIncomingMessage::Binary(_) => room::on_binary(guard),
+            }
+        };
+        self.execute(&ws, &sender, actions);
+        Ok(())
+    }
+
+    async fn websocket_close(&self, ws: WebSocket, _code: usize, _reason: String, _clean: bool) -> Result<()> {
+        self.departed(&ws);
+        Ok(())
+    }
+
+    async fn websocket_error(&self, ws: WebSocket, _error: worker::Error) -> Result<()> {
+        self.departed(&ws);
+        Ok(())
+    }
+}
+
+impl Room {
+    fn execute(&self, ws: &WebSocket, sender: &Attachment, actions: Vec<Action>) {
+        for action in actions {
+            match action {
+                Action::Reply(frame) => {
+                    let _ = ws.send_with_str(frame.to_json());
+                }
+                Action::SendTo(peer, frame) => {
+                    for socket in self.state.get_websockets_with_tag(peer.as_str()) {
+                        let _ = socket.send_with_str(frame.to_json());
+                    }
+                }
+                Action::BroadcastOthers(frame) => self.broadcast_except(&sender.member.peer_id, &frame),
+                Action::UpdateAttachment(updated) => {
+                    let _ = ws.serialize_attachment(&updated);
+                }
+                Action::VerifyToken(token) => {
+                    let verified = match config(&self.env) {
+                        Ok(config) => config
+                            .keys
+                            .verify_session(&token, now())
+                            .map(|(identity, exp)| (identity.user_id, exp))
+                            .map_err(|e| e.to_string()),
+                        Err(_) => Err("server cannot verify tokens".to_owned()),
+                    };
+                    self.execute(ws, sender, room::on_token_verified(sender, verified));
+                }
+                Action::Close { code, reason } => {
+                    let _ = ws.close(Some(code), Some(reason));
+                }
+            }
+        }
+    }
+
+    fn broadcast_except(&self, except: &PeerId, frame: &ServerFrame) {
+        let text = frame.to_json();
+        for socket in self.state.get_websockets() {
+            if self.state.get_tags(&socket).iter().any(|tag| tag == except.as_str()) {
+                continue;
+            }
+            let _ = socket.send_with_str(&text);
+        }
+    }
+
+    fn departed(&self, ws: &WebSocket) {
+        let Some(gone) = attachment(ws) else { return };
+        self.guards.borrow_mut().remove(gone.member.peer_id.as_str());
+        // Complete the closing handshake; harmless if the socket is already closed.
+        let _ = ws.close(Some(1000), Some("bye"));
+        self.broadcast_except(&gone.member.peer_id, &room::leave(&gone.member));
+    }
+}
+
+fn attachment(ws: &WebSocket) -> Option<Attachment> {
+    ws.deserialize_attachment::<Attachment>().ok().flatten()
+}
+
+fn upgraded(client: WebSocket) -> Result<Response> {
+    let mut response = Response::from_websocket(client)?;
+    response.headers_mut().set("sec-websocket-protocol", SUBPROTOCOL)?;
+    Ok(response)
+}

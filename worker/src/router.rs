@@ -1,0 +1,171 @@
+//! HTTP entry point: routes requests, maps every failure to problem+json.
+
+use confab_protocol::{
+    DisplayName, GuestRequest, GuestResponse, Health, IceResponse, IceServer, RoomName, UserInfo,
+    SUBPROTOCOL,
+};
+use worker::{event, Context, Env, Headers, Method, Request, RequestInit, Response, Result};
+
+use crate::env::{config, now};
+use crate::http_error::ApiError;
+use crate::room_do::MemberHeader;
+use crate::token::{Identity, ACCESS_TOKEN_SECONDS};
+use crate::upgrade::{bearer_from_subprotocols, origin_allowed};
+
+/// STUN/TURN credentials are re-fetched by the app before this many seconds pass.
+const ICE_TTL_SECONDS: i64 = 24 * 3600;
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    match route(req, &env).await {
+        Ok(response) => Ok(response),
+        Err(error) => problem(&error),
+    }
+}
+
+async fn route(req: Request, env: &Env) -> std::result::Result<Response, ApiError> {
+    let url = req.url().map_err(internal)?;
+    let segments: Vec<&str> = url.path().trim_matches('/').split('/').collect();
+    let method = req.method();
+    match (segments.as_slice(), method) {
+        (["api", "health"], Method::Get) => json(&Health {
+            ok: true,
+            version: env!("CARGO_PKG_VERSION").into(),
+        }),
+        (["auth", "guest"], Method::Post) => guest(req, env).await,
+        (["api", "ice"], Method::Get) => ice(&req, env),
+        (["api", "rooms", room, "ws"], Method::Get) => {
+            let room = RoomName::parse(room).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+            websocket(req, env, room).await
+        }
+        (["api", "rooms", room, "ws"], _) => {
+            RoomName::parse(room).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+            Err(ApiError::MethodNotAllowed)
+        }
+        (["api", "health"] | ["auth", "guest"] | ["api", "ice"], _) => Err(ApiError::MethodNotAllowed),
+        _ => Err(ApiError::NotFound(url.path().to_owned())),
+    }
+}
+
+/// `POST /auth/guest {"name"}`: a guest access token. A still-valid guest token in
+/// `Authorization` renews the same guest identity (the app does this before expiry).
+async fn guest(mut req: Request, env: &Env) -> std::result::Result<Response, ApiError> {
+    let config = config(env)?;
+    if !config.allow_guests {
+        return Err(ApiError::Forbidden("guest access is disabled on this server".into()));
+    }
+    require_json(&req)?;
+    let body = req.text().await.map_err(|_| ApiError::BadRequest("unreadable body".into()))?;
+    let request: GuestRequest = serde_json::from_str(&body)
+        .map_err(|_| ApiError::BadRequest("body must be JSON like {\"name\":\"Mina\"}".into()))?;
+    let name = DisplayName::parse(&request.name).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let renewing = bearer(&req)
+        .and_then(|token| config.keys.verify(&token, now()).ok())
+        .filter(|identity| identity.guest);
+    let user_id = match renewing {
+        Some(identity) => identity.user_id,
+        None => format!("guest:{}", uuid::Uuid::new_v4().simple()),
+    };
+    let identity = Identity { user_id, name: name.as_str().to_owned(), guest: true };
+    let body = GuestResponse {
+        access_token: config.keys.issue(&identity, now()),
+        token_type: "Bearer".into(),
+        expires_in: ACCESS_TOKEN_SECONDS as u64,
+        user: UserInfo { id: identity.user_id, name: identity.name, guest: true },
+    };
+    let mut response = json(&body)?;
+    let _ = response.headers_mut().set("cache-control", "no-store");
+    Ok(response)
+}
+
+/// `GET /api/ice`: ICE servers for an authenticated user. STUN only until TURN is configured.
+fn ice(req: &Request, env: &Env) -> std::result::Result<Response, ApiError> {
+    let config = config(env)?;
+    let token = bearer(req).ok_or_else(|| ApiError::Unauthorized("missing bearer token".into()))?;
+    config
+        .keys
+        .verify(&token, now())
+        .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
+    let ice_servers = if config.stun_urls.is_empty() {
+        Vec::new()
+    } else {
+        vec![IceServer { urls: config.stun_urls, username: None, credential: None }]
+    };
+    let mut response = json(&IceResponse {
+        ice_servers,
+        expires_at: now().timestamp() + ICE_TTL_SECONDS,
+    })?;
+    let _ = response.headers_mut().set("cache-control", "no-store");
+    Ok(response)
+}
+
+/// `GET /api/rooms/{room}/ws`: checks Origin and token, then hands the upgrade to the room's DO.
+async fn websocket(req: Request, env: &Env, room: RoomName) -> std::result::Result<Response, ApiError> {
+    let headers = req.headers();
+    let upgrade = headers.get("upgrade").ok().flatten().unwrap_or_default();
+    if !upgrade.eq_ignore_ascii_case("websocket") {
+        return Err(ApiError::UpgradeRequired);
+    }
+    let config = config(env)?;
+    let url = req.url().map_err(internal)?;
+    let own_origin = url.origin().ascii_serialization();
+    let origin = headers.get("origin").ok().flatten();
+    if !origin_allowed(origin.as_deref(), &own_origin, &config.allowed_origins) {
+        return Err(ApiError::Forbidden("this origin may not open room sockets".into()));
+    }
+    let protocols = headers.get("sec-websocket-protocol").ok().flatten();
+    let token = bearer_from_subprotocols(protocols.as_deref())?;
+    let (identity, token_exp) = config
+        .keys
+        .verify_session(token, now())
+        .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
+
+    let member = MemberHeader { room: room.as_str().to_owned(), identity, token_exp };
+    let forwarded = Headers::new();
+    forwarded.set("upgrade", "websocket").map_err(internal)?;
+    forwarded
+        .set(MemberHeader::NAME, &serde_json::to_string(&member).map_err(internal)?)
+        .map_err(internal)?;
+    let mut init = RequestInit::new();
+    init.with_headers(forwarded);
+    let inner = Request::new_with_init("https://room.internal/ws", &init).map_err(internal)?;
+    let rooms = env.durable_object("ROOMS").map_err(internal)?;
+    let stub = rooms.get_by_name(room.as_str()).map_err(internal)?;
+    let mut response = stub.fetch_with_request(inner).await.map_err(internal)?;
+    if response.status_code() == 101 {
+        let _ = response.headers_mut().set("sec-websocket-protocol", SUBPROTOCOL);
+    }
+    Ok(response)
+}
+
+/// The token from `Authorization: Bearer <token>`.
+fn bearer(req: &Request) -> Option<String> {
+    let value = req.headers().get("authorization").ok().flatten()?;
+    let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?;
+    Some(token.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+fn require_json(req: &Request) -> std::result::Result<(), ApiError> {
+    let content_type = req.headers().get("content-type").ok().flatten().unwrap_or_default();
+    if content_type.split(';').next().map(str::trim) != Some("application/json") {
+        return Err(ApiError::UnsupportedMediaType("send Content-Type: application/json".into()));
+    }
+    Ok(())
+}
+
+fn json<T: serde::Serialize>(value: &T) -> std::result::Result<Response, ApiError> {
+    Response::from_json(value).map_err(internal)
+}
+
+fn problem(error: &ApiError) -> Result<Response> {
+    if error.status() >= 500 {
+        worker::console_error!("request failed: {error}");
+    }
+    let mut response = Response::from_json(&error.to_problem())?.with_status(error.status());
+    response.headers_mut().set("content-type", "application/problem+json")?;
+    Ok(response)
+}
+
+fn internal(error: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(error.to_string())
+}
