@@ -1,1 +1,15 @@
+//! Confab browser app. Engine layers (`api`, `signaling`, `peer`, `call`, `media`) know nothing
+//! about views; `ui` holds the Leptos components that read their events as signals.
 
+pub mod names;
+pub mod negotiation;
+
+mod api;
+mod call;
+mod media;
+mod peer;
+mod signaling;
+mod storage;
+mod ui;
+
+pub use ui::App;

@@ -1,0 +1,255 @@
+//! One RTCPeerConnection to one remote participant, negotiated with perfect negotiation.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use confab_protocol::PeerId;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{
+    MediaStream, MediaStreamTrack, RtcConfiguration, RtcIceCandidateInit, RtcPeerConnection,
+    RtcPeerConnectionIceEvent, RtcRtpTransceiver, RtcRtpTransceiverDirection,
+    RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit, RtcTrackEvent,
+};
+
+use crate::media::tracks_of_kind;
+use crate::negotiation::{Negotiator, OnDescription, SdpKind, SessionDescription, SignalData};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The same RTCPeerConnection, seen through the argument-less `setLocalDescription()` that
+    /// web-sys lacks: it creates the right offer or answer itself, which is what makes perfect
+    /// negotiation's glare handling work.
+    #[wasm_bindgen(js_name = RTCPeerConnection)]
+    type ImplicitDescriptions;
+    #[wasm_bindgen(method, js_name = setLocalDescription)]
+    fn set_local_description(this: &ImplicitDescriptions) -> js_sys::Promise;
+}
+
+fn set_local_description_implicit(pc: &RtcPeerConnection) -> js_sys::Promise {
+    pc.unchecked_ref::<ImplicitDescriptions>().set_local_description()
+}
+
+pub enum PeerEvent {
+    Stream(MediaStream),
+    State(String),
+}
+
+pub type SendSignal = Rc<dyn Fn(&PeerId, serde_json::Value)>;
+pub type OnPeerEvent = Rc<dyn Fn(&PeerId, PeerEvent)>;
+
+pub struct PeerSession {
+    pub remote: PeerId,
+    pub pc: RtcPeerConnection,
+    negotiator: RefCell<Negotiator>,
+    remote_stream: MediaStream,
+    local: Option<MediaStream>,
+    send: SendSignal,
+    closed: Cell<bool>,
+    handlers: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+}
+
+impl PeerSession {
+    pub fn new(
+        remote: PeerId,
+        polite: bool,
+        config: &RtcConfiguration,
+        local: Option<MediaStream>,
+        send: SendSignal,
+        on_event: OnPeerEvent,
+    ) -> Result<Rc<Self>, JsValue> {
+        let pc = RtcPeerConnection::new_with_configuration(config)?;
+        let session = Rc::new(PeerSession {
+            remote,
+            pc,
+            negotiator: RefCell::new(Negotiator::new(polite)),
+            remote_stream: MediaStream::new()?,
+            local,
+            send,
+            closed: Cell::new(false),
+            handlers: RefCell::new(Vec::new()),
+        });
+        session.install_handlers(on_event);
+        Ok(session)
+    }
+
+    fn install_handlers(self: &Rc<Self>, on_event: OnPeerEvent) {
+        let weak = Rc::downgrade(self);
+        let negotiation_needed = handler(&weak, |session, _| spawn_local(session.make_offer()));
+        let candidate = handler(&weak, |session, event| {
+            let event: RtcPeerConnectionIceEvent = event.unchecked_into();
+            let candidate = event
+                .candidate()
+                .and_then(|c| js_sys::JSON::stringify(&c.to_json()).ok())
+                .and_then(|s| s.as_string())
+                .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
+            session.signal(&SignalData::Candidate { candidate });
+        });
+        let events = on_event.clone();
+        let track = handler(&weak, move |session, event| {
+            let event: RtcTrackEvent = event.unchecked_into();
+            session.remote_stream.add_track(&event.track());
+            events(&session.remote, PeerEvent::Stream(session.remote_stream.clone()));
+        });
+        let state = handler(&weak, move |session, _| {
+            let state = format!("{:?}", session.pc.connection_state()).to_lowercase();
+            on_event(&session.remote, PeerEvent::State(state));
+        });
+        self.pc.set_onnegotiationneeded(Some(negotiation_needed.as_ref().unchecked_ref()));
+        self.pc.set_onicecandidate(Some(candidate.as_ref().unchecked_ref()));
+        self.pc.set_ontrack(Some(track.as_ref().unchecked_ref()));
+        self.pc.set_onconnectionstatechange(Some(state.as_ref().unchecked_ref()));
+        self.handlers.borrow_mut().extend([negotiation_needed, candidate, track, state]);
+    }
+
+    /// The newcomer's side: one audio and one video transceiver, sending what we have; this
+    /// fires `negotiationneeded` and so the first offer.
+    pub fn start_as_offerer(&self) {
+        for kind in ["audio", "video"] {
+            let init = RtcRtpTransceiverInit::new();
+            let track = self.local.as_ref().and_then(|s| tracks_of_kind(s, kind).into_iter().next());
+            match (track, &self.local) {
+                (Some(track), Some(stream)) => {
+                    init.set_direction(RtcRtpTransceiverDirection::Sendrecv);
+                    init.set_streams(&js_sys::Array::of1(stream));
+                    self.pc.add_transceiver_with_media_stream_track_and_init(&track, &init);
+                }
+                _ => {
+                    init.set_direction(RtcRtpTransceiverDirection::Recvonly);
+                    self.pc.add_transceiver_with_str_and_init(kind, &init);
+                }
+            }
+        }
+    }
+
+    async fn make_offer(self: Rc<Self>) {
+        self.negotiator.borrow_mut().begin_offer();
+        let result = JsFuture::from(set_local_description_implicit(&self.pc)).await;
+        self.negotiator.borrow_mut().end_offer();
+        match result {
+            Ok(_) => self.send_local_description(),
+            Err(error) => log("offer failed", &error),
+        }
+    }
+
+    /// Applies one signal from the remote peer.
+    pub async fn handle_signal(self: Rc<Self>, data: SignalData) {
+        if self.closed.get() {
+            return;
+        }
+        match data {
+            SignalData::Description { description } => self.handle_description(description).await,
+            SignalData::Candidate { candidate } => {
+                let init: Option<RtcIceCandidateInit> = candidate
+                    .and_then(|c| js_sys::JSON::parse(&c.to_string()).ok())
+                    .map(JsCast::unchecked_into);
+                let promise = self.pc.add_ice_candidate_with_opt_rtc_ice_candidate_init(init.as_ref());
+                if let Err(error) = JsFuture::from(promise).await {
+                    if self.negotiator.borrow().candidate_error_matters() {
+                        log("addIceCandidate failed", &error);
+                    }
+                }
+            }
+        }
+    }
+
+    async fn handle_description(&self, description: SessionDescription) {
+        let stable = self.pc.signaling_state() == web_sys::RtcSignalingState::Stable;
+        let decision = self.negotiator.borrow_mut().on_description(description.kind, stable);
+        let OnDescription::Apply { answer } = decision else { return };
+        let init = RtcSessionDescriptionInit::new(sdp_type(description.kind));
+        init.set_sdp(&description.sdp);
+        if let Err(error) = JsFuture::from(self.pc.set_remote_description(&init)).await {
+            return log("setRemoteDescription failed", &error);
+        }
+        if answer {
+            self.attach_local_tracks().await;
+            match JsFuture::from(set_local_description_implicit(&self.pc)).await {
+                Ok(_) => self.send_local_description(),
+                Err(error) => log("answer failed", &error),
+            }
+        }
+    }
+
+    /// The answering side sends on the transceivers the offer created, so one round trip is
+    /// enough even when both sides have media.
+    async fn attach_local_tracks(&self) {
+        let Some(local) = &self.local else { return };
+        for transceiver in self.pc.get_transceivers().iter() {
+            let transceiver: RtcRtpTransceiver = transceiver.unchecked_into();
+            if transceiver.sender().track().is_some() || transceiver.current_direction().is_some() {
+                continue;
+            }
+            let kind = transceiver.receiver().track().kind();
+            let Some(track) = unused_track(local, &kind, &self.pc) else { continue };
+            if JsFuture::from(transceiver.sender().replace_track(Some(&track))).await.is_ok() {
+                transceiver.set_direction(RtcRtpTransceiverDirection::Sendrecv);
+            }
+        }
+    }
+
+    fn send_local_description(&self) {
+        let Some(description) = self.pc.local_description() else { return };
+        let kind = match description.type_() {
+            RtcSdpType::Offer => SdpKind::Offer,
+            RtcSdpType::Answer => SdpKind::Answer,
+            RtcSdpType::Pranswer => SdpKind::Pranswer,
+            _ => SdpKind::Rollback,
+        };
+        self.signal(&SignalData::Description {
+            description: SessionDescription { kind, sdp: description.sdp() },
+        });
+    }
+
+    fn signal(&self, data: &SignalData) {
+        if let Ok(value) = serde_json::to_value(data) {
+            (self.send)(&self.remote, value);
+        }
+    }
+
+    pub fn close(&self) {
+        self.closed.set(true);
+        self.pc.set_onnegotiationneeded(None);
+        self.pc.set_onicecandidate(None);
+        self.pc.set_ontrack(None);
+        self.pc.set_onconnectionstatechange(None);
+        self.pc.close();
+    }
+}
+
+fn handler(
+    weak: &Weak<PeerSession>,
+    f: impl Fn(Rc<PeerSession>, JsValue) + 'static,
+) -> Closure<dyn FnMut(JsValue)> {
+    let weak = weak.clone();
+    Closure::new(move |event: JsValue| {
+        if let Some(session) = weak.upgrade() {
+            if !session.closed.get() {
+                f(session, event);
+            }
+        }
+    })
+}
+
+fn unused_track(local: &MediaStream, kind: &str, pc: &RtcPeerConnection) -> Option<MediaStreamTrack> {
+    let in_use: Vec<String> = pc
+        .get_senders()
+        .iter()
+        .filter_map(|s| s.unchecked_into::<web_sys::RtcRtpSender>().track())
+        .map(|t| t.id())
+        .collect();
+    tracks_of_kind(local, kind).into_iter().find(|t| !in_use.contains(&t.id()))
+}
+
+fn sdp_type(kind: SdpKind) -> RtcSdpType {
+    match kind {
+        SdpKind::Offer => RtcSdpType::Offer,
+        SdpKind::Answer => RtcSdpType::Answer,
+        SdpKind::Pranswer => RtcSdpType::Pranswer,
+        SdpKind::Rollback => RtcSdpType::Rollback,
+    }
+}
+
+fn log(what: &str, error: &JsValue) {
+    web_sys::console::warn_2(&what.into(), error);
+}

@@ -1,0 +1,77 @@
+//! The room socket: subprotocol auth, typed frames from `confab_protocol`.
+
+use std::rc::Rc;
+
+use confab_protocol::{ClientFrame, ServerFrame, BEARER_PREFIX, SUBPROTOCOL};
+use wasm_bindgen::prelude::*;
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+pub enum SocketEvent {
+    Open,
+    Frame(ServerFrame),
+    Closed { code: u16, reason: String },
+}
+
+/// One WebSocket to `/api/rooms/{room}/ws`. The token rides in the `bearer.<jwt>` subprotocol,
+/// never in the URL. Handlers are detached before the closures are dropped.
+pub struct Socket {
+    ws: WebSocket,
+    _on_open: Closure<dyn FnMut(JsValue)>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+}
+
+impl Socket {
+    pub fn connect(room: &str, token: &str, on_event: Rc<dyn Fn(SocketEvent)>) -> Result<Self, String> {
+        let location = web_sys::window().ok_or("no window")?.location();
+        let scheme = if location.protocol().map_err(|_| "no protocol")? == "https:" { "wss" } else { "ws" };
+        let host = location.host().map_err(|_| "no host")?;
+        let url = format!("{scheme}://{host}/api/rooms/{room}/ws");
+        let protocols = js_sys::Array::of2(&SUBPROTOCOL.into(), &format!("{BEARER_PREFIX}{token}").into());
+        let ws = WebSocket::new_with_str_sequence(&url, &protocols)
+            .map_err(|e| format!("cannot open socket: {e:?}"))?;
+
+        let events = on_event.clone();
+        let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| events(SocketEvent::Open));
+        let events = on_event.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let Some(text) = event.data().as_string() else { return };
+            match serde_json::from_str::<ServerFrame>(&text) {
+                Ok(frame) => events(SocketEvent::Frame(frame)),
+                Err(error) => web_sys::console::warn_1(&format!("ignoring undecodable frame: {error}").into()),
+            }
+        });
+        let events = on_event;
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+            events(SocketEvent::Closed { code: event.code(), reason: event.reason() })
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        Ok(Socket { ws, _on_open: on_open, _on_message: on_message, _on_close: on_close })
+    }
+
+    pub fn send(&self, frame: &ClientFrame) {
+        if self.ws.ready_state() == WebSocket::OPEN {
+            let _ = self.ws.send_with_str(&frame.to_json());
+        }
+    }
+
+    /// Closes normally; no events are delivered afterwards.
+    pub fn close(&self) {
+        self.detach();
+        let _ = self.ws.close_with_code_and_reason(1000, "leaving");
+    }
+
+    fn detach(&self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.detach();
+    }
+}

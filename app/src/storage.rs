@@ -1,0 +1,37 @@
+//! Small bits remembered in the browser: the display name (localStorage) and a one-shot
+//! "join on arrival" flag from the home page (sessionStorage). No tokens are stored.
+
+const NAME_KEY: &str = "confab.name";
+const AUTOJOIN_KEY: &str = "confab.autojoin";
+
+fn local() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+pub fn load_name() -> Option<String> {
+    local()?.get_item(NAME_KEY).ok()?
+}
+
+pub fn save_name(name: &str) {
+    if let Some(storage) = local() {
+        let _ = storage.set_item(NAME_KEY, name);
+    }
+}
+
+pub fn request_autojoin(room: &str) {
+    if let Some(storage) = session() {
+        let _ = storage.set_item(AUTOJOIN_KEY, room);
+    }
+}
+
+/// True once if the home page asked to join `room` right away.
+pub fn take_autojoin(room: &str) -> bool {
+    let Some(storage) = session() else { return false };
+    let wanted = storage.get_item(AUTOJOIN_KEY).ok().flatten();
+    let _ = storage.remove_item(AUTOJOIN_KEY);
+    wanted.as_deref() == Some(room)
+}
