@@ -11,7 +11,8 @@ use serde_json::Value;
 pub enum SignalData {
     Description { description: SessionDescription },
     /// `null` marks end of candidates; kept as raw JSON so browser fields pass through untouched.
-    Candidate { candidate: Option<Value> },
+    /// Not an `Option`: serde would accept a frame without the field at all.
+    Candidate { candidate: Value },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,7 +141,7 @@ mod tests {
             SignalData::Description { description: SessionDescription { kind: SdpKind::Offer, sdp: "v=0".into() } }
         );
         let end: SignalData = serde_json::from_value(json!({"candidate": null})).unwrap();
-        assert_eq!(end, SignalData::Candidate { candidate: None });
+        assert_eq!(end, SignalData::Candidate { candidate: Value::Null });
         // Firefox's empty end-of-candidates marker passes through untouched.
         let firefox = json!({"candidate": {"candidate": "", "sdpMid": "0", "sdpMLineIndex": 0}});
         let parsed: SignalData = serde_json::from_value(firefox.clone()).unwrap();

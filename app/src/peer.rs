@@ -82,7 +82,8 @@ impl PeerSession {
                 .candidate()
                 .and_then(|c| js_sys::JSON::stringify(&c.to_json()).ok())
                 .and_then(|s| s.as_string())
-                .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
+                .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+                .unwrap_or(serde_json::Value::Null);
             session.signal(&SignalData::Candidate { candidate });
         });
         let events = on_event.clone();
@@ -140,7 +141,8 @@ impl PeerSession {
         match data {
             SignalData::Description { description } => self.handle_description(description).await,
             SignalData::Candidate { candidate } => {
-                let init: Option<RtcIceCandidateInit> = candidate
+                let init: Option<RtcIceCandidateInit> = Some(candidate)
+                    .filter(|c| !c.is_null())
                     .and_then(|c| js_sys::JSON::parse(&c.to_string()).ok())
                     .map(JsCast::unchecked_into);
                 let promise = self.pc.add_ice_candidate_with_opt_rtc_ice_candidate_init(init.as_ref());
