@@ -1,1 +1,7 @@
+//! Test support for Confab: run the real worker under `wrangler dev` and talk to it over HTTP
+//! and WebSocket the way the app does. Test binaries live in `tests/tests/`.
 
+pub mod http;
+pub mod token;
+pub mod wrangler;
+pub mod ws_client;

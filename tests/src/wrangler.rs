@@ -1,0 +1,671 @@
+//! Runs the real worker under `wrangler dev` (workerd, local SQLite) for tests.
+//!
+//! [`Wrangler::start`] spawns `wrangler dev` in its own process group on free ports, with a fresh
+//! persistence directory and a JWT signing key the caller can read back (to mint or forge
+//! tokens), waits for `GET /api/health`, and kills the whole process tree (node, esbuild,
+//! workerd) on drop. A small watchdog process kills the group too if the test process dies
+//! without dropping (a panic in `main`, Ctrl-C, SIGKILL), so no workerd outlives a test run.
+//!
+//! Each instance runs from a private copy of the worker bundle, the assets (dist/) and
+//! wrangler.toml (less its `[build]` table) in a fresh directory under `target/confab-tests/`,
+//! so a rebuild beside the tests cannot hot-reload the worker under them. Configuration is
+//! isolated from the developer's own too: the key goes in through an env file of our own
+//! (`--env-file`), and the repository's `.dev.vars` is never read.
+//!
+//! [`Shared`] holds one lazily started instance for a whole test binary.
+
+use std::fmt;
+use std::fs::{self, File};
+use std::io::{Read, Seek, SeekFrom};
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+
+/// The repository root (the workspace that holds `wrangler.toml`).
+pub fn repo_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+/// Where tests keep their scratch files: `<target>/confab-tests`.
+pub fn scratch_root() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| {
+            if dir.is_absolute() {
+                dir
+            } else {
+                repo_root().join(dir)
+            }
+        })
+        .unwrap_or_else(|| repo_root().join("target"));
+    target.join("confab-tests")
+}
+
+/// One HS256 signing key, as the worker's `JWT_KEYS` secret names it: `kid:base64(secret)`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct JwtKey {
+    pub kid: String,
+    pub secret: Vec<u8>,
+}
+
+impl JwtKey {
+    /// A fresh key with a 64-byte random secret (the worker's minimum).
+    pub fn random(kid: &str) -> Self {
+        let mut secret = vec![0u8; 64];
+        getrandom::fill(&mut secret).expect("the OS random source works");
+        JwtKey {
+            kid: kid.to_owned(),
+            secret,
+        }
+    }
+
+    /// The `JWT_KEYS` entry for this key.
+    pub fn to_spec(&self) -> String {
+        let secret = base64::engine::general_purpose::STANDARD.encode(&self.secret);
+        format!("{}:{secret}", self.kid)
+    }
+}
+
+impl fmt::Debug for JwtKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How to start the worker.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Signing key given to the worker as `JWT_KEYS`.
+    pub jwt_key: JwtKey,
+    /// `ALLOW_GUESTS`.
+    pub allow_guests: bool,
+    /// `ALLOWED_ORIGINS`; empty keeps the worker's default (its own origin and `trunk serve`).
+    pub allowed_origins: Vec<String>,
+    /// More `--var NAME:value` pairs.
+    pub vars: Vec<(String, String)>,
+    /// How long start-up may take before it counts as failed.
+    pub start_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            jwt_key: JwtKey::random("test"),
+            allow_guests: true,
+            allowed_origins: Vec::new(),
+            vars: Vec::new(),
+            start_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Why the worker could not be started; the message includes the tail of wrangler's log.
+#[derive(Debug, Clone)]
+pub struct StartError(pub String);
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// A running `wrangler dev`; stopped (whole process group) on drop.
+pub struct Wrangler {
+    base_url: String,
+    port: u16,
+    jwt_key: JwtKey,
+    run_dir: PathBuf,
+    log_path: PathBuf,
+    child: Child,
+    watchdog: Option<(Child, ChildStdin)>,
+    stopped: bool,
+}
+
+impl Wrangler {
+    /// Starts the worker; panics with wrangler's log tail if it does not come up.
+    pub fn start(opts: Options) -> Wrangler {
+        Self::try_start(opts).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Starts the worker and waits until `GET /api/health` answers.
+    pub fn try_start(opts: Options) -> Result<Wrangler, StartError> {
+        check_prerequisites()?;
+        // A port picked free can be taken before wrangler binds it: try a few times.
+        let mut last = None;
+        for _ in 0..3 {
+            match Self::start_once(&opts) {
+                Ok(wrangler) => return Ok(wrangler),
+                Err((error, retry)) => {
+                    last = Some(error);
+                    if !retry {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(last.unwrap_or_else(|| StartError("wrangler did not start".into())))
+    }
+
+    /// `http://127.0.0.1:<port>` (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The worker's own origin, which its default allow-list accepts.
+    pub fn origin(&self) -> &str {
+        &self.base_url
+    }
+
+    /// `ws://127.0.0.1:<port><path>`.
+    pub fn ws_url(&self, path: &str) -> String {
+        format!("ws://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// The socket URL of a room (the name is not checked or escaped: tests send bad ones).
+    pub fn room_ws_url(&self, room: &str) -> String {
+        self.ws_url(&format!("/api/rooms/{room}/ws"))
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The key the worker signs and verifies access tokens with.
+    pub fn jwt_key(&self) -> &JwtKey {
+        &self.jwt_key
+    }
+
+    /// wrangler's combined stdout and stderr.
+    pub fn log_path(&self) -> &Path {
+        &self.log_path
+    }
+
+    /// The last `lines` lines of wrangler's log.
+    pub fn log_tail(&self, lines: usize) -> String {
+        log_tail(&self.log_path, lines)
+    }
+
+    fn start_once(opts: &Options) -> Result<Wrangler, (StartError, bool)> {
+        let fail = |message: String| (StartError(message), false);
+        let run_dir =
+            new_run_dir().map_err(|e| fail(format!("cannot create a scratch dir: {e}")))?;
+        let log_path = run_dir.join("wrangler.log");
+        let env_file = run_dir.join("test.env");
+        // Our own env file: wrangler then ignores the developer's `.dev.vars`.
+        fs::write(
+            &env_file,
+            format!("JWT_KEYS=\"{}\"\n", opts.jwt_key.to_spec()),
+        )
+        .map_err(|e| fail(format!("cannot write {}: {e}", env_file.display())))?;
+        let log =
+            File::create(&log_path).map_err(|e| fail(format!("cannot create the log: {e}")))?;
+        let log_err = log
+            .try_clone()
+            .map_err(|e| fail(format!("cannot share the log: {e}")))?;
+        let config = snapshot(&run_dir).map_err(fail)?;
+        let port = free_port().map_err(|e| fail(format!("no free port: {e}")))?;
+        let inspector_port = free_port().map_err(|e| fail(format!("no free port: {e}")))?;
+
+        let root = repo_root();
+        let mut command = Command::new(root.join("node_modules/.bin/wrangler"));
+        command
+            .current_dir(&run_dir)
+            .arg("dev")
+            .arg("-c")
+            .arg(&config)
+            .args(["--local", "--ip", "127.0.0.1"])
+            .arg("--port")
+            .arg(port.to_string())
+            .arg("--inspector-port")
+            .arg(inspector_port.to_string())
+            .arg("--persist-to")
+            .arg(run_dir.join("state"))
+            .arg("--env-file")
+            .arg(&env_file)
+            .arg("--show-interactive-dev-session=false")
+            .arg("--var")
+            .arg(format!("ALLOW_GUESTS:{}", opts.allow_guests))
+            .arg("--var")
+            .arg(format!(
+                "ALLOWED_ORIGINS:{}",
+                opts.allowed_origins.join(",")
+            ));
+        for (name, value) in &opts.vars {
+            command.arg("--var").arg(format!("{name}:{value}"));
+        }
+        command
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("WRANGLER_SEND_ERROR_REPORTS", "false")
+            .env("CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV", "true")
+            .env_remove("CLOUDFLARE_INCLUDE_PROCESS_ENV")
+            .env("NO_COLOR", "1")
+            .env("FORCE_COLOR", "0")
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err)
+            // Its own process group, so node, esbuild and workerd can be signalled together.
+            .process_group(0);
+        let child = command.spawn().map_err(|e| {
+            fail(format!(
+                "cannot run {}: {e} (run `npm ci` at the repo root)",
+                root.join("node_modules/.bin/wrangler").display()
+            ))
+        })?;
+        let pgid = child.id() as i32;
+        let watchdog = spawn_watchdog(pgid);
+        let mut wrangler = Wrangler {
+            base_url: format!("http://127.0.0.1:{port}"),
+            port,
+            jwt_key: opts.jwt_key.clone(),
+            run_dir,
+            log_path,
+            child,
+            watchdog,
+            stopped: false,
+        };
+        match wrangler.wait_ready(opts.start_timeout) {
+            Ok(()) => Ok(wrangler),
+            Err(reason) => {
+                wrangler.stop();
+                let tail = wrangler.log_tail(60);
+                let retry = tail.contains("EADDRINUSE") || tail.contains("Address already in use");
+                let message = format!(
+                    "wrangler dev did not start: {reason}\n--- last lines of {} ---\n{tail}",
+                    wrangler.log_path.display()
+                );
+                Err((StartError(message), retry))
+            }
+        }
+    }
+
+    fn wait_ready(&mut self, timeout: Duration) -> Result<(), String> {
+        let deadline = Instant::now() + timeout;
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(2)))
+            .build()
+            .into();
+        let url = format!("{}/api/health", self.base_url);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("wrangler exited early ({status})"));
+            }
+            let last = match agent.get(&url).call() {
+                Ok(mut response) if response.status() == 200 => {
+                    let body = response.body_mut().read_to_string().unwrap_or_default();
+                    if body.contains("\"ok\":true") {
+                        return Ok(());
+                    }
+                    format!("health answered {body}")
+                }
+                Ok(response) => format!("health answered HTTP {}", response.status()),
+                Err(error) => format!("health: {error}"),
+            };
+            if Instant::now() >= deadline {
+                return Err(format!("no healthy answer within {timeout:?} ({last})"));
+            }
+            // Poll interval of a deadline-bounded readiness check.
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Stops the whole process group: SIGTERM, a grace period, then SIGKILL.
+    fn stop(&mut self) {
+        // Never signal the group twice: its id may belong to someone else by then.
+        if std::mem::replace(&mut self.stopped, true) {
+            return;
+        }
+        // The watchdog goes first so that it can never signal a process group id reused later.
+        if let Some((mut watchdog, stdin)) = self.watchdog.take() {
+            let _ = watchdog.kill();
+            let _ = watchdog.wait();
+            drop(stdin);
+        }
+        let pgid = self.child.id() as i32;
+        signal_group(pgid, libc::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut exited = false;
+        while Instant::now() < deadline {
+            if !exited {
+                exited = matches!(self.child.try_wait(), Ok(Some(_)));
+            }
+            // Done when the leader is reaped and nothing else is left in the group.
+            if exited && !group_alive(pgid) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        signal_group(pgid, libc::SIGKILL);
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Wrangler {
+    fn drop(&mut self) {
+        self.stop();
+        // Keep the log (useful after a failure); the rest is just clutter.
+        if let Ok(entries) = fs::read_dir(&self.run_dir) {
+            for entry in entries.flatten() {
+                if entry.path() != self.log_path {
+                    let path = entry.path();
+                    let _ = if path.is_dir() {
+                        fs::remove_dir_all(&path)
+                    } else {
+                        fs::remove_file(&path)
+                    };
+                }
+            }
+        }
+    }
+}
+
+/// One `wrangler dev` shared by every test of a binary, started on first use.
+///
+/// Call [`Shared::stop`] after the tests have run (a `static`'s destructor never runs); if the
+/// process dies first, the watchdog stops wrangler anyway.
+pub struct Shared {
+    slot: Mutex<Slot>,
+}
+
+enum Slot {
+    NotStarted,
+    Running(Arc<Wrangler>),
+    Failed(StartError),
+    Stopped,
+}
+
+impl Shared {
+    pub const fn new() -> Self {
+        Shared {
+            slot: Mutex::new(Slot::NotStarted),
+        }
+    }
+
+    /// The running instance, starting it with `opts()` on first use. A failed start is
+    /// remembered, so every later caller fails at once with the same message.
+    pub fn get(&self, opts: impl FnOnce() -> Options) -> Result<Arc<Wrangler>, StartError> {
+        let mut slot = self
+            .slot
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match &*slot {
+            Slot::Running(wrangler) => return Ok(wrangler.clone()),
+            Slot::Failed(error) => return Err(error.clone()),
+            Slot::Stopped => {
+                return Err(StartError("the shared wrangler was already stopped".into()))
+            }
+            Slot::NotStarted => {}
+        }
+        match Wrangler::try_start(opts()) {
+            Ok(wrangler) => {
+                let wrangler = Arc::new(wrangler);
+                *slot = Slot::Running(wrangler.clone());
+                Ok(wrangler)
+            }
+            Err(error) => {
+                *slot = Slot::Failed(error.clone());
+                Err(error)
+            }
+        }
+    }
+
+    /// The running instance's log, if it was started.
+    pub fn log_path(&self) -> Option<PathBuf> {
+        match &*self
+            .slot
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        {
+            Slot::Running(wrangler) => Some(wrangler.log_path().to_path_buf()),
+            _ => None,
+        }
+    }
+
+    /// Drops the shared instance (it stops once no test holds it any more).
+    pub fn stop(&self) {
+        let previous = {
+            let mut slot = self
+                .slot
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            std::mem::replace(&mut *slot, Slot::Stopped)
+        };
+        drop(previous);
+    }
+}
+
+/// Stops several shared instances at once (each takes a second or two to wind down).
+pub fn stop_all(instances: &[&Shared]) {
+    std::thread::scope(|scope| {
+        for shared in instances {
+            scope.spawn(move || shared.stop());
+        }
+    });
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn check_prerequisites() -> Result<(), StartError> {
+    let root = repo_root();
+    let needed = [
+        ("wrangler.toml", "the wrangler config"),
+        (
+            "node_modules/.bin/wrangler",
+            "wrangler (run `npm ci` at the repo root)",
+        ),
+        ("worker/build/index.js", "the worker build"),
+        ("dist", "the app build (dist/)"),
+    ];
+    for (path, what) in needed {
+        if !root.join(path).exists() {
+            return Err(StartError(format!(
+                "{what} is missing at {}: run `cargo xtask build` first",
+                root.join(path).display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Copies the worker bundle and the assets into `run_dir` (same relative paths) and writes
+/// `run_dir/wrangler.toml`: the repository's config without its `[build]` table. wrangler
+/// watches its config, script and assets and reloads (dropping every socket) when they
+/// change; a private copy keeps a rebuild running beside the tests from disturbing them.
+fn snapshot(run_dir: &Path) -> Result<PathBuf, String> {
+    let root = repo_root();
+    let source = fs::read_to_string(root.join("wrangler.toml"))
+        .map_err(|e| format!("cannot read wrangler.toml: {e}"))?;
+    let plan = LocalConfig::from_toml(&source)?;
+    for dir in [&plan.script_dir, &plan.assets_dir] {
+        copy_tree(&root.join(dir), &run_dir.join(dir))
+            .map_err(|e| format!("cannot copy {dir}/: {e}"))?;
+    }
+    let config = run_dir.join("wrangler.toml");
+    fs::write(&config, plan.text).map_err(|e| format!("cannot write {}: {e}", config.display()))?;
+    Ok(config)
+}
+
+/// wrangler.toml made fit for the tests, and what it refers to.
+struct LocalConfig {
+    /// The config without the `[build]` table (wrangler would run the build itself).
+    text: String,
+    /// Relative directory holding `main` (the whole worker bundle).
+    script_dir: String,
+    /// Relative `[assets] directory`.
+    assets_dir: String,
+}
+
+impl LocalConfig {
+    /// A line-oriented reading that is enough for our own wrangler.toml.
+    fn from_toml(source: &str) -> Result<Self, String> {
+        let mut text = String::new();
+        let mut table = String::new();
+        let mut main = None;
+        let mut assets = None;
+        for line in source.lines() {
+            let trimmed = line.trim();
+            if trimmed.starts_with('[') {
+                table = trimmed
+                    .trim_matches(|c| c == '[' || c == ']')
+                    .trim()
+                    .to_owned();
+            }
+            if table == "build" {
+                continue;
+            }
+            if let Some((key, value)) = trimmed
+                .split_once('=')
+                .filter(|_| !trimmed.starts_with('#'))
+            {
+                let value = value.trim().trim_matches('"').to_owned();
+                match (table.as_str(), key.trim()) {
+                    ("", "main") => main = Some(value),
+                    ("assets", "directory") => assets = Some(value),
+                    _ => {}
+                }
+            }
+            text.push_str(line);
+            text.push('\n');
+        }
+        let main = main.ok_or("wrangler.toml has no top-level `main`")?;
+        let script_dir = Path::new(&main)
+            .parent()
+            .map(|p| p.to_string_lossy().into_owned())
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| format!("`main = {main:?}` is not inside a build directory"))?;
+        let assets_dir = assets.ok_or("wrangler.toml has no `[assets] directory`")?;
+        for dir in [&script_dir, &assets_dir] {
+            if Path::new(dir).is_absolute() || dir.split('/').any(|part| part == "..") {
+                return Err(format!("`{dir}` must be a path inside the repository"));
+            }
+        }
+        Ok(LocalConfig {
+            text,
+            script_dir,
+            assets_dir,
+        })
+    }
+}
+
+/// Recursive copy; files that vanish meanwhile (a build replacing them) are skipped.
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        let kind = match entry.file_type() {
+            Ok(kind) => kind,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        let copied = if kind.is_dir() {
+            copy_tree(&entry.path(), &target)
+        } else {
+            fs::copy(entry.path(), &target).map(|_| ())
+        };
+        match copied {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            other => other?,
+        }
+    }
+    Ok(())
+}
+
+/// A fresh `<scratch>/run-<pid>-<n>` directory; removes those left by processes that are gone.
+fn new_run_dir() -> std::io::Result<PathBuf> {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let scratch = scratch_root();
+    fs::create_dir_all(&scratch)?;
+    let me = std::process::id();
+    if let Ok(entries) = fs::read_dir(&scratch) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name
+                .strip_prefix("run-")
+                .and_then(|rest| rest.split('-').next())
+            else {
+                continue;
+            };
+            let Ok(pid) = pid.parse::<i32>() else {
+                continue;
+            };
+            if pid as u32 != me && !process_alive(pid) {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    let dir = scratch.join(format!("run-{me}-{}", NEXT.fetch_add(1, Ordering::Relaxed)));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A shell in its own process group that waits for its stdin to close (this process has
+/// exited, however it exited) and then stops wrangler's group. It ignores terminal signals
+/// so that Ctrl-C on the test run cannot take it down before it has done its job.
+fn spawn_watchdog(pgid: i32) -> Option<(Child, ChildStdin)> {
+    let script = format!(
+        "trap '' INT TERM HUP; read _ignored; kill -TERM -{pgid} 2>/dev/null; sleep 5; kill -KILL -{pgid} 2>/dev/null"
+    );
+    let mut child = Command::new("/bin/sh")
+        .args(["-c", &script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .ok()?;
+    let stdin = child.stdin.take()?;
+    Some((child, stdin))
+}
+
+fn signal_group(pgid: i32, signal: i32) {
+    if pgid > 1 {
+        // SAFETY: kill(2) with a negative pid signals a process group; no memory is involved.
+        unsafe {
+            libc::kill(-pgid, signal);
+        }
+    }
+}
+
+fn group_alive(pgid: i32) -> bool {
+    // SAFETY: signal 0 only checks whether the group exists.
+    pgid > 1 && unsafe { libc::kill(-pgid, 0) } == 0
+}
+
+fn process_alive(pid: i32) -> bool {
+    // SAFETY: signal 0 only checks whether the process exists.
+    pid > 1 && unsafe { libc::kill(pid, 0) } == 0
+}
+
+fn log_tail(path: &Path, lines: usize) -> String {
+    let Ok(mut file) = File::open(path) else {
+        return format!("(no log at {})", path.display());
+    };
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let _ = file.seek(SeekFrom::Start(len.saturating_sub(64 * 1024)));
+    let mut bytes = Vec::new();
+    let _ = file.read_to_end(&mut bytes);
+    let text = String::from_utf8_lossy(&bytes);
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
