@@ -1,7 +1,10 @@
 //! Test support for Confab: run the real worker under `wrangler dev` and talk to it over HTTP
 //! and WebSocket the way the app does. Test binaries live in `tests/tests/`.
 
+pub mod browser;
 pub mod http;
+pub mod netns;
+pub mod room_page;
 pub mod token;
 pub mod wrangler;
 pub mod ws_client;

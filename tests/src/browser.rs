@@ -1,0 +1,143 @@
+//! Headless Chromium driven through ChromeDriver (WebDriver), one browser per participant.
+
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::json;
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Fails with the command to run when the browser or its driver is missing.
+pub fn require_chromium() -> Result<(), String> {
+    for path in [CHROMIUM, CHROMEDRIVER] {
+        if !Path::new(path).exists() {
+            return Err(format!(
+                "{path} is missing: run `cargo xtask test` (installs it) or `apt-get install -y chromium chromium-driver`"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A running chromedriver; its process group is killed on drop.
+pub struct ChromeDriver {
+    child: Child,
+    url: String,
+    /// Marks this driver's browser profiles so cleanup kills only our own Chromium processes.
+    tag: String,
+}
+
+impl ChromeDriver {
+    pub fn start(log_dir: &Path) -> Result<ChromeDriver, String> {
+        let port = free_port();
+        let log =
+            std::fs::File::create(log_dir.join("chromedriver.log")).map_err(|e| e.to_string())?;
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(log)
+            .process_group(0)
+            .spawn()
+            .map_err(|e| format!("cannot start chromedriver: {e}"))?;
+        let tag = format!("confab-e2e-{}", uuid::Uuid::new_v4().simple());
+        let driver = ChromeDriver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            tag,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                return Err("chromedriver did not start listening within 20 s".into());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(driver)
+    }
+
+    /// A new browser. `fake_media`: a synthetic camera and microphone; without it the browser
+    /// has no devices at all (the "no camera/mic" case).
+    pub async fn browser(&self, profile_dir: &Path, fake_media: bool) -> Result<Client, String> {
+        std::fs::create_dir_all(profile_dir).map_err(|e| e.to_string())?;
+        let mut args = vec![
+            "--headless".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-dev-shm-usage".into(),
+            "--allow-loopback-in-peer-connection".into(),
+            "--autoplay-policy=no-user-gesture-required".into(),
+            "--window-size=1280,800".into(),
+            format!("--user-data-dir={}", profile_dir.display()),
+        ];
+        if fake_media {
+            args.push("--use-fake-device-for-media-stream".into());
+            args.push("--use-fake-ui-for-media-stream".into());
+        }
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": CHROMIUM, "args": args }
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&self.url)
+            .await
+            .map_err(|e| format!("cannot start a browser session: {e}"))
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let pgid = self.child.id() as i32;
+        unsafe {
+            libc::kill(-pgid, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        unsafe {
+            libc::kill(-pgid, libc::SIGKILL);
+        }
+        let _ = self.child.wait();
+        // Chromium normally dies with the group; sweep any straggler that detached from it.
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-f", &self.tag])
+            .status();
+    }
+}
+
+impl ChromeDriver {
+    /// A fresh profile directory for one browser of this driver.
+    pub fn profile_dir(&self, root: &Path, label: &str) -> PathBuf {
+        let dir = root.join(format!(
+            "{}-{label}-{}",
+            self.tag,
+            uuid::Uuid::new_v4().simple()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}

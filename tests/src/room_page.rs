@@ -1,0 +1,171 @@
+//! Driving the Confab room page like a person, and reading WebRTC stats from it.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, Locator};
+use serde::Deserialize;
+
+/// Inbound media from one remote peer, summed over its `inbound-rtp` stats.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq)]
+pub struct PeerStats {
+    pub frames_decoded: u64,
+    pub audio_packets: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Tile {
+    pub peer_id: String,
+    pub name: String,
+}
+
+const STATS_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+(async () => {
+  const out = {};
+  for (const [id, pc] of (window.confabPeers || new Map())) {
+    const report = await pc.getStats();
+    let frames_decoded = 0, audio_packets = 0;
+    report.forEach(r => {
+      if (r.type === 'inbound-rtp' && r.kind === 'video') frames_decoded += r.framesDecoded || 0;
+      if (r.type === 'inbound-rtp' && r.kind === 'audio') audio_packets += r.packetsReceived || 0;
+    });
+    out[id] = { frames_decoded, audio_packets };
+  }
+  done(out);
+})().catch(e => done({ error: String(e) }));
+"#;
+
+const TILES_JS: &str = r#"
+return [...document.querySelectorAll('[data-testid="video-tile"]')]
+  .map(t => ({ peer_id: t.dataset.peerId, name: t.dataset.name }));
+"#;
+
+/// Opens `/r/{room}`, types the name and clicks Join; returns once my preview is on screen.
+pub async fn join(client: &Client, base_url: &str, room: &str, name: &str) -> Result<(), String> {
+    client
+        .goto(&format!("{base_url}/r/{room}"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let input = find(client, "name-input", Duration::from_secs(20)).await?;
+    input.clear().await.map_err(|e| e.to_string())?;
+    input.send_keys(name).await.map_err(|e| e.to_string())?;
+    find(client, "join-button", Duration::from_secs(5))
+        .await?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    find(client, "local-video", Duration::from_secs(20)).await?;
+    Ok(())
+}
+
+/// Waits for an element with `data-testid`.
+pub async fn find(
+    client: &Client,
+    test_id: &str,
+    timeout: Duration,
+) -> Result<fantoccini::elements::Element, String> {
+    let selector = format!("[data-testid=\"{test_id}\"]");
+    client
+        .wait()
+        .at_most(timeout)
+        .for_element(Locator::Css(&selector))
+        .await
+        .map_err(|e| format!("no [data-testid={test_id}] within {timeout:?}: {e}"))
+}
+
+pub async fn click(client: &Client, test_id: &str) -> Result<(), String> {
+    find(client, test_id, Duration::from_secs(5))
+        .await?
+        .click()
+        .await
+        .map_err(|e| e.to_string())
+}
+
+pub async fn tiles(client: &Client) -> Result<Vec<Tile>, String> {
+    let value = client
+        .execute(TILES_JS, vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}
+
+pub async fn text_of(client: &Client, selector: &str) -> Result<String, String> {
+    let script = format!(
+        "return [...document.querySelectorAll('{selector}')].map(e => e.textContent).join('\\n');"
+    );
+    let value = client
+        .execute(&script, vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(value.as_str().unwrap_or_default().to_owned())
+}
+
+/// Inbound stats per remote peer id.
+pub async fn peer_stats(client: &Client) -> Result<HashMap<String, PeerStats>, String> {
+    let value = client
+        .execute_async(STATS_JS, vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some(error) = value.get("error") {
+        return Err(format!("getStats failed: {error}"));
+    }
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}
+
+/// Polls `probe` until it yields a value or `timeout` passes; the error names what we waited for.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> Result<T, String>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>, String>>,
+{
+    let deadline = Instant::now() + timeout;
+    let mut last_error = String::new();
+    loop {
+        match probe().await {
+            Ok(Some(value)) => return Ok(value),
+            Ok(None) => {}
+            Err(error) => last_error = error,
+        }
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "timed out after {timeout:?} waiting for {what} {last_error}"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// Waits until media from `peers` is live: video frames decoded and audio packets received both
+/// keep growing (two samples, so a frozen stream fails).
+pub async fn wait_live_media_from(
+    client: &Client,
+    peers: &[String],
+    timeout: Duration,
+) -> Result<(), String> {
+    let first = wait_for("inbound video and audio", timeout, || async {
+        let stats = peer_stats(client).await?;
+        let ready = peers.iter().all(|p| {
+            stats
+                .get(p)
+                .is_some_and(|s| s.frames_decoded > 0 && s.audio_packets > 0)
+        });
+        Ok(ready.then_some(stats))
+    })
+    .await?;
+    wait_for(
+        "video frames and audio packets to keep arriving",
+        timeout,
+        || async {
+            let now = peer_stats(client).await?;
+            let growing = peers.iter().all(|p| {
+                let (before, after) = (first[p], now.get(p).copied().unwrap_or_default());
+                after.frames_decoded >= before.frames_decoded + 10
+                    && after.audio_packets > before.audio_packets
+            });
+            Ok(growing.then_some(()))
+        },
+    )
+    .await
+}

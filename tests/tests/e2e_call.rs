@@ -1,0 +1,349 @@
+//! Browser end-to-end tests: real headless Chromium (WebDriver) against the real worker under
+//! `wrangler dev`, all inside a network namespace this test creates, so WebRTC runs over
+//! loopback only. Run by `cargo xtask test` (root is needed for the namespace).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use confab_tests::browser::{require_chromium, ChromeDriver};
+use confab_tests::netns::Netns;
+use confab_tests::room_page::{click, find, join, text_of, tiles, wait_for, wait_live_media_from};
+use confab_tests::wrangler::{scratch_root, Options, Wrangler};
+use fantoccini::Client;
+use libtest_mimic::{Arguments, Failed, Trial};
+
+const MEDIA_TIMEOUT: Duration = Duration::from_secs(30);
+/// The promise: a leaver's tile disappears within 2 s.
+const LEAVE_DEADLINE: Duration = Duration::from_secs(2);
+
+struct Env {
+    base_url: String,
+    driver: ChromeDriver,
+    wrangler: Wrangler,
+    scratch: PathBuf,
+}
+
+impl Env {
+    async fn browser(&self, label: &str) -> Result<Client, String> {
+        self.driver
+            .browser(&self.driver.profile_dir(&self.scratch, label), true)
+            .await
+    }
+
+    async fn browser_without_devices(&self, label: &str) -> Result<Client, String> {
+        self.driver
+            .browser(&self.driver.profile_dir(&self.scratch, label), false)
+            .await
+    }
+}
+
+fn main() -> ExitCode {
+    let mut args = Arguments::from_args();
+    // Browsers are heavy on two cores, and trials share one worker: run them one at a time.
+    args.test_threads = Some(1);
+    let names = [
+        "two_people_see_and_hear_each_other",
+        "three_people_all_receive_two_live_streams",
+        "leaving_or_closing_the_tab_removes_the_tile_within_2s",
+        "person_without_camera_or_mic_joins_receive_only_with_a_message",
+        "ninth_person_is_told_the_room_is_full",
+        "new_room_from_home_page_joins_in_one_click",
+    ];
+    if args.list {
+        let trials = names.iter().map(|n| Trial::test(*n, || Ok(()))).collect();
+        return libtest_mimic::run(&args, trials).exit_code();
+    }
+    if let Err(message) = require_chromium() {
+        eprintln!("e2e: {message}");
+        return ExitCode::FAILURE;
+    }
+    // Must happen before any thread starts: threads and children inherit the namespace.
+    let netns = match Netns::enter_fresh() {
+        Ok(netns) => netns,
+        Err(message) => {
+            eprintln!("e2e: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    eprintln!("e2e: running in network namespace {}", netns.name());
+    let runtime = Arc::new(
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("tokio runtime"),
+    );
+    let scratch = scratch_root().join("e2e");
+    let _ = std::fs::create_dir_all(&scratch);
+    let wrangler = match Wrangler::try_start(Options::default()) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("e2e: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let driver = match ChromeDriver::start(&scratch) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("e2e: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let env = Arc::new(Env {
+        base_url: wrangler.base_url().to_owned(),
+        driver,
+        wrangler,
+        scratch,
+    });
+
+    macro_rules! trial {
+        ($name:ident) => {{
+            let (env, runtime) = (env.clone(), runtime.clone());
+            Trial::test(stringify!($name), move || {
+                runtime.block_on($name(&env)).map_err(Failed::from)
+            })
+        }};
+    }
+    let trials = vec![
+        trial!(two_people_see_and_hear_each_other),
+        trial!(three_people_all_receive_two_live_streams),
+        trial!(leaving_or_closing_the_tab_removes_the_tile_within_2s),
+        trial!(person_without_camera_or_mic_joins_receive_only_with_a_message),
+        trial!(ninth_person_is_told_the_room_is_full),
+        trial!(new_room_from_home_page_joins_in_one_click),
+    ];
+    let conclusion = libtest_mimic::run(&args, trials);
+    // Stop browsers, then the worker, then leave the namespace, even when trials failed.
+    drop(env);
+    drop(runtime);
+    drop(netns);
+    conclusion.exit_code()
+}
+
+fn room_name(label: &str) -> String {
+    format!(
+        "e2e-{label}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    )
+}
+
+/// Runs `body` and closes every browser afterwards, whatever the outcome.
+async fn with_browsers<F>(browsers: Vec<Client>, body: F) -> Result<(), String>
+where
+    F: AsyncFnOnce(&[Client]) -> Result<(), String>,
+{
+    let result = body(&browsers).await;
+    for browser in browsers {
+        let _ = browser.close().await;
+    }
+    result
+}
+
+/// Waits until `client` shows exactly the tiles named `names` (in any order); returns peer ids.
+async fn wait_tiles(client: &Client, names: &[&str]) -> Result<Vec<String>, String> {
+    let mut wanted: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    wanted.sort();
+    wait_for(&format!("tiles {wanted:?}"), MEDIA_TIMEOUT, || async {
+        let tiles = tiles(client).await?;
+        let mut seen: Vec<String> = tiles.iter().map(|t| t.name.clone()).collect();
+        seen.sort();
+        Ok((seen == wanted).then(|| tiles.into_iter().map(|t| t.peer_id).collect()))
+    })
+    .await
+}
+
+async fn two_people_see_and_hear_each_other(env: &Env) -> Result<(), String> {
+    let room = room_name("two");
+    let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
+    with_browsers(browsers, async |b: &[Client]| {
+        join(&b[0], &env.base_url, &room, "Ana").await?;
+        join(&b[1], &env.base_url, &room, "Ben").await?;
+        let ben = wait_tiles(&b[0], &["Ben"]).await?;
+        let ana = wait_tiles(&b[1], &["Ana"]).await?;
+        wait_live_media_from(&b[0], &ben, MEDIA_TIMEOUT).await?;
+        wait_live_media_from(&b[1], &ana, MEDIA_TIMEOUT).await?;
+        Ok(())
+    })
+    .await
+}
+
+async fn join_three(env: &Env, b: &[Client], room: &str) -> Result<(), String> {
+    for (client, name) in b.iter().zip(["Ana", "Ben", "Cho"]) {
+        join(client, &env.base_url, room, name).await?;
+    }
+    Ok(())
+}
+
+async fn three_people_all_receive_two_live_streams(env: &Env) -> Result<(), String> {
+    let room = room_name("three");
+    let browsers = vec![
+        env.browser("ana").await?,
+        env.browser("ben").await?,
+        env.browser("cho").await?,
+    ];
+    with_browsers(browsers, async |b: &[Client]| {
+        join_three(env, b, &room).await?;
+        let all = ["Ana", "Ben", "Cho"];
+        for (i, client) in b.iter().enumerate() {
+            let others: Vec<&str> = all
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, n)| *n)
+                .collect();
+            let peers = wait_tiles(client, &others).await?;
+            wait_live_media_from(client, &peers, MEDIA_TIMEOUT)
+                .await
+                .map_err(|e| format!("{}: {e}", all[i]))?;
+        }
+        let png = b[0].screenshot().await.map_err(|e| e.to_string())?;
+        let path = env.scratch.join("room-three-participants.png");
+        std::fs::write(&path, png).map_err(|e| e.to_string())?;
+        eprintln!("e2e: screenshot saved to {}", path.display());
+        Ok(())
+    })
+    .await
+}
+
+async fn leaving_or_closing_the_tab_removes_the_tile_within_2s(env: &Env) -> Result<(), String> {
+    let room = room_name("leave");
+    let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
+    let cho = env.browser("cho").await?;
+    with_browsers(browsers, async |b: &[Client]| {
+        join(&b[0], &env.base_url, &room, "Ana").await?;
+        join(&b[1], &env.base_url, &room, "Ben").await?;
+        join(&cho, &env.base_url, &room, "Cho").await?;
+        wait_tiles(&b[0], &["Ben", "Cho"]).await?;
+        wait_tiles(&b[1], &["Ana", "Cho"]).await?;
+
+        let clicked = Instant::now();
+        click(&cho, "leave-button").await?;
+        for client in b {
+            wait_for(
+                "Cho's tile to go",
+                LEAVE_DEADLINE.saturating_sub(clicked.elapsed()),
+                || async {
+                    Ok(tiles(client)
+                        .await?
+                        .iter()
+                        .all(|t| t.name != "Cho")
+                        .then_some(()))
+                },
+            )
+            .await?;
+        }
+        eprintln!("e2e: leave button → tiles gone in {:?}", clicked.elapsed());
+        let ended = text_of(&cho, ".ended").await?;
+        if !ended.contains("You left") {
+            return Err(format!("leaver should see that they left, saw {ended:?}"));
+        }
+
+        // Closing the browser (tab) without clicking anything.
+        let closed = Instant::now();
+        cho.close().await.map_err(|e| e.to_string())?;
+        let closed_tab = Instant::now();
+        b[1].close_window().await.map_err(|e| e.to_string())?;
+        wait_for(
+            "Ben's tile to go after his tab closed",
+            LEAVE_DEADLINE,
+            || async { Ok(tiles(&b[0]).await?.is_empty().then_some(())) },
+        )
+        .await?;
+        eprintln!(
+            "e2e: tab closed → tile gone in {:?} (cho quit {:?})",
+            closed_tab.elapsed(),
+            closed.elapsed()
+        );
+        Ok(())
+    })
+    .await
+}
+
+async fn person_without_camera_or_mic_joins_receive_only_with_a_message(
+    env: &Env,
+) -> Result<(), String> {
+    let room = room_name("nodev");
+    let browsers = vec![
+        env.browser("ana").await?,
+        env.browser_without_devices("ben").await?,
+    ];
+    with_browsers(browsers, async |b: &[Client]| {
+        join(&b[0], &env.base_url, &room, "Ana").await?;
+        join(&b[1], &env.base_url, &room, "Ben").await?;
+        let notice = text_of(&b[1], ".call .notice").await?;
+        if !notice.contains("receive-only") {
+            return Err(format!("expected a receive-only notice, saw {notice:?}"));
+        }
+        let ana = wait_tiles(&b[1], &["Ana"]).await?;
+        wait_tiles(&b[0], &["Ben"]).await?;
+        wait_live_media_from(&b[1], &ana, MEDIA_TIMEOUT).await?;
+        Ok(())
+    })
+    .await
+}
+
+async fn ninth_person_is_told_the_room_is_full(env: &Env) -> Result<(), String> {
+    use confab_tests::{http, ws_client};
+    let room = room_name("full");
+    let mut members = Vec::new();
+    for i in 0..confab_protocol::limits::ROOM_CAPACITY {
+        let token = http::guest(&env.base_url, &format!("Bot {i}")).access_token;
+        members.push(ws_client::join(&env.wrangler, &room, &token, "bot").await);
+    }
+    let browsers = vec![env.browser("ninth").await?];
+    with_browsers(browsers, async |b: &[Client]| {
+        b[0].goto(&format!("{}/r/{room}", env.base_url))
+            .await
+            .map_err(|e| e.to_string())?;
+        find(&b[0], "name-input", MEDIA_TIMEOUT)
+            .await?
+            .send_keys("Nina")
+            .await
+            .map_err(|e| e.to_string())?;
+        click(&b[0], "join-button").await?;
+        wait_for("the room-full message", MEDIA_TIMEOUT, || async {
+            Ok(text_of(&b[0], ".ended")
+                .await?
+                .contains("room is full")
+                .then_some(()))
+        })
+        .await?;
+        Ok(())
+    })
+    .await?;
+    drop(members);
+    Ok(())
+}
+
+async fn new_room_from_home_page_joins_in_one_click(env: &Env) -> Result<(), String> {
+    let browsers = vec![env.browser("home").await?];
+    with_browsers(browsers, async |b: &[Client]| {
+        b[0].goto(&env.base_url).await.map_err(|e| e.to_string())?;
+        find(&b[0], "name-input", MEDIA_TIMEOUT)
+            .await?
+            .send_keys("Hana")
+            .await
+            .map_err(|e| e.to_string())?;
+        click(&b[0], "new-room-button").await?;
+        find(&b[0], "local-video", MEDIA_TIMEOUT).await?;
+        let url = b[0].current_url().await.map_err(|e| e.to_string())?;
+        let room = url
+            .path()
+            .strip_prefix("/r/")
+            .unwrap_or_default()
+            .to_owned();
+        if room.len() != 32 || !room.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Err(format!(
+                "expected an unguessable room in the URL, got {url}"
+            ));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(format!(
+                "the room URL must carry nothing else (no tokens): {url}"
+            ));
+        }
+        Ok(())
+    })
+    .await
+}
