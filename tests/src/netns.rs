@@ -30,6 +30,26 @@ impl Netns {
         run(&["ip", "netns", "add", &name])?;
         let netns = Netns { name };
         run(&["ip", "-n", &netns.name, "link", "set", "lo", "up"])?;
+        // A default route that leads nowhere: a veth pair with both ends in the namespace, on
+        // TEST-NET-1. Browsers without camera/mic permission gather candidates only on the
+        // default-route interface; with no default route a receive-only person never connects.
+        let ns = netns.name.as_str();
+        run(&[
+            "ip", "-n", ns, "link", "add", "edge0", "type", "veth", "peer", "name", "edge1",
+        ])?;
+        run(&[
+            "ip",
+            "-n",
+            ns,
+            "addr",
+            "add",
+            "192.0.2.1/24",
+            "dev",
+            "edge0",
+        ])?;
+        run(&["ip", "-n", ns, "link", "set", "edge0", "up"])?;
+        run(&["ip", "-n", ns, "link", "set", "edge1", "up"])?;
+        run(&["ip", "-n", ns, "route", "add", "default", "dev", "edge0"])?;
         let file = File::open(format!("/run/netns/{}", netns.name))
             .map_err(|e| format!("cannot open namespace {}: {e}", netns.name))?;
         if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {

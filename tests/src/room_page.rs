@@ -8,10 +8,12 @@ use fantoccini::{Client, Locator};
 use serde::Deserialize;
 
 /// Inbound media from one remote peer, summed over its `inbound-rtp` stats.
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 pub struct PeerStats {
     pub frames_decoded: u64,
     pub audio_packets: u64,
+    /// `RTCPeerConnection.connectionState`, for failure messages.
+    pub state: String,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -31,7 +33,7 @@ const done = arguments[arguments.length - 1];
       if (r.type === 'inbound-rtp' && r.kind === 'video') frames_decoded += r.framesDecoded || 0;
       if (r.type === 'inbound-rtp' && r.kind === 'audio') audio_packets += r.packetsReceived || 0;
     });
-    out[id] = { frames_decoded, audio_packets };
+    out[id] = { frames_decoded, audio_packets, state: pc.connectionState };
   }
   done(out);
 })().catch(e => done({ error: String(e) }));
@@ -151,7 +153,10 @@ pub async fn wait_live_media_from(
                 .get(p)
                 .is_some_and(|s| s.frames_decoded > 0 && s.audio_packets > 0)
         });
-        Ok(ready.then_some(stats))
+        // Not ready: the stats go into the timeout message.
+        ready
+            .then_some(Some(stats.clone()))
+            .ok_or_else(|| format!("(last stats: {stats:?})"))
     })
     .await?;
     wait_for(
@@ -160,7 +165,7 @@ pub async fn wait_live_media_from(
         || async {
             let now = peer_stats(client).await?;
             let growing = peers.iter().all(|p| {
-                let (before, after) = (first[p], now.get(p).copied().unwrap_or_default());
+                let (before, after) = (&first[p], now.get(p).cloned().unwrap_or_default());
                 after.frames_decoded >= before.frames_decoded + 10
                     && after.audio_packets > before.audio_packets
             });
