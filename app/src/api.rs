@@ -17,16 +17,22 @@ pub enum ApiError {
 
 /// `POST /auth/guest`; pass the current token to keep the same guest identity on renewal.
 pub async fn guest_token(name: &str, current: Option<&str>) -> Result<GuestResponse, ApiError> {
-    let body = serde_json::to_string(&GuestRequest { name: name.to_owned() })
-        .map_err(|e| ApiError::Decode(e.to_string()))?;
+    let body = serde_json::to_string(&GuestRequest {
+        name: name.to_owned(),
+    })
+    .map_err(|e| ApiError::Decode(e.to_string()))?;
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_body(&body.into());
     let request = Request::new_with_str_and_init("/auth/guest", &init).map_err(js_error)?;
     let headers = request.headers();
-    headers.set("content-type", "application/json").map_err(js_error)?;
+    headers
+        .set("content-type", "application/json")
+        .map_err(js_error)?;
     if let Some(token) = current {
-        headers.set("authorization", &format!("Bearer {token}")).map_err(js_error)?;
+        headers
+            .set("authorization", &format!("Bearer {token}"))
+            .map_err(js_error)?;
     }
     send(request).await
 }
@@ -56,7 +62,10 @@ async fn send<T: serde::de::DeserializeOwned>(request: Request) -> Result<T, Api
         let detail = serde_json::from_str::<Problem>(&text)
             .map(|p| p.detail)
             .unwrap_or_else(|_| format!("HTTP {}", response.status()));
-        return Err(ApiError::Server { status: response.status(), detail });
+        return Err(ApiError::Server {
+            status: response.status(),
+            detail,
+        });
     }
     serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
 }

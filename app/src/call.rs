@@ -96,7 +96,11 @@ impl Call {
 
     /// Tells the room what we are sending (mute state shows on our tile for others).
     pub fn announce_media(&self, media: MediaState) {
-        self.send(&ClientFrame::Media { audio: media.audio, video: media.video, screen: media.screen });
+        self.send(&ClientFrame::Media {
+            audio: media.audio,
+            video: media.video,
+            screen: media.screen,
+        });
     }
 
     pub fn leave(&self) {
@@ -135,9 +139,13 @@ impl Call {
                 match api::guest_token(&inner.name, Some(&current)).await {
                     Ok(fresh) => {
                         *inner.token.borrow_mut() = fresh.access_token.clone();
-                        Call { inner }.send(&ClientFrame::Auth { token: fresh.access_token });
+                        Call { inner }.send(&ClientFrame::Auth {
+                            token: fresh.access_token,
+                        });
                     }
-                    Err(error) => Call { inner }.emit(CallEvent::Notice(format!("could not renew session: {error}"))),
+                    Err(error) => Call { inner }.emit(CallEvent::Notice(format!(
+                        "could not renew session: {error}"
+                    ))),
                 }
             });
         });
@@ -157,7 +165,12 @@ impl Call {
 
     fn on_frame(&self, frame: ServerFrame) {
         match frame {
-            ServerFrame::Welcome { peer_id, you, peers, .. } => {
+            ServerFrame::Welcome {
+                peer_id,
+                you,
+                peers,
+                ..
+            } => {
                 *self.inner.me.borrow_mut() = Some(peer_id);
                 for member in &peers {
                     if let Some(session) = self.session(&member.peer_id) {
@@ -174,17 +187,31 @@ impl Call {
                 self.inner.debug_peers.delete(&peer_id.as_str().into());
                 self.emit(CallEvent::PeerLeft(peer_id));
             }
-            ServerFrame::Signal { from, data } => match serde_json::from_value::<SignalData>(data) {
-                Ok(data) => {
-                    if let Some(session) = self.session(&from) {
-                        spawn_local(session.handle_signal(data));
+            ServerFrame::Signal { from, data } => {
+                match serde_json::from_value::<SignalData>(data) {
+                    Ok(data) => {
+                        if let Some(session) = self.session(&from) {
+                            spawn_local(session.handle_signal(data));
+                        }
+                    }
+                    Err(error) => {
+                        web_sys::console::warn_1(&format!("bad signal from {from}: {error}").into())
                     }
                 }
-                Err(error) => web_sys::console::warn_1(&format!("bad signal from {from}: {error}").into()),
-            },
-            ServerFrame::Media { peer_id, audio, video, screen } => {
-                self.emit(CallEvent::PeerMedia(peer_id, MediaState { audio, video, screen }))
             }
+            ServerFrame::Media {
+                peer_id,
+                audio,
+                video,
+                screen,
+            } => self.emit(CallEvent::PeerMedia(
+                peer_id,
+                MediaState {
+                    audio,
+                    video,
+                    screen,
+                },
+            )),
             ServerFrame::Error { message, .. } => self.emit(CallEvent::Notice(message)),
             ServerFrame::Pong {}
             | ServerFrame::Chat { .. }
@@ -202,7 +229,10 @@ impl Call {
         let weak = Rc::downgrade(&self.inner);
         let send = Rc::new(move |to: &PeerId, data: serde_json::Value| {
             if let Some(inner) = weak.upgrade() {
-                Call { inner }.send(&ClientFrame::Signal { to: to.clone(), data });
+                Call { inner }.send(&ClientFrame::Signal {
+                    to: to.clone(),
+                    data,
+                });
             }
         });
         let weak = Rc::downgrade(&self.inner);
@@ -210,8 +240,12 @@ impl Call {
             let Some(inner) = weak.upgrade() else { return };
             let call = Call { inner };
             match event {
-                PeerEvent::Stream(stream) => call.emit(CallEvent::RemoteStream(peer.clone(), stream)),
-                PeerEvent::State(state) => call.emit(CallEvent::PeerConnection(peer.clone(), state)),
+                PeerEvent::Stream(stream) => {
+                    call.emit(CallEvent::RemoteStream(peer.clone(), stream))
+                }
+                PeerEvent::State(state) => {
+                    call.emit(CallEvent::PeerConnection(peer.clone(), state))
+                }
             }
         });
         let polite = is_polite(me.as_str(), remote.as_str());
@@ -224,12 +258,19 @@ impl Call {
             on_peer_event,
         ) {
             Ok(session) => {
-                self.inner.debug_peers.set(&remote.as_str().into(), &session.pc);
-                self.inner.peers.borrow_mut().insert(remote.clone(), session.clone());
+                self.inner
+                    .debug_peers
+                    .set(&remote.as_str().into(), &session.pc);
+                self.inner
+                    .peers
+                    .borrow_mut()
+                    .insert(remote.clone(), session.clone());
                 Some(session)
             }
             Err(error) => {
-                self.emit(CallEvent::Notice(format!("cannot create a connection: {error:?}")));
+                self.emit(CallEvent::Notice(format!(
+                    "cannot create a connection: {error:?}"
+                )));
                 None
             }
         }

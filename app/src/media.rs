@@ -24,16 +24,25 @@ pub async fn acquire() -> LocalMedia {
         let constraints = MediaStreamConstraints::new();
         constraints.set_audio(&audio.into());
         constraints.set_video(&video.into());
-        let Ok(promise) = devices.get_user_media_with_constraints(&constraints) else { continue };
+        let Ok(promise) = devices.get_user_media_with_constraints(&constraints) else {
+            continue;
+        };
         match JsFuture::from(promise).await {
             Ok(stream) => {
                 let stream: MediaStream = stream.unchecked_into();
                 let notice = match (audio, video) {
                     (true, true) => None,
-                    (true, false) => Some(format!("No camera available ({last_error}); joining with microphone only.")),
-                    _ => Some(format!("No microphone available ({last_error}); joining with camera only.")),
+                    (true, false) => Some(format!(
+                        "No camera available ({last_error}); joining with microphone only."
+                    )),
+                    _ => Some(format!(
+                        "No microphone available ({last_error}); joining with camera only."
+                    )),
                 };
-                return LocalMedia { stream: Some(stream), notice };
+                return LocalMedia {
+                    stream: Some(stream),
+                    notice,
+                };
             }
             Err(error) => last_error = error_name(&error),
         }
@@ -62,7 +71,11 @@ pub fn set_enabled(stream: &MediaStream, kind: &str, enabled: bool) {
 }
 
 pub fn stop_all(stream: &MediaStream) {
-    for track in stream.get_tracks().iter().filter_map(|t| t.dyn_into::<MediaStreamTrack>().ok()) {
+    for track in stream
+        .get_tracks()
+        .iter()
+        .filter_map(|t| t.dyn_into::<MediaStreamTrack>().ok())
+    {
         track.stop();
     }
 }

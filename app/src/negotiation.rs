@@ -9,10 +9,14 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum SignalData {
-    Description { description: SessionDescription },
+    Description {
+        description: SessionDescription,
+    },
     /// `null` marks end of candidates; kept as raw JSON so browser fields pass through untouched.
     /// Not an `Option`: serde would accept a frame without the field at all.
-    Candidate { candidate: Value },
+    Candidate {
+        candidate: Value,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,7 +58,11 @@ pub struct Negotiator {
 
 impl Negotiator {
     pub fn new(polite: bool) -> Self {
-        Negotiator { polite, making_offer: false, ignore_offer: false }
+        Negotiator {
+            polite,
+            making_offer: false,
+            ignore_offer: false,
+        }
     }
 
     pub fn polite(&self) -> bool {
@@ -76,7 +84,9 @@ impl Negotiator {
         if self.ignore_offer {
             OnDescription::Ignore
         } else {
-            OnDescription::Apply { answer: kind == SdpKind::Offer }
+            OnDescription::Apply {
+                answer: kind == SdpKind::Offer,
+            }
         }
     }
 
@@ -101,26 +111,38 @@ mod tests {
     fn impolite_side_ignores_a_colliding_offer_and_polite_side_yields() {
         let mut impolite = Negotiator::new(false);
         impolite.begin_offer();
-        assert_eq!(impolite.on_description(SdpKind::Offer, true), OnDescription::Ignore);
+        assert_eq!(
+            impolite.on_description(SdpKind::Offer, true),
+            OnDescription::Ignore
+        );
         assert!(!impolite.candidate_error_matters());
 
         let mut polite = Negotiator::new(true);
         polite.begin_offer();
-        assert_eq!(polite.on_description(SdpKind::Offer, false), OnDescription::Apply { answer: true });
+        assert_eq!(
+            polite.on_description(SdpKind::Offer, false),
+            OnDescription::Apply { answer: true }
+        );
         assert!(polite.candidate_error_matters());
     }
 
     #[test]
     fn offer_in_non_stable_state_is_a_collision_even_when_not_making_an_offer() {
         let mut impolite = Negotiator::new(false);
-        assert_eq!(impolite.on_description(SdpKind::Offer, false), OnDescription::Ignore);
+        assert_eq!(
+            impolite.on_description(SdpKind::Offer, false),
+            OnDescription::Ignore
+        );
     }
 
     #[test]
     fn answers_are_always_applied_and_never_answered() {
         let mut impolite = Negotiator::new(false);
         impolite.begin_offer();
-        assert_eq!(impolite.on_description(SdpKind::Answer, false), OnDescription::Apply { answer: false });
+        assert_eq!(
+            impolite.on_description(SdpKind::Answer, false),
+            OnDescription::Apply { answer: false }
+        );
     }
 
     #[test]
@@ -129,19 +151,34 @@ mod tests {
         impolite.begin_offer();
         impolite.on_description(SdpKind::Offer, true);
         impolite.end_offer();
-        assert_eq!(impolite.on_description(SdpKind::Offer, true), OnDescription::Apply { answer: true });
+        assert_eq!(
+            impolite.on_description(SdpKind::Offer, true),
+            OnDescription::Apply { answer: true }
+        );
         assert!(impolite.candidate_error_matters());
     }
 
     #[test]
     fn signal_data_wire_shapes() {
-        let offer: SignalData = serde_json::from_value(json!({"description": {"type": "offer", "sdp": "v=0"}})).unwrap();
+        let offer: SignalData =
+            serde_json::from_value(json!({"description": {"type": "offer", "sdp": "v=0"}}))
+                .unwrap();
         assert_eq!(
             offer,
-            SignalData::Description { description: SessionDescription { kind: SdpKind::Offer, sdp: "v=0".into() } }
+            SignalData::Description {
+                description: SessionDescription {
+                    kind: SdpKind::Offer,
+                    sdp: "v=0".into()
+                }
+            }
         );
         let end: SignalData = serde_json::from_value(json!({"candidate": null})).unwrap();
-        assert_eq!(end, SignalData::Candidate { candidate: Value::Null });
+        assert_eq!(
+            end,
+            SignalData::Candidate {
+                candidate: Value::Null
+            }
+        );
         // Firefox's empty end-of-candidates marker passes through untouched.
         let firefox = json!({"candidate": {"candidate": "", "sdpMid": "0", "sdpMLineIndex": 0}});
         let parsed: SignalData = serde_json::from_value(firefox.clone()).unwrap();

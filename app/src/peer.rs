@@ -27,13 +27,16 @@ extern "C" {
 }
 
 fn set_local_description_implicit(pc: &RtcPeerConnection) -> js_sys::Promise {
-    pc.unchecked_ref::<ImplicitDescriptions>().set_local_description()
+    pc.unchecked_ref::<ImplicitDescriptions>()
+        .set_local_description()
 }
 
 pub enum PeerEvent {
     Stream(MediaStream),
     State(String),
 }
+
+type EventHandler = Closure<dyn FnMut(JsValue)>;
 
 pub type SendSignal = Rc<dyn Fn(&PeerId, serde_json::Value)>;
 pub type OnPeerEvent = Rc<dyn Fn(&PeerId, PeerEvent)>;
@@ -46,7 +49,7 @@ pub struct PeerSession {
     local: Option<MediaStream>,
     send: SendSignal,
     closed: Cell<bool>,
-    handlers: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+    handlers: RefCell<Vec<EventHandler>>,
 }
 
 impl PeerSession {
@@ -90,17 +93,25 @@ impl PeerSession {
         let track = handler(&weak, move |session, event| {
             let event: RtcTrackEvent = event.unchecked_into();
             session.remote_stream.add_track(&event.track());
-            events(&session.remote, PeerEvent::Stream(session.remote_stream.clone()));
+            events(
+                &session.remote,
+                PeerEvent::Stream(session.remote_stream.clone()),
+            );
         });
         let state = handler(&weak, move |session, _| {
             let state = format!("{:?}", session.pc.connection_state()).to_lowercase();
             on_event(&session.remote, PeerEvent::State(state));
         });
-        self.pc.set_onnegotiationneeded(Some(negotiation_needed.as_ref().unchecked_ref()));
-        self.pc.set_onicecandidate(Some(candidate.as_ref().unchecked_ref()));
+        self.pc
+            .set_onnegotiationneeded(Some(negotiation_needed.as_ref().unchecked_ref()));
+        self.pc
+            .set_onicecandidate(Some(candidate.as_ref().unchecked_ref()));
         self.pc.set_ontrack(Some(track.as_ref().unchecked_ref()));
-        self.pc.set_onconnectionstatechange(Some(state.as_ref().unchecked_ref()));
-        self.handlers.borrow_mut().extend([negotiation_needed, candidate, track, state]);
+        self.pc
+            .set_onconnectionstatechange(Some(state.as_ref().unchecked_ref()));
+        self.handlers
+            .borrow_mut()
+            .extend([negotiation_needed, candidate, track, state]);
     }
 
     /// The newcomer's side: one audio and one video transceiver, sending what we have; this
@@ -108,12 +119,16 @@ impl PeerSession {
     pub fn start_as_offerer(&self) {
         for kind in ["audio", "video"] {
             let init = RtcRtpTransceiverInit::new();
-            let track = self.local.as_ref().and_then(|s| tracks_of_kind(s, kind).into_iter().next());
+            let track = self
+                .local
+                .as_ref()
+                .and_then(|s| tracks_of_kind(s, kind).into_iter().next());
             match (track, &self.local) {
                 (Some(track), Some(stream)) => {
                     init.set_direction(RtcRtpTransceiverDirection::Sendrecv);
                     init.set_streams(&js_sys::Array::of1(stream));
-                    self.pc.add_transceiver_with_media_stream_track_and_init(&track, &init);
+                    self.pc
+                        .add_transceiver_with_media_stream_track_and_init(&track, &init);
                 }
                 _ => {
                     init.set_direction(RtcRtpTransceiverDirection::Recvonly);
@@ -145,7 +160,9 @@ impl PeerSession {
                     .filter(|c| !c.is_null())
                     .and_then(|c| js_sys::JSON::parse(&c.to_string()).ok())
                     .map(JsCast::unchecked_into);
-                let promise = self.pc.add_ice_candidate_with_opt_rtc_ice_candidate_init(init.as_ref());
+                let promise = self
+                    .pc
+                    .add_ice_candidate_with_opt_rtc_ice_candidate_init(init.as_ref());
                 if let Err(error) = JsFuture::from(promise).await {
                     if self.negotiator.borrow().candidate_error_matters() {
                         log("addIceCandidate failed", &error);
@@ -157,8 +174,13 @@ impl PeerSession {
 
     async fn handle_description(&self, description: SessionDescription) {
         let stable = self.pc.signaling_state() == web_sys::RtcSignalingState::Stable;
-        let decision = self.negotiator.borrow_mut().on_description(description.kind, stable);
-        let OnDescription::Apply { answer } = decision else { return };
+        let decision = self
+            .negotiator
+            .borrow_mut()
+            .on_description(description.kind, stable);
+        let OnDescription::Apply { answer } = decision else {
+            return;
+        };
         let init = RtcSessionDescriptionInit::new(sdp_type(description.kind));
         init.set_sdp(&description.sdp);
         if let Err(error) = JsFuture::from(self.pc.set_remote_description(&init)).await {
@@ -183,15 +205,22 @@ impl PeerSession {
                 continue;
             }
             let kind = transceiver.receiver().track().kind();
-            let Some(track) = unused_track(local, &kind, &self.pc) else { continue };
-            if JsFuture::from(transceiver.sender().replace_track(Some(&track))).await.is_ok() {
+            let Some(track) = unused_track(local, &kind, &self.pc) else {
+                continue;
+            };
+            if JsFuture::from(transceiver.sender().replace_track(Some(&track)))
+                .await
+                .is_ok()
+            {
                 transceiver.set_direction(RtcRtpTransceiverDirection::Sendrecv);
             }
         }
     }
 
     fn send_local_description(&self) {
-        let Some(description) = self.pc.local_description() else { return };
+        let Some(description) = self.pc.local_description() else {
+            return;
+        };
         let kind = match description.type_() {
             RtcSdpType::Offer => SdpKind::Offer,
             RtcSdpType::Answer => SdpKind::Answer,
@@ -199,7 +228,10 @@ impl PeerSession {
             _ => SdpKind::Rollback,
         };
         self.signal(&SignalData::Description {
-            description: SessionDescription { kind, sdp: description.sdp() },
+            description: SessionDescription {
+                kind,
+                sdp: description.sdp(),
+            },
         });
     }
 
@@ -222,7 +254,7 @@ impl PeerSession {
 fn handler(
     weak: &Weak<PeerSession>,
     f: impl Fn(Rc<PeerSession>, JsValue) + 'static,
-) -> Closure<dyn FnMut(JsValue)> {
+) -> EventHandler {
     let weak = weak.clone();
     Closure::new(move |event: JsValue| {
         if let Some(session) = weak.upgrade() {
@@ -233,14 +265,20 @@ fn handler(
     })
 }
 
-fn unused_track(local: &MediaStream, kind: &str, pc: &RtcPeerConnection) -> Option<MediaStreamTrack> {
+fn unused_track(
+    local: &MediaStream,
+    kind: &str,
+    pc: &RtcPeerConnection,
+) -> Option<MediaStreamTrack> {
     let in_use: Vec<String> = pc
         .get_senders()
         .iter()
         .filter_map(|s| s.unchecked_into::<web_sys::RtcRtpSender>().track())
         .map(|t| t.id())
         .collect();
-    tracks_of_kind(local, kind).into_iter().find(|t| !in_use.contains(&t.id()))
+    tracks_of_kind(local, kind)
+        .into_iter()
+        .find(|t| !in_use.contains(&t.id()))
 }
 
 fn sdp_type(kind: SdpKind) -> RtcSdpType {

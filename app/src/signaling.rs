@@ -22,12 +22,23 @@ pub struct Socket {
 }
 
 impl Socket {
-    pub fn connect(room: &str, token: &str, on_event: Rc<dyn Fn(SocketEvent)>) -> Result<Self, String> {
+    pub fn connect(
+        room: &str,
+        token: &str,
+        on_event: Rc<dyn Fn(SocketEvent)>,
+    ) -> Result<Self, String> {
         let location = web_sys::window().ok_or("no window")?.location();
-        let scheme = if location.protocol().map_err(|_| "no protocol")? == "https:" { "wss" } else { "ws" };
+        let scheme = if location.protocol().map_err(|_| "no protocol")? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
         let host = location.host().map_err(|_| "no host")?;
         let url = format!("{scheme}://{host}/api/rooms/{room}/ws");
-        let protocols = js_sys::Array::of2(&SUBPROTOCOL.into(), &format!("{BEARER_PREFIX}{token}").into());
+        let protocols = js_sys::Array::of2(
+            &SUBPROTOCOL.into(),
+            &format!("{BEARER_PREFIX}{token}").into(),
+        );
         let ws = WebSocket::new_with_str_sequence(&url, &protocols)
             .map_err(|e| format!("cannot open socket: {e:?}"))?;
 
@@ -35,20 +46,32 @@ impl Socket {
         let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| events(SocketEvent::Open));
         let events = on_event.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let Some(text) = event.data().as_string() else { return };
+            let Some(text) = event.data().as_string() else {
+                return;
+            };
             match serde_json::from_str::<ServerFrame>(&text) {
                 Ok(frame) => events(SocketEvent::Frame(frame)),
-                Err(error) => web_sys::console::warn_1(&format!("ignoring undecodable frame: {error}").into()),
+                Err(error) => {
+                    web_sys::console::warn_1(&format!("ignoring undecodable frame: {error}").into())
+                }
             }
         });
         let events = on_event;
         let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
-            events(SocketEvent::Closed { code: event.code(), reason: event.reason() })
+            events(SocketEvent::Closed {
+                code: event.code(),
+                reason: event.reason(),
+            })
         });
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        Ok(Socket { ws, _on_open: on_open, _on_message: on_message, _on_close: on_close })
+        Ok(Socket {
+            ws,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+        })
     }
 
     pub fn send(&self, frame: &ClientFrame) {

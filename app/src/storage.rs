@@ -30,7 +30,9 @@ pub fn request_autojoin(room: &str) {
 
 /// True once if the home page asked to join `room` right away.
 pub fn take_autojoin(room: &str) -> bool {
-    let Some(storage) = session() else { return false };
+    let Some(storage) = session() else {
+        return false;
+    };
     let wanted = storage.get_item(AUTOJOIN_KEY).ok().flatten();
     let _ = storage.remove_item(AUTOJOIN_KEY);
     wanted.as_deref() == Some(room)

@@ -74,16 +74,8 @@ fn main() {
         hostile::bad_frames_get_typed_errors_and_socket_stays,
         hostile::oversized_signal_data_is_refused_not_relayed,
         hostile::frame_over_64_kib_closes_with_1009,
+        room::peer_closed_by_server_leaves_at_once,
     ];
-    let mut trials = trials;
-    // Known worker bug, reported: run with `--ignored` to check a fix.
-    trials.push(
-        trial(
-            "room::peer_closed_by_server_leaves_at_once",
-            room::peer_closed_by_server_leaves_at_once,
-        )
-        .with_ignored_flag(true),
-    );
     let conclusion = libtest_mimic::run(&args, trials);
     if conclusion.has_failed() {
         for log in [OPEN.log_path(), LOCKED.log_path()].into_iter().flatten() {
@@ -965,9 +957,7 @@ mod room {
 
     /// When the server itself closes a socket (here 1009 for a frame over 64 KiB), that peer
     /// has left: the others are told at once and newcomers no longer see it, even if its
-    /// client never answers the close. Today the worker only notices when the client answers
-    /// or its connection drops, so a client that ignores the close stays a member (and holds
-    /// one of the room's 8 places).
+    /// client never answers the close (otherwise it would hold one of the room's 8 places).
     pub async fn peer_closed_by_server_leaves_at_once() {
         let w = open();
         let room = new_room();

@@ -19,7 +19,9 @@ pub const TRUNK_SERVE_ORIGINS: &[&str] = &["http://localhost:8080", "http://127.
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("JWT_KEYS is not set: run `cargo xtask dev` locally or `wrangler secret put JWT_KEYS`")]
+    #[error(
+        "JWT_KEYS is not set: run `cargo xtask dev` locally or `wrangler secret put JWT_KEYS`"
+    )]
     MissingKeys,
     #[error(transparent)]
     Keys(#[from] KeyConfigError),
@@ -40,7 +42,12 @@ impl Config {
         Ok(Config {
             allow_guests: raw
                 .allow_guests
-                .map(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+                .map(|v| {
+                    matches!(
+                        v.trim().to_ascii_lowercase().as_str(),
+                        "1" | "true" | "yes" | "on"
+                    )
+                })
                 .unwrap_or(false),
             allowed_origins: list(raw.allowed_origins.as_deref()),
             stun_urls: list(raw.stun_urls.as_deref()),
@@ -82,8 +89,14 @@ mod tests {
     #[test]
     fn lists_split_on_commas_and_spaces() {
         let config = Config::parse(raw(None)).unwrap();
-        assert_eq!(config.allowed_origins, ["https://a.example", "https://b.example"]);
-        assert_eq!(config.stun_urls, ["stun:one.example:3478", "stun:two.example"]);
+        assert_eq!(
+            config.allowed_origins,
+            ["https://a.example", "https://b.example"]
+        );
+        assert_eq!(
+            config.stun_urls,
+            ["stun:one.example:3478", "stun:two.example"]
+        );
     }
 
     #[test]

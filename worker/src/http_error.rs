@@ -78,6 +78,13 @@ mod tests {
     #[test]
     fn problems_carry_status_title_and_detail() {
         let problem = ApiError::BadRequest("bad room".into()).to_problem();
-        assert_eq!((problem.status, problem.title.as_str(), problem.detail.as_str()), (400, "Bad Request", "bad room"));
+        assert_eq!(
+            (
+                problem.status,
+                problem.title.as_str(),
+                problem.detail.as_str()
+            ),
+            (400, "Bad Request", "bad room")
+        );
     }
 }

@@ -44,7 +44,11 @@ impl DurableObject for Room {
         ) {
             state.set_websocket_auto_response(&pair);
         }
-        Room { state, env, guards: RefCell::new(HashMap::new()) }
+        Room {
+            state,
+            env,
+            guards: RefCell::new(HashMap::new()),
+        }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
@@ -52,12 +56,15 @@ impl DurableObject for Room {
         let Ok(member) = serde_json::from_str::<MemberHeader>(&header) else {
             return Response::error("bad internal request", 400);
         };
-        let present: Vec<Attachment> = self.state.get_websockets().iter().filter_map(attachment).collect();
+        let present = self.members();
         let pair = WebSocketPair::new()?;
         if let Err(full) = room::admit(present.len()) {
-            pair.server.accept()?;
-            let _ = pair.server.send_with_str(full.to_json());
-            let _ = pair.server.close(Some(close_code::ROOM_FULL), Some("room is full"));
+            // Accepted without an attachment: never counted as a member, closed at once.
+            self.state.accept_web_socket(&pair.server);
+            let _ = pair.server.send_with_str(full.to_frame().to_json());
+            let _ = pair
+                .server
+                .close(Some(close_code::ROOM_FULL), Some("room is full"));
             return upgraded(pair.client);
         }
         let peer_id = PeerId::from_uuid(uuid::Uuid::new_v4());
@@ -70,8 +77,10 @@ impl DurableObject for Room {
                 media: Default::default(),
             },
             token_exp: member.token_exp,
+            closing: false,
         };
-        self.state.accept_websocket_with_tags(&pair.server, &[peer_id.as_str()]);
+        self.state
+            .accept_websocket_with_tags(&pair.server, &[peer_id.as_str()]);
         pair.server.serialize_attachment(&newcomer)?;
         let others = present.into_iter().map(|a| a.member).collect();
         let (welcome, joined) = room::join(&member.room, &newcomer.member, others);
@@ -80,7 +89,11 @@ impl DurableObject for Room {
         upgraded(pair.client)
     }
 
-    async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
+    async fn websocket_message(
+        &self,
+        ws: WebSocket,
+        message: WebSocketIncomingMessage,
+    ) -> Result<()> {
         let Some(sender) = attachment(&ws) else {
             let _ = ws.close(Some(1011), Some("lost session state"));
             return Ok(());
@@ -93,9 +106,21 @@ impl DurableObject for Room {
                 .or_insert_with(|| ConnGuard::new(now_ms));
             match message {
                 WebSocketIncomingMessage::String(text) => {
-                    let is_present =
-                        |peer: &PeerId| !self.state.get_websockets_with_tag(peer.as_str()).is_empty();
-                    room::on_text(&Incoming { sender: &sender, is_present: &is_present, now_ms }, guard, &text)
+                    let is_present = |peer: &PeerId| {
+                        self.state
+                            .get_websockets_with_tag(peer.as_str())
+                            .iter()
+                            .any(|ws| attachment(ws).is_some_and(|a| !a.closing))
+                    };
+                    room::on_text(
+                        &Incoming {
+                            sender: &sender,
+                            is_present: &is_present,
+                            now_ms,
+                        },
+                        guard,
+                        &text,
+                    )
                 }
                 WebSocketIncomingMessage::Binary(_) => room::on_binary(guard),
             }
@@ -104,7 +129,13 @@ impl DurableObject for Room {
         Ok(())
     }
 
-    async fn websocket_close(&self, ws: WebSocket, _code: usize, _reason: String, _clean: bool) -> Result<()> {
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        _code: usize,
+        _reason: String,
+        _clean: bool,
+    ) -> Result<()> {
         self.departed(&ws);
         Ok(())
     }
@@ -127,7 +158,9 @@ impl Room {
                         let _ = socket.send_with_str(frame.to_json());
                     }
                 }
-                Action::BroadcastOthers(frame) => self.broadcast_except(&sender.member.peer_id, &frame),
+                Action::BroadcastOthers(frame) => {
+                    self.broadcast_except(&sender.member.peer_id, &frame)
+                }
                 Action::UpdateAttachment(updated) => {
                     let _ = ws.serialize_attachment(&updated);
                 }
@@ -142,17 +175,45 @@ impl Room {
                     };
                     self.execute(ws, sender, room::on_token_verified(sender, verified));
                 }
-                Action::Close { code, reason } => {
-                    let _ = ws.close(Some(code), Some(reason));
-                }
+                Action::Close { code, reason } => self.close_member(ws, code, reason),
             }
         }
+    }
+
+    /// Members are open sockets with an identity that the server has not closed.
+    fn members(&self) -> Vec<Attachment> {
+        self.state
+            .get_websockets()
+            .iter()
+            .filter_map(attachment)
+            .filter(|a| !a.closing)
+            .collect()
+    }
+
+    /// Server-side close: the peer leaves now, not when (or if) its client answers.
+    fn close_member(&self, ws: &WebSocket, code: u16, reason: &str) {
+        let Some(mut gone) = attachment(ws).filter(|a| !a.closing) else {
+            let _ = ws.close(Some(code), Some(reason));
+            return;
+        };
+        gone.closing = true;
+        let _ = ws.serialize_attachment(&gone);
+        let _ = ws.close(Some(code), Some(reason));
+        self.guards
+            .borrow_mut()
+            .remove(gone.member.peer_id.as_str());
+        self.broadcast_except(&gone.member.peer_id, &room::leave(&gone.member));
     }
 
     fn broadcast_except(&self, except: &PeerId, frame: &ServerFrame) {
         let text = frame.to_json();
         for socket in self.state.get_websockets() {
-            if self.state.get_tags(&socket).iter().any(|tag| tag == except.as_str()) {
+            if self
+                .state
+                .get_tags(&socket)
+                .iter()
+                .any(|tag| tag == except.as_str())
+            {
                 continue;
             }
             let _ = socket.send_with_str(&text);
@@ -160,10 +221,15 @@ impl Room {
     }
 
     fn departed(&self, ws: &WebSocket) {
-        let Some(gone) = attachment(ws) else { return };
-        self.guards.borrow_mut().remove(gone.member.peer_id.as_str());
         // Complete the closing handshake; harmless if the socket is already closed.
         let _ = ws.close(Some(1000), Some("bye"));
+        let Some(gone) = attachment(ws) else { return };
+        if gone.closing {
+            return; // announced when the server closed it
+        }
+        self.guards
+            .borrow_mut()
+            .remove(gone.member.peer_id.as_str());
         self.broadcast_except(&gone.member.peer_id, &room::leave(&gone.member));
     }
 }
@@ -174,6 +240,8 @@ fn attachment(ws: &WebSocket) -> Option<Attachment> {
 
 fn upgraded(client: WebSocket) -> Result<Response> {
     let mut response = Response::from_websocket(client)?;
-    response.headers_mut().set("sec-websocket-protocol", SUBPROTOCOL)?;
+    response
+        .headers_mut()
+        .set("sec-websocket-protocol", SUBPROTOCOL)?;
     Ok(response)
 }

@@ -42,7 +42,9 @@ async fn route(req: Request, env: &Env) -> std::result::Result<Response, ApiErro
             RoomName::parse(room).map_err(|e| ApiError::BadRequest(e.to_string()))?;
             Err(ApiError::MethodNotAllowed)
         }
-        (["api", "health"] | ["auth", "guest"] | ["api", "ice"], _) => Err(ApiError::MethodNotAllowed),
+        (["api", "health"] | ["auth", "guest"] | ["api", "ice"], _) => {
+            Err(ApiError::MethodNotAllowed)
+        }
         _ => Err(ApiError::NotFound(url.path().to_owned())),
     }
 }
@@ -52,13 +54,19 @@ async fn route(req: Request, env: &Env) -> std::result::Result<Response, ApiErro
 async fn guest(mut req: Request, env: &Env) -> std::result::Result<Response, ApiError> {
     let config = config(env)?;
     if !config.allow_guests {
-        return Err(ApiError::Forbidden("guest access is disabled on this server".into()));
+        return Err(ApiError::Forbidden(
+            "guest access is disabled on this server".into(),
+        ));
     }
     require_json(&req)?;
-    let body = req.text().await.map_err(|_| ApiError::BadRequest("unreadable body".into()))?;
+    let body = req
+        .text()
+        .await
+        .map_err(|_| ApiError::BadRequest("unreadable body".into()))?;
     let request: GuestRequest = serde_json::from_str(&body)
         .map_err(|_| ApiError::BadRequest("body must be JSON like {\"name\":\"Mina\"}".into()))?;
-    let name = DisplayName::parse(&request.name).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let name =
+        DisplayName::parse(&request.name).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let renewing = bearer(&req)
         .and_then(|token| config.keys.verify(&token, now()).ok())
         .filter(|identity| identity.guest);
@@ -66,12 +74,20 @@ async fn guest(mut req: Request, env: &Env) -> std::result::Result<Response, Api
         Some(identity) => identity.user_id,
         None => format!("guest:{}", uuid::Uuid::new_v4().simple()),
     };
-    let identity = Identity { user_id, name: name.as_str().to_owned(), guest: true };
+    let identity = Identity {
+        user_id,
+        name: name.as_str().to_owned(),
+        guest: true,
+    };
     let body = GuestResponse {
         access_token: config.keys.issue(&identity, now()),
         token_type: "Bearer".into(),
         expires_in: ACCESS_TOKEN_SECONDS as u64,
-        user: UserInfo { id: identity.user_id, name: identity.name, guest: true },
+        user: UserInfo {
+            id: identity.user_id,
+            name: identity.name,
+            guest: true,
+        },
     };
     let mut response = json(&body)?;
     let _ = response.headers_mut().set("cache-control", "no-store");
@@ -89,7 +105,11 @@ fn ice(req: &Request, env: &Env) -> std::result::Result<Response, ApiError> {
     let ice_servers = if config.stun_urls.is_empty() {
         Vec::new()
     } else {
-        vec![IceServer { urls: config.stun_urls, username: None, credential: None }]
+        vec![IceServer {
+            urls: config.stun_urls,
+            username: None,
+            credential: None,
+        }]
     };
     let mut response = json(&IceResponse {
         ice_servers,
@@ -100,7 +120,11 @@ fn ice(req: &Request, env: &Env) -> std::result::Result<Response, ApiError> {
 }
 
 /// `GET /api/rooms/{room}/ws`: checks Origin and token, then hands the upgrade to the room's DO.
-async fn websocket(req: Request, env: &Env, room: RoomName) -> std::result::Result<Response, ApiError> {
+async fn websocket(
+    req: Request,
+    env: &Env,
+    room: RoomName,
+) -> std::result::Result<Response, ApiError> {
     let headers = req.headers();
     let upgrade = headers.get("upgrade").ok().flatten().unwrap_or_default();
     if !upgrade.eq_ignore_ascii_case("websocket") {
@@ -111,7 +135,9 @@ async fn websocket(req: Request, env: &Env, room: RoomName) -> std::result::Resu
     let own_origin = url.origin().ascii_serialization();
     let origin = headers.get("origin").ok().flatten();
     if !origin_allowed(origin.as_deref(), &own_origin, &config.allowed_origins) {
-        return Err(ApiError::Forbidden("this origin may not open room sockets".into()));
+        return Err(ApiError::Forbidden(
+            "this origin may not open room sockets".into(),
+        ));
     }
     let protocols = headers.get("sec-websocket-protocol").ok().flatten();
     let token = bearer_from_subprotocols(protocols.as_deref())?;
@@ -120,11 +146,18 @@ async fn websocket(req: Request, env: &Env, room: RoomName) -> std::result::Resu
         .verify_session(token, now())
         .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
 
-    let member = MemberHeader { room: room.as_str().to_owned(), identity, token_exp };
+    let member = MemberHeader {
+        room: room.as_str().to_owned(),
+        identity,
+        token_exp,
+    };
     let forwarded = Headers::new();
     forwarded.set("upgrade", "websocket").map_err(internal)?;
     forwarded
-        .set(MemberHeader::NAME, &serde_json::to_string(&member).map_err(internal)?)
+        .set(
+            MemberHeader::NAME,
+            &serde_json::to_string(&member).map_err(internal)?,
+        )
         .map_err(internal)?;
     let mut init = RequestInit::new();
     init.with_headers(forwarded);
@@ -133,7 +166,9 @@ async fn websocket(req: Request, env: &Env, room: RoomName) -> std::result::Resu
     let stub = rooms.get_by_name(room.as_str()).map_err(internal)?;
     let mut response = stub.fetch_with_request(inner).await.map_err(internal)?;
     if response.status_code() == 101 {
-        let _ = response.headers_mut().set("sec-websocket-protocol", SUBPROTOCOL);
+        let _ = response
+            .headers_mut()
+            .set("sec-websocket-protocol", SUBPROTOCOL);
     }
     Ok(response)
 }
@@ -141,14 +176,23 @@ async fn websocket(req: Request, env: &Env, room: RoomName) -> std::result::Resu
 /// The token from `Authorization: Bearer <token>`.
 fn bearer(req: &Request) -> Option<String> {
     let value = req.headers().get("authorization").ok().flatten()?;
-    let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
     Some(token.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
 fn require_json(req: &Request) -> std::result::Result<(), ApiError> {
-    let content_type = req.headers().get("content-type").ok().flatten().unwrap_or_default();
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     if content_type.split(';').next().map(str::trim) != Some("application/json") {
-        return Err(ApiError::UnsupportedMediaType("send Content-Type: application/json".into()));
+        return Err(ApiError::UnsupportedMediaType(
+            "send Content-Type: application/json".into(),
+        ));
     }
     Ok(())
 }
@@ -162,7 +206,9 @@ fn problem(error: &ApiError) -> Result<Response> {
         worker::console_error!("request failed: {error}");
     }
     let mut response = Response::from_json(&error.to_problem())?.with_status(error.status());
-    response.headers_mut().set("content-type", "application/problem+json")?;
+    response
+        .headers_mut()
+        .set("content-type", "application/problem+json")?;
     Ok(response)
 }
 

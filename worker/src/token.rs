@@ -79,8 +79,15 @@ impl KeyTable {
     /// Parses `kid:base64secret[,kid:base64secret...]` (standard base64, padding optional).
     pub fn parse(spec: &str, issuer: &str, audience: &str) -> Result<Self, KeyConfigError> {
         let mut keys: Vec<(String, StrongKey<Hs256Key>)> = Vec::new();
-        for (index, entry) in spec.split(',').map(str::trim).filter(|e| !e.is_empty()).enumerate() {
-            let (kid, secret) = entry.split_once(':').ok_or(KeyConfigError::Malformed(index))?;
+        for (index, entry) in spec
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .enumerate()
+        {
+            let (kid, secret) = entry
+                .split_once(':')
+                .ok_or(KeyConfigError::Malformed(index))?;
             let kid = kid.trim();
             if kid.is_empty() {
                 return Err(KeyConfigError::Malformed(index));
@@ -89,7 +96,8 @@ impl KeyTable {
                 .decode(secret.trim())
                 .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(secret.trim()))
                 .map_err(|_| KeyConfigError::Malformed(index))?;
-            let key = StrongKey::try_from(Hs256Key::new(bytes)).map_err(|_| KeyConfigError::WeakKey(index))?;
+            let key = StrongKey::try_from(Hs256Key::new(bytes))
+                .map_err(|_| KeyConfigError::WeakKey(index))?;
             if keys.iter().any(|(k, _)| k == kid) {
                 return Err(KeyConfigError::DuplicateKid(kid.to_owned()));
             }
@@ -118,14 +126,19 @@ impl KeyTable {
         })
         .set_duration_and_issuance(&options, Duration::seconds(ACCESS_TOKEN_SECONDS))
         .set_not_before(now);
-        let header = Header::empty().with_key_id(kid.clone()).with_token_type(ACCESS_TOKEN_TYPE);
+        let header = Header::empty()
+            .with_key_id(kid.clone())
+            .with_token_type(ACCESS_TOKEN_TYPE);
         // HMAC signing of serializable claims has no failure path we can hit.
-        StrongAlg(Hs256).token(&header, &claims, key).unwrap_or_default()
+        StrongAlg(Hs256)
+            .token(&header, &claims, key)
+            .unwrap_or_default()
     }
 
     /// Verifies signature, type, time window, issuer and audience.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Identity, TokenError> {
-        self.verify_session(token, now).map(|(identity, _)| identity)
+        self.verify_session(token, now)
+            .map(|(identity, _)| identity)
     }
 
     /// Like [`KeyTable::verify`], also returning the token's expiry (unix seconds).
@@ -138,7 +151,11 @@ impl KeyTable {
         if untrusted.algorithm() != "HS256" {
             return Err(TokenError::WrongAlgorithm);
         }
-        let kid = untrusted.header().key_id.as_deref().ok_or(TokenError::UnknownKey)?;
+        let kid = untrusted
+            .header()
+            .key_id
+            .as_deref()
+            .ok_or(TokenError::UnknownKey)?;
         let key = self
             .keys
             .iter()
@@ -172,7 +189,10 @@ impl KeyTable {
         if custom.iss != self.issuer || custom.aud != self.audience {
             return Err(TokenError::WrongIssuerOrAudience);
         }
-        let expires_at = claims.expiration.map(|t| t.timestamp()).ok_or(TokenError::MissingClaim)?;
+        let expires_at = claims
+            .expiration
+            .map(|t| t.timestamp())
+            .ok_or(TokenError::MissingClaim)?;
         let identity = Identity {
             user_id: custom.sub.clone(),
             name: custom.name.clone(),

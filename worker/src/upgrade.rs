@@ -19,10 +19,13 @@ pub fn origin_allowed(origin: Option<&str>, own_origin: &str, allow_list: &[Stri
 
 /// Extracts the access token from `Sec-WebSocket-Protocol: confab.v1, bearer.<jwt>`.
 pub fn bearer_from_subprotocols(header: Option<&str>) -> Result<&str, ApiError> {
-    let header = header.ok_or_else(|| ApiError::Unauthorized("missing Sec-WebSocket-Protocol".into()))?;
+    let header =
+        header.ok_or_else(|| ApiError::Unauthorized("missing Sec-WebSocket-Protocol".into()))?;
     let offered: Vec<&str> = header.split(',').map(str::trim).collect();
     if !offered.contains(&SUBPROTOCOL) {
-        return Err(ApiError::BadRequest(format!("the `{SUBPROTOCOL}` subprotocol is required")));
+        return Err(ApiError::BadRequest(format!(
+            "the `{SUBPROTOCOL}` subprotocol is required"
+        )));
     }
     offered
         .iter()
@@ -42,7 +45,11 @@ mod tests {
         assert!(origin_allowed(Some(OWN), OWN, &[]));
         assert!(origin_allowed(Some("http://localhost:8080"), OWN, &[]));
         assert!(!origin_allowed(Some("https://evil.example"), OWN, &[]));
-        assert!(!origin_allowed(Some("http://localhost:8787.evil.example"), OWN, &[]));
+        assert!(!origin_allowed(
+            Some("http://localhost:8787.evil.example"),
+            OWN,
+            &[]
+        ));
         assert!(!origin_allowed(None, OWN, &[]));
     }
 
@@ -55,11 +62,29 @@ mod tests {
 
     #[test]
     fn token_rides_in_the_bearer_subprotocol() {
-        assert_eq!(bearer_from_subprotocols(Some("confab.v1, bearer.a.b.c")), Ok("a.b.c"));
-        assert_eq!(bearer_from_subprotocols(Some("bearer.a.b.c,confab.v1")), Ok("a.b.c"));
-        assert!(matches!(bearer_from_subprotocols(Some("confab.v1")), Err(ApiError::Unauthorized(_))));
-        assert!(matches!(bearer_from_subprotocols(Some("confab.v1, bearer.")), Err(ApiError::Unauthorized(_))));
-        assert!(matches!(bearer_from_subprotocols(Some("bearer.x")), Err(ApiError::BadRequest(_))));
-        assert!(matches!(bearer_from_subprotocols(None), Err(ApiError::Unauthorized(_))));
+        assert_eq!(
+            bearer_from_subprotocols(Some("confab.v1, bearer.a.b.c")),
+            Ok("a.b.c")
+        );
+        assert_eq!(
+            bearer_from_subprotocols(Some("bearer.a.b.c,confab.v1")),
+            Ok("a.b.c")
+        );
+        assert!(matches!(
+            bearer_from_subprotocols(Some("confab.v1")),
+            Err(ApiError::Unauthorized(_))
+        ));
+        assert!(matches!(
+            bearer_from_subprotocols(Some("confab.v1, bearer.")),
+            Err(ApiError::Unauthorized(_))
+        ));
+        assert!(matches!(
+            bearer_from_subprotocols(Some("bearer.x")),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(
+            bearer_from_subprotocols(None),
+            Err(ApiError::Unauthorized(_))
+        ));
     }
 }

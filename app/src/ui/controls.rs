@@ -11,7 +11,9 @@ pub fn Controls(
 ) -> impl IntoView {
     let copied = RwSignal::new(false);
     let invite = move |_| {
-        let Some(window) = web_sys::window() else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
         let location = window.location();
         let link = format!(
             "{}{}",

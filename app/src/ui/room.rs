@@ -67,7 +67,8 @@ impl RoomView {
                 members.push(member);
             }),
             CallEvent::PeerLeft(peer) => {
-                self.members.update(|members| members.retain(|m| m.peer_id != peer));
+                self.members
+                    .update(|members| members.retain(|m| m.peer_id != peer));
                 self.streams.update(|streams| {
                     streams.remove(&peer);
                 });
@@ -96,14 +97,22 @@ impl RoomView {
 
     /// What I am sending, after a toggle or on joining.
     fn announce_media(self) {
-        let Some(local) = self.local.get_untracked() else { return };
-        let audio = self.mic_on.get_untracked() && !media::tracks_of_kind(&local, "audio").is_empty();
-        let video = self.cam_on.get_untracked() && !media::tracks_of_kind(&local, "video").is_empty();
+        let Some(local) = self.local.get_untracked() else {
+            return;
+        };
+        let audio =
+            self.mic_on.get_untracked() && !media::tracks_of_kind(&local, "audio").is_empty();
+        let video =
+            self.cam_on.get_untracked() && !media::tracks_of_kind(&local, "video").is_empty();
         media::set_enabled(&local, "audio", audio);
         media::set_enabled(&local, "video", video);
         self.call.with_value(|call| {
             if let Some(call) = call {
-                call.announce_media(MediaState { audio, video, screen: false });
+                call.announce_media(MediaState {
+                    audio,
+                    video,
+                    screen: false,
+                });
             }
         });
     }
@@ -140,7 +149,8 @@ impl RoomView {
                     if let Some(stream) = &local.stream {
                         media::stop_all(stream);
                     }
-                    self.phase.set(Phase::Ended(format!("Could not join: {error}")));
+                    self.phase
+                        .set(Phase::Ended(format!("Could not join: {error}")));
                     return;
                 }
             };
@@ -157,7 +167,8 @@ impl RoomView {
                 Ok(call) => self.call.set_value(Some(call)),
                 Err(error) => {
                     self.end_call();
-                    self.phase.set(Phase::Ended(format!("Could not connect: {error}")));
+                    self.phase
+                        .set(Phase::Ended(format!("Could not connect: {error}")));
                 }
             }
         });
@@ -166,7 +177,9 @@ impl RoomView {
 
 fn ended_message(code: u16, reason: &str) -> String {
     match code {
-        close_code::ROOM_FULL => "This room is full (8 people at most). Try again later or start a new room.".into(),
+        close_code::ROOM_FULL => {
+            "This room is full (8 people at most). Try again later or start a new room.".into()
+        }
         close_code::TOKEN_EXPIRED => "Your session expired. Join again to continue.".into(),
         close_code::FORBIDDEN => "You were removed from this room.".into(),
         1000 => "You left the call.".into(),
@@ -233,7 +246,11 @@ pub fn RoomPage() -> impl IntoView {
         view_state.phase.set(Phase::Ended(ended_message(1000, "")));
     });
     let in_call = move || {
-        let my_name = Signal::derive(move || view_state.me.with(|m| m.as_ref().map(|m| m.name.clone()).unwrap_or_default()));
+        let my_name = Signal::derive(move || {
+            view_state
+                .me
+                .with(|m| m.as_ref().map(|m| m.name.clone()).unwrap_or_default())
+        });
         view! {
             <section class="call">
                 {move || view_state.media_notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}

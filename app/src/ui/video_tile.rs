@@ -37,7 +37,10 @@ pub fn VideoTile(
 
 /// My own camera preview (muted so I do not hear myself).
 #[component]
-pub fn LocalTile(stream: Signal<Option<MediaStream>, LocalStorage>, name: Signal<String>) -> impl IntoView {
+pub fn LocalTile(
+    stream: Signal<Option<MediaStream>, LocalStorage>,
+    name: Signal<String>,
+) -> impl IntoView {
     let video = NodeRef::<leptos::html::Video>::new();
     Effect::new(move |_| {
         let stream = stream.get();

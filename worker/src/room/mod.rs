@@ -18,6 +18,10 @@ pub struct Attachment {
     pub member: Member,
     /// Unix seconds at which the socket's access token expires.
     pub token_exp: i64,
+    /// The server has closed this socket: it is no longer a member, even before the client
+    /// answers the close (a client that never answers must not hold a place in the room).
+    #[serde(default)]
+    pub closing: bool,
 }
 
 /// What the glue must do in response to an event.
@@ -38,11 +42,14 @@ pub enum Action {
 }
 
 /// Whether a newcomer fits in a room that already has `present` members.
-pub fn admit(present: usize) -> Result<(), ServerFrame> {
+pub fn admit(present: usize) -> Result<(), FrameError> {
     if present >= limits::ROOM_CAPACITY {
-        return Err(ServerFrame::error(
+        return Err(FrameError::new(
             ErrorCode::RoomFull,
-            format!("room is full ({} people is the limit)", limits::ROOM_CAPACITY),
+            format!(
+                "room is full ({} people is the limit)",
+                limits::ROOM_CAPACITY
+            ),
         ));
     }
     Ok(())
@@ -57,12 +64,19 @@ pub fn join(room: &str, newcomer: &Member, others: Vec<Member>) -> (ServerFrame,
         peers: others,
         history: Vec::new(),
     };
-    (welcome, ServerFrame::PeerJoined { peer: newcomer.clone() })
+    (
+        welcome,
+        ServerFrame::PeerJoined {
+            peer: newcomer.clone(),
+        },
+    )
 }
 
 /// The announcement when a socket goes away.
 pub fn leave(member: &Member) -> ServerFrame {
-    ServerFrame::PeerLeft { peer_id: member.peer_id.clone() }
+    ServerFrame::PeerLeft {
+        peer_id: member.peer_id.clone(),
+    }
 }
 
 /// Everything the room knows when a text frame arrives.
@@ -77,15 +91,27 @@ pub struct Incoming<'a> {
 pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Vec<Action> {
     if text.len() > limits::MAX_FRAME_BYTES {
         return vec![
-            Action::Reply(ServerFrame::error(ErrorCode::TooLarge, "frame exceeds 64 KiB")),
-            Action::Close { code: close_code::TOO_BIG, reason: "frame too big" },
+            Action::Reply(ServerFrame::error(
+                ErrorCode::TooLarge,
+                "frame exceeds 64 KiB",
+            )),
+            Action::Close {
+                code: close_code::TOO_BIG,
+                reason: "frame too big",
+            },
         ];
     }
     let sender = incoming.sender;
     if incoming.now_ms / 1000 > sender.token_exp {
         return vec![
-            Action::Reply(ServerFrame::error(ErrorCode::Unauthorized, "access token expired")),
-            Action::Close { code: close_code::TOKEN_EXPIRED, reason: "token expired" },
+            Action::Reply(ServerFrame::error(
+                ErrorCode::Unauthorized,
+                "access token expired",
+            )),
+            Action::Close {
+                code: close_code::TOKEN_EXPIRED,
+                reason: "token expired",
+            },
         ];
     }
     match guard.admit_frame(incoming.now_ms) {
@@ -93,7 +119,10 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
         Verdict::Refuse => return vec![Action::Reply(FrameError::rate_limited().to_frame())],
         Verdict::Drop => return Vec::new(),
         Verdict::Close => {
-            return vec![Action::Close { code: close_code::POLICY_VIOLATION, reason: "flood" }];
+            return vec![Action::Close {
+                code: close_code::POLICY_VIOLATION,
+                reason: "flood",
+            }];
         }
     }
     let frame = match decode_client_frame(text) {
@@ -106,11 +135,25 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
             if to == sender.member.peer_id || !(incoming.is_present)(&to) {
                 return refuse(guard, FrameError::unknown_peer(&to));
             }
-            vec![Action::SendTo(to, ServerFrame::Signal { from: sender.member.peer_id.clone(), data })]
+            vec![Action::SendTo(
+                to,
+                ServerFrame::Signal {
+                    from: sender.member.peer_id.clone(),
+                    data,
+                },
+            )]
         }
-        ClientFrame::Media { audio, video, screen } => {
+        ClientFrame::Media {
+            audio,
+            video,
+            screen,
+        } => {
             let mut updated = sender.clone();
-            updated.member.media = confab_protocol::MediaState { audio, video, screen };
+            updated.member.media = confab_protocol::MediaState {
+                audio,
+                video,
+                screen,
+            };
             vec![
                 Action::UpdateAttachment(updated),
                 Action::BroadcastOthers(ServerFrame::Media {
@@ -136,7 +179,10 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
 pub fn on_binary(guard: &mut ConnGuard) -> Vec<Action> {
     refuse(
         guard,
-        FrameError::new(ErrorCode::BinaryFrame, "binary frames are not part of the protocol"),
+        FrameError::new(
+            ErrorCode::BinaryFrame,
+            "binary frames are not part of the protocol",
+        ),
     )
 }
 
@@ -155,14 +201,20 @@ pub fn on_token_verified(
             ErrorCode::Unauthorized,
             "token is for a different user",
         ))],
-        Err(reason) => vec![Action::Reply(ServerFrame::error(ErrorCode::Unauthorized, reason))],
+        Err(reason) => vec![Action::Reply(ServerFrame::error(
+            ErrorCode::Unauthorized,
+            reason,
+        ))],
     }
 }
 
 fn refuse(guard: &mut ConnGuard, error: FrameError) -> Vec<Action> {
     let mut actions = vec![Action::Reply(error.to_frame())];
     if guard.strike() {
-        actions.push(Action::Close { code: close_code::POLICY_VIOLATION, reason: "too many bad frames" });
+        actions.push(Action::Close {
+            code: close_code::POLICY_VIOLATION,
+            reason: "too many bad frames",
+        });
     }
     actions
 }
