@@ -163,6 +163,30 @@ async fn two_people_see_and_hear_each_other(env: &Env) -> Result<(), String> {
         let ana = wait_tiles(&b[1], &["Ana"]).await?;
         wait_live_media_from(&b[0], &ben, MEDIA_TIMEOUT).await?;
         wait_live_media_from(&b[1], &ana, MEDIA_TIMEOUT).await?;
+
+        // Toggles: Ana mutes and stops her camera; Ben's tile for her shows both.
+        click(&b[0], "mic-toggle").await?;
+        click(&b[0], "cam-toggle").await?;
+        let sending = b[0]
+            .execute(
+                "const s = document.querySelector('[data-testid=local-video]').srcObject;
+                 return s.getTracks().map(t => t.kind + ':' + t.enabled).sort().join(',');",
+                vec![],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if sending.as_str() != Some("audio:false,video:false") {
+            return Err(format!("muted tracks must be disabled, got {sending}"));
+        }
+        wait_for("Ben to see that Ana is muted with camera off", MEDIA_TIMEOUT, || async {
+            let badges = text_of(&b[1], "[data-testid=video-tile] .badge").await?;
+            let camera_off = b[1]
+                .execute("return document.querySelector('[data-testid=video-tile]').classList.contains('camera-off');", vec![])
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok((badges.contains("mic off") && camera_off == serde_json::Value::Bool(true)).then_some(()))
+        })
+        .await?;
         Ok(())
     })
     .await
