@@ -29,11 +29,17 @@ impl FrameError {
     }
 
     pub fn unknown_peer(peer: &crate::PeerId) -> Self {
-        FrameError::new(ErrorCode::UnknownPeer, format!("no peer {peer} in this room"))
+        FrameError::new(
+            ErrorCode::UnknownPeer,
+            format!("no peer {peer} in this room"),
+        )
     }
 
     pub fn unsupported(what: &str) -> Self {
-        FrameError::new(ErrorCode::Unsupported, format!("`{what}` is not supported by this server yet"))
+        FrameError::new(
+            ErrorCode::Unsupported,
+            format!("`{what}` is not supported by this server yet"),
+        )
     }
 
     pub fn to_frame(&self) -> ServerFrame {
@@ -54,17 +60,28 @@ pub fn decode_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
     if text.len() > MAX_FRAME_BYTES {
         return Err(FrameError::new(
             ErrorCode::TooLarge,
-            format!("frame is {} bytes; the limit is {MAX_FRAME_BYTES}", text.len()),
+            format!(
+                "frame is {} bytes; the limit is {MAX_FRAME_BYTES}",
+                text.len()
+            ),
         ));
     }
     let value: Value = serde_json::from_str(text)
         .map_err(|e| FrameError::new(ErrorCode::BadJson, format!("not valid JSON: {e}")))?;
     let Some(object) = value.as_object() else {
-        return Err(FrameError::new(ErrorCode::BadJson, "frame must be a JSON object"));
+        return Err(FrameError::new(
+            ErrorCode::BadJson,
+            "frame must be a JSON object",
+        ));
     };
     let kind = match object.get("type") {
         Some(Value::String(kind)) => kind.clone(),
-        Some(_) => return Err(FrameError::new(ErrorCode::InvalidField, "`type` must be a string")),
+        Some(_) => {
+            return Err(FrameError::new(
+                ErrorCode::InvalidField,
+                "`type` must be a string",
+            ))
+        }
         None => return Err(FrameError::new(ErrorCode::InvalidField, "missing `type`")),
     };
     if !KNOWN_TYPES.contains(&kind.as_str()) {
@@ -90,9 +107,14 @@ fn validate(frame: &ClientFrame) -> Result<(), FrameError> {
     match frame {
         ClientFrame::Signal { to, data } => {
             if !to.is_well_formed() {
-                return Err(FrameError::new(ErrorCode::InvalidField, "`to` is not a peer id"));
+                return Err(FrameError::new(
+                    ErrorCode::InvalidField,
+                    "`to` is not a peer id",
+                ));
             }
-            let size = serde_json::to_string(data).map(|s| s.len()).unwrap_or(usize::MAX);
+            let size = serde_json::to_string(data)
+                .map(|s| s.len())
+                .unwrap_or(usize::MAX);
             if size > MAX_SIGNAL_DATA_BYTES {
                 return Err(FrameError::new(
                     ErrorCode::TooLarge,

@@ -26,7 +26,11 @@ pub enum ClientFrame {
         limit: Option<u32>,
     },
     /// My media state changed.
-    Media { audio: bool, video: bool, screen: bool },
+    Media {
+        audio: bool,
+        video: bool,
+        screen: bool,
+    },
     /// Heartbeat; answered with `pong`.
     Ping {},
     /// A fresh access token for the same user, sent before the current one expires.
@@ -45,14 +49,29 @@ pub enum ServerFrame {
         peers: Vec<Member>,
         history: Vec<ChatMessage>,
     },
-    PeerJoined { peer: Member },
-    PeerLeft { peer_id: PeerId },
+    PeerJoined {
+        peer: Member,
+    },
+    PeerLeft {
+        peer_id: PeerId,
+    },
     /// Signaling from `from` (stamped by the server).
-    Signal { from: PeerId, data: Value },
+    Signal {
+        from: PeerId,
+        data: Value,
+    },
     /// A new chat message; the sender's own copy is its ack.
-    Chat { message: ChatMessage },
-    History { messages: Vec<ChatMessage>, has_more: bool },
-    SearchResults { q: String, messages: Vec<ChatMessage> },
+    Chat {
+        message: ChatMessage,
+    },
+    History {
+        messages: Vec<ChatMessage>,
+        has_more: bool,
+    },
+    SearchResults {
+        q: String,
+        messages: Vec<ChatMessage>,
+    },
     Media {
         peer_id: PeerId,
         audio: bool,

@@ -13,7 +13,11 @@ impl PeerId {
     }
 
     pub fn is_well_formed(&self) -> bool {
-        self.0.len() == 32 && self.0.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        self.0.len() == 32
+            && self
+                .0
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
     }
 
     pub fn as_str(&self) -> &str {

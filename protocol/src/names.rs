@@ -21,7 +21,9 @@ impl RoomName {
     pub fn parse(raw: &str) -> Result<Self, NameError> {
         let ok = !raw.is_empty()
             && raw.len() <= Self::MAX_LEN
-            && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if ok {
             Ok(RoomName(raw.to_owned()))
         } else {

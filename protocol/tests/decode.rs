@@ -24,40 +24,87 @@ fn unknown_or_missing_type_is_refused() {
 
 #[test]
 fn wrong_field_shapes_are_invalid_field() {
-    assert_eq!(code_of(r#"{"type":"signal","data":{}}"#), ErrorCode::InvalidField);
-    assert_eq!(code_of(r#"{"type":"signal","to":"../etc","data":{}}"#), ErrorCode::InvalidField);
-    assert_eq!(code_of(r#"{"type":"media","audio":"yes","video":true,"screen":false}"#), ErrorCode::InvalidField);
-    assert_eq!(code_of(r#"{"type":"chat","client_id":"not-a-uuid","text":"x"}"#), ErrorCode::InvalidField);
-    assert_eq!(code_of(r#"{"type":"history","limit":0}"#), ErrorCode::InvalidField);
-    assert_eq!(code_of(r#"{"type":"history","limit":101}"#), ErrorCode::InvalidField);
-    assert_eq!(code_of(r#"{"type":"history","before_seq":-1}"#), ErrorCode::InvalidField);
-    assert_eq!(code_of(r#"{"type":"search","q":"   "}"#), ErrorCode::InvalidField);
-    assert_eq!(code_of(r#"{"type":"auth","token":""}"#), ErrorCode::InvalidField);
+    assert_eq!(
+        code_of(r#"{"type":"signal","data":{}}"#),
+        ErrorCode::InvalidField
+    );
+    assert_eq!(
+        code_of(r#"{"type":"signal","to":"../etc","data":{}}"#),
+        ErrorCode::InvalidField
+    );
+    assert_eq!(
+        code_of(r#"{"type":"media","audio":"yes","video":true,"screen":false}"#),
+        ErrorCode::InvalidField
+    );
+    assert_eq!(
+        code_of(r#"{"type":"chat","client_id":"not-a-uuid","text":"x"}"#),
+        ErrorCode::InvalidField
+    );
+    assert_eq!(
+        code_of(r#"{"type":"history","limit":0}"#),
+        ErrorCode::InvalidField
+    );
+    assert_eq!(
+        code_of(r#"{"type":"history","limit":101}"#),
+        ErrorCode::InvalidField
+    );
+    assert_eq!(
+        code_of(r#"{"type":"history","before_seq":-1}"#),
+        ErrorCode::InvalidField
+    );
+    assert_eq!(
+        code_of(r#"{"type":"search","q":"   "}"#),
+        ErrorCode::InvalidField
+    );
+    assert_eq!(
+        code_of(r#"{"type":"auth","token":""}"#),
+        ErrorCode::InvalidField
+    );
 }
 
 #[test]
 fn chat_text_limits_count_characters_after_trimming() {
     let id = "6f1c2a4e-3b0d-4f5e-9a7c-1d2e3f4a5b6c";
-    let frame = |text: &str| serde_json::json!({"type":"chat","client_id":id,"text":text}).to_string();
+    let frame =
+        |text: &str| serde_json::json!({"type":"chat","client_id":id,"text":text}).to_string();
     let err = decode_client_frame(&frame(" \n\t ")).unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidField);
-    assert_eq!(err.client_id.map(|u| u.to_string()).as_deref(), Some(id), "error names the message");
-    assert!(decode_client_frame(&frame(&"가".repeat(4000))).is_ok(), "4000 Korean chars is fine");
-    assert_eq!(decode_client_frame(&frame(&"a".repeat(4001))).unwrap_err().code, ErrorCode::InvalidField);
+    assert_eq!(
+        err.client_id.map(|u| u.to_string()).as_deref(),
+        Some(id),
+        "error names the message"
+    );
+    assert!(
+        decode_client_frame(&frame(&"가".repeat(4000))).is_ok(),
+        "4000 Korean chars is fine"
+    );
+    assert_eq!(
+        decode_client_frame(&frame(&"a".repeat(4001)))
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidField
+    );
 }
 
 #[test]
 fn oversized_frames_and_signal_data_are_too_large() {
-    let big = format!(r#"{{"type":"ping","pad":"{}"}}"#, "x".repeat(limits::MAX_FRAME_BYTES));
+    let big = format!(
+        r#"{{"type":"ping","pad":"{}"}}"#,
+        "x".repeat(limits::MAX_FRAME_BYTES)
+    );
     assert_eq!(code_of(&big), ErrorCode::TooLarge);
     let data = "x".repeat(limits::MAX_SIGNAL_DATA_BYTES);
-    let frame = format!(r#"{{"type":"signal","to":"0123456789abcdef0123456789abcdef","data":"{data}"}}"#);
+    let frame =
+        format!(r#"{{"type":"signal","to":"0123456789abcdef0123456789abcdef","data":"{data}"}}"#);
     assert_eq!(code_of(&frame), ErrorCode::TooLarge);
 }
 
 #[test]
 fn unknown_extra_fields_are_ignored_for_forward_compatibility() {
-    assert_eq!(decode_client_frame(r#"{"type":"ping","extra":1}"#).unwrap(), ClientFrame::Ping {});
+    assert_eq!(
+        decode_client_frame(r#"{"type":"ping","extra":1}"#).unwrap(),
+        ClientFrame::Ping {}
+    );
 }
 
 #[test]

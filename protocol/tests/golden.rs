@@ -14,7 +14,11 @@ fn member(peer: &str, name: &str) -> Member {
         user_id: format!("guest:{name}"),
         name: name.into(),
         guest: true,
-        media: MediaState { audio: true, video: false, screen: false },
+        media: MediaState {
+            audio: true,
+            video: false,
+            screen: false,
+        },
     }
 }
 
@@ -40,13 +44,21 @@ fn message_json() -> Value {
 }
 
 fn assert_client_golden(frame: ClientFrame, golden: Value) {
-    assert_eq!(serde_json::to_value(&frame).unwrap(), golden, "serialize {frame:?}");
+    assert_eq!(
+        serde_json::to_value(&frame).unwrap(),
+        golden,
+        "serialize {frame:?}"
+    );
     let parsed = decode_client_frame(&golden.to_string()).expect("golden decodes");
     assert_eq!(parsed, frame, "round trip");
 }
 
 fn assert_server_golden(frame: ServerFrame, golden: Value) {
-    assert_eq!(serde_json::to_value(&frame).unwrap(), golden, "serialize {frame:?}");
+    assert_eq!(
+        serde_json::to_value(&frame).unwrap(),
+        golden,
+        "serialize {frame:?}"
+    );
     let parsed: ServerFrame = serde_json::from_value(golden).unwrap();
     assert_eq!(parsed, frame, "round trip");
 }
@@ -54,32 +66,53 @@ fn assert_server_golden(frame: ServerFrame, golden: Value) {
 #[test]
 fn client_frames_match_golden_json() {
     assert_client_golden(
-        ClientFrame::Signal { to: PeerId(PEER_B.into()), data: json!({"sdp": "v=0"}) },
+        ClientFrame::Signal {
+            to: PeerId(PEER_B.into()),
+            data: json!({"sdp": "v=0"}),
+        },
         json!({"type": "signal", "to": PEER_B, "data": {"sdp": "v=0"}}),
     );
     assert_client_golden(
-        ClientFrame::Chat { client_id: Uuid::parse_str(CLIENT_ID).unwrap(), text: "hi".into() },
+        ClientFrame::Chat {
+            client_id: Uuid::parse_str(CLIENT_ID).unwrap(),
+            text: "hi".into(),
+        },
         json!({"type": "chat", "client_id": CLIENT_ID, "text": "hi"}),
     );
     assert_client_golden(
-        ClientFrame::History { before_seq: Some(42), limit: Some(50) },
+        ClientFrame::History {
+            before_seq: Some(42),
+            limit: Some(50),
+        },
         json!({"type": "history", "before_seq": 42, "limit": 50}),
     );
     assert_client_golden(
-        ClientFrame::History { before_seq: None, limit: None },
+        ClientFrame::History {
+            before_seq: None,
+            limit: None,
+        },
         json!({"type": "history"}),
     );
     assert_client_golden(
-        ClientFrame::Search { q: "학교".into(), limit: Some(10) },
+        ClientFrame::Search {
+            q: "학교".into(),
+            limit: Some(10),
+        },
         json!({"type": "search", "q": "학교", "limit": 10}),
     );
     assert_client_golden(
-        ClientFrame::Media { audio: true, video: false, screen: true },
+        ClientFrame::Media {
+            audio: true,
+            video: false,
+            screen: true,
+        },
         json!({"type": "media", "audio": true, "video": false, "screen": true}),
     );
     assert_client_golden(ClientFrame::Ping {}, json!({"type": "ping"}));
     assert_client_golden(
-        ClientFrame::Auth { token: "a.b.c".into() },
+        ClientFrame::Auth {
+            token: "a.b.c".into(),
+        },
         json!({"type": "auth", "token": "a.b.c"}),
     );
 }
@@ -99,15 +132,22 @@ fn server_frames_match_golden_json() {
                "history": [message_json()]}),
     );
     assert_server_golden(
-        ServerFrame::PeerJoined { peer: member(PEER_B, "Joon") },
+        ServerFrame::PeerJoined {
+            peer: member(PEER_B, "Joon"),
+        },
         json!({"type": "peer_joined", "peer": member_json(PEER_B, "Joon")}),
     );
     assert_server_golden(
-        ServerFrame::PeerLeft { peer_id: PeerId(PEER_B.into()) },
+        ServerFrame::PeerLeft {
+            peer_id: PeerId(PEER_B.into()),
+        },
         json!({"type": "peer_left", "peer_id": PEER_B}),
     );
     assert_server_golden(
-        ServerFrame::Signal { from: PeerId(PEER_A.into()), data: json!({"candidate": null}) },
+        ServerFrame::Signal {
+            from: PeerId(PEER_A.into()),
+            data: json!({"candidate": null}),
+        },
         json!({"type": "signal", "from": PEER_A, "data": {"candidate": null}}),
     );
     assert_server_golden(
@@ -115,15 +155,26 @@ fn server_frames_match_golden_json() {
         json!({"type": "chat", "message": message_json()}),
     );
     assert_server_golden(
-        ServerFrame::History { messages: vec![message()], has_more: true },
+        ServerFrame::History {
+            messages: vec![message()],
+            has_more: true,
+        },
         json!({"type": "history", "messages": [message_json()], "has_more": true}),
     );
     assert_server_golden(
-        ServerFrame::SearchResults { q: "hi".into(), messages: vec![] },
+        ServerFrame::SearchResults {
+            q: "hi".into(),
+            messages: vec![],
+        },
         json!({"type": "search_results", "q": "hi", "messages": []}),
     );
     assert_server_golden(
-        ServerFrame::Media { peer_id: PeerId(PEER_A.into()), audio: false, video: true, screen: false },
+        ServerFrame::Media {
+            peer_id: PeerId(PEER_A.into()),
+            audio: false,
+            video: true,
+            screen: false,
+        },
         json!({"type": "media", "peer_id": PEER_A, "audio": false, "video": true, "screen": false}),
     );
     assert_server_golden(ServerFrame::Pong {}, json!({"type": "pong"}));
@@ -147,7 +198,11 @@ fn http_bodies_match_golden_json() {
         access_token: "t".into(),
         token_type: "Bearer".into(),
         expires_in: 600,
-        user: UserInfo { id: "guest:x".into(), name: "Mina".into(), guest: true },
+        user: UserInfo {
+            id: "guest:x".into(),
+            name: "Mina".into(),
+            guest: true,
+        },
     };
     assert_eq!(
         serde_json::to_value(&guest).unwrap(),
@@ -155,14 +210,23 @@ fn http_bodies_match_golden_json() {
                "user": {"id": "guest:x", "name": "Mina", "guest": true}})
     );
     let ice = IceResponse {
-        ice_servers: vec![IceServer { urls: vec!["stun:example.org".into()], username: None, credential: None }],
+        ice_servers: vec![IceServer {
+            urls: vec!["stun:example.org".into()],
+            username: None,
+            credential: None,
+        }],
         expires_at: 5,
     };
     assert_eq!(
         serde_json::to_value(&ice).unwrap(),
         json!({"ice_servers": [{"urls": ["stun:example.org"]}], "expires_at": 5})
     );
-    let problem = Problem { kind: "about:blank".into(), title: "Not Found".into(), status: 404, detail: "x".into() };
+    let problem = Problem {
+        kind: "about:blank".into(),
+        title: "Not Found".into(),
+        status: 404,
+        detail: "x".into(),
+    };
     assert_eq!(
         serde_json::to_value(&problem).unwrap(),
         json!({"type": "about:blank", "title": "Not Found", "status": 404, "detail": "x"})
