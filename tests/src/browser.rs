@@ -3,10 +3,12 @@
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
+
+use crate::process::{group_alive, signal_group, spawn_watchdog};
 use serde_json::json;
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -27,6 +29,8 @@ pub fn require_chromium() -> Result<(), String> {
 /// A running chromedriver; its process group is killed on drop.
 pub struct ChromeDriver {
     child: Child,
+    /// Stops the group even if this process dies without dropping us.
+    watchdog: Option<(Child, ChildStdin)>,
     url: String,
     /// Marks this driver's browser profiles so cleanup kills only our own Chromium processes.
     tag: String,
@@ -45,8 +49,10 @@ impl ChromeDriver {
             .spawn()
             .map_err(|e| format!("cannot start chromedriver: {e}"))?;
         let tag = format!("confab-e2e-{}", uuid::Uuid::new_v4().simple());
+        let watchdog = spawn_watchdog(child.id() as i32);
         let driver = ChromeDriver {
             child,
+            watchdog,
             url: format!("http://127.0.0.1:{port}"),
             tag,
         };
@@ -100,10 +106,13 @@ impl ChromeDriver {
 
 impl Drop for ChromeDriver {
     fn drop(&mut self) {
-        let pgid = self.child.id() as i32;
-        unsafe {
-            libc::kill(-pgid, libc::SIGTERM);
+        if let Some((mut watchdog, stdin)) = self.watchdog.take() {
+            let _ = watchdog.kill();
+            let _ = watchdog.wait();
+            drop(stdin);
         }
+        let pgid = self.child.id() as i32;
+        signal_group(pgid, libc::SIGTERM);
         let deadline = Instant::now() + Duration::from_secs(3);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -111,8 +120,8 @@ impl Drop for ChromeDriver {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        unsafe {
-            libc::kill(-pgid, libc::SIGKILL);
+        if group_alive(pgid) {
+            signal_group(pgid, libc::SIGKILL);
         }
         let _ = self.child.wait();
         // Chromium normally dies with the group; sweep any straggler that detached from it.

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod http;
 pub mod netns;
+pub mod process;
 pub mod room_page;
 pub mod token;
 pub mod wrangler;
