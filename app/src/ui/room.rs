@@ -215,7 +215,13 @@ pub fn RoomPage() -> impl IntoView {
     if storage::take_autojoin(room.as_str()) {
         try_join();
     }
-    on_cleanup(move || view_state.end_call());
+    // Leaving the page (tab closed, navigation, reload) ends the call explicitly: the room hears
+    // a clean close at once and the camera is released, instead of waiting on the browser.
+    let pagehide = window_event_listener_untyped("pagehide", move |_| view_state.end_call());
+    on_cleanup(move || {
+        pagehide.remove();
+        view_state.end_call();
+    });
 
     let lobby_join = try_join.clone();
     let lobby = move || {
