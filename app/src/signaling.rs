@@ -27,14 +27,7 @@ impl Socket {
         token: &str,
         on_event: Rc<dyn Fn(SocketEvent)>,
     ) -> Result<Self, String> {
-        let location = web_sys::window().ok_or("no window")?.location();
-        let scheme = if location.protocol().map_err(|_| "no protocol")? == "https:" {
-            "wss"
-        } else {
-            "ws"
-        };
-        let host = location.host().map_err(|_| "no host")?;
-        let url = format!("{scheme}://{host}/api/rooms/{room}/ws");
+        let url = format!("{}/api/rooms/{room}/ws", socket_origin()?);
         let protocols = js_sys::Array::of2(
             &SUBPROTOCOL.into(),
             &format!("{BEARER_PREFIX}{token}").into(),
@@ -92,6 +85,24 @@ impl Socket {
         self.ws.set_onclose(None);
     }
 }
+
+/// `ws(s)://host` of the worker. Under `trunk serve` (a debug build on port 8080) that is the
+/// `wrangler dev` next to it, because trunk's WebSocket proxy cannot carry subprotocols.
+fn socket_origin() -> Result<String, String> {
+    let location = web_sys::window().ok_or("no window")?.location();
+    let secure = location.protocol().map_err(|_| "no protocol")? == "https:";
+    let scheme = if secure { "wss" } else { "ws" };
+    let host = location.host().map_err(|_| "no host")?;
+    let port = location.port().unwrap_or_default();
+    if cfg!(debug_assertions) && !secure && port == TRUNK_SERVE_PORT {
+        let hostname = location.hostname().map_err(|_| "no hostname")?;
+        return Ok(format!("ws://{hostname}:{WRANGLER_DEV_PORT}"));
+    }
+    Ok(format!("{scheme}://{host}"))
+}
+
+const TRUNK_SERVE_PORT: &str = "8080";
+const WRANGLER_DEV_PORT: u16 = 8787;
 
 impl Drop for Socket {
     fn drop(&mut self) {
