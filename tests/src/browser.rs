@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
 
-use crate::process::{group_alive, signal_group, spawn_watchdog};
+use crate::process::{spawn_watchdog, stop_group};
 use serde_json::json;
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -106,24 +106,11 @@ impl ChromeDriver {
 
 impl Drop for ChromeDriver {
     fn drop(&mut self) {
-        if let Some((mut watchdog, stdin)) = self.watchdog.take() {
-            let _ = watchdog.kill();
-            let _ = watchdog.wait();
-            drop(stdin);
-        }
-        let pgid = self.child.id() as i32;
-        signal_group(pgid, libc::SIGTERM);
-        let deadline = Instant::now() + Duration::from_secs(3);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        if group_alive(pgid) {
-            signal_group(pgid, libc::SIGKILL);
-        }
-        let _ = self.child.wait();
+        stop_group(
+            &mut self.child,
+            self.watchdog.take(),
+            Duration::from_secs(3),
+        );
         // Chromium normally dies with the group; sweep any straggler that detached from it.
         let _ = Command::new("pkill")
             .args(["-KILL", "-f", &self.tag])

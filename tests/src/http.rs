@@ -18,6 +18,30 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// A reply from its parts, whichever client read them.
+    pub fn new(status: u16, headers: &ureq::http::HeaderMap, body: String) -> Reply {
+        let headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let content_type = headers
+            .iter()
+            .find(|(n, _)| n == "content-type")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        Reply {
+            status,
+            content_type,
+            headers,
+            body,
+        }
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -109,31 +133,12 @@ pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&
     };
     let mut response = result.unwrap_or_else(|e| panic!("{method} {url}: no HTTP answer: {e}"));
     let status = response.status().as_u16();
-    let headers: Vec<(String, String)> = response
-        .headers()
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let content_type = headers
-        .iter()
-        .find(|(n, _)| n == "content-type")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let headers = response.headers().clone();
     let body = response
         .body_mut()
         .read_to_string()
         .unwrap_or_else(|e| panic!("{method} {url}: unreadable body: {e}"));
-    Reply {
-        status,
-        content_type,
-        headers,
-        body,
-    }
+    Reply::new(status, &headers, body)
 }
 
 pub fn get(url: &str, headers: &[(&str, &str)]) -> Reply {

@@ -6,6 +6,7 @@ pub mod http;
 pub mod netns;
 pub mod process;
 pub mod room_page;
+pub mod stage;
 pub mod token;
 pub mod wrangler;
 pub mod ws_client;

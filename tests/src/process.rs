@@ -2,6 +2,34 @@
 
 use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Stops a child that leads its own process group, and its watchdog: SIGTERM to the group, up
+/// to `grace` for the leader to exit and the group to empty, then SIGKILL.
+pub fn stop_group(child: &mut Child, watchdog: Option<(Child, ChildStdin)>, grace: Duration) {
+    // The watchdog goes first so that it can never signal a process group id reused later.
+    if let Some((mut watchdog, stdin)) = watchdog {
+        let _ = watchdog.kill();
+        let _ = watchdog.wait();
+        drop(stdin);
+    }
+    let pgid = child.id() as i32;
+    signal_group(pgid, libc::SIGTERM);
+    let deadline = Instant::now() + grace;
+    let mut exited = false;
+    while Instant::now() < deadline {
+        if !exited {
+            exited = matches!(child.try_wait(), Ok(Some(_)));
+        }
+        // Done when the leader is reaped and nothing else is left in the group.
+        if exited && !group_alive(pgid) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    signal_group(pgid, libc::SIGKILL);
+    let _ = child.wait();
+}
 
 /// A shell in its own process group that waits for its stdin to close (this process has
 /// exited, however it exited) and then stops wrangler's group. It ignores terminal signals

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 
-use crate::process::{group_alive, signal_group, spawn_watchdog};
+use crate::process::{spawn_watchdog, stop_group};
 
 /// The repository root (the workspace that holds `wrangler.toml`).
 pub fn repo_root() -> PathBuf {
@@ -328,28 +328,11 @@ impl Wrangler {
         if std::mem::replace(&mut self.stopped, true) {
             return;
         }
-        // The watchdog goes first so that it can never signal a process group id reused later.
-        if let Some((mut watchdog, stdin)) = self.watchdog.take() {
-            let _ = watchdog.kill();
-            let _ = watchdog.wait();
-            drop(stdin);
-        }
-        let pgid = self.child.id() as i32;
-        signal_group(pgid, libc::SIGTERM);
-        let deadline = Instant::now() + Duration::from_secs(5);
-        let mut exited = false;
-        while Instant::now() < deadline {
-            if !exited {
-                exited = matches!(self.child.try_wait(), Ok(Some(_)));
-            }
-            // Done when the leader is reaped and nothing else is left in the group.
-            if exited && !group_alive(pgid) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        signal_group(pgid, libc::SIGKILL);
-        let _ = self.child.wait();
+        stop_group(
+            &mut self.child,
+            self.watchdog.take(),
+            Duration::from_secs(5),
+        );
     }
 }
 

@@ -105,32 +105,16 @@ pub async fn connect(
             "no handshake answer from {url} within {CONNECT_TIMEOUT:?}"
         ))),
         Ok(Err(WsError::Http(response))) => {
-            let headers: Vec<(String, String)> = response
-                .headers()
-                .iter()
-                .map(|(n, v)| {
-                    (
-                        n.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
-            let content_type = headers
-                .iter()
-                .find(|(n, _)| n == "content-type")
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default();
             let body = response
                 .body()
                 .as_deref()
                 .map(|b| String::from_utf8_lossy(b).into_owned())
                 .unwrap_or_default();
-            Err(ConnectError::Refused(Reply {
-                status: response.status().as_u16(),
-                content_type,
-                headers,
+            Err(ConnectError::Refused(Reply::new(
+                response.status().as_u16(),
+                response.headers(),
                 body,
-            }))
+            )))
         }
         Ok(Err(error)) => Err(ConnectError::Failed(format!(
             "handshake with {url} failed: {error}"

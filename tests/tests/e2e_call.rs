@@ -2,42 +2,18 @@
 //! `wrangler dev`, all inside a network namespace this test creates, so WebRTC runs over
 //! loopback only. Run by `cargo xtask test` (root is needed for the namespace).
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use confab_tests::browser::{require_chromium, ChromeDriver};
-use confab_tests::netns::Netns;
 use confab_tests::room_page::{click, find, join, text_of, tiles, wait_for, wait_live_media_from};
-use confab_tests::wrangler::{scratch_root, Options, Wrangler};
+use confab_tests::stage::Stage;
 use fantoccini::Client;
 use libtest_mimic::{Arguments, Failed, Trial};
 
 const MEDIA_TIMEOUT: Duration = Duration::from_secs(30);
 /// The promise: a leaver's tile disappears within 2 s.
 const LEAVE_DEADLINE: Duration = Duration::from_secs(2);
-
-struct Env {
-    base_url: String,
-    driver: ChromeDriver,
-    wrangler: Wrangler,
-    scratch: PathBuf,
-}
-
-impl Env {
-    async fn browser(&self, label: &str) -> Result<Client, String> {
-        self.driver
-            .browser(&self.driver.profile_dir(&self.scratch, label), true)
-            .await
-    }
-
-    async fn browser_without_devices(&self, label: &str) -> Result<Client, String> {
-        self.driver
-            .browser(&self.driver.profile_dir(&self.scratch, label), false)
-            .await
-    }
-}
 
 fn main() -> ExitCode {
     let mut args = Arguments::from_args();
@@ -55,53 +31,19 @@ fn main() -> ExitCode {
         let trials = names.iter().map(|n| Trial::test(*n, || Ok(()))).collect();
         return libtest_mimic::run(&args, trials).exit_code();
     }
-    if let Err(message) = require_chromium() {
-        eprintln!("e2e: {message}");
-        return ExitCode::FAILURE;
-    }
-    // Must happen before any thread starts: threads and children inherit the namespace.
-    let netns = match Netns::enter_fresh() {
-        Ok(netns) => netns,
+    let stage = match Stage::enter("e2e") {
+        Ok(stage) => Arc::new(stage),
         Err(message) => {
             eprintln!("e2e: {message}");
             return ExitCode::FAILURE;
         }
     };
-    eprintln!("e2e: running in network namespace {}", netns.name());
-    let runtime = Arc::new(
-        tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .expect("tokio runtime"),
-    );
-    let scratch = scratch_root().join("e2e");
-    let _ = std::fs::create_dir_all(&scratch);
-    let wrangler = match Wrangler::try_start(Options::default()) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("e2e: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let driver = match ChromeDriver::start(&scratch) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("e2e: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let env = Arc::new(Env {
-        base_url: wrangler.base_url().to_owned(),
-        driver,
-        wrangler,
-        scratch,
-    });
 
     macro_rules! trial {
         ($name:ident) => {{
-            let (env, runtime) = (env.clone(), runtime.clone());
+            let stage = stage.clone();
             Trial::test(stringify!($name), move || {
-                runtime.block_on($name(&env)).map_err(Failed::from)
+                stage.runtime.block_on($name(&stage)).map_err(Failed::from)
             })
         }};
     }
@@ -114,10 +56,8 @@ fn main() -> ExitCode {
         trial!(new_room_from_home_page_joins_in_one_click),
     ];
     let conclusion = libtest_mimic::run(&args, trials);
-    // Stop browsers, then the worker, then leave the namespace, even when trials failed.
-    drop(env);
-    drop(runtime);
-    drop(netns);
+    // The trials (and their handles) are gone: this drop stops everything, failed or not.
+    drop(stage);
     conclusion.exit_code()
 }
 
@@ -153,12 +93,12 @@ async fn wait_tiles(client: &Client, names: &[&str]) -> Result<Vec<String>, Stri
     .await
 }
 
-async fn two_people_see_and_hear_each_other(env: &Env) -> Result<(), String> {
+async fn two_people_see_and_hear_each_other(env: &Stage) -> Result<(), String> {
     let room = room_name("two");
     let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
     with_browsers(browsers, async |b: &[Client]| {
-        join(&b[0], &env.base_url, &room, "Ana").await?;
-        join(&b[1], &env.base_url, &room, "Ben").await?;
+        join(&b[0], env.base_url(), &room, "Ana").await?;
+        join(&b[1], env.base_url(), &room, "Ben").await?;
         let ben = wait_tiles(&b[0], &["Ben"]).await?;
         let ana = wait_tiles(&b[1], &["Ana"]).await?;
         wait_live_media_from(&b[0], &ben, MEDIA_TIMEOUT).await?;
@@ -192,14 +132,14 @@ async fn two_people_see_and_hear_each_other(env: &Env) -> Result<(), String> {
     .await
 }
 
-async fn join_three(env: &Env, b: &[Client], room: &str) -> Result<(), String> {
+async fn join_three(env: &Stage, b: &[Client], room: &str) -> Result<(), String> {
     for (client, name) in b.iter().zip(["Ana", "Ben", "Cho"]) {
-        join(client, &env.base_url, room, name).await?;
+        join(client, env.base_url(), room, name).await?;
     }
     Ok(())
 }
 
-async fn three_people_all_receive_two_live_streams(env: &Env) -> Result<(), String> {
+async fn three_people_all_receive_two_live_streams(env: &Stage) -> Result<(), String> {
     let room = room_name("three");
     let browsers = vec![
         env.browser("ana").await?,
@@ -230,14 +170,14 @@ async fn three_people_all_receive_two_live_streams(env: &Env) -> Result<(), Stri
     .await
 }
 
-async fn leaving_or_closing_the_tab_removes_the_tile_within_2s(env: &Env) -> Result<(), String> {
+async fn leaving_or_closing_the_tab_removes_the_tile_within_2s(env: &Stage) -> Result<(), String> {
     let room = room_name("leave");
     let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
     let cho = env.browser("cho").await?;
     with_browsers(browsers, async |b: &[Client]| {
-        join(&b[0], &env.base_url, &room, "Ana").await?;
-        join(&b[1], &env.base_url, &room, "Ben").await?;
-        join(&cho, &env.base_url, &room, "Cho").await?;
+        join(&b[0], env.base_url(), &room, "Ana").await?;
+        join(&b[1], env.base_url(), &room, "Ben").await?;
+        join(&cho, env.base_url(), &room, "Cho").await?;
         wait_tiles(&b[0], &["Ben", "Cho"]).await?;
         wait_tiles(&b[1], &["Ana", "Cho"]).await?;
 
@@ -285,7 +225,7 @@ async fn leaving_or_closing_the_tab_removes_the_tile_within_2s(env: &Env) -> Res
 }
 
 async fn person_without_camera_or_mic_joins_receive_only_with_a_message(
-    env: &Env,
+    env: &Stage,
 ) -> Result<(), String> {
     let room = room_name("nodev");
     let browsers = vec![
@@ -293,8 +233,8 @@ async fn person_without_camera_or_mic_joins_receive_only_with_a_message(
         env.browser_without_devices("ben").await?,
     ];
     with_browsers(browsers, async |b: &[Client]| {
-        join(&b[0], &env.base_url, &room, "Ana").await?;
-        join(&b[1], &env.base_url, &room, "Ben").await?;
+        join(&b[0], env.base_url(), &room, "Ana").await?;
+        join(&b[1], env.base_url(), &room, "Ben").await?;
         let notice = text_of(&b[1], ".call .notice").await?;
         if !notice.contains("receive-only") {
             return Err(format!("expected a receive-only notice, saw {notice:?}"));
@@ -307,17 +247,17 @@ async fn person_without_camera_or_mic_joins_receive_only_with_a_message(
     .await
 }
 
-async fn ninth_person_is_told_the_room_is_full(env: &Env) -> Result<(), String> {
+async fn ninth_person_is_told_the_room_is_full(env: &Stage) -> Result<(), String> {
     use confab_tests::{http, ws_client};
     let room = room_name("full");
     let mut members = Vec::new();
     for i in 0..confab_protocol::limits::ROOM_CAPACITY {
-        let token = http::guest(&env.base_url, &format!("Bot {i}")).access_token;
+        let token = http::guest(env.base_url(), &format!("Bot {i}")).access_token;
         members.push(ws_client::join(&env.wrangler, &room, &token, "bot").await);
     }
     let browsers = vec![env.browser("ninth").await?];
     with_browsers(browsers, async |b: &[Client]| {
-        b[0].goto(&format!("{}/r/{room}", env.base_url))
+        b[0].goto(&format!("{}/r/{room}", env.base_url()))
             .await
             .map_err(|e| e.to_string())?;
         find(&b[0], "name-input", MEDIA_TIMEOUT)
@@ -340,10 +280,10 @@ async fn ninth_person_is_told_the_room_is_full(env: &Env) -> Result<(), String> 
     Ok(())
 }
 
-async fn new_room_from_home_page_joins_in_one_click(env: &Env) -> Result<(), String> {
+async fn new_room_from_home_page_joins_in_one_click(env: &Stage) -> Result<(), String> {
     let browsers = vec![env.browser("home").await?];
     with_browsers(browsers, async |b: &[Client]| {
-        b[0].goto(&env.base_url).await.map_err(|e| e.to_string())?;
+        b[0].goto(env.base_url()).await.map_err(|e| e.to_string())?;
         find(&b[0], "name-input", MEDIA_TIMEOUT)
             .await?
             .send_keys("Hana")

@@ -11,13 +11,7 @@ pub fn VideoTile(
     camera_off: Signal<bool>,
     connection: Signal<String>,
 ) -> impl IntoView {
-    let video = NodeRef::<leptos::html::Video>::new();
-    Effect::new(move |_| {
-        let stream = stream.get();
-        if let Some(element) = video.get() {
-            element.set_src_object(stream.as_ref());
-        }
-    });
+    let video = video_showing(stream);
     view! {
         <figure class="tile" data-testid="video-tile" data-peer-id=member.peer_id.0.clone() data-name=member.name.clone()
             class:camera-off=move || camera_off.get()>
@@ -41,6 +35,19 @@ pub fn LocalTile(
     stream: Signal<Option<MediaStream>, LocalStorage>,
     name: Signal<String>,
 ) -> impl IntoView {
+    let video = video_showing(stream);
+    view! {
+        <figure class="tile local">
+            <video data-testid="local-video" node_ref=video autoplay playsinline prop:muted=true></video>
+            <figcaption><span class="name">{move || format!("{} (you)", name.get())}</span></figcaption>
+        </figure>
+    }
+}
+
+/// A `<video>` node reference that always shows the current `stream`.
+fn video_showing(
+    stream: Signal<Option<MediaStream>, LocalStorage>,
+) -> NodeRef<leptos::html::Video> {
     let video = NodeRef::<leptos::html::Video>::new();
     Effect::new(move |_| {
         let stream = stream.get();
@@ -48,10 +55,5 @@ pub fn LocalTile(
             element.set_src_object(stream.as_ref());
         }
     });
-    view! {
-        <figure class="tile local">
-            <video data-testid="local-video" node_ref=video autoplay playsinline prop:muted=true></video>
-            <figcaption><span class="name">{move || format!("{} (you)", name.get())}</span></figcaption>
-        </figure>
-    }
+    video
 }

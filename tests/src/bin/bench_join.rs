@@ -10,14 +10,11 @@
 //! per run, a summary, and last `join_ms p50=<n> p95=<n> runs=<n>` (nearest-rank percentiles).
 //! Exits non-zero if any run failed.
 
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use confab_tests::browser::{require_chromium, ChromeDriver};
-use confab_tests::netns::Netns;
 use confab_tests::room_page::{find, join, peer_stats, tiles, wait_for};
-use confab_tests::wrangler::{scratch_root, Options, Wrangler};
+use confab_tests::stage::Stage;
 use fantoccini::wd::TimeoutConfiguration;
 use fantoccini::Client;
 use serde::Deserialize;
@@ -303,37 +300,12 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    if let Err(message) = require_chromium() {
-        eprintln!("bench-join: {message}");
-        return ExitCode::FAILURE;
-    }
+    let started = Instant::now();
     // Must happen before any thread starts: threads and children inherit the namespace.
-    let netns = match Netns::enter_fresh() {
-        Ok(netns) => netns,
+    let stage = match Stage::enter("bench-join") {
+        Ok(stage) => stage,
         Err(message) => {
             eprintln!("bench-join: {message}");
-            return ExitCode::FAILURE;
-        }
-    };
-    eprintln!("bench-join: running in network namespace {}", netns.name());
-    let started = Instant::now();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    let scratch = scratch_root().join("bench-join");
-    let _ = std::fs::create_dir_all(&scratch);
-    let wrangler = match Wrangler::try_start(Options::default()) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("bench-join: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let driver = match ChromeDriver::start(&scratch) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("bench-join: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -341,12 +313,9 @@ fn main() -> ExitCode {
         "bench-join: worker and chromedriver up in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let outcome = runtime.block_on(bench(&driver, wrangler.base_url(), &scratch, &args));
+    let outcome = stage.runtime.block_on(bench(&stage, &args));
     // Browsers are closed by now; stop chromedriver, then the worker, then leave the namespace.
-    drop(driver);
-    drop(wrangler);
-    drop(runtime);
-    drop(netns);
+    drop(stage);
     report(outcome, &args, started.elapsed())
 }
 
@@ -356,19 +325,10 @@ struct Outcome {
 }
 
 /// Starts both browsers, does every run, and closes the browsers whatever happened.
-async fn bench(
-    driver: &ChromeDriver,
-    base_url: &str,
-    scratch: &Path,
-    args: &Args,
-) -> Result<Outcome, String> {
-    let a = driver
-        .browser(&driver.profile_dir(scratch, "a"), true)
-        .await?;
-    let b = match driver
-        .browser(&driver.profile_dir(scratch, "b"), true)
-        .await
-    {
+async fn bench(stage: &Stage, args: &Args) -> Result<Outcome, String> {
+    let base_url = stage.base_url();
+    let a = stage.browser("a").await?;
+    let b = match stage.browser("b").await {
         Ok(b) => b,
         Err(e) => {
             let _ = a.close().await;

@@ -1,0 +1,63 @@
+//! Everything a browser test or benchmark stands on: a private network namespace, a tokio
+//! runtime, the real worker under `wrangler dev` and a chromedriver — set up in the right order
+//! and torn down in the reverse order, even when the run failed.
+
+use std::path::PathBuf;
+
+use crate::browser::{require_chromium, ChromeDriver};
+use crate::netns::Netns;
+use crate::wrangler::{scratch_root, Options, Wrangler};
+
+/// Fields drop in declaration order: browsers' driver, worker, runtime, then the namespace.
+pub struct Stage {
+    pub driver: ChromeDriver,
+    pub wrangler: Wrangler,
+    pub runtime: tokio::runtime::Runtime,
+    /// Screenshots, logs and browser profiles: `target/confab-tests/<label>`.
+    pub scratch: PathBuf,
+    /// Held for its `Drop`: the namespace's name is removed last.
+    _netns: Netns,
+}
+
+impl Stage {
+    /// Call from `main` before any other thread exists (the namespace is per thread; everything
+    /// started afterwards inherits it).
+    pub fn enter(label: &str) -> Result<Stage, String> {
+        require_chromium()?;
+        let netns = Netns::enter_fresh()?;
+        eprintln!("{label}: running in network namespace {}", netns.name());
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("tokio runtime: {e}"))?;
+        let scratch = scratch_root().join(label);
+        std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+        let wrangler = Wrangler::try_start(Options::default()).map_err(|e| e.to_string())?;
+        let driver = ChromeDriver::start(&scratch)?;
+        Ok(Stage {
+            driver,
+            wrangler,
+            runtime,
+            scratch,
+            _netns: netns,
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.wrangler.base_url()
+    }
+
+    /// A new headless Chromium with a fake camera and microphone.
+    pub async fn browser(&self, label: &str) -> Result<fantoccini::Client, String> {
+        self.driver
+            .browser(&self.driver.profile_dir(&self.scratch, label), true)
+            .await
+    }
+
+    /// A new headless Chromium with no camera or microphone at all.
+    pub async fn browser_without_devices(&self, label: &str) -> Result<fantoccini::Client, String> {
+        self.driver
+            .browser(&self.driver.profile_dir(&self.scratch, label), false)
+            .await
+    }
+}
