@@ -1,8 +1,10 @@
-//! Confab browser app. Engine layers (`api`, `signaling`, `peer`, `call`, `media`) know nothing
+//! Confab browser app. Engine layers (`api`, `signaling`, `peer`, `call`, `media`, `chat`) know nothing
 //! about views; `ui` holds the Leptos components that read their events as signals.
 
+pub mod chat;
 pub mod names;
 pub mod negotiation;
+pub mod reconnect;
 
 mod api;
 mod call;
