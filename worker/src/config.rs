@@ -1,5 +1,6 @@
 //! Deployer configuration, read once per request from wrangler vars and secrets.
 
+use crate::chat::Retention;
 use crate::token::{KeyConfigError, KeyTable};
 
 /// Configuration as plain values, so parsing rules are tested on the host.
@@ -56,6 +57,42 @@ impl Config {
     }
 }
 
+/// A retention var that is set but not a whole number ≥ 1.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name} must be a whole number of at least 1, or empty to keep everything; got {value:?}")]
+pub struct RetentionError {
+    pub name: &'static str,
+    pub value: String,
+}
+
+/// `CHAT_RETENTION_MESSAGES` (keep the newest N messages per room) and `CHAT_RETENTION_DAYS`
+/// (keep messages younger than N days); unset or empty keeps everything.
+pub fn chat_retention(
+    messages: Option<&str>,
+    days: Option<&str>,
+) -> Result<Retention, RetentionError> {
+    Ok(Retention {
+        max_messages: positive("CHAT_RETENTION_MESSAGES", messages)?,
+        max_age_days: positive("CHAT_RETENTION_DAYS", days)?,
+    })
+}
+
+fn positive<N: std::str::FromStr + PartialOrd + From<u8>>(
+    name: &'static str,
+    value: Option<&str>,
+) -> Result<Option<N>, RetentionError> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    match value.parse::<N>() {
+        Ok(n) if n >= N::from(1) => Ok(Some(n)),
+        _ => Err(RetentionError {
+            name,
+            value: value.to_owned(),
+        }),
+    }
+}
+
 fn list(value: Option<&str>) -> Vec<String> {
     value
         .unwrap_or_default()
@@ -97,6 +134,45 @@ mod tests {
             config.stun_urls,
             ["stun:one.example:3478", "stun:two.example"]
         );
+    }
+
+    #[test]
+    fn chat_retention_keeps_everything_unless_set() {
+        let keep_all = Retention::default();
+        assert_eq!(chat_retention(None, None), Ok(keep_all));
+        assert_eq!(chat_retention(Some(""), Some("  ")), Ok(keep_all));
+        assert_eq!(
+            chat_retention(Some(" 10000 "), Some("30")),
+            Ok(Retention {
+                max_messages: Some(10_000),
+                max_age_days: Some(30),
+            })
+        );
+        assert_eq!(
+            chat_retention(None, Some("1")).map(|r| r.max_age_days),
+            Ok(Some(1))
+        );
+    }
+
+    #[test]
+    fn chat_retention_refuses_values_that_are_not_whole_positive_numbers() {
+        for bad in ["0", "-5", "1.5", "ten", "1e3", "99999999999999999999999"] {
+            assert_eq!(
+                chat_retention(Some(bad), None),
+                Err(RetentionError {
+                    name: "CHAT_RETENTION_MESSAGES",
+                    value: bad.to_owned()
+                }),
+                "{bad}"
+            );
+        }
+        for bad in ["0", "7d", "4294967296"] {
+            assert_eq!(
+                chat_retention(None, Some(bad)).map_err(|e| e.name),
+                Err("CHAT_RETENTION_DAYS"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Confab worker: HTTP router, guest tokens, ICE servers and the Room Durable Object.
 
+pub mod chat;
 pub mod config;
 pub mod http_error;
 pub mod room;

@@ -1,0 +1,47 @@
+//! Room chat in plain Rust: storage and migrations ([`store`]), search terms and query building
+//! ([`search`]), and the retention rule. The Durable Object supplies a [`store::Sql`] over its
+//! SQLite storage; host tests supply an in-memory SQLite.
+
+pub mod search;
+pub mod store;
+
+#[cfg(test)]
+pub(crate) mod host_db;
+#[cfg(test)]
+mod tests;
+
+pub use store::{Author, ChatStore, Page, Posted, Sql, SqlValue, StoreError};
+
+/// `history` without a `limit`, and the page in `welcome`.
+pub const DEFAULT_HISTORY_LIMIT: u32 = 50;
+/// `search` without a `limit`.
+pub const DEFAULT_SEARCH_LIMIT: u32 = 20;
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// How much chat a room keeps. The default keeps everything.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retention {
+    /// Keep only the newest this many messages.
+    pub max_messages: Option<u64>,
+    /// Keep only messages younger than this many days.
+    pub max_age_days: Option<u32>,
+}
+
+impl Retention {
+    pub fn is_limited(&self) -> bool {
+        self.max_messages.is_some() || self.max_age_days.is_some()
+    }
+
+    /// Whether message `seq` (sent at `ts`) is past retention once `last_seq` exists at `now_ms`.
+    pub fn expired(&self, seq: i64, ts: i64, last_seq: i64, now_ms: i64) -> bool {
+        let too_many = self.max_messages.is_some_and(|max| {
+            let keep_from = last_seq.saturating_sub(i64::try_from(max).unwrap_or(i64::MAX));
+            seq <= keep_from
+        });
+        let too_old = self
+            .max_age_days
+            .is_some_and(|days| ts < now_ms.saturating_sub(i64::from(days).saturating_mul(DAY_MS)));
+        too_many || too_old
+    }
+}

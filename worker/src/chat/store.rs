@@ -1,0 +1,367 @@
+//! Chat storage: schema migrations, SQL and row mapping, over a small [`Sql`] trait so the same
+//! code runs on Durable Object SQLite in the worker and on an in-memory SQLite in host tests.
+//!
+//! Tables (one room per Durable Object, so every table is the room's):
+//! - `chat_messages`: one row per message, keyed by the room's `seq`; `client_id` is UNIQUE
+//!   (a resend of a known id returns the stored message).
+//! - `chat_seq`: the last `seq` handed out. Kept apart from the messages so retention can delete
+//!   every message without `seq` ever going back.
+//! - `chat_search`: FTS5 over terms computed in [`super::search`], `rowid` = `seq`; contentless
+//!   (only the index is stored) with deletes enabled, so retention can remove rows.
+//!
+//! A message, its search row and any retention pruning are written in one transaction.
+
+use confab_protocol::ChatMessage;
+use uuid::Uuid;
+
+use super::search;
+use super::Retention;
+
+/// A value bound to or read from SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+impl From<i64> for SqlValue {
+    fn from(value: i64) -> Self {
+        SqlValue::Integer(value)
+    }
+}
+
+impl From<&str> for SqlValue {
+    fn from(value: &str) -> Self {
+        SqlValue::Text(value.to_owned())
+    }
+}
+
+impl From<String> for SqlValue {
+    fn from(value: String) -> Self {
+        SqlValue::Text(value)
+    }
+}
+
+pub type Row = Vec<SqlValue>;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed a statement.
+    #[error("SQL error: {0}")]
+    Sql(String),
+    /// A stored row is not what this code writes.
+    #[error("unexpected row: {0}")]
+    Corrupt(String),
+}
+
+/// Just enough of a SQL database: run one statement with `?` parameters and get every row, and
+/// run a closure in a transaction (rolled back when it returns an error).
+pub trait Sql {
+    fn exec(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StoreError>;
+    fn transaction<T>(&self, body: impl FnOnce() -> Result<T, StoreError>)
+        -> Result<T, StoreError>;
+}
+
+/// One schema step. Applied in order, each in a transaction with the version bump, exactly once
+/// per database; statements are also written to be harmless if repeated.
+#[derive(Debug)]
+pub struct Migration {
+    pub version: i64,
+    pub statements: &'static [&'static str],
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    statements: &[
+        "CREATE TABLE IF NOT EXISTS chat_messages (
+            seq INTEGER PRIMARY KEY,
+            client_id TEXT NOT NULL UNIQUE,
+            user_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            text TEXT NOT NULL,
+            ts INTEGER NOT NULL
+        )",
+        "CREATE TABLE IF NOT EXISTS chat_seq (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            last_seq INTEGER NOT NULL
+        )",
+        "INSERT OR IGNORE INTO chat_seq (id, last_seq) VALUES (1, 0)",
+        "CREATE VIRTUAL TABLE IF NOT EXISTS chat_search USING fts5(
+            terms, content = '', contentless_delete = 1, tokenize = 'ascii'
+        )",
+    ],
+}];
+
+/// The schema version this code expects.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Largest JavaScript-safe integer: bound values go through JS numbers in the worker.
+const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+/// Every page (history, search, welcome) stays under this many bytes of JSON, whatever the
+/// messages hold (4000 characters can escape to 24 KB), so a frame never nears the runtime's
+/// WebSocket message limit. A page cut short says `has_more`.
+pub const MAX_PAGE_BYTES: usize = 512 * 1024;
+
+/// Retention prunes at most this many messages at a time (a lowered limit catches up over
+/// several inserts instead of one huge delete).
+pub const PRUNE_BATCH: i64 = 256;
+/// Retention runs when `seq` is a multiple of this, so a count limit may be exceeded by at
+/// most this many minus one messages.
+pub const PRUNE_EVERY: i64 = 16;
+
+const COLUMNS: &str = "seq, client_id, user_id, name, text, ts";
+
+/// Who is posting, as the server stamps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    pub user_id: String,
+    pub name: String,
+}
+
+/// The outcome of posting a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Posted {
+    /// Stored now with a new `seq`.
+    New(ChatMessage),
+    /// This `client_id` was stored before: the original message, nothing added.
+    Duplicate(ChatMessage),
+}
+
+/// A page of history, ascending by `seq`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub messages: Vec<ChatMessage>,
+    pub has_more: bool,
+}
+
+/// The room's chat on top of a [`Sql`] database.
+pub struct ChatStore<'a, S: Sql> {
+    db: &'a S,
+}
+
+impl<'a, S: Sql> ChatStore<'a, S> {
+    pub fn new(db: &'a S) -> Self {
+        ChatStore { db }
+    }
+
+    /// Brings the schema up to date; cheap when it already is (one read).
+    pub fn migrate(&self) -> Result<i64, StoreError> {
+        self.db.exec(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+            &[],
+        )?;
+        let applied = self.schema_version()?;
+        let mut current = applied;
+        for migration in MIGRATIONS.iter().filter(|m| m.version > applied) {
+            self.db.transaction(|| {
+                for statement in migration.statements {
+                    self.db.exec(statement, &[])?;
+                }
+                self.db.exec("DELETE FROM schema_version", &[])?;
+                self.db.exec(
+                    "INSERT INTO schema_version (version) VALUES (?)",
+                    &[migration.version.into()],
+                )?;
+                Ok(())
+            })?;
+            current = migration.version;
+        }
+        Ok(current)
+    }
+
+    /// The applied schema version (0 for a new database).
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        let rows = self
+            .db
+            .exec("SELECT MAX(version) FROM schema_version", &[])?;
+        match rows.first().and_then(|row| row.first()) {
+            None | Some(SqlValue::Null) => Ok(0),
+            Some(SqlValue::Integer(v)) => Ok(*v),
+            Some(other) => Err(StoreError::Corrupt(format!("schema version {other:?}"))),
+        }
+    }
+
+    /// Stores a message, or returns the original if `client_id` is already known. The message,
+    /// its search terms and any pruning are one transaction.
+    pub fn post(
+        &self,
+        author: &Author,
+        client_id: Uuid,
+        text: &str,
+        now_ms: i64,
+        retention: &Retention,
+    ) -> Result<Posted, StoreError> {
+        self.db.transaction(|| {
+            let known = self.db.exec(
+                &format!("SELECT {COLUMNS} FROM chat_messages WHERE client_id = ?"),
+                &[client_id.to_string().into()],
+            )?;
+            if let Some(row) = known.into_iter().next() {
+                return Ok(Posted::Duplicate(message_from_row(row)?));
+            }
+            let seq = self.db.exec(
+                "UPDATE chat_seq SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq",
+                &[],
+            )?;
+            let seq = match single_integer(&seq) {
+                Some(seq) if seq > 0 => seq,
+                _ => return Err(StoreError::Corrupt(format!("next seq: {seq:?}"))),
+            };
+            self.db.exec(
+                "INSERT INTO chat_messages (seq, client_id, user_id, name, text, ts)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+                &[
+                    seq.into(),
+                    client_id.to_string().into(),
+                    author.user_id.as_str().into(),
+                    author.name.as_str().into(),
+                    text.into(),
+                    now_ms.into(),
+                ],
+            )?;
+            let terms = search::index_terms(text);
+            if !terms.is_empty() {
+                self.db.exec(
+                    "INSERT INTO chat_search (rowid, terms) VALUES (?, ?)",
+                    &[seq.into(), terms.into()],
+                )?;
+            }
+            if retention.is_limited() && seq % PRUNE_EVERY == 0 {
+                self.prune(retention, seq, now_ms)?;
+            }
+            Ok(Posted::New(ChatMessage {
+                seq: seq as u64,
+                client_id,
+                user_id: author.user_id.clone(),
+                name: author.name.clone(),
+                text: text.to_owned(),
+                ts: now_ms,
+            }))
+        })
+    }
+
+    /// Deletes the oldest messages (and their search rows) that retention no longer keeps, at
+    /// most [`PRUNE_BATCH`] of them; returns how many.
+    pub fn prune(
+        &self,
+        retention: &Retention,
+        last_seq: i64,
+        now_ms: i64,
+    ) -> Result<usize, StoreError> {
+        let oldest = self.db.exec(
+            "SELECT seq, ts FROM chat_messages ORDER BY seq LIMIT ?",
+            &[PRUNE_BATCH.into()],
+        )?;
+        let mut doomed = Vec::new();
+        for row in &oldest {
+            let (Some(SqlValue::Integer(seq)), Some(SqlValue::Integer(ts))) =
+                (row.first(), row.get(1))
+            else {
+                return Err(StoreError::Corrupt(format!("seq/ts row {row:?}")));
+            };
+            if !retention.expired(*seq, *ts, last_seq, now_ms) {
+                break;
+            }
+            doomed.push(*seq);
+        }
+        let Some(&cut) = doomed.last() else {
+            return Ok(0);
+        };
+        for seq in &doomed {
+            self.db
+                .exec("DELETE FROM chat_search WHERE rowid = ?", &[(*seq).into()])?;
+        }
+        self.db
+            .exec("DELETE FROM chat_messages WHERE seq <= ?", &[cut.into()])?;
+        Ok(doomed.len())
+    }
+
+    /// The newest `limit` messages before `before_seq` (all the newest when `None`), ascending.
+    pub fn history(&self, before_seq: Option<u64>, limit: u32) -> Result<Page, StoreError> {
+        let before = before_seq.map_or(MAX_SAFE_INTEGER, |s| {
+            i64::try_from(s).unwrap_or(i64::MAX).min(MAX_SAFE_INTEGER)
+        });
+        let rows = self.db.exec(
+            &format!("SELECT {COLUMNS} FROM chat_messages WHERE seq < ? ORDER BY seq DESC LIMIT ?"),
+            &[before.into(), (i64::from(limit) + 1).into()],
+        )?;
+        let fetched = rows.len();
+        let mut newest_first = within_budget(rows.into_iter().take(limit as usize))?;
+        let has_more = fetched > newest_first.len();
+        newest_first.reverse();
+        Ok(Page {
+            messages: newest_first,
+            has_more,
+        })
+    }
+
+    /// Messages matching every term of `query`, newest first, at most `limit`.
+    pub fn search(&self, query: &str, limit: u32) -> Result<Vec<ChatMessage>, StoreError> {
+        let Some(expression) = search::match_expression(query) else {
+            return Ok(Vec::new());
+        };
+        let rows = self.db.exec(
+            &format!(
+                "SELECT {COLUMNS} FROM chat_messages WHERE seq IN (
+                    SELECT rowid FROM chat_search WHERE chat_search MATCH ?
+                    ORDER BY rowid DESC LIMIT ?
+                 ) ORDER BY seq DESC"
+            ),
+            &[expression.into(), i64::from(limit).into()],
+        )?;
+        within_budget(rows.into_iter())
+    }
+}
+
+/// Maps rows to messages until [`MAX_PAGE_BYTES`] of JSON would be exceeded (never fewer than
+/// one message).
+fn within_budget(rows: impl Iterator<Item = Row>) -> Result<Vec<ChatMessage>, StoreError> {
+    let mut out = Vec::new();
+    let mut bytes = 0;
+    for row in rows {
+        let message = message_from_row(row)?;
+        bytes += serde_json::to_string(&message).map_or(0, |json| json.len() + 1);
+        if bytes > MAX_PAGE_BYTES && !out.is_empty() {
+            break;
+        }
+        out.push(message);
+    }
+    Ok(out)
+}
+
+fn single_integer(rows: &[Row]) -> Option<i64> {
+    match rows {
+        [row] => match row.as_slice() {
+            [SqlValue::Integer(v)] => Some(*v),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A `chat_messages` row selected as [`COLUMNS`].
+pub fn message_from_row(row: Row) -> Result<ChatMessage, StoreError> {
+    let corrupt = |row: &[SqlValue]| StoreError::Corrupt(format!("chat message row {row:?}"));
+    match row.as_slice() {
+        [SqlValue::Integer(seq), SqlValue::Text(client_id), SqlValue::Text(user_id), SqlValue::Text(name), SqlValue::Text(text), SqlValue::Integer(ts)]
+            if *seq > 0 =>
+        {
+            let client_id = Uuid::parse_str(client_id).map_err(|_| corrupt(&row))?;
+            Ok(ChatMessage {
+                seq: *seq as u64,
+                client_id,
+                user_id: user_id.clone(),
+                name: name.clone(),
+                text: text.clone(),
+                ts: *ts,
+            })
+        }
+        _ => Err(corrupt(&row)),
+    }
+}
