@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use worker::Env;
 
-use crate::config::{Config, RawConfig};
+use crate::chat::Retention;
+use crate::config::{chat_retention, Config, RawConfig};
 use crate::http_error::ApiError;
 
 fn text(env: &Env, name: &str) -> Option<String> {
@@ -23,6 +24,16 @@ pub fn config(env: &Env) -> Result<Config, ApiError> {
     .map_err(|e| {
         worker::console_error!("configuration error: {e}");
         ApiError::Internal(e.to_string())
+    })
+}
+
+/// The chat retention vars; a bad value is logged and keeps everything (never deletes by mistake).
+pub fn retention(env: &Env) -> Retention {
+    let messages = text(env, "CHAT_RETENTION_MESSAGES");
+    let days = text(env, "CHAT_RETENTION_DAYS");
+    chat_retention(messages.as_deref(), days.as_deref()).unwrap_or_else(|e| {
+        worker::console_error!("configuration error: {e}; keeping all chat");
+        Retention::default()
     })
 }
 

@@ -8,6 +8,8 @@ pub mod token;
 pub mod upgrade;
 
 #[cfg(target_arch = "wasm32")]
+mod do_sql;
+#[cfg(target_arch = "wasm32")]
 mod env;
 
 #[cfg(target_arch = "wasm32")]

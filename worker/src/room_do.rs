@@ -1,8 +1,9 @@
 //! The Room Durable Object: thin glue between hibernating WebSockets and `room` logic.
-//! Per-socket identity lives in the socket attachment, so nothing is lost on hibernation; the
-//! only in-memory state is flood control, which may safely reset when the room sleeps.
+//! Per-socket identity lives in the socket attachment and chat in the object's SQLite, so nothing
+//! is lost on hibernation; the only in-memory state is flood control, which may safely reset
+//! when the room sleeps, and whether this instance has checked the chat schema yet.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use confab_protocol::{close_code, PeerId, ServerFrame, SUBPROTOCOL};
@@ -12,7 +13,9 @@ use worker::{
     WebSocketIncomingMessage, WebSocketPair,
 };
 
-use crate::env::{config, now, now_ms};
+use crate::chat::{ChatStore, Retention, StoreError, DEFAULT_HISTORY_LIMIT};
+use crate::do_sql::DoSql;
+use crate::env::{config, now, now_ms, retention};
 use crate::room::{self, Action, Attachment, ConnGuard, Incoming};
 use crate::token::Identity;
 
@@ -33,6 +36,9 @@ pub struct Room {
     state: State,
     env: Env,
     guards: RefCell<HashMap<String, ConnGuard>>,
+    /// The chat schema is known to be current (migrations run once per instance, lazily).
+    schema_ready: Cell<bool>,
+    retention: Retention,
 }
 
 impl DurableObject for Room {
@@ -44,10 +50,13 @@ impl DurableObject for Room {
         ) {
             state.set_websocket_auto_response(&pair);
         }
+        let retention = retention(&env);
         Room {
             state,
             env,
             guards: RefCell::new(HashMap::new()),
+            schema_ready: Cell::new(false),
+            retention,
         }
     }
 
@@ -83,7 +92,8 @@ impl DurableObject for Room {
             .accept_websocket_with_tags(&pair.server, &[peer_id.as_str()]);
         pair.server.serialize_attachment(&newcomer)?;
         let others = present.into_iter().map(|a| a.member).collect();
-        let (welcome, joined) = room::join(&member.room, &newcomer.member, others);
+        let history = self.welcome_history();
+        let (welcome, joined) = room::join(&member.room, &newcomer.member, others, history);
         let _ = pair.server.send_with_str(welcome.to_json());
         self.broadcast_except(&peer_id, &joined);
         upgraded(pair.client)
@@ -176,6 +186,46 @@ impl Room {
                     self.execute(ws, sender, room::on_token_verified(sender, verified));
                 }
                 Action::Close { code, reason } => self.close_member(ws, code, reason),
+                Action::Chat(request) => {
+                    let db = DoSql::new(self.state.storage());
+                    let actions = match self.chat(&db) {
+                        Ok(store) => room::on_chat(
+                            &store,
+                            &sender.member,
+                            request,
+                            now_ms(),
+                            &self.retention,
+                        ),
+                        Err(error) => room::chat_unavailable(&request, error),
+                    };
+                    self.execute(ws, sender, actions);
+                }
+                Action::LogError(message) => worker::console_error!("room: {message}"),
+            }
+        }
+    }
+
+    /// The room's chat, its schema brought up to date on first use by this instance.
+    fn chat<'a>(&self, db: &'a DoSql) -> std::result::Result<ChatStore<'a, DoSql>, StoreError> {
+        let store = ChatStore::new(db);
+        if !self.schema_ready.get() {
+            store.migrate()?;
+            self.schema_ready.set(true);
+        }
+        Ok(store)
+    }
+
+    /// The latest chat page for a newcomer; a storage failure is logged and the join goes on.
+    fn welcome_history(&self) -> Vec<confab_protocol::ChatMessage> {
+        let db = DoSql::new(self.state.storage());
+        match self
+            .chat(&db)
+            .and_then(|store| store.history(None, DEFAULT_HISTORY_LIMIT))
+        {
+            Ok(page) => page.messages,
+            Err(error) => {
+                worker::console_error!("room: reading chat for a welcome: {error}");
+                Vec::new()
             }
         }
     }

@@ -1,4 +1,5 @@
-//! Per-connection flood control: a token bucket for frames and a strike count for bad frames.
+//! Per-connection flood control: a token bucket for frames, one for chat messages, and a strike
+//! count for bad frames.
 
 /// Classic token bucket; time is passed in so it is deterministic under test.
 #[derive(Debug, Clone)]
@@ -49,6 +50,7 @@ pub enum Verdict {
 #[derive(Debug, Clone)]
 pub struct ConnGuard {
     frames: TokenBucket,
+    chats: TokenBucket,
     refused_in_row: u32,
     strikes: u32,
 }
@@ -60,10 +62,15 @@ impl ConnGuard {
     pub const FLOOD_LIMIT: u32 = 200;
     /// Bad frames (errors) before the socket is closed for abuse.
     pub const STRIKE_LIMIT: u32 = 100;
+    /// Chat messages a person may send at once (a pasted burst, an outbox flushed on reconnect).
+    pub const CHAT_BURST: u32 = 20;
+    /// Sustained chat rate.
+    pub const CHATS_PER_SECOND: u32 = 10;
 
     pub fn new(now_ms: i64) -> Self {
         ConnGuard {
             frames: TokenBucket::new(Self::FRAME_BURST, Self::FRAMES_PER_SECOND, now_ms),
+            chats: TokenBucket::new(Self::CHAT_BURST, Self::CHATS_PER_SECOND, now_ms),
             refused_in_row: 0,
             strikes: 0,
         }
@@ -80,6 +87,12 @@ impl ConnGuard {
             1 => Verdict::Refuse,
             _ => Verdict::Drop,
         }
+    }
+
+    /// Whether one more chat message fits the chat rate. A refused message is not stored; the
+    /// client is told (`rate_limited` with its `client_id`) and may resend it later.
+    pub fn admit_chat(&mut self, now_ms: i64) -> bool {
+        self.chats.try_take(now_ms)
     }
 
     /// Counts a bad frame; true when the connection has had too many.

@@ -1,5 +1,5 @@
-//! Room logic in plain Rust: admission, frame routing and abuse limits. The Durable Object glue
-//! (`room_do.rs`) turns sockets into [`Member`]s, calls these functions and carries out the
+//! Room logic in plain Rust: admission, frame routing, chat and abuse limits. The Durable Object
+//! glue (`room_do.rs`) turns sockets into [`Member`]s, calls these functions and carries out the
 //! [`Action`]s they return, so every decision here is unit-tested on the host.
 
 mod guard;
@@ -7,10 +7,16 @@ mod guard;
 pub use guard::{ConnGuard, TokenBucket, Verdict};
 
 use confab_protocol::{
-    close_code, decode_client_frame, limits, ClientFrame, ErrorCode, FrameError, Member, PeerId,
-    ServerFrame,
+    close_code, decode_client_frame, limits, ChatMessage, ClientFrame, ErrorCode, FrameError,
+    Member, PeerId, ServerFrame,
 };
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::chat::{
+    Author, ChatStore, Posted, Retention, Sql, StoreError, DEFAULT_HISTORY_LIMIT,
+    DEFAULT_SEARCH_LIMIT,
+};
 
 /// Identity and state of one socket, stored in its hibernation attachment (≤ 16 KiB).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +45,18 @@ pub enum Action {
     VerifyToken(String),
     /// Close the sender's socket.
     Close { code: u16, reason: &'static str },
+    /// Run this against the room's chat storage and carry out [`on_chat`]'s actions.
+    Chat(ChatRequest),
+    /// Something failed on our side: log it (the sender has been told `internal`).
+    LogError(String),
+}
+
+/// A chat frame that passed validation and limits, for the storage-backed half of the room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChatRequest {
+    Post { client_id: Uuid, text: String },
+    History { before_seq: Option<u64>, limit: u32 },
+    Search { q: String, limit: u32 },
 }
 
 /// Whether a newcomer fits in a room that already has `present` members.
@@ -55,14 +73,20 @@ pub fn admit(present: usize) -> Result<(), FrameError> {
     Ok(())
 }
 
-/// Frames for a newcomer: its welcome, and the announcement for everyone else.
-pub fn join(room: &str, newcomer: &Member, others: Vec<Member>) -> (ServerFrame, ServerFrame) {
+/// Frames for a newcomer: its welcome (with the latest chat page), and the announcement for
+/// everyone else.
+pub fn join(
+    room: &str,
+    newcomer: &Member,
+    others: Vec<Member>,
+    history: Vec<ChatMessage>,
+) -> (ServerFrame, ServerFrame) {
     let welcome = ServerFrame::Welcome {
         peer_id: newcomer.peer_id.clone(),
         room: room.to_owned(),
         you: newcomer.clone(),
         peers: others,
-        history: Vec::new(),
+        history,
     };
     (
         welcome,
@@ -165,14 +189,95 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
             ]
         }
         ClientFrame::Auth { token } => vec![Action::VerifyToken(token)],
-        ClientFrame::Chat { client_id, .. } => {
-            let mut error = FrameError::unsupported("chat");
-            error.client_id = Some(client_id);
-            refuse(guard, error)
+        ClientFrame::Chat { client_id, text } => {
+            if !guard.admit_chat(incoming.now_ms) {
+                // Not a strike: a person typing fast or an outbox flushing is not abuse.
+                let mut error = FrameError::new(
+                    ErrorCode::RateLimited,
+                    format!(
+                        "more than {} chat messages a second; resend this one in a moment",
+                        ConnGuard::CHATS_PER_SECOND
+                    ),
+                );
+                error.client_id = Some(client_id);
+                return vec![Action::Reply(error.to_frame())];
+            }
+            vec![Action::Chat(ChatRequest::Post { client_id, text })]
         }
-        ClientFrame::History { .. } => refuse(guard, FrameError::unsupported("history")),
-        ClientFrame::Search { .. } => refuse(guard, FrameError::unsupported("search")),
+        ClientFrame::History { before_seq, limit } => {
+            vec![Action::Chat(ChatRequest::History {
+                before_seq,
+                limit: limit.unwrap_or(DEFAULT_HISTORY_LIMIT),
+            })]
+        }
+        ClientFrame::Search { q, limit } => vec![Action::Chat(ChatRequest::Search {
+            q,
+            limit: limit.unwrap_or(DEFAULT_SEARCH_LIMIT),
+        })],
     }
+}
+
+/// Carries out a chat request against the room's (migrated) chat storage. A new message goes
+/// to everyone: the sender's copy is its ack. A resend of a known `client_id` returns the
+/// original to the sender alone. Storage failures answer `internal` to the sender only.
+pub fn on_chat<S: Sql>(
+    store: &ChatStore<'_, S>,
+    sender: &Member,
+    request: ChatRequest,
+    now_ms: i64,
+    retention: &Retention,
+) -> Vec<Action> {
+    match request {
+        ChatRequest::Post { client_id, text } => {
+            let author = Author {
+                user_id: sender.user_id.clone(),
+                name: sender.name.clone(),
+            };
+            match store.post(&author, client_id, &text, now_ms, retention) {
+                Ok(Posted::New(message)) => vec![
+                    Action::Reply(ServerFrame::Chat {
+                        message: message.clone(),
+                    }),
+                    Action::BroadcastOthers(ServerFrame::Chat { message }),
+                ],
+                Ok(Posted::Duplicate(message)) => {
+                    vec![Action::Reply(ServerFrame::Chat { message })]
+                }
+                Err(error) => storage_failed("storing a chat message", Some(client_id), error),
+            }
+        }
+        ChatRequest::History { before_seq, limit } => match store.history(before_seq, limit) {
+            Ok(page) => vec![Action::Reply(ServerFrame::History {
+                messages: page.messages,
+                has_more: page.has_more,
+            })],
+            Err(error) => storage_failed("reading chat history", None, error),
+        },
+        ChatRequest::Search { q, limit } => match store.search(&q, limit) {
+            Ok(messages) => vec![Action::Reply(ServerFrame::SearchResults { q, messages })],
+            Err(error) => storage_failed("searching chat", None, error),
+        },
+    }
+}
+
+/// The answer when chat storage cannot be opened or migrated at all.
+pub fn chat_unavailable(request: &ChatRequest, error: StoreError) -> Vec<Action> {
+    let client_id = match request {
+        ChatRequest::Post { client_id, .. } => Some(*client_id),
+        _ => None,
+    };
+    storage_failed("opening chat storage", client_id, error)
+}
+
+fn storage_failed(doing: &str, client_id: Option<Uuid>, error: StoreError) -> Vec<Action> {
+    vec![
+        Action::Reply(ServerFrame::Error {
+            code: ErrorCode::Internal,
+            message: format!("{doing} failed on the server; try again"),
+            client_id,
+        }),
+        Action::LogError(format!("{doing}: {error}")),
+    ]
 }
 
 /// A binary frame is a protocol error; the socket stays open.
