@@ -12,10 +12,13 @@
 //! isolated from the developer's own too: the key goes in through an env file of our own
 //! (`--env-file`), and the repository's `.dev.vars` is never read.
 //!
+//! [`Wrangler::restart`] stops an instance and starts it again on the same state (Durable
+//! Object storage survives, as it does across a developer's restarts of `wrangler dev`).
+//!
 //! [`Shared`] holds one lazily started instance for a whole test binary.
 
 use std::fmt;
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom};
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
@@ -132,6 +135,10 @@ pub struct Wrangler {
     child: Child,
     watchdog: Option<(Child, ChildStdin)>,
     stopped: bool,
+    /// What it was started with, for [`Wrangler::restart`].
+    opts: Options,
+    /// Whether dropping it clears its run directory (not when a restarted instance took it over).
+    owns_run_dir: bool,
 }
 
 impl Wrangler {
@@ -143,10 +150,28 @@ impl Wrangler {
     /// Starts the worker and waits until `GET /api/health` answers.
     pub fn try_start(opts: Options) -> Result<Wrangler, StartError> {
         check_prerequisites()?;
+        let run_dir =
+            new_run_dir().map_err(|e| StartError(format!("cannot create a scratch dir: {e}")))?;
+        Self::launch_with_retries(&opts, &run_dir).inspect_err(|_| clear_run_dir(&run_dir))
+    }
+
+    /// Stops this instance and starts a new one with the same options and the same Durable
+    /// Object state (run directory and persistence directory), on fresh ports: use
+    /// [`Wrangler::base_url`] and [`Wrangler::room_ws_url`] again afterwards. Tokens signed with
+    /// [`Wrangler::jwt_key`] stay valid. The log is appended to.
+    pub fn restart(&mut self) -> Result<(), StartError> {
+        self.stop();
+        let fresh = Self::launch_with_retries(&self.opts, &self.run_dir)?;
+        let mut old = std::mem::replace(self, fresh);
+        old.owns_run_dir = false;
+        Ok(())
+    }
+
+    fn launch_with_retries(opts: &Options, run_dir: &Path) -> Result<Wrangler, StartError> {
         // A port picked free can be taken before wrangler binds it: try a few times.
         let mut last = None;
         for _ in 0..3 {
-            match Self::start_once(&opts) {
+            match Self::launch(opts, run_dir) {
                 Ok(wrangler) => return Ok(wrangler),
                 Err((error, retry)) => {
                     last = Some(error);
@@ -198,10 +223,9 @@ impl Wrangler {
         log_tail(&self.log_path, lines)
     }
 
-    fn start_once(opts: &Options) -> Result<Wrangler, (StartError, bool)> {
+    fn launch(opts: &Options, run_dir: &Path) -> Result<Wrangler, (StartError, bool)> {
         let fail = |message: String| (StartError(message), false);
-        let run_dir =
-            new_run_dir().map_err(|e| fail(format!("cannot create a scratch dir: {e}")))?;
+        let run_dir = run_dir.to_path_buf();
         let log_path = run_dir.join("wrangler.log");
         let env_file = run_dir.join("test.env");
         // Our own env file: wrangler then ignores the developer's `.dev.vars`.
@@ -210,8 +234,11 @@ impl Wrangler {
             format!("JWT_KEYS=\"{}\"\n", opts.jwt_key.to_spec()),
         )
         .map_err(|e| fail(format!("cannot write {}: {e}", env_file.display())))?;
-        let log =
-            File::create(&log_path).map_err(|e| fail(format!("cannot create the log: {e}")))?;
+        let log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .map_err(|e| fail(format!("cannot create the log: {e}")))?;
         let log_err = log
             .try_clone()
             .map_err(|e| fail(format!("cannot share the log: {e}")))?;
@@ -275,11 +302,15 @@ impl Wrangler {
             child,
             watchdog,
             stopped: false,
+            opts: opts.clone(),
+            owns_run_dir: true,
         };
         match wrangler.wait_ready(opts.start_timeout) {
             Ok(()) => Ok(wrangler),
             Err(reason) => {
                 wrangler.stop();
+                // A failed launch leaves the run directory (and any state) to its caller.
+                wrangler.owns_run_dir = false;
                 let tail = wrangler.log_tail(60);
                 let retry = tail.contains("EADDRINUSE") || tail.contains("Address already in use");
                 let message = format!(
@@ -339,17 +370,24 @@ impl Wrangler {
 impl Drop for Wrangler {
     fn drop(&mut self) {
         self.stop();
-        // Keep the log (useful after a failure); the rest is just clutter.
-        if let Ok(entries) = fs::read_dir(&self.run_dir) {
-            for entry in entries.flatten() {
-                if entry.path() != self.log_path {
-                    let path = entry.path();
-                    let _ = if path.is_dir() {
-                        fs::remove_dir_all(&path)
-                    } else {
-                        fs::remove_file(&path)
-                    };
-                }
+        if self.owns_run_dir {
+            clear_run_dir(&self.run_dir);
+        }
+    }
+}
+
+/// Empties a run directory but for wrangler's log (useful after a failure); the rest is clutter.
+fn clear_run_dir(run_dir: &Path) {
+    let log_path = run_dir.join("wrangler.log");
+    if let Ok(entries) = fs::read_dir(run_dir) {
+        for entry in entries.flatten() {
+            if entry.path() != log_path {
+                let path = entry.path();
+                let _ = if path.is_dir() {
+                    fs::remove_dir_all(&path)
+                } else {
+                    fs::remove_file(&path)
+                };
             }
         }
     }
