@@ -1,25 +1,27 @@
-//! `cargo xtask bench join [--runs N] [--relay]`: build, then the join benchmark.
+//! `cargo xtask bench join [--runs N] [--relay]` and `cargo xtask bench chat [--rate N]
+//! [--seconds N] [--seed N]`: build, then run the benchmark binary from `confab-tests`.
 
 use crate::build::{build, BuildOpts};
 use crate::test::ensure_browsers;
 use crate::util::{cmd, status, step, Result};
 use crate::Ctx;
 
+const USAGE: &str = "name a benchmark: `cargo xtask bench join [--runs N] [--relay]` or \
+                     `cargo xtask bench chat [--rate N] [--seconds N] [--seed N]`";
+
 pub fn bench(ctx: &Ctx, mut args: Vec<String>) -> Result<i32> {
-    match args.first().map(String::as_str) {
-        Some("join") => {
-            args.remove(0);
-        }
-        Some(other) => return Err(format!("bench: unknown benchmark `{other}` (known: join)")),
-        None => {
-            return Err(
-                "bench: name a benchmark: `cargo xtask bench join [--runs N] [--relay]`".into(),
-            )
-        }
-    }
+    let (binary, needs_browsers) = match args.first().map(String::as_str) {
+        Some("join") => ("bench-join", true),
+        Some("chat") => ("bench-chat", false),
+        Some(other) => return Err(format!("bench: unknown benchmark `{other}`; {USAGE}")),
+        None => return Err(format!("bench: {USAGE}")),
+    };
+    args.remove(0);
     let opts = BuildOpts::take_from(&mut args);
     build(ctx, opts)?;
-    ensure_browsers()?;
+    if needs_browsers {
+        ensure_browsers()?;
+    }
     let mut c = cmd(
         &ctx.cargo,
         &[
@@ -28,16 +30,16 @@ pub fn bench(ctx: &Ctx, mut args: Vec<String>) -> Result<i32> {
             "-p",
             "confab-tests",
             "--bin",
-            "bench-join",
+            binary,
             "--",
         ],
     );
-    // --runs N, --relay and anything else are the benchmark's own flags.
+    // Everything else is the benchmark's own flags.
     c.args(&args).current_dir(&ctx.root);
-    step(format!("running bench-join {}", args.join(" ")));
+    step(format!("running {binary} {}", args.join(" ")));
     let st = status(&mut c)?;
     step(format!(
-        "bench-join finished ({st}); total {:.1}s",
+        "{binary} finished ({st}); total {:.1}s",
         crate::util::elapsed_secs()
     ));
     Ok(st.code().unwrap_or(1))

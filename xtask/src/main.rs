@@ -28,6 +28,8 @@ commands:
         build, make sure chromium + chromedriver exist, `cargo test --workspace --no-fail-fast`
   bench join [--runs N] [--relay]
         build, then `cargo run --release -p confab-tests --bin bench-join -- <args>`
+  bench chat [--rate N] [--seconds N] [--seed N]
+        build, then `cargo run --release -p confab-tests --bin bench-chat -- <args>`
 ";
 
 /// Paths every command needs.
