@@ -1,12 +1,19 @@
 //! The call engine: one room socket plus one [`PeerSession`] per remote participant.
 //! Knows nothing about views; reports [`CallEvent`]s to whoever started it.
+//!
+//! A lost socket is reconnected with backoff. The server gives the new socket a new peer id
+//! (the others see the old one leave and a new one join), so the old peer connections are
+//! closed and the call is set up again from the new welcome exactly as on first join; the
+//! local camera stream is kept.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use confab_protocol::{ClientFrame, IceResponse, MediaState, Member, PeerId, ServerFrame};
-use gloo_timers::callback::Interval;
+use confab_protocol::{
+    ChatMessage, ClientFrame, ErrorCode, IceResponse, MediaState, Member, PeerId, ServerFrame,
+};
+use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{MediaStream, RtcConfiguration};
@@ -14,23 +21,45 @@ use web_sys::{MediaStream, RtcConfiguration};
 use crate::api;
 use crate::negotiation::{is_polite, SignalData};
 use crate::peer::{PeerEvent, PeerSession};
+use crate::reconnect::{backoff_delay_ms, should_reconnect};
 use crate::signaling::{Socket, SocketEvent};
 
 pub enum CallEvent {
-    Joined { me: Member, peers: Vec<Member> },
+    /// A welcome: on first join and after every reconnect.
+    Joined {
+        me: Member,
+        peers: Vec<Member>,
+        history: Vec<ChatMessage>,
+    },
     PeerJoined(Member),
     PeerLeft(PeerId),
     RemoteStream(PeerId, MediaStream),
     PeerMedia(PeerId, MediaState),
     PeerConnection(PeerId, String),
+    /// Chat, history pages, search results, and error frames (the chat store matches them).
+    Chat(ServerFrame),
     Notice(String),
-    Ended { code: u16, reason: String },
+    /// The socket dropped and every peer connection with it; retry `attempt` in `delay_ms`.
+    Reconnecting {
+        attempt: u32,
+        delay_ms: u32,
+    },
+    Ended {
+        code: u16,
+        reason: String,
+    },
 }
 
 /// Heartbeat keeps NATs and proxies from dropping an idle socket.
 const HEARTBEAT_MS: u32 = 25_000;
 /// Access tokens live 10 minutes; renew well before.
 const TOKEN_RENEW_MS: u32 = 7 * 60_000;
+/// A socket that has said nothing (not even `pong`) for this long is dead, whatever it claims.
+const SILENCE_MS: f64 = 2.5 * HEARTBEAT_MS as f64;
+/// Close code we use for a socket we gave up on (never seen by our own handlers).
+const LOST: u16 = 4000;
+
+type Listener = wasm_bindgen::closure::Closure<dyn FnMut(JsValue)>;
 
 pub struct JoinParams {
     pub room: String,
@@ -46,14 +75,25 @@ pub struct Call {
 }
 
 struct Inner {
+    room: String,
     name: String,
     token: RefCell<String>,
+    /// `Date.now()` of the last token we got; a reconnect after a long outage renews first.
+    token_at: Cell<f64>,
     local: Option<MediaStream>,
     rtc_config: RtcConfiguration,
     me: RefCell<Option<PeerId>>,
     socket: RefCell<Option<Socket>>,
     peers: RefCell<HashMap<PeerId, Rc<PeerSession>>>,
     timers: RefCell<Vec<Interval>>,
+    /// The pending reconnect, and how many have failed in a row.
+    retry: RefCell<Option<Timeout>>,
+    attempt: Cell<u32>,
+    /// `Date.now()` of the last frame from the server.
+    last_heard: Cell<f64>,
+    left: Cell<bool>,
+    /// `online` listener: a network that comes back retries at once instead of after the wait.
+    on_online: RefCell<Option<Listener>>,
     on_event: Rc<dyn Fn(CallEvent)>,
     /// `window.confabPeers`: peer id → RTCPeerConnection, for diagnostics and browser tests.
     debug_peers: js_sys::Map,
@@ -67,31 +107,47 @@ impl Call {
         }
         let call = Call {
             inner: Rc::new(Inner {
+                room: params.room,
                 name: params.name,
-                token: RefCell::new(params.token.clone()),
+                token: RefCell::new(params.token),
+                token_at: Cell::new(js_sys::Date::now()),
                 local: params.local,
                 rtc_config: rtc_configuration(&params.ice),
                 me: RefCell::new(None),
                 socket: RefCell::new(None),
                 peers: RefCell::new(HashMap::new()),
                 timers: RefCell::new(Vec::new()),
+                retry: RefCell::new(None),
+                attempt: Cell::new(0),
+                last_heard: Cell::new(js_sys::Date::now()),
+                left: Cell::new(false),
+                on_online: RefCell::new(None),
                 on_event,
                 debug_peers,
             }),
         };
-        let weak = Rc::downgrade(&call.inner);
+        call.connect()?;
+        call.start_timers();
+        call.listen_online();
+        Ok(call)
+    }
+
+    /// Opens a new socket with the current token.
+    fn connect(&self) -> Result<(), String> {
+        let weak = Rc::downgrade(&self.inner);
+        let token = self.inner.token.borrow().clone();
         let socket = Socket::connect(
-            &params.room,
-            &params.token,
+            &self.inner.room,
+            &token,
             Rc::new(move |event| {
                 if let Some(inner) = weak.upgrade() {
                     Call { inner }.on_socket(event);
                 }
             }),
         )?;
-        *call.inner.socket.borrow_mut() = Some(socket);
-        call.start_timers();
-        Ok(call)
+        self.inner.last_heard.set(js_sys::Date::now());
+        *self.inner.socket.borrow_mut() = Some(socket);
+        Ok(())
     }
 
     /// Tells the room what we are sending (mute state shows on our tile for others).
@@ -104,17 +160,32 @@ impl Call {
     }
 
     pub fn leave(&self) {
+        self.inner.left.set(true);
         self.inner.timers.borrow_mut().clear();
+        self.inner.retry.borrow_mut().take();
+        if let Some(listener) = self.inner.on_online.borrow_mut().take() {
+            if let Some(window) = web_sys::window() {
+                let _ = window.remove_event_listener_with_callback(
+                    "online",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+        }
         if let Some(socket) = self.inner.socket.borrow_mut().take() {
             socket.close();
         }
+        self.close_peers();
+    }
+
+    fn close_peers(&self) {
         for (_, session) in self.inner.peers.borrow_mut().drain() {
             session.close();
         }
         self.inner.debug_peers.clear();
     }
 
-    fn send(&self, frame: &ClientFrame) {
+    /// Sends a frame if the socket is open; dropped otherwise (chat keeps its own outbox).
+    pub fn send(&self, frame: &ClientFrame) {
         if let Some(socket) = self.inner.socket.borrow().as_ref() {
             socket.send(frame);
         }
@@ -127,8 +198,14 @@ impl Call {
     fn start_timers(&self) {
         let weak = Rc::downgrade(&self.inner);
         let heartbeat = Interval::new(HEARTBEAT_MS, move || {
-            if let Some(inner) = weak.upgrade() {
-                Call { inner }.send(&ClientFrame::Ping {});
+            let Some(inner) = weak.upgrade() else { return };
+            let call = Call { inner };
+            let connected = call.inner.socket.borrow().is_some();
+            let silent = js_sys::Date::now() - call.inner.last_heard.get() > SILENCE_MS;
+            if connected && silent {
+                call.on_lost(LOST, "the server stopped answering".into());
+            } else {
+                call.send(&ClientFrame::Ping {});
             }
         });
         let weak = Rc::downgrade(&self.inner);
@@ -139,6 +216,7 @@ impl Call {
                 match api::guest_token(&inner.name, Some(&current)).await {
                     Ok(fresh) => {
                         *inner.token.borrow_mut() = fresh.access_token.clone();
+                        inner.token_at.set(js_sys::Date::now());
                         Call { inner }.send(&ClientFrame::Auth {
                             token: fresh.access_token,
                         });
@@ -152,15 +230,92 @@ impl Call {
         self.inner.timers.borrow_mut().extend([heartbeat, renew]);
     }
 
+    fn listen_online(&self) {
+        let weak = Rc::downgrade(&self.inner);
+        let listener = Listener::new(move |_| {
+            let Some(inner) = weak.upgrade() else { return };
+            let call = Call { inner };
+            if call.inner.retry.borrow().is_some() && call.inner.socket.borrow().is_none() {
+                call.reconnect();
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .add_event_listener_with_callback("online", listener.as_ref().unchecked_ref());
+        }
+        *self.inner.on_online.borrow_mut() = Some(listener);
+    }
+
     fn on_socket(&self, event: SocketEvent) {
         match event {
             SocketEvent::Open => {}
-            SocketEvent::Frame(frame) => self.on_frame(frame),
-            SocketEvent::Closed { code, reason } => {
-                self.leave();
-                self.emit(CallEvent::Ended { code, reason });
+            SocketEvent::Frame(frame) => {
+                self.inner.last_heard.set(js_sys::Date::now());
+                self.on_frame(frame);
             }
+            SocketEvent::Closed { code, reason } => self.on_lost(code, reason),
         }
+    }
+
+    /// The socket closed (or went silent). Final closes end the call; anything else drops the
+    /// peer connections (they belong to the old peer id) and schedules a reconnect.
+    fn on_lost(&self, code: u16, reason: String) {
+        if self.inner.left.get() {
+            return;
+        }
+        if !should_reconnect(code) {
+            self.leave();
+            self.emit(CallEvent::Ended { code, reason });
+            return;
+        }
+        if let Some(socket) = self.inner.socket.borrow_mut().take() {
+            socket.abandon();
+        }
+        *self.inner.me.borrow_mut() = None;
+        self.close_peers();
+        let attempt = self.inner.attempt.get();
+        self.inner.attempt.set(attempt.saturating_add(1));
+        let delay_ms = backoff_delay_ms(attempt, js_sys::Math::random());
+        let weak = Rc::downgrade(&self.inner);
+        let timeout = Timeout::new(delay_ms, move || {
+            if let Some(inner) = weak.upgrade() {
+                Call { inner }.reconnect();
+            }
+        });
+        *self.inner.retry.borrow_mut() = Some(timeout);
+        self.emit(CallEvent::Reconnecting {
+            attempt: attempt + 1,
+            delay_ms,
+        });
+    }
+
+    /// One reconnect attempt; renews the token first if it may have expired meanwhile.
+    fn reconnect(&self) {
+        if self.inner.left.get() || self.inner.socket.borrow().is_some() {
+            return;
+        }
+        let stale = js_sys::Date::now() - self.inner.token_at.get() > f64::from(TOKEN_RENEW_MS);
+        if !stale {
+            if let Err(error) = self.connect() {
+                self.on_lost(LOST, error);
+            }
+            return;
+        }
+        let call = self.clone();
+        spawn_local(async move {
+            let current = call.inner.token.borrow().clone();
+            // An expired token cannot be renewed; the server then issues a new guest identity.
+            if let Ok(fresh) = api::guest_token(&call.inner.name, Some(&current)).await {
+                *call.inner.token.borrow_mut() = fresh.access_token;
+                call.inner.token_at.set(js_sys::Date::now());
+            }
+            if call.inner.left.get() || call.inner.socket.borrow().is_some() {
+                return;
+            }
+            if let Err(error) = call.connect() {
+                call.on_lost(LOST, error);
+            }
+        });
     }
 
     fn on_frame(&self, frame: ServerFrame) {
@@ -169,15 +324,22 @@ impl Call {
                 peer_id,
                 you,
                 peers,
+                history,
                 ..
             } => {
+                self.inner.attempt.set(0);
+                self.inner.retry.borrow_mut().take();
                 *self.inner.me.borrow_mut() = Some(peer_id);
                 for member in &peers {
                     if let Some(session) = self.session(&member.peer_id) {
                         session.start_as_offerer();
                     }
                 }
-                self.emit(CallEvent::Joined { me: you, peers });
+                self.emit(CallEvent::Joined {
+                    me: you,
+                    peers,
+                    history,
+                });
             }
             ServerFrame::PeerJoined { peer } => self.emit(CallEvent::PeerJoined(peer)),
             ServerFrame::PeerLeft { peer_id } => {
@@ -212,11 +374,23 @@ impl Call {
                     screen,
                 },
             )),
-            ServerFrame::Error { message, .. } => self.emit(CallEvent::Notice(message)),
-            ServerFrame::Pong {}
-            | ServerFrame::Chat { .. }
+            ServerFrame::Error {
+                code,
+                ref message,
+                client_id,
+            } => {
+                // Refused chat messages and chat requests show in the chat panel; the rest here.
+                let chat_only = client_id.is_some()
+                    || matches!(code, ErrorCode::Unsupported | ErrorCode::InvalidField);
+                if !chat_only {
+                    self.emit(CallEvent::Notice(message.clone()));
+                }
+                self.emit(CallEvent::Chat(frame));
+            }
+            ServerFrame::Chat { .. }
             | ServerFrame::History { .. }
-            | ServerFrame::SearchResults { .. } => {}
+            | ServerFrame::SearchResults { .. } => self.emit(CallEvent::Chat(frame)),
+            ServerFrame::Pong {} => {}
         }
     }
 

@@ -30,7 +30,7 @@ pub struct Pending {
     pub state: OutState,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum OutState {
     /// Sent, or waiting for the socket; resent with the same `client_id` after a reconnect.
     Sending,

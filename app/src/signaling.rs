@@ -1,4 +1,5 @@
-//! The room socket: subprotocol auth, typed frames from `confab_protocol`.
+//! The room socket: subprotocol auth, typed frames from `confab_protocol`. One `Socket` is one
+//! connection attempt; reconnecting (with backoff) is the call engine's job.
 
 use std::rc::Rc;
 
@@ -59,6 +60,11 @@ impl Socket {
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        // `window.confabSocket`: the live socket, for diagnostics and browser tests (like
+        // `window.confabPeers`).
+        if let Some(window) = web_sys::window() {
+            let _ = js_sys::Reflect::set(&window, &"confabSocket".into(), &ws);
+        }
         Ok(Socket {
             ws,
             _on_open: on_open,
@@ -73,10 +79,17 @@ impl Socket {
         }
     }
 
-    /// Closes normally; no events are delivered afterwards.
+    /// Closes normally (the user left); no events are delivered afterwards.
     pub fn close(&self) {
         self.detach();
         let _ = self.ws.close_with_code_and_reason(1000, "leaving");
+    }
+
+    /// Gives up on a socket that failed or went quiet, so the server drops our old peer id
+    /// while we connect a new one; no events are delivered afterwards.
+    pub fn abandon(&self) {
+        self.detach();
+        let _ = self.ws.close_with_code_and_reason(4000, "reconnecting");
     }
 
     fn detach(&self) {

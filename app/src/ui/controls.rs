@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-/// Mic, camera, invite and leave buttons.
+/// Mic, camera, chat, invite and leave buttons.
 #[component]
 pub fn Controls(
     mic_on: RwSignal<bool>,
@@ -8,6 +8,9 @@ pub fn Controls(
     can_send: Signal<bool>,
     on_toggle: Callback<()>,
     on_leave: Callback<()>,
+    chat_open: Signal<bool>,
+    unread: Signal<usize>,
+    on_chat: Callback<()>,
 ) -> impl IntoView {
     let copied = RwSignal::new(false);
     let invite = move |_| {
@@ -34,6 +37,13 @@ pub fn Controls(
                 disabled=move || !can_send.get()
                 on:click=move |_| { cam_on.update(|on| *on = !*on); on_toggle.run(()); }>
                 {move || if cam_on.get() { "Stop video" } else { "Start video" }}
+            </button>
+            <button data-testid="chat-toggle" aria-pressed=move || chat_open.get().to_string()
+                on:click=move |_| on_chat.run(())>
+                "Chat"
+                {move || (unread.get() > 0).then(|| view! {
+                    <span class="unread" data-testid="chat-unread" aria-label="unread messages">{unread.get()}</span>
+                })}
             </button>
             <button data-testid="invite-button" on:click=invite>
                 {move || if copied.get() { "Link copied" } else { "Copy invite link" }}

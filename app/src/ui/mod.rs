@@ -1,3 +1,9 @@
+mod chat_composer;
+mod chat_list;
+mod chat_message;
+mod chat_panel;
+mod chat_search;
+mod chat_view;
 mod controls;
 mod home;
 mod room;

@@ -1,12 +1,14 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use confab_protocol::{close_code, MediaState, Member, PeerId, RoomName};
+use confab_protocol::{close_code, ClientFrame, MediaState, Member, PeerId, RoomName};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use web_sys::MediaStream;
 
+use super::chat_panel::ChatPanel;
+use super::chat_view::ChatView;
 use super::controls::Controls;
 use super::video_tile::{LocalTile, VideoTile};
 use crate::call::{Call, CallEvent, JoinParams};
@@ -34,11 +36,24 @@ struct RoomView {
     notice: RwSignal<Option<String>>,
     mic_on: RwSignal<bool>,
     cam_on: RwSignal<bool>,
+    /// Why the room socket is down while it reconnects (`None`: connected).
+    reconnecting: RwSignal<Option<String>>,
+    chat: ChatView,
     call: StoredValue<Option<Call>, LocalStorage>,
 }
 
 impl RoomView {
     fn new() -> Self {
+        let call = StoredValue::new_local(None::<Call>);
+        let send = Callback::new(move |frames: Vec<ClientFrame>| {
+            call.with_value(|call| {
+                if let Some(call) = call {
+                    for frame in &frames {
+                        call.send(frame);
+                    }
+                }
+            })
+        });
         RoomView {
             phase: RwSignal::new(Phase::Lobby),
             me: RwSignal::new(None),
@@ -50,18 +65,35 @@ impl RoomView {
             notice: RwSignal::new(None),
             mic_on: RwSignal::new(true),
             cam_on: RwSignal::new(true),
-            call: StoredValue::new_local(None),
+            reconnecting: RwSignal::new(None),
+            chat: ChatView::new(send),
+            call,
         }
     }
 
     fn on_event(self, event: CallEvent) {
         match event {
-            CallEvent::Joined { me, peers } => {
+            CallEvent::Joined { me, peers, history } => {
+                let user_id = me.user_id.clone();
                 self.me.set(Some(me));
                 self.members.set(peers);
+                self.reconnecting.set(None);
                 self.phase.set(Phase::InCall);
                 self.announce_media();
+                self.chat.act(|s| s.on_welcome(&user_id, history));
             }
+            CallEvent::Reconnecting { attempt, delay_ms } => {
+                self.forget_peers();
+                self.chat.act(|s| {
+                    s.on_disconnect();
+                    Vec::new()
+                });
+                let wait = f64::from(delay_ms) / 1000.0;
+                self.reconnecting.set(Some(format!(
+                    "Connection lost. Reconnecting… (attempt {attempt}, in {wait:.1} s)"
+                )));
+            }
+            CallEvent::Chat(frame) => self.chat.act(|s| s.on_frame(frame)),
             CallEvent::PeerJoined(member) => self.members.update(|members| {
                 members.retain(|m| m.peer_id != member.peer_id);
                 members.push(member);
@@ -127,6 +159,15 @@ impl RoomView {
             media::stop_all(&local);
         }
         self.local.set(None);
+        self.forget_peers();
+        self.reconnecting.set(None);
+        self.chat.act(|s| {
+            s.on_disconnect();
+            Vec::new()
+        });
+    }
+
+    fn forget_peers(self) {
         self.members.set(Vec::new());
         self.streams.set(HashMap::new());
         self.connections.set(HashMap::new());
@@ -251,6 +292,8 @@ pub fn RoomPage() -> impl IntoView {
         view_state.end_call();
         view_state.phase.set(Phase::Ended(ended_message(1000, "")));
     });
+    let chat = view_state.chat;
+    let on_chat = Callback::new(move |_| chat.set_open(!chat.open.get_untracked()));
     let in_call = move || {
         let my_name = Signal::derive(move || {
             view_state
@@ -260,6 +303,10 @@ pub fn RoomPage() -> impl IntoView {
         view! {
             <section class="call">
                 {move || view_state.media_notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+                {move || view_state.reconnecting.get().map(|n| view! {
+                    <p class="notice reconnecting" data-testid="reconnecting" role="status">{n}</p>
+                })}
+                <div class="stage">
                 <div class="grid">
                     <LocalTile stream=view_state.local.into() name=my_name/>
                     <For each=move || view_state.members.get() key=|m| m.peer_id.clone() let:member>
@@ -274,7 +321,10 @@ pub fn RoomPage() -> impl IntoView {
                         }
                     </For>
                 </div>
-                <Controls mic_on=view_state.mic_on cam_on=view_state.cam_on can_send on_toggle on_leave/>
+                <ChatPanel chat/>
+                </div>
+                <Controls mic_on=view_state.mic_on cam_on=view_state.cam_on can_send on_toggle on_leave
+                    chat_open=chat.open.into() unread=chat.unread() on_chat/>
             </section>
         }
     };

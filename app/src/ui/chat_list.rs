@@ -1,0 +1,133 @@
+//! The scrolling message list: stays at the bottom only if the reader is there, keeps the
+//! reader's place when older messages are loaded above, and scrolls to a jumped-to message.
+
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::chat_message::{MessageItem, PendingItem};
+use super::chat_view::ChatView;
+
+/// Within this many pixels of the bottom counts as "at the bottom".
+const BOTTOM_SLACK: i32 = 40;
+/// Scrolling this close to the top loads the previous page.
+const TOP_SLACK: i32 = 40;
+const FLASH_MS: u32 = 2000;
+
+#[derive(Clone, Copy, Default, PartialEq)]
+struct Extent {
+    first: Option<u64>,
+    last: Option<u64>,
+    height: i32,
+}
+
+#[component]
+pub fn ChatList(chat: ChatView, hidden: Signal<bool>) -> impl IntoView {
+    let list = NodeRef::<html::Div>::new();
+    let rows = Memo::new(move |_| chat.store.with(|s| s.rows()));
+    let pending = Memo::new(move |_| chat.store.with(|s| s.outbox().to_vec()));
+    let can_load = Memo::new(move |_| chat.store.with(|s| s.can_load_earlier()));
+    let loading = Memo::new(move |_| chat.store.with(|s| s.is_loading()));
+    let extent = StoredValue::new(Extent::default());
+
+    // After the list changes (and the DOM with it), in one place so nothing fights over the
+    // scroll position: go to a jumped-to message, or keep the reader's place when older
+    // messages were prepended, or follow the bottom if the reader is there.
+    Effect::new(move |_| {
+        let first = rows.with(|r| r.first().map(|r| r.message.seq));
+        let last = rows.with(|r| r.last().map(|r| r.message.seq));
+        pending.track();
+        let jump = chat.store.with(|s| s.ready_jump());
+        if hidden.get() {
+            return;
+        }
+        request_animation_frame(move || {
+            let Some(el) = list.get_untracked() else {
+                return;
+            };
+            let before = extent.get_value();
+            let height = el.scroll_height();
+            let prepended = before.first.is_some() && first < before.first && last == before.last;
+            if let Some(seq) = jump {
+                chat.store.update(|s| s.clear_jump());
+                scroll_to_message(&el, seq, chat);
+            } else if prepended {
+                el.set_scroll_top(el.scroll_top() + height - before.height);
+            } else if chat.stick.get_value() {
+                el.set_scroll_top(height);
+            }
+            extent.set_value(Extent {
+                first,
+                last,
+                height: el.scroll_height(),
+            });
+        });
+    });
+
+    let on_scroll = move |ev: web_sys::Event| {
+        let Some(el) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let bottom_gap = el.scroll_height() - el.scroll_top() - el.client_height();
+        chat.stick.set_value(bottom_gap <= BOTTOM_SLACK);
+        if el.scroll_top() <= TOP_SLACK && can_load.get_untracked() && !loading.get_untracked() {
+            chat.act(|s| s.load_earlier());
+        }
+    };
+    let load_earlier = move || {
+        can_load.get().then(|| {
+            view! {
+                <button type="button" class="load-earlier quiet" data-testid="chat-load-earlier"
+                    disabled=move || loading.get() on:click=move |_| chat.act(|s| s.load_earlier())>
+                    {move || if loading.get() { "Loading…" } else { "Load earlier messages" }}
+                </button>
+            }
+        })
+    };
+    let empty = move || {
+        (rows.with(Vec::is_empty) && pending.with(Vec::is_empty))
+            .then(|| view! { <p class="chat-note">"No messages yet. Say hello!"</p> })
+    };
+    view! {
+        <div class="chat-list" node_ref=list on:scroll=on_scroll hidden=move || hidden.get()
+            role="log" aria-live="polite">
+            {load_earlier}
+            {empty}
+            <ol class="messages">
+                <For each=move || rows.get()
+                    key=|r| (r.message.seq, r.mine, r.header, r.first_unread) let:row>
+                    <MessageItem row flash=chat.flash/>
+                </For>
+                <For each=move || pending.get() key=|p| (p.client_id, p.state.clone()) let:pending>
+                    <PendingItem pending chat/>
+                </For>
+            </ol>
+        </div>
+    }
+}
+
+/// Centers message `seq` in the list and flashes it.
+fn scroll_to_message(list: &web_sys::HtmlDivElement, seq: u64, chat: ChatView) {
+    let selector = format!("[data-testid=\"chat-message\"][data-seq=\"{seq}\"]");
+    let Ok(Some(target)) = list.query_selector(&selector) else {
+        return;
+    };
+    chat.stick.set_value(false);
+    let options = web_sys::ScrollIntoViewOptions::new();
+    options.set_block(web_sys::ScrollLogicalPosition::Center);
+    target.scroll_into_view_with_scroll_into_view_options(&options);
+    chat.flash.set(Some(seq));
+    set_timeout(
+        move || {
+            chat.flash.update(|f| {
+                if *f == Some(seq) {
+                    *f = None;
+                }
+            })
+        },
+        std::time::Duration::from_millis(FLASH_MS.into()),
+    );
+}

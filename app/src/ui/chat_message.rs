@@ -1,0 +1,111 @@
+//! One chat message. User text only ever becomes text nodes and `href`s of http(s) links.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+use super::chat_view::ChatView;
+use crate::chat::text::{is_emoji_only, linkify, Piece};
+use crate::chat::{OutState, Pending, Row};
+
+/// Message text with http(s) URLs as links that open in a new tab without access to this one.
+#[component]
+pub fn MessageText(text: String) -> impl IntoView {
+    let jumbo = is_emoji_only(&text);
+    let pieces = linkify(&text)
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Text(text) => text.into_any(),
+            Piece::Link(url) => {
+                let href = url.clone();
+                view! { <a href=href target="_blank" rel="noopener noreferrer">{url}</a> }
+                    .into_any()
+            }
+        })
+        .collect_view();
+    view! { <p class="text" class:jumbo=jumbo>{pieces}</p> }
+}
+
+/// A stored message (it has a seq), with the "new messages" divider above it when due.
+#[component]
+pub fn MessageItem(row: Row, flash: RwSignal<Option<u64>>) -> impl IntoView {
+    let message = row.message;
+    let seq = message.seq;
+    let divider = row.first_unread.then(|| {
+        view! {
+            <li class="divider" data-testid="chat-divider" role="separator"><span>"New messages"</span></li>
+        }
+    });
+    let header = row.header.then(|| {
+        let (short, full) = local_time(message.ts);
+        let you = row.mine.then_some(" (you)");
+        view! {
+            <div class="meta">
+                <span class="author">{message.name.clone()}{you}</span>
+                <time title=full>{short}</time>
+            </div>
+        }
+    });
+    view! {
+        {divider}
+        <li class="msg" data-testid="chat-message" data-seq=seq.to_string()
+            data-client-id=message.client_id.to_string()
+            class:mine=row.mine class:cont=!row.header class:flash=move || flash.get() == Some(seq)>
+            {header}
+            <MessageText text=message.text/>
+        </li>
+    }
+}
+
+/// A message of mine the server has not acknowledged: sending, or failed with a retry.
+#[component]
+pub fn PendingItem(pending: Pending, chat: ChatView) -> impl IntoView {
+    let id = pending.client_id;
+    let (state, status, failed) = match &pending.state {
+        OutState::Sending => ("sending", "Sending…".to_owned(), false),
+        OutState::Failed(reason) => ("failed", reason.clone(), true),
+    };
+    let actions = failed.then(|| {
+        view! {
+            <div class="actions">
+                <button type="button" data-testid="chat-retry" on:click=move |_| chat.act(|s| s.retry(id))>"Retry"</button>
+                <button type="button" class="quiet" data-testid="chat-discard"
+                    on:click=move |_| chat.act(|s| { s.discard(id); Vec::new() })>"Discard"</button>
+            </div>
+        }
+    });
+    view! {
+        <li class="msg mine pending" class:failed=failed data-testid="chat-message"
+            data-client-id=id.to_string() data-state=state>
+            <div class="meta">
+                <span class="author">"You"</span>
+                <span class="status" role=failed.then_some("alert")>{status}</span>
+            </div>
+            <MessageText text=pending.text/>
+            {actions}
+        </li>
+    }
+}
+
+/// `ts` (unix ms) in the reader's time zone: "14:05" today, "Mar 3, 14:05" otherwise, and
+/// the full date and time for a tooltip.
+pub fn local_time(ts: i64) -> (String, String) {
+    let date = js_sys::Date::new(&JsValue::from_f64(ts as f64));
+    let today = js_sys::Date::new_0();
+    let same_day = date.to_date_string() == today.to_date_string();
+    let options = js_sys::Object::new();
+    let set = |key: &str, value: &str| {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    };
+    set("hour", "2-digit");
+    set("minute", "2-digit");
+    if !same_day {
+        set("month", "short");
+        set("day", "numeric");
+    }
+    let locale = web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .unwrap_or_else(|| "en".into());
+    let short = date.to_locale_string(&locale, &options);
+    let full = date.to_locale_string(&locale, &JsValue::UNDEFINED);
+    (short.into(), full.into())
+}

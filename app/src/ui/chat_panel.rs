@@ -1,0 +1,71 @@
+//! The chat panel beside the video grid: search box, messages (or search results), composer.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use super::chat_composer::Composer;
+use super::chat_list::ChatList;
+use super::chat_search::SearchResults;
+use super::chat_view::ChatView;
+
+/// Search as you type, once typing pauses this long.
+const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
+
+#[component]
+pub fn ChatPanel(chat: ChatView) -> impl IntoView {
+    let searching = Signal::derive(move || chat.store.with(|s| s.search().is_some()));
+    let not_searching = Signal::derive(move || !searching.get());
+    let pending_search = StoredValue::new_local(None::<TimeoutHandle>);
+
+    let search_now = move |q: String| {
+        if let Some(handle) = pending_search.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+        chat.act(|s| s.search_for(&q));
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        let q = event_target_value(&ev);
+        chat.query.set(q.clone());
+        if let Some(handle) = pending_search.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+        if q.trim().is_empty() {
+            chat.act(|s| s.search_for(""));
+            return;
+        }
+        let handle = set_timeout_with_handle(move || search_now(q), SEARCH_DEBOUNCE).ok();
+        pending_search.set_value(handle);
+    };
+    let on_keydown = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
+        "Enter" => {
+            ev.prevent_default();
+            search_now(chat.query.get_untracked());
+        }
+        "Escape" => {
+            chat.query.set(String::new());
+            search_now(String::new());
+        }
+        _ => {}
+    };
+    let notice = move || {
+        chat.store
+            .with(|s| s.notice().map(str::to_owned))
+            .map(|n| view! { <p class="chat-note" role="status">{n}</p> })
+    };
+    view! {
+        <aside class="chat" aria-label="Chat" hidden=move || !chat.open.get()>
+            <header class="chat-head">
+                <input type="search" data-testid="chat-search" placeholder="Search messages"
+                    aria-label="Search messages" maxlength="200"
+                    prop:value=move || chat.query.get() on:input=on_input on:keydown=on_keydown/>
+                <button type="button" class="icon quiet" data-testid="chat-close" aria-label="Close chat"
+                    on:click=move |_| chat.set_open(false)>"✕"</button>
+            </header>
+            {notice}
+            <ChatList chat hidden=searching/>
+            <SearchResults chat hidden=not_searching/>
+            <Composer chat/>
+        </aside>
+    }
+}
