@@ -174,3 +174,70 @@ pub async fn wait_live_media_from(
     )
     .await
 }
+
+/// One `chat-message` element as the page shows it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct ChatRow {
+    /// `data-seq`: absent while the server has not acknowledged the message.
+    pub seq: Option<u64>,
+    pub client_id: String,
+    /// `data-state` of a pending message: `sending` or `failed`.
+    pub state: Option<String>,
+    pub mine: bool,
+    /// The text as the DOM holds it (`textContent` of the message body).
+    pub text: String,
+}
+
+const CHAT_JS: &str = r#"
+return [...document.querySelectorAll('[data-testid="chat-message"]')].map(m => ({
+  seq: m.dataset.seq ? Number(m.dataset.seq) : null,
+  client_id: m.dataset.clientId || '',
+  state: m.dataset.state || null,
+  mine: m.classList.contains('mine'),
+  text: (m.querySelector('.text') || { textContent: '' }).textContent,
+}));
+"#;
+
+/// Every chat message on the page, in DOM order.
+pub async fn chat_messages(client: &Client) -> Result<Vec<ChatRow>, String> {
+    let value = client
+        .execute(CHAT_JS, vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}
+
+/// Types `text` into the chat input and clicks Send.
+pub async fn send_chat(client: &Client, text: &str) -> Result<(), String> {
+    type_chat(client, text).await?;
+    click(client, "chat-send").await
+}
+
+/// Types `keys` into the chat input (WebDriver key codes allowed, e.g. `\u{E007}` for Enter).
+pub async fn type_chat(client: &Client, keys: &str) -> Result<(), String> {
+    find(client, "chat-input", Duration::from_secs(10))
+        .await?
+        .send_keys(keys)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Waits until a stored (acknowledged) message with exactly `text` is on the page.
+pub async fn wait_chat_text(
+    client: &Client,
+    text: &str,
+    timeout: Duration,
+) -> Result<ChatRow, String> {
+    wait_for(&format!("chat message {text:?}"), timeout, || async {
+        Ok(chat_messages(client)
+            .await?
+            .into_iter()
+            .find(|m| m.text == text && m.seq.is_some()))
+    })
+    .await
+}
+
+/// Runs a script and returns its JSON result.
+pub async fn script(client: &Client, js: &str) -> Result<serde_json::Value, String> {
+    client.execute(js, vec![]).await.map_err(|e| e.to_string())
+}

@@ -1,0 +1,673 @@
+//! Browser end-to-end tests of chat: real headless Chromium (WebDriver) against the real worker
+//! under `wrangler dev`, in a private network namespace (see `e2e_call.rs`). Run by
+//! `cargo xtask test` (root is needed for the namespace).
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use confab_protocol::{ClientFrame, ServerFrame};
+use confab_tests::room_page::{
+    chat_messages, click, find, join, script, send_chat, tiles, type_chat, wait_chat_text,
+    wait_for, wait_live_media_from, ChatRow,
+};
+use confab_tests::stage::Stage;
+use confab_tests::{http, ws_client};
+use fantoccini::Client;
+use libtest_mimic::{Arguments, Failed, Trial};
+
+const CHAT_TIMEOUT: Duration = Duration::from_secs(15);
+const MEDIA_TIMEOUT: Duration = Duration::from_secs(30);
+/// Worst case of the app's backoff after a few failures (4 s + 30 %), plus the reconnect.
+const RECONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+const ENTER: &str = "\u{E007}";
+const SHIFT: &str = "\u{E008}";
+/// Releases held modifier keys.
+const RELEASE: &str = "\u{E000}";
+/// More than the welcome page holds, so paging is needed to see them all.
+const SEEDED: usize = 70;
+const KOREAN: &str = "내일 학교에서 보자";
+
+fn main() -> ExitCode {
+    let mut args = Arguments::from_args();
+    // Browsers are heavy on two cores, and trials share one worker: run them one at a time.
+    args.test_threads = Some(1);
+    let names = [
+        "two_people_chat_in_seq_order_with_their_own_messages_marked",
+        "history_is_there_after_a_reload_and_pages_back_to_the_first_message",
+        "message_sent_while_the_socket_is_down_is_delivered_once_and_the_call_comes_back",
+        "markup_and_script_urls_in_messages_render_as_plain_text",
+        "closed_panel_counts_unread_and_shows_a_divider_when_opened",
+        "search_finds_a_korean_word_highlighted_and_jumps_to_it",
+        "messages_the_server_refuses_are_marked_failed_and_retry_delivers_them",
+    ];
+    if args.list {
+        let trials = names.iter().map(|n| Trial::test(*n, || Ok(()))).collect();
+        return libtest_mimic::run(&args, trials).exit_code();
+    }
+    let stage = match Stage::enter("e2e-chat") {
+        Ok(stage) => Arc::new(stage),
+        Err(message) => {
+            eprintln!("e2e-chat: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+
+    macro_rules! trial {
+        ($name:ident) => {{
+            let stage = stage.clone();
+            Trial::test(stringify!($name), move || {
+                let started = Instant::now();
+                let result = stage.runtime.block_on($name(&stage)).map_err(Failed::from);
+                eprintln!(
+                    "e2e-chat: {} took {:?}",
+                    stringify!($name),
+                    started.elapsed()
+                );
+                result
+            })
+        }};
+    }
+    let trials = vec![
+        trial!(two_people_chat_in_seq_order_with_their_own_messages_marked),
+        trial!(history_is_there_after_a_reload_and_pages_back_to_the_first_message),
+        trial!(message_sent_while_the_socket_is_down_is_delivered_once_and_the_call_comes_back),
+        trial!(markup_and_script_urls_in_messages_render_as_plain_text),
+        trial!(closed_panel_counts_unread_and_shows_a_divider_when_opened),
+        trial!(search_finds_a_korean_word_highlighted_and_jumps_to_it),
+        trial!(messages_the_server_refuses_are_marked_failed_and_retry_delivers_them),
+    ];
+    let conclusion = libtest_mimic::run(&args, trials);
+    drop(stage);
+    conclusion.exit_code()
+}
+
+fn room_name(label: &str) -> String {
+    format!(
+        "chat-{label}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    )
+}
+
+/// Runs `body` and closes every browser afterwards, whatever the outcome.
+async fn with_browsers<F>(browsers: Vec<Client>, body: F) -> Result<(), String>
+where
+    F: AsyncFnOnce(&[Client]) -> Result<(), String>,
+{
+    let result = body(&browsers).await;
+    for browser in browsers {
+        let _ = browser.close().await;
+    }
+    result
+}
+
+async fn screenshot(env: &Stage, client: &Client, name: &str) -> Result<(), String> {
+    let png = client.screenshot().await.map_err(|e| e.to_string())?;
+    let path = env.scratch.join(name);
+    std::fs::write(&path, png).map_err(|e| e.to_string())?;
+    eprintln!("e2e-chat: screenshot saved to {}", path.display());
+    Ok(())
+}
+
+/// Stored messages must be in strictly increasing seq order, pending ones after them.
+fn check_order(who: &str, rows: &[ChatRow]) -> Result<(), String> {
+    let seqs: Vec<u64> = rows.iter().filter_map(|r| r.seq).collect();
+    if seqs.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(format!("{who}: messages out of seq order: {seqs:?}"));
+    }
+    let first_pending = rows.iter().position(|r| r.seq.is_none());
+    if first_pending.is_some_and(|p| rows[p..].iter().any(|r| r.seq.is_some())) {
+        return Err(format!(
+            "{who}: a pending message sits above stored ones: {rows:?}"
+        ));
+    }
+    Ok(())
+}
+
+fn count_text(rows: &[ChatRow], text: &str) -> usize {
+    rows.iter().filter(|r| r.text == text).count()
+}
+
+/// Waits until `client` shows a video tile named `name`; returns its peer id.
+async fn wait_tile(client: &Client, name: &str) -> Result<String, String> {
+    wait_for(&format!("a tile for {name}"), MEDIA_TIMEOUT, || async {
+        Ok(tiles(client)
+            .await?
+            .into_iter()
+            .find(|t| t.name == name)
+            .map(|t| t.peer_id))
+    })
+    .await
+}
+
+async fn two_people_chat_in_seq_order_with_their_own_messages_marked(
+    env: &Stage,
+) -> Result<(), String> {
+    let room = room_name("two");
+    let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
+    with_browsers(browsers, async |b: &[Client]| {
+        let (ana, ben) = (&b[0], &b[1]);
+        join(ana, env.base_url(), &room, "Ana").await?;
+        join(ben, env.base_url(), &room, "Ben").await?;
+
+        // Enter sends; Shift+Enter is a new line; the Send button sends too.
+        type_chat(ana, &format!("Hello from Ana{ENTER}")).await?;
+        wait_chat_text(ben, "Hello from Ana", CHAT_TIMEOUT).await?;
+        send_chat(ben, "Hi Ana, Ben here").await?;
+        type_chat(
+            ana,
+            &format!("line one{SHIFT}{ENTER}{RELEASE}line two{ENTER}"),
+        )
+        .await?;
+        // An emoji from the picker (WebDriver cannot type characters outside the BMP).
+        type_chat(ben, "thanks ").await?;
+        click(ben, "emoji-button").await?;
+        find(ben, "emoji-option", Duration::from_secs(5))
+            .await?
+            .click()
+            .await
+            .map_err(|e| e.to_string())?;
+        click(ben, "chat-send").await?;
+
+        let expected = [
+            "Hello from Ana",
+            "Hi Ana, Ben here",
+            "line one\nline two",
+            "thanks 😀",
+        ];
+        let authors = ["Ana", "Ben", "Ana", "Ben"];
+        for (client, me) in [(ana, "Ana"), (ben, "Ben")] {
+            let rows = wait_for(
+                &format!("{me} to see all four messages"),
+                CHAT_TIMEOUT,
+                || async {
+                    let rows = chat_messages(client).await?;
+                    let stored = rows.iter().filter(|r| r.seq.is_some()).count();
+                    Ok((stored == expected.len()).then_some(rows))
+                },
+            )
+            .await?;
+            check_order(me, &rows)?;
+            let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
+            if texts != expected {
+                return Err(format!("{me} sees {texts:?}, expected {expected:?}"));
+            }
+            let mine: Vec<bool> = rows.iter().map(|r| r.mine).collect();
+            let want: Vec<bool> = authors.iter().map(|a| *a == me).collect();
+            if mine != want {
+                return Err(format!(
+                    "{me}: own-message marks {mine:?}, expected {want:?}"
+                ));
+            }
+        }
+        // Both see the same seqs and client ids.
+        let (a, b) = (chat_messages(ana).await?, chat_messages(ben).await?);
+        let ids = |rows: &[ChatRow]| -> Vec<(Option<u64>, String)> {
+            rows.iter().map(|r| (r.seq, r.client_id.clone())).collect()
+        };
+        if ids(&a) != ids(&b) {
+            return Err(format!("Ana and Ben disagree: {a:?} vs {b:?}"));
+        }
+        screenshot(env, ana, "chat-two-people.png").await?;
+
+        // Ben reloads: the conversation is there at once.
+        join(ben, env.base_url(), &room, "Ben").await?;
+        let rows = wait_for("history after reload", CHAT_TIMEOUT, || async {
+            let rows = chat_messages(ben).await?;
+            Ok((rows.len() == expected.len()).then_some(rows))
+        })
+        .await?;
+        let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
+        if texts != expected || ids(&rows) != ids(&a) {
+            return Err(format!("after reload Ben sees {rows:?}"));
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Posts `SEEDED` messages through bot sockets (each within its own chat burst allowance);
+/// message number `korean_at` (1-based) is the Korean sentence.
+async fn seed_room(env: &Stage, room: &str, korean_at: usize) -> Result<(), String> {
+    let per_bot = 14;
+    let mut sent = 0;
+    for bot in 0..SEEDED.div_ceil(per_bot) {
+        let token = http::guest(env.base_url(), &format!("Bot {bot}")).access_token;
+        let (mut client, _) = ws_client::join(&env.wrangler, room, &token, "bot").await;
+        for _ in 0..per_bot.min(SEEDED - sent) {
+            sent += 1;
+            let text = if sent == korean_at {
+                KOREAN.to_owned()
+            } else {
+                format!("seeded message {sent}")
+            };
+            let client_id = uuid::Uuid::new_v4();
+            client.send(&ClientFrame::Chat { client_id, text }).await;
+            loop {
+                match client.expect_frame().await {
+                    ServerFrame::Chat { message } if message.client_id == client_id => break,
+                    ServerFrame::Error { code, message, .. } => {
+                        return Err(format!(
+                            "seeding message {sent} refused: {code:?} {message}"
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        client.close().await;
+    }
+    Ok(())
+}
+
+async fn history_is_there_after_a_reload_and_pages_back_to_the_first_message(
+    env: &Stage,
+) -> Result<(), String> {
+    let room = room_name("history");
+    seed_room(env, &room, 3).await?;
+    let browsers = vec![env.browser("cho").await?];
+    with_browsers(browsers, async |b: &[Client]| {
+        let cho = &b[0];
+        join(cho, env.base_url(), &room, "Cho").await?;
+        let first_page = wait_for("the latest page", CHAT_TIMEOUT, || async {
+            let rows = chat_messages(cho).await?;
+            Ok((!rows.is_empty()).then_some(rows))
+        })
+        .await?;
+        check_order("Cho", &first_page)?;
+        let last = first_page.last().and_then(|r| r.seq);
+        if last != Some(SEEDED as u64) || first_page.len() >= SEEDED {
+            return Err(format!(
+                "expected the latest page ending at {SEEDED} (fewer than all), got {} ending at {last:?}",
+                first_page.len()
+            ));
+        }
+        // Page back until everything is there.
+        let all = wait_for("all seeded messages after paging", CHAT_TIMEOUT, || async {
+            let rows = chat_messages(cho).await?;
+            if rows.len() == SEEDED {
+                return Ok(Some(rows));
+            }
+            script(
+                cho,
+                "const b = document.querySelector('[data-testid=chat-load-earlier]');
+                 if (b && !b.disabled) { b.click(); }",
+            )
+            .await?;
+            Ok(None)
+        })
+        .await?;
+        check_order("Cho", &all)?;
+        let seqs: Vec<u64> = all.iter().filter_map(|r| r.seq).collect();
+        if seqs != (1..=SEEDED as u64).collect::<Vec<_>>() {
+            return Err(format!("expected seqs 1..={SEEDED} after paging, got {seqs:?}"));
+        }
+        let gone = script(cho, "return !document.querySelector('[data-testid=chat-load-earlier]');").await?;
+        if gone != serde_json::Value::Bool(true) {
+            return Err("'load earlier' should disappear at the first message".into());
+        }
+        // A reload shows the latest page again, at once.
+        join(cho, env.base_url(), &room, "Cho").await?;
+        wait_for("the latest page after reload", CHAT_TIMEOUT, || async {
+            let rows = chat_messages(cho).await?;
+            Ok(rows
+                .last()
+                .is_some_and(|r| r.seq == Some(SEEDED as u64))
+                .then_some(()))
+        })
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Makes every new WebSocket of the page fail (as if the network were gone) and kills the
+/// current one the way a dropped connection does.
+const CUT_NETWORK_JS: &str = r#"
+window.__RealWebSocket = window.__RealWebSocket || window.WebSocket;
+window.WebSocket = function (url, protocols) {
+  return new window.__RealWebSocket('ws://127.0.0.1:9/', protocols);
+};
+const socket = window.confabSocket;
+socket.dispatchEvent(new CloseEvent('close', { code: 1006, reason: '', wasClean: false }));
+return true;
+"#;
+
+const RESTORE_NETWORK_JS: &str = r#"
+window.WebSocket = window.__RealWebSocket;
+return true;
+"#;
+
+async fn message_sent_while_the_socket_is_down_is_delivered_once_and_the_call_comes_back(
+    env: &Stage,
+) -> Result<(), String> {
+    let room = room_name("offline");
+    let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
+    with_browsers(browsers, async |b: &[Client]| {
+        let (ana, ben) = (&b[0], &b[1]);
+        join(ana, env.base_url(), &room, "Ana").await?;
+        join(ben, env.base_url(), &room, "Ben").await?;
+        let old_ana = wait_tile(ben, "Ana").await?;
+        wait_tile(ana, "Ben").await?;
+        send_chat(ben, "before the cut").await?;
+        wait_chat_text(ana, "before the cut", CHAT_TIMEOUT).await?;
+
+        script(ana, CUT_NETWORK_JS).await?;
+        find(ana, "reconnecting", Duration::from_secs(5)).await?;
+        let text = "typed while the socket was down";
+        type_chat(ana, &format!("{text}{ENTER}")).await?;
+        let pending = wait_for("the message to show as sending", CHAT_TIMEOUT, || async {
+            Ok(chat_messages(ana)
+                .await?
+                .into_iter()
+                .find(|r| r.text == text))
+        })
+        .await?;
+        if pending.seq.is_some() || pending.state.as_deref() != Some("sending") || !pending.mine {
+            return Err(format!(
+                "expected a pending 'sending' message without seq, got {pending:?}"
+            ));
+        }
+        screenshot(env, ana, "chat-offline-sending.png").await?;
+        if count_text(&chat_messages(ben).await?, text) != 0 {
+            return Err("Ben saw the message before Ana's socket was back".into());
+        }
+
+        let restored = Instant::now();
+        script(ana, RESTORE_NETWORK_JS).await?;
+        let delivered = wait_chat_text(ana, text, RECONNECT_TIMEOUT).await?;
+        if delivered.client_id != pending.client_id || delivered.state.is_some() {
+            return Err(format!(
+                "the acked copy should keep its client id: {pending:?} → {delivered:?}"
+            ));
+        }
+        eprintln!(
+            "e2e-chat: delivered {:?} after the network came back",
+            restored.elapsed()
+        );
+        wait_chat_text(ben, text, CHAT_TIMEOUT).await?;
+        wait_for("the reconnecting notice to go", CHAT_TIMEOUT, || async {
+            let shown = script(
+                ana,
+                "return !!document.querySelector('[data-testid=reconnecting]');",
+            )
+            .await?;
+            Ok((shown == serde_json::Value::Bool(false)).then_some(()))
+        })
+        .await?;
+
+        // Exactly once on both sides: a later message proves everything before it has arrived.
+        send_chat(ben, "after the reconnect").await?;
+        wait_chat_text(ana, "after the reconnect", CHAT_TIMEOUT).await?;
+        for (client, who) in [(ana, "Ana"), (ben, "Ben")] {
+            let rows = chat_messages(client).await?;
+            check_order(who, &rows)?;
+            for t in ["before the cut", text, "after the reconnect"] {
+                if count_text(&rows, t) != 1 {
+                    return Err(format!("{who} should see {t:?} exactly once: {rows:?}"));
+                }
+            }
+        }
+
+        // The call comes back: Ana rejoined under a new peer id and media flows both ways.
+        let new_ana = wait_for("Ben to see Ana's new peer id", MEDIA_TIMEOUT, || async {
+            Ok(tiles(ben)
+                .await?
+                .into_iter()
+                .find(|t| t.name == "Ana" && t.peer_id != old_ana)
+                .map(|t| t.peer_id))
+        })
+        .await?;
+        let ben_id = wait_tile(ana, "Ben").await?;
+        wait_live_media_from(ben, &[new_ana], MEDIA_TIMEOUT).await?;
+        wait_live_media_from(ana, &[ben_id], MEDIA_TIMEOUT).await?;
+        let tiles_at_ben = tiles(ben).await?;
+        if tiles_at_ben.len() != 1 {
+            return Err(format!(
+                "Ben should see one tile for Ana, sees {tiles_at_ben:?}"
+            ));
+        }
+        Ok(())
+    })
+    .await
+}
+
+async fn markup_and_script_urls_in_messages_render_as_plain_text(
+    env: &Stage,
+) -> Result<(), String> {
+    let room = room_name("xss");
+    let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
+    let payloads = [
+        r#"<img src=x onerror="window.__xss=1">"#,
+        "<script>window.__xss=2</script>",
+        "javascript:alert(1)",
+        r#"<a href="javascript:alert(3)">click me</a>"#,
+        "<b>bold?</b> &amp; &lt;",
+    ];
+    let link = "docs at https://example.com/a?b=1&c=<2>";
+    with_browsers(browsers, async |b: &[Client]| {
+        let (ana, ben) = (&b[0], &b[1]);
+        join(ana, env.base_url(), &room, "Ana").await?;
+        join(ben, env.base_url(), &room, "Ben").await?;
+        for payload in payloads.iter().chain([&link]) {
+            send_chat(ana, payload).await?;
+            wait_chat_text(ben, payload, CHAT_TIMEOUT).await?;
+        }
+        for (client, who) in [(ana, "Ana"), (ben, "Ben")] {
+            wait_chat_text(client, link, CHAT_TIMEOUT).await?;
+            let rows = chat_messages(client).await?;
+            let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
+            let want: Vec<&str> = payloads.iter().copied().chain([link]).collect();
+            if texts != want {
+                return Err(format!("{who}: DOM text differs from what was typed: {texts:?}"));
+            }
+            let report = script(
+                client,
+                r#"const msgs = [...document.querySelectorAll('[data-testid=chat-message]')];
+                   const links = msgs.flatMap(m => [...m.querySelectorAll('a')]);
+                   return {
+                     injected: msgs.reduce((n, m) => n + m.querySelectorAll('img, script, b, iframe').length, 0),
+                     xss: typeof window.__xss,
+                     links: links.map(a => ({ href: a.getAttribute('href'), target: a.target, rel: a.rel, text: a.textContent })),
+                   };"#,
+            )
+            .await?;
+            let expected = serde_json::json!({
+                "injected": 0,
+                "xss": "undefined",
+                "links": [{
+                    "href": "https://example.com/a?b=1&c=",
+                    "target": "_blank",
+                    "rel": "noopener noreferrer",
+                    "text": "https://example.com/a?b=1&c=",
+                }],
+            });
+            if report != expected {
+                return Err(format!("{who}: unsafe rendering: {report}"));
+            }
+            if let Ok(text) = client.get_alert_text().await {
+                return Err(format!("{who}: an alert opened: {text:?}"));
+            }
+        }
+        Ok(())
+    })
+    .await
+}
+
+async fn closed_panel_counts_unread_and_shows_a_divider_when_opened(
+    env: &Stage,
+) -> Result<(), String> {
+    let room = room_name("unread");
+    let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
+    with_browsers(browsers, async |b: &[Client]| {
+        let (ana, ben) = (&b[0], &b[1]);
+        join(ana, env.base_url(), &room, "Ana").await?;
+        join(ben, env.base_url(), &room, "Ben").await?;
+        send_chat(ana, "seen by Ben").await?;
+        wait_chat_text(ben, "seen by Ben", CHAT_TIMEOUT).await?;
+
+        click(ben, "chat-toggle").await?;
+        send_chat(ana, "first while closed").await?;
+        send_chat(ana, "second while closed").await?;
+        wait_for("Ben's unread count of 2", CHAT_TIMEOUT, || async {
+            let count = script(
+                ben,
+                "const u = document.querySelector('[data-testid=chat-unread]'); return u ? u.textContent : null;",
+            )
+            .await?;
+            Ok((count.as_str() == Some("2")).then_some(()))
+        })
+        .await?;
+        click(ben, "chat-toggle").await?;
+        let state = script(
+            ben,
+            r#"const d = document.querySelector('[data-testid=chat-divider]');
+               const next = d && d.nextElementSibling;
+               return {
+                 divider_before: next ? next.querySelector('.text').textContent : null,
+                 unread_badge: !!document.querySelector('[data-testid=chat-unread]'),
+               };"#,
+        )
+        .await?;
+        let expected = serde_json::json!({ "divider_before": "first while closed", "unread_badge": false });
+        if state != expected {
+            return Err(format!("after opening the panel: {state}"));
+        }
+        Ok(())
+    })
+    .await
+}
+
+async fn search_finds_a_korean_word_highlighted_and_jumps_to_it(env: &Stage) -> Result<(), String> {
+    let room = room_name("search");
+    seed_room(env, &room, 2).await?;
+    let browsers = vec![env.browser("dan").await?];
+    with_browsers(browsers, async |b: &[Client]| {
+        let dan = &b[0];
+        join(dan, env.base_url(), &room, "Dan").await?;
+        wait_chat_text(dan, &format!("seeded message {SEEDED}"), CHAT_TIMEOUT).await?;
+        if chat_messages(dan).await?.iter().any(|r| r.text == KOREAN) {
+            return Err("the Korean message should not be in the latest page".into());
+        }
+        find(dan, "chat-search", Duration::from_secs(5))
+            .await?
+            .send_keys("학교")
+            .await
+            .map_err(|e| e.to_string())?;
+        let results = wait_for("search results for 학교", CHAT_TIMEOUT, || async {
+            let value = script(
+                dan,
+                r#"return [...document.querySelectorAll('[data-testid=chat-search-result]')].map(r => ({
+                     seq: Number(r.dataset.seq),
+                     text: r.querySelector('.text').textContent,
+                     marks: [...r.querySelectorAll('mark')].map(m => m.textContent),
+                   }));"#,
+            )
+            .await?;
+            let results = value.as_array().cloned().unwrap_or_default();
+            Ok((!results.is_empty()).then_some(results))
+        })
+        .await?;
+        let expected = serde_json::json!([{ "seq": 2, "text": KOREAN, "marks": ["학교"] }]);
+        if serde_json::Value::Array(results.clone()) != expected {
+            return Err(format!("search results: {results:?}"));
+        }
+        screenshot(env, dan, "chat-search.png").await?;
+
+        // Clicking the result pages back through history and scrolls to the message.
+        click(dan, "chat-search-result").await?;
+        wait_for("the list to scroll to the found message", CHAT_TIMEOUT, || async {
+            let seen = script(
+                dan,
+                r#"const m = document.querySelector('[data-testid=chat-message][data-seq="2"]');
+                   if (!m) return false;
+                   const list = m.closest('.chat-list').getBoundingClientRect();
+                   const r = m.getBoundingClientRect();
+                   return m.classList.contains('flash') && r.top >= list.top && r.bottom <= list.bottom;"#,
+            )
+            .await?;
+            Ok((seen == serde_json::Value::Bool(true)).then_some(()))
+        })
+        .await?;
+        let rows = chat_messages(dan).await?;
+        check_order("Dan", &rows)?;
+        let seqs: Vec<u64> = rows.iter().filter_map(|r| r.seq).collect();
+        if seqs.first() > Some(&2) || seqs.windows(2).any(|w| w[1] != w[0] + 1) {
+            return Err(format!("paging to the result left a gap: {seqs:?}"));
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Sends `BURST` messages in one go by pressing Enter in the input from a script, far faster
+/// than the server's chat rate allows.
+const BURST: usize = 40;
+const BURST_JS: &str = r#"
+const input = document.querySelector('[data-testid=chat-input]');
+for (let i = 1; i <= arguments[0]; i++) {
+  input.value = 'burst ' + i;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+}
+return true;
+"#;
+
+async fn messages_the_server_refuses_are_marked_failed_and_retry_delivers_them(
+    env: &Stage,
+) -> Result<(), String> {
+    let room = room_name("refused");
+    let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
+    with_browsers(browsers, async |b: &[Client]| {
+        let (ana, ben) = (&b[0], &b[1]);
+        join(ana, env.base_url(), &room, "Ana").await?;
+        join(ben, env.base_url(), &room, "Ben").await?;
+        ana.execute(BURST_JS, vec![serde_json::json!(BURST)])
+            .await
+            .map_err(|e| e.to_string())?;
+        // Every message is either stored or refused; none stays "sending".
+        let rows = wait_for("every burst message to be stored or refused", CHAT_TIMEOUT, || async {
+            let rows = chat_messages(ana).await?;
+            let settled = rows.len() == BURST && rows.iter().all(|r| r.state.as_deref() != Some("sending"));
+            Ok(settled.then_some(rows))
+        })
+        .await?;
+        let failed: Vec<&ChatRow> = rows.iter().filter(|r| r.state.as_deref() == Some("failed")).collect();
+        if failed.is_empty() || failed.iter().any(|r| r.seq.is_some()) {
+            return Err(format!("expected some refused (failed, no seq) messages: {rows:?}"));
+        }
+        eprintln!("e2e-chat: {} of {BURST} refused by the rate limit", failed.len());
+        let reason = script(ana, "return document.querySelector('[data-state=failed] .status').textContent;").await?;
+        if !reason.as_str().unwrap_or_default().contains("Not sent") {
+            return Err(format!("a failed message should say why: {reason}"));
+        }
+        screenshot(env, ana, "chat-failed-retry.png").await?;
+
+        // Retry each until all are delivered (retrying too fast may be refused again).
+        wait_for("all burst messages delivered after retries", CHAT_TIMEOUT, || async {
+            let rows = chat_messages(ana).await?;
+            if rows.iter().all(|r| r.seq.is_some()) {
+                return Ok(Some(()));
+            }
+            script(ana, "document.querySelectorAll('[data-testid=chat-retry]').forEach(b => b.click());").await?;
+            Ok(None)
+        })
+        .await?;
+        let want: Vec<String> = (1..=BURST).map(|i| format!("burst {i}")).collect();
+        for (client, who) in [(ana, "Ana"), (ben, "Ben")] {
+            let rows = wait_for(&format!("{who} to have all {BURST}"), CHAT_TIMEOUT, || async {
+                let rows = chat_messages(client).await?;
+                Ok((rows.len() == BURST && rows.iter().all(|r| r.seq.is_some())).then_some(rows))
+            })
+            .await?;
+            check_order(who, &rows)?;
+            let mut texts: Vec<String> = rows.into_iter().map(|r| r.text).collect();
+            texts.sort_by_key(|t| t.trim_start_matches("burst ").parse::<usize>().unwrap_or(0));
+            if texts != want {
+                return Err(format!("{who} should have each burst message once: {texts:?}"));
+            }
+        }
+        Ok(())
+    })
+    .await
+}
