@@ -10,6 +10,8 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     pub stun_urls: Vec<String>,
     pub keys: KeyTable,
+    /// `ALLOW_BENCH_SEED`: the benchmark-only bulk insert route exists. Never set in deployments.
+    pub allow_bench_seed: bool,
 }
 
 pub const ISSUER: &str = "confab";
@@ -35,26 +37,30 @@ pub struct RawConfig {
     pub allowed_origins: Option<String>,
     pub stun_urls: Option<String>,
     pub jwt_keys: Option<String>,
+    pub allow_bench_seed: Option<String>,
 }
 
 impl Config {
     pub fn parse(raw: RawConfig) -> Result<Self, ConfigError> {
         let keys = raw.jwt_keys.ok_or(ConfigError::MissingKeys)?;
         Ok(Config {
-            allow_guests: raw
-                .allow_guests
-                .map(|v| {
-                    matches!(
-                        v.trim().to_ascii_lowercase().as_str(),
-                        "1" | "true" | "yes" | "on"
-                    )
-                })
-                .unwrap_or(false),
+            allow_guests: flag(raw.allow_guests.as_deref()),
+            allow_bench_seed: flag(raw.allow_bench_seed.as_deref()),
             allowed_origins: list(raw.allowed_origins.as_deref()),
             stun_urls: list(raw.stun_urls.as_deref()),
             keys: KeyTable::parse(&keys, ISSUER, AUDIENCE)?,
         })
     }
+}
+
+/// A boolean var: on only when explicitly enabled.
+fn flag(value: Option<&str>) -> bool {
+    value.is_some_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "1" | "true" | "yes" | "on"
+        )
+    })
 }
 
 /// A retention var that is set but not a whole number ≥ 1.
@@ -113,6 +119,7 @@ mod tests {
             allowed_origins: Some("https://a.example, https://b.example".into()),
             stun_urls: Some("stun:one.example:3478 stun:two.example".into()),
             jwt_keys: Some(format!("k1:{}", "A".repeat(88))),
+            ..RawConfig::default()
         }
     }
 
@@ -121,6 +128,14 @@ mod tests {
         assert!(!Config::parse(raw(None)).unwrap().allow_guests);
         assert!(!Config::parse(raw(Some("false"))).unwrap().allow_guests);
         assert!(Config::parse(raw(Some("true"))).unwrap().allow_guests);
+    }
+
+    #[test]
+    fn bench_seed_route_is_off_unless_explicitly_enabled() {
+        assert!(!Config::parse(raw(None)).unwrap().allow_bench_seed);
+        let mut r = raw(None);
+        r.allow_bench_seed = Some("true".into());
+        assert!(Config::parse(r).unwrap().allow_bench_seed);
     }
 
     #[test]

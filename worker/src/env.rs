@@ -20,6 +20,7 @@ pub fn config(env: &Env) -> Result<Config, ApiError> {
         allowed_origins: text(env, "ALLOWED_ORIGINS"),
         stun_urls: text(env, "STUN_URLS"),
         jwt_keys: text(env, "JWT_KEYS"),
+        allow_bench_seed: text(env, "ALLOW_BENCH_SEED"),
     })
     .map_err(|e| {
         worker::console_error!("configuration error: {e}");

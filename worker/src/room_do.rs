@@ -13,7 +13,9 @@ use worker::{
     WebSocketIncomingMessage, WebSocketPair,
 };
 
-use crate::chat::{ChatStore, Retention, StoreError, DEFAULT_HISTORY_LIMIT};
+use crate::chat::{
+    self, Author, ChatStore, Retention, SeedError, StoreError, DEFAULT_HISTORY_LIMIT,
+};
 use crate::do_sql::DoSql;
 use crate::env::{config, now, now_ms, retention};
 use crate::room::{self, Action, Attachment, ConnGuard, Incoming};
@@ -65,6 +67,9 @@ impl DurableObject for Room {
         let Ok(member) = serde_json::from_str::<MemberHeader>(&header) else {
             return Response::error("bad internal request", 400);
         };
+        if req.path() == "/seed" {
+            return self.seed(req, member).await;
+        }
         let present = self.members();
         let pair = WebSocketPair::new()?;
         if let Err(full) = room::admit(present.len()) {
@@ -202,6 +207,34 @@ impl Room {
                 }
                 Action::LogError(message) => worker::console_error!("room: {message}"),
             }
+        }
+    }
+
+    /// Benchmark-only bulk insert (the router allows it only with `ALLOW_BENCH_SEED`).
+    async fn seed(&self, mut req: Request, member: MemberHeader) -> Result<Response> {
+        #[derive(Deserialize)]
+        struct SeedBody {
+            texts: Vec<String>,
+        }
+        let Ok(body) = req.json::<SeedBody>().await else {
+            return Response::error("body must be {\"texts\":[...]}", 400);
+        };
+        let author = Author {
+            user_id: member.identity.user_id,
+            name: member.identity.name,
+        };
+        let db = DoSql::new(self.state.storage());
+        let inserted = self
+            .chat(&db)
+            .map_err(SeedError::from)
+            .and_then(|store| chat::seed(&store, &author, &body.texts, now_ms(), &self.retention));
+        match inserted {
+            Ok(count) => Response::from_json(&serde_json::json!({ "inserted": count })),
+            Err(SeedError::Store(error)) => {
+                worker::console_error!("room: seeding chat: {error}");
+                Response::error("storage failed", 500)
+            }
+            Err(refused) => Response::error(refused.to_string(), 400),
         }
     }
 

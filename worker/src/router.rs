@@ -38,6 +38,10 @@ async fn route(req: Request, env: &Env) -> std::result::Result<Response, ApiErro
             let room = RoomName::parse(room).map_err(|e| ApiError::BadRequest(e.to_string()))?;
             websocket(req, env, room).await
         }
+        (["api", "rooms", room, "seed"], Method::Post) => {
+            let room = RoomName::parse(room).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+            bench_seed(req, env, room).await
+        }
         (["api", "rooms", room, "ws"], _) => {
             RoomName::parse(room).map_err(|e| ApiError::BadRequest(e.to_string()))?;
             Err(ApiError::MethodNotAllowed)
@@ -46,6 +50,60 @@ async fn route(req: Request, env: &Env) -> std::result::Result<Response, ApiErro
             Err(ApiError::MethodNotAllowed)
         }
         _ => Err(ApiError::NotFound(url.path().to_owned())),
+    }
+}
+
+/// `POST /api/rooms/{room}/seed {"texts":[...]}`: bulk chat insert for `cargo xtask bench chat`
+/// only. It does not exist (404) unless `ALLOW_BENCH_SEED` is on, which no deployment sets.
+async fn bench_seed(
+    mut req: Request,
+    env: &Env,
+    room: RoomName,
+) -> std::result::Result<Response, ApiError> {
+    let config = config(env)?;
+    if !config.allow_bench_seed {
+        return Err(ApiError::NotFound(format!(
+            "/api/rooms/{}/seed",
+            room.as_str()
+        )));
+    }
+    require_json(&req)?;
+    let token =
+        bearer(&req).ok_or_else(|| ApiError::Unauthorized("missing bearer token".into()))?;
+    let (identity, token_exp) = config
+        .keys
+        .verify_session(&token, now())
+        .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
+    let body = req
+        .text()
+        .await
+        .map_err(|_| ApiError::BadRequest("unreadable body".into()))?;
+    let member = MemberHeader {
+        room: room.as_str().to_owned(),
+        identity,
+        token_exp,
+    };
+    let forwarded = Headers::new();
+    forwarded
+        .set(
+            MemberHeader::NAME,
+            &serde_json::to_string(&member).map_err(internal)?,
+        )
+        .map_err(internal)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(forwarded)
+        .with_body(Some(body.into()));
+    let inner = Request::new_with_init("https://room.internal/seed", &init).map_err(internal)?;
+    let rooms = env.durable_object("ROOMS").map_err(internal)?;
+    let stub = rooms.get_by_name(room.as_str()).map_err(internal)?;
+    let mut response = stub.fetch_with_request(inner).await.map_err(internal)?;
+    match response.status_code() {
+        200 => Ok(response),
+        400 => Err(ApiError::BadRequest(
+            response.text().await.unwrap_or_default(),
+        )),
+        status => Err(ApiError::Internal(format!("seed failed with {status}"))),
     }
 }
 

@@ -45,3 +45,42 @@ impl Retention {
         too_many || too_old
     }
 }
+
+/// Why a benchmark seed batch was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("text {0} is not 1–4000 characters after trimming")]
+    BadText(usize),
+    #[error("a batch holds at most {MAX_SEED_BATCH} texts")]
+    TooMany,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Texts one seed request may insert.
+pub const MAX_SEED_BATCH: usize = 5000;
+
+/// Bulk insert for the chat benchmark (`ALLOW_BENCH_SEED` only): every text goes through the
+/// normal [`ChatStore::post`] path, so seq, search terms and retention stay exactly as for chat.
+pub fn seed<S: Sql>(
+    store: &ChatStore<'_, S>,
+    author: &Author,
+    texts: &[String],
+    now_ms: i64,
+    retention: &Retention,
+) -> Result<usize, SeedError> {
+    if texts.len() > MAX_SEED_BATCH {
+        return Err(SeedError::TooMany);
+    }
+    let limit = confab_protocol::limits::MAX_CHAT_CHARS;
+    if let Some(bad) = texts.iter().position(|t| {
+        let chars = t.trim().chars().count();
+        chars == 0 || chars > limit
+    }) {
+        return Err(SeedError::BadText(bad));
+    }
+    for text in texts {
+        store.post(author, uuid::Uuid::new_v4(), text, now_ms, retention)?;
+    }
+    Ok(texts.len())
+}

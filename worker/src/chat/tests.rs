@@ -508,3 +508,31 @@ fn retention_rule() {
     };
     assert!(!huge.expired(1, T0, i64::MAX, T0 + 365 * DAY_MS));
 }
+
+#[test]
+fn seeding_posts_through_the_normal_path_and_refuses_bad_batches() {
+    let db = migrated();
+    let store = ChatStore::new(&db);
+    let texts = vec![
+        "내일 학교에서 보자".to_owned(),
+        "project meeting".to_owned(),
+    ];
+    assert_eq!(seed(&store, &ann(), &texts, T0, &KEEP_ALL).unwrap(), 2);
+    assert_eq!(search(&db, "학교").len(), 1);
+    assert_eq!(store.history(None, 10).unwrap().messages.len(), 2);
+    let bad = vec!["ok".to_owned(), "   ".to_owned()];
+    assert!(matches!(
+        seed(&store, &ann(), &bad, T0, &KEEP_ALL),
+        Err(SeedError::BadText(1))
+    ));
+    let too_many = vec!["x".to_owned(); MAX_SEED_BATCH + 1];
+    assert!(matches!(
+        seed(&store, &ann(), &too_many, T0, &KEEP_ALL),
+        Err(SeedError::TooMany)
+    ));
+    assert_eq!(
+        store.history(None, 10).unwrap().messages.len(),
+        2,
+        "refused batches add nothing"
+    );
+}
