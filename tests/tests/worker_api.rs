@@ -45,6 +45,7 @@ fn main() {
         http_api::health_reports_ok_and_version,
         http_api::unknown_path_is_problem_404,
         http_api::wrong_method_is_problem_405,
+        http_api::bench_seed_route_does_not_exist_by_default,
         guest::issues_a_guest_token,
         guest::name_limits_count_characters,
         guest::rejects_bad_names_with_400,
@@ -206,6 +207,23 @@ mod http_api {
             let problem = http::get(&url(&w, path), &[]).expect_problem(404);
             assert_eq!(problem.title, "Not Found", "{path}");
         }
+    }
+
+    /// The bulk-insert route exists only for `cargo xtask bench chat` (ALLOW_BENCH_SEED=true).
+    pub async fn bench_seed_route_does_not_exist_by_default() {
+        let w = open();
+        let token = guest_token(&w, "Ann");
+        let auth = format!("Bearer {token}");
+        let reply = http::request(
+            "POST",
+            &url(&w, &format!("/api/rooms/{}/seed", new_room())),
+            &[
+                ("content-type", "application/json"),
+                ("authorization", &auth),
+            ],
+            Some(r#"{"texts":["planted"]}"#),
+        );
+        reply.expect_problem(404);
     }
 
     pub async fn wrong_method_is_problem_405() {
