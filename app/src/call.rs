@@ -54,8 +54,10 @@ pub enum CallEvent {
 const HEARTBEAT_MS: u32 = 25_000;
 /// Access tokens live 10 minutes; renew well before.
 const TOKEN_RENEW_MS: u32 = 7 * 60_000;
-/// A socket that has said nothing (not even `pong`) for this long is dead, whatever it claims.
-const SILENCE_MS: f64 = 2.5 * HEARTBEAT_MS as f64;
+/// A `ping` unanswered for this long means the socket is dead, whatever it claims. (Measured
+/// from the ping, not from the last frame, so throttled timers in a background tab cannot
+/// make a healthy socket look silent.)
+const PONG_TIMEOUT_MS: f64 = 20_000.0;
 /// Close code we use for a socket we gave up on (never seen by our own handlers).
 const LOST: u16 = 4000;
 
@@ -89,8 +91,9 @@ struct Inner {
     /// The pending reconnect, and how many have failed in a row.
     retry: RefCell<Option<Timeout>>,
     attempt: Cell<u32>,
-    /// `Date.now()` of the last frame from the server.
+    /// `Date.now()` of the last frame from the server, and of the last ping we sent.
     last_heard: Cell<f64>,
+    ping_at: Cell<f64>,
     left: Cell<bool>,
     /// `online` listener: a network that comes back retries at once instead of after the wait.
     on_online: RefCell<Option<Listener>>,
@@ -120,6 +123,7 @@ impl Call {
                 retry: RefCell::new(None),
                 attempt: Cell::new(0),
                 last_heard: Cell::new(js_sys::Date::now()),
+                ping_at: Cell::new(0.0),
                 left: Cell::new(false),
                 on_online: RefCell::new(None),
                 on_event,
@@ -146,6 +150,7 @@ impl Call {
             }),
         )?;
         self.inner.last_heard.set(js_sys::Date::now());
+        self.inner.ping_at.set(0.0);
         *self.inner.socket.borrow_mut() = Some(socket);
         Ok(())
     }
@@ -200,11 +205,16 @@ impl Call {
         let heartbeat = Interval::new(HEARTBEAT_MS, move || {
             let Some(inner) = weak.upgrade() else { return };
             let call = Call { inner };
-            let connected = call.inner.socket.borrow().is_some();
-            let silent = js_sys::Date::now() - call.inner.last_heard.get() > SILENCE_MS;
-            if connected && silent {
+            if call.inner.socket.borrow().is_none() {
+                return;
+            }
+            let now = js_sys::Date::now();
+            let ping_at = call.inner.ping_at.get();
+            let unanswered = ping_at > call.inner.last_heard.get();
+            if unanswered && now - ping_at > PONG_TIMEOUT_MS {
                 call.on_lost(LOST, "the server stopped answering".into());
-            } else {
+            } else if !unanswered {
+                call.inner.ping_at.set(now);
                 call.send(&ClientFrame::Ping {});
             }
         });

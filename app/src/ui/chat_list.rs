@@ -29,6 +29,8 @@ pub fn ChatList(chat: ChatView, hidden: Signal<bool>) -> impl IntoView {
     let can_load = Memo::new(move |_| chat.store.with(|s| s.can_load_earlier()));
     let loading = Memo::new(move |_| chat.store.with(|s| s.is_loading()));
     let extent = StoredValue::new(Extent::default());
+    // Newer messages arrived while the reader was scrolled up.
+    let newer_below = RwSignal::new(false);
 
     // After the list changes (and the DOM with it), in one place so nothing fights over the
     // scroll position: go to a jumped-to message, or keep the reader's place when older
@@ -55,6 +57,8 @@ pub fn ChatList(chat: ChatView, hidden: Signal<bool>) -> impl IntoView {
                 el.set_scroll_top(el.scroll_top() + height - before.height);
             } else if chat.stick.get_value() {
                 el.set_scroll_top(height);
+            } else if before.last.is_some() && last > before.last {
+                newer_below.set(true);
             }
             extent.set_value(Extent {
                 first,
@@ -72,7 +76,11 @@ pub fn ChatList(chat: ChatView, hidden: Signal<bool>) -> impl IntoView {
             return;
         };
         let bottom_gap = el.scroll_height() - el.scroll_top() - el.client_height();
-        chat.stick.set_value(bottom_gap <= BOTTOM_SLACK);
+        let at_bottom = bottom_gap <= BOTTOM_SLACK;
+        chat.stick.set_value(at_bottom);
+        if at_bottom {
+            newer_below.set(false);
+        }
         if el.scroll_top() <= TOP_SLACK && can_load.get_untracked() && !loading.get_untracked() {
             chat.act(|s| s.load_earlier());
         }
@@ -91,7 +99,24 @@ pub fn ChatList(chat: ChatView, hidden: Signal<bool>) -> impl IntoView {
         (rows.with(Vec::is_empty) && pending.with(Vec::is_empty))
             .then(|| view! { <p class="chat-note">"No messages yet. Say hello!"</p> })
     };
+    let to_latest = move |_| {
+        if let Some(el) = list.get_untracked() {
+            el.set_scroll_top(el.scroll_height());
+        }
+        chat.stick.set_value(true);
+        newer_below.set(false);
+    };
+    let latest_button = move || {
+        (newer_below.get() && !hidden.get()).then(|| {
+            view! {
+                <button type="button" class="to-latest" data-testid="chat-to-latest" on:click=to_latest>
+                    "New messages ↓"
+                </button>
+            }
+        })
+    };
     view! {
+        {latest_button}
         <div class="chat-list" node_ref=list on:scroll=on_scroll hidden=move || hidden.get()
             role="log" aria-live="polite">
             {load_earlier}

@@ -60,9 +60,15 @@ pub fn MessageItem(row: Row, flash: RwSignal<Option<u64>>) -> impl IntoView {
 #[component]
 pub fn PendingItem(pending: Pending, chat: ChatView) -> impl IntoView {
     let id = pending.client_id;
-    let (state, status, failed) = match &pending.state {
-        OutState::Sending => ("sending", "Sending…".to_owned(), false),
-        OutState::Failed(reason) => ("failed", reason.clone(), true),
+    let (state, failure) = match &pending.state {
+        OutState::Sending => ("sending", None),
+        OutState::Failed(reason) => ("failed", Some(reason.clone())),
+    };
+    let failed = failure.is_some();
+    let status = move || match &failure {
+        Some(reason) => reason.clone(),
+        None if chat.store.with(|s| s.is_connected()) => "Sending…".to_owned(),
+        None => "Waiting for connection…".to_owned(),
     };
     let actions = failed.then(|| {
         view! {
