@@ -241,23 +241,37 @@ async fn seed_room(env: &Stage, room: &str, korean_at: usize) -> Result<(), Stri
             } else {
                 format!("seeded message {sent}")
             };
-            let client_id = uuid::Uuid::new_v4();
-            client.send(&ClientFrame::Chat { client_id, text }).await;
-            loop {
-                match client.expect_frame().await {
-                    ServerFrame::Chat { message } if message.client_id == client_id => break,
-                    ServerFrame::Error { code, message, .. } => {
-                        return Err(format!(
-                            "seeding message {sent} refused: {code:?} {message}"
-                        ));
-                    }
-                    _ => {}
-                }
-            }
+            bot_say(&mut client, text).await?;
         }
         client.close().await;
     }
     Ok(())
+}
+
+/// Sends one chat message from a bot socket and waits for its ack.
+async fn bot_say(client: &mut ws_client::Client, text: String) -> Result<(), String> {
+    let client_id = uuid::Uuid::new_v4();
+    client.send(&ClientFrame::Chat { client_id, text }).await;
+    loop {
+        match client.expect_frame().await {
+            ServerFrame::Chat { message } if message.client_id == client_id => return Ok(()),
+            ServerFrame::Error { code, message, .. } => {
+                return Err(format!("bot message refused: {code:?} {message}"));
+            }
+            _ => {}
+        }
+    }
+}
+
+const AT_BOTTOM_JS: &str = "const l = document.querySelector('.chat-list:not(.search)');
+    return l.scrollHeight - l.scrollTop - l.clientHeight <= 40;";
+
+async fn wait_at_bottom(client: &Client, wanted: bool, what: &str) -> Result<(), String> {
+    wait_for(what, CHAT_TIMEOUT, || async {
+        let at_bottom = script(client, AT_BOTTOM_JS).await?;
+        Ok((at_bottom == serde_json::Value::Bool(wanted)).then_some(()))
+    })
+    .await
 }
 
 async fn history_is_there_after_a_reload_and_pages_back_to_the_first_message(
@@ -275,6 +289,7 @@ async fn history_is_there_after_a_reload_and_pages_back_to_the_first_message(
         })
         .await?;
         check_order("Cho", &first_page)?;
+        wait_at_bottom(cho, true, "the list to open at the newest message").await?;
         let last = first_page.last().and_then(|r| r.seq);
         if last != Some(SEEDED as u64) || first_page.len() >= SEEDED {
             return Err(format!(
@@ -306,13 +321,28 @@ async fn history_is_there_after_a_reload_and_pages_back_to_the_first_message(
         if gone != serde_json::Value::Bool(true) {
             return Err("'load earlier' should disappear at the first message".into());
         }
+        // Reading old messages: a new one does not yank the list down, a button offers it.
+        script(cho, "document.querySelector('.chat-list:not(.search)').scrollTop = 0;").await?;
+        wait_at_bottom(cho, false, "the list to scroll up").await?;
+        let token = http::guest(env.base_url(), "Eve").access_token;
+        let (mut eve, _) = ws_client::join(&env.wrangler, &room, &token, "eve").await;
+        bot_say(&mut eve, "posted while Cho reads old messages".into()).await?;
+        wait_chat_text(cho, "posted while Cho reads old messages", CHAT_TIMEOUT).await?;
+        click(cho, "chat-to-latest").await?;
+        wait_at_bottom(cho, true, "the list to go to the newest message").await?;
+        bot_say(&mut eve, "followed at the bottom".into()).await?;
+        wait_chat_text(cho, "followed at the bottom", CHAT_TIMEOUT).await?;
+        wait_at_bottom(cho, true, "the list to follow a new message").await?;
+        eve.close().await;
+        let total = SEEDED as u64 + 2;
+
         // A reload shows the latest page again, at once.
         join(cho, env.base_url(), &room, "Cho").await?;
         wait_for("the latest page after reload", CHAT_TIMEOUT, || async {
             let rows = chat_messages(cho).await?;
             Ok(rows
                 .last()
-                .is_some_and(|r| r.seq == Some(SEEDED as u64))
+                .is_some_and(|r| r.seq == Some(total))
                 .then_some(()))
         })
         .await?;
@@ -533,6 +563,11 @@ async fn closed_panel_counts_unread_and_shows_a_divider_when_opened(
         if state != expected {
             return Err(format!("after opening the panel: {state}"));
         }
+        // On a narrow screen the panel opens over the video.
+        ben.set_window_size(420, 800)
+            .await
+            .map_err(|e| e.to_string())?;
+        screenshot(env, ben, "chat-narrow.png").await?;
         Ok(())
     })
     .await
@@ -589,6 +624,7 @@ async fn search_finds_a_korean_word_highlighted_and_jumps_to_it(env: &Stage) -> 
             Ok((seen == serde_json::Value::Bool(true)).then_some(()))
         })
         .await?;
+        screenshot(env, dan, "chat-search-jump.png").await?;
         let rows = chat_messages(dan).await?;
         check_order("Dan", &rows)?;
         let seqs: Vec<u64> = rows.iter().filter_map(|r| r.seq).collect();
