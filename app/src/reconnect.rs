@@ -17,12 +17,14 @@ pub fn backoff_delay_ms(attempt: u32, unit: f64) -> u32 {
     (f64::from(nominal) * factor).round() as u32
 }
 
-/// A close the user or the server meant (left, kicked, room full, session over) is final;
-/// anything else is a network or server hiccup worth retrying.
+/// A close the server meant (kicked, room full, session over) is final; anything else is a
+/// network or server hiccup worth retrying. The user's own Leave never gets here (the app
+/// detaches from the socket before closing it), so even a plain 1000 from the other end — a
+/// proxy or the platform shutting the connection — is retried.
 pub fn should_reconnect(code: u16) -> bool {
     !matches!(
         code,
-        1000 | close_code::TOKEN_EXPIRED | close_code::FORBIDDEN | close_code::ROOM_FULL
+        close_code::TOKEN_EXPIRED | close_code::FORBIDDEN | close_code::ROOM_FULL
     )
 }
 
@@ -57,10 +59,10 @@ mod tests {
 
     #[test]
     fn final_closes_do_not_reconnect() {
-        for code in [1000, 4401, 4403, 4409] {
+        for code in [4401, 4403, 4409] {
             assert!(!should_reconnect(code), "{code}");
         }
-        for code in [1001, 1005, 1006, 1008, 1009, 1011, 1012, 4000] {
+        for code in [1000, 1001, 1005, 1006, 1008, 1009, 1011, 1012, 4000] {
             assert!(should_reconnect(code), "{code}");
         }
     }
