@@ -15,6 +15,13 @@ pub struct GuestRequest {
     pub name: String,
 }
 
+/// `POST /auth/refresh` body: `{}`, or a guest's new display name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
 /// Who a token belongs to, as the app shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserInfo {

@@ -12,6 +12,8 @@ pub struct Config {
     pub keys: KeyTable,
     /// `ALLOW_BENCH_SEED`: the benchmark-only bulk insert route exists. Never set in deployments.
     pub allow_bench_seed: bool,
+    /// `REFRESH_TOKEN_DAYS`: how long an unused session lasts (each refresh starts it again).
+    pub refresh_token_days: u32,
 }
 
 pub const ISSUER: &str = "confab";
@@ -28,7 +30,12 @@ pub enum ConfigError {
     MissingKeys,
     #[error(transparent)]
     Keys(#[from] KeyConfigError),
+    #[error("REFRESH_TOKEN_DAYS must be a whole number from 1 to {MAX_REFRESH_DAYS}; got {0:?}")]
+    RefreshDays(String),
 }
+
+/// Browsers cap a cookie's Max-Age at 400 days.
+pub const MAX_REFRESH_DAYS: u32 = 400;
 
 /// Raw strings as they come from the environment (`None` when unset).
 #[derive(Default)]
@@ -38,6 +45,7 @@ pub struct RawConfig {
     pub stun_urls: Option<String>,
     pub jwt_keys: Option<String>,
     pub allow_bench_seed: Option<String>,
+    pub refresh_token_days: Option<String>,
 }
 
 impl Config {
@@ -49,7 +57,19 @@ impl Config {
             allowed_origins: list(raw.allowed_origins.as_deref()),
             stun_urls: list(raw.stun_urls.as_deref()),
             keys: KeyTable::parse(&keys, ISSUER, AUDIENCE)?,
+            refresh_token_days: refresh_days(raw.refresh_token_days.as_deref())?,
         })
+    }
+}
+
+/// `REFRESH_TOKEN_DAYS`: unset or empty is the default (30).
+fn refresh_days(value: Option<&str>) -> Result<u32, ConfigError> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(crate::session::DEFAULT_REFRESH_DAYS);
+    };
+    match value.parse::<u32>() {
+        Ok(days) if (1..=MAX_REFRESH_DAYS).contains(&days) => Ok(days),
+        _ => Err(ConfigError::RefreshDays(value.to_owned())),
     }
 }
 
@@ -185,6 +205,24 @@ mod tests {
             assert_eq!(
                 chat_retention(None, Some(bad)).map_err(|e| e.name),
                 Err("CHAT_RETENTION_DAYS"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn refresh_lifetime_defaults_to_30_days_and_refuses_nonsense() {
+        assert_eq!(Config::parse(raw(None)).unwrap().refresh_token_days, 30);
+        let with = |v: &str| {
+            let mut r = raw(None);
+            r.refresh_token_days = Some(v.into());
+            Config::parse(r).map(|c| c.refresh_token_days)
+        };
+        assert_eq!(with(" 7 ").ok(), Some(7));
+        assert_eq!(with("").ok(), Some(30));
+        for bad in ["0", "-1", "401", "2.5", "week"] {
+            assert!(
+                matches!(with(bad), Err(ConfigError::RefreshDays(_))),
                 "{bad}"
             );
         }

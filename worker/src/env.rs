@@ -21,6 +21,7 @@ pub fn config(env: &Env) -> Result<Config, ApiError> {
         stun_urls: text(env, "STUN_URLS"),
         jwt_keys: text(env, "JWT_KEYS"),
         allow_bench_seed: text(env, "ALLOW_BENCH_SEED"),
+        refresh_token_days: text(env, "REFRESH_TOKEN_DAYS"),
     })
     .map_err(|e| {
         worker::console_error!("configuration error: {e}");

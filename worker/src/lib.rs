@@ -4,6 +4,7 @@ pub mod chat;
 pub mod config;
 pub mod http_error;
 pub mod room;
+pub mod session;
 pub mod token;
 pub mod upgrade;
 
@@ -16,3 +17,7 @@ mod env;
 mod room_do;
 #[cfg(target_arch = "wasm32")]
 mod router;
+#[cfg(target_arch = "wasm32")]
+mod session_routes;
+#[cfg(target_arch = "wasm32")]
+mod sessions_do;

@@ -9,6 +9,7 @@ use worker::{event, Context, Env, Headers, Method, Request, RequestInit, Respons
 use crate::env::{config, now};
 use crate::http_error::ApiError;
 use crate::room_do::MemberHeader;
+use crate::session_routes;
 use crate::token::{Identity, ACCESS_TOKEN_SECONDS};
 use crate::upgrade::{bearer_from_subprotocols, origin_allowed};
 
@@ -33,6 +34,10 @@ async fn route(req: Request, env: &Env) -> std::result::Result<Response, ApiErro
             version: env!("CARGO_PKG_VERSION").into(),
         }),
         (["auth", "guest"], Method::Post) => guest(req, env).await,
+        (["auth", "refresh"], Method::Post) => session_routes::refresh(req, env).await,
+        (["auth", "logout"], Method::Post) => session_routes::logout(req, env).await,
+        (["auth", "logout-all"], Method::Post) => session_routes::logout_all(req, env).await,
+        (["auth", "refresh" | "logout" | "logout-all"], _) => Err(ApiError::MethodNotAllowed),
         (["api", "ice"], Method::Get) => ice(&req, env),
         (["api", "rooms", room, "ws"], Method::Get) => {
             let room = RoomName::parse(room).map_err(|e| ApiError::BadRequest(e.to_string()))?;
@@ -137,6 +142,7 @@ async fn guest(mut req: Request, env: &Env) -> std::result::Result<Response, Api
         name: name.as_str().to_owned(),
         guest: true,
     };
+    let session_identity = identity.clone();
     let body = GuestResponse {
         access_token: config.keys.issue(&identity, now()),
         token_type: "Bearer".into(),
@@ -149,6 +155,8 @@ async fn guest(mut req: Request, env: &Env) -> std::result::Result<Response, Api
     };
     let mut response = json(&body)?;
     let _ = response.headers_mut().set("cache-control", "no-store");
+    // A new session (refresh cookie) for this guest: a reload keeps the same identity.
+    session_routes::start_for_guest(&req, env, &config, &session_identity, &mut response).await;
     Ok(response)
 }
 
@@ -240,7 +248,7 @@ fn bearer(req: &Request) -> Option<String> {
     Some(token.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
-fn require_json(req: &Request) -> std::result::Result<(), ApiError> {
+pub(crate) fn require_json(req: &Request) -> std::result::Result<(), ApiError> {
     let content_type = req
         .headers()
         .get("content-type")
@@ -259,7 +267,7 @@ fn json<T: serde::Serialize>(value: &T) -> std::result::Result<Response, ApiErro
     Response::from_json(value).map_err(internal)
 }
 
-fn problem(error: &ApiError) -> Result<Response> {
+pub(crate) fn problem(error: &ApiError) -> Result<Response> {
     if error.status() >= 500 {
         worker::console_error!("request failed: {error}");
     }
