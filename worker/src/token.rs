@@ -1,14 +1,22 @@
-//! Access tokens: JWTs signed with jwt-compact (HS256 from ≥ 64-byte secrets).
+//! Access tokens: JWTs signed with jwt-compact, EdDSA (Ed25519) or HS256 (≥ 64-byte secrets).
 //!
 //! The verifying key, and so the algorithm, is chosen from our own key table by `kid`; the token
-//! header never decides. `typ`, `iss`, `aud`, `exp`, `nbf` and `iat` are all required and checked.
-//! Plain Rust: unit-tested on the host with an explicit clock.
+//! header never decides: a header `alg` other than the one of the kid's key is refused. `typ`,
+//! `iss`, `aud`, `exp`, `nbf` and `iat` are all required and checked. Ed25519 public keys are
+//! published as a JWK Set ([`KeyTable::jwks`]). Plain Rust: unit-tested on the host with an
+//! explicit clock.
 
-use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
-use jwt_compact::alg::{Hs256, Hs256Key, StrongAlg, StrongKey};
-use jwt_compact::{AlgorithmExt, Claims, Header, TimeOptions, UntrustedToken};
+use jwt_compact::alg::{Ed25519, Hs256, StrongAlg};
+use jwt_compact::{AlgorithmExt, Claims, Header, TimeOptions, Token, UntrustedToken};
 use serde::{Deserialize, Serialize};
+
+use keys::{parse_entry, SigningKey};
+
+mod jwks;
+mod keys;
+
+pub use jwks::Jwks;
 
 /// `typ` header of access tokens (RFC 9068).
 pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
@@ -21,10 +29,14 @@ const LEEWAY_SECONDS: i64 = 30;
 pub enum KeyConfigError {
     #[error("JWT_KEYS is empty")]
     Empty,
-    #[error("JWT_KEYS entry {0} is not `kid:base64secret`")]
+    #[error("JWT_KEYS entry {0} is not `kid:base64secret` or `kid:ed25519:base64seed`")]
     Malformed(usize),
     #[error("JWT_KEYS entry {0}: secret must decode to at least 64 bytes")]
     WeakKey(usize),
+    #[error("JWT_KEYS entry {0}: an ed25519 seed must decode to exactly 32 bytes")]
+    BadEd25519Seed(usize),
+    #[error("JWT_KEYS entry {0}: unknown key type `{1}` (use `ed25519` or `hs256`)")]
+    UnknownKeyType(usize, String),
     #[error("JWT_KEYS has kid `{0}` twice")]
     DuplicateKid(String),
 }
@@ -70,38 +82,27 @@ struct AccessClaims {
 
 /// Signing keys by `kid`; the first configured key signs, all verify (rotation).
 pub struct KeyTable {
-    keys: Vec<(String, StrongKey<Hs256Key>)>,
+    keys: Vec<(String, SigningKey)>,
     issuer: String,
     audience: String,
 }
 
 impl KeyTable {
-    /// Parses `kid:base64secret[,kid:base64secret...]` (standard base64, padding optional).
+    /// Parses comma-separated entries `kid:base64secret` (HS256, also `kid:hs256:base64secret`)
+    /// or `kid:ed25519:base64seed` (EdDSA); see the `keys` module for the grammar.
     pub fn parse(spec: &str, issuer: &str, audience: &str) -> Result<Self, KeyConfigError> {
-        let mut keys: Vec<(String, StrongKey<Hs256Key>)> = Vec::new();
+        let mut keys: Vec<(String, SigningKey)> = Vec::new();
         for (index, entry) in spec
             .split(',')
             .map(str::trim)
             .filter(|e| !e.is_empty())
             .enumerate()
         {
-            let (kid, secret) = entry
-                .split_once(':')
-                .ok_or(KeyConfigError::Malformed(index))?;
-            let kid = kid.trim();
-            if kid.is_empty() {
-                return Err(KeyConfigError::Malformed(index));
+            let (kid, key) = parse_entry(index, entry)?;
+            if keys.iter().any(|(k, _)| *k == kid) {
+                return Err(KeyConfigError::DuplicateKid(kid));
             }
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(secret.trim())
-                .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(secret.trim()))
-                .map_err(|_| KeyConfigError::Malformed(index))?;
-            let key = StrongKey::try_from(Hs256Key::new(bytes))
-                .map_err(|_| KeyConfigError::WeakKey(index))?;
-            if keys.iter().any(|(k, _)| k == kid) {
-                return Err(KeyConfigError::DuplicateKid(kid.to_owned()));
-            }
-            keys.push((kid.to_owned(), key));
+            keys.push((kid, key));
         }
         if keys.is_empty() {
             return Err(KeyConfigError::Empty);
@@ -129,10 +130,12 @@ impl KeyTable {
         let header = Header::empty()
             .with_key_id(kid.clone())
             .with_token_type(ACCESS_TOKEN_TYPE);
-        // HMAC signing of serializable claims has no failure path we can hit.
-        StrongAlg(Hs256)
-            .token(&header, &claims, key)
-            .unwrap_or_default()
+        // Signing serializable claims has no failure path we can hit (only serialization fails).
+        match key {
+            SigningKey::Hs256(key) => StrongAlg(Hs256).token(&header, &claims, key),
+            SigningKey::Ed25519 { secret, .. } => Ed25519.token(&header, &claims, secret),
+        }
+        .unwrap_or_default()
     }
 
     /// Verifies signature, type, time window, issuer and audience.
@@ -148,9 +151,6 @@ impl KeyTable {
         now: DateTime<Utc>,
     ) -> Result<(Identity, i64), TokenError> {
         let untrusted = UntrustedToken::new(token).map_err(|_| TokenError::Malformed)?;
-        if untrusted.algorithm() != "HS256" {
-            return Err(TokenError::WrongAlgorithm);
-        }
         let kid = untrusted
             .header()
             .key_id
@@ -162,13 +162,14 @@ impl KeyTable {
             .find(|(k, _)| k == kid)
             .map(|(_, key)| key)
             .ok_or(TokenError::UnknownKey)?;
-        let verified = StrongAlg(Hs256)
-            .validator::<AccessClaims>(key)
-            .validate(&untrusted)
-            .map_err(|e| match e {
-                jwt_compact::ValidationError::MalformedClaims(_) => TokenError::MissingClaim,
-                _ => TokenError::BadSignature,
-            })?;
+        // Our table fixes the algorithm of each kid; the header may only agree with it.
+        if untrusted.algorithm() != key.algorithm() {
+            return Err(TokenError::WrongAlgorithm);
+        }
+        let verified = validate(key, &untrusted).map_err(|e| match e {
+            jwt_compact::ValidationError::MalformedClaims(_) => TokenError::MissingClaim,
+            _ => TokenError::BadSignature,
+        })?;
         if verified.header().token_type.as_deref() != Some(ACCESS_TOKEN_TYPE) {
             return Err(TokenError::WrongType);
         }
@@ -199,6 +200,21 @@ impl KeyTable {
             guest: custom.guest,
         };
         Ok((identity, expires_at))
+    }
+}
+
+/// Checks the signature with `key`'s own algorithm and parses the claims.
+fn validate(
+    key: &SigningKey,
+    untrusted: &UntrustedToken<'_>,
+) -> Result<Token<AccessClaims>, jwt_compact::ValidationError> {
+    match key {
+        SigningKey::Hs256(key) => StrongAlg(Hs256)
+            .validator::<AccessClaims>(key)
+            .validate(untrusted),
+        SigningKey::Ed25519 { public, .. } => Ed25519
+            .validator::<AccessClaims>(public)
+            .validate(untrusted),
     }
 }
 

@@ -1,5 +1,8 @@
 use super::*;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+
+mod eddsa;
 
 const ISS: &str = "confab";
 const AUD: &str = "confab-api";
