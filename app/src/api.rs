@@ -1,6 +1,6 @@
 //! HTTP calls to the worker, with typed errors.
 
-use confab_protocol::{GuestRequest, GuestResponse, IceResponse, Problem};
+use confab_protocol::{GuestRequest, GuestResponse, IceResponse, Problem, RefreshRequest};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -34,7 +34,89 @@ pub async fn guest_token(name: &str, current: Option<&str>) -> Result<GuestRespo
             .set("authorization", &format!("Bearer {token}"))
             .map_err(js_error)?;
     }
-    send(request).await
+    let issued = send(request).await;
+    if issued.is_ok() {
+        // The server set a session cookie along with it.
+        crate::storage::set_session(true);
+    }
+    issued
+}
+
+impl ApiError {
+    /// The server said the credentials are missing, expired or revoked.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, ApiError::Server { status: 401, .. })
+    }
+}
+
+/// An access token for this browser's session: `POST /auth/refresh` with the session cookie
+/// (same-origin, so it rides along; it is HttpOnly, the app never sees it), or a new guest
+/// (which starts a session) when there is none. `name` is the display name to use.
+pub async fn session_token(name: &str) -> Result<GuestResponse, ApiError> {
+    match refresh(Some(name)).await? {
+        Some(fresh) => Ok(fresh),
+        None => guest_token(name, None).await,
+    }
+}
+
+/// `POST /auth/refresh`: rotates the session cookie and returns a new access token for the
+/// same user; `Ok(None)` when there is no (longer a) session. A guest may pass a new name.
+pub async fn refresh(name: Option<&str>) -> Result<Option<GuestResponse>, ApiError> {
+    let body = RefreshRequest {
+        name: name.map(str::to_owned),
+    };
+    match post_json("/auth/refresh", &body).await {
+        Ok(fresh) => {
+            crate::storage::set_session(true);
+            Ok(Some(fresh))
+        }
+        Err(error) if error.is_unauthorized() => {
+            crate::storage::set_session(false);
+            Ok(None)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// `POST /auth/logout`: ends this browser's session (the server clears the cookie).
+pub async fn logout() -> Result<(), ApiError> {
+    let request = json_request("/auth/logout", "{}")?;
+    let window = web_sys::window().ok_or_else(|| ApiError::Network("no window".into()))?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(js_error)?
+        .unchecked_into();
+    crate::storage::set_session(false);
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(ApiError::Server {
+            status: response.status(),
+            detail: format!("HTTP {}", response.status()),
+        })
+    }
+}
+
+async fn post_json<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let body = serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?;
+    send(json_request(path, &body)?).await
+}
+
+/// A same-origin JSON POST (the browser adds `Origin` and the session cookie).
+fn json_request(path: &str, body: &str) -> Result<Request, ApiError> {
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    init.set_body(&body.into());
+    let request = Request::new_with_str_and_init(path, &init).map_err(js_error)?;
+    request
+        .headers()
+        .set("content-type", "application/json")
+        .map_err(js_error)?;
+    Ok(request)
 }
 
 /// `GET /api/ice`: STUN/TURN servers for this user.

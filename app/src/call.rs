@@ -50,6 +50,19 @@ pub enum CallEvent {
     },
 }
 
+/// A fresh access token for the same user: a session refresh (rotates the cookie), or, for a
+/// browser that keeps no cookie, a guest renewal with the current token (which keeps the
+/// identity while that token is still valid; after it expired the server makes a new guest).
+async fn renew_token(
+    name: &str,
+    current: &str,
+) -> Result<confab_protocol::GuestResponse, api::ApiError> {
+    match api::refresh(Some(name)).await? {
+        Some(fresh) => Ok(fresh),
+        None => api::guest_token(name, Some(current)).await,
+    }
+}
+
 /// Heartbeat keeps NATs and proxies from dropping an idle socket.
 const HEARTBEAT_MS: u32 = 25_000;
 /// Access tokens live 10 minutes; renew well before.
@@ -223,7 +236,7 @@ impl Call {
             let Some(inner) = weak.upgrade() else { return };
             spawn_local(async move {
                 let current = inner.token.borrow().clone();
-                match api::guest_token(&inner.name, Some(&current)).await {
+                match renew_token(&inner.name, &current).await {
                     Ok(fresh) => {
                         *inner.token.borrow_mut() = fresh.access_token.clone();
                         inner.token_at.set(js_sys::Date::now());
@@ -314,8 +327,7 @@ impl Call {
         let call = self.clone();
         spawn_local(async move {
             let current = call.inner.token.borrow().clone();
-            // An expired token cannot be renewed; the server then issues a new guest identity.
-            if let Ok(fresh) = api::guest_token(&call.inner.name, Some(&current)).await {
+            if let Ok(fresh) = renew_token(&call.inner.name, &current).await {
                 *call.inner.token.borrow_mut() = fresh.access_token;
                 call.inner.token_at.set(js_sys::Date::now());
             }

@@ -221,6 +221,14 @@ async fn two_people_chat_in_seq_order_with_their_own_messages_marked(
         if texts != expected || ids(&rows) != ids(&a) {
             return Err(format!("after reload Ben sees {rows:?}"));
         }
+        // The session cookie kept Ben's identity: his messages are still marked as his.
+        let mine: Vec<bool> = rows.iter().map(|r| r.mine).collect();
+        let want: Vec<bool> = authors.iter().map(|a| *a == "Ben").collect();
+        if mine != want {
+            return Err(format!(
+                "after reload Ben's marks are {mine:?}, expected {want:?}"
+            ));
+        }
         Ok(())
     })
     .await

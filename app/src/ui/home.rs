@@ -1,6 +1,8 @@
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
+use crate::api;
 use crate::names::{check_join_form, new_room_name};
 use crate::storage;
 
@@ -10,6 +12,15 @@ pub fn Home() -> impl IntoView {
     let name = RwSignal::new(storage::load_name().unwrap_or_default());
     let room = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    let signed_in = RwSignal::new(storage::has_session());
+    let sign_out = move |_| {
+        spawn_local(async move {
+            match api::logout().await {
+                Ok(()) => signed_in.set(false),
+                Err(e) => error.set(Some(format!("Could not sign out: {e}"))),
+            }
+        });
+    };
     let navigate = use_navigate();
     let join = move |room_name: String| match check_join_form(&name.get_untracked(), &room_name) {
         Ok((name, room)) => {
@@ -44,6 +55,12 @@ pub fn Home() -> impl IntoView {
                 </div>
             </form>
             {move || error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+            {move || signed_in.get().then(|| view! {
+                <p class="session">
+                    "This browser remembers you. "
+                    <button type="button" data-testid="sign-out-button" on:click=sign_out>"Sign out"</button>
+                </p>
+            })}
         </section>
     }
 }

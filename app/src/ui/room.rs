@@ -179,8 +179,16 @@ impl RoomView {
         self.notice.set(None);
         spawn_local(async move {
             let auth = async {
-                let token = api::guest_token(name.as_str(), None).await?;
-                let ice = api::ice_servers(&token.access_token).await?;
+                // The session (if this browser has one) keeps the same identity across reloads.
+                let mut token = api::session_token(name.as_str()).await?;
+                let ice = match api::ice_servers(&token.access_token).await {
+                    // Refused as expired or revoked: refresh once and try again.
+                    Err(error) if error.is_unauthorized() => {
+                        token = api::session_token(name.as_str()).await?;
+                        api::ice_servers(&token.access_token).await?
+                    }
+                    other => other?,
+                };
                 Ok::<_, api::ApiError>((token, ice))
             };
             let (local, auth) = futures::join!(media::acquire(), auth);
