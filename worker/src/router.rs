@@ -38,6 +38,8 @@ async fn route(req: Request, env: &Env) -> std::result::Result<Response, ApiErro
         (["auth", "logout"], Method::Post) => session_routes::logout(req, env).await,
         (["auth", "logout-all"], Method::Post) => session_routes::logout_all(req, env).await,
         (["auth", "refresh" | "logout" | "logout-all"], _) => Err(ApiError::MethodNotAllowed),
+        ([".well-known", "jwks.json"], Method::Get) => jwks(env),
+        ([".well-known", "jwks.json"], _) => Err(ApiError::MethodNotAllowed),
         (["api", "ice"], Method::Get) => ice(&req, env),
         (["api", "rooms", room, "ws"], Method::Get) => {
             let room = RoomName::parse(room).map_err(|e| ApiError::BadRequest(e.to_string()))?;
@@ -157,6 +159,18 @@ async fn guest(mut req: Request, env: &Env) -> std::result::Result<Response, Api
     let _ = response.headers_mut().set("cache-control", "no-store");
     // A new session (refresh cookie) for this guest: a reload keeps the same identity.
     session_routes::start_for_guest(&req, env, &config, &session_identity, &mut response).await;
+    Ok(response)
+}
+
+/// `GET /.well-known/jwks.json`: the public halves of our Ed25519 signing keys (an empty set
+/// with HS256 keys only), so anyone can verify our access tokens. Cached for five minutes: a
+/// new signing key is published before it signs (README, `JWT_KEYS`).
+fn jwks(env: &Env) -> std::result::Result<Response, ApiError> {
+    let config = config(env)?;
+    let mut response = json(&config.keys.jwks())?;
+    let _ = response
+        .headers_mut()
+        .set("cache-control", "public, max-age=300");
     Ok(response)
 }
 
