@@ -2,10 +2,11 @@
 //! `wrangler dev` needs.
 
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::bootstrap::{bootstrap, Needs};
+use crate::keygen;
 use crate::util::{self, cmd, run, step, Context, Result};
 use crate::Ctx;
 
@@ -146,21 +147,18 @@ fn table_header(line: &str) -> Option<String> {
     ok.then(|| inner.chars().filter(|c| !c.is_whitespace()).collect())
 }
 
-/// `.dev.vars` with a fresh JWT signing key for local runs; an existing file is never touched.
+/// `.dev.vars` with a fresh Ed25519 JWT signing key for local runs (its public half is then at
+/// `/.well-known/jwks.json`); an existing file is never touched.
 fn ensure_dev_vars(ctx: &Ctx) -> Result {
     let path = ctx.root.join(".dev.vars");
     if path.exists() {
         step(".dev.vars exists (kept)");
         return Ok(());
     }
-    let mut key = [0u8; 64];
-    fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut key))
-        .context("reading /dev/urandom")?;
     let body = format!(
         "# Local secrets for `wrangler dev` (git-ignored). Written by `cargo xtask build`.\n\
-         JWT_KEYS=\"dev:{}\"\n",
-        util::base64(&key)
+         JWT_KEYS=\"{}\"\n",
+        keygen::ed25519_entry("dev")?
     );
     let mut opts = fs::OpenOptions::new();
     opts.write(true).create_new(true);
@@ -174,7 +172,7 @@ fn ensure_dev_vars(ctx: &Ctx) -> Result {
     };
     file.write_all(body.as_bytes())
         .context(format!("writing {}", path.display()))?;
-    step("wrote .dev.vars with a new dev JWT key");
+    step("wrote .dev.vars with a new dev Ed25519 JWT key");
     Ok(())
 }
 

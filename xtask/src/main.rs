@@ -5,6 +5,7 @@ mod bench;
 mod bootstrap;
 mod build;
 mod dev;
+mod keygen;
 mod test;
 mod util;
 
@@ -30,6 +31,8 @@ commands:
         build, then `cargo run --release -p confab-tests --bin bench-join -- <args>`
   bench chat [--rate N] [--seconds N] [--seed N]
         build, then `cargo run --release -p confab-tests --bin bench-chat -- <args>`
+  keygen [--kid NAME] [--hs256]
+        print a fresh JWT_KEYS entry, `kid:ed25519:<base64 seed>` (or an HS256 secret)
 ";
 
 /// Paths every command needs.
@@ -108,6 +111,7 @@ fn run(command: &str, mut args: Vec<String>) -> Result<i32> {
         "dev" => dev::dev(&ctx, args),
         "test" => test::test(&ctx, args),
         "bench" => bench::bench(&ctx, args),
+        "keygen" => keygen::keygen(args),
         other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
     }
 }
