@@ -1,8 +1,8 @@
 //! Access tokens made by the tests themselves: valid ones (signed with the worker's key, to
 //! test without `/auth/guest`) and hostile ones (other key, `alg: none`, expired, ...).
 //!
-//! The shape follows the worker's tokens: header `{alg: HS256, kid, typ: "at+jwt"}`, claims
-//! `iss`, `aud`, `sub`, `name`, `guest`, `iat`, `nbf`, `exp` (unix seconds).
+//! The shape follows the worker's tokens: header `{alg: HS256 | EdDSA, kid, typ: "at+jwt"}`,
+//! claims `iss`, `aud`, `sub`, `name`, `guest`, `iat`, `nbf`, `exp` (unix seconds).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -10,7 +10,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::wrangler::JwtKey;
+use crate::wrangler::{JwtAlg, JwtKey};
 
 pub const ISSUER: &str = "confab";
 pub const AUDIENCE: &str = "confab-api";
@@ -53,10 +53,27 @@ impl Claims {
     }
 }
 
-/// An HS256 token signed with `key`, as the worker issues them.
+/// A token signed with `key` (HS256 or EdDSA, as its kind says), as the worker issues them.
 pub fn mint(key: &JwtKey, claims: &Claims) -> String {
-    let header = json!({ "alg": "HS256", "kid": key.kid, "typ": TYPE });
-    sign(&key.secret, &header, &claims.to_json())
+    match key.alg {
+        JwtAlg::Hs256 => {
+            let header = json!({ "alg": "HS256", "kid": key.kid, "typ": TYPE });
+            sign(&key.secret, &header, &claims.to_json())
+        }
+        JwtAlg::Ed25519 => {
+            let header = json!({ "alg": "EdDSA", "kid": key.kid, "typ": TYPE });
+            sign_ed25519(&key.secret, &header, &claims.to_json())
+        }
+    }
+}
+
+/// `header.claims` signed with Ed25519 under the 32-byte `seed`, whatever the header says.
+pub fn sign_ed25519(seed: &[u8], header: &Value, claims: &Value) -> String {
+    let seed = <[u8; 32]>::try_from(seed).expect("an Ed25519 seed is 32 bytes");
+    let signing_input = format!("{}.{}", b64(header), b64(claims));
+    let pair = ed25519_compact::KeyPair::from_seed(ed25519_compact::Seed::new(seed));
+    let signature = pair.sk.sign(signing_input.as_bytes(), None);
+    format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(*signature))
 }
 
 /// `header.claims` signed with HMAC-SHA256 under `secret`, whatever the header says.

@@ -53,28 +53,60 @@ pub fn scratch_root() -> PathBuf {
     target.join("confab-tests")
 }
 
-/// One HS256 signing key, as the worker's `JWT_KEYS` secret names it: `kid:base64(secret)`.
+/// The algorithm a `JWT_KEYS` entry fixes for its kid.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum JwtAlg {
+    /// `kid:base64(secret)`, a shared secret of ≥ 64 bytes.
+    #[default]
+    Hs256,
+    /// `kid:ed25519:base64(seed)`, published at `/.well-known/jwks.json`.
+    Ed25519,
+}
+
+/// One signing key, as the worker's `JWT_KEYS` secret names it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct JwtKey {
     pub kid: String,
+    /// HS256: the shared secret. Ed25519: the 32-byte private seed.
     pub secret: Vec<u8>,
+    pub alg: JwtAlg,
 }
 
 impl JwtKey {
-    /// A fresh key with a 64-byte random secret (the worker's minimum).
+    /// A fresh HS256 key with a 64-byte random secret (the worker's minimum).
     pub fn random(kid: &str) -> Self {
-        let mut secret = vec![0u8; 64];
+        Self::random_with(kid, JwtAlg::Hs256, 64)
+    }
+
+    /// A fresh Ed25519 key (a random 32-byte seed).
+    pub fn random_ed25519(kid: &str) -> Self {
+        Self::random_with(kid, JwtAlg::Ed25519, 32)
+    }
+
+    fn random_with(kid: &str, alg: JwtAlg, len: usize) -> Self {
+        let mut secret = vec![0u8; len];
         getrandom::fill(&mut secret).expect("the OS random source works");
         JwtKey {
             kid: kid.to_owned(),
             secret,
+            alg,
         }
+    }
+
+    /// The Ed25519 public key (what the JWKS publishes as `x`); `None` for HS256.
+    pub fn public_key(&self) -> Option<[u8; 32]> {
+        let seed = <[u8; 32]>::try_from(self.secret.as_slice()).ok()?;
+        (self.alg == JwtAlg::Ed25519)
+            .then(|| *ed25519_compact::KeyPair::from_seed(ed25519_compact::Seed::new(seed)).pk)
     }
 
     /// The `JWT_KEYS` entry for this key.
     pub fn to_spec(&self) -> String {
         let secret = base64::engine::general_purpose::STANDARD.encode(&self.secret);
-        format!("{}:{secret}", self.kid)
+        match self.alg {
+            JwtAlg::Hs256 => format!("{}:{secret}", self.kid),
+            JwtAlg::Ed25519 => format!("{}:ed25519:{secret}", self.kid),
+        }
     }
 }
 
@@ -82,6 +114,7 @@ impl fmt::Debug for JwtKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JwtKey")
             .field("kid", &self.kid)
+            .field("alg", &self.alg)
             .finish_non_exhaustive()
     }
 }
@@ -89,8 +122,10 @@ impl fmt::Debug for JwtKey {
 /// How to start the worker.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Signing key given to the worker as `JWT_KEYS`.
+    /// Signing key given to the worker as `JWT_KEYS` (HS256 unless set otherwise).
     pub jwt_key: JwtKey,
+    /// Keys that verify but no longer sign (rotation): listed after `jwt_key` in `JWT_KEYS`.
+    pub older_keys: Vec<JwtKey>,
     /// `ALLOW_GUESTS`.
     pub allow_guests: bool,
     /// `ALLOWED_ORIGINS`; empty keeps the worker's default (its own origin and `trunk serve`).
@@ -105,6 +140,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             jwt_key: JwtKey::random("test"),
+            older_keys: Vec::new(),
             allow_guests: true,
             allowed_origins: Vec::new(),
             vars: Vec::new(),
@@ -213,6 +249,11 @@ impl Wrangler {
         &self.jwt_key
     }
 
+    /// The keys it only verifies with ([`Options::older_keys`]).
+    pub fn older_keys(&self) -> &[JwtKey] {
+        &self.opts.older_keys
+    }
+
     /// wrangler's combined stdout and stderr.
     pub fn log_path(&self) -> &Path {
         &self.log_path
@@ -229,11 +270,12 @@ impl Wrangler {
         let log_path = run_dir.join("wrangler.log");
         let env_file = run_dir.join("test.env");
         // Our own env file: wrangler then ignores the developer's `.dev.vars`.
-        fs::write(
-            &env_file,
-            format!("JWT_KEYS=\"{}\"\n", opts.jwt_key.to_spec()),
-        )
-        .map_err(|e| fail(format!("cannot write {}: {e}", env_file.display())))?;
+        let keys: Vec<String> = std::iter::once(&opts.jwt_key)
+            .chain(&opts.older_keys)
+            .map(JwtKey::to_spec)
+            .collect();
+        fs::write(&env_file, format!("JWT_KEYS=\"{}\"\n", keys.join(",")))
+            .map_err(|e| fail(format!("cannot write {}: {e}", env_file.display())))?;
         let log = OpenOptions::new()
             .create(true)
             .append(true)

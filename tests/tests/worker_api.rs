@@ -647,7 +647,7 @@ mod upgrade {
         };
         let unknown_kid = JwtKey {
             kid: "no-such-kid".into(),
-            secret: key.secret.clone(),
+            ..key.clone()
         };
         let wrong_typ = token::sign(
             &key.secret,
