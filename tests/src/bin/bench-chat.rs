@@ -67,9 +67,11 @@ fn parse_args() -> Result<Args, String> {
                     .parse()
                     .map_err(|e| format!("--seed: {e}"))?
             }
-            other => return Err(format!(
+            other => {
+                return Err(format!(
                 "unknown argument {other}\nusage: bench-chat [--rate N] [--seconds N] [--seed N]"
-            )),
+            ))
+            }
         }
     }
     Ok(args)
