@@ -65,7 +65,9 @@ pub async fn refresh(name: Option<&str>) -> Result<Option<GuestResponse>, ApiErr
     let body = RefreshRequest {
         name: name.map(str::to_owned),
     };
-    match post_json("/auth/refresh", &body).await {
+    // Refreshing rotates the cookie: two tabs refreshing at once would present the same token
+    // twice, which the server treats as theft and revokes the session. Tabs take turns.
+    match exclusively("confab-refresh", post_json("/auth/refresh", &body)).await {
         Ok(fresh) => {
             crate::storage::set_session(true);
             Ok(Some(fresh))
@@ -154,4 +156,43 @@ async fn send<T: serde::de::DeserializeOwned>(request: Request) -> Result<T, Api
 
 fn js_error(value: wasm_bindgen::JsValue) -> ApiError {
     ApiError::Network(format!("{value:?}"))
+}
+
+/// Runs `work` while holding the browser-wide Web Lock `name` (shared by every tab of this
+/// origin); without Web Locks (old browsers) it just runs.
+async fn exclusively<T>(name: &str, work: impl std::future::Future<Output = T>) -> T {
+    use js_sys::{Function, Promise, Reflect};
+    use wasm_bindgen::JsValue;
+
+    let locks = web_sys::window()
+        .and_then(|w| Reflect::get(&w.navigator(), &"locks".into()).ok())
+        .filter(|locks| locks.is_object());
+    let request = locks
+        .as_ref()
+        .and_then(|locks| Reflect::get(locks, &"request".into()).ok())
+        .and_then(|f| f.dyn_into::<Function>().ok());
+    let (Some(locks), Some(request)) = (locks, request) else {
+        return work.await;
+    };
+    // `acquired` resolves when the lock is ours; the lock is held until `release` resolves.
+    let mut release_fn: Option<Function> = None;
+    let release = Promise::new(&mut |resolve, _| release_fn = Some(resolve));
+    let mut acquired_fn: Option<Function> = None;
+    let acquired = Promise::new(&mut |resolve, _| acquired_fn = Some(resolve));
+    let held = release.clone();
+    let on_lock = wasm_bindgen::closure::Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+        if let Some(acquired) = acquired_fn {
+            let _ = acquired.call0(&JsValue::NULL);
+        }
+        held.into()
+    });
+    if request.call2(&locks, &name.into(), &on_lock).is_err() {
+        return work.await;
+    }
+    let _ = JsFuture::from(acquired).await;
+    let result = work.await;
+    if let Some(release) = release_fn {
+        let _ = release.call0(&JsValue::NULL);
+    }
+    result
 }
