@@ -73,6 +73,47 @@ pub struct Migration {
     pub statements: &'static [&'static str],
 }
 
+/// Applies the `migrations` newer than the version recorded in `version_table` (created if
+/// missing), each in one transaction with its version bump; returns the resulting version.
+/// `version_table` is a constant of ours, never user input.
+pub fn apply_migrations<S: Sql>(
+    db: &S,
+    version_table: &str,
+    migrations: &[Migration],
+) -> Result<i64, StoreError> {
+    db.exec(
+        &format!("CREATE TABLE IF NOT EXISTS {version_table} (version INTEGER NOT NULL)"),
+        &[],
+    )?;
+    let applied = applied_version(db, version_table)?;
+    let mut current = applied;
+    for migration in migrations.iter().filter(|m| m.version > applied) {
+        db.transaction(|| {
+            for statement in migration.statements {
+                db.exec(statement, &[])?;
+            }
+            db.exec(&format!("DELETE FROM {version_table}"), &[])?;
+            db.exec(
+                &format!("INSERT INTO {version_table} (version) VALUES (?)"),
+                &[migration.version.into()],
+            )?;
+            Ok(())
+        })?;
+        current = migration.version;
+    }
+    Ok(current)
+}
+
+/// The version recorded in `version_table` (0 for a new database).
+pub fn applied_version<S: Sql>(db: &S, version_table: &str) -> Result<i64, StoreError> {
+    let rows = db.exec(&format!("SELECT MAX(version) FROM {version_table}"), &[])?;
+    match rows.first().and_then(|row| row.first()) {
+        None | Some(SqlValue::Null) => Ok(0),
+        Some(SqlValue::Integer(v)) => Ok(*v),
+        Some(other) => Err(StoreError::Corrupt(format!("schema version {other:?}"))),
+    }
+}
+
 pub const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
     statements: &[
@@ -152,39 +193,12 @@ impl<'a, S: Sql> ChatStore<'a, S> {
 
     /// Brings the schema up to date; cheap when it already is (one read).
     pub fn migrate(&self) -> Result<i64, StoreError> {
-        self.db.exec(
-            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
-            &[],
-        )?;
-        let applied = self.schema_version()?;
-        let mut current = applied;
-        for migration in MIGRATIONS.iter().filter(|m| m.version > applied) {
-            self.db.transaction(|| {
-                for statement in migration.statements {
-                    self.db.exec(statement, &[])?;
-                }
-                self.db.exec("DELETE FROM schema_version", &[])?;
-                self.db.exec(
-                    "INSERT INTO schema_version (version) VALUES (?)",
-                    &[migration.version.into()],
-                )?;
-                Ok(())
-            })?;
-            current = migration.version;
-        }
-        Ok(current)
+        apply_migrations(self.db, "schema_version", MIGRATIONS)
     }
 
     /// The applied schema version (0 for a new database).
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        let rows = self
-            .db
-            .exec("SELECT MAX(version) FROM schema_version", &[])?;
-        match rows.first().and_then(|row| row.first()) {
-            None | Some(SqlValue::Null) => Ok(0),
-            Some(SqlValue::Integer(v)) => Ok(*v),
-            Some(other) => Err(StoreError::Corrupt(format!("schema version {other:?}"))),
-        }
+        applied_version(self.db, "schema_version")
     }
 
     /// Stores a message, or returns the original if `client_id` is already known. The message,

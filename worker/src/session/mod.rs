@@ -32,6 +32,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::chat::store::{apply_migrations, Migration};
 use crate::chat::{Sql, SqlValue, StoreError};
 use crate::token::Identity;
 
@@ -200,12 +201,6 @@ pub fn handle<S: Sql>(
     })
 }
 
-/// One schema step, applied once per database in a transaction with the version bump.
-struct Migration {
-    version: i64,
-    statements: &'static [&'static str],
-}
-
 const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
     statements: &[
@@ -252,34 +247,7 @@ impl<'a, S: Sql> SessionStore<'a, S> {
 
     /// Brings the schema up to date; cheap when it already is.
     pub fn migrate(&self) -> Result<i64, StoreError> {
-        self.db.exec(
-            "CREATE TABLE IF NOT EXISTS session_schema (version INTEGER NOT NULL)",
-            &[],
-        )?;
-        let rows = self
-            .db
-            .exec("SELECT MAX(version) FROM session_schema", &[])?;
-        let applied = match rows.first().and_then(|r| r.first()) {
-            None | Some(SqlValue::Null) => 0,
-            Some(SqlValue::Integer(v)) => *v,
-            Some(other) => return Err(StoreError::Corrupt(format!("schema version {other:?}"))),
-        };
-        let mut current = applied;
-        for migration in MIGRATIONS.iter().filter(|m| m.version > applied) {
-            self.db.transaction(|| {
-                for statement in migration.statements {
-                    self.db.exec(statement, &[])?;
-                }
-                self.db.exec("DELETE FROM session_schema", &[])?;
-                self.db.exec(
-                    "INSERT INTO session_schema (version) VALUES (?)",
-                    &[migration.version.into()],
-                )?;
-                Ok(())
-            })?;
-            current = migration.version;
-        }
-        Ok(current)
+        apply_migrations(self.db, "session_schema", MIGRATIONS)
     }
 
     /// Starts a new family for `identity` (and records who this user is); returns the token.
