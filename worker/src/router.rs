@@ -90,21 +90,9 @@ async fn bench_seed(
         identity,
         token_exp,
     };
-    let forwarded = Headers::new();
-    forwarded
-        .set(
-            MemberHeader::NAME,
-            &serde_json::to_string(&member).map_err(internal)?,
-        )
-        .map_err(internal)?;
     let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(forwarded)
-        .with_body(Some(body.into()));
-    let inner = Request::new_with_init("https://room.internal/seed", &init).map_err(internal)?;
-    let rooms = env.durable_object("ROOMS").map_err(internal)?;
-    let stub = rooms.get_by_name(room.as_str()).map_err(internal)?;
-    let mut response = stub.fetch_with_request(inner).await.map_err(internal)?;
+    init.with_method(Method::Post).with_body(Some(body.into()));
+    let mut response = to_room(env, &member, "/seed", init, &[]).await?;
     match response.status_code() {
         200 => Ok(response),
         400 => Err(ApiError::BadRequest(
@@ -231,26 +219,41 @@ async fn websocket(
         identity,
         token_exp,
     };
-    let forwarded = Headers::new();
-    forwarded.set("upgrade", "websocket").map_err(internal)?;
-    forwarded
-        .set(
-            MemberHeader::NAME,
-            &serde_json::to_string(&member).map_err(internal)?,
-        )
-        .map_err(internal)?;
-    let mut init = RequestInit::new();
-    init.with_headers(forwarded);
-    let inner = Request::new_with_init("https://room.internal/ws", &init).map_err(internal)?;
-    let rooms = env.durable_object("ROOMS").map_err(internal)?;
-    let stub = rooms.get_by_name(room.as_str()).map_err(internal)?;
-    let mut response = stub.fetch_with_request(inner).await.map_err(internal)?;
+    let upgrade = [("upgrade", "websocket")];
+    let mut response = to_room(env, &member, "/ws", RequestInit::new(), &upgrade).await?;
     if response.status_code() == 101 {
         let _ = response
             .headers_mut()
             .set("sec-websocket-protocol", SUBPROTOCOL);
     }
     Ok(response)
+}
+
+/// Sends an internal request to the room's Durable Object, carrying the identity the router
+/// verified in [`MemberHeader`] (the DO trusts only this header, which clients cannot reach).
+async fn to_room(
+    env: &Env,
+    member: &MemberHeader,
+    path: &str,
+    mut init: RequestInit,
+    extra_headers: &[(&str, &str)],
+) -> std::result::Result<Response, ApiError> {
+    let headers = Headers::new();
+    for (name, value) in extra_headers {
+        headers.set(name, value).map_err(internal)?;
+    }
+    headers
+        .set(
+            MemberHeader::NAME,
+            &serde_json::to_string(member).map_err(internal)?,
+        )
+        .map_err(internal)?;
+    init.with_headers(headers);
+    let inner =
+        Request::new_with_init(&format!("https://room.internal{path}"), &init).map_err(internal)?;
+    let rooms = env.durable_object("ROOMS").map_err(internal)?;
+    let stub = rooms.get_by_name(&member.room).map_err(internal)?;
+    stub.fetch_with_request(inner).await.map_err(internal)
 }
 
 /// The token from `Authorization: Bearer <token>`.
