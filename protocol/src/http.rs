@@ -28,6 +28,9 @@ pub struct UserInfo {
     pub id: String,
     pub name: String,
     pub guest: bool,
+    /// Path of the profile image (`/api/avatars/...`), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
 }
 
 /// `POST /auth/guest` response.

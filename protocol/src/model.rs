@@ -46,6 +46,9 @@ pub struct Member {
     pub user_id: String,
     pub name: String,
     pub guest: bool,
+    /// Path of the profile image (`/api/avatars/...`), for signed-in people who have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
     pub media: MediaState,
 }
 

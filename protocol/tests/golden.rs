@@ -14,6 +14,7 @@ fn member(peer: &str, name: &str) -> Member {
         user_id: format!("guest:{name}"),
         name: name.into(),
         guest: true,
+        avatar: None,
         media: MediaState {
             audio: true,
             video: false,
@@ -202,12 +203,26 @@ fn http_bodies_match_golden_json() {
             id: "guest:x".into(),
             name: "Mina".into(),
             guest: true,
+            avatar: None,
         },
     };
     assert_eq!(
         serde_json::to_value(&guest).unwrap(),
         json!({"access_token": "t", "token_type": "Bearer", "expires_in": 600,
                "user": {"id": "guest:x", "name": "Mina", "guest": true}})
+    );
+    let signed_in = UserInfo {
+        id: "user:x".into(),
+        name: "Mina".into(),
+        guest: false,
+        avatar: Some("/api/avatars/user:x?v=2".into()),
+    };
+    let value = json!({"id": "user:x", "name": "Mina", "guest": false,
+                       "avatar": "/api/avatars/user:x?v=2"});
+    assert_eq!(serde_json::to_value(&signed_in).unwrap(), value);
+    assert_eq!(
+        serde_json::from_value::<UserInfo>(value).unwrap(),
+        signed_in
     );
     let ice = IceResponse {
         ice_servers: vec![IceServer {

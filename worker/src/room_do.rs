@@ -88,6 +88,7 @@ impl DurableObject for Room {
                 user_id: member.identity.user_id,
                 name: member.identity.name,
                 guest: member.identity.guest,
+                avatar: member.identity.avatar,
                 media: Default::default(),
             },
             token_exp: member.token_exp,

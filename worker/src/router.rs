@@ -131,6 +131,7 @@ async fn guest(mut req: Request, env: &Env) -> std::result::Result<Response, Api
         user_id,
         name: name.as_str().to_owned(),
         guest: true,
+        avatar: None,
     };
     let session_identity = identity.clone();
     let body = GuestResponse {
@@ -141,6 +142,7 @@ async fn guest(mut req: Request, env: &Env) -> std::result::Result<Response, Api
             id: identity.user_id,
             name: identity.name,
             guest: true,
+            avatar: None,
         },
     };
     let mut response = json(&body)?;

@@ -189,6 +189,7 @@ fn token_response(config: &Config, identity: &Identity) -> Result<Response, ApiE
             id: identity.user_id.clone(),
             name: identity.name.clone(),
             guest: identity.guest,
+            avatar: identity.avatar.clone(),
         },
     };
     let mut response = Response::from_json(&body).map_err(internal)?;

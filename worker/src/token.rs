@@ -69,6 +69,9 @@ pub struct Identity {
     pub user_id: String,
     pub name: String,
     pub guest: bool,
+    /// Path of the profile image, when the user has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -78,6 +81,8 @@ struct AccessClaims {
     sub: String,
     name: String,
     guest: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    avatar: Option<String>,
 }
 
 /// Signing keys by `kid`; the first configured key signs, all verify (rotation).
@@ -124,6 +129,7 @@ impl KeyTable {
             sub: who.user_id.clone(),
             name: who.name.clone(),
             guest: who.guest,
+            avatar: who.avatar.clone(),
         })
         .set_duration_and_issuance(&options, Duration::seconds(ACCESS_TOKEN_SECONDS))
         .set_not_before(now);
@@ -198,6 +204,7 @@ impl KeyTable {
             user_id: custom.sub.clone(),
             name: custom.name.clone(),
             guest: custom.guest,
+            avatar: custom.avatar.clone(),
         };
         Ok((identity, expires_at))
     }

@@ -14,6 +14,7 @@ fn member(peer: &str) -> Member {
         user_id: format!("guest:{peer}"),
         name: peer[..1].to_uppercase(),
         guest: true,
+        avatar: None,
         media: MediaState::default(),
     }
 }

@@ -24,6 +24,7 @@
 //!   written; a purged token is simply unknown (401).
 
 pub mod cookie;
+mod profile;
 
 #[cfg(test)]
 mod tests;
@@ -136,6 +137,17 @@ pub enum SessionOp {
     Logout { token: String },
     /// End every family of the user, after checking `token` is live.
     LogoutAll { token: String },
+    /// A provider sign-in for this (non-guest) user: record the provider's name unless the user
+    /// chose one, and start a new family.
+    SignIn { identity: Identity },
+    /// Change the profile of the user (already authenticated by the router). `avatar_if_unset`
+    /// only sets an image when the user has none (the provider's picture at first sign-in).
+    SetProfile {
+        name: Option<String>,
+        avatar: Option<String>,
+        #[serde(default)]
+        avatar_if_unset: bool,
+    },
 }
 
 /// The Durable Object's answer.
@@ -153,6 +165,10 @@ pub enum SessionReply {
         reason: String,
         /// Set when the refusal revoked a family because of token reuse.
         reused_family: Option<String>,
+    },
+    /// The user's profile after a change (`None`: no such user here).
+    Profile {
+        identity: Option<Identity>,
     },
 }
 
@@ -198,34 +214,60 @@ pub fn handle<S: Sql>(
             Ok(families) => SessionReply::Ended { families },
             Err(refusal) => SessionReply::refused(&refusal),
         },
+        SessionOp::SignIn { identity } => {
+            let (identity, refresh_token) =
+                store.sign_in(identity, family, secret, call.now_ms, lifetime)?;
+            SessionReply::Issued {
+                identity,
+                refresh_token,
+            }
+        }
+        SessionOp::SetProfile {
+            name,
+            avatar,
+            avatar_if_unset,
+        } => SessionReply::Profile {
+            identity: store.set_profile(name.as_deref(), avatar.as_deref(), *avatar_if_unset)?,
+        },
     })
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    statements: &[
-        "CREATE TABLE IF NOT EXISTS session_user (
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS session_user (
             id INTEGER PRIMARY KEY CHECK (id = 1),
             user_id TEXT NOT NULL,
             name TEXT NOT NULL,
             guest INTEGER NOT NULL
         )",
-        "CREATE TABLE IF NOT EXISTS session_families (
+            "CREATE TABLE IF NOT EXISTS session_families (
             family TEXT PRIMARY KEY,
             created_ms INTEGER NOT NULL,
             revoked_ms INTEGER,
             revoked_reason TEXT
         )",
-        "CREATE TABLE IF NOT EXISTS refresh_tokens (
+            "CREATE TABLE IF NOT EXISTS refresh_tokens (
             hash TEXT PRIMARY KEY,
             family TEXT NOT NULL,
             created_ms INTEGER NOT NULL,
             expires_ms INTEGER NOT NULL,
             rotated_ms INTEGER
         )",
-        "CREATE INDEX IF NOT EXISTS refresh_tokens_expiry ON refresh_tokens (expires_ms)",
-    ],
-}];
+            "CREATE INDEX IF NOT EXISTS refresh_tokens_expiry ON refresh_tokens (expires_ms)",
+        ],
+    },
+    // Profiles of signed-in users: an image, and whether the user chose the display name (a
+    // later provider sign-in must not overwrite it).
+    Migration {
+        version: 2,
+        statements: &[
+            "ALTER TABLE session_user ADD COLUMN avatar TEXT",
+            "ALTER TABLE session_user ADD COLUMN name_chosen INTEGER NOT NULL DEFAULT 0",
+        ],
+    },
+];
 
 /// The user's sessions on top of a [`Sql`] database.
 pub struct SessionStore<'a, S: Sql> {
@@ -259,9 +301,7 @@ impl<'a, S: Sql> SessionStore<'a, S> {
         now_ms: i64,
         lifetime_ms: i64,
     ) -> Result<String, StoreError> {
-        let token = format_token(&identity.user_id, secret);
         self.db.transaction(|| {
-            self.purge_expired(now_ms)?;
             self.db.exec(
                 "INSERT INTO session_user (id, user_id, name, guest) VALUES (1, ?, ?, ?)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, guest = excluded.guest",
@@ -271,12 +311,26 @@ impl<'a, S: Sql> SessionStore<'a, S> {
                     i64::from(identity.guest).into(),
                 ],
             )?;
-            self.db.exec(
-                "INSERT INTO session_families (family, created_ms) VALUES (?, ?)",
-                &[family.into(), now_ms.into()],
-            )?;
-            self.insert_token(&token, family, now_ms, lifetime_ms)
-        })?;
+            self.start_family(&identity.user_id, family, secret, now_ms, lifetime_ms)
+        })
+    }
+
+    /// A new family with its first token (inside the caller's transaction).
+    fn start_family(
+        &self,
+        user_id: &str,
+        family: &str,
+        secret: &[u8; SECRET_BYTES],
+        now_ms: i64,
+        lifetime_ms: i64,
+    ) -> Result<String, StoreError> {
+        let token = format_token(user_id, secret);
+        self.purge_expired(now_ms)?;
+        self.db.exec(
+            "INSERT INTO session_families (family, created_ms) VALUES (?, ?)",
+            &[family.into(), now_ms.into()],
+        )?;
+        self.insert_token(&token, family, now_ms, lifetime_ms)?;
         Ok(token)
     }
 
@@ -352,18 +406,22 @@ impl<'a, S: Sql> SessionStore<'a, S> {
     /// Who the sessions belong to, once any was issued.
     pub fn identity(&self) -> Result<Option<Identity>, StoreError> {
         let rows = self.db.exec(
-            "SELECT user_id, name, guest FROM session_user WHERE id = 1",
+            "SELECT user_id, name, guest, avatar FROM session_user WHERE id = 1",
             &[],
         )?;
         match rows.into_iter().next().as_deref() {
             None => Ok(None),
-            Some([SqlValue::Text(user_id), SqlValue::Text(name), SqlValue::Integer(guest)]) => {
-                Ok(Some(Identity {
-                    user_id: user_id.clone(),
-                    name: name.clone(),
-                    guest: *guest != 0,
-                }))
-            }
+            Some(
+                [SqlValue::Text(user_id), SqlValue::Text(name), SqlValue::Integer(guest), avatar],
+            ) => Ok(Some(Identity {
+                user_id: user_id.clone(),
+                name: name.clone(),
+                guest: *guest != 0,
+                avatar: match avatar {
+                    SqlValue::Text(path) => Some(path.clone()),
+                    _ => None,
+                },
+            })),
             Some(other) => Err(StoreError::Corrupt(format!("session user {other:?}"))),
         }
     }

@@ -13,6 +13,7 @@ fn mina() -> Identity {
         user_id: "guest:0123456789abcdef".into(),
         name: "Mina".into(),
         guest: true,
+        avatar: None,
     }
 }
 
@@ -51,7 +52,7 @@ fn rotated(db: &HostDb, token: &str, n: u8, now: i64) -> String {
 #[test]
 fn migrate_is_idempotent() {
     let db = migrated();
-    assert_eq!(SessionStore::new(&db).migrate(), Ok(1));
+    assert_eq!(SessionStore::new(&db).migrate(), Ok(2));
     assert_eq!(db.count("SELECT COUNT(*) FROM session_schema"), 1);
 }
 
@@ -346,4 +347,76 @@ fn handle_maps_calls_to_replies() {
         ),
         "{reply:?}"
     );
+}
+
+fn jun_from_provider(name: &str) -> Identity {
+    Identity {
+        user_id: "user:00000000000000000000000000000001".into(),
+        name: name.into(),
+        guest: false,
+        avatar: None,
+    }
+}
+
+#[test]
+fn sign_in_records_the_provider_name_until_the_user_chooses_one() {
+    let db = migrated();
+    let store = SessionStore::new(&db);
+    let (first, token) = store
+        .sign_in(&jun_from_provider("Jun"), "f1", &secret(1), T0, LIFETIME)
+        .expect("sign in");
+    assert_eq!(first.name, "Jun");
+    assert!(!first.guest);
+    assert_eq!(rotated_identity(&db, &token).name, "Jun");
+    // The provider renamed the account: a new sign-in follows it.
+    let (second, _) = store
+        .sign_in(&jun_from_provider("Jun K"), "f2", &secret(2), T0, LIFETIME)
+        .expect("sign in");
+    assert_eq!(second.name, "Jun K");
+    // Once the user picked a name, sign-ins keep it.
+    let edited = store.set_profile(Some("준"), None, false).expect("edit");
+    assert_eq!(edited.map(|i| i.name).as_deref(), Some("준"));
+    let (third, _) = store
+        .sign_in(&jun_from_provider("Jun K"), "f3", &secret(3), T0, LIFETIME)
+        .expect("sign in");
+    assert_eq!(third.name, "준");
+    assert_eq!(
+        store.identity().expect("read").map(|i| i.name).as_deref(),
+        Some("준")
+    );
+}
+
+#[test]
+fn the_provider_picture_never_replaces_an_uploaded_one() {
+    let db = migrated();
+    let store = SessionStore::new(&db);
+    store
+        .sign_in(&jun_from_provider("Jun"), "f1", &secret(1), T0, LIFETIME)
+        .expect("sign in");
+    let first = store
+        .set_profile(None, Some("/api/avatars/a?v=1"), true)
+        .expect("set")
+        .expect("user");
+    assert_eq!(first.avatar.as_deref(), Some("/api/avatars/a?v=1"));
+    let kept = store
+        .set_profile(None, Some("/api/avatars/a?v=2"), true)
+        .expect("set")
+        .expect("user");
+    assert_eq!(kept.avatar.as_deref(), Some("/api/avatars/a?v=1"));
+    let uploaded = store
+        .set_profile(None, Some("/api/avatars/a?v=3"), false)
+        .expect("set")
+        .expect("user");
+    assert_eq!(uploaded.avatar.as_deref(), Some("/api/avatars/a?v=3"));
+}
+
+#[test]
+fn a_profile_edit_without_a_user_changes_nothing() {
+    let db = migrated();
+    let store = SessionStore::new(&db);
+    assert_eq!(
+        store.set_profile(Some("X"), None, false).expect("edit"),
+        None
+    );
+    assert_eq!(store.identity().expect("read"), None);
 }

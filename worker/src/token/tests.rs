@@ -20,6 +20,7 @@ fn mina() -> Identity {
         user_id: "guest:1".into(),
         name: "Mina".into(),
         guest: true,
+        avatar: None,
     }
 }
 
