@@ -7,6 +7,7 @@ pub mod netns;
 pub mod process;
 pub mod room_page;
 pub mod stage;
+pub mod suite;
 pub mod token;
 pub mod wrangler;
 pub mod ws_client;

@@ -1,0 +1,111 @@
+//! Browser end-to-end tests of sessions: real headless Chromium against the real worker under
+//! `wrangler dev`, in a private network namespace (see `e2e_call.rs`).
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use confab_tests::room_page::{find, join, script, tiles, wait_for};
+use confab_tests::stage::Stage;
+use fantoccini::Client;
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+fn main() -> ExitCode {
+    confab_tests::stage_main!("e2e-session", two_tabs_joining_at_once_keep_one_session)
+}
+
+fn room_name(label: &str) -> String {
+    format!(
+        "e2e-{label}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    )
+}
+
+/// `POST /auth/refresh` from the page (the way the app does it, outside its lock): the user id
+/// the session speaks for, or the HTTP status when it is refused.
+async fn session_user(client: &Client) -> Result<Result<String, u64>, String> {
+    let value = client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            fetch('/auth/refresh', {method: 'POST', headers: {'content-type': 'application/json'},
+                                    body: '{}'})
+              .then(async r => done(r.ok ? {id: (await r.json()).user.id} : {status: r.status}))
+              .catch(e => done({status: 0, error: String(e)}));"#,
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    match value.get("id").and_then(|v| v.as_str()) {
+        Some(id) => Ok(Ok(id.to_owned())),
+        None => Ok(Err(value.get("status").and_then(|s| s.as_u64()).unwrap_or(0))),
+    }
+}
+
+/// Arms the page: a message on the `go` broadcast channel clicks Join.
+const ARM_JOIN: &str = r#"
+window.__go = new BroadcastChannel('confab-test-go');
+window.__go.onmessage = () => document.querySelector('[data-testid="join-button"]').click();
+return true;
+"#;
+
+/// Two tabs of one browser share the session cookie. Joining refreshes the session, which
+/// rotates the cookie; if both tabs presented the same cookie at once, the second would look
+/// like a stolen token and end the session. Both tabs are started by one broadcast message so
+/// their refreshes really overlap; afterwards both are in the call as the same user, and the
+/// session still works.
+async fn two_tabs_joining_at_once_keep_one_session(env: &Stage) -> Result<(), String> {
+    let room = room_name("tabs");
+    let client = env.browser("tabs").await?;
+    let result = async {
+        join(&client, env.base_url(), &room, "Tabby").await?;
+        let before = session_user(&client)
+            .await?
+            .map_err(|status| format!("the first session was refused ({status})"))?;
+        // Back to the pre-join page in this tab (the name is remembered), and a second tab.
+        let first = client.window().await.map_err(|e| e.to_string())?;
+        client
+            .goto(&format!("{}/r/{room}", env.base_url()))
+            .await
+            .map_err(|e| e.to_string())?;
+        find(&client, "join-button", TIMEOUT).await?;
+        script(&client, ARM_JOIN).await?;
+        let second = client.new_window(true).await.map_err(|e| e.to_string())?;
+        client
+            .switch_to_window(second.handle.clone())
+            .await
+            .map_err(|e| e.to_string())?;
+        client
+            .goto(&format!("{}/r/{room}", env.base_url()))
+            .await
+            .map_err(|e| e.to_string())?;
+        find(&client, "join-button", TIMEOUT).await?;
+        script(&client, ARM_JOIN).await?;
+        // One message reaches both tabs' listeners in the same turn of their event loops.
+        script(
+            &client,
+            "new BroadcastChannel('confab-test-go').postMessage('go'); return true;",
+        )
+        .await?;
+        for (label, window) in [("second", second.handle.clone()), ("first", first)] {
+            client
+                .switch_to_window(window)
+                .await
+                .map_err(|e| e.to_string())?;
+            find(&client, "local-video", TIMEOUT).await?;
+            wait_for(&format!("the {label} tab to see the other"), TIMEOUT, || async {
+                Ok((tiles(&client).await?.len() == 1).then_some(()))
+            })
+            .await?;
+        }
+        let after = session_user(&client).await?;
+        if after != Ok(before.clone()) {
+            return Err(format!(
+                "after two tabs joined at once the session gave {after:?}, not user {before}"
+            ));
+        }
+        Ok(())
+    }
+    .await;
+    let _ = client.close().await;
+    result
+}
