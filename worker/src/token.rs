@@ -9,6 +9,7 @@
 use chrono::{DateTime, Duration, Utc};
 use jwt_compact::alg::{Ed25519, Hs256, StrongAlg};
 use jwt_compact::{AlgorithmExt, Claims, Header, TimeOptions, Token, UntrustedToken};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use keys::{parse_entry, SigningKey};
@@ -76,8 +77,6 @@ pub struct Identity {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct AccessClaims {
-    iss: String,
-    aud: String,
     sub: String,
     name: String,
     guest: bool,
@@ -121,27 +120,19 @@ impl KeyTable {
 
     /// Issues an access token for `who`, valid from `now` for [`ACCESS_TOKEN_SECONDS`].
     pub fn issue(&self, who: &Identity, now: DateTime<Utc>) -> String {
-        let (kid, key) = &self.keys[0];
-        let options = TimeOptions::new(Duration::seconds(LEEWAY_SECONDS), move || now);
-        let claims = Claims::new(AccessClaims {
-            iss: self.issuer.clone(),
-            aud: self.audience.clone(),
+        let claims = AccessClaims {
             sub: who.user_id.clone(),
             name: who.name.clone(),
             guest: who.guest,
             avatar: who.avatar.clone(),
-        })
-        .set_duration_and_issuance(&options, Duration::seconds(ACCESS_TOKEN_SECONDS))
-        .set_not_before(now);
-        let header = Header::empty()
-            .with_key_id(kid.clone())
-            .with_token_type(ACCESS_TOKEN_TYPE);
-        // Signing serializable claims has no failure path we can hit (only serialization fails).
-        match key {
-            SigningKey::Hs256(key) => StrongAlg(Hs256).token(&header, &claims, key),
-            SigningKey::Ed25519 { secret, .. } => Ed25519.token(&header, &claims, secret),
-        }
-        .unwrap_or_default()
+        };
+        self.sign(
+            ACCESS_TOKEN_TYPE,
+            &self.audience,
+            claims,
+            Duration::seconds(ACCESS_TOKEN_SECONDS),
+            now,
+        )
     }
 
     /// Verifies signature, type, time window, issuer and audience.
@@ -156,6 +147,58 @@ impl KeyTable {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<(Identity, i64), TokenError> {
+        let (claims, expires_at) =
+            self.verify_typed::<AccessClaims>(token, ACCESS_TOKEN_TYPE, &self.audience, now)?;
+        let identity = Identity {
+            user_id: claims.sub,
+            name: claims.name,
+            guest: claims.guest,
+            avatar: claims.avatar,
+        };
+        Ok((identity, expires_at))
+    }
+
+    /// Signs `claims` with the first key as a JWT of type `typ` for `audience` (our issuer),
+    /// valid from `now` for `lifetime`. Each use of the key table (access tokens, the sign-in
+    /// cookie) has its own `typ` and audience, so no token of one use passes as another.
+    pub fn sign<T: Serialize>(
+        &self,
+        typ: &str,
+        audience: &str,
+        claims: T,
+        lifetime: Duration,
+        now: DateTime<Utc>,
+    ) -> String {
+        let (kid, key) = &self.keys[0];
+        let options = TimeOptions::new(Duration::seconds(LEEWAY_SECONDS), move || now);
+        let claims = Claims::new(Scoped {
+            iss: self.issuer.clone(),
+            aud: audience.to_owned(),
+            claims,
+        })
+        .set_duration_and_issuance(&options, lifetime)
+        .set_not_before(now);
+        let header = Header::empty()
+            .with_key_id(kid.clone())
+            .with_token_type(typ);
+        // Signing serializable claims has no failure path we can hit (only serialization fails).
+        match key {
+            SigningKey::Hs256(key) => StrongAlg(Hs256).token(&header, &claims, key),
+            SigningKey::Ed25519 { secret, .. } => Ed25519.token(&header, &claims, secret),
+        }
+        .unwrap_or_default()
+    }
+
+    /// Verifies a token made by [`KeyTable::sign`]: the key (and so the algorithm) by `kid`
+    /// from our table, the signature, `typ`, `iat`, `exp`/`nbf` (with leeway), our issuer and
+    /// `audience`. Returns the claims and the expiry (unix seconds).
+    pub fn verify_typed<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        typ: &str,
+        audience: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(T, i64), TokenError> {
         let untrusted = UntrustedToken::new(token).map_err(|_| TokenError::Malformed)?;
         let kid = untrusted
             .header()
@@ -172,13 +215,16 @@ impl KeyTable {
         if untrusted.algorithm() != key.algorithm() {
             return Err(TokenError::WrongAlgorithm);
         }
-        let verified = validate(key, &untrusted).map_err(|e| match e {
+        // The type is in the signed header, so checking it before the claims is safe and
+        // keeps a token of another use from being reported as "missing claims".
+        if untrusted.header().token_type.as_deref() != Some(typ) {
+            validate::<serde_json::Value>(key, &untrusted).map_err(|_| TokenError::BadSignature)?;
+            return Err(TokenError::WrongType);
+        }
+        let verified = validate::<Scoped<T>>(key, &untrusted).map_err(|e| match e {
             jwt_compact::ValidationError::MalformedClaims(_) => TokenError::MissingClaim,
             _ => TokenError::BadSignature,
         })?;
-        if verified.header().token_type.as_deref() != Some(ACCESS_TOKEN_TYPE) {
-            return Err(TokenError::WrongType);
-        }
         let claims = verified.claims();
         if claims.issued_at.is_none() {
             return Err(TokenError::MissingClaim);
@@ -192,36 +238,35 @@ impl KeyTable {
             jwt_compact::ValidationError::NotMature => TokenError::NotYetValid,
             _ => TokenError::MissingClaim,
         })?;
-        let custom = &claims.custom;
-        if custom.iss != self.issuer || custom.aud != self.audience {
+        if claims.custom.iss != self.issuer || claims.custom.aud != audience {
             return Err(TokenError::WrongIssuerOrAudience);
         }
         let expires_at = claims
             .expiration
             .map(|t| t.timestamp())
             .ok_or(TokenError::MissingClaim)?;
-        let identity = Identity {
-            user_id: custom.sub.clone(),
-            name: custom.name.clone(),
-            guest: custom.guest,
-            avatar: custom.avatar.clone(),
-        };
-        Ok((identity, expires_at))
+        let (_, claims) = verified.into_parts();
+        Ok((claims.custom.claims, expires_at))
     }
 }
 
+/// Custom claims with the issuer and audience every token of ours carries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Scoped<T> {
+    iss: String,
+    aud: String,
+    #[serde(flatten)]
+    claims: T,
+}
+
 /// Checks the signature with `key`'s own algorithm and parses the claims.
-fn validate(
+fn validate<T: DeserializeOwned>(
     key: &SigningKey,
     untrusted: &UntrustedToken<'_>,
-) -> Result<Token<AccessClaims>, jwt_compact::ValidationError> {
+) -> Result<Token<T>, jwt_compact::ValidationError> {
     match key {
-        SigningKey::Hs256(key) => StrongAlg(Hs256)
-            .validator::<AccessClaims>(key)
-            .validate(untrusted),
-        SigningKey::Ed25519 { public, .. } => Ed25519
-            .validator::<AccessClaims>(public)
-            .validate(untrusted),
+        SigningKey::Hs256(key) => StrongAlg(Hs256).validator::<T>(key).validate(untrusted),
+        SigningKey::Ed25519 { public, .. } => Ed25519.validator::<T>(public).validate(untrusted),
     }
 }
 

@@ -3,6 +3,7 @@ use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD
 use base64::Engine as _;
 
 mod eddsa;
+mod typed;
 
 const ISS: &str = "confab";
 const AUD: &str = "confab-api";
