@@ -132,6 +132,9 @@ pub struct Options {
     pub allowed_origins: Vec<String>,
     /// More `--var NAME:value` pairs.
     pub vars: Vec<(String, String)>,
+    /// Listen on this port instead of a free one (a restart that browsers must find again at the
+    /// same origin).
+    pub port: Option<u16>,
     /// How long start-up may take before it counts as failed.
     pub start_timeout: Duration,
 }
@@ -144,6 +147,7 @@ impl Default for Options {
             allow_guests: true,
             allowed_origins: Vec::new(),
             vars: Vec::new(),
+            port: None,
             start_timeout: Duration::from_secs(60),
         }
     }
@@ -201,6 +205,18 @@ impl Wrangler {
         let mut old = std::mem::replace(self, fresh);
         old.owns_run_dir = false;
         Ok(())
+    }
+
+    /// Like [`Wrangler::restart`], with other options (say, a new signing key and the old one
+    /// dropped). With [`Options::port`] set, the new instance listens where the old one did.
+    pub fn restart_with(&mut self, opts: Options) -> Result<(), StartError> {
+        self.opts = opts;
+        self.restart()
+    }
+
+    /// A free loopback port for [`Options::port`].
+    pub fn pick_port() -> std::io::Result<u16> {
+        free_port()
     }
 
     fn launch_with_retries(opts: &Options, run_dir: &Path) -> Result<Wrangler, StartError> {
@@ -285,7 +301,10 @@ impl Wrangler {
             .try_clone()
             .map_err(|e| fail(format!("cannot share the log: {e}")))?;
         let config = snapshot(&run_dir).map_err(fail)?;
-        let port = free_port().map_err(|e| fail(format!("no free port: {e}")))?;
+        let port = match opts.port {
+            Some(port) => port,
+            None => free_port().map_err(|e| fail(format!("no free port: {e}")))?,
+        };
         let inspector_port = free_port().map_err(|e| fail(format!("no free port: {e}")))?;
 
         let root = repo_root();
