@@ -26,6 +26,10 @@
 //   GET  /__log     {"requests":[{provider, endpoint, method, url, query, headers, params,
 //                                 status, issued:[codes and tokens given out]}]}
 //
+// Accounts: any login typed on a consent page is an account; its display name is the login's
+// parts capitalised ("mona-lisa" → "Mona Lisa"; Korean stays as typed), except that a GitHub
+// login containing "noname" has `name: null`, as many GitHub accounts do.
+//
 // Every code is one-time, expires after 10 minutes and is bound to the client, the exact
 // redirect URI and (GitHub, Kakao) the PKCE challenge. A wrong code_verifier is refused without
 // using the code up (as oidc-provider does).
@@ -34,6 +38,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 
+import {
+  escapeHtml, html, parseBody, pickHeaders, readBody, redirect, send, withParams,
+} from './standin-http.mjs';
 import { JPEG, pngBytes } from './standin-images.mjs';
 
 const { values: args } = parseArgs({
@@ -100,62 +107,6 @@ const PROVIDERS = {
   },
 };
 
-// ---- plumbing ---------------------------------------------------------------------------------
-
-function send(res, status, body, headers = {}) {
-  const text = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-  const type = typeof body === 'string' || Buffer.isBuffer(body) ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...headers });
-  res.end(text);
-  return status;
-}
-
-function redirect(res, location) {
-  res.writeHead(302, { location, 'cache-control': 'no-store' });
-  res.end();
-  return 302;
-}
-
-function html(res, status, body) {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(`<!doctype html><html><head><meta charset="utf-8"><title>stand-in</title></head><body>${body}</body></html>`);
-  return status;
-}
-
-const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-/** The body's parameters (form or JSON), or null when the content type is neither. */
-function parseBody(req, text) {
-  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (!text) return {};
-  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
-  if (type === 'application/json') {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return null;
-    }
-  }
-  return null;
-}
-
-function pickHeaders(headers) {
-  const out = {};
-  for (const name of ['user-agent', 'accept', 'content-type', 'authorization', 'cookie']) {
-    if (headers[name] !== undefined) out[name] = headers[name];
-  }
-  return out;
-}
-
 function bearer(req) {
   const match = (req.headers.authorization ?? '').match(/^(?:Bearer|token)\s+(\S+)$/i);
   return match ? tokens.get(match[1]) : undefined;
@@ -166,13 +117,6 @@ function pkceMatches(challenge, verifier) {
     && createHash('sha256').update(verifier).digest('base64url') === challenge;
 }
 
-function withParams(base, params) {
-  const url = new URL(base);
-  for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null) url.searchParams.set(key, value);
-  }
-  return url.toString();
-}
 
 // ---- authorize and consent (shared) -----------------------------------------------------------
 
@@ -315,7 +259,8 @@ function githubApi(req, res, path) {
       html_url: `https://github.com/${login}`,
       type: 'User',
       site_admin: false,
-      name: nameOf(login),
+      // GitHub's name is optional (null for many accounts): "noname" logins have none.
+      name: login.includes('noname') ? null : nameOf(login),
       email: null,
     });
   }

@@ -4,7 +4,9 @@
 pub mod browser;
 pub mod http;
 pub mod netns;
+pub mod oauth_flow;
 pub mod process;
+pub mod providers;
 pub mod room_page;
 pub mod stage;
 pub mod suite;

@@ -1,6 +1,7 @@
 //! Deployer configuration, read once per request from wrangler vars and secrets.
 
 use crate::chat::Retention;
+use crate::oauth::config::{OAuthConfig, OAuthConfigError, RawOAuth};
 use crate::token::{KeyConfigError, KeyTable};
 
 /// Configuration as plain values, so parsing rules are tested on the host.
@@ -14,6 +15,8 @@ pub struct Config {
     pub allow_bench_seed: bool,
     /// `REFRESH_TOKEN_DAYS`: how long an unused session lasts (each refresh starts it again).
     pub refresh_token_days: u32,
+    /// Sign-in providers and `PUBLIC_URL` (see [`crate::oauth::config`]).
+    pub oauth: OAuthConfig,
 }
 
 pub const ISSUER: &str = "confab";
@@ -32,6 +35,8 @@ pub enum ConfigError {
     Keys(#[from] KeyConfigError),
     #[error("REFRESH_TOKEN_DAYS must be a whole number from 1 to {MAX_REFRESH_DAYS}; got {0:?}")]
     RefreshDays(String),
+    #[error(transparent)]
+    OAuth(#[from] OAuthConfigError),
 }
 
 /// Browsers cap a cookie's Max-Age at 400 days.
@@ -46,6 +51,8 @@ pub struct RawConfig {
     pub jwt_keys: Option<String>,
     pub allow_bench_seed: Option<String>,
     pub refresh_token_days: Option<String>,
+    /// The sign-in variables that are set ([`crate::oauth::config::VAR_NAMES`]).
+    pub oauth: RawOAuth,
 }
 
 impl Config {
@@ -58,6 +65,7 @@ impl Config {
             stun_urls: list(raw.stun_urls.as_deref()),
             keys: KeyTable::parse(&keys, ISSUER, AUDIENCE)?,
             refresh_token_days: refresh_days(raw.refresh_token_days.as_deref())?,
+            oauth: OAuthConfig::parse(&raw.oauth)?,
         })
     }
 }
@@ -226,6 +234,19 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn sign_in_providers_are_part_of_the_configuration() {
+        assert!(Config::parse(raw(None)).unwrap().oauth.providers.is_empty());
+        let mut r = raw(None);
+        r.oauth.insert("GITHUB_CLIENT_ID".into(), "id".into());
+        assert!(matches!(
+            Config::parse(r),
+            Err(ConfigError::OAuth(OAuthConfigError::MissingSecret(
+                "GITHUB"
+            )))
+        ));
     }
 
     #[test]

@@ -22,6 +22,10 @@ pub fn config(env: &Env) -> Result<Config, ApiError> {
         jwt_keys: text(env, "JWT_KEYS"),
         allow_bench_seed: text(env, "ALLOW_BENCH_SEED"),
         refresh_token_days: text(env, "REFRESH_TOKEN_DAYS"),
+        oauth: crate::oauth::config::VAR_NAMES
+            .iter()
+            .filter_map(|name| text(env, name).map(|value| (name.to_string(), value)))
+            .collect(),
     })
     .map_err(|e| {
         worker::console_error!("configuration error: {e}");

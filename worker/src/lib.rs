@@ -3,6 +3,7 @@
 pub mod chat;
 pub mod config;
 pub mod http_error;
+pub mod oauth;
 pub mod room;
 pub mod session;
 pub mod token;

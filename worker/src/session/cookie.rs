@@ -49,7 +49,11 @@ pub fn clear(secure: bool) -> String {
 
 /// The refresh token from a `Cookie` header, if one of ours is there and non-empty.
 pub fn read(header: Option<&str>, secure: bool) -> Option<&str> {
-    let wanted = name(secure);
+    value_of(header, name(secure))
+}
+
+/// The value of the cookie named `wanted` in a `Cookie` header, if there and non-empty.
+pub fn value_of<'a>(header: Option<&'a str>, wanted: &str) -> Option<&'a str> {
     header?
         .split(';')
         .filter_map(|pair| pair.trim().split_once('='))

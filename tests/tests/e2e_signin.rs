@@ -1,0 +1,3 @@
+//! Sign-in in a real browser (written next).
+
+fn main() {}
