@@ -7,6 +7,8 @@ pub mod netns;
 pub mod oauth_flow;
 pub mod process;
 pub mod providers;
+#[cfg(test)]
+mod providers_selftest;
 pub mod room_page;
 pub mod stage;
 pub mod suite;

@@ -29,13 +29,15 @@ fn agent() -> &'static ureq::Agent {
         ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
+            // No User-Agent unless a request sets one (GitHub's stand-in checks for it).
+            .user_agent(ureq::config::AutoHeaderValue::None)
             .timeout_global(Some(Duration::from_secs(20)))
             .build()
             .into()
     })
 }
 
-/// One request, no redirect followed; panics only when no HTTP answer arrives at all.
+/// One request, no redirect followed, no automatic User-Agent; panics only when no HTTP answer arrives at all.
 pub fn send(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
     let mut builder = ureq::http::Request::builder().method(method).uri(url);
     for (name, value) in headers {
