@@ -100,6 +100,8 @@ pub enum ErrorCode {
     InvalidField,
     BinaryFrame,
     RoomFull,
+    /// The room admits only signed-in people; a guest's socket is closed with 4403.
+    SignInRequired,
     Unauthorized,
     Unsupported,
     Internal,

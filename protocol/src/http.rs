@@ -33,6 +33,27 @@ pub struct UserInfo {
     pub avatar: Option<String>,
 }
 
+/// `PATCH /api/me` request: the signed-in user's new display name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileUpdate {
+    pub name: String,
+}
+
+/// `POST /api/rooms` request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateRoomRequest {
+    /// Only signed-in people may join (guests are refused with `sign_in_required`).
+    #[serde(default)]
+    pub require_sign_in: bool,
+}
+
+/// `POST /api/rooms` response (201): the new room's random name and its settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateRoomResponse {
+    pub room: String,
+    pub require_sign_in: bool,
+}
+
 /// `POST /auth/guest` response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GuestResponse {

@@ -13,7 +13,8 @@ mod names;
 pub use decode::{decode_client_frame, FrameError};
 pub use frames::{ClientFrame, ErrorCode, ServerFrame};
 pub use http::{
-    GuestRequest, GuestResponse, Health, IceResponse, IceServer, Problem, RefreshRequest, UserInfo,
+    CreateRoomRequest, CreateRoomResponse, GuestRequest, GuestResponse, Health, IceResponse,
+    IceServer, Problem, ProfileUpdate, RefreshRequest, UserInfo,
 };
 pub use model::{ChatMessage, MediaState, Member, PeerId};
 pub use names::{DisplayName, NameError, RoomName};

@@ -191,6 +191,14 @@ fn server_frames_match_golden_json() {
         ServerFrame::error(ErrorCode::UnknownPeer, "gone"),
         json!({"type": "error", "code": "unknown_peer", "message": "gone"}),
     );
+    assert_server_golden(
+        ServerFrame::error(
+            ErrorCode::SignInRequired,
+            "This room is only for signed-in people. Sign in to join.",
+        ),
+        json!({"type": "error", "code": "sign_in_required",
+               "message": "This room is only for signed-in people. Sign in to join."}),
+    );
 }
 
 #[test]
@@ -235,6 +243,32 @@ fn http_bodies_match_golden_json() {
     assert_eq!(
         serde_json::to_value(&ice).unwrap(),
         json!({"ice_servers": [{"urls": ["stun:example.org"]}], "expires_at": 5})
+    );
+    let update = ProfileUpdate {
+        name: "Minji".into(),
+    };
+    assert_eq!(
+        serde_json::to_value(&update).unwrap(),
+        json!({"name": "Minji"})
+    );
+    let create = CreateRoomRequest {
+        require_sign_in: true,
+    };
+    assert_eq!(
+        serde_json::to_value(&create).unwrap(),
+        json!({"require_sign_in": true})
+    );
+    assert_eq!(
+        serde_json::from_value::<CreateRoomRequest>(json!({})).unwrap(),
+        CreateRoomRequest::default()
+    );
+    let created = CreateRoomResponse {
+        room: "0123456789abcdef0123456789abcdef".into(),
+        require_sign_in: true,
+    };
+    assert_eq!(
+        serde_json::to_value(&created).unwrap(),
+        json!({"room": "0123456789abcdef0123456789abcdef", "require_sign_in": true})
     );
     let problem = Problem {
         kind: "about:blank".into(),
