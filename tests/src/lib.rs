@@ -10,6 +10,7 @@ pub mod providers;
 #[cfg(test)]
 mod providers_selftest;
 pub mod room_page;
+pub mod signin_page;
 pub mod stage;
 pub mod suite;
 pub mod token;

@@ -23,6 +23,17 @@ impl Stage {
     /// Call from `main` before any other thread exists (the namespace is per thread; everything
     /// started afterwards inherits it).
     pub fn enter(label: &str) -> Result<Stage, String> {
+        Self::enter_with(label, |_| Ok((Options::default(), ()))).map(|(stage, ())| stage)
+    }
+
+    /// Like [`Stage::enter`], with the worker's options from `prepare`, which runs inside the
+    /// namespace before the worker starts (so what it starts, e.g. sign-in provider stand-ins,
+    /// lives there too) and gets the scratch directory. What else it returns comes back with
+    /// the stage; drop it after the stage.
+    pub fn enter_with<T>(
+        label: &str,
+        prepare: impl FnOnce(&std::path::Path) -> Result<(Options, T), String>,
+    ) -> Result<(Stage, T), String> {
         require_chromium()?;
         let netns = Netns::enter_fresh()?;
         eprintln!("{label}: running in network namespace {}", netns.name());
@@ -32,15 +43,17 @@ impl Stage {
             .map_err(|e| format!("tokio runtime: {e}"))?;
         let scratch = scratch_root().join(label);
         std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
-        let wrangler = Wrangler::try_start(Options::default()).map_err(|e| e.to_string())?;
+        let (options, extra) = prepare(&scratch)?;
+        let wrangler = Wrangler::try_start(options).map_err(|e| e.to_string())?;
         let driver = ChromeDriver::start(&scratch)?;
-        Ok(Stage {
+        let stage = Stage {
             driver,
             wrangler,
             runtime,
             scratch,
             _netns: netns,
-        })
+        };
+        Ok((stage, extra))
     }
 
     pub fn base_url(&self) -> &str {
