@@ -17,6 +17,10 @@ pub enum ApiError {
     #[error("expected a WebSocket upgrade")]
     UpgradeRequired,
     #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("server error: {0}")]
     Internal(String),
@@ -33,6 +37,8 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => 415,
             ApiError::UpgradeRequired => 426,
             ApiError::Internal(_) => 500,
+            ApiError::Conflict(_) => 409,
+            ApiError::PayloadTooLarge(_) => 413,
         }
     }
 
@@ -62,6 +68,8 @@ fn title(status: u16) -> &'static str {
         426 => "Upgrade Required",
         _ => "Internal Server Error",
     }
+        409 => "Conflict",
+        413 => "Content Too Large",
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Confab worker: HTTP router, guest tokens, ICE servers and the Room Durable Object.
 
+pub mod avatar;
 pub mod chat;
 pub mod config;
 pub mod http_error;
@@ -18,6 +19,8 @@ mod env;
 mod room_do;
 #[cfg(target_arch = "wasm32")]
 mod router;
+#[cfg(target_arch = "wasm32")]
+mod profile_routes;
 #[cfg(target_arch = "wasm32")]
 mod session_routes;
 #[cfg(target_arch = "wasm32")]

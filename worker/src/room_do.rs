@@ -6,7 +6,10 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
-use confab_protocol::{close_code, PeerId, ServerFrame, SUBPROTOCOL};
+use confab_protocol::{
+    close_code, CreateRoomRequest, CreateRoomResponse, ErrorCode, FrameError, PeerId, ServerFrame,
+    SUBPROTOCOL,
+};
 use serde::{Deserialize, Serialize};
 use worker::{
     durable_object, DurableObject, Env, Request, Response, Result, State, WebSocket,
@@ -18,7 +21,7 @@ use crate::chat::{
 };
 use crate::do_sql::DoSql;
 use crate::env::{config, now, now_ms, retention};
-use crate::room::{self, Action, Attachment, ConnGuard, Incoming};
+use crate::room::{self, Action, Attachment, ConnGuard, Incoming, RoomSettings, SettingsStore};
 use crate::token::Identity;
 
 /// Identity the router has verified, passed to the DO on the internal upgrade request.
@@ -67,19 +70,33 @@ impl DurableObject for Room {
         let Ok(member) = serde_json::from_str::<MemberHeader>(&header) else {
             return Response::error("bad internal request", 400);
         };
-        if req.path() == "/seed" {
-            return self.seed(req, member).await;
+        match req.path().as_str() {
+            "/seed" => return self.seed(req, member).await,
+            "/settings" => return self.create_settings(req, member).await,
+            _ => {}
         }
         let present = self.members();
         let pair = WebSocketPair::new()?;
+        if member.identity.guest {
+            match self.settings() {
+                Ok(settings) => {
+                    if let Err(refused) = room::admit_identity(settings.as_ref(), true) {
+                        return self.refuse(pair, &refused, close_code::FORBIDDEN, "sign in");
+                    }
+                }
+                Err(error) => {
+                    // Unknown settings: a guest is not let in on a guess.
+                    worker::console_error!("room: reading settings: {error}");
+                    let error = FrameError::new(
+                        ErrorCode::Internal,
+                        "the room could not be opened; try again",
+                    );
+                    return self.refuse(pair, &error, 1011, "try again");
+                }
+            }
+        }
         if let Err(full) = room::admit(present.len()) {
-            // Accepted without an attachment: never counted as a member, closed at once.
-            self.state.accept_web_socket(&pair.server);
-            let _ = pair.server.send_with_str(full.to_frame().to_json());
-            let _ = pair
-                .server
-                .close(Some(close_code::ROOM_FULL), Some("room is full"));
-            return upgraded(pair.client);
+            return self.refuse(pair, &full, close_code::ROOM_FULL, "room is full");
         }
         let peer_id = PeerId::from_uuid(uuid::Uuid::new_v4());
         let newcomer = Attachment {
@@ -207,6 +224,59 @@ impl Room {
                     self.execute(ws, sender, actions);
                 }
                 Action::LogError(message) => worker::console_error!("room: {message}"),
+            }
+        }
+    }
+
+    /// A socket that may not join: accepted without an attachment (so never counted as a
+    /// member), told why, and closed at once.
+    fn refuse(
+        &self,
+        pair: WebSocketPair,
+        error: &FrameError,
+        code: u16,
+        reason: &str,
+    ) -> Result<Response> {
+        self.state.accept_web_socket(&pair.server);
+        let _ = pair.server.send_with_str(error.to_frame().to_json());
+        let _ = pair.server.close(Some(code), Some(reason));
+        upgraded(pair.client)
+    }
+
+    /// The room's settings (`None` for a room made by joining it).
+    fn settings(&self) -> std::result::Result<Option<RoomSettings>, StoreError> {
+        let db = DoSql::new(self.state.storage());
+        self.chat(&db)?;
+        SettingsStore::new(&db).get()
+    }
+
+    /// `POST /settings {"require_sign_in"}` from the router (`POST /api/rooms`): the settings of
+    /// a new room, made by the member in the header. 201 with the settings, 409 when the room
+    /// is already in use or set.
+    async fn create_settings(&self, mut req: Request, member: MemberHeader) -> Result<Response> {
+        let Ok(body) = req.json::<CreateRoomRequest>().await else {
+            return Response::error("body must be {\"require_sign_in\":bool}", 400);
+        };
+        let settings = RoomSettings {
+            creator: member.identity.user_id,
+            require_sign_in: body.require_sign_in,
+            created_ms: now_ms(),
+        };
+        let present = self.members().len();
+        let db = DoSql::new(self.state.storage());
+        let created = self
+            .chat(&db)
+            .and_then(|_| SettingsStore::new(&db).create(&settings, present));
+        match created {
+            Ok(Ok(())) => Ok(Response::from_json(&CreateRoomResponse {
+                room: member.room,
+                require_sign_in: settings.require_sign_in,
+            })?
+            .with_status(201)),
+            Ok(Err(conflict)) => Response::error(conflict.to_string(), 409),
+            Err(error) => {
+                worker::console_error!("room: storing settings: {error}");
+                Response::error("storage failed", 500)
             }
         }
     }

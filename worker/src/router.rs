@@ -9,6 +9,7 @@ use worker::{event, Context, Env, Headers, Method, Request, RequestInit, Respons
 use crate::env::{config, now};
 use crate::http_error::ApiError;
 use crate::room_do::MemberHeader;
+use crate::profile_routes;
 use crate::session_routes;
 use crate::token::{Identity, ACCESS_TOKEN_SECONDS};
 use crate::upgrade::{bearer_from_subprotocols, origin_allowed};
@@ -50,6 +51,13 @@ async fn route(req: Request, env: &Env) -> std::result::Result<Response, ApiErro
             bench_seed(req, env, room).await
         }
         (["api", "rooms", room, "ws"], _) => {
+        (["api", "me"], Method::Patch) => profile_routes::update_me(req, env).await,
+        (["api", "me", "avatar"], Method::Put) => profile_routes::upload_avatar(req, env).await,
+        (["api", "avatars", user], Method::Get) => profile_routes::avatar(env, user).await,
+        (["api", "rooms"], Method::Post) => profile_routes::create_room(req, env).await,
+        (["api", "me"] | ["api", "me", "avatar"] | ["api", "avatars", _] | ["api", "rooms"], _) => {
+            Err(ApiError::MethodNotAllowed)
+        }
             RoomName::parse(room).map_err(|e| ApiError::BadRequest(e.to_string()))?;
             Err(ApiError::MethodNotAllowed)
         }
@@ -233,7 +241,7 @@ async fn websocket(
 
 /// Sends an internal request to the room's Durable Object, carrying the identity the router
 /// verified in [`MemberHeader`] (the DO trusts only this header, which clients cannot reach).
-async fn to_room(
+pub(crate) async fn to_room(
     env: &Env,
     member: &MemberHeader,
     path: &str,
@@ -259,7 +267,7 @@ async fn to_room(
 }
 
 /// The token from `Authorization: Bearer <token>`.
-fn bearer(req: &Request) -> Option<String> {
+pub(crate) fn bearer(req: &Request) -> Option<String> {
     let value = req.headers().get("authorization").ok().flatten()?;
     let token = value
         .strip_prefix("Bearer ")

@@ -65,7 +65,9 @@ pub async fn refresh(mut req: Request, env: &Env) -> Result<Response, ApiError> 
             Ok(response)
         }
         SessionReply::Refused { reason, .. } => refused(&reason, secure),
-        SessionReply::Ended { .. } => Err(ApiError::Internal("refresh ended a session".into())),
+        SessionReply::Ended { .. } | SessionReply::Profile { .. } => {
+            Err(ApiError::Internal("refresh answered something else".into()))
+        }
     }
 }
 
@@ -88,7 +90,9 @@ pub async fn logout_all(req: Request, env: &Env) -> Result<Response, ApiError> {
     match call(env, &config, &route, SessionOp::LogoutAll { token }).await? {
         SessionReply::Ended { .. } => ended(secure),
         SessionReply::Refused { reason, .. } => refused(&reason, secure),
-        SessionReply::Issued { .. } => Err(ApiError::Internal("logout-all issued a token".into())),
+        SessionReply::Issued { .. } | SessionReply::Profile { .. } => Err(ApiError::Internal(
+            "logout-all answered something else".into(),
+        )),
     }
 }
 
@@ -153,7 +157,7 @@ fn presented(req: &Request, secure: bool) -> Option<(TokenRoute, String)> {
     Some((route, token.to_owned()))
 }
 
-async fn call(
+pub(crate) async fn call(
     env: &Env,
     config: &Config,
     route: &TokenRoute,

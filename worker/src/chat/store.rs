@@ -9,6 +9,9 @@
 //! - `chat_search`: FTS5 over terms computed in [`super::search`], `rowid` = `seq`; contentless
 //!   (only the index is stored) with deletes enabled, so retention can remove rows.
 //!
+//! - `room_settings` (migration 2): set once when a room is made with `POST /api/rooms`; see
+//!   [`crate::room::settings`].
+//!
 //! A message, its search row and any retention pruning are written in one transaction.
 
 use confab_protocol::ChatMessage;
@@ -114,10 +117,11 @@ pub fn applied_version<S: Sql>(db: &S, version_table: &str) -> Result<i64, Store
     }
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    statements: &[
-        "CREATE TABLE IF NOT EXISTS chat_messages (
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS chat_messages (
             seq INTEGER PRIMARY KEY,
             client_id TEXT NOT NULL UNIQUE,
             user_id TEXT NOT NULL,
@@ -125,16 +129,21 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
             text TEXT NOT NULL,
             ts INTEGER NOT NULL
         )",
-        "CREATE TABLE IF NOT EXISTS chat_seq (
+            "CREATE TABLE IF NOT EXISTS chat_seq (
             id INTEGER PRIMARY KEY CHECK (id = 1),
             last_seq INTEGER NOT NULL
         )",
-        "INSERT OR IGNORE INTO chat_seq (id, last_seq) VALUES (1, 0)",
-        "CREATE VIRTUAL TABLE IF NOT EXISTS chat_search USING fts5(
+            "INSERT OR IGNORE INTO chat_seq (id, last_seq) VALUES (1, 0)",
+            "CREATE VIRTUAL TABLE IF NOT EXISTS chat_search USING fts5(
             terms, content = '', contentless_delete = 1, tokenize = 'ascii'
         )",
-    ],
-}];
+        ],
+    },
+    Migration {
+        version: 2,
+        statements: &[crate::room::settings::CREATE_TABLE],
+    },
+];
 
 /// The schema version this code expects.
 pub fn latest_version() -> i64 {

@@ -3,8 +3,10 @@
 //! [`Action`]s they return, so every decision here is unit-tested on the host.
 
 mod guard;
+pub mod settings;
 
 pub use guard::{ConnGuard, TokenBucket, Verdict};
+pub use settings::{admit_identity, RoomSettings, SettingsConflict, SettingsStore};
 
 use confab_protocol::{
     close_code, decode_client_frame, limits, ChatMessage, ClientFrame, ErrorCode, FrameError,

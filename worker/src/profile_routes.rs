@@ -1,0 +1,218 @@
+//! The signed-in user's profile (`PATCH /api/me`), profile images (`PUT /api/me/avatar`,
+//! `GET /api/avatars/<user id>`) and rooms that require sign-in (`POST /api/rooms`).
+//!
+//! Everything but reading an image needs a Bearer access token of a signed-in person: none or
+//! a bad one is 401, a guest's is 403. Profile changes go to the user's `Sessions` object; the
+//! app then refreshes to get a token with the new name or image. Images are checked by
+//! [`crate::avatar`] and kept in R2.
+
+use confab_protocol::{
+    CreateRoomRequest, CreateRoomResponse, DisplayName, ProfileUpdate, RoomName, UserInfo,
+};
+use worker::{Env, Method, Request, RequestInit, Response};
+
+use crate::avatar::{
+    self, check_image, read_capped, served_content_type, user_id_from_segment, BodyError,
+    ImageError, MAX_AVATAR_BYTES, SERVE_HEADERS,
+};
+use crate::config::Config;
+use crate::env::{config, now};
+use crate::http_error::ApiError;
+use crate::room::settings::new_room_name;
+use crate::room_do::MemberHeader;
+use crate::router::{bearer, require_json, to_room};
+use crate::token::Identity;
+
+/// Largest JSON body of `PATCH /api/me` and `POST /api/rooms`.
+const MAX_JSON_BYTES: usize = 4 * 1024;
+
+/// `PATCH /api/me {"name"}` → 200 UserInfo with the new display name.
+pub async fn update_me(mut req: Request, env: &Env) -> Result<Response, ApiError> {
+    let result = update_profile(&mut req, env).await;
+    refused_body_read(&mut req, &result).await;
+    result
+}
+
+async fn update_profile(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
+    let config = config(env)?;
+    let (identity, _) = signed_in(req, &config)?;
+    require_json(req)?;
+    let body = json_body(req).await?;
+    let update: ProfileUpdate = json_object(&body, "{\"name\":\"Mina\"}")?;
+    let name = DisplayName::parse(&update.name).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let updated = avatar::set_profile(
+        env,
+        &config,
+        &identity.user_id,
+        Some(name.as_str().to_owned()),
+        None,
+        false,
+    )
+    .await?;
+    user_info(updated)
+}
+
+/// `PUT /api/me/avatar` with the raw image → 200 UserInfo with the new image path.
+pub async fn upload_avatar(mut req: Request, env: &Env) -> Result<Response, ApiError> {
+    let result = upload(&mut req, env).await;
+    refused_body_read(&mut req, &result).await;
+    result
+}
+
+async fn upload(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
+    let config = config(env)?;
+    let (identity, _) = signed_in(req, &config)?;
+    let declared = req.headers().get("content-length").ok().flatten();
+    let bytes = read_capped(req.stream().ok(), declared.as_deref(), MAX_AVATAR_BYTES)
+        .await
+        .map_err(|e| match e {
+            BodyError::TooLarge(_) => ApiError::PayloadTooLarge(ImageError::TooLarge.to_string()),
+            BodyError::Unreadable => ApiError::BadRequest("unreadable body".into()),
+        })?;
+    let kind = check_image(&bytes).map_err(|e| match e {
+        ImageError::TooLarge => ApiError::PayloadTooLarge(e.to_string()),
+        ImageError::Empty | ImageError::UnsupportedType => {
+            ApiError::UnsupportedMediaType(ImageError::UnsupportedType.to_string())
+        }
+    })?;
+    let path = avatar::store::put(env, &identity.user_id, bytes, kind)
+        .await
+        .map_err(internal)?;
+    let updated =
+        avatar::set_profile(env, &config, &identity.user_id, None, Some(path), false).await?;
+    if updated.is_none() {
+        // No such user after all: do not keep an image nobody points at.
+        if let Err(error) = avatar::store::delete(env, &identity.user_id).await {
+            worker::console_error!("avatar: removing an orphan image: {error}");
+        }
+    }
+    user_info(updated)
+}
+
+/// `GET /api/avatars/<user id>` (public): the image with its safe content type and headers
+/// that keep it inert; 404 problem when there is none.
+pub async fn avatar(env: &Env, segment: &str) -> Result<Response, ApiError> {
+    let not_found = || ApiError::NotFound(format!("/api/avatars/{segment}"));
+    let user_id = user_id_from_segment(segment).ok_or_else(not_found)?;
+    let (bytes, stored_type) = avatar::store::get(env, &user_id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
+    let mut response = Response::from_bytes(bytes).map_err(internal)?;
+    let headers = response.headers_mut();
+    headers
+        .set("content-type", served_content_type(stored_type.as_deref()))
+        .map_err(internal)?;
+    for (name, value) in SERVE_HEADERS {
+        headers.set(name, value).map_err(internal)?;
+    }
+    Ok(response)
+}
+
+/// `POST /api/rooms {"require_sign_in":true}` → 201 `{"room","require_sign_in"}`: a new room
+/// with a random name whose settings its Durable Object stores.
+pub async fn create_room(mut req: Request, env: &Env) -> Result<Response, ApiError> {
+    let result = new_room(&mut req, env).await;
+    refused_body_read(&mut req, &result).await;
+    result
+}
+
+async fn new_room(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
+    let config = config(env)?;
+    let (identity, token_exp) = signed_in(req, &config)?;
+    require_json(req)?;
+    let body = json_body(req).await?;
+    let request: CreateRoomRequest = json_object(&body, "{\"require_sign_in\":true}")?;
+    let room = RoomName::parse(&new_room_name()).map_err(internal)?;
+    let member = MemberHeader {
+        room: room.as_str().to_owned(),
+        identity,
+        token_exp,
+    };
+    let inner = serde_json::to_string(&request).map_err(internal)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_body(Some(inner.into()));
+    let mut response = to_room(env, &member, "/settings", init, &[]).await?;
+    match response.status_code() {
+        201 => {
+            let created: CreateRoomResponse = response.json().await.map_err(internal)?;
+            let mut response = Response::from_json(&created)
+                .map_err(internal)?
+                .with_status(201);
+            let _ = response.headers_mut().set("cache-control", "no-store");
+            Ok(response)
+        }
+        409 => Err(ApiError::Conflict(
+            response.text().await.unwrap_or_default(),
+        )),
+        status => Err(ApiError::Internal(format!(
+            "room settings failed with {status}"
+        ))),
+    }
+}
+
+/// The signed-in person a request's Bearer token speaks for, and the token's expiry.
+fn signed_in(req: &Request, config: &Config) -> Result<(Identity, i64), ApiError> {
+    let token = bearer(req).ok_or_else(|| ApiError::Unauthorized("missing bearer token".into()))?;
+    let (identity, exp) = config
+        .keys
+        .verify_session(&token, now())
+        .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
+    if identity.guest {
+        return Err(ApiError::Forbidden(
+            "guests have no profile; sign in first".into(),
+        ));
+    }
+    Ok((identity, exp))
+}
+
+/// A small JSON body, read with a hard cap.
+async fn json_body(req: &mut Request) -> Result<Vec<u8>, ApiError> {
+    let declared = req.headers().get("content-length").ok().flatten();
+    read_capped(req.stream().ok(), declared.as_deref(), MAX_JSON_BYTES)
+        .await
+        .map_err(|e| match e {
+            BodyError::TooLarge(_) => ApiError::PayloadTooLarge(e.to_string()),
+            BodyError::Unreadable => ApiError::BadRequest("unreadable body".into()),
+        })
+}
+
+/// A JSON object body as `T` (an array is not accepted in its place); `example` is shown
+/// in the 400 problem.
+fn json_object<T: serde::de::DeserializeOwned>(body: &[u8], example: &str) -> Result<T, ApiError> {
+    let bad = || ApiError::BadRequest(format!("body must be a JSON object like {example}"));
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(value @ serde_json::Value::Object(_)) => {
+            serde_json::from_value(value).map_err(|_| bad())
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// A refused request's body is read and dropped (see [`avatar::store::discard`]).
+async fn refused_body_read(req: &mut Request, result: &Result<Response, ApiError>) {
+    if result.is_err() {
+        avatar::store::discard_body(req).await;
+    }
+}
+
+/// 200 UserInfo of the changed profile; 401 when the token's user has no profile here (it was
+/// never signed in on this server).
+fn user_info(identity: Option<Identity>) -> Result<Response, ApiError> {
+    let identity = identity.ok_or_else(|| {
+        ApiError::Unauthorized("this account is not known here; sign in again".into())
+    })?;
+    let mut response = Response::from_json(&UserInfo {
+        id: identity.user_id,
+        name: identity.name,
+        guest: identity.guest,
+        avatar: identity.avatar,
+    })
+    .map_err(internal)?;
+    let _ = response.headers_mut().set("cache-control", "no-store");
+    Ok(response)
+}
+
+fn internal(error: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(error.to_string())
+}
