@@ -9,6 +9,7 @@
 //! Kakao without a client secret. After the run, `main` fails the binary if wrangler's log
 //! holds any token, code or client secret seen.
 
+mod config;
 mod flows;
 mod rules;
 
@@ -42,6 +43,7 @@ fn main() {
     let args = Arguments::from_args();
     let mut trials = flows::trials();
     trials.extend(rules::trials());
+    trials.extend(config::trials());
     if args.list {
         libtest_mimic::run(&args, trials).exit();
     }
