@@ -24,6 +24,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("server error: {0}")]
     Internal(String),
+    /// An upstream service (a sign-in provider) failed; the message says which and why.
+    #[error("{0}")]
+    BadGateway(String),
 }
 
 impl ApiError {
@@ -34,11 +37,12 @@ impl ApiError {
             ApiError::Forbidden(_) => 403,
             ApiError::NotFound(_) => 404,
             ApiError::MethodNotAllowed => 405,
+            ApiError::Conflict(_) => 409,
+            ApiError::PayloadTooLarge(_) => 413,
             ApiError::UnsupportedMediaType(_) => 415,
             ApiError::UpgradeRequired => 426,
             ApiError::Internal(_) => 500,
-            ApiError::Conflict(_) => 409,
-            ApiError::PayloadTooLarge(_) => 413,
+            ApiError::BadGateway(_) => 502,
         }
     }
 
@@ -64,12 +68,13 @@ fn title(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
-        415 => "Unsupported Media Type",
-        426 => "Upgrade Required",
-        _ => "Internal Server Error",
-    }
         409 => "Conflict",
         413 => "Content Too Large",
+        415 => "Unsupported Media Type",
+        426 => "Upgrade Required",
+        502 => "Bad Gateway",
+        _ => "Internal Server Error",
+    }
 }
 
 #[cfg(test)]
@@ -81,6 +86,19 @@ mod tests {
         let problem = ApiError::Internal("sqlite: secret path".into()).to_problem();
         assert_eq!(problem.status, 500);
         assert!(!problem.detail.contains("sqlite"));
+    }
+
+    #[test]
+    fn bad_gateway_says_which_upstream_failed() {
+        let problem = ApiError::BadGateway(
+            "sign-in with GitHub failed: the token endpoint answered HTTP 500".into(),
+        )
+        .to_problem();
+        assert_eq!(
+            (problem.status, problem.title.as_str()),
+            (502, "Bad Gateway")
+        );
+        assert!(problem.detail.starts_with("sign-in with GitHub failed"));
     }
 
     #[test]

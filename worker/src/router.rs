@@ -6,10 +6,11 @@ use confab_protocol::{
 };
 use worker::{event, Context, Env, Headers, Method, Request, RequestInit, Response, Result};
 
+use crate::auth_routes;
 use crate::env::{config, now};
 use crate::http_error::ApiError;
-use crate::room_do::MemberHeader;
 use crate::profile_routes;
+use crate::room_do::MemberHeader;
 use crate::session_routes;
 use crate::token::{Identity, ACCESS_TOKEN_SECONDS};
 use crate::upgrade::{bearer_from_subprotocols, origin_allowed};
@@ -39,9 +40,24 @@ async fn route(req: Request, env: &Env) -> std::result::Result<Response, ApiErro
         (["auth", "logout"], Method::Post) => session_routes::logout(req, env).await,
         (["auth", "logout-all"], Method::Post) => session_routes::logout_all(req, env).await,
         (["auth", "refresh" | "logout" | "logout-all"], _) => Err(ApiError::MethodNotAllowed),
+        (["auth", "providers"], Method::Get) => auth_routes::providers(env),
+        (["auth", provider, "login"], Method::Get) => auth_routes::login(req, env, provider).await,
+        (["auth", provider, "callback"], Method::Get) => {
+            auth_routes::callback(req, env, provider).await
+        }
+        (["auth", "providers"] | ["auth", _, "login" | "callback"], _) => {
+            Err(ApiError::MethodNotAllowed)
+        }
         ([".well-known", "jwks.json"], Method::Get) => jwks(env),
         ([".well-known", "jwks.json"], _) => Err(ApiError::MethodNotAllowed),
         (["api", "ice"], Method::Get) => ice(&req, env),
+        (["api", "me"], Method::Patch) => profile_routes::update_me(req, env).await,
+        (["api", "me", "avatar"], Method::Put) => profile_routes::upload_avatar(req, env).await,
+        (["api", "avatars", user], Method::Get) => profile_routes::avatar(env, user).await,
+        (["api", "rooms"], Method::Post) => profile_routes::create_room(req, env).await,
+        (["api", "me"] | ["api", "me", "avatar"] | ["api", "avatars", _] | ["api", "rooms"], _) => {
+            Err(ApiError::MethodNotAllowed)
+        }
         (["api", "rooms", room, "ws"], Method::Get) => {
             let room = RoomName::parse(room).map_err(|e| ApiError::BadRequest(e.to_string()))?;
             websocket(req, env, room).await
@@ -51,13 +67,6 @@ async fn route(req: Request, env: &Env) -> std::result::Result<Response, ApiErro
             bench_seed(req, env, room).await
         }
         (["api", "rooms", room, "ws"], _) => {
-        (["api", "me"], Method::Patch) => profile_routes::update_me(req, env).await,
-        (["api", "me", "avatar"], Method::Put) => profile_routes::upload_avatar(req, env).await,
-        (["api", "avatars", user], Method::Get) => profile_routes::avatar(env, user).await,
-        (["api", "rooms"], Method::Post) => profile_routes::create_room(req, env).await,
-        (["api", "me"] | ["api", "me", "avatar"] | ["api", "avatars", _] | ["api", "rooms"], _) => {
-            Err(ApiError::MethodNotAllowed)
-        }
             RoomName::parse(room).map_err(|e| ApiError::BadRequest(e.to_string()))?;
             Err(ApiError::MethodNotAllowed)
         }

@@ -150,7 +150,7 @@ fn allowed(url: &Url, origin: Option<&str>, config: &Config) -> bool {
 }
 
 /// The cookie's token and where it routes, if it is shaped like one of ours.
-fn presented(req: &Request, secure: bool) -> Option<(TokenRoute, String)> {
+pub(crate) fn presented(req: &Request, secure: bool) -> Option<(TokenRoute, String)> {
     let header = req.headers().get("cookie").ok().flatten();
     let token = cookie::read(header.as_deref(), secure)?;
     let route = TokenRoute::parse(token)?;
@@ -201,11 +201,11 @@ fn token_response(config: &Config, identity: &Identity) -> Result<Response, ApiE
     Ok(response)
 }
 
-fn max_age(config: &Config) -> i64 {
+pub(crate) fn max_age(config: &Config) -> i64 {
     i64::from(config.refresh_token_days) * 24 * 3600
 }
 
-fn set_cookie(response: &mut Response, value: &str) -> Result<(), ApiError> {
+pub(crate) fn set_cookie(response: &mut Response, value: &str) -> Result<(), ApiError> {
     response
         .headers_mut()
         .append("set-cookie", value)

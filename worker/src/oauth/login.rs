@@ -58,13 +58,19 @@ pub fn sign(keys: &KeyTable, claims: &LoginClaims, now: DateTime<Utc>) -> String
 }
 
 /// The claims of a presented cookie value and its expiry (unix seconds), once its key,
-/// signature, type, audience and time window check out.
+/// signature, type, audience and time window check out. Unlike access tokens, which other
+/// services may verify, only this worker reads the cookie, on the clock that set its expiry:
+/// there is no leeway after `exp`.
 pub fn verify(
     keys: &KeyTable,
     value: &str,
     now: DateTime<Utc>,
 ) -> Result<(LoginClaims, i64), TokenError> {
-    keys.verify_typed(value, LOGIN_TOKEN_TYPE, LOGIN_AUDIENCE, now)
+    let (claims, expires_at) = keys.verify_typed(value, LOGIN_TOKEN_TYPE, LOGIN_AUDIENCE, now)?;
+    if now.timestamp() >= expires_at {
+        return Err(TokenError::Expired);
+    }
+    Ok((claims, expires_at))
 }
 
 pub fn cookie_name(secure: bool) -> &'static str {
@@ -130,7 +136,10 @@ mod tests {
             verify(&keys, &value, now()),
             Ok((claims(), now().timestamp() + LOGIN_SECONDS))
         );
-        let late = now() + Duration::seconds(LOGIN_SECONDS + 31);
+        let last = now() + Duration::seconds(LOGIN_SECONDS - 1);
+        assert!(verify(&keys, &value, last).is_ok());
+        // Our own cookie on our own clock: no leeway.
+        let late = now() + Duration::seconds(LOGIN_SECONDS);
         assert_eq!(verify(&keys, &value, late), Err(TokenError::Expired));
     }
 
