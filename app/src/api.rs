@@ -5,6 +5,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
 
+mod account;
+pub use account::{create_room, logout_all, providers, update_name, upload_avatar};
+
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     #[error("network error: {0}")]
@@ -34,12 +37,7 @@ pub async fn guest_token(name: &str, current: Option<&str>) -> Result<GuestRespo
             .set("authorization", &format!("Bearer {token}"))
             .map_err(js_error)?;
     }
-    let issued = send(request).await;
-    if issued.is_ok() {
-        // The server set a session cookie along with it.
-        crate::storage::set_session(true);
-    }
-    issued
+    send(request).await
 }
 
 impl ApiError {
@@ -68,35 +66,15 @@ pub async fn refresh(name: Option<&str>) -> Result<Option<GuestResponse>, ApiErr
     // Refreshing rotates the cookie: two tabs refreshing at once would present the same token
     // twice, which the server treats as theft and revokes the session. Tabs take turns.
     match exclusively("confab-refresh", post_json("/auth/refresh", &body)).await {
-        Ok(fresh) => {
-            crate::storage::set_session(true);
-            Ok(Some(fresh))
-        }
-        Err(error) if error.is_unauthorized() => {
-            crate::storage::set_session(false);
-            Ok(None)
-        }
+        Ok(fresh) => Ok(Some(fresh)),
+        Err(error) if error.is_unauthorized() => Ok(None),
         Err(error) => Err(error),
     }
 }
 
 /// `POST /auth/logout`: ends this browser's session (the server clears the cookie).
 pub async fn logout() -> Result<(), ApiError> {
-    let request = json_request("/auth/logout", "{}")?;
-    let window = web_sys::window().ok_or_else(|| ApiError::Network("no window".into()))?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .map_err(js_error)?
-        .unchecked_into();
-    crate::storage::set_session(false);
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(ApiError::Server {
-            status: response.status(),
-            detail: format!("HTTP {}", response.status()),
-        })
-    }
+    send_empty(json_request("/auth/logout", "{}")?).await
 }
 
 async fn post_json<B: serde::Serialize, T: serde::de::DeserializeOwned>(
@@ -132,6 +110,18 @@ pub async fn ice_servers(token: &str) -> Result<IceResponse, ApiError> {
 }
 
 async fn send<T: serde::de::DeserializeOwned>(request: Request) -> Result<T, ApiError> {
+    let text = fetch_text(request).await?;
+    serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// For answers without a body worth reading (204).
+async fn send_empty(request: Request) -> Result<(), ApiError> {
+    fetch_text(request).await.map(drop)
+}
+
+/// The body of a successful answer; a failure becomes [`ApiError::Server`] with the problem's
+/// `detail` (or the status when the body is not problem+json).
+async fn fetch_text(request: Request) -> Result<String, ApiError> {
     let window = web_sys::window().ok_or_else(|| ApiError::Network("no window".into()))?;
     let response: Response = JsFuture::from(window.fetch_with_request(&request))
         .await
@@ -151,7 +141,7 @@ async fn send<T: serde::de::DeserializeOwned>(request: Request) -> Result<T, Api
             detail,
         });
     }
-    serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+    Ok(text)
 }
 
 fn js_error(value: wasm_bindgen::JsValue) -> ApiError {

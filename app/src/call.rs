@@ -48,6 +48,8 @@ pub enum CallEvent {
         code: u16,
         reason: String,
     },
+    /// The room admits only signed-in people and refused us (a guest); the call is over.
+    SignInRequired,
 }
 
 /// A fresh access token for the same user: a session refresh (rotates the cookie), or, for a
@@ -396,6 +398,14 @@ impl Call {
                     screen,
                 },
             )),
+            ServerFrame::Error {
+                code: ErrorCode::SignInRequired,
+                ..
+            } => {
+                // Final, like a full room: the 4403 close that follows must not be retried.
+                self.leave();
+                self.emit(CallEvent::SignInRequired);
+            }
             ServerFrame::Error {
                 code,
                 ref message,

@@ -1,6 +1,7 @@
 //! Confab browser app. Engine layers (`api`, `signaling`, `peer`, `call`, `media`, `chat`) know nothing
 //! about views; `ui` holds the Leptos components that read their events as signals.
 
+pub mod auth;
 pub mod chat;
 pub mod names;
 pub mod negotiation;

@@ -1,11 +1,10 @@
 //! Small bits remembered in the browser: the display name (localStorage) and a one-shot
-//! "join on arrival" flag from the home page (sessionStorage), and whether this browser has a
-//! session (localStorage; the session cookie itself is HttpOnly and never visible here). No
-//! tokens are stored.
+//! "join on arrival" flag from the home page (sessionStorage). No tokens are stored; whether
+//! there is a session only the server knows (its cookie is HttpOnly), so the app asks it at
+//! start-up (`ui::session`).
 
 const NAME_KEY: &str = "confab.name";
 const AUTOJOIN_KEY: &str = "confab.autojoin";
-const SESSION_KEY: &str = "confab.session";
 
 fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -39,21 +38,4 @@ pub fn take_autojoin(room: &str) -> bool {
     let wanted = storage.get_item(AUTOJOIN_KEY).ok().flatten();
     let _ = storage.remove_item(AUTOJOIN_KEY);
     wanted.as_deref() == Some(room)
-}
-
-/// Whether the last word from the server was "you have a session" (shows **Sign out**).
-pub fn has_session() -> bool {
-    local()
-        .and_then(|s| s.get_item(SESSION_KEY).ok().flatten())
-        .is_some()
-}
-
-pub fn set_session(present: bool) {
-    if let Some(storage) = local() {
-        let _ = if present {
-            storage.set_item(SESSION_KEY, "1")
-        } else {
-            storage.remove_item(SESSION_KEY)
-        };
-    }
 }

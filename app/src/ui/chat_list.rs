@@ -124,7 +124,7 @@ pub fn ChatList(chat: ChatView, hidden: Signal<bool>) -> impl IntoView {
             <ol class="messages">
                 <For each=move || rows.get()
                     key=|r| (r.message.seq, r.mine, r.header, r.first_unread) let:row>
-                    <MessageItem row flash=chat.flash/>
+                    <MessageItem avatar=chat.avatar_of(row.message.user_id.clone()) row flash=chat.flash/>
                 </For>
                 <For each=move || pending.get() key=|p| (p.client_id, p.state.clone()) let:pending>
                     <PendingItem pending chat/>

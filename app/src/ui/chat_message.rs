@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
+use super::account::AvatarImg;
 use super::chat_view::ChatView;
 use crate::chat::text::{is_emoji_only, linkify, Piece};
 use crate::chat::{OutState, Pending, Row};
@@ -27,7 +28,12 @@ pub fn MessageText(text: String) -> impl IntoView {
 
 /// A stored message (it has a seq), with the "new messages" divider above it when due.
 #[component]
-pub fn MessageItem(row: Row, flash: RwSignal<Option<u64>>) -> impl IntoView {
+pub fn MessageItem(
+    row: Row,
+    flash: RwSignal<Option<u64>>,
+    /// The sender's picture, while we know one.
+    avatar: Signal<Option<String>>,
+) -> impl IntoView {
     let message = row.message;
     let seq = message.seq;
     let divider = row.first_unread.then(|| {
@@ -38,8 +44,14 @@ pub fn MessageItem(row: Row, flash: RwSignal<Option<u64>>) -> impl IntoView {
     let header = row.header.then(|| {
         let (short, full) = local_time(message.ts);
         let you = row.mine.then_some(" (you)");
+        let picture = move || {
+            avatar
+                .get()
+                .map(|src| view! { <AvatarImg src testid="chat-avatar" class="small"/> })
+        };
         view! {
             <div class="meta">
+                {picture}
                 <span class="author">{message.name.clone()}{you}</span>
                 <time title=full>{short}</time>
             </div>

@@ -1,9 +1,12 @@
 //! The chat panel's state: the UI-free [`ChatStore`] in a signal, plus view-only bits. Every
 //! change to the store goes through [`ChatView::act`], which sends whatever frames it returns.
 
-use confab_protocol::ClientFrame;
+use std::collections::HashMap;
+
+use confab_protocol::{ClientFrame, Member};
 use leptos::prelude::*;
 
+use crate::auth::avatar_src;
 use crate::chat::ChatStore;
 
 /// Below this width the panel starts closed and opens over the video.
@@ -19,6 +22,8 @@ pub struct ChatView {
     pub flash: RwSignal<Option<u64>>,
     /// Keep the list scrolled to the newest message (true while the user is at the bottom).
     pub stick: StoredValue<bool>,
+    /// user id → picture, for everyone seen in the room (myself included) who has one.
+    pub avatars: RwSignal<HashMap<String, String>>,
     send: Callback<Vec<ClientFrame>>,
 }
 
@@ -36,6 +41,7 @@ impl ChatView {
             query: RwSignal::new(String::new()),
             flash: RwSignal::new(None),
             stick: StoredValue::new(true),
+            avatars: RwSignal::new(HashMap::new()),
             send,
         }
     }
@@ -54,6 +60,24 @@ impl ChatView {
         if open {
             self.stick.set_value(true);
         }
+    }
+
+    /// Records the pictures of people in the room (their latest: someone who rejoined
+    /// without one loses it).
+    pub fn know_members<'a>(self, members: impl IntoIterator<Item = &'a Member>) {
+        self.avatars.update(|avatars| {
+            for member in members {
+                match avatar_src(member.avatar.as_deref()) {
+                    Some(src) => avatars.insert(member.user_id.clone(), src),
+                    None => avatars.remove(&member.user_id),
+                };
+            }
+        });
+    }
+
+    /// The picture of `user_id`, if we know one.
+    pub fn avatar_of(self, user_id: String) -> Signal<Option<String>> {
+        Signal::derive(move || self.avatars.with(|a| a.get(&user_id).cloned()))
     }
 
     pub fn unread(self) -> Signal<usize> {

@@ -1,66 +1,128 @@
+use confab_protocol::RoomName;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
+use super::account::{AccountBar, SignInLinks};
+use super::session::{with_token, Session};
 use crate::api;
 use crate::names::{check_join_form, new_room_name};
 use crate::storage;
 
-/// Name + room, or a new unguessable room; joining goes straight into the call.
+/// Name + room, or a new unguessable room; joining goes straight into the call. Signed-in
+/// people join under their account name and may make a room that only signed-in people enter.
 #[component]
 pub fn Home() -> impl IntoView {
+    let session = Session::get();
     let name = RwSignal::new(storage::load_name().unwrap_or_default());
     let room = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let signed_in = RwSignal::new(storage::has_session());
-    let sign_out = move |_| {
+    let require_sign_in = RwSignal::new(false);
+    let creating = RwSignal::new(false);
+    // Memos, so a form being typed into is not rebuilt when the session answer arrives.
+    let signed_in = Memo::new(move |_| session.signed_in());
+    let guests = Memo::new(move |_| session.guests_allowed());
+    let show_form = Memo::new(move |_| signed_in.get() || guests.get());
+
+    let navigate = use_navigate();
+    let go = move |room: &RoomName| {
+        storage::request_autojoin(room.as_str());
+        navigate(&format!("/r/{}", room.as_str()), Default::default());
+    };
+    let go_new = go.clone();
+    let join_as = move |room_name: String| {
+        let typed = name.get_untracked();
+        let account_name = session.user().map(|u| u.name);
+        match check_join_form(account_name.as_deref().unwrap_or(&typed), &room_name) {
+            Ok((display, room)) => {
+                if account_name.is_none() {
+                    storage::save_name(display.as_str());
+                }
+                go(&room);
+            }
+            Err(message) => error.set(Some(message)),
+        }
+    };
+    let join = join_as.clone();
+    let new_room = move |_| {
+        if !(signed_in.get_untracked() && require_sign_in.get_untracked()) {
+            join_as(new_room_name());
+            return;
+        }
+        let go = go_new.clone();
+        creating.set(true);
         spawn_local(async move {
-            match api::logout().await {
-                Ok(()) => signed_in.set(false),
-                Err(e) => error.set(Some(format!("Could not sign out: {e}"))),
+            let created = with_token(session, |token| async move {
+                api::create_room(&token, true).await
+            })
+            .await;
+            creating.set(false);
+            match created.map(|c| RoomName::parse(&c.room)) {
+                Ok(Ok(room)) => go(&room),
+                Ok(Err(_)) => error.set(Some("The server named an invalid room.".into())),
+                Err(e) => error.set(Some(format!("Could not create the room: {e}"))),
             }
         });
     };
-    let navigate = use_navigate();
-    let join = move |room_name: String| match check_join_form(&name.get_untracked(), &room_name) {
-        Ok((name, room)) => {
-            storage::save_name(name.as_str());
-            storage::request_autojoin(room.as_str());
-            navigate(&format!("/r/{}", room.as_str()), Default::default());
-        }
-        Err(message) => error.set(Some(message)),
-    };
-    let join_new = join.clone();
-    view! {
-        <section class="home">
-            <h1>"Confab"</h1>
-            <p class="tagline">"Video calls and chat in your browser."</p>
-            <form on:submit=move |ev| {
-                ev.prevent_default();
-                join(room.get_untracked());
-            }>
+    let name_field = move || {
+        (!signed_in.get()).then(|| {
+            view! {
                 <label>
                     "Your name"
                     <input data-testid="name-input" maxlength="40" autocomplete="nickname" bind:value=name/>
                 </label>
-                <label>
-                    "Room"
-                    <input data-testid="room-input" maxlength="64" placeholder="e.g. standup" bind:value=room/>
+            }
+        })
+    };
+    let toggle = move || {
+        signed_in.get().then(|| {
+            view! {
+                <label class="check">
+                    <input type="checkbox" data-testid="require-signin-toggle" bind:checked=require_sign_in/>
+                    "Only signed-in people can join"
                 </label>
-                <div class="actions">
-                    <button type="submit" data-testid="join-button">"Join"</button>
-                    <button type="button" data-testid="new-room-button" on:click=move |_| join_new(new_room_name())>
-                        "New room"
-                    </button>
-                </div>
-            </form>
+            }
+        })
+    };
+    let form = move || {
+        let join = join.clone();
+        let new_room = new_room.clone();
+        show_form.get().then(|| {
+            view! {
+                <form on:submit=move |ev| {
+                    ev.prevent_default();
+                    join(room.get_untracked());
+                }>
+                    {name_field}
+                    <label>
+                        "Room"
+                        <input data-testid="room-input" maxlength="64" placeholder="e.g. standup" bind:value=room/>
+                    </label>
+                    <div class="actions">
+                        <button type="submit" data-testid="join-button">"Join"</button>
+                        <button type="button" data-testid="new-room-button" disabled=move || creating.get()
+                            on:click=new_room>
+                            "New room"
+                        </button>
+                    </div>
+                    {toggle}
+                </form>
+            }
+        })
+    };
+    let sign_in_note = move || {
+        (session.known() && !show_form.get())
+            .then(|| view! { <p class="notice">"Sign in to start or join a call."</p> })
+    };
+    view! {
+        <section class="home">
+            <h1>"Confab"</h1>
+            <p class="tagline">"Video calls and chat in your browser."</p>
+            <AccountBar/>
+            {form}
             {move || error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
-            {move || signed_in.get().then(|| view! {
-                <p class="session">
-                    "This browser remembers you. "
-                    <button type="button" data-testid="sign-out-button" on:click=sign_out>"Sign out"</button>
-                </p>
-            })}
+            {sign_in_note}
+            <SignInLinks return_to="/"/>
         </section>
     }
 }

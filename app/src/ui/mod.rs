@@ -1,3 +1,4 @@
+mod account;
 mod chat_composer;
 mod chat_list;
 mod chat_message;
@@ -6,7 +7,11 @@ mod chat_search;
 mod chat_view;
 mod controls;
 mod home;
+mod profile;
 mod room;
+mod room_lobby;
+mod room_view;
+mod session;
 mod video_tile;
 
 use leptos::prelude::*;
@@ -15,11 +20,13 @@ use leptos_router::path;
 
 #[component]
 pub fn App() -> impl IntoView {
+    session::Session::provide();
     view! {
         <Router>
             <Routes fallback=|| view! { <p class="notice">"Page not found. " <a href="/">"Go home"</a></p> }>
                 <Route path=path!("/") view=home::Home/>
                 <Route path=path!("/r/:room") view=room::RoomPage/>
+                <Route path=path!("/profile") view=profile::ProfilePage/>
             </Routes>
         </Router>
     }

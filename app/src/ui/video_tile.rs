@@ -2,7 +2,11 @@ use confab_protocol::Member;
 use leptos::prelude::*;
 use web_sys::MediaStream;
 
-/// A remote participant: live video (and audio) with name and mute state.
+use super::account::{AvatarImg, Initials};
+use crate::auth::avatar_src;
+
+/// A remote participant: live video (and audio) with name and mute state; their picture (or
+/// initials) while their camera is off.
 #[component]
 pub fn VideoTile(
     member: Member,
@@ -12,12 +16,24 @@ pub fn VideoTile(
     connection: Signal<String>,
 ) -> impl IntoView {
     let video = video_showing(stream);
+    let avatar = avatar_src(member.avatar.as_deref());
+    let name = member.name.clone();
+    let placeholder = move || {
+        camera_off
+            .get()
+            .then(|| placeholder(avatar.clone(), &name, "tile-avatar"))
+    };
+    let guest = member.guest.then(|| {
+        view! { <span class="tag guest" data-testid="guest-badge" title="Joined as a guest">"guest"</span> }
+    });
     view! {
         <figure class="tile" data-testid="video-tile" data-peer-id=member.peer_id.0.clone() data-name=member.name.clone()
             class:camera-off=move || camera_off.get()>
             <video node_ref=video autoplay playsinline></video>
+            {placeholder}
             <figcaption>
                 <span class="name">{member.name.clone()}</span>
+                {guest}
                 {move || muted.get().then(|| view! { <span class="badge" title="Microphone off">"mic off"</span> })}
                 {move || {
                     let state = connection.get();
@@ -29,19 +45,36 @@ pub fn VideoTile(
     }
 }
 
-/// My own camera preview (muted so I do not hear myself).
+/// My own camera preview (muted so I do not hear myself); my picture while the camera is off.
 #[component]
 pub fn LocalTile(
     stream: Signal<Option<MediaStream>, LocalStorage>,
     name: Signal<String>,
+    avatar: Signal<Option<String>>,
+    camera_off: Signal<bool>,
 ) -> impl IntoView {
     let video = video_showing(stream);
+    let placeholder = move || {
+        camera_off
+            .get()
+            .then(|| placeholder(avatar.get(), &name.get(), "local-avatar"))
+    };
     view! {
-        <figure class="tile local">
+        <figure class="tile local" class:camera-off=move || camera_off.get()>
             <video data-testid="local-video" node_ref=video autoplay playsinline prop:muted=true></video>
+            {placeholder}
             <figcaption><span class="name">{move || format!("{} (you)", name.get())}</span></figcaption>
         </figure>
     }
+}
+
+/// What a tile shows instead of video: the person's picture, or their initials.
+fn placeholder(avatar: Option<String>, name: &str, testid: &'static str) -> AnyView {
+    let inner = match avatar {
+        Some(src) => view! { <AvatarImg src testid/> }.into_any(),
+        None => view! { <Initials name=name.to_owned()/> }.into_any(),
+    };
+    view! { <div class="tile-placeholder">{inner}</div> }.into_any()
 }
 
 /// A `<video>` node reference that always shows the current `stream`.

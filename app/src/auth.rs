@@ -1,0 +1,250 @@
+//! Sign-in and profile rules the app applies before it talks to the server: sign-in link
+//! addresses, which avatar paths may become an `<img src>`, and friendly checks on a chosen
+//! image file. Plain Rust, tested on the host; the server stays the authority.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use serde::Deserialize;
+
+/// The largest profile image the server accepts (2 MiB).
+pub const AVATAR_MAX_BYTES: f64 = 2.0 * 1024.0 * 1024.0;
+/// Image types the server accepts (it checks the bytes; this is for the file picker).
+pub const AVATAR_TYPES: [&str; 3] = ["image/png", "image/jpeg", "image/webp"];
+/// The only place avatar images come from: our own worker.
+pub const AVATAR_PREFIX: &str = "/api/avatars/";
+/// The server refuses longer `return_to` values.
+const MAX_RETURN_TO: usize = 512;
+
+/// A sign-in provider the server offers (`GET /auth/providers`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Provider {
+    pub id: String,
+    pub name: String,
+}
+
+/// `GET /auth/providers`: configured providers (in the server's order) and whether guests may join.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Providers {
+    #[serde(default)]
+    pub providers: Vec<Provider>,
+    #[serde(default = "yes")]
+    pub guests: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Providers {
+    /// What the app assumes until the server says otherwise: no providers, guests welcome.
+    fn default() -> Self {
+        Providers {
+            providers: Vec::new(),
+            guests: true,
+        }
+    }
+}
+
+impl Providers {
+    /// Providers whose id can safely become part of a link (`[a-z0-9_-]`, as the server names them).
+    pub fn usable(&self) -> impl Iterator<Item = &Provider> {
+        self.providers.iter().filter(|p| {
+            !p.id.is_empty()
+                && p.id.len() <= 32
+                && p.id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        })
+    }
+}
+
+/// Characters escaped inside the `return_to` query value: everything that would end or confuse
+/// the value (`&`, `#`, `+`, `=`, `%`, spaces, quotes, non-ASCII). Path slashes stay readable.
+const QUERY_VALUE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'&')
+    .add(b'+')
+    .add(b'=')
+    .add(b'<')
+    .add(b'>')
+    .add(b'\'')
+    .add(b'`')
+    .add(b'\\')
+    .add(b'[')
+    .add(b']')
+    .add(b'^')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// `path` if it is a same-origin relative path the server will accept as `return_to`, else `/`.
+pub fn safe_return_to(path: &str) -> &str {
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
+        && path.len() <= MAX_RETURN_TO;
+    if ok {
+        path
+    } else {
+        "/"
+    }
+}
+
+/// The sign-in link for `provider` that brings the browser back to `return_to` afterwards.
+pub fn login_href(provider: &str, return_to: &str) -> String {
+    let encoded = utf8_percent_encode(safe_return_to(return_to), QUERY_VALUE);
+    format!("/auth/{provider}/login?return_to={encoded}")
+}
+
+/// `path` if it may be used as an image source: one of our worker's avatar paths, nothing else
+/// (no other origin, no `javascript:` or `data:`, no climbing out with `..`).
+pub fn safe_avatar(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix(AVATAR_PREFIX)?;
+    let ok = !rest.is_empty()
+        && path.len() <= 512
+        && !rest.contains("..")
+        && rest.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'-' | b'_' | b'.' | b':' | b'?' | b'=' | b'&' | b'%')
+        });
+    ok.then_some(path)
+}
+
+/// An avatar path from the server, kept only if it is safe to show.
+pub fn avatar_src(avatar: Option<&str>) -> Option<String> {
+    avatar.and_then(safe_avatar).map(str::to_owned)
+}
+
+/// Checks a chosen profile image before uploading it: `size` in bytes, `mime` as the browser
+/// reports it (empty when it does not know; the server then decides from the bytes).
+pub fn check_avatar_file(size: f64, mime: &str) -> Result<(), String> {
+    if size <= 0.0 {
+        return Err("That file is empty.".into());
+    }
+    if size > AVATAR_MAX_BYTES {
+        let mib = size / (1024.0 * 1024.0);
+        return Err(format!(
+            "That image is {mib:.1} MB; profile images can be at most 2 MB."
+        ));
+    }
+    if !mime.is_empty() && !AVATAR_TYPES.contains(&mime) {
+        return Err("Choose a PNG, JPEG or WebP image.".into());
+    }
+    Ok(())
+}
+
+/// Up to two initials for a tile without video or picture ("Mina Kim" → "MK", "민아" → "민").
+pub fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|word| word.chars().next())
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_links_carry_the_path_to_come_back_to() {
+        assert_eq!(login_href("google", "/"), "/auth/google/login?return_to=/");
+        assert_eq!(
+            login_href("kakao", "/r/standup-2_x"),
+            "/auth/kakao/login?return_to=/r/standup-2_x"
+        );
+        assert_eq!(
+            login_href("github", "/r/a?x=1&y=2#top"),
+            "/auth/github/login?return_to=/r/a?x%3D1%26y%3D2%23top"
+        );
+        assert_eq!(
+            login_href("naver", "/r/한"),
+            "/auth/naver/login?return_to=/r/%ED%95%9C"
+        );
+    }
+
+    #[test]
+    fn return_to_never_leaves_the_site() {
+        for bad in [
+            "",
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "/r/a\\b",
+            "/r/\u{7}",
+            "r/relative",
+        ] {
+            assert_eq!(safe_return_to(bad), "/", "{bad:?}");
+        }
+        assert_eq!(safe_return_to(&format!("/{}", "a".repeat(600))), "/");
+        assert_eq!(safe_return_to("/profile"), "/profile");
+    }
+
+    #[test]
+    fn only_our_avatar_paths_become_image_sources() {
+        let ok = "/api/avatars/user:0123456789abcdef0123456789abcdef?v=3";
+        assert_eq!(safe_avatar(ok), Some(ok));
+        for bad in [
+            "https://evil.example/a.png",
+            "//evil.example/api/avatars/x",
+            "javascript:alert(1)",
+            "data:image/png;base64,AAAA",
+            "/api/avatars/",
+            "/api/avatars/../me",
+            "/api/avatars/x/../../auth/logout",
+            "/api/avatars/x y",
+            "/api/avatars/x\"onerror=\"alert(1)",
+            "/API/avatars/x",
+            " /api/avatars/x",
+        ] {
+            assert_eq!(safe_avatar(bad), None, "{bad:?}");
+        }
+        assert_eq!(avatar_src(Some(ok)).as_deref(), Some(ok));
+        assert_eq!(avatar_src(Some("https://x/y.png")), None);
+        assert_eq!(avatar_src(None), None);
+    }
+
+    #[test]
+    fn image_files_are_checked_before_upload() {
+        assert!(check_avatar_file(10_000.0, "image/png").is_ok());
+        assert!(check_avatar_file(AVATAR_MAX_BYTES, "image/jpeg").is_ok());
+        assert!(check_avatar_file(1.0, "image/webp").is_ok());
+        assert!(
+            check_avatar_file(1.0, "").is_ok(),
+            "unknown type: the server decides"
+        );
+        let too_big = check_avatar_file(AVATAR_MAX_BYTES + 1.0, "image/png").unwrap_err();
+        assert!(too_big.contains("2 MB"), "{too_big}");
+        assert!(check_avatar_file(3.0 * 1024.0 * 1024.0, "image/png")
+            .unwrap_err()
+            .contains("3.0 MB"));
+        assert!(check_avatar_file(0.0, "image/png").is_err());
+        assert!(check_avatar_file(100.0, "image/gif").is_err());
+        assert!(check_avatar_file(100.0, "image/svg+xml").is_err());
+    }
+
+    #[test]
+    fn providers_answer_is_read_and_odd_ids_are_skipped() {
+        let json = r#"{"providers":[{"id":"google","name":"Google"},{"id":"x\"><script>","name":"Bad"},
+            {"id":"naver","name":"Naver"}],"guests":false}"#;
+        let providers: Providers = serde_json::from_str(json).unwrap();
+        assert!(!providers.guests);
+        let ids: Vec<&str> = providers.usable().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["google", "naver"]);
+        let empty: Providers = serde_json::from_str("{}").unwrap();
+        assert_eq!(empty, Providers::default());
+        assert!(empty.guests);
+    }
+
+    #[test]
+    fn initials_take_the_first_letter_of_two_words() {
+        assert_eq!(initials("Mina Kim"), "MK");
+        assert_eq!(initials("  ana  "), "A");
+        assert_eq!(initials("민아"), "민");
+        assert_eq!(initials("Jean Luc Picard"), "JL");
+        assert_eq!(initials(""), "");
+    }
+}

@@ -1,0 +1,261 @@
+//! The room page's state: signals fed by the call engine's [`CallEvent`]s, and the intents
+//! (join, leave, announce media) the page sends back.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use confab_protocol::{close_code, ClientFrame, DisplayName, MediaState, Member, PeerId, RoomName};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::MediaStream;
+
+use super::chat_view::ChatView;
+use super::session::Session;
+use crate::call::{Call, CallEvent, JoinParams};
+use crate::{api, media, storage};
+
+#[derive(Clone, PartialEq)]
+pub(super) enum Phase {
+    Lobby,
+    Joining,
+    InCall,
+    Ended(String),
+    /// A guest refused by a room for signed-in people.
+    SignInRequired,
+}
+
+/// Everything the room page shows, as signals fed by [`CallEvent`]s.
+#[derive(Clone, Copy)]
+pub(super) struct RoomView {
+    pub(super) phase: RwSignal<Phase>,
+    pub(super) me: RwSignal<Option<Member>>,
+    pub(super) members: RwSignal<Vec<Member>>,
+    pub(super) streams: RwSignal<HashMap<PeerId, MediaStream>, LocalStorage>,
+    pub(super) connections: RwSignal<HashMap<PeerId, String>>,
+    pub(super) local: RwSignal<Option<MediaStream>, LocalStorage>,
+    pub(super) media_notice: RwSignal<Option<String>>,
+    pub(super) notice: RwSignal<Option<String>>,
+    pub(super) mic_on: RwSignal<bool>,
+    pub(super) cam_on: RwSignal<bool>,
+    /// Why the room socket is down while it reconnects (`None`: connected).
+    pub(super) reconnecting: RwSignal<Option<String>>,
+    pub(super) chat: ChatView,
+    pub(super) call: StoredValue<Option<Call>, LocalStorage>,
+    pub(super) session: Session,
+}
+
+impl RoomView {
+    pub(super) fn new() -> Self {
+        let call = StoredValue::new_local(None::<Call>);
+        let send = Callback::new(move |frames: Vec<ClientFrame>| {
+            call.with_value(|call| {
+                if let Some(call) = call {
+                    for frame in &frames {
+                        call.send(frame);
+                    }
+                }
+            })
+        });
+        RoomView {
+            phase: RwSignal::new(Phase::Lobby),
+            me: RwSignal::new(None),
+            members: RwSignal::new(Vec::new()),
+            streams: RwSignal::new_local(HashMap::new()),
+            connections: RwSignal::new(HashMap::new()),
+            local: RwSignal::new_local(None),
+            media_notice: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            mic_on: RwSignal::new(true),
+            cam_on: RwSignal::new(true),
+            reconnecting: RwSignal::new(None),
+            chat: ChatView::new(send),
+            call,
+            session: Session::get(),
+        }
+    }
+
+    fn on_event(self, event: CallEvent) {
+        match event {
+            CallEvent::Joined { me, peers, history } => {
+                let user_id = me.user_id.clone();
+                self.chat.know_members(std::iter::once(&me).chain(&peers));
+                self.me.set(Some(me));
+                self.members.set(peers);
+                self.reconnecting.set(None);
+                self.phase.set(Phase::InCall);
+                self.announce_media();
+                self.chat.act(|s| s.on_welcome(&user_id, history));
+            }
+            CallEvent::Reconnecting { attempt, delay_ms } => {
+                self.forget_peers();
+                self.chat.act(|s| {
+                    s.on_disconnect();
+                    Vec::new()
+                });
+                let wait = f64::from(delay_ms) / 1000.0;
+                self.reconnecting.set(Some(format!(
+                    "Connection lost. Reconnecting… (attempt {attempt}, in {wait:.1} s)"
+                )));
+            }
+            CallEvent::Chat(frame) => self.chat.act(|s| s.on_frame(frame)),
+            CallEvent::PeerJoined(member) => {
+                self.chat.know_members([&member]);
+                self.members.update(|members| {
+                    members.retain(|m| m.peer_id != member.peer_id);
+                    members.push(member);
+                })
+            }
+            CallEvent::PeerLeft(peer) => {
+                self.members
+                    .update(|members| members.retain(|m| m.peer_id != peer));
+                self.streams.update(|streams| {
+                    streams.remove(&peer);
+                });
+                self.connections.update(|c| {
+                    c.remove(&peer);
+                });
+            }
+            CallEvent::RemoteStream(peer, stream) => self.streams.update(|streams| {
+                streams.insert(peer, stream);
+            }),
+            CallEvent::PeerMedia(peer, media) => self.members.update(|members| {
+                if let Some(member) = members.iter_mut().find(|m| m.peer_id == peer) {
+                    member.media = media;
+                }
+            }),
+            CallEvent::PeerConnection(peer, state) => self.connections.update(|c| {
+                c.insert(peer, state);
+            }),
+            CallEvent::Notice(message) => self.notice.set(Some(message)),
+            CallEvent::Ended { code, reason } => {
+                // Refused before ever getting in, as a guest: the room is for signed-in people
+                // (in case the explanation frame did not arrive before the close).
+                let turned_away = code == close_code::FORBIDDEN
+                    && self.me.with_untracked(Option::is_none)
+                    && !self.session.signed_in();
+                self.end_call();
+                self.phase.set(if turned_away {
+                    Phase::SignInRequired
+                } else {
+                    Phase::Ended(ended_message(code, &reason))
+                });
+            }
+            CallEvent::SignInRequired => {
+                self.end_call();
+                self.phase.set(Phase::SignInRequired);
+            }
+        }
+    }
+
+    /// What I am sending, after a toggle or on joining.
+    pub(super) fn announce_media(self) {
+        let Some(local) = self.local.get_untracked() else {
+            return;
+        };
+        let audio =
+            self.mic_on.get_untracked() && !media::tracks_of_kind(&local, "audio").is_empty();
+        let video =
+            self.cam_on.get_untracked() && !media::tracks_of_kind(&local, "video").is_empty();
+        media::set_enabled(&local, "audio", audio);
+        media::set_enabled(&local, "video", video);
+        self.call.with_value(|call| {
+            if let Some(call) = call {
+                call.announce_media(MediaState {
+                    audio,
+                    video,
+                    screen: false,
+                });
+            }
+        });
+    }
+
+    pub(super) fn end_call(self) {
+        self.call.update_value(|call| {
+            if let Some(call) = call.take() {
+                call.leave();
+            }
+        });
+        if let Some(local) = self.local.get_untracked() {
+            media::stop_all(&local);
+        }
+        self.local.set(None);
+        self.me.set(None);
+        self.forget_peers();
+        self.reconnecting.set(None);
+        self.chat.act(|s| {
+            s.on_disconnect();
+            Vec::new()
+        });
+    }
+
+    fn forget_peers(self) {
+        self.members.set(Vec::new());
+        self.streams.set(HashMap::new());
+        self.connections.set(HashMap::new());
+    }
+
+    pub(super) fn join(self, room: RoomName, name: DisplayName) {
+        storage::save_name(name.as_str());
+        self.phase.set(Phase::Joining);
+        self.notice.set(None);
+        spawn_local(async move {
+            let session = self.session;
+            let auth = async {
+                // The session (if this browser has one) keeps the same identity across reloads.
+                let mut token = session.join_token(name.as_str()).await?;
+                let ice = match api::ice_servers(&token.access_token).await {
+                    // Refused as expired or revoked: refresh once and try again.
+                    Err(error) if error.is_unauthorized() => {
+                        token = api::session_token(name.as_str()).await?;
+                        session.learned(&token);
+                        api::ice_servers(&token.access_token).await?
+                    }
+                    other => other?,
+                };
+                Ok::<_, api::ApiError>((token, ice))
+            };
+            let (local, auth) = futures::join!(media::acquire(), auth);
+            let (token, ice) = match auth {
+                Ok(ok) => ok,
+                Err(error) => {
+                    if let Some(stream) = &local.stream {
+                        media::stop_all(stream);
+                    }
+                    self.phase
+                        .set(Phase::Ended(format!("Could not join: {error}")));
+                    return;
+                }
+            };
+            self.local.set(local.stream.clone());
+            self.media_notice.set(local.notice);
+            let params = JoinParams {
+                room: room.as_str().to_owned(),
+                name: name.as_str().to_owned(),
+                token: token.access_token,
+                ice,
+                local: local.stream,
+            };
+            match Call::start(params, Rc::new(move |event| self.on_event(event))) {
+                Ok(call) => self.call.set_value(Some(call)),
+                Err(error) => {
+                    self.end_call();
+                    self.phase
+                        .set(Phase::Ended(format!("Could not connect: {error}")));
+                }
+            }
+        });
+    }
+}
+
+pub(super) fn ended_message(code: u16, reason: &str) -> String {
+    match code {
+        close_code::ROOM_FULL => {
+            "This room is full (8 people at most). Try again later or start a new room.".into()
+        }
+        close_code::TOKEN_EXPIRED => "Your session expired. Join again to continue.".into(),
+        close_code::FORBIDDEN => "You were removed from this room.".into(),
+        1000 => "You left the call.".into(),
+        _ if reason.is_empty() => format!("The connection to the room was lost (code {code})."),
+        _ => format!("The connection to the room was lost: {reason}."),
+    }
+}
