@@ -199,7 +199,6 @@ mod http_api {
         let w = open();
         for path in [
             "/api/nope",
-            "/api/rooms",
             "/api/rooms/lobby",
             "/auth/nope",
             "/api/health/extra",
