@@ -97,6 +97,11 @@ struct Inner {
     token: RefCell<String>,
     /// `Date.now()` of the last token we got; a reconnect after a long outage renews first.
     token_at: Cell<f64>,
+    /// Whether the current socket ever opened. One that closes without opening may have been
+    /// refused for its token (an upgrade answered 401 looks like any failed connection), so
+    /// the next attempt renews the token first.
+    opened: Cell<bool>,
+    renew_first: Cell<bool>,
     local: Option<MediaStream>,
     rtc_config: RtcConfiguration,
     me: RefCell<Option<PeerId>>,
@@ -129,6 +134,8 @@ impl Call {
                 name: params.name,
                 token: RefCell::new(params.token),
                 token_at: Cell::new(js_sys::Date::now()),
+                opened: Cell::new(false),
+                renew_first: Cell::new(false),
                 local: params.local,
                 rtc_config: rtc_configuration(&params.ice),
                 me: RefCell::new(None),
@@ -166,6 +173,7 @@ impl Call {
         )?;
         self.inner.last_heard.set(js_sys::Date::now());
         self.inner.ping_at.set(0.0);
+        self.inner.opened.set(false);
         *self.inner.socket.borrow_mut() = Some(socket);
         Ok(())
     }
@@ -273,7 +281,7 @@ impl Call {
 
     fn on_socket(&self, event: SocketEvent) {
         match event {
-            SocketEvent::Open => {}
+            SocketEvent::Open => self.inner.opened.set(true),
             SocketEvent::Frame(frame) => {
                 self.inner.last_heard.set(js_sys::Date::now());
                 self.on_frame(frame);
@@ -296,6 +304,9 @@ impl Call {
         if let Some(socket) = self.inner.socket.borrow_mut().take() {
             socket.abandon();
         }
+        if !self.inner.opened.get() {
+            self.inner.renew_first.set(true);
+        }
         *self.inner.me.borrow_mut() = None;
         self.close_peers();
         let attempt = self.inner.attempt.get();
@@ -314,12 +325,15 @@ impl Call {
         });
     }
 
-    /// One reconnect attempt; renews the token first if it may have expired meanwhile.
+    /// One reconnect attempt; renews the token first if it may have expired meanwhile, or if
+    /// the last attempt never got a socket open (the server may no longer accept the token,
+    /// e.g. after a signing key change).
     fn reconnect(&self) {
         if self.inner.left.get() || self.inner.socket.borrow().is_some() {
             return;
         }
-        let stale = js_sys::Date::now() - self.inner.token_at.get() > f64::from(TOKEN_RENEW_MS);
+        let old = js_sys::Date::now() - self.inner.token_at.get() > f64::from(TOKEN_RENEW_MS);
+        let stale = old || self.inner.renew_first.replace(false);
         if !stale {
             if let Err(error) = self.connect() {
                 self.on_lost(LOST, error);
