@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use confab_tests::providers::{Provider, Providers};
-use confab_tests::room_page::{click, find, tiles, wait_for};
+use confab_tests::room_page::{click, find, script, tiles, wait_for};
 use confab_tests::signin_page::{
     account_name, approve_at_provider, loaded_resources, wait_signed_in_at,
 };
@@ -130,24 +130,38 @@ async fn click_when_there(client: &Client, test_id: &str) -> Result<(), String> 
     click(client, test_id).await
 }
 
-/// Whether an element with `data-testid` is on the page now.
-async fn present(client: &Client, test_id: &str) -> Result<bool, String> {
-    let found = client
-        .find_all(fantoccini::Locator::Css(&format!(
-            "[data-testid=\"{test_id}\"]"
-        )))
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(!found.is_empty())
-}
-
 async fn sign_in_lands_in_the_room_and_joins(env: &Env, provider: Provider) -> Result<(), String> {
     let room = unique(&format!("signin-{provider}"));
     let login = unique("mina");
     let base = env.stage.base_url().to_owned();
     with_browser(env, provider.id(), async |c: &Client| {
         let name = sign_in_from_room(env, c, provider, &room, &login).await?;
-        // Nothing from the provider's origin is loaded by the app (the avatar is our copy).
+        click(c, "join-button").await?;
+        find(c, "local-video", TIMEOUT).await?;
+
+        // A reload keeps the person signed in.
+        c.refresh().await.map_err(|e| e.to_string())?;
+        wait_signed_in_at(c, &format!("{base}/r/{room}"), &name).await?;
+
+        // The home page shows the account with the provider's picture, copied to our origin;
+        // nothing is loaded from the provider's.
+        c.goto(&format!("{base}/"))
+            .await
+            .map_err(|e| e.to_string())?;
+        find(c, "account-avatar", TIMEOUT).await?;
+        let avatar = wait_for("the avatar image to load", TIMEOUT, || async {
+            let img = script(
+                c,
+                "const i = document.querySelector('[data-testid=\"account-avatar\"]');
+                 return i && i.complete && i.naturalWidth > 0 ? i.src : null;",
+            )
+            .await?;
+            Ok(img.as_str().map(str::to_owned))
+        })
+        .await?;
+        if !avatar.starts_with(&format!("{base}/api/avatars/")) {
+            return Err(format!("the avatar is not our copy: {avatar}"));
+        }
         let foreign: Vec<String> = loaded_resources(c)
             .await?
             .into_iter()
@@ -156,30 +170,8 @@ async fn sign_in_lands_in_the_room_and_joins(env: &Env, provider: Provider) -> R
         if !foreign.is_empty() {
             return Err(format!("the app loaded third-party resources: {foreign:?}"));
         }
-        if present(c, "account-avatar").await? {
-            let src = c
-                .execute(
-                    "return document.querySelector('[data-testid=\"account-avatar\"]').src;",
-                    vec![],
-                )
-                .await
-                .map_err(|e| e.to_string())?;
-            let src = src.as_str().unwrap_or_default();
-            if !src.starts_with(&format!("{base}/api/avatars/")) {
-                return Err(format!("the avatar is not our copy: {src}"));
-            }
-        }
-        click(c, "join-button").await?;
-        find(c, "local-video", TIMEOUT).await?;
 
-        // A reload keeps the person signed in.
-        c.refresh().await.map_err(|e| e.to_string())?;
-        wait_signed_in_at(c, &format!("{base}/r/{room}"), &name).await?;
-
-        // Sign out everywhere (on the home page), and a reload stays signed out.
-        c.goto(&format!("{base}/"))
-            .await
-            .map_err(|e| e.to_string())?;
+        // Sign out everywhere, and a reload stays signed out.
         click_when_there(c, "signout-everywhere-button").await?;
         find(c, &format!("signin-{provider}"), TIMEOUT).await?;
         c.refresh().await.map_err(|e| e.to_string())?;
