@@ -15,7 +15,7 @@ use crate::auth::{avatar_src, initials, login_href};
 pub fn SignInLinks(#[prop(into)] return_to: String) -> impl IntoView {
     let session = Session::get();
     let links = move || {
-        if session.signed_in() {
+        if !session.known() || session.signed_in() {
             return None;
         }
         let providers = session.providers.get()?;
@@ -86,11 +86,14 @@ pub fn AccountBar() -> impl IntoView {
                     <span class="who">
                         "Signed in as " <strong data-testid="account-name">{user.name.clone()}</strong>
                     </span>
-                    <a href="/profile" data-testid="profile-link">"Profile"</a>
-                    <button type="button" class="quiet" data-testid="signout-button"
-                        on:click=move |_| sign_out(false)>"Sign out"</button>
-                    <button type="button" class="quiet" data-testid="signout-everywhere-button"
-                        on:click=move |_| sign_out(true)>"Sign out everywhere"</button>
+                    <div class="account-actions">
+                        <a href="/profile" data-testid="profile-link">"Profile"</a>
+                        <button type="button" class="quiet" data-testid="signout-button"
+                            on:click=move |_| sign_out(false)>"Sign out"</button>
+                        <button type="button" class="quiet" data-testid="signout-everywhere-button"
+                            title="End this account's sessions on every device"
+                            on:click=move |_| sign_out(true)>"Sign out everywhere"</button>
+                    </div>
                 </div>
             }
             .into_any()

@@ -19,10 +19,12 @@ pub fn Home() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let require_sign_in = RwSignal::new(false);
     let creating = RwSignal::new(false);
-    // Memos, so a form being typed into is not rebuilt when the session answer arrives.
+    // The form shows once we know who we are (nothing is swapped under a click) and is not
+    // rebuilt after that unless that changes.
     let signed_in = Memo::new(move |_| session.signed_in());
     let guests = Memo::new(move |_| session.guests_allowed());
-    let show_form = Memo::new(move |_| signed_in.get() || guests.get());
+    let ready = Memo::new(move |_| session.ready());
+    let show_form = Memo::new(move |_| ready.get() && (signed_in.get() || guests.get()));
 
     let navigate = use_navigate();
     let go = move |room: &RoomName| {
@@ -111,7 +113,7 @@ pub fn Home() -> impl IntoView {
         })
     };
     let sign_in_note = move || {
-        (session.known() && !show_form.get())
+        (ready.get() && !show_form.get())
             .then(|| view! { <p class="notice">"Sign in to start or join a call."</p> })
     };
     view! {

@@ -16,12 +16,15 @@ pub fn Lobby(
     #[prop(into)] return_to: String,
 ) -> impl IntoView {
     let session = Session::get();
-    // Memos, so a half-typed name survives the session's first answer.
+    // Nothing to click until we know who we are, so no button is swapped under a click.
+    let ready = Memo::new(move |_| session.ready());
     let signed_in = Memo::new(move |_| session.signed_in());
     let guests = Memo::new(move |_| session.guests_allowed());
     let account_name = move || session.user().map(|u| u.name).unwrap_or_default();
     let form = move || {
-        if signed_in.get() {
+        if !ready.get() {
+            view! { <p role="status">"Loading…"</p> }.into_any()
+        } else if signed_in.get() {
             view! {
                 <p>"Join as " <strong data-testid="account-name">{account_name}</strong></p>
                 <button type="submit" data-testid="join-button">"Join"</button>

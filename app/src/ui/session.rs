@@ -76,6 +76,12 @@ impl Session {
         self.who.with(|who| *who != Who::Unknown)
     }
 
+    /// Both start-up answers are in (who we are, what the server offers): forms that depend
+    /// on them can show without changing under the user's hands a moment later.
+    pub fn ready(self) -> bool {
+        self.known() && self.providers.with(Option::is_some)
+    }
+
     /// Whether guests may join; true until the server says otherwise.
     pub fn guests_allowed(self) -> bool {
         self.providers.with(|p| p.as_ref().is_none_or(|p| p.guests))
