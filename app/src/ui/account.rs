@@ -54,6 +54,24 @@ pub fn Initials(
     view! { <span class=format!("initials {class}") aria-hidden="true">{initials(&name)}</span> }
 }
 
+/// The signed-in person's picture and name, for page headers (nothing for guests).
+#[component]
+pub fn AccountChip() -> impl IntoView {
+    let session = Session::get();
+    move || {
+        session.user().map(|user| {
+            let avatar = avatar_src(user.avatar.as_deref())
+                .map(|src| view! { <AvatarImg src testid="account-avatar" class="small"/> });
+            view! {
+                <span class="account-chip" title="Signed in">
+                    {avatar}
+                    <span data-testid="account-name">{user.name}</span>
+                </span>
+            }
+        })
+    }
+}
+
 /// Who is signed in, with sign-out; or, for a remembered guest, just sign-out.
 #[component]
 pub fn AccountBar() -> impl IntoView {

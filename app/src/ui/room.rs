@@ -2,6 +2,7 @@ use confab_protocol::{DisplayName, RoomName};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use super::account::AccountChip;
 use super::chat_panel::ChatPanel;
 use super::controls::Controls;
 use super::room_lobby::{Ended, Lobby, SignInRequired};
@@ -113,7 +114,9 @@ pub fn RoomPage() -> impl IntoView {
     };
     view! {
         <section class="room">
-            <header><a href="/" class="brand">"Confab"</a> <h1>{room.as_str().to_owned()}</h1></header>
+            <header>
+                <a href="/" class="brand">"Confab"</a> <h1>{room.as_str().to_owned()}</h1> <AccountChip/>
+            </header>
             {move || view_state.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
             {move || match view_state.phase.get() {
                 Phase::Lobby => view! {

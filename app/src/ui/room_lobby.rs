@@ -26,7 +26,7 @@ pub fn Lobby(
             view! { <p role="status">"Loading…"</p> }.into_any()
         } else if signed_in.get() {
             view! {
-                <p>"Join as " <strong data-testid="account-name">{account_name}</strong></p>
+                <p>"Join as " <strong>{account_name}</strong></p>
                 <button type="submit" data-testid="join-button">"Join"</button>
             }
             .into_any()
