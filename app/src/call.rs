@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use confab_protocol::{
-    ChatMessage, ClientFrame, ErrorCode, IceResponse, MediaState, Member, PeerId, ServerFrame,
+    close_code, ChatMessage, ClientFrame, ErrorCode, IceResponse, MediaState, Member, PeerId,
+    ServerFrame,
 };
 use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::{JsCast, JsValue};
@@ -21,7 +22,7 @@ use web_sys::{MediaStream, RtcConfiguration};
 use crate::api;
 use crate::negotiation::{is_polite, SignalData};
 use crate::peer::{PeerEvent, PeerSession};
-use crate::reconnect::{backoff_delay_ms, should_reconnect};
+use crate::reconnect::{backoff_delay_ms, must_renew_first, should_reconnect};
 use crate::signaling::{Socket, SocketEvent};
 
 pub enum CallEvent {
@@ -53,15 +54,22 @@ pub enum CallEvent {
 }
 
 /// A fresh access token for the same user: a session refresh (rotates the cookie), or, for a
-/// browser that keeps no cookie, a guest renewal with the current token (which keeps the
-/// identity while that token is still valid; after it expired the server makes a new guest).
+/// guest whose browser keeps no cookie, a guest renewal with the current token (which keeps
+/// the identity while that token is still valid; after it expired the server makes a new
+/// guest). A signed-in person whose session is gone is never turned into a guest: that is a
+/// 401, and the caller ends the call.
 async fn renew_token(
     name: &str,
     current: &str,
+    guest: bool,
 ) -> Result<confab_protocol::GuestResponse, api::ApiError> {
     match api::refresh(Some(name)).await? {
         Some(fresh) => Ok(fresh),
-        None => api::guest_token(name, Some(current)).await,
+        None if guest => api::guest_token(name, Some(current)).await,
+        None => Err(api::ApiError::Server {
+            status: 401,
+            detail: "your session has ended: sign in again".into(),
+        }),
     }
 }
 
@@ -102,6 +110,8 @@ struct Inner {
     /// the next attempt renews the token first.
     opened: Cell<bool>,
     renew_first: Cell<bool>,
+    /// Whether the server knows us as a guest (from the last welcome; a guest until then).
+    guest: Cell<bool>,
     local: Option<MediaStream>,
     rtc_config: RtcConfiguration,
     me: RefCell<Option<PeerId>>,
@@ -136,6 +146,7 @@ impl Call {
                 token_at: Cell::new(js_sys::Date::now()),
                 opened: Cell::new(false),
                 renew_first: Cell::new(false),
+                guest: Cell::new(true),
                 local: params.local,
                 rtc_config: rtc_configuration(&params.ice),
                 me: RefCell::new(None),
@@ -246,7 +257,7 @@ impl Call {
             let Some(inner) = weak.upgrade() else { return };
             spawn_local(async move {
                 let current = inner.token.borrow().clone();
-                match renew_token(&inner.name, &current).await {
+                match renew_token(&inner.name, &current, inner.guest.get()).await {
                     Ok(fresh) => {
                         *inner.token.borrow_mut() = fresh.access_token.clone();
                         inner.token_at.set(js_sys::Date::now());
@@ -304,7 +315,7 @@ impl Call {
         if let Some(socket) = self.inner.socket.borrow_mut().take() {
             socket.abandon();
         }
-        if !self.inner.opened.get() {
+        if must_renew_first(code, self.inner.opened.get()) {
             self.inner.renew_first.set(true);
         }
         *self.inner.me.borrow_mut() = None;
@@ -343,9 +354,22 @@ impl Call {
         let call = self.clone();
         spawn_local(async move {
             let current = call.inner.token.borrow().clone();
-            if let Ok(fresh) = renew_token(&call.inner.name, &current).await {
-                *call.inner.token.borrow_mut() = fresh.access_token;
-                call.inner.token_at.set(js_sys::Date::now());
+            match renew_token(&call.inner.name, &current, call.inner.guest.get()).await {
+                Ok(fresh) => {
+                    *call.inner.token.borrow_mut() = fresh.access_token;
+                    call.inner.token_at.set(js_sys::Date::now());
+                }
+                // Signed out (here or everywhere) meanwhile: reconnecting cannot help.
+                Err(error) if error.is_unauthorized() && !call.inner.left.get() => {
+                    call.leave();
+                    call.emit(CallEvent::Ended {
+                        code: close_code::TOKEN_EXPIRED,
+                        reason: "your session has ended: sign in again".into(),
+                    });
+                    return;
+                }
+                // Offline, say: try with what we have, and back off if that fails.
+                Err(_) => {}
             }
             if call.inner.left.get() || call.inner.socket.borrow().is_some() {
                 return;
@@ -367,6 +391,7 @@ impl Call {
             } => {
                 self.inner.attempt.set(0);
                 self.inner.retry.borrow_mut().take();
+                self.inner.guest.set(you.guest);
                 *self.inner.me.borrow_mut() = Some(peer_id);
                 for member in &peers {
                     if let Some(session) = self.session(&member.peer_id) {

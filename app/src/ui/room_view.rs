@@ -252,7 +252,10 @@ pub(super) fn ended_message(code: u16, reason: &str) -> String {
         close_code::ROOM_FULL => {
             "This room is full (8 people at most). Try again later or start a new room.".into()
         }
-        close_code::TOKEN_EXPIRED => "Your session expired. Join again to continue.".into(),
+        close_code::TOKEN_EXPIRED => {
+            "Your session has ended (signed out here or on another device). Sign in again to continue."
+                .into()
+        }
         close_code::FORBIDDEN => "You were removed from this room.".into(),
         1000 => "You left the call.".into(),
         _ if reason.is_empty() => format!("The connection to the room was lost (code {code})."),
