@@ -4,14 +4,19 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use confab_tests::room_page::{find, join, script, tiles, wait_for};
+use confab_tests::room_page::{find, join, script, tiles, wait_for, wait_live_media_from};
 use confab_tests::stage::Stage;
+use confab_tests::wrangler::{JwtKey, Options, Wrangler};
 use fantoccini::Client;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 fn main() -> ExitCode {
-    confab_tests::stage_main!("e2e-session", two_tabs_joining_at_once_keep_one_session)
+    confab_tests::stage_main!(
+        "e2e-session",
+        two_tabs_joining_at_once_keep_one_session,
+        access_tokens_the_server_stops_accepting_are_renewed_silently
+    )
 }
 
 fn room_name(label: &str) -> String {
@@ -37,7 +42,10 @@ async fn session_user(client: &Client) -> Result<Result<String, u64>, String> {
         .map_err(|e| e.to_string())?;
     match value.get("id").and_then(|v| v.as_str()) {
         Some(id) => Ok(Ok(id.to_owned())),
-        None => Ok(Err(value.get("status").and_then(|s| s.as_u64()).unwrap_or(0))),
+        None => Ok(Err(value
+            .get("status")
+            .and_then(|s| s.as_u64())
+            .unwrap_or(0))),
     }
 }
 
@@ -92,9 +100,11 @@ async fn two_tabs_joining_at_once_keep_one_session(env: &Stage) -> Result<(), St
                 .await
                 .map_err(|e| e.to_string())?;
             find(&client, "local-video", TIMEOUT).await?;
-            wait_for(&format!("the {label} tab to see the other"), TIMEOUT, || async {
-                Ok((tiles(&client).await?.len() == 1).then_some(()))
-            })
+            wait_for(
+                &format!("the {label} tab to see the other"),
+                TIMEOUT,
+                || async { Ok((tiles(&client).await?.len() == 1).then_some(())) },
+            )
             .await?;
         }
         let after = session_user(&client).await?;
@@ -107,5 +117,77 @@ async fn two_tabs_joining_at_once_keep_one_session(env: &Stage) -> Result<(), St
     }
     .await;
     let _ = client.close().await;
+    result
+}
+
+/// The peer id of the one remote tile, once there is exactly one and it is not `old`.
+async fn wait_single_peer(
+    client: &Client,
+    old: Option<&str>,
+    what: &str,
+) -> Result<String, String> {
+    wait_for(what, TIMEOUT, || async {
+        let tiles = tiles(client).await?;
+        Ok(match tiles.as_slice() {
+            [only] if Some(only.peer_id.as_str()) != old => Some(only.peer_id.clone()),
+            _ => None,
+        })
+    })
+    .await
+}
+
+/// A call in progress when every access token the app holds stops being accepted — here the
+/// worker restarts with a new signing key and the old one dropped, which the app sees exactly
+/// as an expired token: its reconnect is refused with 401. The app must refresh its session
+/// (the refresh cookie does not depend on signing keys) and come back on its own, as the same
+/// user, with media flowing again, and without asking anyone to sign in.
+async fn access_tokens_the_server_stops_accepting_are_renewed_silently(
+    env: &Stage,
+) -> Result<(), String> {
+    let port = Wrangler::pick_port().map_err(|e| e.to_string())?;
+    let options = |key: JwtKey| Options {
+        jwt_key: key,
+        port: Some(port),
+        ..Options::default()
+    };
+    let mut worker =
+        Wrangler::try_start(options(JwtKey::random("before"))).map_err(|e| e.to_string())?;
+    let base = worker.base_url().to_owned();
+    let room = room_name("rekey");
+    let browsers = [env.browser("ana").await?, env.browser("ben").await?];
+    let result = async {
+        join(&browsers[0], &base, &room, "Ana").await?;
+        join(&browsers[1], &base, &room, "Ben").await?;
+        let mut peers = Vec::new();
+        for (i, browser) in browsers.iter().enumerate() {
+            let peer = wait_single_peer(browser, None, "the other person's tile").await?;
+            wait_live_media_from(browser, std::slice::from_ref(&peer), TIMEOUT)
+                .await
+                .map_err(|e| format!("browser {i} before the restart: {e}"))?;
+            peers.push(peer);
+        }
+        let before = session_user(&browsers[0]).await?;
+        worker
+            .restart_with(options(JwtKey::random("after")))
+            .map_err(|e| e.to_string())?;
+        // The old peer connections may well survive (media is peer to peer); only a new socket
+        // gives new peer ids, so wait for a new tile and media from it.
+        for (i, (browser, old)) in browsers.iter().zip(&peers).enumerate() {
+            let peer = wait_single_peer(browser, Some(old), "the other person back").await?;
+            wait_live_media_from(browser, std::slice::from_ref(&peer), TIMEOUT)
+                .await
+                .map_err(|e| format!("browser {i} after the restart: {e}"))?;
+        }
+        let after = session_user(&browsers[0]).await?;
+        if after != before {
+            return Err(format!("the session changed from {before:?} to {after:?}"));
+        }
+        Ok(())
+    }
+    .await;
+    for browser in browsers {
+        let _ = browser.close().await;
+    }
+    drop(worker);
     result
 }
