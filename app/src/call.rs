@@ -265,6 +265,8 @@ impl Call {
                             token: fresh.access_token,
                         });
                     }
+                    // Signed out meanwhile (here, or everywhere from another device).
+                    Err(error) if error.is_unauthorized() => Call { inner }.session_ended(),
                     Err(error) => Call { inner }.emit(CallEvent::Notice(format!(
                         "could not renew session: {error}"
                     ))),
@@ -336,6 +338,19 @@ impl Call {
         });
     }
 
+    /// The session behind the call is gone (a signed-in person signed out, here or on another
+    /// device): the call ends with the 4401 message instead of going on as somebody else.
+    fn session_ended(&self) {
+        if self.inner.left.get() {
+            return;
+        }
+        self.leave();
+        self.emit(CallEvent::Ended {
+            code: close_code::TOKEN_EXPIRED,
+            reason: "your session has ended: sign in again".into(),
+        });
+    }
+
     /// One reconnect attempt; renews the token first if it may have expired meanwhile, or if
     /// the last attempt never got a socket open (the server may no longer accept the token,
     /// e.g. after a signing key change).
@@ -360,12 +375,8 @@ impl Call {
                     call.inner.token_at.set(js_sys::Date::now());
                 }
                 // Signed out (here or everywhere) meanwhile: reconnecting cannot help.
-                Err(error) if error.is_unauthorized() && !call.inner.left.get() => {
-                    call.leave();
-                    call.emit(CallEvent::Ended {
-                        code: close_code::TOKEN_EXPIRED,
-                        reason: "your session has ended: sign in again".into(),
-                    });
+                Err(error) if error.is_unauthorized() => {
+                    call.session_ended();
                     return;
                 }
                 // Offline, say: try with what we have, and back off if that fails.
