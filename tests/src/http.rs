@@ -123,13 +123,24 @@ fn agent() -> &'static ureq::Agent {
 
 /// Sends one request; panics only when no HTTP answer arrives at all.
 pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
+    request_with(agent(), method, url, headers, body)
+}
+
+/// [`request`] through another agent (other redirect, header or timeout settings).
+pub fn request_with(
+    agent: &ureq::Agent,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Reply {
     let mut builder = ureq::http::Request::builder().method(method).uri(url);
     for (name, value) in headers {
         builder = builder.header(*name, *value);
     }
     let result = match body {
-        Some(body) => agent().run(builder.body(body.to_owned()).expect("a valid request")),
-        None => agent().run(builder.body(()).expect("a valid request")),
+        Some(body) => agent.run(builder.body(body.to_owned()).expect("a valid request")),
+        None => agent.run(builder.body(()).expect("a valid request")),
     };
     let mut response = result.unwrap_or_else(|e| panic!("{method} {url}: no HTTP answer: {e}"));
     let status = response.status().as_u16();
@@ -139,6 +150,16 @@ pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&
         .read_to_string()
         .unwrap_or_else(|e| panic!("{method} {url}: unreadable body: {e}"));
     Reply::new(status, &headers, body)
+}
+
+/// All `Set-Cookie` headers of a reply.
+pub fn set_cookies(reply: &Reply) -> Vec<&str> {
+    reply
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+        .map(|(_, v)| v.as_str())
+        .collect()
 }
 
 pub fn get(url: &str, headers: &[(&str, &str)]) -> Reply {

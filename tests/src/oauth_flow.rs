@@ -13,6 +13,7 @@ use confab_protocol::GuestResponse;
 use serde_json::Value;
 use url::Url;
 
+pub use crate::http::set_cookies;
 use crate::http::Reply;
 use crate::providers::{Provider, Providers};
 use crate::token::{sign, sign_ed25519};
@@ -39,29 +40,7 @@ fn agent() -> &'static ureq::Agent {
 
 /// One request, no redirect followed, no automatic User-Agent; panics only when no HTTP answer arrives at all.
 pub fn send(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
-    let mut builder = ureq::http::Request::builder().method(method).uri(url);
-    for (name, value) in headers {
-        builder = builder.header(*name, *value);
-    }
-    let result = match body {
-        Some(body) => agent().run(builder.body(body.to_owned()).expect("a valid request")),
-        None => agent().run(builder.body(()).expect("a valid request")),
-    };
-    let mut response = result.unwrap_or_else(|e| panic!("{method} {url}: no HTTP answer: {e}"));
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let body = response.body_mut().read_to_string().unwrap_or_default();
-    Reply::new(status, &headers, body)
-}
-
-/// The `Set-Cookie` headers of a reply.
-pub fn set_cookies(reply: &Reply) -> Vec<&str> {
-    reply
-        .headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
-        .map(|(_, v)| v.as_str())
-        .collect()
+    crate::http::request_with(agent(), method, url, headers, body)
 }
 
 /// The `Set-Cookie` header for cookie `name`, if the reply sets (or clears) it.

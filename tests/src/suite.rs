@@ -1,37 +1,78 @@
 //! The `main` every browser suite shares: libtest-mimic trials run one at a time (browsers are
-//! heavy on two cores and the trials share one worker) on one [`crate::stage::Stage`], which is
-//! torn down after the last trial whatever the outcome.
+//! heavy on two cores and the trials share one worker) on one environment — a
+//! [`crate::stage::Stage`], or a suite's own type around one — which is torn down after the last
+//! trial whatever the outcome. Each trial's time goes to stderr.
+
+use std::future::Future;
+use std::time::Duration;
+
+use libtest_mimic::{Failed, Trial};
+
+/// A trial whose async body runs on its own single-threaded runtime and must finish within
+/// `deadline` (the API suites: many short tests against one shared worker).
+pub fn async_trial<F, Fut>(name: &'static str, deadline: Duration, test: F) -> Trial
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = ()>,
+{
+    Trial::test(name, move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Failed::from(format!("no tokio runtime: {e}")))?;
+        runtime
+            .block_on(async { tokio::time::timeout(deadline, test()).await })
+            .map_err(|_| Failed::from(format!("test did not finish within {deadline:?}")))
+    })
+}
+
+/// What trials run on: something holding the tokio runtime they are driven by.
+pub trait Runs {
+    fn runtime(&self) -> &tokio::runtime::Runtime;
+}
+
+impl Runs for crate::stage::Stage {
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.runtime
+    }
+}
 
 /// `fn main() -> ExitCode { confab_tests::stage_main!("label", trial_a, trial_b) }` where each
-/// trial is `async fn(&Stage) -> Result<(), String>`.
+/// trial is `async fn(&Stage) -> Result<(), String>`; or
+/// `stage_main!("label" => setup_expression; trial_a, ...)` where the expression gives
+/// `Result<E, String>` for an `E: Runs` and trials take `&E`. Setup is skipped for `--list`.
 #[macro_export]
 macro_rules! stage_main {
-    ($label:expr, $($trial:ident),+ $(,)?) => {{
+    ($label:expr, $($trial:ident),+ $(,)?) => {
+        $crate::stage_main!($label => $crate::stage::Stage::enter($label); $($trial),+)
+    };
+    ($label:expr => $setup:expr; $($trial:ident),+ $(,)?) => {{
+        use $crate::suite::Runs as _;
         let mut args = libtest_mimic::Arguments::from_args();
         args.test_threads = Some(1);
         if args.list {
             let trials = vec![$(libtest_mimic::Trial::test(stringify!($trial), || Ok(()))),+];
             return libtest_mimic::run(&args, trials).exit_code();
         }
-        let stage = match $crate::stage::Stage::enter($label) {
-            Ok(stage) => std::sync::Arc::new(stage),
+        let env = match $setup {
+            Ok(env) => std::sync::Arc::new(env),
             Err(message) => {
                 eprintln!("{}: {message}", $label);
                 return std::process::ExitCode::FAILURE;
             }
         };
         let trials = vec![$({
-            let stage = stage.clone();
+            let env = env.clone();
             libtest_mimic::Trial::test(stringify!($trial), move || {
-                stage
-                    .runtime
-                    .block_on($trial(&stage))
-                    .map_err(libtest_mimic::Failed::from)
+                let started = std::time::Instant::now();
+                let result = env.runtime().block_on($trial(&env));
+                eprintln!("{}: {} took {:?}", $label, stringify!($trial), started.elapsed());
+                result.map_err(libtest_mimic::Failed::from)
             })
         }),+];
         let conclusion = libtest_mimic::run(&args, trials);
         // The trials (and their handles) are gone: this drop stops everything, failed or not.
-        drop(stage);
+        drop(env);
         conclusion.exit_code()
     }};
 }

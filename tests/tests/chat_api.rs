@@ -16,7 +16,7 @@ use confab_protocol::{limits, ChatMessage, ClientFrame, ErrorCode, ServerFrame};
 use confab_tests::http;
 use confab_tests::wrangler::{stop_all, Options, Shared, Wrangler};
 use confab_tests::ws_client::{join, Client, Welcome};
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Trial};
 use uuid::Uuid;
 
 /// The local-dev configuration: chat kept forever.
@@ -77,15 +77,7 @@ where
     F: FnOnce() -> Fut + Send + 'static,
     Fut: Future<Output = ()>,
 {
-    Trial::test(name, move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Failed::from(format!("no tokio runtime: {e}")))?;
-        runtime
-            .block_on(async { tokio::time::timeout(TEST_TIMEOUT, test()).await })
-            .map_err(|_| Failed::from(format!("test did not finish within {TEST_TIMEOUT:?}")))
-    })
+    confab_tests::suite::async_trial(name, TEST_TIMEOUT, test)
 }
 
 // ---- shared fixtures -------------------------------------------------------------------------

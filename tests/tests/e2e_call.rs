@@ -3,62 +3,26 @@
 //! loopback only. Run by `cargo xtask test` (root is needed for the namespace).
 
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use confab_tests::room_page::{click, find, join, text_of, tiles, wait_for, wait_live_media_from};
 use confab_tests::stage::Stage;
 use fantoccini::Client;
-use libtest_mimic::{Arguments, Failed, Trial};
 
 const MEDIA_TIMEOUT: Duration = Duration::from_secs(30);
 /// The promise: a leaver's tile disappears within 2 s.
 const LEAVE_DEADLINE: Duration = Duration::from_secs(2);
 
 fn main() -> ExitCode {
-    let mut args = Arguments::from_args();
-    // Browsers are heavy on two cores, and trials share one worker: run them one at a time.
-    args.test_threads = Some(1);
-    let names = [
-        "two_people_see_and_hear_each_other",
-        "three_people_all_receive_two_live_streams",
-        "leaving_or_closing_the_tab_removes_the_tile_within_2s",
-        "person_without_camera_or_mic_joins_receive_only_with_a_message",
-        "ninth_person_is_told_the_room_is_full",
-        "new_room_from_home_page_joins_in_one_click",
-    ];
-    if args.list {
-        let trials = names.iter().map(|n| Trial::test(*n, || Ok(()))).collect();
-        return libtest_mimic::run(&args, trials).exit_code();
-    }
-    let stage = match Stage::enter("e2e") {
-        Ok(stage) => Arc::new(stage),
-        Err(message) => {
-            eprintln!("e2e: {message}");
-            return ExitCode::FAILURE;
-        }
-    };
-
-    macro_rules! trial {
-        ($name:ident) => {{
-            let stage = stage.clone();
-            Trial::test(stringify!($name), move || {
-                stage.runtime.block_on($name(&stage)).map_err(Failed::from)
-            })
-        }};
-    }
-    let trials = vec![
-        trial!(two_people_see_and_hear_each_other),
-        trial!(three_people_all_receive_two_live_streams),
-        trial!(leaving_or_closing_the_tab_removes_the_tile_within_2s),
-        trial!(person_without_camera_or_mic_joins_receive_only_with_a_message),
-        trial!(ninth_person_is_told_the_room_is_full),
-        trial!(new_room_from_home_page_joins_in_one_click),
-    ];
-    let conclusion = libtest_mimic::run(&args, trials);
-    // The trials (and their handles) are gone: this drop stops everything, failed or not.
-    drop(stage);
-    conclusion.exit_code()
+    confab_tests::stage_main!(
+        "e2e",
+        two_people_see_and_hear_each_other,
+        three_people_all_receive_two_live_streams,
+        leaving_or_closing_the_tab_removes_the_tile_within_2s,
+        person_without_camera_or_mic_joins_receive_only_with_a_message,
+        ninth_person_is_told_the_room_is_full,
+        new_room_from_home_page_joins_in_one_click,
+    )
 }
 
 fn room_name(label: &str) -> String {

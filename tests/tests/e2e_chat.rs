@@ -3,7 +3,6 @@
 //! `cargo xtask test` (root is needed for the namespace).
 
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use confab_protocol::{ClientFrame, ServerFrame};
@@ -14,7 +13,6 @@ use confab_tests::room_page::{
 use confab_tests::stage::Stage;
 use confab_tests::{http, ws_client};
 use fantoccini::Client;
-use libtest_mimic::{Arguments, Failed, Trial};
 
 const CHAT_TIMEOUT: Duration = Duration::from_secs(15);
 const MEDIA_TIMEOUT: Duration = Duration::from_secs(30);
@@ -29,57 +27,16 @@ const SEEDED: usize = 70;
 const KOREAN: &str = "내일 학교에서 보자";
 
 fn main() -> ExitCode {
-    let mut args = Arguments::from_args();
-    // Browsers are heavy on two cores, and trials share one worker: run them one at a time.
-    args.test_threads = Some(1);
-    let names = [
-        "two_people_chat_in_seq_order_with_their_own_messages_marked",
-        "history_is_there_after_a_reload_and_pages_back_to_the_first_message",
-        "message_sent_while_the_socket_is_down_is_delivered_once_and_the_call_comes_back",
-        "markup_and_script_urls_in_messages_render_as_plain_text",
-        "closed_panel_counts_unread_and_shows_a_divider_when_opened",
-        "search_finds_a_korean_word_highlighted_and_jumps_to_it",
-        "messages_the_server_refuses_are_marked_failed_and_retry_delivers_them",
-    ];
-    if args.list {
-        let trials = names.iter().map(|n| Trial::test(*n, || Ok(()))).collect();
-        return libtest_mimic::run(&args, trials).exit_code();
-    }
-    let stage = match Stage::enter("e2e-chat") {
-        Ok(stage) => Arc::new(stage),
-        Err(message) => {
-            eprintln!("e2e-chat: {message}");
-            return ExitCode::FAILURE;
-        }
-    };
-
-    macro_rules! trial {
-        ($name:ident) => {{
-            let stage = stage.clone();
-            Trial::test(stringify!($name), move || {
-                let started = Instant::now();
-                let result = stage.runtime.block_on($name(&stage)).map_err(Failed::from);
-                eprintln!(
-                    "e2e-chat: {} took {:?}",
-                    stringify!($name),
-                    started.elapsed()
-                );
-                result
-            })
-        }};
-    }
-    let trials = vec![
-        trial!(two_people_chat_in_seq_order_with_their_own_messages_marked),
-        trial!(history_is_there_after_a_reload_and_pages_back_to_the_first_message),
-        trial!(message_sent_while_the_socket_is_down_is_delivered_once_and_the_call_comes_back),
-        trial!(markup_and_script_urls_in_messages_render_as_plain_text),
-        trial!(closed_panel_counts_unread_and_shows_a_divider_when_opened),
-        trial!(search_finds_a_korean_word_highlighted_and_jumps_to_it),
-        trial!(messages_the_server_refuses_are_marked_failed_and_retry_delivers_them),
-    ];
-    let conclusion = libtest_mimic::run(&args, trials);
-    drop(stage);
-    conclusion.exit_code()
+    confab_tests::stage_main!(
+        "e2e-chat",
+        two_people_chat_in_seq_order_with_their_own_messages_marked,
+        history_is_there_after_a_reload_and_pages_back_to_the_first_message,
+        message_sent_while_the_socket_is_down_is_delivered_once_and_the_call_comes_back,
+        markup_and_script_urls_in_messages_render_as_plain_text,
+        closed_panel_counts_unread_and_shows_a_divider_when_opened,
+        search_finds_a_korean_word_highlighted_and_jumps_to_it,
+        messages_the_server_refuses_are_marked_failed_and_retry_delivers_them,
+    )
 }
 
 fn room_name(label: &str) -> String {

@@ -6,7 +6,6 @@
 //! and "Sign out everywhere" ends it. Run by `cargo xtask test` (root is needed).
 
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use confab_tests::providers::{Provider, Providers};
@@ -17,7 +16,6 @@ use confab_tests::signin_page::{
 use confab_tests::stage::Stage;
 use confab_tests::wrangler::Options;
 use fantoccini::Client;
-use libtest_mimic::{Arguments, Failed, Trial};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -28,22 +26,25 @@ struct Env {
     _providers: Providers,
 }
 
-fn main() -> ExitCode {
-    let mut args = Arguments::from_args();
-    // Browsers are heavy on two cores, and trials share one worker: one at a time.
-    args.test_threads = Some(1);
-    let names = [
-        "google_sign_in_lands_in_the_room_and_joins",
-        "github_sign_in_lands_in_the_room_and_joins",
-        "kakao_sign_in_lands_in_the_room_and_joins",
-        "naver_sign_in_lands_in_the_room_and_joins",
-        "a_guest_sees_the_signed_in_person_by_the_provider_name",
-    ];
-    if args.list {
-        let trials = names.iter().map(|n| Trial::test(*n, || Ok(()))).collect();
-        return libtest_mimic::run(&args, trials).exit_code();
+impl confab_tests::suite::Runs for Env {
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.stage.runtime
     }
-    let started = Stage::enter_with("e2e-signin", |scratch| {
+}
+
+fn main() -> ExitCode {
+    confab_tests::stage_main!("e2e-signin" => start();
+        google_sign_in_lands_in_the_room_and_joins,
+        github_sign_in_lands_in_the_room_and_joins,
+        kakao_sign_in_lands_in_the_room_and_joins,
+        naver_sign_in_lands_in_the_room_and_joins,
+        a_guest_sees_the_signed_in_person_by_the_provider_name,
+    )
+}
+
+/// The stage with every provider's stand-in running inside its namespace and registered.
+fn start() -> Result<Env, String> {
+    Stage::enter_with("e2e-signin", |scratch| {
         let providers = Providers::start(&scratch.join("providers"))?;
         let options = Options {
             vars: providers.vars(&Provider::ALL),
@@ -57,35 +58,7 @@ fn main() -> ExitCode {
             stage,
             _providers: providers,
         })
-    });
-    let env = match started {
-        Ok(env) => Arc::new(env),
-        Err(message) => {
-            eprintln!("e2e-signin: {message}");
-            return ExitCode::FAILURE;
-        }
-    };
-    macro_rules! trial {
-        ($name:ident) => {{
-            let env = env.clone();
-            Trial::test(stringify!($name), move || {
-                env.stage
-                    .runtime
-                    .block_on($name(&env))
-                    .map_err(Failed::from)
-            })
-        }};
-    }
-    let trials = vec![
-        trial!(google_sign_in_lands_in_the_room_and_joins),
-        trial!(github_sign_in_lands_in_the_room_and_joins),
-        trial!(kakao_sign_in_lands_in_the_room_and_joins),
-        trial!(naver_sign_in_lands_in_the_room_and_joins),
-        trial!(a_guest_sees_the_signed_in_person_by_the_provider_name),
-    ];
-    let conclusion = libtest_mimic::run(&args, trials);
-    drop(env);
-    conclusion.exit_code()
+    })
 }
 
 fn unique(label: &str) -> String {

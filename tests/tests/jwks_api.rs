@@ -20,7 +20,7 @@ use confab_tests::http::{self, media_type, Reply};
 use confab_tests::token::{self, unix_now, Claims, TYPE};
 use confab_tests::wrangler::{repo_root, stop_all, JwtKey, Options, Shared, Wrangler};
 use confab_tests::ws_client::{attempt_upgrade, connect, protocols_for};
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Trial};
 use serde_json::{json, Value};
 
 /// Ed25519 signing key first, then an older Ed25519 key and a legacy HS256 key.
@@ -74,15 +74,7 @@ where
     F: FnOnce() -> Fut + Send + 'static,
     Fut: Future<Output = ()>,
 {
-    Trial::test(name, move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Failed::from(format!("no tokio runtime: {e}")))?;
-        runtime
-            .block_on(async { tokio::time::timeout(TEST_TIMEOUT, test()).await })
-            .map_err(|_| Failed::from(format!("test did not finish within {TEST_TIMEOUT:?}")))
-    })
+    confab_tests::suite::async_trial(name, TEST_TIMEOUT, test)
 }
 
 // ---- fixtures ---------------------------------------------------------------------------------

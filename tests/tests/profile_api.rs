@@ -23,7 +23,7 @@ use confab_tests::providers::{Provider, Providers};
 use confab_tests::token::{self, Claims};
 use confab_tests::wrangler::{scratch_root, stop_all, Options, Shared, Wrangler};
 use confab_tests::ws_client::{connect, join, protocols_for, Event};
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Trial};
 
 static OPEN: Shared = Shared::new();
 /// The provider stand-ins, started with the worker.
@@ -79,15 +79,7 @@ where
     F: FnOnce() -> Fut + Send + 'static,
     Fut: Future<Output = ()>,
 {
-    Trial::test(name, move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Failed::from(format!("no tokio runtime: {e}")))?;
-        runtime
-            .block_on(async { tokio::time::timeout(TEST_TIMEOUT, test()).await })
-            .map_err(|_| Failed::from(format!("test did not finish within {TEST_TIMEOUT:?}")))
-    })
+    confab_tests::suite::async_trial(name, TEST_TIMEOUT, test)
 }
 
 // ---- fixtures ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 use std::sync::{Arc, Mutex};
 
 use confab_protocol::{GuestResponse, IceResponse};
-use confab_tests::http::{self, media_type, Reply};
+use confab_tests::http::{self, media_type, set_cookies, Reply};
 use confab_tests::wrangler::{stop_all, Options, Shared, Wrangler};
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -118,16 +118,6 @@ fn guest_with(w: &Wrangler, name: &str, headers: &[(&str, &str)]) -> (GuestRespo
     remember(&body.access_token);
     let cookie = session_cookie(&reply).unwrap_or_else(|| panic!("no session cookie: {reply:?}"));
     (body, cookie)
-}
-
-/// All `Set-Cookie` headers of a reply.
-fn set_cookies(reply: &Reply) -> Vec<&str> {
-    reply
-        .headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
-        .map(|(_, v)| v.as_str())
-        .collect()
 }
 
 /// The value our cookie is set to (None when absent or cleared); remembered for the log check.

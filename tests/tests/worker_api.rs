@@ -21,7 +21,7 @@ use confab_tests::wrangler::{stop_all, JwtKey, Options, Shared, Wrangler};
 use confab_tests::ws_client::{
     attempt_upgrade, connect, join, protocols_for, random_peer_id, Client, Event, Welcome,
 };
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Trial};
 use serde_json::{json, Value};
 
 /// Guests allowed, default origin allow-list: the local-dev configuration.
@@ -97,15 +97,7 @@ where
     F: FnOnce() -> Fut + Send + 'static,
     Fut: Future<Output = ()>,
 {
-    Trial::test(name, move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Failed::from(format!("no tokio runtime: {e}")))?;
-        runtime
-            .block_on(async { tokio::time::timeout(TEST_TIMEOUT, test()).await })
-            .map_err(|_| Failed::from(format!("test did not finish within {TEST_TIMEOUT:?}")))
-    })
+    confab_tests::suite::async_trial(name, TEST_TIMEOUT, test)
 }
 
 // ---- shared fixtures -------------------------------------------------------------------------
