@@ -77,8 +77,12 @@ pub struct IceServer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IceResponse {
     pub ice_servers: Vec<IceServer>,
-    /// Unix seconds after which the credentials stop working.
+    /// Unix seconds after which the credentials stop working (ask again before then).
     pub expires_at: i64,
+    /// Whether a TURN relay is among the servers. `false`: STUN only (no relay configured, or
+    /// the relay service failed just now), so calls across strict NATs cannot connect.
+    #[serde(default)]
+    pub relay: bool,
 }
 
 /// RFC 9457 problem details, the body of every HTTP error.

@@ -239,10 +239,50 @@ fn http_bodies_match_golden_json() {
             credential: None,
         }],
         expires_at: 5,
+        relay: false,
     };
     assert_eq!(
         serde_json::to_value(&ice).unwrap(),
-        json!({"ice_servers": [{"urls": ["stun:example.org"]}], "expires_at": 5})
+        json!({"ice_servers": [{"urls": ["stun:example.org"]}], "expires_at": 5, "relay": false})
+    );
+    // A body from before `relay` existed reads as "no relay".
+    assert_eq!(
+        serde_json::from_value::<IceResponse>(
+            json!({"ice_servers": [{"urls": ["stun:example.org"]}], "expires_at": 5})
+        )
+        .unwrap(),
+        ice
+    );
+    let relayed = IceResponse {
+        ice_servers: vec![
+            IceServer {
+                urls: vec!["stun:example.org".into()],
+                username: None,
+                credential: None,
+            },
+            IceServer {
+                urls: vec!["turn:turn.example.org:3478?transport=udp".into()],
+                username: Some("1700000000:guest%3Aabc".into()),
+                credential: Some("l4Uwwv9iTvG6mH76qoPa1mcqTkM=".into()),
+            },
+        ],
+        expires_at: 1_700_000_000,
+        relay: true,
+    };
+    let value = json!({
+        "ice_servers": [
+            {"urls": ["stun:example.org"]},
+            {"urls": ["turn:turn.example.org:3478?transport=udp"],
+             "username": "1700000000:guest%3Aabc",
+             "credential": "l4Uwwv9iTvG6mH76qoPa1mcqTkM="}
+        ],
+        "expires_at": 1_700_000_000,
+        "relay": true
+    });
+    assert_eq!(serde_json::to_value(&relayed).unwrap(), value);
+    assert_eq!(
+        serde_json::from_value::<IceResponse>(value).unwrap(),
+        relayed
     );
     let update = ProfileUpdate {
         name: "Minji".into(),

@@ -14,16 +14,10 @@
 //! Every answer is `Cache-Control: no-store`. Codes, tokens and secrets never reach a log line
 //! or a URL of ours; provider calls time out after [`PROVIDER_TIMEOUT`].
 
-use std::future::{poll_fn, Future};
-use std::pin::pin;
-use std::task::Poll;
 use std::time::Duration;
 
 use serde::Serialize;
-use worker::{
-    AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect,
-    Response, Url,
-};
+use worker::{Env, Headers, Method, Request, RequestInit, RequestRedirect, Response, Url};
 
 use crate::config::Config;
 use crate::env::{config, now, now_ms};
@@ -38,6 +32,7 @@ use crate::oauth::pkce::{encode_random, RANDOM_BYTES};
 use crate::oauth::provider::Provider;
 use crate::oauth::responses::ProviderProfile;
 use crate::oauth::return_to;
+use crate::outbound::{fetch_within, Answer, FetchFailure};
 use crate::router::problem;
 use crate::session::{cookie, SessionOp, SessionReply, TokenRoute};
 use crate::session_routes;
@@ -339,50 +334,13 @@ impl Transport for FetchTransport {
         }
         let request = Request::new_with_init(outbound.url.as_str(), &init)
             .map_err(|_| TransportError::Unreachable)?;
-        let controller = AbortController::default();
-        let signal = controller.signal();
-        let exchange = async {
-            let mut response = Fetch::Request(request)
-                .send_with_signal(&signal)
-                .await
-                .map_err(|_| TransportError::Unreachable)?;
-            let status = response.status_code();
-            let body = response
-                .bytes()
-                .await
-                .map_err(|_| TransportError::Unreachable)?;
-            // An oversized answer is not one we understand: parsing an empty body fails.
-            let body = if body.len() > MAX_PROVIDER_BODY_BYTES {
-                Vec::new()
-            } else {
-                body
-            };
-            Ok(Inbound { status, body })
-        };
-        match first_of(exchange, Delay::from(PROVIDER_TIMEOUT)).await {
-            Some(result) => result,
-            None => {
-                controller.abort();
-                Err(TransportError::Timeout)
-            }
+        // An oversized answer comes back empty: not one we understand, so parsing it fails.
+        match fetch_within(request, PROVIDER_TIMEOUT, MAX_PROVIDER_BODY_BYTES).await {
+            Ok(Answer { status, body }) => Ok(Inbound { status, body }),
+            Err(FetchFailure::Unreachable) => Err(TransportError::Unreachable),
+            Err(FetchFailure::Timeout) => Err(TransportError::Timeout),
         }
     }
-}
-
-/// `work`'s output, or `None` when `timer` finishes first.
-async fn first_of<T>(work: impl Future<Output = T>, timer: impl Future<Output = ()>) -> Option<T> {
-    let mut work = pin!(work);
-    let mut timer = pin!(timer);
-    poll_fn(|cx| {
-        if let Poll::Ready(output) = work.as_mut().poll(cx) {
-            return Poll::Ready(Some(output));
-        }
-        if timer.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(None);
-        }
-        Poll::Pending
-    })
-    .await
 }
 
 fn internal(error: impl std::fmt::Display) -> ApiError {

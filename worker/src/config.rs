@@ -3,6 +3,8 @@
 use crate::chat::Retention;
 use crate::oauth::config::{OAuthConfig, OAuthConfigError, RawOAuth};
 use crate::token::{KeyConfigError, KeyTable};
+use crate::turn::config::RawTurn;
+use crate::turn::{Relay, TurnConfigError};
 
 /// Configuration as plain values, so parsing rules are tested on the host.
 pub struct Config {
@@ -17,6 +19,8 @@ pub struct Config {
     pub refresh_token_days: u32,
     /// Sign-in providers and `PUBLIC_URL` (see [`crate::oauth::config`]).
     pub oauth: OAuthConfig,
+    /// The TURN relay `/api/ice` hands out (see [`crate::turn::config`]).
+    pub turn: Relay,
 }
 
 pub const ISSUER: &str = "confab";
@@ -37,6 +41,8 @@ pub enum ConfigError {
     RefreshDays(String),
     #[error(transparent)]
     OAuth(#[from] OAuthConfigError),
+    #[error(transparent)]
+    Turn(#[from] TurnConfigError),
 }
 
 /// Browsers cap a cookie's Max-Age at 400 days.
@@ -53,6 +59,8 @@ pub struct RawConfig {
     pub refresh_token_days: Option<String>,
     /// The sign-in variables that are set ([`crate::oauth::config::VAR_NAMES`]).
     pub oauth: RawOAuth,
+    /// The TURN variables that are set ([`crate::turn::config::VAR_NAMES`]).
+    pub turn: RawTurn,
 }
 
 impl Config {
@@ -66,6 +74,7 @@ impl Config {
             keys: KeyTable::parse(&keys, ISSUER, AUDIENCE)?,
             refresh_token_days: refresh_days(raw.refresh_token_days.as_deref())?,
             oauth: OAuthConfig::parse(&raw.oauth)?,
+            turn: Relay::parse(&raw.turn)?,
         })
     }
 }
@@ -246,6 +255,18 @@ mod tests {
             Err(ConfigError::OAuth(OAuthConfigError::MissingSecret(
                 "GITHUB"
             )))
+        ));
+    }
+
+    #[test]
+    fn turn_relay_is_part_of_the_configuration() {
+        assert_eq!(Config::parse(raw(None)).unwrap().turn, Relay::Off);
+        let mut r = raw(None);
+        r.turn
+            .insert("TURN_URLS".into(), "turn:turn.example".into());
+        assert!(matches!(
+            Config::parse(r),
+            Err(ConfigError::Turn(TurnConfigError::MissingSecret))
         ));
     }
 

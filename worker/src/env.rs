@@ -26,6 +26,10 @@ pub fn config(env: &Env) -> Result<Config, ApiError> {
             .iter()
             .filter_map(|name| text(env, name).map(|value| (name.to_string(), value)))
             .collect(),
+        turn: crate::turn::config::VAR_NAMES
+            .iter()
+            .filter_map(|name| text(env, name).map(|value| (name.to_string(), value)))
+            .collect(),
     })
     .map_err(|e| {
         worker::console_error!("configuration error: {e}");

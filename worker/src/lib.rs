@@ -5,9 +5,11 @@ pub mod chat;
 pub mod config;
 pub mod http_error;
 pub mod oauth;
+pub mod outbound;
 pub mod room;
 pub mod session;
 pub mod token;
+pub mod turn;
 pub mod upgrade;
 
 #[cfg(target_arch = "wasm32")]
@@ -18,6 +20,8 @@ mod auth_routes;
 mod do_sql;
 #[cfg(target_arch = "wasm32")]
 mod env;
+#[cfg(target_arch = "wasm32")]
+mod ice_routes;
 
 #[cfg(target_arch = "wasm32")]
 mod profile_routes;

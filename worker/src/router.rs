@@ -1,22 +1,19 @@
 //! HTTP entry point: routes requests, maps every failure to problem+json.
 
 use confab_protocol::{
-    DisplayName, GuestRequest, GuestResponse, Health, IceResponse, IceServer, RoomName, UserInfo,
-    SUBPROTOCOL,
+    DisplayName, GuestRequest, GuestResponse, Health, RoomName, UserInfo, SUBPROTOCOL,
 };
 use worker::{event, Context, Env, Headers, Method, Request, RequestInit, Response, Result};
 
 use crate::auth_routes;
 use crate::env::{config, now};
 use crate::http_error::ApiError;
+use crate::ice_routes;
 use crate::profile_routes;
 use crate::room_do::MemberHeader;
 use crate::session_routes;
 use crate::token::{Identity, ACCESS_TOKEN_SECONDS};
 use crate::upgrade::{bearer_from_subprotocols, origin_allowed};
-
-/// STUN/TURN credentials are re-fetched by the app before this many seconds pass.
-const ICE_TTL_SECONDS: i64 = 24 * 3600;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
@@ -50,7 +47,7 @@ async fn route(req: Request, env: &Env) -> std::result::Result<Response, ApiErro
         }
         ([".well-known", "jwks.json"], Method::Get) => jwks(env),
         ([".well-known", "jwks.json"], _) => Err(ApiError::MethodNotAllowed),
-        (["api", "ice"], Method::Get) => ice(&req, env),
+        (["api", "ice"], Method::Get) => ice_routes::ice(&req, env).await,
         (["api", "me"], Method::Patch) => profile_routes::update_me(req, env).await,
         (["api", "me", "avatar"], Method::Put) => profile_routes::upload_avatar(req, env).await,
         (["api", "avatars", user], Method::Get) => profile_routes::avatar(env, user).await,
@@ -178,31 +175,6 @@ fn jwks(env: &Env) -> std::result::Result<Response, ApiError> {
     let _ = response
         .headers_mut()
         .set("cache-control", "public, max-age=300");
-    Ok(response)
-}
-
-/// `GET /api/ice`: ICE servers for an authenticated user. STUN only until TURN is configured.
-fn ice(req: &Request, env: &Env) -> std::result::Result<Response, ApiError> {
-    let config = config(env)?;
-    let token = bearer(req).ok_or_else(|| ApiError::Unauthorized("missing bearer token".into()))?;
-    config
-        .keys
-        .verify(&token, now())
-        .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
-    let ice_servers = if config.stun_urls.is_empty() {
-        Vec::new()
-    } else {
-        vec![IceServer {
-            urls: config.stun_urls,
-            username: None,
-            credential: None,
-        }]
-    };
-    let mut response = json(&IceResponse {
-        ice_servers,
-        expires_at: now().timestamp() + ICE_TTL_SECONDS,
-    })?;
-    let _ = response.headers_mut().set("cache-control", "no-store");
     Ok(response)
 }
 

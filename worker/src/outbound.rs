@@ -1,0 +1,125 @@
+//! Calls from the worker to other services (sign-in providers, Cloudflare's TURN API) with a
+//! deadline: the whole exchange, answer body included, is aborted when it runs out, and an
+//! answer larger than the caller's cap is not read on.
+
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+use std::task::Poll;
+
+/// `work`'s output, or `None` when `timer` finishes first.
+pub async fn first_of<T>(
+    work: impl Future<Output = T>,
+    timer: impl Future<Output = ()>,
+) -> Option<T> {
+    let mut work = pin!(work);
+    let mut timer = pin!(timer);
+    poll_fn(|cx| {
+        if let Poll::Ready(output) = work.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        if timer.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use fetch::{fetch_within, Answer, FetchFailure};
+
+#[cfg(target_arch = "wasm32")]
+mod fetch {
+    use std::time::Duration;
+
+    use worker::{AbortController, Delay, Fetch, Request};
+
+    use super::first_of;
+
+    /// A whole answer.
+    pub struct Answer {
+        pub status: u16,
+        /// Empty when the answer was larger than the cap (parsing it then fails).
+        pub body: Vec<u8>,
+    }
+
+    /// Why no answer came.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum FetchFailure {
+        Unreachable,
+        Timeout,
+    }
+
+    /// Sends `request` and reads the answer; aborts both after `timeout`.
+    pub async fn fetch_within(
+        request: Request,
+        timeout: Duration,
+        max_body_bytes: usize,
+    ) -> Result<Answer, FetchFailure> {
+        let controller = AbortController::default();
+        let signal = controller.signal();
+        let exchange = async {
+            let mut response = Fetch::Request(request)
+                .send_with_signal(&signal)
+                .await
+                .map_err(|_| FetchFailure::Unreachable)?;
+            let status = response.status_code();
+            let body = response
+                .bytes()
+                .await
+                .map_err(|_| FetchFailure::Unreachable)?;
+            let body = if body.len() > max_body_bytes {
+                Vec::new()
+            } else {
+                body
+            };
+            Ok(Answer { status, body })
+        };
+        match first_of(exchange, Delay::from(timeout)).await {
+            Some(result) => result,
+            None => {
+                controller.abort();
+                Err(FetchFailure::Timeout)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::{pending, ready};
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    use super::*;
+
+    fn poll_once<F: Future>(future: F) -> Poll<F::Output> {
+        pin!(future)
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+    }
+
+    #[test]
+    fn work_that_is_done_wins_even_when_the_timer_is_done_too() {
+        assert_eq!(
+            poll_once(first_of(ready(7), ready(()))),
+            Poll::Ready(Some(7))
+        );
+    }
+
+    #[test]
+    fn a_finished_timer_ends_unfinished_work() {
+        assert_eq!(
+            poll_once(first_of(pending::<u8>(), ready(()))),
+            Poll::Ready(None)
+        );
+    }
+
+    #[test]
+    fn neither_done_keeps_waiting() {
+        assert_eq!(
+            poll_once(first_of(pending::<u8>(), pending())),
+            Poll::Pending
+        );
+    }
+}

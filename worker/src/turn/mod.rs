@@ -1,0 +1,114 @@
+//! ICE servers for `GET /api/ice` (DESIGN.md, "NAT traversal"), as plain Rust the route glue
+//! (`ice_routes.rs`) calls into.
+//!
+//! STUN (`STUN_URLS`) always; a TURN relay when one is configured, in one of two modes:
+//! - [`coturn`]: a coturn-style shared secret (`TURN_URLS`, `TURN_SECRET`): the worker mints a
+//!   per-user credential that expires, and the secret itself never leaves the worker.
+//! - [`cloudflare`]: Cloudflare's TURN service (`TURN_KEY_ID`, `TURN_KEY_API_TOKEN`): the
+//!   worker asks its generate-ice-servers API for a credential. When that call fails or times
+//!   out the answer is STUN only (`relay: false`, asked again soon) and the failure is logged.
+//!
+//! [`config`] reads the variables; [`ice_response`] builds the answer.
+
+pub mod cloudflare;
+pub mod config;
+pub mod coturn;
+
+#[cfg(test)]
+mod tests;
+
+use std::future::Future;
+
+use confab_protocol::{IceResponse, IceServer};
+
+pub use cloudflare::{ApiAnswer, ApiCall, ApiFailure, RelayFailure};
+pub use config::{Relay, TurnConfigError};
+
+/// How long credentials last unless `TURN_TTL` says otherwise; also how soon a STUN-only
+/// answer is asked for again.
+pub const DEFAULT_TTL_SECONDS: u32 = 24 * 3600;
+/// After a failed Cloudflare call the app asks again this soon (so the relay comes back
+/// without a reload once the API answers again).
+pub const RETRY_AFTER_FAILURE_SECONDS: i64 = 300;
+
+/// Sends the Cloudflare API call (`fetch` with a timeout in the worker; a fake in tests).
+pub trait TurnApi {
+    fn send(&self, call: ApiCall) -> impl Future<Output = Result<ApiAnswer, ApiFailure>>;
+}
+
+/// What `/api/ice` answers, and the relay failure to log, if there was one.
+#[derive(Debug)]
+pub struct IceAnswer {
+    pub response: IceResponse,
+    pub failure: Option<RelayFailure>,
+}
+
+/// The ICE servers for `user_id` at unix time `now`: STUN first, then the relay's servers.
+/// `expires_at` is when the relay credential stops working (with no relay: when to ask again).
+pub async fn ice_response<A: TurnApi>(
+    stun_urls: &[String],
+    relay: &Relay,
+    user_id: &str,
+    now: i64,
+    api: &A,
+) -> IceAnswer {
+    let mut ice_servers = stun(stun_urls);
+    let stun_only = |ice_servers, expires_at, failure| IceAnswer {
+        response: IceResponse {
+            ice_servers,
+            expires_at,
+            relay: false,
+        },
+        failure,
+    };
+    match relay {
+        Relay::Off => stun_only(ice_servers, now + i64::from(DEFAULT_TTL_SECONDS), None),
+        Relay::Coturn(coturn) => {
+            let credential = coturn.credential(user_id, now);
+            ice_servers.push(credential.server);
+            IceAnswer {
+                response: IceResponse {
+                    ice_servers,
+                    expires_at: credential.expires_at,
+                    relay: true,
+                },
+                failure: None,
+            }
+        }
+        Relay::Cloudflare(service) => {
+            let answer = api
+                .send(service.call())
+                .await
+                .map_err(RelayFailure::from)
+                .and_then(|answer| cloudflare::servers(&answer));
+            match answer {
+                Ok(servers) => {
+                    ice_servers.extend(servers);
+                    IceAnswer {
+                        response: IceResponse {
+                            ice_servers,
+                            expires_at: now + i64::from(service.ttl),
+                            relay: true,
+                        },
+                        failure: None,
+                    }
+                }
+                Err(failure) => {
+                    let retry = RETRY_AFTER_FAILURE_SECONDS.min(i64::from(service.ttl));
+                    stun_only(ice_servers, now + retry, Some(failure))
+                }
+            }
+        }
+    }
+}
+
+fn stun(stun_urls: &[String]) -> Vec<IceServer> {
+    if stun_urls.is_empty() {
+        return Vec::new();
+    }
+    vec![IceServer {
+        urls: stun_urls.to_vec(),
+        username: None,
+        credential: None,
+    }]
+}
