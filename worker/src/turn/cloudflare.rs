@@ -89,15 +89,21 @@ pub enum RelayFailure {
     Unreachable,
     #[error("the Cloudflare TURN API did not answer within {}s", TIMEOUT.as_secs())]
     Timeout,
-    #[error(
-        "the Cloudflare TURN API answered HTTP {0} (401/403/404: check TURN_KEY_ID and \
-         TURN_KEY_API_TOKEN)"
-    )]
+    #[error("the Cloudflare TURN API answered HTTP {0}{hint}", hint = status_hint(*.0))]
     Status(u16),
     #[error("the Cloudflare TURN API answer is not the documented iceServers JSON")]
     Malformed,
     #[error("the Cloudflare TURN API answer has no TURN server a browser can use")]
     NoRelay,
+}
+
+/// What a refusal usually means.
+fn status_hint(status: u16) -> &'static str {
+    match status {
+        401 | 403 | 404 => ": check TURN_KEY_ID and TURN_KEY_API_TOKEN",
+        400 => ": check TURN_TTL",
+        _ => "",
+    }
 }
 
 impl From<ApiFailure> for RelayFailure {

@@ -86,7 +86,7 @@ impl TurnApi for FakeApi {
     }
 }
 
-/// The documented answer (developers.cloudflare.com/realtime/turn/generate-credentials/).
+/// The documented answer's shape (developers.cloudflare.com/realtime/turn/generate-credentials/).
 fn documented_answer() -> Value {
     json!({"iceServers": [
         {"urls": ["stun:stun.cloudflare.com:3478", "stun:stun.cloudflare.com:53"]},
@@ -98,8 +98,8 @@ fn documented_answer() -> Value {
             "turns:turn.cloudflare.com:5349?transport=tcp",
             "turns:turn.cloudflare.com:443?transport=tcp"
          ],
-         "username": "bc91b63e2b5d759f8eb9f3b58062439e0a0e15893d76317d833265ad08d6631099ce7c7087caabb31ad3e1c386424e3e",
-         "credential": "ebd71f1d3edbc2b0edae3cd5a6d82284aeb5c3b8fdaa9b8e3bf9cec683e0d45fe9f5b44e5145db3300f06c250a15b4a0"}
+         "username": "5e1f0c2a-cf-turn-user-0001",
+         "credential": "9d3e7a41-cf-turn-credential-0001"}
     ]})
 }
 
@@ -404,16 +404,14 @@ fn documented_answer_is_passed_on_without_port_53() {
             "turns:turn.cloudflare.com:443?transport=tcp"
         ]
     );
-    assert!(servers[1]
-        .username
-        .as_deref()
-        .unwrap()
-        .starts_with("bc91b63e"));
-    assert!(servers[1]
-        .credential
-        .as_deref()
-        .unwrap()
-        .starts_with("ebd71f1d"));
+    assert_eq!(
+        servers[1].username.as_deref(),
+        Some("5e1f0c2a-cf-turn-user-0001")
+    );
+    assert_eq!(
+        servers[1].credential.as_deref(),
+        Some("9d3e7a41-cf-turn-credential-0001")
+    );
 }
 
 #[test]
@@ -471,6 +469,14 @@ fn api_errors_and_odd_bodies_are_failures() {
     let good = documented_answer().to_string();
     assert_eq!(answer(401, &good), Err(RelayFailure::Status(401)));
     assert_eq!(answer(500, ""), Err(RelayFailure::Status(500)));
+    assert_eq!(
+        RelayFailure::Status(401).to_string(),
+        "the Cloudflare TURN API answered HTTP 401: check TURN_KEY_ID and TURN_KEY_API_TOKEN"
+    );
+    assert_eq!(
+        RelayFailure::Status(502).to_string(),
+        "the Cloudflare TURN API answered HTTP 502"
+    );
     assert_eq!(answer(201, ""), Err(RelayFailure::Malformed));
     assert_eq!(
         answer(201, "{\"iceServers\":7}"),
