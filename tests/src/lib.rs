@@ -2,6 +2,7 @@
 //! and WebSocket the way the app does. Test binaries live in `tests/tests/`.
 
 pub mod browser;
+pub mod coturn;
 pub mod http;
 pub mod netns;
 pub mod oauth_flow;
