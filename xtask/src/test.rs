@@ -1,4 +1,5 @@
-//! `cargo xtask test`: build, make sure Chromium + chromedriver exist, run the workspace tests.
+//! `cargo xtask test`: build, make sure Chromium + chromedriver and coturn exist, run the
+//! workspace tests.
 
 use std::path::Path;
 
@@ -8,12 +9,19 @@ use crate::Ctx;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const APT_INSTALL: [&str; 4] = ["install", "-y", "chromium", "chromium-driver"];
+const BROWSER_PACKAGES: [&str; 2] = ["chromium", "chromium-driver"];
+/// coturn's server and its test client; the TURN tests start their own turnserver.
+const TURNSERVER: &str = "/usr/bin/turnserver";
+const TURN_CLIENT: &str = "/usr/bin/turnutils_uclient";
+/// Debian's policy hook: `exit 101` means "do not start services" to invoke-rc.d and
+/// deb-systemd-invoke, which package scripts start their daemons through.
+const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
 
 pub fn test(ctx: &Ctx, mut args: Vec<String>) -> Result<i32> {
     let opts = BuildOpts::take_from(&mut args);
     build(ctx, opts)?;
     ensure_browsers()?;
+    ensure_coturn()?;
     // Anything after `--` goes to `cargo test` (e.g. `cargo xtask test -- -p confab-worker`).
     let extra = match args.iter().position(|a| a == "--") {
         Some(i) => args.split_off(i + 1),
@@ -39,31 +47,83 @@ pub fn ensure_browsers() -> Result {
         step("chromium + chromedriver ok");
         return Ok(());
     }
-    let install_line = format!("apt-get {}", APT_INSTALL.join(" "));
+    apt_install("browsers", &BROWSER_PACKAGES, &[CHROMIUM, CHROMEDRIVER])?;
+    step("chromium + chromedriver installed");
+    Ok(())
+}
+
+/// coturn from Debian (`turnserver`, `turnutils_uclient`); installed with apt when missing and
+/// we are root, without letting the package start its system service (the tests run their
+/// own turnserver on a free loopback port; a system one would listen on every interface).
+pub fn ensure_coturn() -> Result {
+    if Path::new(TURNSERVER).exists() && Path::new(TURN_CLIENT).exists() {
+        step("coturn ok");
+        return Ok(());
+    }
+    let _no_services = NoServiceStarts::begin()?;
+    apt_install("coturn", &["coturn"], &[TURNSERVER, TURN_CLIENT])?;
+    step("coturn installed (its service not started)");
+    Ok(())
+}
+
+/// `apt-get install -y <packages>` (as root), then checks that `bins` exist.
+fn apt_install(what: &str, packages: &[&str], bins: &[&str]) -> Result {
+    let mut args = vec!["install", "-y"];
+    args.extend(packages);
+    let install_line = format!("apt-get {}", args.join(" "));
     if !is_root() {
         return Err(format!(
-            "{CHROMIUM} or {CHROMEDRIVER} is missing; install them with:\n    sudo {install_line}"
+            "{} missing; install with:\n    sudo {install_line}",
+            bins.join(" or ")
         ));
     }
-    step(format!("installing browsers ({install_line})"));
+    step(format!("installing {what} ({install_line})"));
     if apt_lists_empty() {
         apt(&["update"])?;
     }
-    if !apt(&APT_INSTALL)? {
+    if !apt(&args)? {
         // apt sometimes fails once (stale lists, a mirror hiccup): refresh and retry once.
         step("apt-get install failed; running apt-get update and retrying once");
         apt(&["update"])?;
-        if !apt(&APT_INSTALL)? {
+        if !apt(&args)? {
             return Err(format!("`{install_line}` failed twice"));
         }
     }
-    for bin in [CHROMIUM, CHROMEDRIVER] {
+    for bin in bins {
         if !Path::new(bin).exists() {
             return Err(format!("{bin} is still missing after `{install_line}`"));
         }
     }
-    step("chromium + chromedriver installed");
     Ok(())
+}
+
+/// While alive, a `policy-rc.d` that refuses every service start (only if the machine has
+/// none of its own, which is then left as it is). Removed on drop.
+struct NoServiceStarts {
+    created: bool,
+}
+
+impl NoServiceStarts {
+    fn begin() -> Result<NoServiceStarts> {
+        if Path::new(POLICY_RC_D).exists() || !is_root() {
+            return Ok(NoServiceStarts { created: false });
+        }
+        let script =
+            "#!/bin/sh\n# Written by cargo xtask test while it installs packages.\nexit 101\n";
+        std::fs::write(POLICY_RC_D, script).map_err(|e| format!("{POLICY_RC_D}: {e}"))?;
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(POLICY_RC_D, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| format!("{POLICY_RC_D}: {e}"))?;
+        Ok(NoServiceStarts { created: true })
+    }
+}
+
+impl Drop for NoServiceStarts {
+    fn drop(&mut self) {
+        if self.created {
+            let _ = std::fs::remove_file(POLICY_RC_D);
+        }
+    }
 }
 
 fn apt(args: &[&str]) -> Result<bool> {
