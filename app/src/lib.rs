@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod chat;
+pub mod ice_config;
+pub mod ice_restart;
 pub mod names;
 pub mod negotiation;
 pub mod reconnect;
