@@ -25,6 +25,8 @@ use crate::peer::{PeerEvent, PeerSession};
 use crate::reconnect::{backoff_delay_ms, must_renew_first, should_reconnect};
 use crate::signaling::{Socket, SocketEvent};
 
+mod ice_refresh;
+
 pub enum CallEvent {
     /// A welcome: on first join and after every reconnect.
     Joined {
@@ -36,7 +38,10 @@ pub enum CallEvent {
     PeerLeft(PeerId),
     RemoteStream(PeerId, MediaStream),
     PeerMedia(PeerId, MediaState),
+    /// How the link to a peer is doing: `connecting|connected|reconnecting|failed`.
     PeerConnection(PeerId, String),
+    /// Whether the ICE servers include a TURN relay (on join and on every refresh).
+    Relay(bool),
     /// Chat, history pages, search results, and error frames (the chat store matches them).
     Chat(ServerFrame),
     Notice(String),
@@ -113,7 +118,9 @@ struct Inner {
     /// Whether the server knows us as a guest (from the last welcome; a guest until then).
     guest: Cell<bool>,
     local: Option<MediaStream>,
-    rtc_config: RtcConfiguration,
+    rtc_config: RefCell<RtcConfiguration>,
+    /// The next `/api/ice` refresh (fresh TURN credentials).
+    ice_refresh: RefCell<Option<Timeout>>,
     me: RefCell<Option<PeerId>>,
     socket: RefCell<Option<Socket>>,
     peers: RefCell<HashMap<PeerId, Rc<PeerSession>>>,
@@ -148,7 +155,8 @@ impl Call {
                 renew_first: Cell::new(false),
                 guest: Cell::new(true),
                 local: params.local,
-                rtc_config: rtc_configuration(&params.ice),
+                rtc_config: RefCell::new(rtc_configuration(&params.ice)),
+                ice_refresh: RefCell::new(None),
                 me: RefCell::new(None),
                 socket: RefCell::new(None),
                 peers: RefCell::new(HashMap::new()),
@@ -163,6 +171,7 @@ impl Call {
                 debug_peers,
             }),
         };
+        call.apply_ice(&params.ice);
         call.connect()?;
         call.start_timers();
         call.listen_online();
@@ -202,6 +211,7 @@ impl Call {
         self.inner.left.set(true);
         self.inner.timers.borrow_mut().clear();
         self.inner.retry.borrow_mut().take();
+        self.inner.ice_refresh.borrow_mut().take();
         if let Some(listener) = self.inner.on_online.borrow_mut().take() {
             if let Some(window) = web_sys::window() {
                 let _ = window.remove_event_listener_with_callback(
@@ -499,8 +509,12 @@ impl Call {
                 PeerEvent::Stream(stream) => {
                     call.emit(CallEvent::RemoteStream(peer.clone(), stream))
                 }
-                PeerEvent::State(state) => {
-                    call.emit(CallEvent::PeerConnection(peer.clone(), state))
+                PeerEvent::State(state) => call.emit(CallEvent::PeerConnection(
+                    peer.clone(),
+                    state.as_str().to_owned(),
+                )),
+                PeerEvent::RelayProblem(problem) => {
+                    call.emit(CallEvent::Notice(problem.message().to_owned()))
                 }
             }
         });
@@ -508,7 +522,7 @@ impl Call {
         match PeerSession::new(
             remote.clone(),
             polite,
-            &self.inner.rtc_config,
+            &self.inner.rtc_config.borrow(),
             self.inner.local.clone(),
             send,
             on_peer_event,

@@ -3,6 +3,8 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
+use gloo_timers::callback::Timeout;
+
 use confab_protocol::PeerId;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -12,6 +14,8 @@ use web_sys::{
     RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit, RtcTrackEvent,
 };
 
+use crate::ice_config::RelayProblem;
+use crate::ice_restart::{IceRestart, TileState};
 use crate::media::tracks_of_kind;
 use crate::negotiation::{Negotiator, OnDescription, SdpKind, SessionDescription, SignalData};
 
@@ -24,7 +28,13 @@ extern "C" {
     type ImplicitDescriptions;
     #[wasm_bindgen(method, js_name = setLocalDescription)]
     fn set_local_description(this: &ImplicitDescriptions) -> js_sys::Promise;
+    #[wasm_bindgen(method, js_name = restartIce)]
+    fn restart_ice(this: &ImplicitDescriptions);
+    #[wasm_bindgen(method, setter, js_name = onicecandidateerror)]
+    fn set_onicecandidateerror(this: &ImplicitDescriptions, value: Option<&js_sys::Function>);
 }
+
+mod health;
 
 fn set_local_description_implicit(pc: &RtcPeerConnection) -> js_sys::Promise {
     pc.unchecked_ref::<ImplicitDescriptions>()
@@ -33,7 +43,10 @@ fn set_local_description_implicit(pc: &RtcPeerConnection) -> js_sys::Promise {
 
 pub enum PeerEvent {
     Stream(MediaStream),
-    State(String),
+    /// The link's state as a tile shows it; sent when it changes.
+    State(TileState),
+    /// A TURN server refused us or is out of reach; sent once per kind.
+    RelayProblem(RelayProblem),
 }
 
 type EventHandler = Closure<dyn FnMut(JsValue)>;
@@ -50,6 +63,13 @@ pub struct PeerSession {
     send: SendSignal,
     closed: Cell<bool>,
     handlers: RefCell<Vec<EventHandler>>,
+    on_event: OnPeerEvent,
+    /// ICE restart decisions, the timer for the next check, the tile state last reported,
+    /// and the relay problems already reported.
+    health: RefCell<IceRestart>,
+    retry: RefCell<Option<Timeout>>,
+    tile: Cell<TileState>,
+    reported: RefCell<Vec<RelayProblem>>,
 }
 
 impl PeerSession {
@@ -71,12 +91,17 @@ impl PeerSession {
             send,
             closed: Cell::new(false),
             handlers: RefCell::new(Vec::new()),
+            on_event,
+            health: RefCell::new(IceRestart::new()),
+            retry: RefCell::new(None),
+            tile: Cell::new(TileState::Connecting),
+            reported: RefCell::new(Vec::new()),
         });
-        session.install_handlers(on_event);
+        session.install_handlers();
         Ok(session)
     }
 
-    fn install_handlers(self: &Rc<Self>, on_event: OnPeerEvent) {
+    fn install_handlers(self: &Rc<Self>) {
         let weak = Rc::downgrade(self);
         let negotiation_needed = handler(&weak, |session, _| spawn_local(session.make_offer()));
         let candidate = handler(&weak, |session, event| {
@@ -89,19 +114,16 @@ impl PeerSession {
                 .unwrap_or(serde_json::Value::Null);
             session.signal(&SignalData::Candidate { candidate });
         });
-        let events = on_event.clone();
         let track = handler(&weak, move |session, event| {
             let event: RtcTrackEvent = event.unchecked_into();
             session.remote_stream.add_track(&event.track());
-            events(
+            (session.on_event)(
                 &session.remote,
                 PeerEvent::Stream(session.remote_stream.clone()),
             );
         });
-        let state = handler(&weak, move |session, _| {
-            let state = format!("{:?}", session.pc.connection_state()).to_lowercase();
-            on_event(&session.remote, PeerEvent::State(state));
-        });
+        let state = handler(&weak, |session, _| session.on_link_change());
+        let candidate_error = handler(&weak, |session, event| session.on_candidate_error(&event));
         self.pc
             .set_onnegotiationneeded(Some(negotiation_needed.as_ref().unchecked_ref()));
         self.pc
@@ -109,9 +131,18 @@ impl PeerSession {
         self.pc.set_ontrack(Some(track.as_ref().unchecked_ref()));
         self.pc
             .set_onconnectionstatechange(Some(state.as_ref().unchecked_ref()));
-        self.handlers
-            .borrow_mut()
-            .extend([negotiation_needed, candidate, track, state]);
+        self.pc
+            .set_oniceconnectionstatechange(Some(state.as_ref().unchecked_ref()));
+        self.pc
+            .unchecked_ref::<ImplicitDescriptions>()
+            .set_onicecandidateerror(Some(candidate_error.as_ref().unchecked_ref()));
+        self.handlers.borrow_mut().extend([
+            negotiation_needed,
+            candidate,
+            track,
+            state,
+            candidate_error,
+        ]);
     }
 
     /// The newcomer's side: one audio and one video transceiver, sending what we have; this
@@ -247,6 +278,11 @@ impl PeerSession {
         self.pc.set_onicecandidate(None);
         self.pc.set_ontrack(None);
         self.pc.set_onconnectionstatechange(None);
+        self.pc.set_oniceconnectionstatechange(None);
+        self.pc
+            .unchecked_ref::<ImplicitDescriptions>()
+            .set_onicecandidateerror(None);
+        self.retry.borrow_mut().take();
         self.pc.close();
     }
 }

@@ -87,6 +87,11 @@ pub fn RoomPage() -> impl IntoView {
         view! {
             <section class="call">
                 {move || view_state.media_notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+                {move || (view_state.relay.get() == Some(false)).then(|| view! {
+                    <p class="note relay-off" data-testid="relay-off" role="note">
+                        "Relay (TURN) is off on this server: calls across strict networks may not connect."
+                    </p>
+                })}
                 {move || view_state.reconnecting.get().map(|n| view! {
                     <p class="notice reconnecting" data-testid="reconnecting" role="status">{n}</p>
                 })}

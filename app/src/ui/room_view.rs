@@ -39,6 +39,8 @@ pub(super) struct RoomView {
     pub(super) cam_on: RwSignal<bool>,
     /// Why the room socket is down while it reconnects (`None`: connected).
     pub(super) reconnecting: RwSignal<Option<String>>,
+    /// Whether the server offers a TURN relay (`None` until the call starts).
+    pub(super) relay: RwSignal<Option<bool>>,
     pub(super) chat: ChatView,
     pub(super) call: StoredValue<Option<Call>, LocalStorage>,
     pub(super) session: Session,
@@ -68,6 +70,7 @@ impl RoomView {
             mic_on: RwSignal::new(true),
             cam_on: RwSignal::new(true),
             reconnecting: RwSignal::new(None),
+            relay: RwSignal::new(None),
             chat: ChatView::new(send),
             call,
             session: Session::get(),
@@ -126,6 +129,7 @@ impl RoomView {
             CallEvent::PeerConnection(peer, state) => self.connections.update(|c| {
                 c.insert(peer, state);
             }),
+            CallEvent::Relay(relay) => self.relay.set(Some(relay)),
             CallEvent::Notice(message) => self.notice.set(Some(message)),
             CallEvent::Ended { code, reason } => {
                 // Refused before ever getting in, as a guest: the room is for signed-in people

@@ -6,7 +6,9 @@ use super::account::{AvatarImg, Initials};
 use crate::auth::avatar_src;
 
 /// A remote participant: live video (and audio) with name and mute state; their picture (or
-/// initials) while their camera is off.
+/// initials) while their camera is off. `connection` is the link's state
+/// (`connecting|connected|reconnecting|failed`, empty before the first report = connecting);
+/// while reconnecting the picture is dimmed under a "reconnecting…" label.
 #[component]
 pub fn VideoTile(
     member: Member,
@@ -18,6 +20,10 @@ pub fn VideoTile(
     let video = video_showing(stream);
     let avatar = avatar_src(member.avatar.as_deref());
     let name = member.name.clone();
+    let state = move || match connection.get() {
+        state if state.is_empty() => "connecting".to_owned(),
+        state => state,
+    };
     let placeholder = move || {
         camera_off
             .get()
@@ -28,16 +34,19 @@ pub fn VideoTile(
     });
     view! {
         <figure class="tile" data-testid="video-tile" data-peer-id=member.peer_id.0.clone() data-name=member.name.clone()
-            class:camera-off=move || camera_off.get()>
+            class:camera-off=move || camera_off.get() data-connection=state>
             <video node_ref=video autoplay playsinline></video>
             {placeholder}
+            {move || (state() == "reconnecting").then(|| view! {
+                <p class="tile-reconnecting" data-testid="tile-reconnecting" role="status">"reconnecting…"</p>
+            })}
             <figcaption>
                 <span class="name">{member.name.clone()}</span>
                 {guest}
                 {move || muted.get().then(|| view! { <span class="badge" title="Microphone off">"mic off"</span> })}
                 {move || {
-                    let state = connection.get();
-                    (state != "connected" && !state.is_empty())
+                    let state = state();
+                    matches!(state.as_str(), "connecting" | "failed")
                         .then(|| view! { <span class="badge state">{state}</span> })
                 }}
             </figcaption>

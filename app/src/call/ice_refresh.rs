@@ -1,0 +1,63 @@
+//! Fresh TURN credentials before the old ones expire: `/api/ice` again at 80 % of their life,
+//! applied with `setConfiguration` to every peer connection and used for new ones.
+
+use confab_protocol::IceResponse;
+use gloo_timers::callback::Timeout;
+use wasm_bindgen_futures::spawn_local;
+
+use super::{renew_token, rtc_configuration, Call, CallEvent};
+use crate::api;
+use crate::ice_config::{refresh_delay_ms, MIN_REFRESH_MS};
+
+impl Call {
+    /// Uses `ice` from now on (new peer connections and existing ones), tells the view whether
+    /// a relay is available, and plans the next refresh.
+    pub(super) fn apply_ice(&self, ice: &IceResponse) {
+        let config = rtc_configuration(ice);
+        for session in self.inner.peers.borrow().values() {
+            session.set_configuration(&config);
+        }
+        *self.inner.rtc_config.borrow_mut() = config;
+        self.emit(CallEvent::Relay(ice.relay));
+        self.schedule_ice_refresh(refresh_delay_ms(ice.expires_at, js_sys::Date::now()));
+    }
+
+    fn schedule_ice_refresh(&self, delay_ms: u32) {
+        let weak = std::rc::Rc::downgrade(&self.inner);
+        let timeout = Timeout::new(delay_ms, move || {
+            if let Some(inner) = weak.upgrade() {
+                spawn_local(Call { inner }.refresh_ice());
+            }
+        });
+        *self.inner.ice_refresh.borrow_mut() = Some(timeout);
+    }
+
+    /// One refresh; a refused token is renewed once (the usual refresh path) and the request
+    /// repeated; a failure keeps the current servers and tries again soon.
+    async fn refresh_ice(self) {
+        let token = self.inner.token.borrow().clone();
+        let result = match api::ice_servers(&token).await {
+            Err(error) if error.is_unauthorized() => {
+                match renew_token(&self.inner.name, &token, self.inner.guest.get()).await {
+                    Ok(fresh) => {
+                        *self.inner.token.borrow_mut() = fresh.access_token.clone();
+                        self.inner.token_at.set(js_sys::Date::now());
+                        api::ice_servers(&fresh.access_token).await
+                    }
+                    Err(error) => Err(error),
+                }
+            }
+            other => other,
+        };
+        if self.inner.left.get() {
+            return;
+        }
+        match result {
+            Ok(ice) => self.apply_ice(&ice),
+            Err(error) => {
+                web_sys::console::warn_1(&format!("could not refresh ICE servers: {error}").into());
+                self.schedule_ice_refresh(MIN_REFRESH_MS as u32);
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Keeping one peer connection alive: ICE restart when the link fails or stays disconnected
+//! (decided by [`IceRestart`]), the tile state, and relay errors worth a notice.
+
+use std::rc::Rc;
+
+use gloo_timers::callback::Timeout;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::{ImplicitDescriptions, PeerEvent, PeerSession};
+use crate::ice_config::RelayProblem;
+use crate::ice_restart::{combine, Action};
+
+impl PeerSession {
+    /// `iceconnectionstatechange` or `connectionstatechange`: feed both states to the
+    /// restart machine, carry out what it says, and report the tile state when it changes.
+    pub(super) fn on_link_change(self: &Rc<Self>) {
+        let ice = format!("{:?}", self.pc.ice_connection_state()).to_lowercase();
+        let connection = format!("{:?}", self.pc.connection_state()).to_lowercase();
+        let action = self
+            .health
+            .borrow_mut()
+            .observe(combine(&ice, &connection), js_sys::Date::now());
+        self.act(action);
+    }
+
+    fn act(self: &Rc<Self>, action: Action) {
+        match action {
+            Action::Nothing => {}
+            Action::Restart => {
+                self.retry.borrow_mut().take();
+                // Fires `negotiationneeded`: perfect negotiation sends an offer with new ICE
+                // credentials, and the other side answers it like any renegotiation.
+                self.pc
+                    .unchecked_ref::<ImplicitDescriptions>()
+                    .restart_ice();
+            }
+            Action::CheckAt(at) => {
+                let wait = (at - js_sys::Date::now()).clamp(0.0, 60_000.0) as u32;
+                let weak = Rc::downgrade(self);
+                let timeout = Timeout::new(wait, move || {
+                    let Some(session) = weak.upgrade() else {
+                        return;
+                    };
+                    if session.closed.get() {
+                        return;
+                    }
+                    let action = session.health.borrow_mut().tick(js_sys::Date::now());
+                    session.act(action);
+                    session.report_tile();
+                });
+                *self.retry.borrow_mut() = Some(timeout);
+            }
+        }
+        self.report_tile();
+    }
+
+    fn report_tile(&self) {
+        let tile = self.health.borrow().tile();
+        if self.tile.replace(tile) != tile {
+            (self.on_event)(&self.remote, PeerEvent::State(tile));
+        }
+    }
+
+    /// `icecandidateerror`: a TURN server refusing our credentials (401) or out of reach
+    /// (701) is told once per peer and kind; everything else is normal ICE noise.
+    pub(super) fn on_candidate_error(&self, event: &JsValue) {
+        let get = |name: &str| js_sys::Reflect::get(event, &name.into()).ok();
+        let code = get("errorCode").and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let url = get("url").and_then(|v| v.as_string()).unwrap_or_default();
+        let Some(problem) = RelayProblem::classify(code as u16, &url) else {
+            return;
+        };
+        let mut reported = self.reported.borrow_mut();
+        if reported.contains(&problem) {
+            return;
+        }
+        reported.push(problem);
+        drop(reported);
+        (self.on_event)(&self.remote, PeerEvent::RelayProblem(problem));
+    }
+
+    /// New ICE servers (fresh TURN credentials) for the next gathering and ICE restart.
+    pub fn set_configuration(&self, config: &web_sys::RtcConfiguration) {
+        if let Err(error) = self.pc.set_configuration_with_configuration(config) {
+            super::log("setConfiguration failed", &error);
+        }
+    }
+}
