@@ -68,6 +68,29 @@ async fn two_people_see_and_hear_each_other(env: &Stage) -> Result<(), String> {
         wait_live_media_from(&b[0], &ben, MEDIA_TIMEOUT).await?;
         wait_live_media_from(&b[1], &ana, MEDIA_TIMEOUT).await?;
 
+        // The e2e stage has no TURN: both rooms say the relay is off, and each tile reports a
+        // connected link (no "reconnecting…" label).
+        for (client, who) in b.iter().zip(["Ana", "Ben"]) {
+            wait_for(&format!("{who} to see connected tile and relay-off note"), MEDIA_TIMEOUT, || async {
+                let state = client
+                    .execute(
+                        "const t = document.querySelector('[data-testid=video-tile]');
+                         return [t && t.dataset.connection,
+                                 !!document.querySelector('[data-testid=relay-off]'),
+                                 !!document.querySelector('[data-testid=tile-reconnecting]')];",
+                        vec![],
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok((state == serde_json::json!(["connected", true, false])).then_some(()))
+            })
+            .await?;
+        }
+        let note = text_of(&b[0], "[data-testid=relay-off]").await?;
+        if !note.contains("Relay (TURN) is off") {
+            return Err(format!("relay-off note reads {note:?}"));
+        }
+
         // Toggles: Ana mutes and stops her camera; Ben's tile for her shows both.
         click(&b[0], "mic-toggle").await?;
         click(&b[0], "cam-toggle").await?;
