@@ -1,7 +1,7 @@
 //! Fresh TURN credentials before the old ones expire: `/api/ice` again at 80 % of their life,
 //! applied with `setConfiguration` to every peer connection and used for new ones.
 
-use confab_protocol::IceResponse;
+use confab_protocol::{ClientFrame, IceResponse};
 use gloo_timers::callback::Timeout;
 use wasm_bindgen_futures::spawn_local;
 
@@ -42,6 +42,10 @@ impl Call {
                     Ok(fresh) => {
                         *self.inner.token.borrow_mut() = fresh.access_token.clone();
                         self.inner.token_at.set(js_sys::Date::now());
+                        // The room socket gets the new token too, as on a timed renewal.
+                        self.send(&ClientFrame::Auth {
+                            token: fresh.access_token.clone(),
+                        });
                         api::ice_servers(&fresh.access_token).await
                     }
                     Err(error) => Err(error),
