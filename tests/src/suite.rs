@@ -26,6 +26,31 @@ where
     })
 }
 
+/// `async_trials![deadline; group::test_a, group::test_b]`: [`async_trial`]s named
+/// `group::test_a`, ... for `async fn()` tests in modules of the suite.
+#[macro_export]
+macro_rules! async_trials {
+    ($deadline:expr; $($group:ident :: $test:ident),* $(,)?) => {
+        vec![$($crate::suite::async_trial(
+            concat!(stringify!($group), "::", stringify!($test)),
+            $deadline,
+            $group::$test,
+        )),*]
+    };
+}
+
+/// `sync_trials![test_a, test_b]`: libtest-mimic trials for plain blocking `fn()` tests that
+/// panic on failure.
+#[macro_export]
+macro_rules! sync_trials {
+    ($($test:ident),* $(,)?) => {
+        vec![$(libtest_mimic::Trial::test(stringify!($test), || {
+            $test();
+            Ok::<(), libtest_mimic::Failed>(())
+        })),*]
+    };
+}
+
 /// What trials run on: something holding the tokio runtime they are driven by.
 pub trait Runs {
     fn runtime(&self) -> &tokio::runtime::Runtime;

@@ -8,7 +8,6 @@
 //! is libtest-mimic, so the output and filters are the usual `cargo test` ones.
 
 use std::collections::HashSet;
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,7 +15,7 @@ use confab_protocol::{limits, ChatMessage, ClientFrame, ErrorCode, ServerFrame};
 use confab_tests::http;
 use confab_tests::wrangler::{stop_all, Options, Shared, Wrangler};
 use confab_tests::ws_client::{join, Client, Welcome};
-use libtest_mimic::{Arguments, Trial};
+use libtest_mimic::Arguments;
 use uuid::Uuid;
 
 /// The local-dev configuration: chat kept forever.
@@ -30,15 +29,9 @@ const TEST_TIMEOUT: Duration = Duration::from_secs(120);
 /// The server's chat burst per connection (room/guard.rs): senders stay within it.
 const CHAT_BURST: usize = 20;
 
-macro_rules! trials {
-    ($($group:ident :: $test:ident),* $(,)?) => {
-        vec![$(trial(concat!(stringify!($group), "::", stringify!($test)), $group::$test)),*]
-    };
-}
-
 fn main() {
     let args = Arguments::from_args();
-    let trials = trials![
+    let trials = confab_tests::async_trials![TEST_TIMEOUT;
         chat::message_reaches_everyone_and_the_sender_copy_is_the_ack,
         chat::seq_starts_at_one_and_goes_up_by_one,
         chat::resend_after_reconnect_returns_the_original_and_adds_nothing,
@@ -69,15 +62,6 @@ fn main() {
     // Statics are never dropped: stop the workers explicitly, whatever the outcome.
     stop_all(&[&OPEN, &RETAINING]);
     conclusion.exit();
-}
-
-/// A test body run on its own single-threaded runtime with an overall deadline.
-fn trial<F, Fut>(name: &'static str, test: F) -> Trial
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = ()>,
-{
-    confab_tests::suite::async_trial(name, TEST_TIMEOUT, test)
 }
 
 // ---- shared fixtures -------------------------------------------------------------------------

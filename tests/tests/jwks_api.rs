@@ -8,7 +8,6 @@
 //! (Ed25519) and `hs-legacy` (HS256, from before the switch to Ed25519) only verify. A second
 //! worker with the default HS256-only key starts only for the test that needs it.
 
-use std::future::Future;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,7 +19,7 @@ use confab_tests::http::{self, media_type, Reply};
 use confab_tests::token::{self, unix_now, Claims, TYPE};
 use confab_tests::wrangler::{repo_root, stop_all, JwtKey, Options, Shared, Wrangler};
 use confab_tests::ws_client::{attempt_upgrade, connect, protocols_for};
-use libtest_mimic::{Arguments, Trial};
+use libtest_mimic::Arguments;
 use serde_json::{json, Value};
 
 /// Ed25519 signing key first, then an older Ed25519 key and a legacy HS256 key.
@@ -30,15 +29,9 @@ static HS_ONLY: Shared = Shared::new();
 
 const TEST_TIMEOUT: Duration = Duration::from_secs(90);
 
-macro_rules! trials {
-    ($($group:ident :: $test:ident),* $(,)?) => {
-        vec![$(trial(concat!(stringify!($group), "::", stringify!($test)), $group::$test)),*]
-    };
-}
-
 fn main() {
     let args = Arguments::from_args();
-    let trials = trials![
+    let trials = confab_tests::async_trials![TEST_TIMEOUT;
         jwks::publishes_every_ed25519_public_key_and_nothing_secret,
         jwks::is_cached_for_minutes_and_read_only,
         jwks::hs256_only_worker_publishes_an_empty_set,
@@ -66,15 +59,6 @@ fn main() {
     }
     stop_all(&[&ROTATING, &HS_ONLY]);
     conclusion.exit();
-}
-
-/// A test body run on its own single-threaded runtime with an overall deadline.
-fn trial<F, Fut>(name: &'static str, test: F) -> Trial
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = ()>,
-{
-    confab_tests::suite::async_trial(name, TEST_TIMEOUT, test)
 }
 
 // ---- fixtures ---------------------------------------------------------------------------------

@@ -10,7 +10,6 @@
 //! stand-in ([`confab_tests::providers`], [`confab_tests::oauth_flow`]), and refresh the session
 //! to see the change.
 
-use std::future::Future;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -23,7 +22,7 @@ use confab_tests::providers::{Provider, Providers};
 use confab_tests::token::{self, Claims};
 use confab_tests::wrangler::{scratch_root, stop_all, Options, Shared, Wrangler};
 use confab_tests::ws_client::{connect, join, protocols_for, Event};
-use libtest_mimic::{Arguments, Trial};
+use libtest_mimic::Arguments;
 
 static OPEN: Shared = Shared::new();
 /// The provider stand-ins, started with the worker.
@@ -35,15 +34,9 @@ const TEST_TIMEOUT: Duration = Duration::from_secs(120);
 const MIB2: usize = 2 * 1024 * 1024;
 const SIGN_IN_MESSAGE: &str = "This room is only for signed-in people. Sign in to join.";
 
-macro_rules! trials {
-    ($($group:ident :: $test:ident),* $(,)?) => {
-        vec![$(trial(concat!(stringify!($group), "::", stringify!($test)), $group::$test)),*]
-    };
-}
-
 fn main() {
     let args = Arguments::from_args();
-    let trials = trials![
+    let trials = confab_tests::async_trials![TEST_TIMEOUT;
         auth::no_or_bad_token_is_401_and_a_guest_is_403,
         auth::wrong_methods_are_405,
         avatar::hostile_and_unsupported_images_are_415_and_nothing_is_stored,
@@ -71,15 +64,6 @@ fn main() {
     stop_all(&[&OPEN]);
     drop(lock(&PROVIDERS).take());
     conclusion.exit();
-}
-
-/// A test body run on its own single-threaded runtime with an overall deadline.
-fn trial<F, Fut>(name: &'static str, test: F) -> Trial
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = ()>,
-{
-    confab_tests::suite::async_trial(name, TEST_TIMEOUT, test)
 }
 
 // ---- fixtures ---------------------------------------------------------------------------------

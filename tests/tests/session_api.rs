@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use confab_protocol::{GuestResponse, IceResponse};
 use confab_tests::http::{self, media_type, set_cookies, Reply};
 use confab_tests::wrangler::{stop_all, Options, Shared, Wrangler};
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::Arguments;
 
 static OPEN: Shared = Shared::new();
 static SHORT: Shared = Shared::new();
@@ -22,15 +22,9 @@ static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
 /// The cookie's name over plain http (wrangler dev); over https it is `__Host-confab_rt`.
 const COOKIE: &str = "confab_rt";
 
-macro_rules! trials {
-    ($($test:ident),* $(,)?) => {
-        vec![$(Trial::test(stringify!($test), || { $test(); Ok::<(), Failed>(()) })),*]
-    };
-}
-
 fn main() {
     let args = Arguments::from_args();
-    let trials = trials![
+    let trials = confab_tests::sync_trials![
         guest_sets_an_http_only_strict_session_cookie,
         guest_contract_is_unchanged,
         refresh_rotates_the_cookie_and_keeps_the_identity,

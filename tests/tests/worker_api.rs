@@ -7,7 +7,6 @@
 //! are started lazily by the first test that needs them and stopped by `main` after the run.
 //! The harness is libtest-mimic, so the output and filters are the usual `cargo test` ones.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,7 +20,7 @@ use confab_tests::wrangler::{stop_all, JwtKey, Options, Shared, Wrangler};
 use confab_tests::ws_client::{
     attempt_upgrade, connect, join, protocols_for, random_peer_id, Client, Event, Welcome,
 };
-use libtest_mimic::{Arguments, Trial};
+use libtest_mimic::Arguments;
 use serde_json::{json, Value};
 
 /// Guests allowed, default origin allow-list: the local-dev configuration.
@@ -33,15 +32,9 @@ const LOCKED_ORIGIN: &str = "https://meet.example";
 /// No single test may take longer than this.
 const TEST_TIMEOUT: Duration = Duration::from_secs(90);
 
-macro_rules! trials {
-    ($($group:ident :: $test:ident),* $(,)?) => {
-        vec![$(trial(concat!(stringify!($group), "::", stringify!($test)), $group::$test)),*]
-    };
-}
-
 fn main() {
     let args = Arguments::from_args();
-    let trials = trials![
+    let trials = confab_tests::async_trials![TEST_TIMEOUT;
         http_api::health_reports_ok_and_version,
         http_api::unknown_path_is_problem_404,
         http_api::wrong_method_is_problem_405,
@@ -89,15 +82,6 @@ fn main() {
     // Statics are never dropped: stop the workers explicitly, whatever the outcome.
     stop_all(&[&OPEN, &LOCKED]);
     conclusion.exit();
-}
-
-/// A test body run on its own single-threaded runtime with an overall deadline.
-fn trial<F, Fut>(name: &'static str, test: F) -> Trial
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = ()>,
-{
-    confab_tests::suite::async_trial(name, TEST_TIMEOUT, test)
 }
 
 // ---- shared fixtures -------------------------------------------------------------------------

@@ -11,10 +11,10 @@ use serde_json::Value;
 
 use crate::flows::signed_in;
 use crate::rules::consented;
-use crate::{account, full, partial, remember, trials};
+use crate::{account, full, partial, remember};
 
 pub fn trials() -> Vec<Trial> {
-    trials![
+    confab_tests::sync_trials![
         unknown_provider_is_404,
         unconfigured_provider_is_not_offered_and_its_login_is_404,
         kakao_without_a_client_secret_signs_in,

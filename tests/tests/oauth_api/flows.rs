@@ -11,10 +11,10 @@ use confab_tests::providers::{Provider, Providers};
 use libtest_mimic::Trial;
 use serde_json::Value;
 
-use crate::{account, full, remember, room_path, trials};
+use crate::{account, full, remember, room_path};
 
 pub fn trials() -> Vec<Trial> {
-    trials![
+    confab_tests::sync_trials![
         providers_are_listed_in_order_with_guests,
         each_provider_signs_in_and_lands_on_return_to,
         same_account_is_the_same_user_and_others_are_not,

@@ -28,17 +28,6 @@ static PARTIAL_CLIENTS: OnceLock<Vec<ClientCreds>> = OnceLock::new();
 /// Tokens, cookies and verifiers the tests saw, to look for in wrangler's log afterwards.
 static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
-/// `trials![a, b]`: one libtest-mimic trial per test function.
-#[macro_export]
-macro_rules! trials {
-    ($($test:ident),* $(,)?) => {
-        vec![$(libtest_mimic::Trial::test(stringify!($test), || {
-            $test();
-            Ok::<(), libtest_mimic::Failed>(())
-        })),*]
-    };
-}
-
 fn main() {
     let args = Arguments::from_args();
     let mut trials = flows::trials();

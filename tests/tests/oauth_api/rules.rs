@@ -12,10 +12,10 @@ use libtest_mimic::Trial;
 use serde_json::Value;
 
 use crate::flows::signed_in;
-use crate::{account, full, remember, room_path, trials};
+use crate::{account, full, remember, room_path};
 
 pub fn trials() -> Vec<Trial> {
-    trials![
+    confab_tests::sync_trials![
         login_sets_a_short_lived_lax_cookie_and_redirects_with_the_right_parameters,
         callback_without_the_right_state_is_400,
         callback_without_a_good_login_cookie_is_400,

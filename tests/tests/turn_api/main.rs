@@ -23,20 +23,14 @@ use std::time::Duration;
 use confab_protocol::IceResponse;
 use confab_tests::http::{self, media_type, Reply};
 use confab_tests::wrangler::{scratch_root, stop_all, Shared, Wrangler};
-use libtest_mimic::{Arguments, Trial};
+use libtest_mimic::Arguments;
 
 /// No single test may take longer than this.
 const TEST_TIMEOUT: Duration = Duration::from_secs(90);
 
-macro_rules! trials {
-    ($($group:ident :: $test:ident),* $(,)?) => {
-        vec![$(trial(concat!(stringify!($group), "::", stringify!($test)), $group::$test)),*]
-    };
-}
-
 fn main() {
     let args = Arguments::from_args();
-    let trials = trials![
+    let trials = confab_tests::async_trials![TEST_TIMEOUT;
         coturn::answer_is_stun_then_a_credential_for_this_user,
         coturn::coturn_accepts_the_workers_credential,
         coturn::coturn_refuses_a_tampered_credential,
@@ -93,15 +87,6 @@ fn main() {
         );
     }
     conclusion.exit();
-}
-
-/// A test body run on its own single-threaded runtime with an overall deadline.
-fn trial<F, Fut>(name: &'static str, test: F) -> Trial
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()>,
-{
-    confab_tests::suite::async_trial(name, TEST_TIMEOUT, test)
 }
 
 /// Whether any secret is in a wrangler log (read after wrangler stopped).
