@@ -7,6 +7,7 @@ pub mod ice_config;
 pub mod ice_restart;
 pub mod names;
 pub mod negotiation;
+pub mod quality;
 pub mod reconnect;
 
 mod api;

@@ -1,0 +1,481 @@
+//! Connection quality of one peer connection, as plain code: from two successive `getStats`
+//! samples compute RTT, loss over the interval, inbound bitrate and whether the link is relayed,
+//! and classify it `good|weak|bad` with hysteresis so the tile does not flicker.
+//!
+//! Thresholds (for a mesh call of up to 8 people, interactive speech and video):
+//! - **good**: RTT < 250 ms and loss < 2 %. Below 250 ms round trip (≈ 125 ms one way) a
+//!   conversation feels natural, and 2 % loss is what Opus FEC and video NACK/PLI hide.
+//! - **bad**: RTT > 600 ms, or loss > 10 %, or media that had been flowing stopped for a whole
+//!   interval while connected. Past 600 ms people talk over each other; past 10 % loss video
+//!   freezes and speech breaks up.
+//! - **weak**: anything in between.
+//!
+//! A peer that never sent us media (receive-only, no camera or mic) is judged by RTT and loss
+//! only: "no packets" counts only once packets have flowed. A level other than the one shown
+//! must be seen in [`CONFIRM`] consecutive samples before it replaces it (the first level is
+//! shown at once).
+
+/// Round trip below which (and loss below [`GOOD_LOSS_PCT`]) a link is good.
+pub const GOOD_RTT_MS: f64 = 250.0;
+pub const GOOD_LOSS_PCT: f64 = 2.0;
+/// Round trip or loss above which a link is bad.
+pub const BAD_RTT_MS: f64 = 600.0;
+pub const BAD_LOSS_PCT: f64 = 10.0;
+/// Consecutive samples a new level needs before it is shown.
+pub const CONFIRM: u32 = 2;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Good,
+    Weak,
+    Bad,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Good => "good",
+            Level::Weak => "weak",
+            Level::Bad => "bad",
+        }
+    }
+}
+
+/// One `getStats` report entry, reduced to the fields we read (absent ones are `None`/empty).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StatEntry {
+    pub id: String,
+    /// `type`: `transport`, `candidate-pair`, `local-candidate`, `remote-candidate`, `inbound-rtp`…
+    pub kind: String,
+    pub selected_candidate_pair_id: Option<String>,
+    pub local_candidate_id: Option<String>,
+    pub remote_candidate_id: Option<String>,
+    pub state: Option<String>,
+    pub nominated: bool,
+    /// Firefox marks the selected pair with `selected: true` (it has no transport entry).
+    pub selected: bool,
+    pub current_round_trip_time: Option<f64>,
+    pub candidate_type: Option<String>,
+    pub packets_received: Option<f64>,
+    pub packets_lost: Option<f64>,
+    pub bytes_received: Option<f64>,
+}
+
+/// What one `getStats` call says about a connection.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    /// Milliseconds (`Date.now()` or the report's timestamp).
+    pub at_ms: f64,
+    /// Whether the peer connection is `connected`.
+    pub connected: bool,
+    /// Selected pair's `currentRoundTripTime` in seconds.
+    pub rtt_s: Option<f64>,
+    /// Summed over all inbound RTP streams (audio and video).
+    pub packets_received: f64,
+    pub packets_lost: f64,
+    pub bytes_received: f64,
+    /// The selected pair's local or remote candidate is a TURN relay.
+    pub relayed: bool,
+}
+
+impl Sample {
+    /// Reads a sample from report entries: the selected candidate pair (via the transport's
+    /// `selectedCandidatePairId`, else a `selected` or nominated succeeded pair) and the sum
+    /// of inbound RTP counters.
+    pub fn from_entries(entries: &[StatEntry], at_ms: f64, connected: bool) -> Sample {
+        let by_id = |id: &Option<String>| {
+            id.as_ref()
+                .and_then(|id| entries.iter().find(|e| &e.id == id))
+        };
+        let pair = entries
+            .iter()
+            .filter(|e| e.kind == "transport")
+            .find_map(|t| by_id(&t.selected_candidate_pair_id))
+            .or_else(|| {
+                entries
+                    .iter()
+                    .find(|e| e.kind == "candidate-pair" && e.selected)
+            })
+            .or_else(|| {
+                entries.iter().find(|e| {
+                    e.kind == "candidate-pair"
+                        && e.nominated
+                        && e.state.as_deref() == Some("succeeded")
+                })
+            });
+        let is_relay = |id: &Option<String>| {
+            by_id(id).and_then(|c| c.candidate_type.as_deref()) == Some("relay")
+        };
+        let relayed = pair
+            .is_some_and(|p| is_relay(&p.local_candidate_id) || is_relay(&p.remote_candidate_id));
+        let inbound = entries.iter().filter(|e| e.kind == "inbound-rtp");
+        let sum = |f: fn(&StatEntry) -> Option<f64>| inbound.clone().filter_map(f).sum::<f64>();
+        Sample {
+            at_ms,
+            connected,
+            rtt_s: pair.and_then(|p| p.current_round_trip_time),
+            packets_received: sum(|e| e.packets_received),
+            packets_lost: sum(|e| e.packets_lost),
+            bytes_received: sum(|e| e.bytes_received),
+            relayed,
+        }
+    }
+}
+
+/// The link over one interval.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measurement {
+    pub rtt_ms: Option<f64>,
+    pub loss_pct: f64,
+    pub kbps: f64,
+    pub packets: f64,
+    pub relayed: bool,
+}
+
+/// RTT, loss and bitrate between two samples (counters that went backwards count as zero).
+pub fn measure(prev: &Sample, cur: &Sample) -> Measurement {
+    let received = (cur.packets_received - prev.packets_received).max(0.0);
+    let lost = (cur.packets_lost - prev.packets_lost).max(0.0);
+    let loss_pct = if received + lost > 0.0 {
+        100.0 * lost / (received + lost)
+    } else {
+        0.0
+    };
+    let ms = cur.at_ms - prev.at_ms;
+    let bytes = (cur.bytes_received - prev.bytes_received).max(0.0);
+    // bytes · 8 / ms = kbit/s
+    let kbps = if ms > 0.0 { bytes * 8.0 / ms } else { 0.0 };
+    Measurement {
+        rtt_ms: cur.rtt_s.map(|s| s * 1000.0),
+        loss_pct,
+        kbps,
+        packets: received,
+        relayed: cur.relayed,
+    }
+}
+
+/// The level of one interval; `stalled`: media had flowed before and none came in this one.
+pub fn classify(m: &Measurement, stalled: bool) -> Level {
+    let rtt = m.rtt_ms.unwrap_or(0.0);
+    if stalled || rtt > BAD_RTT_MS || m.loss_pct > BAD_LOSS_PCT {
+        Level::Bad
+    } else if rtt < GOOD_RTT_MS && m.loss_pct < GOOD_LOSS_PCT {
+        Level::Good
+    } else {
+        Level::Weak
+    }
+}
+
+/// What a tile shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QualityReport {
+    pub level: Level,
+    pub relayed: bool,
+    pub rtt_ms: Option<u32>,
+    pub loss_pct: f64,
+    pub kbps: u32,
+}
+
+impl QualityReport {
+    /// "Connection: good (RTT 12 ms, loss 0 %)".
+    pub fn label(&self) -> String {
+        let rtt = self
+            .rtt_ms
+            .map_or_else(|| "RTT ?".to_owned(), |ms| format!("RTT {ms} ms"));
+        let relayed = if self.relayed { ", relayed" } else { "" };
+        format!(
+            "Connection: {} ({rtt}, loss {:.0} %, {} kbit/s{relayed})",
+            self.level.as_str(),
+            self.loss_pct,
+            self.kbps
+        )
+    }
+
+    /// Worth a new event: level or relay changed, or the figures moved noticeably.
+    fn differs(&self, other: &QualityReport) -> bool {
+        let rtt_moved = match (self.rtt_ms, other.rtt_ms) {
+            (Some(a), Some(b)) => a.abs_diff(b) >= 25,
+            (a, b) => a.is_some() != b.is_some(),
+        };
+        self.level != other.level
+            || self.relayed != other.relayed
+            || rtt_moved
+            || self.loss_pct.round() != other.loss_pct.round()
+    }
+}
+
+/// Per-connection state: the last sample, the level shown and the one waiting to be confirmed.
+#[derive(Debug, Default)]
+pub struct QualityTracker {
+    prev: Option<Sample>,
+    flowed: bool,
+    shown: Option<Level>,
+    pending: Option<(Level, u32)>,
+    last: Option<QualityReport>,
+}
+
+impl QualityTracker {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feeds one sample; returns a report when the tile should change. While the connection
+    /// is not connected nothing is judged (the tile shows its link state) and the next
+    /// interval starts afresh.
+    pub fn observe(&mut self, sample: Sample) -> Option<QualityReport> {
+        if !sample.connected {
+            self.prev = None;
+            self.pending = None;
+            return None;
+        }
+        let prev = self.prev.replace(sample.clone())?;
+        let m = measure(&prev, &sample);
+        let level = classify(&m, self.flowed && m.packets == 0.0);
+        self.flowed |= m.packets > 0.0;
+        let shown = self.confirm(level);
+        let report = QualityReport {
+            level: shown,
+            relayed: m.relayed,
+            rtt_ms: m.rtt_ms.map(|ms| ms.round() as u32),
+            loss_pct: m.loss_pct,
+            kbps: m.kbps.round() as u32,
+        };
+        let changed = self.last.as_ref().is_none_or(|last| last.differs(&report));
+        if changed {
+            self.last = Some(report.clone());
+            Some(report)
+        } else {
+            None
+        }
+    }
+
+    /// The level to show after seeing `level`.
+    fn confirm(&mut self, level: Level) -> Level {
+        match self.shown {
+            None => {
+                self.shown = Some(level);
+                level
+            }
+            Some(shown) if shown == level => {
+                self.pending = None;
+                shown
+            }
+            Some(shown) => {
+                let count = match self.pending {
+                    Some((pending, n)) if pending == level => n + 1,
+                    _ => 1,
+                };
+                if count >= CONFIRM {
+                    self.pending = None;
+                    self.shown = Some(level);
+                    level
+                } else {
+                    self.pending = Some((level, count));
+                    shown
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(at_s: f64, rtt_ms: f64, received: f64, lost: f64) -> Sample {
+        Sample {
+            at_ms: at_s * 1000.0,
+            connected: true,
+            rtt_s: Some(rtt_ms / 1000.0),
+            packets_received: received,
+            packets_lost: lost,
+            bytes_received: received * 1000.0,
+            relayed: false,
+        }
+    }
+
+    fn entry(id: &str, kind: &str) -> StatEntry {
+        StatEntry {
+            id: id.into(),
+            kind: kind.into(),
+            ..StatEntry::default()
+        }
+    }
+
+    #[test]
+    fn measures_rtt_loss_and_bitrate_over_the_interval() {
+        let m = measure(
+            &sample(0.0, 10.0, 100.0, 0.0),
+            &sample(2.0, 40.0, 290.0, 10.0),
+        );
+        assert_eq!(m.rtt_ms, Some(40.0));
+        assert!((m.loss_pct - 5.0).abs() < 1e-9);
+        // 190 packets · 1000 bytes · 8 bits over 2 s = 760 kbit/s
+        assert!((m.kbps - 760.0).abs() < 1e-9);
+        assert_eq!(m.packets, 190.0);
+    }
+
+    #[test]
+    fn no_packets_means_no_loss_and_counters_going_back_count_as_zero() {
+        let m = measure(
+            &sample(0.0, 10.0, 100.0, 5.0),
+            &sample(2.0, 10.0, 50.0, 1.0),
+        );
+        assert_eq!(m.loss_pct, 0.0);
+        assert_eq!(m.kbps, 0.0);
+    }
+
+    #[test]
+    fn classifies_by_the_documented_thresholds() {
+        let m = |rtt: f64, loss: f64| Measurement {
+            rtt_ms: Some(rtt),
+            loss_pct: loss,
+            kbps: 500.0,
+            packets: 100.0,
+            relayed: false,
+        };
+        assert_eq!(classify(&m(12.0, 0.0), false), Level::Good);
+        assert_eq!(classify(&m(249.0, 1.9), false), Level::Good);
+        assert_eq!(classify(&m(250.0, 0.0), false), Level::Weak);
+        assert_eq!(classify(&m(100.0, 2.0), false), Level::Weak);
+        assert_eq!(classify(&m(600.0, 10.0), false), Level::Weak);
+        assert_eq!(classify(&m(601.0, 0.0), false), Level::Bad);
+        assert_eq!(classify(&m(20.0, 10.5), false), Level::Bad);
+        assert_eq!(classify(&m(20.0, 0.0), true), Level::Bad);
+        let unknown_rtt = Measurement {
+            rtt_ms: None,
+            ..m(0.0, 0.0)
+        };
+        assert_eq!(classify(&unknown_rtt, false), Level::Good);
+    }
+
+    #[test]
+    fn first_level_shows_at_once_and_changes_need_two_samples() {
+        let mut t = QualityTracker::new();
+        assert_eq!(
+            t.observe(sample(0.0, 10.0, 0.0, 0.0)),
+            None,
+            "baseline only"
+        );
+        let first = t.observe(sample(2.0, 10.0, 100.0, 0.0)).unwrap();
+        assert_eq!(first.level, Level::Good);
+        assert_eq!(first.rtt_ms, Some(10));
+        // Same figures: nothing to report.
+        assert_eq!(t.observe(sample(4.0, 12.0, 200.0, 0.0)), None);
+        // One bad sample (RTT 700 ms) is not enough…
+        let one = t.observe(sample(6.0, 700.0, 300.0, 0.0)).unwrap();
+        assert_eq!(one.level, Level::Good, "figures change, level held");
+        // …a second one is.
+        let two = t.observe(sample(8.0, 700.0, 400.0, 0.0)).unwrap();
+        assert_eq!(two.level, Level::Bad);
+        // A single good sample in between resets the count.
+        t.observe(sample(10.0, 10.0, 500.0, 0.0));
+        let held = t.observe(sample(12.0, 700.0, 600.0, 0.0));
+        assert_eq!(held.map(|r| r.level), Some(Level::Bad));
+        let good = t.observe(sample(14.0, 10.0, 700.0, 0.0));
+        assert_eq!(
+            good.map(|r| r.level),
+            Some(Level::Bad),
+            "flip-flop held at bad"
+        );
+    }
+
+    #[test]
+    fn media_that_stops_is_bad_but_a_silent_peer_is_not() {
+        let mut silent = QualityTracker::new();
+        silent.observe(sample(0.0, 10.0, 0.0, 0.0));
+        let report = silent.observe(sample(2.0, 10.0, 0.0, 0.0)).unwrap();
+        assert_eq!(report.level, Level::Good, "receive-only peer sends nothing");
+
+        let mut stalled = QualityTracker::new();
+        stalled.observe(sample(0.0, 10.0, 0.0, 0.0));
+        stalled.observe(sample(2.0, 10.0, 100.0, 0.0));
+        assert_eq!(stalled.observe(sample(4.0, 10.0, 100.0, 0.0)), None);
+        let bad = stalled.observe(sample(6.0, 10.0, 100.0, 0.0)).unwrap();
+        assert_eq!(bad.level, Level::Bad);
+    }
+
+    #[test]
+    fn a_link_that_is_not_connected_is_not_judged_and_restarts_its_interval() {
+        let mut t = QualityTracker::new();
+        t.observe(sample(0.0, 10.0, 0.0, 0.0));
+        let down = Sample {
+            connected: false,
+            ..sample(2.0, 10.0, 100.0, 0.0)
+        };
+        assert_eq!(t.observe(down), None);
+        assert_eq!(
+            t.observe(sample(4.0, 10.0, 200.0, 0.0)),
+            None,
+            "new baseline"
+        );
+        assert!(t.observe(sample(6.0, 10.0, 300.0, 0.0)).is_some());
+    }
+
+    #[test]
+    fn relay_change_is_reported_at_once() {
+        let mut t = QualityTracker::new();
+        t.observe(sample(0.0, 10.0, 0.0, 0.0));
+        t.observe(sample(2.0, 10.0, 100.0, 0.0)).unwrap();
+        let relayed = Sample {
+            relayed: true,
+            ..sample(4.0, 10.0, 200.0, 0.0)
+        };
+        let report = t.observe(relayed).unwrap();
+        assert!(report.relayed);
+        assert_eq!(
+            report.label(),
+            "Connection: good (RTT 10 ms, loss 0 %, 400 kbit/s, relayed)"
+        );
+    }
+
+    #[test]
+    fn reads_the_selected_pair_and_sums_inbound_rtp() {
+        let transport = StatEntry {
+            selected_candidate_pair_id: Some("P2".into()),
+            ..entry("T", "transport")
+        };
+        let pair = |id: &str, local: &str, rtt: f64| StatEntry {
+            local_candidate_id: Some(local.into()),
+            remote_candidate_id: Some("R".into()),
+            current_round_trip_time: Some(rtt),
+            state: Some("succeeded".into()),
+            nominated: true,
+            ..entry(id, "candidate-pair")
+        };
+        let candidate = |id: &str, kind: &str, ty: &str| StatEntry {
+            candidate_type: Some(ty.into()),
+            ..entry(id, kind)
+        };
+        let inbound = |id: &str, received: f64, lost: f64| StatEntry {
+            packets_received: Some(received),
+            packets_lost: Some(lost),
+            bytes_received: Some(received * 100.0),
+            ..entry(id, "inbound-rtp")
+        };
+        let mut entries = vec![
+            transport,
+            pair("P1", "L1", 0.5),
+            pair("P2", "L2", 0.012),
+            candidate("L1", "local-candidate", "host"),
+            candidate("L2", "local-candidate", "relay"),
+            candidate("R", "remote-candidate", "host"),
+            inbound("A", 50.0, 1.0),
+            inbound("V", 150.0, 2.0),
+        ];
+        let s = Sample::from_entries(&entries, 1000.0, true);
+        assert_eq!(s.rtt_s, Some(0.012));
+        assert!(s.relayed);
+        assert_eq!(
+            (s.packets_received, s.packets_lost, s.bytes_received),
+            (200.0, 3.0, 20_000.0)
+        );
+
+        // Firefox: no transport entry, the pair says `selected`.
+        entries.remove(0);
+        entries[0].selected = true;
+        let s = Sample::from_entries(&entries, 1000.0, true);
+        assert_eq!(s.rtt_s, Some(0.5));
+        assert!(!s.relayed);
+    }
+}
