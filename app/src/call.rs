@@ -22,6 +22,7 @@ use web_sys::{MediaStream, RtcConfiguration};
 use crate::api;
 use crate::negotiation::{is_polite, SignalData};
 use crate::peer::{PeerEvent, PeerSession};
+use crate::quality::QualityReport;
 use crate::reconnect::{backoff_delay_ms, must_renew_first, should_reconnect};
 use crate::signaling::{Socket, SocketEvent};
 
@@ -40,6 +41,8 @@ pub enum CallEvent {
     PeerMedia(PeerId, MediaState),
     /// How the link to a peer is doing: `connecting|connected|reconnecting|failed`.
     PeerConnection(PeerId, String),
+    /// Connection quality to a peer (RTT, loss, bitrate, relayed) changed.
+    PeerQuality(PeerId, QualityReport),
     /// Whether the ICE servers include a TURN relay (on join and on every refresh).
     Relay(bool),
     /// Chat, history pages, search results, and error frames (the chat store matches them).
@@ -88,6 +91,8 @@ const TOKEN_RENEW_MS: u32 = 7 * 60_000;
 const PONG_TIMEOUT_MS: f64 = 20_000.0;
 /// Close code we use for a socket we gave up on (never seen by our own handlers).
 const LOST: u16 = 4000;
+/// How often every peer connection's stats are sampled for the quality indicator.
+const QUALITY_SAMPLE_MS: u32 = 2_000;
 
 type Listener = wasm_bindgen::closure::Closure<dyn FnMut(JsValue)>;
 
@@ -283,7 +288,19 @@ impl Call {
                 }
             });
         });
-        self.inner.timers.borrow_mut().extend([heartbeat, renew]);
+        // One interval for all peers; cleared with the other timers on leave.
+        let weak = Rc::downgrade(&self.inner);
+        let quality = Interval::new(QUALITY_SAMPLE_MS, move || {
+            let Some(inner) = weak.upgrade() else { return };
+            let sessions: Vec<_> = inner.peers.borrow().values().cloned().collect();
+            for session in sessions {
+                spawn_local(session.sample_quality());
+            }
+        });
+        self.inner
+            .timers
+            .borrow_mut()
+            .extend([heartbeat, renew, quality]);
     }
 
     fn listen_online(&self) {
@@ -515,6 +532,9 @@ impl Call {
                 )),
                 PeerEvent::RelayProblem(problem) => {
                     call.emit(CallEvent::Notice(problem.message().to_owned()))
+                }
+                PeerEvent::Quality(quality) => {
+                    call.emit(CallEvent::PeerQuality(peer.clone(), quality))
                 }
             }
         });

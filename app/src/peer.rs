@@ -18,6 +18,7 @@ use crate::ice_config::RelayProblem;
 use crate::ice_restart::{IceRestart, TileState};
 use crate::media::tracks_of_kind;
 use crate::negotiation::{Negotiator, OnDescription, SdpKind, SessionDescription, SignalData};
+use crate::quality::{QualityReport, QualityTracker};
 
 #[wasm_bindgen]
 extern "C" {
@@ -35,6 +36,7 @@ extern "C" {
 }
 
 mod health;
+mod stats;
 
 fn set_local_description_implicit(pc: &RtcPeerConnection) -> js_sys::Promise {
     pc.unchecked_ref::<ImplicitDescriptions>()
@@ -47,6 +49,8 @@ pub enum PeerEvent {
     State(TileState),
     /// A TURN server refused us or is out of reach; sent once per kind.
     RelayProblem(RelayProblem),
+    /// Connection quality or relay use changed (from the periodic stats sample).
+    Quality(QualityReport),
 }
 
 type EventHandler = Closure<dyn FnMut(JsValue)>;
@@ -70,6 +74,7 @@ pub struct PeerSession {
     retry: RefCell<Option<Timeout>>,
     tile: Cell<TileState>,
     reported: RefCell<Vec<RelayProblem>>,
+    quality: RefCell<QualityTracker>,
 }
 
 impl PeerSession {
@@ -96,6 +101,7 @@ impl PeerSession {
             retry: RefCell::new(None),
             tile: Cell::new(TileState::Connecting),
             reported: RefCell::new(Vec::new()),
+            quality: RefCell::new(QualityTracker::new()),
         });
         session.install_handlers();
         Ok(session)

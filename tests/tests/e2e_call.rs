@@ -86,6 +86,24 @@ async fn two_people_see_and_hear_each_other(env: &Stage) -> Result<(), String> {
             })
             .await?;
         }
+        // Loopback without TURN: after a stats interval or two each tile rates the link good
+        // and not relayed, with the indicator's label naming the figures.
+        for (client, who) in b.iter().zip(["Ana", "Ben"]) {
+            wait_for(&format!("{who} to see a good, direct link"), MEDIA_TIMEOUT, || async {
+                let state = client
+                    .execute(
+                        "const t = document.querySelector('[data-testid=video-tile]');
+                         const q = t && t.querySelector('[data-testid=tile-quality]');
+                         return [t && t.dataset.quality, t && t.dataset.relayed,
+                                 !!q && q.getAttribute('aria-label').startsWith('Connection: good (RTT ')];",
+                        vec![],
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok((state == serde_json::json!(["good", "false", true])).then_some(()))
+            })
+            .await?;
+        }
         let note = text_of(&b[0], "[data-testid=relay-off]").await?;
         if !note.contains("Relay (TURN) is off") {
             return Err(format!("relay-off note reads {note:?}"));

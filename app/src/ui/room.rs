@@ -101,12 +101,13 @@ pub fn RoomPage() -> impl IntoView {
                     <For each=move || view_state.members.get() key=|m| m.peer_id.clone() let:member>
                         {
                             let peer = member.peer_id.clone();
-                            let (p1, p2, p3, p4) = (peer.clone(), peer.clone(), peer.clone(), peer);
+                            let (p1, p2, p3, p4, p5) = (peer.clone(), peer.clone(), peer.clone(), peer.clone(), peer);
                             let stream = Signal::derive_local(move || view_state.streams.with(|s| s.get(&p1).cloned()));
                             let muted = Signal::derive(move || view_state.members.with(|ms| ms.iter().any(|m| m.peer_id == p2 && !m.media.audio)));
                             let camera_off = Signal::derive(move || view_state.members.with(|ms| ms.iter().any(|m| m.peer_id == p3 && !m.media.video)));
                             let connection = Signal::derive(move || view_state.connections.with(|c| c.get(&p4).cloned().unwrap_or_default()));
-                            view! { <VideoTile member stream muted camera_off connection/> }
+                            let quality = Signal::derive(move || view_state.quality.with(|q| q.get(&p5).cloned()));
+                            view! { <VideoTile member stream muted camera_off connection quality/> }
                         }
                     </For>
                 </div>

@@ -12,6 +12,7 @@ use web_sys::MediaStream;
 use super::chat_view::ChatView;
 use super::session::Session;
 use crate::call::{Call, CallEvent, JoinParams};
+use crate::quality::QualityReport;
 use crate::{api, media, storage};
 
 #[derive(Clone, PartialEq)]
@@ -32,6 +33,8 @@ pub(super) struct RoomView {
     pub(super) members: RwSignal<Vec<Member>>,
     pub(super) streams: RwSignal<HashMap<PeerId, MediaStream>, LocalStorage>,
     pub(super) connections: RwSignal<HashMap<PeerId, String>>,
+    /// Connection quality per peer (absent until the first stats interval).
+    pub(super) quality: RwSignal<HashMap<PeerId, QualityReport>>,
     pub(super) local: RwSignal<Option<MediaStream>, LocalStorage>,
     pub(super) media_notice: RwSignal<Option<String>>,
     pub(super) notice: RwSignal<Option<String>>,
@@ -64,6 +67,7 @@ impl RoomView {
             members: RwSignal::new(Vec::new()),
             streams: RwSignal::new_local(HashMap::new()),
             connections: RwSignal::new(HashMap::new()),
+            quality: RwSignal::new(HashMap::new()),
             local: RwSignal::new_local(None),
             media_notice: RwSignal::new(None),
             notice: RwSignal::new(None),
@@ -117,6 +121,9 @@ impl RoomView {
                 self.connections.update(|c| {
                     c.remove(&peer);
                 });
+                self.quality.update(|q| {
+                    q.remove(&peer);
+                });
             }
             CallEvent::RemoteStream(peer, stream) => self.streams.update(|streams| {
                 streams.insert(peer, stream);
@@ -128,6 +135,9 @@ impl RoomView {
             }),
             CallEvent::PeerConnection(peer, state) => self.connections.update(|c| {
                 c.insert(peer, state);
+            }),
+            CallEvent::PeerQuality(peer, quality) => self.quality.update(|q| {
+                q.insert(peer, quality);
             }),
             CallEvent::Relay(relay) => self.relay.set(Some(relay)),
             CallEvent::Notice(message) => self.notice.set(Some(message)),
@@ -196,6 +206,7 @@ impl RoomView {
         self.members.set(Vec::new());
         self.streams.set(HashMap::new());
         self.connections.set(HashMap::new());
+        self.quality.set(HashMap::new());
     }
 
     pub(super) fn join(self, room: RoomName, name: DisplayName) {

@@ -4,11 +4,14 @@ use web_sys::MediaStream;
 
 use super::account::{AvatarImg, Initials};
 use crate::auth::avatar_src;
+use crate::quality::QualityReport;
 
 /// A remote participant: live video (and audio) with name and mute state; their picture (or
 /// initials) while their camera is off. `connection` is the link's state
 /// (`connecting|connected|reconnecting|failed`, empty before the first report = connecting);
-/// while reconnecting the picture is dimmed under a "reconnecting…" label.
+/// while reconnecting the picture is dimmed under a "reconnecting…" label. `quality` (from
+/// periodic stats; `None` before the first interval) sets `data-quality`/`data-relayed` and
+/// the bars in the caption.
 #[component]
 pub fn VideoTile(
     member: Member,
@@ -16,6 +19,7 @@ pub fn VideoTile(
     muted: Signal<bool>,
     camera_off: Signal<bool>,
     connection: Signal<String>,
+    quality: Signal<Option<QualityReport>>,
 ) -> impl IntoView {
     let video = video_showing(stream);
     let avatar = avatar_src(member.avatar.as_deref());
@@ -34,7 +38,9 @@ pub fn VideoTile(
     });
     view! {
         <figure class="tile" data-testid="video-tile" data-peer-id=member.peer_id.0.clone() data-name=member.name.clone()
-            class:camera-off=move || camera_off.get() data-connection=state>
+            class:camera-off=move || camera_off.get() data-connection=state
+            data-quality=move || quality.with(|q| q.as_ref().map(|q| q.level.as_str()))
+            data-relayed=move || quality.with(|q| q.as_ref().map(|q| q.relayed.to_string()))>
             <video node_ref=video autoplay playsinline></video>
             {placeholder}
             {move || (state() == "reconnecting").then(|| view! {
@@ -43,6 +49,7 @@ pub fn VideoTile(
             <figcaption>
                 <span class="name">{member.name.clone()}</span>
                 {guest}
+                <QualityBars quality/>
                 {move || muted.get().then(|| view! { <span class="badge" title="Microphone off">"mic off"</span> })}
                 {move || {
                     let state = state();
@@ -51,6 +58,27 @@ pub fn VideoTile(
                 }}
             </figcaption>
         </figure>
+    }
+}
+
+/// Three bars (good: 3, weak: 2, bad: 1) titled with the figures, and a "relayed" tag.
+#[component]
+fn QualityBars(quality: Signal<Option<QualityReport>>) -> impl IntoView {
+    move || {
+        quality.get().map(|q| {
+            let label = q.label();
+            let level = q.level.as_str();
+            let relayed = q.relayed.then(|| {
+                view! { <span class="tag relayed" title="Media goes through the TURN relay">"relayed"</span> }
+            });
+            view! {
+                <span class="quality" data-testid="tile-quality" data-level=level title=label.clone()
+                    role="img" aria-label=label>
+                    <i></i><i></i><i></i>
+                </span>
+                {relayed}
+            }
+        })
     }
 }
 
