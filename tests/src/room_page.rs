@@ -241,3 +241,23 @@ pub async fn wait_chat_text(
 pub async fn script(client: &Client, js: &str) -> Result<serde_json::Value, String> {
     client.execute(js, vec![]).await.map_err(|e| e.to_string())
 }
+
+/// `label` and 12 random hex characters: a room, login or text no other run uses.
+pub fn unique(label: &str) -> String {
+    format!(
+        "{label}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    )
+}
+
+/// Runs `body` and closes every browser afterwards, whatever the outcome.
+pub async fn with_browsers<F>(browsers: Vec<Client>, body: F) -> Result<(), String>
+where
+    F: AsyncFnOnce(&[Client]) -> Result<(), String>,
+{
+    let result = body(&browsers).await;
+    for browser in browsers {
+        let _ = browser.close().await;
+    }
+    result
+}

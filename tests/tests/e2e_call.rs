@@ -5,7 +5,9 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use confab_tests::room_page::{click, find, join, text_of, tiles, wait_for, wait_live_media_from};
+use confab_tests::room_page::{
+    click, find, join, text_of, tiles, unique, wait_for, wait_live_media_from, with_browsers,
+};
 use confab_tests::stage::Stage;
 use fantoccini::Client;
 
@@ -25,25 +27,6 @@ fn main() -> ExitCode {
     )
 }
 
-fn room_name(label: &str) -> String {
-    format!(
-        "e2e-{label}-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..12]
-    )
-}
-
-/// Runs `body` and closes every browser afterwards, whatever the outcome.
-async fn with_browsers<F>(browsers: Vec<Client>, body: F) -> Result<(), String>
-where
-    F: AsyncFnOnce(&[Client]) -> Result<(), String>,
-{
-    let result = body(&browsers).await;
-    for browser in browsers {
-        let _ = browser.close().await;
-    }
-    result
-}
-
 /// Waits until `client` shows exactly the tiles named `names` (in any order); returns peer ids.
 async fn wait_tiles(client: &Client, names: &[&str]) -> Result<Vec<String>, String> {
     let mut wanted: Vec<String> = names.iter().map(|n| n.to_string()).collect();
@@ -58,7 +41,7 @@ async fn wait_tiles(client: &Client, names: &[&str]) -> Result<Vec<String>, Stri
 }
 
 async fn two_people_see_and_hear_each_other(env: &Stage) -> Result<(), String> {
-    let room = room_name("two");
+    let room = unique("e2e-two");
     let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
     with_browsers(browsers, async |b: &[Client]| {
         join(&b[0], env.base_url(), &room, "Ana").await?;
@@ -145,7 +128,7 @@ async fn join_three(env: &Stage, b: &[Client], room: &str) -> Result<(), String>
 }
 
 async fn three_people_all_receive_two_live_streams(env: &Stage) -> Result<(), String> {
-    let room = room_name("three");
+    let room = unique("e2e-three");
     let browsers = vec![
         env.browser("ana").await?,
         env.browser("ben").await?,
@@ -176,7 +159,7 @@ async fn three_people_all_receive_two_live_streams(env: &Stage) -> Result<(), St
 }
 
 async fn leaving_or_closing_the_tab_removes_the_tile_within_2s(env: &Stage) -> Result<(), String> {
-    let room = room_name("leave");
+    let room = unique("e2e-leave");
     let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
     let cho = env.browser("cho").await?;
     with_browsers(browsers, async |b: &[Client]| {
@@ -232,7 +215,7 @@ async fn leaving_or_closing_the_tab_removes_the_tile_within_2s(env: &Stage) -> R
 async fn person_without_camera_or_mic_joins_receive_only_with_a_message(
     env: &Stage,
 ) -> Result<(), String> {
-    let room = room_name("nodev");
+    let room = unique("e2e-nodev");
     let browsers = vec![
         env.browser("ana").await?,
         env.browser_without_devices("ben").await?,
@@ -254,7 +237,7 @@ async fn person_without_camera_or_mic_joins_receive_only_with_a_message(
 
 async fn ninth_person_is_told_the_room_is_full(env: &Stage) -> Result<(), String> {
     use confab_tests::{http, ws_client};
-    let room = room_name("full");
+    let room = unique("e2e-full");
     let mut members = Vec::new();
     for i in 0..confab_protocol::limits::ROOM_CAPACITY {
         let token = http::guest(env.base_url(), &format!("Bot {i}")).access_token;

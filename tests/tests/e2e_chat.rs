@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use confab_protocol::{ClientFrame, ServerFrame};
 use confab_tests::room_page::{
-    chat_messages, click, find, join, script, send_chat, tiles, type_chat, wait_chat_text,
-    wait_for, wait_live_media_from, ChatRow,
+    chat_messages, click, find, join, script, send_chat, tiles, type_chat, unique, wait_chat_text,
+    wait_for, wait_live_media_from, with_browsers, ChatRow,
 };
 use confab_tests::stage::Stage;
 use confab_tests::{http, ws_client};
@@ -37,25 +37,6 @@ fn main() -> ExitCode {
         search_finds_a_korean_word_highlighted_and_jumps_to_it,
         messages_the_server_refuses_are_marked_failed_and_retry_delivers_them,
     )
-}
-
-fn room_name(label: &str) -> String {
-    format!(
-        "chat-{label}-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..12]
-    )
-}
-
-/// Runs `body` and closes every browser afterwards, whatever the outcome.
-async fn with_browsers<F>(browsers: Vec<Client>, body: F) -> Result<(), String>
-where
-    F: AsyncFnOnce(&[Client]) -> Result<(), String>,
-{
-    let result = body(&browsers).await;
-    for browser in browsers {
-        let _ = browser.close().await;
-    }
-    result
 }
 
 async fn screenshot(env: &Stage, client: &Client, name: &str) -> Result<(), String> {
@@ -100,7 +81,7 @@ async fn wait_tile(client: &Client, name: &str) -> Result<String, String> {
 async fn two_people_chat_in_seq_order_with_their_own_messages_marked(
     env: &Stage,
 ) -> Result<(), String> {
-    let room = room_name("two");
+    let room = unique("chat-two");
     let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
     with_browsers(browsers, async |b: &[Client]| {
         let (ana, ben) = (&b[0], &b[1]);
@@ -242,7 +223,7 @@ async fn wait_at_bottom(client: &Client, wanted: bool, what: &str) -> Result<(),
 async fn history_is_there_after_a_reload_and_pages_back_to_the_first_message(
     env: &Stage,
 ) -> Result<(), String> {
-    let room = room_name("history");
+    let room = unique("chat-history");
     seed_room(env, &room, 3).await?;
     let browsers = vec![env.browser("cho").await?];
     with_browsers(browsers, async |b: &[Client]| {
@@ -336,7 +317,7 @@ return true;
 async fn message_sent_while_the_socket_is_down_is_delivered_once_and_the_call_comes_back(
     env: &Stage,
 ) -> Result<(), String> {
-    let room = room_name("offline");
+    let room = unique("chat-offline");
     let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
     with_browsers(browsers, async |b: &[Client]| {
         let (ana, ben) = (&b[0], &b[1]);
@@ -430,7 +411,7 @@ async fn message_sent_while_the_socket_is_down_is_delivered_once_and_the_call_co
 async fn markup_and_script_urls_in_messages_render_as_plain_text(
     env: &Stage,
 ) -> Result<(), String> {
-    let room = room_name("xss");
+    let room = unique("chat-xss");
     let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
     let payloads = [
         r#"<img src=x onerror="window.__xss=1">"#,
@@ -492,7 +473,7 @@ async fn markup_and_script_urls_in_messages_render_as_plain_text(
 async fn closed_panel_counts_unread_and_shows_a_divider_when_opened(
     env: &Stage,
 ) -> Result<(), String> {
-    let room = room_name("unread");
+    let room = unique("chat-unread");
     let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
     with_browsers(browsers, async |b: &[Client]| {
         let (ana, ben) = (&b[0], &b[1]);
@@ -539,7 +520,7 @@ async fn closed_panel_counts_unread_and_shows_a_divider_when_opened(
 }
 
 async fn search_finds_a_korean_word_highlighted_and_jumps_to_it(env: &Stage) -> Result<(), String> {
-    let room = room_name("search");
+    let room = unique("chat-search");
     seed_room(env, &room, 2).await?;
     let browsers = vec![env.browser("dan").await?];
     with_browsers(browsers, async |b: &[Client]| {
@@ -617,7 +598,7 @@ return true;
 async fn messages_the_server_refuses_are_marked_failed_and_retry_delivers_them(
     env: &Stage,
 ) -> Result<(), String> {
-    let room = room_name("refused");
+    let room = unique("chat-refused");
     let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
     with_browsers(browsers, async |b: &[Client]| {
         let (ana, ben) = (&b[0], &b[1]);

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use confab_tests::room_page::{find, join, script, tiles, wait_for, wait_live_media_from};
+use confab_tests::room_page::{find, join, script, tiles, unique, wait_for, wait_live_media_from};
 use confab_tests::stage::Stage;
 use confab_tests::wrangler::{JwtKey, Options, Wrangler};
 use fantoccini::Client;
@@ -16,13 +16,6 @@ fn main() -> ExitCode {
         "e2e-session",
         two_tabs_joining_at_once_keep_one_session,
         access_tokens_the_server_stops_accepting_are_renewed_silently
-    )
-}
-
-fn room_name(label: &str) -> String {
-    format!(
-        "e2e-{label}-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..12]
     )
 }
 
@@ -56,13 +49,21 @@ window.__go.onmessage = () => document.querySelector('[data-testid="join-button"
 return true;
 "#;
 
+/// Opens the room's pre-join page and arms its Join button (see [`ARM_JOIN`]).
+async fn open_armed(client: &Client, room_url: &str) -> Result<(), String> {
+    client.goto(room_url).await.map_err(|e| e.to_string())?;
+    find(client, "join-button", TIMEOUT).await?;
+    script(client, ARM_JOIN).await?;
+    Ok(())
+}
+
 /// Two tabs of one browser share the session cookie. Joining refreshes the session, which
 /// rotates the cookie; if both tabs presented the same cookie at once, the second would look
 /// like a stolen token and end the session. Both tabs are started by one broadcast message so
 /// their refreshes really overlap; afterwards both are in the call as the same user, and the
 /// session still works.
 async fn two_tabs_joining_at_once_keep_one_session(env: &Stage) -> Result<(), String> {
-    let room = room_name("tabs");
+    let room = unique("e2e-tabs");
     let client = env.browser("tabs").await?;
     let result = async {
         join(&client, env.base_url(), &room, "Tabby").await?;
@@ -70,24 +71,15 @@ async fn two_tabs_joining_at_once_keep_one_session(env: &Stage) -> Result<(), St
             .await?
             .map_err(|status| format!("the first session was refused ({status})"))?;
         // Back to the pre-join page in this tab (the name is remembered), and a second tab.
+        let room_url = format!("{}/r/{room}", env.base_url());
         let first = client.window().await.map_err(|e| e.to_string())?;
-        client
-            .goto(&format!("{}/r/{room}", env.base_url()))
-            .await
-            .map_err(|e| e.to_string())?;
-        find(&client, "join-button", TIMEOUT).await?;
-        script(&client, ARM_JOIN).await?;
+        open_armed(&client, &room_url).await?;
         let second = client.new_window(true).await.map_err(|e| e.to_string())?;
         client
             .switch_to_window(second.handle.clone())
             .await
             .map_err(|e| e.to_string())?;
-        client
-            .goto(&format!("{}/r/{room}", env.base_url()))
-            .await
-            .map_err(|e| e.to_string())?;
-        find(&client, "join-button", TIMEOUT).await?;
-        script(&client, ARM_JOIN).await?;
+        open_armed(&client, &room_url).await?;
         // One message reaches both tabs' listeners in the same turn of their event loops.
         script(
             &client,
@@ -153,7 +145,7 @@ async fn access_tokens_the_server_stops_accepting_are_renewed_silently(
     let mut worker =
         Wrangler::try_start(options(JwtKey::random("before"))).map_err(|e| e.to_string())?;
     let base = worker.base_url().to_owned();
-    let room = room_name("rekey");
+    let room = unique("e2e-rekey");
     let browsers = [env.browser("ana").await?, env.browser("ben").await?];
     let result = async {
         join(&browsers[0], &base, &room, "Ana").await?;

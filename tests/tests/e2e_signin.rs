@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use confab_tests::providers::{Provider, Providers};
 use confab_tests::room_page::{
-    self, click, find, script, send_chat, tiles, wait_chat_text, wait_for, Tile,
+    self, click, find, script, send_chat, tiles, unique, wait_chat_text, wait_for, Tile,
 };
 use confab_tests::signin_page::{
     account_name, approve_at_provider, count, loaded_resources, save_profile_name, upload_avatar,
@@ -66,13 +66,6 @@ fn start() -> Result<Env, String> {
             _providers: providers,
         })
     })
-}
-
-fn unique(label: &str) -> String {
-    format!(
-        "{label}-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    )
 }
 
 /// Runs `body` with a new browser and closes it afterwards, whatever the outcome.
