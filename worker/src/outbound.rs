@@ -85,6 +85,20 @@ mod fetch {
     }
 }
 
+/// Host tests: runs a future whose awaits are all ready at once (fake transports answer
+/// synchronously); panics if it would wait.
+#[cfg(test)]
+pub(crate) fn run_ready<F: Future>(future: F) -> F::Output {
+    use std::task::{Context, Waker};
+    match pin!(future)
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("a fake transport or API never waits"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::future::{pending, ready};

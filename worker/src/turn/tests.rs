@@ -1,6 +1,4 @@
 use std::cell::RefCell;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 use serde_json::{json, Value};
 
@@ -12,17 +10,7 @@ use super::*;
 const SECRET: &str = "confab-coturn-test-secret";
 const NOW: i64 = 1_700_000_000;
 
-/// Runs a future whose awaits are all ready (the fake API answers at once).
-fn run<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("the fake API never waits"),
-    }
-}
+use crate::outbound::run_ready as run;
 
 fn raw(pairs: &[(&str, &str)]) -> RawTurn {
     pairs

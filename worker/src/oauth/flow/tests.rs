@@ -1,7 +1,5 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -11,17 +9,7 @@ use url::form_urlencoded;
 use super::*;
 use crate::oauth::config::{OAuthConfig, RawOAuth};
 
-/// Runs a future whose awaits are all ready (the fake transport answers at once).
-fn run<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("the fake transport never waits"),
-    }
-}
+use crate::outbound::run_ready as run;
 
 /// Canned answers by URL path, in order; records every request.
 #[derive(Default)]
