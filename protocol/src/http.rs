@@ -83,6 +83,31 @@ pub struct IceResponse {
     /// the relay service failed just now), so calls across strict NATs cannot connect.
     #[serde(default)]
     pub relay: bool,
+    /// The deployer's `ICE_TRANSPORT_POLICY`, for `RTCConfiguration.iceTransportPolicy`. A
+    /// body from before it existed reads as [`IceTransportPolicy::All`].
+    #[serde(default)]
+    pub transport_policy: IceTransportPolicy,
+}
+
+/// Which ICE candidates a peer connection may use (`RTCIceTransportPolicy`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IceTransportPolicy {
+    /// Any path: direct, through a NAT's public address, or through the relay.
+    #[default]
+    All,
+    /// Only through the TURN relay: peers never learn each other's IP address.
+    Relay,
+}
+
+impl IceTransportPolicy {
+    /// The value `RTCConfiguration.iceTransportPolicy` takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IceTransportPolicy::All => "all",
+            IceTransportPolicy::Relay => "relay",
+        }
+    }
 }
 
 /// RFC 9457 problem details, the body of every HTTP error.

@@ -240,12 +240,14 @@ fn http_bodies_match_golden_json() {
         }],
         expires_at: 5,
         relay: false,
+        transport_policy: IceTransportPolicy::All,
     };
     assert_eq!(
         serde_json::to_value(&ice).unwrap(),
-        json!({"ice_servers": [{"urls": ["stun:example.org"]}], "expires_at": 5, "relay": false})
+        json!({"ice_servers": [{"urls": ["stun:example.org"]}], "expires_at": 5, "relay": false,
+               "transport_policy": "all"})
     );
-    // A body from before `relay` existed reads as "no relay".
+    // A body from before `relay` and `transport_policy` existed reads as "no relay, any path".
     assert_eq!(
         serde_json::from_value::<IceResponse>(
             json!({"ice_servers": [{"urls": ["stun:example.org"]}], "expires_at": 5})
@@ -268,6 +270,7 @@ fn http_bodies_match_golden_json() {
         ],
         expires_at: 1_700_000_000,
         relay: true,
+        transport_policy: IceTransportPolicy::Relay,
     };
     let value = json!({
         "ice_servers": [
@@ -277,13 +280,31 @@ fn http_bodies_match_golden_json() {
              "credential": "l4Uwwv9iTvG6mH76qoPa1mcqTkM="}
         ],
         "expires_at": 1_700_000_000,
-        "relay": true
+        "relay": true,
+        "transport_policy": "relay"
     });
     assert_eq!(serde_json::to_value(&relayed).unwrap(), value);
     assert_eq!(
         serde_json::from_value::<IceResponse>(value).unwrap(),
         relayed
     );
+    // A body from before `transport_policy` existed: any path.
+    let older = serde_json::from_value::<IceResponse>(
+        json!({"ice_servers": [], "expires_at": 5, "relay": true}),
+    )
+    .unwrap();
+    assert_eq!(older.transport_policy, IceTransportPolicy::All);
+    // The values are exactly the browser's `RTCIceTransportPolicy`.
+    for policy in [IceTransportPolicy::All, IceTransportPolicy::Relay] {
+        assert_eq!(
+            serde_json::to_value(policy).unwrap(),
+            json!(policy.as_str())
+        );
+    }
+    assert!(serde_json::from_value::<IceResponse>(
+        json!({"ice_servers": [], "expires_at": 5, "transport_policy": "none"})
+    )
+    .is_err());
     let update = ProfileUpdate {
         name: "Minji".into(),
     };

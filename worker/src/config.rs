@@ -1,10 +1,12 @@
 //! Deployer configuration, read once per request from wrangler vars and secrets.
 
+use confab_protocol::IceTransportPolicy;
+
 use crate::chat::Retention;
 use crate::oauth::config::{OAuthConfig, OAuthConfigError, RawOAuth};
 use crate::token::{KeyConfigError, KeyTable};
 use crate::turn::config::RawTurn;
-use crate::turn::{Relay, TurnConfigError};
+use crate::turn::{transport_policy, Relay, TurnConfigError};
 
 /// Configuration as plain values, so parsing rules are tested on the host.
 pub struct Config {
@@ -21,6 +23,8 @@ pub struct Config {
     pub oauth: OAuthConfig,
     /// The TURN relay `/api/ice` hands out (see [`crate::turn::config`]).
     pub turn: Relay,
+    /// `ICE_TRANSPORT_POLICY`: `relay` sends every call through that relay.
+    pub ice_transport_policy: IceTransportPolicy,
 }
 
 pub const ISSUER: &str = "confab";
@@ -66,6 +70,7 @@ pub struct RawConfig {
 impl Config {
     pub fn parse(raw: RawConfig) -> Result<Self, ConfigError> {
         let keys = raw.jwt_keys.ok_or(ConfigError::MissingKeys)?;
+        let turn = Relay::parse(&raw.turn)?;
         Ok(Config {
             allow_guests: flag(raw.allow_guests.as_deref()),
             allow_bench_seed: flag(raw.allow_bench_seed.as_deref()),
@@ -74,7 +79,8 @@ impl Config {
             keys: KeyTable::parse(&keys, ISSUER, AUDIENCE)?,
             refresh_token_days: refresh_days(raw.refresh_token_days.as_deref())?,
             oauth: OAuthConfig::parse(&raw.oauth)?,
-            turn: Relay::parse(&raw.turn)?,
+            ice_transport_policy: transport_policy(&raw.turn, &turn)?,
+            turn,
         })
     }
 }
@@ -260,7 +266,15 @@ mod tests {
 
     #[test]
     fn turn_relay_is_part_of_the_configuration() {
-        assert_eq!(Config::parse(raw(None)).unwrap().turn, Relay::Off);
+        let config = Config::parse(raw(None)).unwrap();
+        assert_eq!(config.turn, Relay::Off);
+        assert_eq!(config.ice_transport_policy, IceTransportPolicy::All);
+        let mut r = raw(None);
+        r.turn.insert("ICE_TRANSPORT_POLICY".into(), "relay".into());
+        assert!(matches!(
+            Config::parse(r),
+            Err(ConfigError::Turn(TurnConfigError::RelayPolicyWithoutTurn))
+        ));
         let mut r = raw(None);
         r.turn
             .insert("TURN_URLS".into(), "turn:turn.example".into());

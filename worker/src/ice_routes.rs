@@ -24,6 +24,7 @@ pub async fn ice(req: &Request, env: &Env) -> Result<Response, ApiError> {
     let answer = ice_response(
         &config.stun_urls,
         &config.turn,
+        config.ice_transport_policy,
         &identity.user_id,
         now.timestamp(),
         &FetchTurnApi,

@@ -28,7 +28,8 @@ pub fn stop() {
     COTURN.stop();
 }
 
-fn coturn() -> Arc<Coturn> {
+/// The suite's coturn, started on first use.
+pub(super) fn coturn() -> Arc<Coturn> {
     COTURN.get(|| Coturn::start(&dir()))
 }
 

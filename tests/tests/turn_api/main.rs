@@ -6,14 +6,17 @@
 //! - [`cloudflare`]: Cloudflare TURN mode against a local stand-in of its API (Bearer token and
 //!   path checked): servers passed on without port 53, and STUN only (`relay: false`) when the
 //!   API fails or does not answer in time.
-//! - [`plain`]: no TURN configured: STUN only, `relay: false`.
+//! - [`plain`]: no TURN configured: STUN only, `relay: false`, `transport_policy: all`.
+//! - [`policy`]: `ICE_TRANSPORT_POLICY=relay` reaches the answer; a bad value or `relay`
+//!   without a relay is a configuration error (500 and a log line naming the variable).
 //!
-//! Three workers (one per configuration), coturn and the stand-in start on first use and stop
+//! Six workers (one per configuration), coturn and the stand-in start on first use and stop
 //! after the run; then no wrangler log may contain the TURN secret or the API token.
 
 mod cloudflare;
 mod coturn;
 mod plain;
+mod policy;
 mod standin;
 
 use std::path::PathBuf;
@@ -42,6 +45,9 @@ fn main() {
         cloudflare::api_failures_fall_back_to_stun_only,
         cloudflare::api_timeout_falls_back_within_the_timeout,
         plain::no_turn_configured_means_stun_only_and_relay_off,
+        policy::relay_policy_reaches_the_answer,
+        policy::unknown_policy_is_a_configuration_error,
+        policy::relay_policy_without_turn_is_a_configuration_error,
     ];
     if args.list {
         libtest_mimic::run(&args, trials).exit();
@@ -59,12 +65,22 @@ fn main() {
         coturn::WORKER.log_path(),
         cloudflare::WORKER.log_path(),
         plain::WORKER.log_path(),
+        policy::RELAY_WORKER.log_path(),
+        policy::BAD_WORKER.log_path(),
+        policy::NO_TURN_WORKER.log_path(),
     ]
     .into_iter()
     .flatten()
     .collect();
     // Statics are never dropped: stop everything explicitly, whatever the outcome.
-    stop_all(&[&coturn::WORKER, &cloudflare::WORKER, &plain::WORKER]);
+    stop_all(&[
+        &coturn::WORKER,
+        &cloudflare::WORKER,
+        &plain::WORKER,
+        &policy::RELAY_WORKER,
+        &policy::BAD_WORKER,
+        &policy::NO_TURN_WORKER,
+    ]);
     coturn::stop();
     cloudflare::stop();
     let leaked = leaked(&logs, &secrets);

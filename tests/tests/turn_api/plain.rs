@@ -33,4 +33,6 @@ pub async fn no_turn_configured_means_stun_only_and_relay_off() {
     // The field is always there for the app to read.
     let raw: serde_json::Value = reply.json();
     assert_eq!(raw["relay"], serde_json::Value::Bool(false));
+    // Any path unless the deployer chose relay-only.
+    assert_eq!(raw["transport_policy"], "all", "{}", reply.body);
 }

@@ -7,12 +7,18 @@
 //! - Both: `TURN_TTL`, seconds a credential lasts (default [`DEFAULT_TTL_SECONDS`], at least
 //!   [`MIN_TTL_SECONDS`], at most [`MAX_TTL_SECONDS`], Cloudflare's own limit).
 //!
+//! - `ICE_TRANSPORT_POLICY`: `all` (default) or `relay`, a deployer's privacy choice: with
+//!   `relay` every call goes through the TURN relay and peers never learn each other's IP
+//!   address (so it needs a relay configured).
+//!
 //! Empty counts as unset. Half a configuration (a URL list without its secret, a key id without
 //! its token, both modes at once) is an error rather than a silent "relay off".
 
 use std::collections::HashMap;
 
 use url::Url;
+
+use confab_protocol::IceTransportPolicy;
 
 use super::cloudflare::{CloudflareTurn, DEFAULT_API_URL, KEY_ID_PLACEHOLDER};
 use super::coturn::CoturnSecret;
@@ -27,6 +33,7 @@ pub const VAR_NAMES: &[&str] = &[
     "TURN_KEY_ID",
     "TURN_KEY_API_TOKEN",
     "TURN_API_URL",
+    "ICE_TRANSPORT_POLICY",
 ];
 
 /// The raw values of [`VAR_NAMES`] that are set.
@@ -90,6 +97,17 @@ pub enum TurnConfigError {
          TURN_KEY_API_TOKEN) are configured: keep one"
     )]
     BothModes,
+    #[error(
+        "ICE_TRANSPORT_POLICY must be `all` (any path, the default) or `relay` (every call \
+         through the TURN relay); got {0:?}"
+    )]
+    BadTransportPolicy(String),
+    #[error(
+        "ICE_TRANSPORT_POLICY is `relay` but no TURN relay is configured: set TURN_URLS and \
+         TURN_SECRET (coturn) or TURN_KEY_ID and TURN_KEY_API_TOKEN (Cloudflare TURN), or \
+         clear ICE_TRANSPORT_POLICY"
+    )]
+    RelayPolicyWithoutTurn,
 }
 
 impl Relay {
@@ -125,6 +143,27 @@ impl Relay {
             (None, None) => Ok(Relay::Off),
         }
     }
+}
+
+/// `ICE_TRANSPORT_POLICY` (`all` or `relay`, any case; unset or empty is `all`). `relay` with
+/// no relay would leave every call unable to connect, so it is refused here.
+pub fn transport_policy(
+    raw: &RawTurn,
+    relay: &Relay,
+) -> Result<IceTransportPolicy, TurnConfigError> {
+    let value = raw
+        .get("ICE_TRANSPORT_POLICY")
+        .map(|v| v.trim())
+        .unwrap_or_default();
+    let policy = match value.to_ascii_lowercase().as_str() {
+        "" | "all" => IceTransportPolicy::All,
+        "relay" => IceTransportPolicy::Relay,
+        _ => return Err(TurnConfigError::BadTransportPolicy(value.to_owned())),
+    };
+    if policy == IceTransportPolicy::Relay && *relay == Relay::Off {
+        return Err(TurnConfigError::RelayPolicyWithoutTurn);
+    }
+    Ok(policy)
 }
 
 fn ttl(value: Option<&str>) -> Result<u32, TurnConfigError> {

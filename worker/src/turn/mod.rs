@@ -8,6 +8,9 @@
 //!   worker asks its generate-ice-servers API for a credential. When that call fails or times
 //!   out the answer is STUN only (`relay: false`, asked again soon) and the failure is logged.
 //!
+//! `ICE_TRANSPORT_POLICY=relay` (a deployer's privacy choice) makes the app use the relay only;
+//! the answer carries the policy, and `relay: false` with it means calls cannot connect now.
+//!
 //! [`config`] reads the variables; [`ice_response`] builds the answer.
 
 pub mod cloudflare;
@@ -19,10 +22,10 @@ mod tests;
 
 use std::future::Future;
 
-use confab_protocol::{IceResponse, IceServer};
+use confab_protocol::{IceResponse, IceServer, IceTransportPolicy};
 
 pub use cloudflare::{ApiAnswer, ApiCall, ApiFailure, RelayFailure};
-pub use config::{Relay, TurnConfigError};
+pub use config::{transport_policy, Relay, TurnConfigError};
 
 /// How long credentials last unless `TURN_TTL` says otherwise; also how soon a STUN-only
 /// answer is asked for again.
@@ -45,9 +48,11 @@ pub struct IceAnswer {
 
 /// The ICE servers for `user_id` at unix time `now`: STUN first, then the relay's servers.
 /// `expires_at` is when the relay credential stops working (with no relay: when to ask again).
+/// `policy` is passed on as is (the configuration refuses `relay` without a relay).
 pub async fn ice_response<A: TurnApi>(
     stun_urls: &[String],
     relay: &Relay,
+    policy: IceTransportPolicy,
     user_id: &str,
     now: i64,
     api: &A,
@@ -58,6 +63,7 @@ pub async fn ice_response<A: TurnApi>(
             ice_servers,
             expires_at,
             relay: false,
+            transport_policy: policy,
         },
         failure,
     };
@@ -71,6 +77,7 @@ pub async fn ice_response<A: TurnApi>(
                     ice_servers,
                     expires_at: credential.expires_at,
                     relay: true,
+                    transport_policy: policy,
                 },
                 failure: None,
             }
@@ -89,6 +96,7 @@ pub async fn ice_response<A: TurnApi>(
                             ice_servers,
                             expires_at: now + i64::from(service.ttl),
                             relay: true,
+                            transport_policy: policy,
                         },
                         failure: None,
                     }

@@ -1,5 +1,6 @@
 use std::cell::RefCell;
 
+use confab_protocol::IceTransportPolicy;
 use serde_json::{json, Value};
 
 use super::cloudflare::{port, DEFAULT_API_URL};
@@ -11,6 +12,9 @@ const SECRET: &str = "confab-coturn-test-secret";
 const NOW: i64 = 1_700_000_000;
 
 use crate::outbound::run_ready as run;
+
+const ALL: IceTransportPolicy = IceTransportPolicy::All;
+const RELAY: IceTransportPolicy = IceTransportPolicy::Relay;
 
 fn raw(pairs: &[(&str, &str)]) -> RawTurn {
     pairs
@@ -344,6 +348,61 @@ fn one_relay_mode_at_a_time() {
     );
 }
 
+fn policy(pairs: &[(&str, &str)]) -> Result<IceTransportPolicy, TurnConfigError> {
+    let raw = raw(pairs);
+    transport_policy(&raw, &Relay::parse(&raw)?)
+}
+
+#[test]
+fn transport_policy_is_all_unless_set_to_relay() {
+    assert_eq!(policy(&[]), Ok(ALL));
+    assert_eq!(policy(&[("ICE_TRANSPORT_POLICY", " ")]), Ok(ALL));
+    assert_eq!(policy(&[("ICE_TRANSPORT_POLICY", "all")]), Ok(ALL));
+    // `all` needs no relay; `relay` works with either relay mode, in any case.
+    let coturn = [("TURN_URLS", "turn:turn.example"), ("TURN_SECRET", SECRET)];
+    let cloudflare = [("TURN_KEY_ID", "kid"), ("TURN_KEY_API_TOKEN", "t")];
+    for relay in [&coturn[..], &cloudflare[..]] {
+        for value in ["relay", " Relay ", "RELAY"] {
+            let pairs = [relay, &[("ICE_TRANSPORT_POLICY", value)][..]].concat();
+            assert_eq!(policy(&pairs), Ok(RELAY), "{value:?} with {relay:?}");
+        }
+        let pairs = [relay, &[("ICE_TRANSPORT_POLICY", "ALL")][..]].concat();
+        assert_eq!(policy(&pairs), Ok(ALL));
+    }
+}
+
+#[test]
+fn transport_policy_refuses_other_values_and_relay_without_turn() {
+    let coturn = [("TURN_URLS", "turn:turn.example"), ("TURN_SECRET", SECRET)];
+    for bad in ["none", "public", "relay-only", "all,relay", "1", "true"] {
+        let pairs = [&coturn[..], &[("ICE_TRANSPORT_POLICY", bad)][..]].concat();
+        assert_eq!(
+            policy(&pairs),
+            Err(TurnConfigError::BadTransportPolicy(bad.to_owned())),
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        policy(&[("ICE_TRANSPORT_POLICY", "relay")]),
+        Err(TurnConfigError::RelayPolicyWithoutTurn)
+    );
+    // Half a relay is its own error, reported first.
+    assert_eq!(
+        policy(&[("ICE_TRANSPORT_POLICY", "relay"), ("TURN_URLS", "turn:t")]),
+        Err(TurnConfigError::MissingSecret)
+    );
+    // Both messages name the variable, so the log line points at the fix.
+    for error in [
+        TurnConfigError::BadTransportPolicy("none".into()),
+        TurnConfigError::RelayPolicyWithoutTurn,
+    ] {
+        assert!(
+            error.to_string().contains("ICE_TRANSPORT_POLICY"),
+            "{error}"
+        );
+    }
+}
+
 #[test]
 fn secrets_never_show_in_debug_output() {
     let debug = format!("{:?} {:?}", coturn(), cloudflare_relay(""));
@@ -495,6 +554,7 @@ fn without_a_relay_the_answer_is_stun_only() {
     let answer = run(ice_response(
         &stun_urls(),
         &Relay::Off,
+        ALL,
         "guest:a",
         NOW,
         &api,
@@ -506,7 +566,7 @@ fn without_a_relay_the_answer_is_stun_only() {
     assert!(answer.failure.is_none());
     assert!(api.calls.borrow().is_empty());
     // No STUN configured either: an empty list, still a valid answer.
-    let answer = run(ice_response(&[], &Relay::Off, "guest:a", NOW, &api));
+    let answer = run(ice_response(&[], &Relay::Off, ALL, "guest:a", NOW, &api));
     assert!(answer.response.ice_servers.is_empty());
 }
 
@@ -514,7 +574,14 @@ fn without_a_relay_the_answer_is_stun_only() {
 fn coturn_answer_is_stun_then_this_users_credential() {
     let relay = Relay::Coturn(coturn());
     let api = FakeApi::with(Err(ApiFailure::Unreachable));
-    let answer = run(ice_response(&stun_urls(), &relay, "guest:a", NOW, &api));
+    let answer = run(ice_response(
+        &stun_urls(),
+        &relay,
+        ALL,
+        "guest:a",
+        NOW,
+        &api,
+    ));
     let response = answer.response;
     assert!(response.relay);
     assert_eq!(response.expires_at, NOW + 86_400);
@@ -538,6 +605,7 @@ fn cloudflare_answer_passes_the_servers_on() {
     let answer = run(ice_response(
         &stun_urls(),
         &cloudflare_relay("3600"),
+        ALL,
         "user:b",
         NOW,
         &api,
@@ -579,6 +647,7 @@ fn cloudflare_failure_falls_back_to_stun_and_asks_again_soon() {
         let answer = run(ice_response(
             &stun_urls(),
             &cloudflare_relay(""),
+            ALL,
             "user:b",
             NOW,
             &api,
@@ -597,9 +666,41 @@ fn cloudflare_failure_falls_back_to_stun_and_asks_again_soon() {
     let answer = run(ice_response(
         &stun_urls(),
         &cloudflare_relay("60"),
+        ALL,
         "user:b",
         NOW,
         &api,
     ));
     assert_eq!(answer.response.expires_at, NOW + 60);
+}
+
+#[test]
+fn the_answer_carries_the_transport_policy() {
+    let api = FakeApi::with(Err(ApiFailure::Unreachable));
+    let relay = Relay::Coturn(coturn());
+    for policy in [ALL, RELAY] {
+        let answer = run(ice_response(
+            &stun_urls(),
+            &relay,
+            policy,
+            "guest:a",
+            NOW,
+            &api,
+        ));
+        assert_eq!(answer.response.transport_policy, policy);
+        assert!(answer.response.relay);
+    }
+    // Relay-only with the Cloudflare API down: the policy stays (peers still must not learn
+    // each other's address) and `relay: false` tells the app the relay is unavailable.
+    let answer = run(ice_response(
+        &stun_urls(),
+        &cloudflare_relay(""),
+        RELAY,
+        "user:b",
+        NOW,
+        &api,
+    ));
+    assert_eq!(answer.response.transport_policy, RELAY);
+    assert!(!answer.response.relay);
+    assert_eq!(answer.failure, Some(RelayFailure::Unreachable));
 }
