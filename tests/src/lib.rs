@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod coturn;
+pub mod firefox;
 pub mod http;
 pub mod netns;
 pub mod oauth_flow;

@@ -161,7 +161,7 @@ pub fn version_matches(version_output: &str, version: &str) -> bool {
         .any(|tok| tok.trim_start_matches('v') == version)
 }
 
-fn ensure_cargo_tool(
+pub fn ensure_cargo_tool(
     ctx: &Ctx,
     bin_name: &str,
     krate: &str,

@@ -1,7 +1,8 @@
-//! `cargo xtask test`: build, make sure Chromium + chromedriver and coturn exist, run the
-//! workspace tests.
+//! `cargo xtask test`: build, make sure Chromium + chromedriver, Firefox ESR + geckodriver and
+//! coturn exist, run the workspace tests.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use crate::build::{build, BuildOpts};
 use crate::util::{cmd, output, status, step, Result};
@@ -9,7 +10,12 @@ use crate::Ctx;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const FIREFOX: &str = "/usr/bin/firefox-esr";
 const BROWSER_PACKAGES: [&str; 2] = ["chromium", "chromium-driver"];
+/// Built from crates.io (npm's `geckodriver` downloads from GitHub, which CI cannot reach);
+/// the version verified against Firefox ESR here (shared/TESTING.md). Keep in step with
+/// `GECKODRIVER_VERSION` in tests/src/firefox.rs.
+const GECKODRIVER_VERSION: &str = "0.37.1";
 /// coturn's server and its test client; the TURN tests start their own turnserver.
 const TURNSERVER: &str = "/usr/bin/turnserver";
 const TURN_CLIENT: &str = "/usr/bin/turnutils_uclient";
@@ -21,6 +27,7 @@ pub fn test(ctx: &Ctx, mut args: Vec<String>) -> Result<i32> {
     let opts = BuildOpts::take_from(&mut args);
     build(ctx, opts)?;
     ensure_browsers()?;
+    ensure_firefox(ctx)?;
     ensure_coturn()?;
     // Anything after `--` goes to `cargo test` (e.g. `cargo xtask test -- -p confab-worker`).
     let extra = match args.iter().position(|a| a == "--") {
@@ -49,6 +56,38 @@ pub fn ensure_browsers() -> Result {
     }
     apt_install("browsers", &BROWSER_PACKAGES, &[CHROMIUM, CHROMEDRIVER])?;
     step("chromium + chromedriver installed");
+    Ok(())
+}
+
+/// Firefox ESR from Debian (apt, as root) and geckodriver, its WebDriver server, built with
+/// `cargo install` into cargo's bin directory (where the interop suite finds it). Warm runs
+/// skip both; a cold install says how long it took (about 15 s and 3–4 min on 2 cores).
+pub fn ensure_firefox(ctx: &Ctx) -> Result {
+    if Path::new(FIREFOX).exists() {
+        step("firefox-esr ok");
+    } else {
+        let started = Instant::now();
+        apt_install("firefox", &["firefox-esr"], &[FIREFOX])?;
+        step(format!(
+            "firefox-esr installed in {:.1}s",
+            started.elapsed().as_secs_f64()
+        ));
+    }
+    let started = Instant::now();
+    crate::bootstrap::ensure_cargo_tool(
+        ctx,
+        "geckodriver",
+        "geckodriver",
+        GECKODRIVER_VERSION,
+        true,
+        &[],
+    )?;
+    if started.elapsed() > Duration::from_secs(5) {
+        step(format!(
+            "geckodriver {GECKODRIVER_VERSION} ready after {:.1}s",
+            started.elapsed().as_secs_f64()
+        ));
+    }
     Ok(())
 }
 
@@ -143,4 +182,20 @@ fn apt_lists_empty() -> bool {
                 .any(|e| e.file_name().to_string_lossy().contains("_Packages"))
         })
         .unwrap_or(true)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn geckodriver_version_matches_the_test_support() {
+        let firefox = include_str!("../../tests/src/firefox.rs");
+        let line = format!(
+            "pub const GECKODRIVER_VERSION: &str = \"{}\";",
+            super::GECKODRIVER_VERSION
+        );
+        assert!(
+            firefox.contains(&line),
+            "tests/src/firefox.rs must say {line}"
+        );
+    }
 }

@@ -1,0 +1,168 @@
+//! Browser interop: headless Chromium and headless Firefox ESR in one call, against the real
+//! worker under `wrangler dev`, inside a private network namespace (see `e2e_call.rs`). Each
+//! order of joining is a trial, because the one who joins second makes the offer: both
+//! browsers must work as offerer and as answerer. Run by `cargo xtask test` (root is needed for
+//! the namespace; it installs Firefox ESR and geckodriver).
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use confab_tests::firefox::GeckoDriver;
+use confab_tests::room_page::{
+    join, send_chat, tiles, unique, wait_chat_text, wait_for, wait_live_media_from, with_browsers,
+};
+use confab_tests::stage::Stage;
+use confab_tests::wrangler::Options;
+use fantoccini::Client;
+
+const MEDIA_TIMEOUT: Duration = Duration::from_secs(30);
+const CHAT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Fields drop in declaration order: geckodriver (and its Firefox) before the stage's worker
+/// and namespace.
+struct Env {
+    gecko: GeckoDriver,
+    stage: Stage,
+}
+
+impl confab_tests::suite::Runs for Env {
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.stage.runtime
+    }
+}
+
+fn main() -> ExitCode {
+    confab_tests::stage_main!("e2e-interop" => start();
+        chromium_joins_first_then_firefox,
+        firefox_joins_first_then_chromium,
+    )
+}
+
+fn start() -> Result<Env, String> {
+    // geckodriver starts inside the namespace, so the Firefox it launches lives there too.
+    let (stage, gecko) = Stage::enter_with("e2e-interop", |scratch| {
+        Ok((Options::default(), GeckoDriver::start(scratch)?))
+    })?;
+    Ok(Env { gecko, stage })
+}
+
+impl Env {
+    async fn chromium(&self) -> Result<Client, String> {
+        self.stage.browser("chromium").await
+    }
+
+    async fn firefox(&self) -> Result<Client, String> {
+        let profile = self.gecko.profile_dir(&self.stage.scratch, "firefox");
+        self.gecko.browser(&profile).await
+    }
+}
+
+/// Waits until `client` shows a tile named `name` whose link reports `connected`; returns the
+/// peer id.
+async fn wait_connected_tile(client: &Client, who: &str, name: &str) -> Result<String, String> {
+    wait_for(
+        &format!("{who} to see a connected tile for {name}"),
+        MEDIA_TIMEOUT,
+        || async {
+            let tiles = tiles(client).await?;
+            let Some(tile) = tiles.iter().find(|t| t.name == name) else {
+                return Ok(None);
+            };
+            let selector = format!(
+                "[data-testid=\"video-tile\"][data-peer-id=\"{}\"]",
+                tile.peer_id
+            );
+            let connection = client
+                .execute(
+                    "const t = document.querySelector(arguments[0]);
+                     return t ? t.dataset.connection || null : null;",
+                    vec![serde_json::Value::String(selector)],
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok((connection.as_str() == Some("connected")).then(|| tile.peer_id.clone()))
+        },
+    )
+    .await
+}
+
+/// Waits until the tile for `peer` on `client` rates its link `good` and not relayed.
+async fn wait_good_direct_link(client: &Client, who: &str, peer: &str) -> Result<(), String> {
+    let selector = format!("[data-testid=\"video-tile\"][data-peer-id=\"{peer}\"]");
+    wait_for(
+        &format!("{who} to rate the link good and direct"),
+        MEDIA_TIMEOUT,
+        || {
+            let selector = selector.clone();
+            async move {
+                let state = client
+                    .execute(
+                        "const t = document.querySelector(arguments[0]);
+                         return t ? [t.dataset.quality || null, t.dataset.relayed || null] : null;",
+                        vec![serde_json::Value::String(selector)],
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if state == serde_json::json!(["good", "false"]) {
+                    Ok(Some(()))
+                } else {
+                    Err(format!("(last [quality, relayed]: {state})"))
+                }
+            }
+        },
+    )
+    .await
+}
+
+/// `first` joins, then `second`; each must see and hear the other and get the other's chat.
+/// `b[0]`/`b[1]` are the two browsers, named by `names`.
+async fn call_between(env: &Env, b: &[Client], names: [&str; 2], room: &str) -> Result<(), String> {
+    let base = env.stage.base_url();
+    join(&b[0], base, room, names[0])
+        .await
+        .map_err(|e| format!("{} joining: {e}", names[0]))?;
+    join(&b[1], base, room, names[1])
+        .await
+        .map_err(|e| format!("{} joining: {e}", names[1]))?;
+    let mut peers = Vec::new();
+    for (i, client) in b.iter().enumerate() {
+        let (me, other) = (names[i], names[1 - i]);
+        peers.push(wait_connected_tile(client, me, other).await?);
+    }
+    for (i, client) in b.iter().enumerate() {
+        wait_live_media_from(client, &peers[i..=i], MEDIA_TIMEOUT)
+            .await
+            .map_err(|e| format!("{} receiving from {}: {e}", names[i], names[1 - i]))?;
+    }
+    // Each side's stats (Chromium's and Firefox's getStats differ) rate the loopback link
+    // good and direct.
+    for (i, client) in b.iter().enumerate() {
+        wait_good_direct_link(client, names[i], &peers[i]).await?;
+    }
+    for (i, client) in b.iter().enumerate() {
+        let text = unique(&format!("hello from {}", names[i]));
+        send_chat(client, &text).await?;
+        wait_chat_text(&b[1 - i], &text, CHAT_TIMEOUT)
+            .await
+            .map_err(|e| format!("{} reading {}'s chat: {e}", names[1 - i], names[i]))?;
+    }
+    Ok(())
+}
+
+async fn chromium_joins_first_then_firefox(env: &Env) -> Result<(), String> {
+    let room = unique("interop-cf");
+    let browsers = vec![env.chromium().await?, env.firefox().await?];
+    with_browsers(browsers, async |b: &[Client]| {
+        call_between(env, b, ["Chromium", "Firefox"], &room).await
+    })
+    .await
+}
+
+async fn firefox_joins_first_then_chromium(env: &Env) -> Result<(), String> {
+    let room = unique("interop-fc");
+    let browsers = vec![env.firefox().await?, env.chromium().await?];
+    with_browsers(browsers, async |b: &[Client]| {
+        call_between(env, b, ["Firefox", "Chromium"], &room).await
+    })
+    .await
+}
