@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
 
+use crate::netns::Netns;
 use crate::process::{spawn_watchdog, stop_group};
 use serde_json::json;
 
@@ -34,14 +35,56 @@ pub struct ChromeDriver {
     url: String,
     /// Marks this driver's browser profiles so cleanup kills only our own Chromium processes.
     tag: String,
+    /// More Chromium switches for every browser of this driver.
+    extra_args: Vec<String>,
+    /// `--allow-loopback-in-peer-connection`: WebRTC over loopback (a namespace with only `lo`).
+    loopback_candidates: bool,
 }
 
 impl ChromeDriver {
+    /// A chromedriver in this process's namespace; its browsers may use loopback for WebRTC.
     pub fn start(log_dir: &Path) -> Result<ChromeDriver, String> {
         let port = free_port();
         let log =
             std::fs::File::create(log_dir.join("chromedriver.log")).map_err(|e| e.to_string())?;
-        let child = Command::new(CHROMEDRIVER)
+        let child = Command::new(CHROMEDRIVER);
+        let (mut driver, port) = Self::launch(child, port, log, |port| {
+            TcpStream::connect(("127.0.0.1", port)).map(drop)
+        })?;
+        driver.url = format!("http://127.0.0.1:{port}");
+        Ok(driver)
+    }
+
+    /// A chromedriver (and so its browsers) inside `netns`, reached through a forwarder (see
+    /// [`Netns::forward_loopback`]); its browsers get `extra_args` and use only the namespace's
+    /// real interfaces for WebRTC.
+    pub fn start_in(
+        netns: &Netns,
+        log_dir: &Path,
+        extra_args: Vec<String>,
+    ) -> Result<ChromeDriver, String> {
+        let port = free_port();
+        let log = std::fs::File::create(log_dir.join(format!("chromedriver-{}.log", netns.name())))
+            .map_err(|e| e.to_string())?;
+        let (mut driver, port) = Self::launch(netns.command(CHROMEDRIVER), port, log, |port| {
+            netns.connect_loopback(port).map(drop)
+        })?;
+        let local = netns
+            .forward_loopback(port)
+            .map_err(|e| format!("cannot forward to chromedriver in {}: {e}", netns.name()))?;
+        driver.url = format!("http://127.0.0.1:{local}");
+        driver.extra_args = extra_args;
+        driver.loopback_candidates = false;
+        Ok(driver)
+    }
+
+    fn launch(
+        mut command: Command,
+        port: u16,
+        log: std::fs::File,
+        probe: impl Fn(u16) -> std::io::Result<()>,
+    ) -> Result<(ChromeDriver, u16), String> {
+        let child = command
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(log)
@@ -53,17 +96,20 @@ impl ChromeDriver {
         let driver = ChromeDriver {
             child,
             watchdog,
-            url: format!("http://127.0.0.1:{port}"),
+            url: String::new(),
             tag,
+            extra_args: Vec::new(),
+            loopback_candidates: true,
         };
         let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while probe(port).is_err() {
             if Instant::now() > deadline {
                 return Err("chromedriver did not start listening within 20 s".into());
             }
+            // Poll interval of a deadline-bounded readiness check.
             std::thread::sleep(Duration::from_millis(50));
         }
-        Ok(driver)
+        Ok((driver, port))
     }
 
     /// A new browser. `fake_media`: a synthetic camera and microphone; without it the browser
@@ -80,11 +126,14 @@ impl ChromeDriver {
             "--disable-component-update".into(),
             "--disable-sync".into(),
             "--disable-dev-shm-usage".into(),
-            "--allow-loopback-in-peer-connection".into(),
             "--autoplay-policy=no-user-gesture-required".into(),
             "--window-size=1280,800".into(),
             format!("--user-data-dir={}", profile_dir.display()),
         ];
+        if self.loopback_candidates {
+            args.push("--allow-loopback-in-peer-connection".into());
+        }
+        args.extend(self.extra_args.iter().cloned());
         if fake_media {
             args.push("--use-fake-device-for-media-stream".into());
             args.push("--use-fake-ui-for-media-stream".into());

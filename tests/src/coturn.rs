@@ -33,6 +33,8 @@ const UCLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 /// A running turnserver; stopped (whole process group) on drop.
 pub struct Coturn {
     port: u16,
+    /// The addresses it listens on; the first is also where it relays from.
+    listen: Vec<String>,
     secret: String,
     log_path: PathBuf,
     child: Child,
@@ -58,8 +60,19 @@ pub enum Allocation {
 }
 
 impl Coturn {
-    /// Starts turnserver with a fresh random secret; files go in `dir` (created, emptied).
+    /// Starts turnserver on 127.0.0.1 with a fresh random secret; files go in `dir` (created,
+    /// emptied).
     pub fn start(dir: &Path) -> Result<Coturn, String> {
+        Self::start_on(dir, &["127.0.0.1"])
+    }
+
+    /// Like [`Coturn::start`], listening on each of `listen` (addresses this namespace owns)
+    /// and relaying from the first.
+    pub fn start_on(dir: &Path, listen: &[&str]) -> Result<Coturn, String> {
+        let listen: Vec<String> = listen.iter().map(|a| a.to_string()).collect();
+        if listen.is_empty() {
+            return Err("coturn needs an address to listen on".into());
+        }
         for path in [TURNSERVER, UCLIENT] {
             if !Path::new(path).exists() {
                 return Err(format!(
@@ -75,7 +88,7 @@ impl Coturn {
         // A port picked free can be taken before turnserver binds it: try a few.
         let mut last = String::new();
         for attempt in 0..3 {
-            match Self::launch(dir, &secret, attempt) {
+            match Self::launch(dir, &secret, &listen, attempt) {
                 Ok(coturn) => return Ok(coturn),
                 Err(error) => last = error,
             }
@@ -83,15 +96,24 @@ impl Coturn {
         Err(last)
     }
 
-    fn launch(dir: &Path, secret: &str, attempt: usize) -> Result<Coturn, String> {
+    fn launch(
+        dir: &Path,
+        secret: &str,
+        listen: &[String],
+        attempt: usize,
+    ) -> Result<Coturn, String> {
         let port = free_udp_and_tcp_port().map_err(|e| format!("no free port: {e}"))?;
         let config = dir.join(format!("turnserver-{attempt}.conf"));
         let log_path = dir.join("turnserver.log");
+        let listening: String = listen
+            .iter()
+            .map(|ip| format!("listening-ip={ip}\n"))
+            .collect();
         fs::write(
             &config,
             format!(
-                "listening-ip=127.0.0.1\n\
-                 relay-ip=127.0.0.1\n\
+                "{listening}\
+                 relay-ip={relay}\n\
                  listening-port={port}\n\
                  use-auth-secret\n\
                  static-auth-secret={secret}\n\
@@ -107,6 +129,7 @@ impl Coturn {
                  simple-log\n",
                 userdb = dir.join("turndb").display(),
                 pidfile = dir.join("turnserver.pid").display(),
+                relay = listen[0],
             ),
         )
         .map_err(|e| format!("{}: {e}", config.display()))?;
@@ -129,6 +152,7 @@ impl Coturn {
         let watchdog = spawn_watchdog(child.id() as i32);
         let mut coturn = Coturn {
             port,
+            listen: listen.to_vec(),
             secret: secret.to_owned(),
             log_path,
             child,
@@ -141,7 +165,7 @@ impl Coturn {
     /// Until a STUN Binding request on the port gets its answer.
     fn wait_ready(&mut self, timeout: Duration) -> Result<(), String> {
         let deadline = Instant::now() + timeout;
-        let socket = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        let socket = UdpSocket::bind("0.0.0.0:0").map_err(|e| e.to_string())?;
         socket
             .set_read_timeout(Some(Duration::from_millis(100)))
             .map_err(|e| e.to_string())?;
@@ -157,7 +181,7 @@ impl Coturn {
                     self.log_path.display()
                 ));
             }
-            let _ = socket.send_to(&request, ("127.0.0.1", self.port));
+            let _ = socket.send_to(&request, (self.listen[0].as_str(), self.port));
             // The read timeout paces the probes.
             if let Ok((n, _)) = socket.recv_from(&mut answer) {
                 if n >= 20 && answer[..2] == [0x01, 0x01] && answer[8..20] == request[8..] {
@@ -166,7 +190,8 @@ impl Coturn {
             }
         }
         Err(format!(
-            "turnserver did not answer STUN on 127.0.0.1:{} within {timeout:?}; see {}",
+            "turnserver did not answer STUN on {}:{} within {timeout:?}; see {}",
+            self.listen[0],
             self.port,
             self.log_path.display()
         ))
@@ -181,9 +206,14 @@ impl Coturn {
         &self.secret
     }
 
-    /// The URL browsers (and the worker's `TURN_URLS`) use.
+    /// The URL browsers (and the worker's `TURN_URLS`) use: its first address.
     pub fn url(&self) -> String {
-        format!("turn:127.0.0.1:{}?transport=udp", self.port)
+        format!("turn:{}:{}?transport=udp", self.listen[0], self.port)
+    }
+
+    /// A STUN URL for the same server (coturn answers Binding requests).
+    pub fn stun_url(&self) -> String {
+        format!("stun:{}:{}", self.listen[0], self.port)
     }
 
     pub fn log_path(&self) -> &Path {
@@ -202,7 +232,7 @@ impl Coturn {
             .args(["-u", username, "-w", credential])
             .args(["-p", &self.port.to_string()])
             // Two clients relaying to each other (-y), no RTCP pair (-c), one message each.
-            .args(["-y", "-c", "-n", "1", "-m", "1", "127.0.0.1"])
+            .args(["-y", "-c", "-n", "1", "-m", "1", &self.listen[0]])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -5,6 +5,7 @@ pub mod browser;
 pub mod coturn;
 pub mod firefox;
 pub mod http;
+pub mod nat;
 pub mod netns;
 pub mod oauth_flow;
 pub mod process;

@@ -3,6 +3,7 @@
 //! everything it spawns afterwards — wrangler, chromedriver, Chromium — lives there too.
 
 use std::fs::File;
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::process::Command;
 
@@ -61,6 +62,79 @@ impl Netns {
     pub fn name(&self) -> &str {
         &self.name
     }
+
+    /// A further namespace `<this one's name>-<suffix>` with `lo` up, not entered: its
+    /// processes are started with `ip netns exec` ([`Netns::command`]). Dropped before this one.
+    pub fn child(&self, suffix: &str) -> Result<Netns, String> {
+        let name = format!("{}-{suffix}", self.name);
+        let _ = Command::new("ip")
+            .args(["netns", "del", &name])
+            .stderr(std::process::Stdio::null())
+            .status();
+        run(&["ip", "netns", "add", &name])?;
+        let netns = Netns { name };
+        run(&["ip", "-n", &netns.name, "link", "set", "lo", "up"])?;
+        Ok(netns)
+    }
+
+    /// `program` to be run inside this namespace.
+    pub fn command(&self, program: &str) -> Command {
+        let mut command = Command::new("ip");
+        command.args(["netns", "exec", &self.name, program]);
+        command
+    }
+
+    /// A TCP connection to `127.0.0.1:port` inside this namespace, made from a short-lived
+    /// thread that moves into it (a socket stays in the namespace it was made in, whichever
+    /// thread uses it later).
+    pub fn connect_loopback(&self, port: u16) -> std::io::Result<TcpStream> {
+        connect_loopback_in(format!("/run/netns/{}", self.name), port)
+    }
+
+    /// A loopback port in the caller's namespace that leads to `127.0.0.1:port` inside this one:
+    /// each connection is forwarded over a socket made inside this namespace (see
+    /// [`Netns::connect_loopback`]). So a service bound to this namespace's loopback, like a
+    /// WebDriver server, is reachable without any link between the namespaces: cutting those
+    /// links in a test never cuts the test's control of the browser. The forwarder lives as
+    /// long as the process; it serves nothing once the service has gone.
+    pub fn forward_loopback(&self, port: u16) -> std::io::Result<u16> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let local = listener.local_addr()?.port();
+        let path = format!("/run/netns/{}", self.name);
+        std::thread::spawn(move || {
+            for near in listener.incoming() {
+                let Ok(near) = near else { continue };
+                let Ok(far) = connect_loopback_in(path.clone(), port) else {
+                    continue; // dropping `near` tells the client
+                };
+                let (Ok(near_read), Ok(far_read)) = (near.try_clone(), far.try_clone()) else {
+                    continue;
+                };
+                std::thread::spawn(move || pump(near_read, far));
+                std::thread::spawn(move || pump(far_read, near));
+            }
+        });
+        Ok(local)
+    }
+}
+
+/// Copies one direction of a forwarded connection, then closes the writing side.
+fn pump(mut from: TcpStream, mut to: TcpStream) {
+    let _ = std::io::copy(&mut from, &mut to);
+    let _ = to.shutdown(Shutdown::Write);
+}
+
+fn connect_loopback_in(path: String, port: u16) -> std::io::Result<TcpStream> {
+    std::thread::spawn(move || {
+        let file = File::open(&path)?;
+        // SAFETY: setns on this thread only, with a namespace fd we just opened.
+        if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        TcpStream::connect(("127.0.0.1", port))
+    })
+    .join()
+    .map_err(|_| std::io::Error::other("the connecting thread panicked"))?
 }
 
 impl Drop for Netns {
@@ -78,8 +152,10 @@ fn remove_stale() {
     };
     for line in String::from_utf8_lossy(&output.stdout).lines() {
         let name = line.split_whitespace().next().unwrap_or_default();
+        // `confab-e2e-<pid>` or a child namespace `confab-e2e-<pid>-<suffix>`.
         let Some(pid) = name
             .strip_prefix(PREFIX)
+            .and_then(|p| p.split('-').next())
             .and_then(|p| p.parse::<i32>().ok())
         else {
             continue;
@@ -91,7 +167,8 @@ fn remove_stale() {
     }
 }
 
-fn run(args: &[&str]) -> Result<(), String> {
+/// Runs an `ip` (or other) command; an error names the command.
+pub fn run(args: &[&str]) -> Result<(), String> {
     let status = Command::new(args[0])
         .args(&args[1..])
         .status()

@@ -135,6 +135,10 @@ pub struct Options {
     /// Listen on this port instead of a free one (a restart that browsers must find again at the
     /// same origin).
     pub port: Option<u16>,
+    /// Listen on this address instead of 127.0.0.1 (say `0.0.0.0`, for browsers in other network
+    /// namespaces that reach the worker through a router namespace). Tests still talk to it at
+    /// 127.0.0.1.
+    pub listen_ip: Option<String>,
     /// How long start-up may take before it counts as failed.
     pub start_timeout: Duration,
 }
@@ -148,6 +152,7 @@ impl Default for Options {
             allowed_origins: Vec::new(),
             vars: Vec::new(),
             port: None,
+            listen_ip: None,
             start_timeout: Duration::from_secs(60),
         }
     }
@@ -314,7 +319,8 @@ impl Wrangler {
             .arg("dev")
             .arg("-c")
             .arg(&config)
-            .args(["--local", "--ip", "127.0.0.1"])
+            .args(["--local", "--ip"])
+            .arg(opts.listen_ip.as_deref().unwrap_or("127.0.0.1"))
             .arg("--port")
             .arg(port.to_string())
             .arg("--inspector-port")

@@ -1,0 +1,330 @@
+//! A small internet in network namespaces, for NAT traversal tests (TESTING.md's matrix):
+//!
+//! ```text
+//! side A 198.51.100.2/24 ── veth ── router R 198.51.100.1 | 203.0.113.1 ── veth ── side B 203.0.113.2/24
+//! ```
+//!
+//! R does not forward (`ip_forward=0`): A and B reach R's addresses, where the worker and coturn
+//! listen, but never each other — like two people behind NATs that allow no direct path. The
+//! test process lives in R. Each side runs its own chromedriver, so its browsers see only that
+//! side's interface; the test reaches the driver through a forwarder that never crosses the
+//! side's link ([`Netns::forward_loopback`]), so a test can cut a link and keep driving both
+//! browsers. Only documentation address ranges are used.
+
+use std::path::PathBuf;
+
+use crate::browser::{require_chromium, ChromeDriver};
+use crate::coturn::Coturn;
+use crate::netns::{run, Netns};
+use crate::wrangler::{scratch_root, Options, Wrangler};
+
+/// One side of the lab: a namespace with one link to the router, and a chromedriver in it.
+pub struct Side {
+    pub driver: ChromeDriver,
+    /// `a` or `b`.
+    pub label: &'static str,
+    /// This side's address.
+    pub address: &'static str,
+    /// The router's address on this side's link: where this side's browsers load the app.
+    pub gateway: &'static str,
+    /// The side's end of the link (inside its namespace).
+    link: &'static str,
+    netns: Netns,
+}
+
+impl Side {
+    fn create(
+        router: &Netns,
+        label: &'static str,
+        address: &'static str,
+        gateway: &'static str,
+    ) -> Result<(Netns, &'static str), String> {
+        let netns = router.child(label)?;
+        let (link, router_link) = match label {
+            "a" => ("a0", "ra"),
+            _ => ("b0", "rb"),
+        };
+        // Created from R (this process's namespace): the router's end stays here.
+        run(&[
+            "ip",
+            "link",
+            "add",
+            router_link,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            link,
+            "netns",
+            netns.name(),
+        ])?;
+        run(&[
+            "ip",
+            "addr",
+            "add",
+            &format!("{gateway}/24"),
+            "dev",
+            router_link,
+        ])?;
+        run(&["ip", "link", "set", router_link, "up"])?;
+        let ns = netns.name();
+        run(&[
+            "ip",
+            "-n",
+            ns,
+            "addr",
+            "add",
+            &format!("{address}/24"),
+            "dev",
+            link,
+        ])?;
+        run(&["ip", "-n", ns, "link", "set", link, "up"])?;
+        run(&["ip", "-n", ns, "route", "add", "default", "via", gateway])?;
+        Ok((netns, link))
+    }
+
+    /// A new headless Chromium on this side with a fake camera and microphone.
+    pub async fn browser(
+        &self,
+        scratch: &std::path::Path,
+        name: &str,
+    ) -> Result<fantoccini::Client, String> {
+        let dir = self
+            .driver
+            .profile_dir(scratch, &format!("{}-{name}", self.label));
+        self.driver.browser(&dir, true).await
+    }
+
+    /// The app's URL as this side's browsers reach it, for a worker on `port`.
+    pub fn origin(&self, port: u16) -> String {
+        format!("http://{}:{port}", self.gateway)
+    }
+
+    /// Takes this side's link down, as when a laptop loses its network: the side's routes go
+    /// with it.
+    pub fn cut(&self) -> Result<(), String> {
+        run(&[
+            "ip",
+            "-n",
+            self.netns.name(),
+            "link",
+            "set",
+            self.link,
+            "down",
+        ])
+    }
+
+    /// Brings the link back and its default route with it (as DHCP would).
+    pub fn restore(&self) -> Result<(), String> {
+        let ns = self.netns.name();
+        run(&["ip", "-n", ns, "link", "set", self.link, "up"])?;
+        run(&[
+            "ip",
+            "-n",
+            ns,
+            "route",
+            "replace",
+            "default",
+            "via",
+            self.gateway,
+        ])
+    }
+}
+
+/// Which TURN set-up a lab worker has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turn {
+    /// coturn's URL and secret: relay candidates when needed.
+    On,
+    /// coturn, and `ICE_TRANSPORT_POLICY=relay`: relay only.
+    RelayOnly,
+    /// No TURN at all (STUN from coturn's address only).
+    Off,
+}
+
+impl Turn {
+    pub const ALL: [Turn; 3] = [Turn::On, Turn::RelayOnly, Turn::Off];
+}
+
+/// The router namespace with the worker (one per [`Turn`] set-up) and coturn, and both sides.
+/// Fields drop in declaration order: browsers' drivers and side namespaces, then the workers,
+/// coturn, the runtime, and the router namespace last.
+pub struct Lab {
+    pub a: Side,
+    pub b: Side,
+    workers: Vec<(Turn, Wrangler)>,
+    pub coturn: Coturn,
+    pub runtime: tokio::runtime::Runtime,
+    /// Logs, screenshots and browser profiles: `target/confab-tests/<label>`.
+    pub scratch: PathBuf,
+    _router: Netns,
+}
+
+pub const A_ADDRESS: &str = "198.51.100.2";
+pub const A_GATEWAY: &str = "198.51.100.1";
+pub const B_ADDRESS: &str = "203.0.113.2";
+pub const B_GATEWAY: &str = "203.0.113.1";
+
+impl Lab {
+    /// Builds the lab; call from `main` before any other thread exists (this thread moves into
+    /// the router namespace, and everything started afterwards inherits it).
+    pub fn enter(label: &str) -> Result<Lab, String> {
+        require_chromium()?;
+        let router = Netns::enter_fresh()?;
+        eprintln!("{label}: router namespace {}", router.name());
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("tokio runtime: {e}"))?;
+        let scratch = scratch_root().join(label);
+        std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+        // R must not route between the sides (a fresh namespace starts with forwarding off;
+        // say so anyway, since everything here depends on it).
+        std::fs::write("/proc/sys/net/ipv4/ip_forward", "0")
+            .map_err(|e| format!("cannot turn forwarding off in the router: {e}"))?;
+        let (a_ns, a_link) = Side::create(&router, "a", A_ADDRESS, A_GATEWAY)?;
+        let (b_ns, b_link) = Side::create(&router, "b", B_ADDRESS, B_GATEWAY)?;
+        let coturn = Coturn::start_on(&scratch.join("coturn"), &[A_GATEWAY, B_GATEWAY])?;
+
+        let ports: Vec<u16> = Turn::ALL
+            .iter()
+            .map(|_| Wrangler::pick_port().map_err(|e| format!("no free port: {e}")))
+            .collect::<Result<_, _>>()?;
+        let origins: Vec<String> = ports
+            .iter()
+            .flat_map(|port| [A_GATEWAY, B_GATEWAY].map(|gw| format!("http://{gw}:{port}")))
+            .collect();
+        let mut workers = Vec::new();
+        for (turn, port) in Turn::ALL.into_iter().zip(&ports) {
+            let mut vars = vec![("STUN_URLS".to_owned(), coturn.stun_url())];
+            if turn != Turn::Off {
+                vars.push(("TURN_URLS".into(), coturn.url()));
+                vars.push(("TURN_SECRET".into(), coturn.secret().into()));
+            }
+            if turn == Turn::RelayOnly {
+                vars.push(("ICE_TRANSPORT_POLICY".into(), "relay".into()));
+            }
+            let options = Options {
+                port: Some(*port),
+                listen_ip: Some("0.0.0.0".into()),
+                // The sides load the app from the router's address on their own link.
+                allowed_origins: [A_GATEWAY, B_GATEWAY]
+                    .map(|gw| format!("http://{gw}:{port}"))
+                    .to_vec(),
+                vars,
+                ..Options::default()
+            };
+            let worker = Wrangler::try_start(options).map_err(|e| format!("{turn:?}: {e}"))?;
+            workers.push((turn, worker));
+        }
+
+        // Plain http on a non-loopback address is not a secure context (no camera, no
+        // WebRTC device access) unless the browser is told to treat these origins as one.
+        let insecure = format!(
+            "--unsafely-treat-insecure-origin-as-secure={}",
+            origins.join(",")
+        );
+        let side = |netns: Netns, link, label, address, gateway| -> Result<Side, String> {
+            let driver = ChromeDriver::start_in(&netns, &scratch, vec![insecure.clone()])?;
+            Ok(Side {
+                driver,
+                label,
+                address,
+                gateway,
+                link,
+                netns,
+            })
+        };
+        let a = side(a_ns, a_link, "a", A_ADDRESS, A_GATEWAY)?;
+        let b = side(b_ns, b_link, "b", B_ADDRESS, B_GATEWAY)?;
+        Ok(Lab {
+            a,
+            b,
+            workers,
+            coturn,
+            runtime,
+            scratch,
+            _router: router,
+        })
+    }
+
+    /// The worker with this TURN set-up.
+    pub fn worker(&self, turn: Turn) -> &Wrangler {
+        &self
+            .workers
+            .iter()
+            .find(|(t, _)| *t == turn)
+            .expect("every set-up has a worker")
+            .1
+    }
+}
+
+impl crate::suite::Runs for Lab {
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.runtime
+    }
+}
+
+/// What the selected ICE candidate pair of one peer connection is, from `getStats`.
+#[derive(Debug, Clone, Default, serde::Deserialize, PartialEq)]
+pub struct SelectedPath {
+    /// `RTCPeerConnection.connectionState`.
+    pub state: String,
+    /// `candidateType` of the local and remote candidates of the selected pair (host, srflx,
+    /// prflx, relay), absent before a pair is selected.
+    pub local: Option<String>,
+    pub remote: Option<String>,
+    pub local_address: Option<String>,
+    pub remote_address: Option<String>,
+    /// Inbound video frames decoded so far.
+    pub frames_decoded: u64,
+}
+
+impl SelectedPath {
+    /// Either end is a TURN relay candidate.
+    pub fn relayed(&self) -> bool {
+        self.local.as_deref() == Some("relay") || self.remote.as_deref() == Some("relay")
+    }
+}
+
+const PATHS_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+(async () => {
+  const out = {};
+  for (const [id, pc] of (window.confabPeers || new Map())) {
+    const report = await pc.getStats();
+    const byId = new Map();
+    report.forEach(r => byId.set(r.id, r));
+    let pair = null, frames = 0;
+    report.forEach(r => {
+      if (r.type === 'transport' && r.selectedCandidatePairId) pair = byId.get(r.selectedCandidatePairId);
+      if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0;
+    });
+    const local = pair && byId.get(pair.localCandidateId);
+    const remote = pair && byId.get(pair.remoteCandidateId);
+    out[id] = {
+      state: pc.connectionState,
+      local: local ? local.candidateType : null,
+      remote: remote ? remote.candidateType : null,
+      local_address: local ? (local.address || local.ip || null) : null,
+      remote_address: remote ? (remote.address || remote.ip || null) : null,
+      frames_decoded: frames,
+    };
+  }
+  done(out);
+})().catch(e => done({ error: String(e) }));
+"#;
+
+/// The selected path of each peer connection of the page, by remote peer id.
+pub async fn paths(
+    client: &fantoccini::Client,
+) -> Result<std::collections::HashMap<String, SelectedPath>, String> {
+    let value = client
+        .execute_async(PATHS_JS, vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some(error) = value.get("error") {
+        return Err(format!("getStats failed: {error}"));
+    }
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}
