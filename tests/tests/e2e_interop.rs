@@ -46,14 +46,47 @@ fn start() -> Result<Env, String> {
     Ok(Env { gecko, stage })
 }
 
+#[derive(Clone, Copy)]
+enum Browser {
+    Chromium,
+    Firefox,
+}
+
+impl Browser {
+    fn name(self) -> &'static str {
+        match self {
+            Browser::Chromium => "Chromium",
+            Browser::Firefox => "Firefox",
+        }
+    }
+}
+
 impl Env {
-    async fn chromium(&self) -> Result<Client, String> {
-        self.stage.browser("chromium").await
+    async fn open(&self, browser: Browser) -> Result<Client, String> {
+        match browser {
+            Browser::Chromium => self.stage.browser("chromium").await,
+            Browser::Firefox => {
+                let profile = self.gecko.profile_dir(&self.stage.scratch, "firefox");
+                self.gecko.browser(&profile).await
+            }
+        }
     }
 
-    async fn firefox(&self) -> Result<Client, String> {
-        let profile = self.gecko.profile_dir(&self.stage.scratch, "firefox");
-        self.gecko.browser(&profile).await
+    /// Opens both browsers (closing the first if the second fails to start), runs the call with
+    /// `order[0]` joining first, and closes them whatever the outcome.
+    async fn call(&self, order: [Browser; 2], room: &str) -> Result<(), String> {
+        let first = self.open(order[0]).await?;
+        let second = match self.open(order[1]).await {
+            Ok(client) => client,
+            Err(e) => {
+                let _ = first.close().await;
+                return Err(e);
+            }
+        };
+        with_browsers(vec![first, second], async |b: &[Client]| {
+            call_between(self, b, order.map(Browser::name), &unique(room)).await
+        })
+        .await
     }
 }
 
@@ -114,8 +147,8 @@ async fn wait_good_direct_link(client: &Client, who: &str, peer: &str) -> Result
     .await
 }
 
-/// `first` joins, then `second`; each must see and hear the other and get the other's chat.
-/// `b[0]`/`b[1]` are the two browsers, named by `names`.
+/// `b[0]` joins, then `b[1]` (named `names`): each must see the other's tile connected, receive
+/// live video and audio, rate the link good and direct, and read the other's chat message.
 async fn call_between(env: &Env, b: &[Client], names: [&str; 2], room: &str) -> Result<(), String> {
     let base = env.stage.base_url();
     join(&b[0], base, room, names[0])
@@ -150,19 +183,11 @@ async fn call_between(env: &Env, b: &[Client], names: [&str; 2], room: &str) -> 
 }
 
 async fn chromium_joins_first_then_firefox(env: &Env) -> Result<(), String> {
-    let room = unique("interop-cf");
-    let browsers = vec![env.chromium().await?, env.firefox().await?];
-    with_browsers(browsers, async |b: &[Client]| {
-        call_between(env, b, ["Chromium", "Firefox"], &room).await
-    })
-    .await
+    env.call([Browser::Chromium, Browser::Firefox], "interop-cf")
+        .await
 }
 
 async fn firefox_joins_first_then_chromium(env: &Env) -> Result<(), String> {
-    let room = unique("interop-fc");
-    let browsers = vec![env.firefox().await?, env.chromium().await?];
-    with_browsers(browsers, async |b: &[Client]| {
-        call_between(env, b, ["Firefox", "Chromium"], &room).await
-    })
-    .await
+    env.call([Browser::Firefox, Browser::Chromium], "interop-fc")
+        .await
 }
