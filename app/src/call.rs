@@ -20,6 +20,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{MediaStream, RtcConfiguration};
 
 use crate::api;
+use crate::ice_config::{rtc_configuration_json, RelayStatus};
 use crate::negotiation::{is_polite, SignalData};
 use crate::peer::{PeerEvent, PeerSession};
 use crate::quality::QualityReport;
@@ -43,8 +44,9 @@ pub enum CallEvent {
     PeerConnection(PeerId, String),
     /// Connection quality to a peer (RTT, loss, bitrate, relayed) changed.
     PeerQuality(PeerId, QualityReport),
-    /// Whether the ICE servers include a TURN relay (on join and on every refresh).
-    Relay(bool),
+    /// Whether the ICE servers include a TURN relay, and whether calls can connect without
+    /// one (on join and on every refresh).
+    Relay(RelayStatus),
     /// Chat, history pages, search results, and error frames (the chat store matches them).
     Chat(ServerFrame),
     Notice(String),
@@ -124,6 +126,8 @@ struct Inner {
     guest: Cell<bool>,
     local: Option<MediaStream>,
     rtc_config: RefCell<RtcConfiguration>,
+    /// What the last `/api/ice` answer said about the relay.
+    relay_status: Cell<Option<RelayStatus>>,
     /// The next `/api/ice` refresh (fresh TURN credentials).
     ice_refresh: RefCell<Option<Timeout>>,
     me: RefCell<Option<PeerId>>,
@@ -161,6 +165,7 @@ impl Call {
                 guest: Cell::new(true),
                 local: params.local,
                 rtc_config: RefCell::new(rtc_configuration(&params.ice)),
+                relay_status: Cell::new(None),
                 ice_refresh: RefCell::new(None),
                 me: RefCell::new(None),
                 socket: RefCell::new(None),
@@ -567,10 +572,9 @@ impl Call {
     }
 }
 
-/// `RTCConfiguration` from the worker's ICE answer (same field names as the browser's).
+/// `RTCConfiguration` from the worker's ICE answer: servers and transport policy.
 fn rtc_configuration(ice: &IceResponse) -> RtcConfiguration {
-    let json = serde_json::json!({ "iceServers": ice.ice_servers });
-    js_sys::JSON::parse(&json.to_string())
+    js_sys::JSON::parse(&rtc_configuration_json(ice).to_string())
         .map(JsCast::unchecked_into)
         .unwrap_or_else(|_: JsValue| RtcConfiguration::new())
 }

@@ -1,5 +1,46 @@
-//! Rules around the ICE servers from `/api/ice`: when to fetch fresh TURN credentials, and
-//! which `icecandidateerror`s are worth telling the user about. Pure, tested on the host.
+//! Rules around the ICE servers from `/api/ice`: the `RTCConfiguration` they make, what the
+//! room says about the relay, when to fetch fresh TURN credentials, and which
+//! `icecandidateerror`s are worth telling the user about. Pure, tested on the host.
+
+use confab_protocol::{IceResponse, IceTransportPolicy};
+
+/// `RTCConfiguration` as JSON (the browser's own field names): the servers, and the deployer's
+/// transport policy (`relay`: only relayed candidates, so peers never see each other's address).
+pub fn rtc_configuration_json(ice: &IceResponse) -> serde_json::Value {
+    serde_json::json!({
+        "iceServers": ice.ice_servers,
+        "iceTransportPolicy": ice.transport_policy.as_str(),
+    })
+}
+
+/// What the room tells people about the relay, from one `/api/ice` answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelayStatus {
+    /// A TURN relay is among the servers.
+    Available,
+    /// This server has no relay: direct paths only (a quiet note).
+    Off,
+    /// Relay-only, and the relay is unavailable just now (its service failed): no call can
+    /// connect until it is back, which the room must say instead of hanging silently.
+    Unavailable,
+}
+
+impl RelayStatus {
+    pub fn of(ice: &IceResponse) -> RelayStatus {
+        match (ice.relay, ice.transport_policy) {
+            (true, _) => RelayStatus::Available,
+            (false, IceTransportPolicy::All) => RelayStatus::Off,
+            (false, IceTransportPolicy::Relay) => RelayStatus::Unavailable,
+        }
+    }
+
+    /// Whether links that are not up should restart ICE now: the relay is back after being
+    /// unavailable, and under relay-only they gathered no candidate at all, so nothing else
+    /// (no `failed` state) would ever make them try again.
+    pub fn restarts_links(self, before: Option<RelayStatus>) -> bool {
+        self == RelayStatus::Available && before == Some(RelayStatus::Unavailable)
+    }
+}
 
 /// Refresh when this share of the credentials' remaining life has passed.
 pub const REFRESH_AT: f64 = 0.8;
@@ -59,7 +100,81 @@ impl RelayProblem {
 
 #[cfg(test)]
 mod tests {
+    use confab_protocol::IceServer;
+
     use super::*;
+
+    fn answer(relay: bool, transport_policy: IceTransportPolicy) -> IceResponse {
+        let mut ice_servers = vec![IceServer {
+            urls: vec!["stun:stun.example.com".into()],
+            username: None,
+            credential: None,
+        }];
+        if relay {
+            ice_servers.push(IceServer {
+                urls: vec!["turn:turn.example.com:3478".into()],
+                username: Some("1700000000:guest%3Aa".into()),
+                credential: Some("c3VwZXI=".into()),
+            });
+        }
+        IceResponse {
+            ice_servers,
+            expires_at: 1_700_000_000,
+            relay,
+            transport_policy,
+        }
+    }
+
+    #[test]
+    fn configuration_carries_the_servers_and_the_transport_policy() {
+        let relay_only = rtc_configuration_json(&answer(true, IceTransportPolicy::Relay));
+        assert_eq!(relay_only["iceTransportPolicy"], "relay");
+        assert_eq!(
+            relay_only["iceServers"][1]["urls"][0],
+            "turn:turn.example.com:3478"
+        );
+        assert_eq!(
+            relay_only["iceServers"][1]["username"],
+            "1700000000:guest%3Aa"
+        );
+        assert_eq!(relay_only["iceServers"][1]["credential"], "c3VwZXI=");
+        // STUN entries carry no empty username/credential fields.
+        assert_eq!(
+            relay_only["iceServers"][0],
+            serde_json::json!({"urls": ["stun:stun.example.com"]})
+        );
+        let any = rtc_configuration_json(&answer(false, IceTransportPolicy::All));
+        assert_eq!(any["iceTransportPolicy"], "all");
+        // Relay-only with the relay down stays relay-only: the privacy choice is not dropped.
+        let down = rtc_configuration_json(&answer(false, IceTransportPolicy::Relay));
+        assert_eq!(down["iceTransportPolicy"], "relay");
+    }
+
+    #[test]
+    fn relay_status_tells_off_from_unavailable() {
+        use IceTransportPolicy::{All, Relay};
+        assert_eq!(RelayStatus::of(&answer(true, All)), RelayStatus::Available);
+        assert_eq!(
+            RelayStatus::of(&answer(true, Relay)),
+            RelayStatus::Available
+        );
+        assert_eq!(RelayStatus::of(&answer(false, All)), RelayStatus::Off);
+        assert_eq!(
+            RelayStatus::of(&answer(false, Relay)),
+            RelayStatus::Unavailable
+        );
+    }
+
+    #[test]
+    fn links_restart_only_when_the_relay_comes_back() {
+        use RelayStatus::{Available, Off, Unavailable};
+        assert!(Available.restarts_links(Some(Unavailable)));
+        assert!(!Available.restarts_links(None));
+        assert!(!Available.restarts_links(Some(Available)));
+        assert!(!Available.restarts_links(Some(Off)));
+        assert!(!Unavailable.restarts_links(Some(Unavailable)));
+        assert!(!Off.restarts_links(Some(Unavailable)));
+    }
 
     const NOW_MS: f64 = 1_700_000_000_000.0;
 

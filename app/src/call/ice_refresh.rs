@@ -1,5 +1,6 @@
 //! Fresh TURN credentials before the old ones expire: `/api/ice` again at 80 % of their life,
-//! applied with `setConfiguration` to every peer connection and used for new ones.
+//! applied with `setConfiguration` (servers and transport policy) to every peer connection and
+//! used for new ones.
 
 use confab_protocol::{ClientFrame, IceResponse};
 use gloo_timers::callback::Timeout;
@@ -7,18 +8,24 @@ use wasm_bindgen_futures::spawn_local;
 
 use super::{renew_token, rtc_configuration, Call, CallEvent};
 use crate::api;
-use crate::ice_config::{refresh_delay_ms, MIN_REFRESH_MS};
+use crate::ice_config::{refresh_delay_ms, RelayStatus, MIN_REFRESH_MS};
 
 impl Call {
     /// Uses `ice` from now on (new peer connections and existing ones), tells the view whether
-    /// a relay is available, and plans the next refresh.
+    /// a relay is available, and plans the next refresh. A relay that is back after being
+    /// unavailable under relay-only restarts ICE on the links that never came up.
     pub(super) fn apply_ice(&self, ice: &IceResponse) {
         let config = rtc_configuration(ice);
+        let status = RelayStatus::of(ice);
+        let restart = status.restarts_links(self.inner.relay_status.replace(Some(status)));
         for session in self.inner.peers.borrow().values() {
             session.set_configuration(&config);
+            if restart {
+                session.restart_ice_unless_connected();
+            }
         }
         *self.inner.rtc_config.borrow_mut() = config;
-        self.emit(CallEvent::Relay(ice.relay));
+        self.emit(CallEvent::Relay(status));
         self.schedule_ice_refresh(refresh_delay_ms(ice.expires_at, js_sys::Date::now()));
     }
 

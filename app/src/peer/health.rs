@@ -85,4 +85,13 @@ impl PeerSession {
             super::log("setConfiguration failed", &error);
         }
     }
+
+    /// An ICE restart (gathering again with the current configuration) unless the link is up.
+    pub fn restart_ice_unless_connected(&self) {
+        if self.pc.connection_state() != web_sys::RtcPeerConnectionState::Connected {
+            self.pc
+                .unchecked_ref::<ImplicitDescriptions>()
+                .restart_ice();
+        }
+    }
 }

@@ -9,6 +9,7 @@ use super::room_lobby::{Ended, Lobby, SignInRequired};
 use super::room_view::{ended_message, Phase, RoomView};
 use super::video_tile::{LocalTile, VideoTile};
 use crate::auth::avatar_src;
+use crate::ice_config::RelayStatus;
 use crate::{media, storage};
 
 #[component]
@@ -87,11 +88,21 @@ pub fn RoomPage() -> impl IntoView {
         view! {
             <section class="call">
                 {move || view_state.media_notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
-                {move || (view_state.relay.get() == Some(false)).then(|| view! {
-                    <p class="note relay-off" data-testid="relay-off" role="note">
-                        "Relay (TURN) is off on this server: calls across strict networks may not connect."
-                    </p>
-                })}
+                {move || match view_state.relay.get() {
+                    Some(RelayStatus::Off) => Some(view! {
+                        <p class="note relay-off" data-testid="relay-off" role="note">
+                            "Relay (TURN) is off on this server: calls across strict networks may not connect."
+                        </p>
+                    }.into_any()),
+                    Some(RelayStatus::Unavailable) => Some(view! {
+                        <p class="notice relay-unavailable" data-testid="relay-unavailable" role="alert">
+                            "This server sends every call through its relay (TURN), so nobody sees your \
+                             address, and the relay is unavailable right now: the call cannot connect \
+                             until it is back. Trying again every few minutes."
+                        </p>
+                    }.into_any()),
+                    Some(RelayStatus::Available) | None => None,
+                }}
                 {move || view_state.reconnecting.get().map(|n| view! {
                     <p class="notice reconnecting" data-testid="reconnecting" role="status">{n}</p>
                 })}

@@ -12,6 +12,7 @@ use web_sys::MediaStream;
 use super::chat_view::ChatView;
 use super::session::Session;
 use crate::call::{Call, CallEvent, JoinParams};
+use crate::ice_config::RelayStatus;
 use crate::quality::QualityReport;
 use crate::{api, media, storage};
 
@@ -42,8 +43,8 @@ pub(super) struct RoomView {
     pub(super) cam_on: RwSignal<bool>,
     /// Why the room socket is down while it reconnects (`None`: connected).
     pub(super) reconnecting: RwSignal<Option<String>>,
-    /// Whether the server offers a TURN relay (`None` until the call starts).
-    pub(super) relay: RwSignal<Option<bool>>,
+    /// What the server's ICE answer says about the relay (`None` until the call starts).
+    pub(super) relay: RwSignal<Option<RelayStatus>>,
     pub(super) chat: ChatView,
     pub(super) call: StoredValue<Option<Call>, LocalStorage>,
     pub(super) session: Session,
