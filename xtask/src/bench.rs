@@ -2,7 +2,7 @@
 //! [--seconds N] [--seed N]`: build, then run the benchmark binary from `confab-tests`.
 
 use crate::build::{build, BuildOpts};
-use crate::test::ensure_browsers;
+use crate::test::{ensure_browsers, ensure_coturn};
 use crate::util::{cmd, status, step, Result};
 use crate::Ctx;
 
@@ -21,6 +21,10 @@ pub fn bench(ctx: &Ctx, mut args: Vec<String>) -> Result<i32> {
     build(ctx, opts)?;
     if needs_browsers {
         ensure_browsers()?;
+    }
+    // `join --relay` runs its own coturn in the benchmark's namespace.
+    if binary == "bench-join" && args.iter().any(|a| a == "--relay") {
+        ensure_coturn()?;
     }
     let mut c = cmd(
         &ctx.cargo,

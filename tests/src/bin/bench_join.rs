@@ -6,15 +6,23 @@
 //! video to be presented in A's tile (`requestVideoFrameCallback`, else `loadeddata`). The time
 //! is taken with `performance.now()` in the page, so WebDriver round-trips do not count.
 //!
-//! Run by `cargo xtask bench join [--runs N]` (root is needed for the namespace). Prints one line
-//! per run, a summary, and last `join_ms p50=<n> p95=<n> runs=<n>` (nearest-rank percentiles).
-//! Exits non-zero if any run failed.
+//! With `--relay` the same join goes through a TURN relay: a real coturn in the namespace, the
+//! worker configured with it (`TURN_URLS`, `TURN_SECRET`) and `ICE_TRANSPORT_POLICY=relay`, so
+//! the app allows relayed candidates only. Each run then also checks with getStats, in both
+//! pages, that the selected candidate pair is relay on both ends; a run that is not relayed is
+//! a failed run, not a number.
+//!
+//! Run by `cargo xtask bench join [--runs N] [--relay]` (root is needed for the namespace).
+//! Prints one line per run, a summary, and last `join_ms p50=<n> p95=<n> runs=<n>` (with
+//! `--relay`: `join_relay_ms ...`; nearest-rank percentiles). Exits non-zero if any run failed.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use confab_tests::coturn::Coturn;
 use confab_tests::room_page::{find, join, peer_stats, tiles, wait_for};
 use confab_tests::stage::Stage;
+use confab_tests::wrangler::Options;
 use fantoccini::wd::TimeoutConfiguration;
 use fantoccini::Client;
 use serde::Deserialize;
@@ -36,10 +44,12 @@ usage: bench-join [--runs N] [--warmup N] [--relay]
 
   --runs N     measured runs (default 20)
   --warmup N   runs before them, excluded from the numbers (default 1)
-  --relay      force media through TURN (not available yet)
+  --relay      media through a TURN relay only (coturn, ICE_TRANSPORT_POLICY=relay); every
+               run must show a relay-to-relay candidate pair in both pages
 
 Measures, for two headless Chromium peers on loopback, the time from the second peer clicking
-Join to its first decoded remote video frame. Last line: join_ms p50=<n> p95=<n> runs=<n>";
+Join to its first decoded remote video frame. Last line: join_ms p50=<n> p95=<n> runs=<n>
+(join_relay_ms with --relay)";
 
 /// The measuring script, run in B's page with `execute_async`. It resolves with the times (ms
 /// after the click) of each milestone, or `{error}` after `timeout_ms`.
@@ -176,6 +186,38 @@ const done = arguments[arguments.length - 1];
 })().catch(e => done({ error: String(e) }));
 "#;
 
+/// The selected candidate pair of every peer connection in a page (getStats: the transport's
+/// `selectedCandidatePairId`, else a nominated, succeeded pair), with the types of both ends
+/// and the policy the page's peer connection runs with.
+const PAIRS_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+(async () => {
+  const out = [];
+  for (const [peer, pc] of (window.confabPeers || new Map())) {
+    const report = await pc.getStats();
+    let pair = null;
+    report.forEach(r => {
+      if (r.type === 'transport' && r.selectedCandidatePairId) pair = report.get(r.selectedCandidatePairId) || pair;
+    });
+    if (!pair) report.forEach(r => {
+      if (!pair && r.type === 'candidate-pair' && (r.selected || (r.nominated && r.state === 'succeeded'))) pair = r;
+    });
+    const end = id => {
+      const c = id && report.get(id);
+      return c ? { candidate_type: c.candidateType, protocol: c.protocol, relay_protocol: c.relayProtocol || null } : null;
+    };
+    out.push({
+      peer,
+      policy: pc.getConfiguration().iceTransportPolicy || null,
+      state: pair ? pair.state : null,
+      local: end(pair && pair.localCandidateId),
+      remote: end(pair && pair.remoteCandidateId),
+    });
+  }
+  done(out);
+})().catch(e => done([{ peer: '', error: String(e) }]));
+"#;
+
 /// Clicks Leave if the page is in a call (no waiting: after a failure it may not be).
 const LEAVE_JS: &str = r#"
 const leave = document.querySelector('[data-testid="leave-button"]');
@@ -198,6 +240,9 @@ struct Sample {
     connected: Option<f64>,
     /// The `loadeddata` event of A's video.
     loadeddata: Option<f64>,
+    /// With `--relay`: the selected pairs seen in A's and B's pages (not from the page script).
+    #[serde(skip)]
+    relayed: Option<String>,
 }
 
 impl Sample {
@@ -212,13 +257,85 @@ impl Sample {
             .loadeddata
             .map(|v| format!(", loadeddata {v:.0} ms"))
             .unwrap_or_default();
+        let relayed = self
+            .relayed
+            .as_ref()
+            .map(|pairs| format!("; {pairs}"))
+            .unwrap_or_default();
         format!(
-            "in-call {} ms, peer connection {} ms, connected {} ms{loadeddata}",
+            "in-call {} ms, peer connection {} ms, connected {} ms{loadeddata}{relayed}",
             ms(self.in_call),
             ms(self.peer),
             ms(self.connected),
         )
     }
+}
+
+/// One end of a selected candidate pair.
+#[derive(Debug, Clone, Deserialize)]
+struct PairEnd {
+    candidate_type: Option<String>,
+    protocol: Option<String>,
+    relay_protocol: Option<String>,
+}
+
+/// A page's selected candidate pair to one peer ([`PAIRS_JS`]).
+#[derive(Debug, Clone, Deserialize)]
+struct SelectedPair {
+    peer: String,
+    policy: Option<String>,
+    state: Option<String>,
+    local: Option<PairEnd>,
+    remote: Option<PairEnd>,
+    error: Option<String>,
+}
+
+/// What a page's pairs say about relaying: `Ok(Some(description))` relay on both ends of every
+/// pair under the relay policy, `Ok(None)` no pair selected yet, `Err` anything else (a direct
+/// pair is a failure, not a wait).
+fn relayed(pairs: &[SelectedPair]) -> Result<Option<String>, String> {
+    if pairs.is_empty() {
+        return Err("no peer connection on the page".into());
+    }
+    for pair in pairs {
+        if let Some(error) = &pair.error {
+            return Err(format!("getStats failed: {error}"));
+        }
+        if pair.policy.as_deref() != Some("relay") {
+            return Err(format!(
+                "the peer connection to {} runs with iceTransportPolicy {:?}, not relay",
+                pair.peer, pair.policy
+            ));
+        }
+        let (Some(local), Some(remote)) = (&pair.local, &pair.remote) else {
+            return Ok(None);
+        };
+        let kind = |end: &PairEnd| end.candidate_type.clone().unwrap_or_default();
+        if kind(local) != "relay" || kind(remote) != "relay" {
+            return Err(format!(
+                "the selected pair to {} is {} ↔ {}, not relay ↔ relay: {pair:?}",
+                pair.peer,
+                kind(local),
+                kind(remote)
+            ));
+        }
+    }
+    let end = |end: &PairEnd| {
+        let protocol = end.protocol.as_deref().unwrap_or("?");
+        match &end.relay_protocol {
+            Some(to_relay) => format!("relay({protocol}, {to_relay} to the relay)"),
+            None => format!("relay({protocol})"),
+        }
+    };
+    let described: Vec<String> = pairs
+        .iter()
+        .filter_map(|p| {
+            let (local, remote) = (p.local.as_ref()?, p.remote.as_ref()?);
+            let state = p.state.as_deref().unwrap_or("?");
+            Some(format!("{} ↔ {} {state}", end(local), end(remote)))
+        })
+        .collect();
+    Ok(Some(described.join("; ")))
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -292,31 +409,46 @@ fn main() -> ExitCode {
         println!("{USAGE}");
         return ExitCode::SUCCESS;
     }
-    if args.relay {
-        eprintln!(
-            "bench-join: --relay is not available yet: relay mode sends media through a TURN \
-             server, and the TURN setup (coturn in the test namespace, credentials from the \
-             worker) comes with a later issue. No numbers were measured."
-        );
-        return ExitCode::from(2);
-    }
     let started = Instant::now();
     // Must happen before any thread starts: threads and children inherit the namespace.
-    let stage = match Stage::enter("bench-join") {
-        Ok(stage) => stage,
+    let entered = if args.relay {
+        Stage::enter_with("bench-join-relay", relay_setup)
+    } else {
+        Stage::enter("bench-join").map(|stage| (stage, None))
+    };
+    let (stage, coturn) = match entered {
+        Ok(entered) => entered,
         Err(message) => {
             eprintln!("bench-join: {message}");
             return ExitCode::FAILURE;
         }
     };
     eprintln!(
-        "bench-join: worker and chromedriver up in {:.1} s",
+        "bench-join: worker{} and chromedriver up in {:.1} s",
+        if coturn.is_some() { ", coturn" } else { "" },
         started.elapsed().as_secs_f64()
     );
     let outcome = stage.runtime.block_on(bench(&stage, &args));
-    // Browsers are closed by now; stop chromedriver, then the worker, then leave the namespace.
+    // Browsers are closed by now; stop chromedriver, then the worker, then leave the namespace;
+    // coturn last (it lives in the namespace, and nothing uses it any more).
     drop(stage);
+    drop(coturn);
     report(outcome, &args, started.elapsed())
+}
+
+/// Inside the bench's namespace: a real coturn on loopback, and the worker minting credentials
+/// for it with the relay-only policy.
+fn relay_setup(scratch: &std::path::Path) -> Result<(Options, Option<Coturn>), String> {
+    let coturn = Coturn::start(&scratch.join("coturn"))?;
+    let options = Options {
+        vars: vec![
+            ("TURN_URLS".into(), coturn.url()),
+            ("TURN_SECRET".into(), coturn.secret().to_owned()),
+            ("ICE_TRANSPORT_POLICY".into(), "relay".into()),
+        ],
+        ..Options::default()
+    };
+    Ok((options, Some(coturn)))
 }
 
 struct Outcome {
@@ -354,7 +486,7 @@ async fn all_runs(a: &Client, b: &Client, base_url: &str, args: &Args) -> Result
         runs: Vec::new(),
     };
     for i in 1..=args.warmup {
-        let result = one_run(a, b, base_url).await;
+        let result = one_run(a, b, base_url, args.relay).await;
         match &result {
             Ok(sample) => println!(
                 "warm-up {i}: {} ms (excluded; {})",
@@ -366,7 +498,7 @@ async fn all_runs(a: &Client, b: &Client, base_url: &str, args: &Args) -> Result
         outcome.warmups.push(result);
     }
     for i in 1..=args.runs {
-        let result = one_run(a, b, base_url).await;
+        let result = one_run(a, b, base_url, args.relay).await;
         match &result {
             Ok(sample) => println!("run {i}: {} ms ({})", sample.join_ms(), sample.describe()),
             Err(e) => println!("run {i}: FAILED: {e}"),
@@ -378,9 +510,17 @@ async fn all_runs(a: &Client, b: &Client, base_url: &str, args: &Args) -> Result
 
 /// One measured join in a fresh room. Afterwards both people leave the call and their pages
 /// go to `about:blank`, so nothing of this run is still up (or using CPU) in the next one.
-async fn one_run(a: &Client, b: &Client, base_url: &str) -> Result<Sample, String> {
+async fn one_run(a: &Client, b: &Client, base_url: &str, relay: bool) -> Result<Sample, String> {
     let room = format!("bench-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
     let mut result = measure(a, b, base_url, &room).await;
+    if relay {
+        if let Ok(sample) = &mut result {
+            match relayed_in_both(a, b).await {
+                Ok(pairs) => sample.relayed = Some(pairs),
+                Err(error) => result = Err(format!("not relayed: {error}")),
+            }
+        }
+    }
     if let Err(error) = &mut result {
         for (who, client) in [("A", a), ("B", b)] {
             let state = client
@@ -399,6 +539,32 @@ async fn one_run(a: &Client, b: &Client, base_url: &str) -> Result<Sample, Strin
         let _ = client.goto("about:blank").await;
     }
     result
+}
+
+/// Both pages' selected pairs are relay ↔ relay (waiting, up to [`STATS_TIMEOUT`], only for a
+/// pair to be selected); returns what they are.
+async fn relayed_in_both(a: &Client, b: &Client) -> Result<String, String> {
+    let mut seen = Vec::new();
+    for (who, client) in [("A", a), ("B", b)] {
+        let what = format!("{who}'s selected candidate pair");
+        let pairs = wait_for(&what, STATS_TIMEOUT, || async {
+            let value = client
+                .execute_async(PAIRS_JS, vec![])
+                .await
+                .map_err(|e| format!("(stats script failed: {e})"))?;
+            let pairs: Vec<SelectedPair> = serde_json::from_value(value.clone())
+                .map_err(|e| format!("(unexpected stats {value}: {e})"))?;
+            match relayed(&pairs) {
+                Ok(Some(pairs)) => Ok(Some(Ok(pairs))),
+                Ok(None) => Err(format!("(no pair selected yet: {pairs:?})")),
+                // Not worth waiting for: a direct pair stays direct.
+                Err(error) => Ok(Some(Err(format!("{who}: {error}")))),
+            }
+        })
+        .await??;
+        seen.push(format!("{who} {pairs}"));
+    }
+    Ok(seen.join(", "))
 }
 
 async fn measure(a: &Client, b: &Client, base_url: &str, room: &str) -> Result<Sample, String> {
@@ -483,8 +649,13 @@ fn report(outcome: Result<Outcome, String>, args: &Args, wall: Duration) -> Exit
     };
     let mean = join.iter().sum::<u64>() as f64 / join.len() as f64;
     let (min, max) = (join.iter().copied().min(), join.iter().copied().max());
+    let metric = if args.relay {
+        "join_relay_ms"
+    } else {
+        "join_ms"
+    };
     println!(
-        "join_ms min={} mean={mean:.0} max={} (click → first presented remote frame, measured in the page)",
+        "{metric} min={} mean={mean:.0} max={} (click → first presented remote frame, measured in the page)",
         min.unwrap_or_default(),
         max.unwrap_or_default()
     );
@@ -505,7 +676,7 @@ fn report(outcome: Result<Outcome, String>, args: &Args, wall: Duration) -> Exit
     methods.sort_unstable();
     methods.dedup();
     println!("frame detected by: {}", methods.join(", "));
-    println!("join_ms p50={p50} p95={p95} runs={}", join.len());
+    println!("{metric} p50={p50} p95={p95} runs={}", join.len());
     if failed > 0 || warm_failed > 0 {
         ExitCode::FAILURE
     } else {
@@ -531,6 +702,46 @@ mod tests {
         assert_eq!(percentile(&[7], 95), Some(7));
         assert_eq!(percentile(&[2, 1], 50), Some(1));
         assert_eq!(percentile(&[], 50), None);
+    }
+
+    fn pair(policy: &str, local: Option<&str>, remote: Option<&str>) -> SelectedPair {
+        let end = |kind: Option<&str>| {
+            kind.map(|kind| PairEnd {
+                candidate_type: Some(kind.into()),
+                protocol: Some("udp".into()),
+                relay_protocol: (kind == "relay").then(|| "udp".into()),
+            })
+        };
+        SelectedPair {
+            peer: "p1".into(),
+            policy: Some(policy.into()),
+            state: Some("succeeded".into()),
+            local: end(local),
+            remote: end(remote),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn only_relay_to_relay_pairs_under_the_relay_policy_count_as_relayed() {
+        let both = relayed(&[pair("relay", Some("relay"), Some("relay"))]).unwrap();
+        assert_eq!(
+            both.as_deref(),
+            Some("relay(udp, udp to the relay) ↔ relay(udp, udp to the relay) succeeded")
+        );
+        // Not selected yet: wait.
+        assert_eq!(relayed(&[pair("relay", None, None)]), Ok(None));
+        // Anything direct is a failed run at once.
+        for (local, remote) in [("host", "relay"), ("relay", "srflx"), ("host", "host")] {
+            let error = relayed(&[pair("relay", Some(local), Some(remote))]).unwrap_err();
+            assert!(error.contains("not relay ↔ relay"), "{error}");
+        }
+        // The app must have set the policy, whatever the pair.
+        assert!(relayed(&[pair("all", Some("relay"), Some("relay"))]).is_err());
+        assert!(relayed(&[]).is_err());
+        let mut failed = pair("relay", None, None);
+        failed.error = Some("boom".into());
+        assert!(relayed(&[failed]).is_err());
     }
 
     fn strings(args: &[&str]) -> Vec<String> {
