@@ -3,6 +3,8 @@
 //! `call` carries out its [`Action`]s (a `restartIce()`, which perfect negotiation turns into
 //! a new offer with fresh ICE credentials, or a timer for a later [`IceRestart::tick`]).
 
+use crate::ice_config::RelayStatus;
+
 /// A `disconnected` that lasts this long is treated like a failure (it often heals itself
 /// within a second or two, e.g. on a brief Wi-Fi hiccup).
 pub const DISCONNECTED_GRACE_MS: f64 = 3_000.0;
@@ -61,6 +63,23 @@ impl TileState {
     }
 }
 
+/// What a failed tile says to the person: why, when the relay status tells, and that it keeps
+/// trying (restarts go on in the background).
+pub fn failure_text(name: &str, relay: Option<RelayStatus>) -> String {
+    match relay {
+        Some(RelayStatus::Off) => format!(
+            "Can't connect to {name}: your networks allow no direct connection, and this server \
+             has no relay (TURN) to go through. Still trying."
+        ),
+        Some(RelayStatus::Unavailable) => format!(
+            "Can't connect to {name}: the relay (TURN) is unavailable right now. Still trying."
+        ),
+        Some(RelayStatus::Available) | None => {
+            format!("Can't connect to {name}, not even through the relay (TURN). Still trying.")
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Action {
     Nothing,
@@ -74,6 +93,10 @@ pub enum Action {
 pub struct IceRestart {
     link: Option<Link>,
     ever_connected: bool,
+    /// ICE failed before this link ever connected: there may be no path at all (two networks
+    /// that allow no direct connection, and no relay). The tile says so, and keeps saying it
+    /// while restarts go on in the background, rather than flipping back to "connecting".
+    failed_first: bool,
     disconnected_since: Option<f64>,
     /// Restarts since the link was last connected, and when the last one was made.
     restarts: u32,
@@ -102,7 +125,10 @@ impl IceRestart {
                 }
                 self.tick(now)
             }
-            Link::Failed => self.tick(now),
+            Link::Failed => {
+                self.failed_first |= !self.ever_connected;
+                self.tick(now)
+            }
             Link::Connecting => {
                 self.disconnected_since = None;
                 Action::Nothing
@@ -153,7 +179,7 @@ impl IceRestart {
             _ if self.restarts >= RESTARTS_BEFORE_FAILED => TileState::Failed,
             Some(Link::Closed) => TileState::Failed,
             _ if self.ever_connected => TileState::Reconnecting,
-            Some(Link::Failed) if self.restarts == 0 => TileState::Failed,
+            _ if self.failed_first => TileState::Failed,
             _ => TileState::Connecting,
         }
     }
@@ -224,11 +250,22 @@ mod tests {
     }
 
     #[test]
-    fn a_first_connection_that_fails_restarts_too() {
+    fn a_first_connection_that_fails_restarts_and_says_failed_until_it_connects() {
         let mut m = IceRestart::new();
         m.observe(Link::Connecting, 0.0);
-        assert_eq!(m.observe(Link::Failed, 500.0), Action::Restart);
         assert_eq!(m.tile(), TileState::Connecting);
+        assert_eq!(m.observe(Link::Failed, 500.0), Action::Restart);
+        assert_eq!(m.tile(), TileState::Failed);
+        // The restart's new checks do not make it "connecting" again: no path is known yet.
+        m.observe(Link::Connecting, 600.0);
+        assert_eq!(m.tile(), TileState::Failed);
+        assert!(matches!(m.observe(Link::Failed, 700.0), Action::CheckAt(_)));
+        assert_eq!(m.tile(), TileState::Failed);
+        m.observe(Link::Connected, 900.0);
+        assert_eq!(m.tile(), TileState::Connected);
+        // Once it has worked, a later failure is a reconnect.
+        assert_eq!(m.observe(Link::Failed, 5_000.0), Action::Restart);
+        assert_eq!(m.tile(), TileState::Reconnecting);
     }
 
     #[test]
@@ -270,6 +307,17 @@ mod tests {
         assert_eq!(m.observe(Link::Closed, 1_000.0), Action::Nothing);
         assert_eq!(m.tick(60_000.0), Action::Nothing);
         assert_eq!(m.tile(), TileState::Failed);
+    }
+
+    #[test]
+    fn failure_text_says_why() {
+        let off = failure_text("Ben", Some(RelayStatus::Off));
+        assert!(off.starts_with("Can't connect to Ben: ") && off.contains("no relay (TURN)"));
+        let down = failure_text("Ben", Some(RelayStatus::Unavailable));
+        assert!(down.contains("relay (TURN) is unavailable"));
+        for relay in [Some(RelayStatus::Available), None] {
+            assert!(failure_text("Ben", relay).contains("not even through the relay"));
+        }
     }
 
     #[test]

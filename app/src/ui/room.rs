@@ -118,7 +118,7 @@ pub fn RoomPage() -> impl IntoView {
                             let camera_off = Signal::derive(move || view_state.members.with(|ms| ms.iter().any(|m| m.peer_id == p3 && !m.media.video)));
                             let connection = Signal::derive(move || view_state.connections.with(|c| c.get(&p4).cloned().unwrap_or_default()));
                             let quality = Signal::derive(move || view_state.quality.with(|q| q.get(&p5).cloned()));
-                            view! { <VideoTile member stream muted camera_off connection quality/> }
+                            view! { <VideoTile member stream muted camera_off connection quality relay=view_state.relay.into()/> }
                         }
                     </For>
                 </div>

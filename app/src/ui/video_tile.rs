@@ -4,6 +4,8 @@ use web_sys::MediaStream;
 
 use super::account::{AvatarImg, Initials};
 use crate::auth::avatar_src;
+use crate::ice_config::RelayStatus;
+use crate::ice_restart::failure_text;
 use crate::quality::QualityReport;
 
 /// A remote participant: live video (and audio) with name and mute state; their picture (or
@@ -11,7 +13,8 @@ use crate::quality::QualityReport;
 /// (`connecting|connected|reconnecting|failed`, empty before the first report = connecting);
 /// while reconnecting the picture is dimmed under a "reconnecting…" label. `quality` (from
 /// periodic stats; `None` before the first interval) sets `data-quality`/`data-relayed` and
-/// the bars in the caption.
+/// the bars in the caption. A failed link says why over the picture (`relay`: what the
+/// server's ICE answer said about its relay).
 #[component]
 pub fn VideoTile(
     member: Member,
@@ -20,10 +23,12 @@ pub fn VideoTile(
     camera_off: Signal<bool>,
     connection: Signal<String>,
     quality: Signal<Option<QualityReport>>,
+    relay: Signal<Option<RelayStatus>>,
 ) -> impl IntoView {
     let video = video_showing(stream);
     let avatar = avatar_src(member.avatar.as_deref());
     let name = member.name.clone();
+    let failed_name = member.name.clone();
     let state = move || match connection.get() {
         state if state.is_empty() => "connecting".to_owned(),
         state => state,
@@ -45,6 +50,9 @@ pub fn VideoTile(
             {placeholder}
             {move || (state() == "reconnecting").then(|| view! {
                 <p class="tile-reconnecting" data-testid="tile-reconnecting" role="status">"reconnecting…"</p>
+            })}
+            {move || (state() == "failed").then(|| view! {
+                <p class="tile-failed" data-testid="tile-failed" role="alert">{failure_text(&failed_name, relay.get())}</p>
             })}
             <figcaption>
                 <span class="name">{member.name.clone()}</span>
