@@ -551,6 +551,7 @@ impl Call {
             self.inner.local.clone(),
             send,
             on_peer_event,
+            self.inner.relay_status.get() == Some(RelayStatus::Available),
         ) {
             Ok(session) => {
                 self.inner

@@ -65,7 +65,7 @@ pub fn refresh_delay_ms(expires_at: i64, now_ms: f64) -> u32 {
 pub enum RelayProblem {
     /// 401: the TURN server refused our credentials.
     Refused,
-    /// 701: the TURN server could not be reached.
+    /// 701, or no relay candidate within a few seconds: the TURN server could not be reached.
     Unreachable,
 }
 
@@ -91,7 +91,7 @@ impl RelayProblem {
                  may not connect. Check the server's TURN secret."
             }
             RelayProblem::Unreachable => {
-                "Could not reach the relay server (701): calls across strict networks may not \
+                "Could not reach the relay server (TURN): calls across strict networks may not \
                  connect. Check that the TURN server is running and reachable."
             }
         }
@@ -224,8 +224,13 @@ mod tests {
     }
 
     #[test]
-    fn messages_name_the_code() {
-        assert!(RelayProblem::Refused.message().contains("(401)"));
-        assert!(RelayProblem::Unreachable.message().contains("(701)"));
+    fn messages_say_what_went_wrong() {
+        assert!(RelayProblem::Refused
+            .message()
+            .contains("refused our credentials (401)"));
+        // Not "(701)": it is also what a relay that stays silent gets (see relay_watch).
+        assert!(RelayProblem::Unreachable
+            .message()
+            .starts_with("Could not reach the relay server (TURN)"));
     }
 }

@@ -173,6 +173,11 @@ impl IceRestart {
         (RESTART_BACKOFF_MS * f64::from(1u32 << doublings)).min(MAX_BACKOFF_MS)
     }
 
+    /// Whether the link has been up at least once.
+    pub fn ever_connected(&self) -> bool {
+        self.ever_connected
+    }
+
     pub fn tile(&self) -> TileState {
         match self.link {
             Some(Link::Connected) => TileState::Connected,

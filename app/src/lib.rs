@@ -9,6 +9,7 @@ pub mod names;
 pub mod negotiation;
 pub mod quality;
 pub mod reconnect;
+pub mod relay_watch;
 
 mod api;
 mod call;

@@ -19,6 +19,7 @@ use crate::ice_restart::{IceRestart, TileState};
 use crate::media::tracks_of_kind;
 use crate::negotiation::{Negotiator, OnDescription, SdpKind, SessionDescription, SignalData};
 use crate::quality::{QualityReport, QualityTracker};
+use crate::relay_watch::RelayWatch;
 
 #[wasm_bindgen]
 extern "C" {
@@ -74,6 +75,9 @@ pub struct PeerSession {
     retry: RefCell<Option<Timeout>>,
     tile: Cell<TileState>,
     reported: RefCell<Vec<RelayProblem>>,
+    /// Whether gathering rounds bring a relay candidate, and the timer that checks.
+    relay_watch: RefCell<RelayWatch>,
+    relay_check: RefCell<Option<Timeout>>,
     quality: RefCell<QualityTracker>,
 }
 
@@ -85,6 +89,7 @@ impl PeerSession {
         local: Option<MediaStream>,
         send: SendSignal,
         on_event: OnPeerEvent,
+        relay_expected: bool,
     ) -> Result<Rc<Self>, JsValue> {
         let pc = RtcPeerConnection::new_with_configuration(config)?;
         let session = Rc::new(PeerSession {
@@ -101,6 +106,8 @@ impl PeerSession {
             retry: RefCell::new(None),
             tile: Cell::new(TileState::Connecting),
             reported: RefCell::new(Vec::new()),
+            relay_watch: RefCell::new(RelayWatch::new(relay_expected)),
+            relay_check: RefCell::new(None),
             quality: RefCell::new(QualityTracker::new()),
         });
         session.install_handlers();
@@ -112,6 +119,12 @@ impl PeerSession {
         let negotiation_needed = handler(&weak, |session, _| spawn_local(session.make_offer()));
         let candidate = handler(&weak, |session, event| {
             let event: RtcPeerConnectionIceEvent = event.unchecked_into();
+            if let Some(gathered) = event.candidate() {
+                session
+                    .relay_watch
+                    .borrow_mut()
+                    .candidate(&gathered.candidate());
+            }
             let candidate = event
                 .candidate()
                 .and_then(|c| js_sys::JSON::stringify(&c.to_json()).ok())
@@ -130,6 +143,7 @@ impl PeerSession {
         });
         let state = handler(&weak, |session, _| session.on_link_change());
         let candidate_error = handler(&weak, |session, event| session.on_candidate_error(&event));
+        let gathering = handler(&weak, |session, _| session.on_gathering_change());
         self.pc
             .set_onnegotiationneeded(Some(negotiation_needed.as_ref().unchecked_ref()));
         self.pc
@@ -142,7 +156,10 @@ impl PeerSession {
         self.pc
             .unchecked_ref::<ImplicitDescriptions>()
             .set_onicecandidateerror(Some(candidate_error.as_ref().unchecked_ref()));
+        self.pc
+            .set_onicegatheringstatechange(Some(gathering.as_ref().unchecked_ref()));
         self.handlers.borrow_mut().extend([
+            gathering,
             negotiation_needed,
             candidate,
             track,
@@ -288,7 +305,9 @@ impl PeerSession {
         self.pc
             .unchecked_ref::<ImplicitDescriptions>()
             .set_onicecandidateerror(None);
+        self.pc.set_onicegatheringstatechange(None);
         self.retry.borrow_mut().take();
+        self.relay_check.borrow_mut().take();
         self.pc.close();
     }
 }

@@ -67,11 +67,52 @@ impl PeerSession {
         let get = |name: &str| js_sys::Reflect::get(event, &name.into()).ok();
         let code = get("errorCode").and_then(|v| v.as_f64()).unwrap_or(0.0);
         let url = get("url").and_then(|v| v.as_string()).unwrap_or_default();
-        let Some(problem) = RelayProblem::classify(code as u16, &url) else {
+        if let Some(problem) = RelayProblem::classify(code as u16, &url) {
+            self.report_relay_problem(problem);
+        }
+    }
+
+    /// `icegatheringstatechange`: the first gathering round must bring a relay candidate within
+    /// a few seconds when a relay is configured; see [`crate::relay_watch`].
+    pub(super) fn on_gathering_change(self: &Rc<Self>) {
+        let state = js_sys::Reflect::get(&self.pc, &"iceGatheringState".into())
+            .ok()
+            .and_then(|v| v.as_string());
+        if state.as_deref() != Some("gathering") {
+            return;
+        }
+        let now = js_sys::Date::now();
+        let Some(at) = self.relay_watch.borrow_mut().gathering_started(now) else {
             return;
         };
+        let weak = Rc::downgrade(self);
+        let check = Timeout::new((at - now).clamp(0.0, 60_000.0) as u32, move || {
+            let Some(session) = weak.upgrade() else {
+                return;
+            };
+            let overdue = session
+                .relay_watch
+                .borrow_mut()
+                .overdue(js_sys::Date::now());
+            if overdue && !session.closed.get() {
+                session.report_relay_problem(RelayProblem::Unreachable);
+            }
+        });
+        *self.relay_check.borrow_mut() = Some(check);
+    }
+
+    /// Tells a relay problem once per peer and kind. A relay that refused our credentials also
+    /// gives no candidate; its 401 is the message that matters then. Once the link has been
+    /// up, an unreachable relay (701) means our own network went away (the tile says
+    /// "reconnecting…"): a notice would blame the relay and outlive the outage.
+    fn report_relay_problem(&self, problem: RelayProblem) {
+        if problem == RelayProblem::Unreachable && self.health.borrow().ever_connected() {
+            return;
+        }
         let mut reported = self.reported.borrow_mut();
-        if reported.contains(&problem) {
+        if reported.contains(&problem)
+            || (problem == RelayProblem::Unreachable && reported.contains(&RelayProblem::Refused))
+        {
             return;
         }
         reported.push(problem);
