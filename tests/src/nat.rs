@@ -140,10 +140,43 @@ pub enum Turn {
     RelayOnly,
     /// No TURN at all (STUN from coturn's address only).
     Off,
+    /// coturn's URL with another secret: coturn refuses every credential (401).
+    WrongSecret,
+    /// A TURN URL where no server listens.
+    Unreachable,
 }
 
 impl Turn {
-    pub const ALL: [Turn; 3] = [Turn::On, Turn::RelayOnly, Turn::Off];
+    pub const ALL: [Turn; 5] = [
+        Turn::On,
+        Turn::RelayOnly,
+        Turn::Off,
+        Turn::WrongSecret,
+        Turn::Unreachable,
+    ];
+
+    /// The worker's TURN variables for this set-up.
+    fn vars(self, coturn: &Coturn, closed_port: u16) -> Vec<(String, String)> {
+        let mut vars = vec![("STUN_URLS".to_owned(), coturn.stun_url())];
+        let mut turn = |url: String, secret: &str| {
+            vars.push(("TURN_URLS".into(), url));
+            vars.push(("TURN_SECRET".into(), secret.into()));
+        };
+        match self {
+            Turn::On => turn(coturn.url(), coturn.secret()),
+            Turn::RelayOnly => {
+                turn(coturn.url(), coturn.secret());
+                vars.push(("ICE_TRANSPORT_POLICY".into(), "relay".into()));
+            }
+            Turn::Off => {}
+            Turn::WrongSecret => turn(coturn.url(), "not-the-secret-coturn-was-given"),
+            Turn::Unreachable => turn(
+                format!("turn:{A_GATEWAY}:{closed_port}?transport=udp"),
+                coturn.secret(),
+            ),
+        }
+        vars
+    }
 }
 
 /// The router namespace with the worker (one per [`Turn`] set-up) and coturn, and both sides.
@@ -194,29 +227,39 @@ impl Lab {
             .iter()
             .flat_map(|port| [A_GATEWAY, B_GATEWAY].map(|gw| format!("http://{gw}:{port}")))
             .collect();
-        let mut workers = Vec::new();
-        for (turn, port) in Turn::ALL.into_iter().zip(&ports) {
-            let mut vars = vec![("STUN_URLS".to_owned(), coturn.stun_url())];
-            if turn != Turn::Off {
-                vars.push(("TURN_URLS".into(), coturn.url()));
-                vars.push(("TURN_SECRET".into(), coturn.secret().into()));
-            }
-            if turn == Turn::RelayOnly {
-                vars.push(("ICE_TRANSPORT_POLICY".into(), "relay".into()));
-            }
-            let options = Options {
-                port: Some(*port),
-                listen_ip: Some("0.0.0.0".into()),
-                // The sides load the app from the router's address on their own link.
-                allowed_origins: [A_GATEWAY, B_GATEWAY]
-                    .map(|gw| format!("http://{gw}:{port}"))
-                    .to_vec(),
-                vars,
-                ..Options::default()
-            };
-            let worker = Wrangler::try_start(options).map_err(|e| format!("{turn:?}: {e}"))?;
-            workers.push((turn, worker));
-        }
+        let closed_port = Wrangler::pick_port().map_err(|e| format!("no free port: {e}"))?;
+        let options = |turn: Turn, port: u16| Options {
+            port: Some(port),
+            listen_ip: Some("0.0.0.0".into()),
+            // The sides load the app from the router's address on their own link.
+            allowed_origins: [A_GATEWAY, B_GATEWAY]
+                .map(|gw| format!("http://{gw}:{port}"))
+                .to_vec(),
+            vars: turn.vars(&coturn, closed_port),
+            ..Options::default()
+        };
+        // Started side by side: each takes seconds, mostly waiting.
+        let workers = std::thread::scope(|scope| {
+            let starting: Vec<_> = Turn::ALL
+                .into_iter()
+                .zip(&ports)
+                .map(|(turn, port)| {
+                    let options = options(turn, *port);
+                    (turn, scope.spawn(move || Wrangler::try_start(options)))
+                })
+                .collect();
+            starting
+                .into_iter()
+                .map(|(turn, handle)| {
+                    let started = handle
+                        .join()
+                        .map_err(|_| format!("{turn:?}: start panicked"))?;
+                    started
+                        .map(|w| (turn, w))
+                        .map_err(|e| format!("{turn:?}: {e}"))
+                })
+                .collect::<Result<Vec<_>, String>>()
+        })?;
 
         // Plain http on a non-loopback address is not a secure context (no camera, no
         // WebRTC device access) unless the browser is told to treat these origins as one.

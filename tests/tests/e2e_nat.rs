@@ -1,0 +1,402 @@
+//! Calls across networks (issue 5's NAT matrix), with real headless Chromium in network
+//! namespaces, the real worker under `wrangler dev` and a real coturn in the router namespace
+//! between them (see `confab_tests::nat`). Each set-up asserts what `getStats` says about the
+//! selected candidate pair and that decoded video frames keep growing.
+//!
+//! 1. Same network: a direct host ↔ host path.
+//! 2. `ICE_TRANSPORT_POLICY=relay`: even on the same network, relay ↔ relay.
+//! 3. Two networks that reach only the router: connected through TURN.
+//! 4. The same without TURN: the tiles say the connection failed, and why.
+//! 5. A relay with the wrong secret, or none listening: a message within seconds.
+//! 6. In set-up 3, one side loses its link for a few seconds: the call comes back by itself.
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use confab_tests::nat::{paths, Lab, SelectedPath, Side, Turn};
+use confab_tests::room_page::{
+    chat_messages, join, send_chat, text_of, tiles, unique, wait_chat_text, wait_for,
+    wait_live_media_from, with_browsers,
+};
+use fantoccini::Client;
+
+const MEDIA_TIMEOUT: Duration = Duration::from_secs(30);
+/// The issue's promise after a network comes back.
+const RECOVERY_DEADLINE: Duration = Duration::from_secs(10);
+/// How long the link stays cut: past the app's 3 s grace for `disconnected`, so the tiles
+/// show "reconnecting…" and an ICE restart is due.
+const CUT_FOR: Duration = Duration::from_secs(6);
+
+fn main() -> ExitCode {
+    confab_tests::stage_main!(
+        "e2e_nat" => Lab::enter("e2e_nat");
+        same_network_connects_directly,
+        relay_policy_sends_media_through_turn_even_on_one_network,
+        separate_networks_connect_through_turn,
+        separate_networks_without_turn_show_the_failure,
+        a_relay_that_refuses_or_cannot_be_reached_is_named_within_seconds,
+        a_lost_network_comes_back_by_itself,
+    )
+}
+
+/// Joins `who` (a side and a browser on it, with a name) into a fresh room on `turn`'s worker;
+/// returns the room.
+async fn join_all(
+    lab: &Lab,
+    turn: Turn,
+    people: &[(&Side, &Client, &str)],
+) -> Result<String, String> {
+    let room = unique(&format!("nat-{turn:?}").to_lowercase());
+    let port = lab.worker(turn).port();
+    for (side, client, name) in people {
+        join(client, &side.origin(port), &room, name).await?;
+    }
+    Ok(room)
+}
+
+/// Waits until `client` has one tile, named `name`; returns its peer id.
+async fn the_one_tile(client: &Client, name: &str) -> Result<String, String> {
+    wait_for(
+        &format!("exactly one tile, {name}"),
+        MEDIA_TIMEOUT,
+        || async {
+            let tiles = tiles(client).await?;
+            Ok(match tiles.as_slice() {
+                [only] if only.name == name => Some(only.peer_id.clone()),
+                _ => None,
+            })
+        },
+    )
+    .await
+}
+
+/// Waits until the page's link to `peer` is connected with a selected pair, and returns it.
+async fn connected_path(client: &Client, peer: &str) -> Result<SelectedPath, String> {
+    wait_for(
+        &format!("a connected path to {peer}"),
+        MEDIA_TIMEOUT,
+        || async {
+            let mut all = paths(client).await?;
+            let path = all.remove(peer).unwrap_or_default();
+            if path.state == "connected" && path.local.is_some() && path.remote.is_some() {
+                Ok(Some(path))
+            } else {
+                Err(format!("(last: {path:?})"))
+            }
+        },
+    )
+    .await
+}
+
+/// The tile's `data-*` state, as `[connection, relayed]`.
+async fn tile_state(client: &Client) -> Result<serde_json::Value, String> {
+    client
+        .execute(
+            "const t = document.querySelector('[data-testid=video-tile]');
+             return t ? [t.dataset.connection || '', t.dataset.relayed || ''] : null;",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Waits until the tile reads `connection` (and, once stats are in, `relayed`).
+async fn wait_tile(client: &Client, connection: &str, relayed: &str) -> Result<(), String> {
+    let want = serde_json::json!([connection, relayed]);
+    wait_for(&format!("tile {want}"), MEDIA_TIMEOUT, || async {
+        let state = tile_state(client).await?;
+        Ok((state == want).then_some(()))
+    })
+    .await
+}
+
+/// Two people, each seeing the other's live media over a connected path; returns the paths
+/// (first person's view, second's) after checking both tiles.
+async fn call_of_two(
+    a: &Client,
+    b: &Client,
+    names: [&str; 2],
+    relayed: &str,
+) -> Result<[SelectedPath; 2], String> {
+    let b_id = the_one_tile(a, names[1]).await?;
+    let a_id = the_one_tile(b, names[0]).await?;
+    wait_live_media_from(a, std::slice::from_ref(&b_id), MEDIA_TIMEOUT).await?;
+    wait_live_media_from(b, std::slice::from_ref(&a_id), MEDIA_TIMEOUT).await?;
+    let paths = [
+        connected_path(a, &b_id).await?,
+        connected_path(b, &a_id).await?,
+    ];
+    wait_tile(a, "connected", relayed).await?;
+    wait_tile(b, "connected", relayed).await?;
+    Ok(paths)
+}
+
+fn types(path: &SelectedPath) -> (String, String) {
+    (
+        path.local.clone().unwrap_or_default(),
+        path.remote.clone().unwrap_or_default(),
+    )
+}
+
+async fn same_network_connects_directly(lab: &Lab) -> Result<(), String> {
+    let browsers = vec![
+        lab.a.browser(&lab.scratch, "ana").await?,
+        lab.a.browser(&lab.scratch, "ari").await?,
+    ];
+    with_browsers(browsers, async |b: &[Client]| {
+        join_all(
+            lab,
+            Turn::On,
+            &[(&lab.a, &b[0], "Ana"), (&lab.a, &b[1], "Ari")],
+        )
+        .await?;
+        let paths = call_of_two(&b[0], &b[1], ["Ana", "Ari"], "false").await?;
+        for path in &paths {
+            if types(path) != ("host".into(), "host".into()) {
+                return Err(format!("expected a direct host ↔ host path, got {path:?}"));
+            }
+        }
+        eprintln!("e2e_nat: same network: {:?}", paths.each_ref().map(types));
+        Ok(())
+    })
+    .await
+}
+
+async fn relay_policy_sends_media_through_turn_even_on_one_network(
+    lab: &Lab,
+) -> Result<(), String> {
+    let browsers = vec![
+        lab.a.browser(&lab.scratch, "ana").await?,
+        lab.a.browser(&lab.scratch, "ari").await?,
+    ];
+    with_browsers(browsers, async |b: &[Client]| {
+        join_all(
+            lab,
+            Turn::RelayOnly,
+            &[(&lab.a, &b[0], "Ana"), (&lab.a, &b[1], "Ari")],
+        )
+        .await?;
+        let paths = call_of_two(&b[0], &b[1], ["Ana", "Ari"], "true").await?;
+        for path in &paths {
+            if types(path) != ("relay".into(), "relay".into()) {
+                return Err(format!(
+                    "relay-only policy must give relay ↔ relay, got {path:?}"
+                ));
+            }
+        }
+        eprintln!("e2e_nat: relay policy: {:?}", paths.each_ref().map(types));
+        Ok(())
+    })
+    .await
+}
+
+async fn separate_networks_connect_through_turn(lab: &Lab) -> Result<(), String> {
+    let browsers = vec![
+        lab.a.browser(&lab.scratch, "ana").await?,
+        lab.b.browser(&lab.scratch, "ben").await?,
+    ];
+    with_browsers(browsers, async |b: &[Client]| {
+        join_all(
+            lab,
+            Turn::On,
+            &[(&lab.a, &b[0], "Ana"), (&lab.b, &b[1], "Ben")],
+        )
+        .await?;
+        let paths = call_of_two(&b[0], &b[1], ["Ana", "Ben"], "true").await?;
+        for path in &paths {
+            if !path.relayed() {
+                return Err(format!(
+                    "separate networks can only meet through TURN, got {path:?}"
+                ));
+            }
+        }
+        eprintln!(
+            "e2e_nat: separate networks: {:?}",
+            paths.each_ref().map(types)
+        );
+        Ok(())
+    })
+    .await
+}
+
+async fn separate_networks_without_turn_show_the_failure(lab: &Lab) -> Result<(), String> {
+    let browsers = vec![
+        lab.a.browser(&lab.scratch, "ana").await?,
+        lab.b.browser(&lab.scratch, "ben").await?,
+    ];
+    with_browsers(browsers, async |b: &[Client]| {
+        join_all(
+            lab,
+            Turn::Off,
+            &[(&lab.a, &b[0], "Ana"), (&lab.b, &b[1], "Ben")],
+        )
+        .await?;
+        let started = Instant::now();
+        let ben = the_one_tile(&b[0], "Ben").await?;
+        let ana = the_one_tile(&b[1], "Ana").await?;
+        // Chromium gives up on ICE after about 15 s without a working pair.
+        let deadline = Duration::from_secs(60);
+        for (client, who) in [(&b[0], "Ana"), (&b[1], "Ben")] {
+            wait_for(
+                &format!("{who}'s tile to say the connection failed"),
+                deadline,
+                || async {
+                    let shown = client
+                        .execute(
+                            "const t = document.querySelector('[data-testid=video-tile]');
+                         const f = t && t.querySelector('[data-testid=tile-failed]');
+                         return [t && t.dataset.connection, f ? f.textContent : null,
+                                 !!document.querySelector('[data-testid=relay-off]')];",
+                            vec![],
+                        )
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let failed = shown[0] == "failed"
+                        && shown[1]
+                            .as_str()
+                            .is_some_and(|t| t.contains("no relay (TURN)"))
+                        && shown[2] == true;
+                    Ok(failed.then_some(()))
+                },
+            )
+            .await?;
+        }
+        eprintln!(
+            "e2e_nat: without TURN, failure shown after {:?}",
+            started.elapsed()
+        );
+        // Nothing got through: no frames either way.
+        for (client, peer) in [(&b[0], &ben), (&b[1], &ana)] {
+            let path = paths(client).await?.remove(peer).unwrap_or_default();
+            if path.frames_decoded > 0 || path.state == "connected" {
+                return Err(format!("no path exists, yet the page reports {path:?}"));
+            }
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// The issue's promise for wrong TURN credentials or an unreachable TURN server.
+const RELAY_PROBLEM_DEADLINE: Duration = Duration::from_secs(10);
+
+async fn a_relay_that_refuses_or_cannot_be_reached_is_named_within_seconds(
+    lab: &Lab,
+) -> Result<(), String> {
+    for (turn, says) in [
+        (Turn::WrongSecret, "The relay refused our credentials (401)"),
+        (Turn::Unreachable, "Could not reach the relay server (TURN)"),
+    ] {
+        let browsers = vec![
+            lab.a.browser(&lab.scratch, "ana").await?,
+            lab.b.browser(&lab.scratch, "ben").await?,
+        ];
+        with_browsers(browsers, async |b: &[Client]| {
+            let room = join_all(lab, turn, &[(&lab.a, &b[0], "Ana")]).await?;
+            // Ana is alone until Ben joins: the relay is first needed when he does.
+            let port = lab.worker(turn).port();
+            join(&b[1], &lab.b.origin(port), &room, "Ben").await?;
+            let joined = Instant::now();
+            for (client, who) in [(&b[0], "Ana"), (&b[1], "Ben")] {
+                wait_for(
+                    &format!("{who} to be told {says:?}"),
+                    RELAY_PROBLEM_DEADLINE.saturating_sub(joined.elapsed()),
+                    || async {
+                        let notices = text_of(client, ".notice").await?;
+                        Ok(notices.contains(says).then_some(()))
+                    },
+                )
+                .await?;
+            }
+            eprintln!(
+                "e2e_nat: {turn:?}: both told within {:?} of the second join",
+                joined.elapsed()
+            );
+            Ok(())
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+async fn a_lost_network_comes_back_by_itself(lab: &Lab) -> Result<(), String> {
+    let browsers = vec![
+        lab.a.browser(&lab.scratch, "ana").await?,
+        lab.b.browser(&lab.scratch, "ben").await?,
+    ];
+    with_browsers(browsers, async |b: &[Client]| {
+        join_all(
+            lab,
+            Turn::On,
+            &[(&lab.a, &b[0], "Ana"), (&lab.b, &b[1], "Ben")],
+        )
+        .await?;
+        call_of_two(&b[0], &b[1], ["Ana", "Ben"], "true").await?;
+        send_chat(&b[0], "before the cut").await?;
+        wait_chat_text(&b[1], "before the cut", MEDIA_TIMEOUT).await?;
+
+        lab.a.cut()?;
+        let cut_at = Instant::now();
+        // Ben sees Ana's tile go "reconnecting…" while she is away.
+        let shown = wait_for("Ben's tile of Ana to say reconnecting", CUT_FOR, || async {
+            Ok((tile_state(&b[1]).await?[0] == "reconnecting").then_some(()))
+        })
+        .await;
+        let remaining = CUT_FOR.saturating_sub(cut_at.elapsed());
+        tokio::time::sleep(remaining).await;
+        lab.a.restore()?;
+        let restored = Instant::now();
+        shown?;
+        eprintln!("e2e_nat: link cut for {:?}", restored - cut_at);
+
+        // Media again both ways, through one tile each.
+        let ben = the_one_tile(&b[0], "Ben").await?;
+        let ana = the_one_tile(&b[1], "Ana").await?;
+        let (first, second) = (
+            wait_live_media_from(&b[0], std::slice::from_ref(&ben), RECOVERY_DEADLINE),
+            wait_live_media_from(&b[1], std::slice::from_ref(&ana), RECOVERY_DEADLINE),
+        );
+        first.await.map_err(|e| format!("Ana after the cut: {e}"))?;
+        second
+            .await
+            .map_err(|e| format!("Ben after the cut: {e}"))?;
+        let recovered = restored.elapsed();
+        if recovered > RECOVERY_DEADLINE {
+            return Err(format!("media took {recovered:?} to come back"));
+        }
+        eprintln!("e2e_nat: media flowing both ways {recovered:?} after the link came back");
+        wait_tile(&b[0], "connected", "true").await?;
+        wait_tile(&b[1], "connected", "true").await?;
+
+        // Chat both ways, and nothing doubled.
+        send_chat(&b[0], "after the cut").await?;
+        wait_chat_text(&b[1], "after the cut", MEDIA_TIMEOUT).await?;
+        send_chat(&b[1], "welcome back").await?;
+        wait_chat_text(&b[0], "welcome back", MEDIA_TIMEOUT).await?;
+        for client in b {
+            let mut counts: HashMap<String, usize> = HashMap::new();
+            for message in chat_messages(client).await? {
+                *counts.entry(message.text).or_default() += 1;
+            }
+            if counts.values().any(|n| *n != 1) || counts.len() != 3 {
+                return Err(format!("each message once, got {counts:?}"));
+            }
+        }
+        for (client, other) in [(&b[0], "Ben"), (&b[1], "Ana")] {
+            let tiles = tiles(client).await?;
+            if tiles.len() != 1 || tiles[0].name != other {
+                return Err(format!("expected one tile ({other}), got {tiles:?}"));
+            }
+            // The relay worked all along: an outage on one side is no reason to blame it.
+            let notices = text_of(client, ".notice").await?;
+            if notices.contains("relay") {
+                return Err(format!(
+                    "a stale relay notice after the outage: {notices:?}"
+                ));
+            }
+        }
+        Ok(())
+    })
+    .await
+}
