@@ -144,15 +144,18 @@ pub enum Turn {
     WrongSecret,
     /// A TURN URL where no server listens.
     Unreachable,
+    /// Relay only, with credentials that live the shortest time the worker allows (60 s).
+    ShortLived,
 }
 
 impl Turn {
-    pub const ALL: [Turn; 5] = [
+    pub const ALL: [Turn; 6] = [
         Turn::On,
         Turn::RelayOnly,
         Turn::Off,
         Turn::WrongSecret,
         Turn::Unreachable,
+        Turn::ShortLived,
     ];
 
     /// The worker's TURN variables for this set-up.
@@ -167,6 +170,11 @@ impl Turn {
             Turn::RelayOnly => {
                 turn(coturn.url(), coturn.secret());
                 vars.push(("ICE_TRANSPORT_POLICY".into(), "relay".into()));
+            }
+            Turn::ShortLived => {
+                turn(coturn.url(), coturn.secret());
+                vars.push(("ICE_TRANSPORT_POLICY".into(), "relay".into()));
+                vars.push(("TURN_TTL".into(), "60".into()));
             }
             Turn::Off => {}
             Turn::WrongSecret => turn(coturn.url(), "not-the-secret-coturn-was-given"),

@@ -8,6 +8,8 @@
 //! 3. Two networks that reach only the router: connected through TURN.
 //! 4. The same without TURN: the tiles say the connection failed, and why.
 //! 5. A relay with the wrong secret, or none listening: a message within seconds.
+//! 7. Relay-only with 60 s TURN credentials: the app renews them before they expire, so a
+//!    newcomer after the first ones expired still connects through the relay.
 //! 6. In set-up 3, one side loses its link for a few seconds: the call comes back by itself.
 
 use std::collections::HashMap;
@@ -26,7 +28,7 @@ const MEDIA_TIMEOUT: Duration = Duration::from_secs(30);
 const RECOVERY_DEADLINE: Duration = Duration::from_secs(10);
 /// How long the link stays cut: past the app's 3 s grace for `disconnected`, so the tiles
 /// show "reconnecting…" and an ICE restart is due.
-const CUT_FOR: Duration = Duration::from_secs(6);
+const CUT_FOR: Duration = Duration::from_secs(8);
 
 fn main() -> ExitCode {
     confab_tests::stage_main!(
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         separate_networks_without_turn_show_the_failure,
         a_relay_that_refuses_or_cannot_be_reached_is_named_within_seconds,
         a_lost_network_comes_back_by_itself,
+        relay_credentials_are_renewed_before_they_expire,
     )
 }
 
@@ -320,6 +323,57 @@ async fn a_relay_that_refuses_or_cannot_be_reached_is_named_within_seconds(
     Ok(())
 }
 
+/// Ana (`b[0]`, on side A) loses her link for [`CUT_FOR`] in a call with Ben (`b[1]`, side
+/// B): Ben's tile of her must say "reconnecting…", and once the link is back, media must flow
+/// both ways again through one tile each within [`RECOVERY_DEADLINE`]. Returns how long that
+/// took after the link came back.
+async fn outage(lab: &Lab, b: &[Client]) -> Result<Duration, String> {
+    lab.a.cut()?;
+    let cut_at = Instant::now();
+    // Ben sees Ana's tile go "reconnecting…" while she is away.
+    let seen = std::sync::Mutex::new(Vec::new());
+    let shown = wait_for("Ben's tile of Ana to say reconnecting", CUT_FOR, || async {
+        let state = tile_state(&b[1]).await?;
+        let mut seen = seen.lock().map_err(|e| e.to_string())?;
+        if seen.last() != Some(&state) {
+            seen.push(state.clone());
+        }
+        Ok((state[0] == "reconnecting").then_some(()))
+    })
+    .await
+    .map_err(|e| {
+        format!(
+            "{e} (tile states seen: {:?})",
+            seen.lock().map(|s| s.clone())
+        )
+    });
+    let remaining = CUT_FOR.saturating_sub(cut_at.elapsed());
+    tokio::time::sleep(remaining).await;
+    lab.a.restore()?;
+    let restored = Instant::now();
+    shown?;
+    eprintln!("e2e_nat: link cut for {:?}", restored - cut_at);
+
+    // Media again both ways, through one tile each.
+    let ben = the_one_tile(&b[0], "Ben").await?;
+    let ana = the_one_tile(&b[1], "Ana").await?;
+    let (first, second) = (
+        wait_live_media_from(&b[0], std::slice::from_ref(&ben), RECOVERY_DEADLINE),
+        wait_live_media_from(&b[1], std::slice::from_ref(&ana), RECOVERY_DEADLINE),
+    );
+    first.await.map_err(|e| format!("Ana after the cut: {e}"))?;
+    second
+        .await
+        .map_err(|e| format!("Ben after the cut: {e}"))?;
+    let recovered = restored.elapsed();
+    if recovered > RECOVERY_DEADLINE {
+        return Err(format!("media took {recovered:?} to come back"));
+    }
+    wait_tile(&b[0], "connected", "true").await?;
+    wait_tile(&b[1], "connected", "true").await?;
+    Ok(recovered)
+}
+
 async fn a_lost_network_comes_back_by_itself(lab: &Lab) -> Result<(), String> {
     let browsers = vec![
         lab.a.browser(&lab.scratch, "ana").await?,
@@ -336,38 +390,8 @@ async fn a_lost_network_comes_back_by_itself(lab: &Lab) -> Result<(), String> {
         send_chat(&b[0], "before the cut").await?;
         wait_chat_text(&b[1], "before the cut", MEDIA_TIMEOUT).await?;
 
-        lab.a.cut()?;
-        let cut_at = Instant::now();
-        // Ben sees Ana's tile go "reconnecting…" while she is away.
-        let shown = wait_for("Ben's tile of Ana to say reconnecting", CUT_FOR, || async {
-            Ok((tile_state(&b[1]).await?[0] == "reconnecting").then_some(()))
-        })
-        .await;
-        let remaining = CUT_FOR.saturating_sub(cut_at.elapsed());
-        tokio::time::sleep(remaining).await;
-        lab.a.restore()?;
-        let restored = Instant::now();
-        shown?;
-        eprintln!("e2e_nat: link cut for {:?}", restored - cut_at);
-
-        // Media again both ways, through one tile each.
-        let ben = the_one_tile(&b[0], "Ben").await?;
-        let ana = the_one_tile(&b[1], "Ana").await?;
-        let (first, second) = (
-            wait_live_media_from(&b[0], std::slice::from_ref(&ben), RECOVERY_DEADLINE),
-            wait_live_media_from(&b[1], std::slice::from_ref(&ana), RECOVERY_DEADLINE),
-        );
-        first.await.map_err(|e| format!("Ana after the cut: {e}"))?;
-        second
-            .await
-            .map_err(|e| format!("Ben after the cut: {e}"))?;
-        let recovered = restored.elapsed();
-        if recovered > RECOVERY_DEADLINE {
-            return Err(format!("media took {recovered:?} to come back"));
-        }
+        let recovered = outage(lab, b).await?;
         eprintln!("e2e_nat: media flowing both ways {recovered:?} after the link came back");
-        wait_tile(&b[0], "connected", "true").await?;
-        wait_tile(&b[1], "connected", "true").await?;
 
         // Chat both ways, and nothing doubled.
         send_chat(&b[0], "after the cut").await?;
@@ -397,6 +421,135 @@ async fn a_lost_network_comes_back_by_itself(lab: &Lab) -> Result<(), String> {
             }
         }
         Ok(())
+    })
+    .await
+}
+
+/// The TURN usernames (`<expiry>:<user>`) a page's first peer connection is configured with.
+async fn turn_expiries(client: &Client) -> Result<Vec<u64>, String> {
+    let value = client
+        .execute(
+            "const pc = [...(window.confabPeers || new Map()).values()][0];
+             return pc ? pc.getConfiguration().iceServers
+                 .filter(s => s.username).map(s => s.username) : [];",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let names: Vec<String> = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    names
+        .iter()
+        .map(|n| {
+            n.split(':')
+                .next()
+                .and_then(|t| t.parse().ok())
+                .ok_or_else(|| format!("not a TURN REST username: {n:?}"))
+        })
+        .collect()
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+async fn relay_credentials_are_renewed_before_they_expire(lab: &Lab) -> Result<(), String> {
+    let browsers = vec![
+        lab.a.browser(&lab.scratch, "ana").await?,
+        lab.b.browser(&lab.scratch, "ben").await?,
+    ];
+    with_browsers(browsers, async |b: &[Client]| {
+        join_all(
+            lab,
+            Turn::ShortLived,
+            &[(&lab.a, &b[0], "Ana"), (&lab.b, &b[1], "Ben")],
+        )
+        .await?;
+        call_of_two(&b[0], &b[1], ["Ana", "Ben"], "true").await?;
+        let first = turn_expiries(&b[0]).await?;
+        let Some(&expiry) = first.iter().max() else {
+            return Err("Ana's peer connection has no TURN credentials".into());
+        };
+        // Renewed at 80 % of their life: about 48 s in.
+        let renewed = wait_for(
+            "Ana's TURN credentials to be renewed",
+            Duration::from_secs(75),
+            || async {
+                let now = turn_expiries(&b[0]).await?;
+                Ok((!now.is_empty() && now.iter().all(|e| *e > expiry)).then_some(now))
+            },
+        )
+        .await?;
+        eprintln!(
+            "e2e_nat: credentials expiring at {expiry} renewed {}s before, now {renewed:?}",
+            expiry.saturating_sub(unix_now())
+        );
+        // Past the first credentials' expiry, coturn refuses them: an ICE restart now only
+        // gets a relay with the renewed ones.
+        wait_for(
+            "the first credentials to expire",
+            Duration::from_secs(75),
+            || async { Ok((unix_now() > expiry + 1).then_some(())) },
+        )
+        .await?;
+        // Cho joins now. Ana's new peer connection for him must allocate a relay with the
+        // renewed credentials (existing allocations outlive the credentials they were made
+        // with, so only a new one shows which credentials the page holds).
+        let cho = lab.b.browser(&lab.scratch, "cho").await?;
+        let result = async {
+            let port = lab.worker(Turn::ShortLived).port();
+            let room = room_of(&b[0]).await?;
+            join(&cho, &lab.b.origin(port), &room, "Cho").await?;
+            let on_ana = wait_tiles(&b[0], &["Ben", "Cho"]).await?;
+            let cho_id = on_ana
+                .iter()
+                .find(|(_, name)| name == "Cho")
+                .map(|(id, _)| id.clone())
+                .ok_or("no tile of Cho")?;
+            wait_live_media_from(&b[0], std::slice::from_ref(&cho_id), MEDIA_TIMEOUT)
+                .await
+                .map_err(|e| format!("Ana from Cho: {e}"))?;
+            let path = connected_path(&b[0], &cho_id).await?;
+            if types(&path) != ("relay".into(), "relay".into()) {
+                return Err(format!("relay-only, yet Ana ↔ Cho is {path:?}"));
+            }
+            eprintln!(
+                "e2e_nat: after the first credentials expired, a newcomer connected relay ↔ relay"
+            );
+            Ok(())
+        }
+        .await;
+        let _ = cho.close().await;
+        result
+    })
+    .await
+}
+
+/// The room a page is in, from its URL (`/r/<room>`).
+async fn room_of(client: &Client) -> Result<String, String> {
+    let url = client.current_url().await.map_err(|e| e.to_string())?;
+    url.path()
+        .strip_prefix("/r/")
+        .map(str::to_owned)
+        .ok_or_else(|| format!("not a room URL: {url}"))
+}
+
+/// Waits until `client` shows exactly the tiles named `names`; returns (peer id, name) pairs.
+async fn wait_tiles(client: &Client, names: &[&str]) -> Result<Vec<(String, String)>, String> {
+    let mut wanted: Vec<&str> = names.to_vec();
+    wanted.sort();
+    wait_for(&format!("tiles {wanted:?}"), MEDIA_TIMEOUT, || async {
+        let tiles = tiles(client).await?;
+        let mut seen: Vec<&str> = tiles.iter().map(|t| t.name.as_str()).collect();
+        seen.sort();
+        Ok((seen == wanted).then(|| {
+            tiles
+                .iter()
+                .map(|t| (t.peer_id.clone(), t.name.clone()))
+                .collect()
+        }))
     })
     .await
 }
