@@ -114,6 +114,42 @@ impl Side {
         ])
     }
 
+    /// Makes this side's uplink poor: at most `kbit` kbit/s with a queue of `queue_ms`, what
+    /// does not fit is dropped (a token bucket, `tc tbf`; this kernel has no `netem`).
+    pub fn throttle(&self, kbit: u32, queue_ms: u32) -> Result<(), String> {
+        run(&[
+            "tc",
+            "-n",
+            self.netns.name(),
+            "qdisc",
+            "replace",
+            "dev",
+            self.link,
+            "root",
+            "tbf",
+            "rate",
+            &format!("{kbit}kbit"),
+            "burst",
+            "4kb",
+            "latency",
+            &format!("{queue_ms}ms"),
+        ])
+    }
+
+    /// Takes the limit of [`Side::throttle`] off again.
+    pub fn unthrottle(&self) -> Result<(), String> {
+        run(&[
+            "tc",
+            "-n",
+            self.netns.name(),
+            "qdisc",
+            "del",
+            "dev",
+            self.link,
+            "root",
+        ])
+    }
+
     /// Brings the link back and its default route with it (as DHCP would).
     pub fn restore(&self) -> Result<(), String> {
         let ns = self.netns.name();

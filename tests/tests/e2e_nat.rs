@@ -8,6 +8,8 @@
 //! 3. Two networks that reach only the router: connected through TURN.
 //! 4. The same without TURN: the tiles say the connection failed, and why.
 //! 5. A relay with the wrong secret, or none listening: a message within seconds.
+//! 8. One side's uplink throttled: the other side's tile of them leaves "good", and comes back
+//!    once the limit is lifted.
 //! 7. Relay-only with 60 s TURN credentials: the app renews them before they expire, so a
 //!    newcomer after the first ones expired still connects through the relay.
 //! 6. In set-up 3, one side loses its link for a few seconds: the call comes back by itself.
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         a_relay_that_refuses_or_cannot_be_reached_is_named_within_seconds,
         a_lost_network_comes_back_by_itself,
         relay_credentials_are_renewed_before_they_expire,
+        a_poor_uplink_shows_on_the_tile_and_clears,
     )
 }
 
@@ -550,6 +553,69 @@ async fn wait_tiles(client: &Client, names: &[&str]) -> Result<Vec<(String, Stri
                 .map(|t| (t.peer_id.clone(), t.name.clone()))
                 .collect()
         }))
+    })
+    .await
+}
+
+/// `data-quality` of the page's (only) tile, and its bars' label.
+async fn quality(client: &Client) -> Result<(String, String), String> {
+    let value = client
+        .execute(
+            "const t = document.querySelector('[data-testid=video-tile]');
+             const q = t && t.querySelector('[data-testid=tile-quality]');
+             return [t && t.dataset.quality || '', q && q.getAttribute('aria-label') || ''];",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}
+
+async fn a_poor_uplink_shows_on_the_tile_and_clears(lab: &Lab) -> Result<(), String> {
+    let browsers = vec![
+        lab.a.browser(&lab.scratch, "ana").await?,
+        lab.b.browser(&lab.scratch, "ben").await?,
+    ];
+    with_browsers(browsers, async |b: &[Client]| {
+        join_all(
+            lab,
+            Turn::On,
+            &[(&lab.a, &b[0], "Ana"), (&lab.b, &b[1], "Ben")],
+        )
+        .await?;
+        call_of_two(&b[0], &b[1], ["Ana", "Ben"], "true").await?;
+        let good = wait_for("Ben to rate Ana's link good", MEDIA_TIMEOUT, || async {
+            let (level, label) = quality(&b[1]).await?;
+            Ok((level == "good").then_some(label))
+        })
+        .await?;
+        // 64 kbit/s with up to 400 ms of queue: far below what the call sends, so packets
+        // are queued (round trip up) and dropped (loss up) until the sender backs off.
+        lab.a.throttle(64, 400)?;
+        let throttled = Instant::now();
+        let poor = wait_for("Ben's tile of Ana to leave good", MEDIA_TIMEOUT, || async {
+            let (level, label) = quality(&b[1]).await?;
+            Ok(matches!(level.as_str(), "weak" | "bad").then_some(label))
+        })
+        .await;
+        lab.a.unthrottle()?;
+        let poor = poor?;
+        eprintln!(
+            "e2e_nat: throttled after {:?}: {poor} (was {good})",
+            throttled.elapsed()
+        );
+        let lifted = Instant::now();
+        wait_for(
+            "Ben's tile of Ana to be good again",
+            Duration::from_secs(45),
+            || async { Ok((quality(&b[1]).await?.0 == "good").then_some(())) },
+        )
+        .await?;
+        eprintln!(
+            "e2e_nat: good again {:?} after the limit was lifted",
+            lifted.elapsed()
+        );
+        Ok(())
     })
     .await
 }
