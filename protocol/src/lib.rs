@@ -45,6 +45,9 @@ pub mod close_code {
     pub const TOKEN_EXPIRED: u16 = 4401;
     pub const FORBIDDEN: u16 = 4403;
     pub const ROOM_FULL: u16 = 4409;
+    /// The same person reconnected (after a network change, say) and named this socket's peer
+    /// id in `?replaces=`: the server closes the old socket, which its page had given up on.
+    pub const REPLACED: u16 = 4410;
     pub const TOO_BIG: u16 = 1009;
     pub const POLICY_VIOLATION: u16 = 1008;
 }
