@@ -128,6 +128,7 @@ async fn new_room(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
         room: room.as_str().to_owned(),
         identity,
         token_exp,
+        replaces: None,
     };
     let inner = serde_json::to_string(&request).map_err(internal)?;
     let mut init = RequestInit::new();

@@ -30,6 +30,9 @@ pub struct MemberHeader {
     pub room: String,
     pub identity: Identity,
     pub token_exp: i64,
+    /// The newcomer's own previous socket in this room (`?replaces=`), which it has given up on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<PeerId>,
 }
 
 impl MemberHeader {
@@ -95,6 +98,20 @@ impl DurableObject for Room {
                 }
             }
         }
+        // A reconnect past its own dead socket: that ghost leaves now and keeps no place.
+        let ghost = room::ghost(&present, member.replaces.as_ref(), &member.identity.user_id);
+        let present: Vec<Attachment> = match ghost {
+            Some(ghost) => {
+                for ws in self.state.get_websockets_with_tag(ghost.as_str()) {
+                    self.close_member(&ws, close_code::REPLACED, "replaced by a new connection");
+                }
+                present
+                    .into_iter()
+                    .filter(|a| a.member.peer_id != ghost)
+                    .collect()
+            }
+            None => present,
+        };
         if let Err(full) = room::admit(present.len()) {
             return self.refuse(pair, &full, close_code::ROOM_FULL, "room is full");
         }

@@ -13,7 +13,7 @@ use crate::profile_routes;
 use crate::room_do::MemberHeader;
 use crate::session_routes;
 use crate::token::{Identity, ACCESS_TOKEN_SECONDS};
-use crate::upgrade::{bearer_from_subprotocols, origin_allowed};
+use crate::upgrade::{bearer_from_subprotocols, origin_allowed, replaces_from_query};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
@@ -103,6 +103,7 @@ async fn bench_seed(
         room: room.as_str().to_owned(),
         identity,
         token_exp,
+        replaces: None,
     };
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(body.into()));
@@ -191,6 +192,7 @@ async fn websocket(
     }
     let config = config(env)?;
     let url = req.url().map_err(internal)?;
+    let replaces = replaces_from_query(url.query())?;
     let own_origin = url.origin().ascii_serialization();
     let origin = headers.get("origin").ok().flatten();
     if !origin_allowed(origin.as_deref(), &own_origin, &config.allowed_origins) {
@@ -209,6 +211,7 @@ async fn websocket(
         room: room.as_str().to_owned(),
         identity,
         token_exp,
+        replaces,
     };
     let upgrade = [("upgrade", "websocket")];
     let mut response = to_room(env, &member, "/ws", RequestInit::new(), &upgrade).await?;

@@ -1,6 +1,7 @@
 //! Rules for the WebSocket upgrade: Origin allow-list and token-carrying subprotocols.
 
-use confab_protocol::{BEARER_PREFIX, SUBPROTOCOL};
+use confab_protocol::{PeerId, BEARER_PREFIX, SUBPROTOCOL};
+use url::form_urlencoded;
 
 use crate::config::TRUNK_SERVE_ORIGINS;
 use crate::http_error::ApiError;
@@ -32,6 +33,33 @@ pub fn bearer_from_subprotocols(header: Option<&str>) -> Result<&str, ApiError> 
         .find_map(|p| p.strip_prefix(BEARER_PREFIX))
         .filter(|token| !token.is_empty())
         .ok_or_else(|| ApiError::Unauthorized("missing bearer token subprotocol".into()))
+}
+
+/// The query parameter a reconnecting page uses to name its own previous socket's peer id.
+pub const REPLACES_PARAM: &str = "replaces";
+
+/// The `replaces` parameter of an upgrade's query string: absent → `None`; exactly one
+/// well-formed peer id → `Some`; empty, malformed or repeated → 400. Other parameters are
+/// ignored.
+pub fn replaces_from_query(query: Option<&str>) -> Result<Option<PeerId>, ApiError> {
+    let mut values = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .filter(|(name, _)| name == REPLACES_PARAM)
+        .map(|(_, value)| value);
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(ApiError::BadRequest(format!(
+            "`{REPLACES_PARAM}` may be given only once"
+        )));
+    }
+    let peer = PeerId(value.into_owned());
+    if !peer.is_well_formed() {
+        return Err(ApiError::BadRequest(format!(
+            "`{REPLACES_PARAM}` must be a peer id (32 lowercase hex characters)"
+        )));
+    }
+    Ok(Some(peer))
 }
 
 #[cfg(test)]
@@ -86,5 +114,54 @@ mod tests {
             bearer_from_subprotocols(None),
             Err(ApiError::Unauthorized(_))
         ));
+    }
+
+    const PEER: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn replaces_is_optional_and_other_parameters_are_ignored() {
+        assert_eq!(replaces_from_query(None), Ok(None));
+        assert_eq!(replaces_from_query(Some("")), Ok(None));
+        assert_eq!(replaces_from_query(Some("other=1&x")), Ok(None));
+    }
+
+    #[test]
+    fn one_well_formed_replaces_is_a_peer_id() {
+        assert_eq!(
+            replaces_from_query(Some(&format!("replaces={PEER}"))),
+            Ok(Some(PeerId(PEER.into())))
+        );
+        assert_eq!(
+            replaces_from_query(Some(&format!("a=b&replaces={PEER}&c"))),
+            Ok(Some(PeerId(PEER.into())))
+        );
+    }
+
+    #[test]
+    fn empty_malformed_or_repeated_replaces_is_400_naming_it() {
+        let upper = PEER.to_uppercase();
+        let short = &PEER[..31];
+        let long = format!("{PEER}0");
+        let not_hex = format!("{}g", &PEER[..31]);
+        let twice = format!("replaces={PEER}&replaces={PEER}");
+        let cases = [
+            "replaces".to_owned(),
+            "replaces=".to_owned(),
+            format!("replaces={upper}"),
+            format!("replaces={short}"),
+            format!("replaces={long}"),
+            format!("replaces={not_hex}"),
+            format!("replaces=%20{short}"),
+            format!("replaces={PEER}%00"),
+            twice,
+        ];
+        for query in cases {
+            match replaces_from_query(Some(&query)) {
+                Err(ApiError::BadRequest(detail)) => {
+                    assert!(detail.contains("replaces"), "{query}: {detail}")
+                }
+                other => panic!("{query}: expected 400, got {other:?}"),
+            }
+        }
     }
 }

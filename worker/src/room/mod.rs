@@ -75,6 +75,17 @@ pub fn admit(present: usize) -> Result<(), FrameError> {
     Ok(())
 }
 
+/// The member a newcomer's reconnect replaces: the one its `?replaces=` names, if that peer is
+/// still present (not closing) and is the same user. Anyone else's peer, an unknown one or one
+/// already gone is not touched (the join goes on normally).
+pub fn ghost(present: &[Attachment], replaces: Option<&PeerId>, user_id: &str) -> Option<PeerId> {
+    let replaces = replaces?;
+    present
+        .iter()
+        .find(|a| !a.closing && &a.member.peer_id == replaces && a.member.user_id == user_id)
+        .map(|a| a.member.peer_id.clone())
+}
+
 /// Frames for a newcomer: its welcome (with the latest chat page), and the announcement for
 /// everyone else.
 pub fn join(
