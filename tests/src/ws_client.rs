@@ -273,8 +273,33 @@ fn header_value(value: &str) -> Result<HeaderValue, ConnectError> {
 /// Opens a socket to `room` as the app would (own origin, token in the subprotocol) and reads
 /// its `welcome`; panics if anything else happens.
 pub async fn join(wrangler: &Wrangler, room: &str, token: &str, label: &str) -> (Client, Welcome) {
-    let url = wrangler.room_ws_url(room);
-    let mut client = match connect(&url, Some(wrangler.origin()), Some(&protocols_for(token))).await
+    join_url(&wrangler.room_ws_url(room), wrangler, token, label).await
+}
+
+/// The room socket URL a reconnecting page uses: `?replaces=<its previous peer id>`.
+pub fn replacing_url(wrangler: &Wrangler, room: &str, replaces: &PeerId) -> String {
+    format!("{}?replaces={replaces}", wrangler.room_ws_url(room))
+}
+
+/// Like [`join`], as a reconnect naming its previous socket's peer id in `?replaces=`.
+pub async fn join_replacing(
+    wrangler: &Wrangler,
+    room: &str,
+    token: &str,
+    replaces: &PeerId,
+    label: &str,
+) -> (Client, Welcome) {
+    join_url(
+        &replacing_url(wrangler, room, replaces),
+        wrangler,
+        token,
+        label,
+    )
+    .await
+}
+
+async fn join_url(url: &str, wrangler: &Wrangler, token: &str, label: &str) -> (Client, Welcome) {
+    let mut client = match connect(url, Some(wrangler.origin()), Some(&protocols_for(token))).await
     {
         Ok(client) => client,
         Err(ConnectError::Refused(reply)) => {
