@@ -91,6 +91,9 @@ const TOKEN_RENEW_MS: u32 = 7 * 60_000;
 /// from the ping, not from the last frame, so throttled timers in a background tab cannot
 /// make a healthy socket look silent.)
 const PONG_TIMEOUT_MS: f64 = 20_000.0;
+/// After the network changes under an open socket, a probe `ping` unanswered this long means
+/// the socket died with the old network.
+const PROBE_TIMEOUT_MS: u32 = 4_000;
 /// Close code we use for a socket we gave up on (never seen by our own handlers).
 const LOST: u16 = 4000;
 /// How often every peer connection's stats are sampled for the quality indicator.
@@ -131,6 +134,9 @@ struct Inner {
     /// The next `/api/ice` refresh (fresh TURN credentials).
     ice_refresh: RefCell<Option<Timeout>>,
     me: RefCell<Option<PeerId>>,
+    /// Our peer id before the socket was lost, until a new welcome: reconnects name it so the
+    /// server drops that socket if it still thinks it is open.
+    replaces: RefCell<Option<PeerId>>,
     socket: RefCell<Option<Socket>>,
     peers: RefCell<HashMap<PeerId, Rc<PeerSession>>>,
     timers: RefCell<Vec<Interval>>,
@@ -141,8 +147,11 @@ struct Inner {
     last_heard: Cell<f64>,
     ping_at: Cell<f64>,
     left: Cell<bool>,
-    /// `online` listener: a network that comes back retries at once instead of after the wait.
+    /// `online` listener: a network that comes back retries at once instead of after the wait,
+    /// and an open socket is probed (after a network change it may be dead without knowing).
     on_online: RefCell<Option<Listener>>,
+    /// The pending check of that probe's answer.
+    probe: RefCell<Option<Timeout>>,
     on_event: Rc<dyn Fn(CallEvent)>,
     /// `window.confabPeers`: peer id → RTCPeerConnection, for diagnostics and browser tests.
     debug_peers: js_sys::Map,
@@ -168,7 +177,9 @@ impl Call {
                 relay_status: Cell::new(None),
                 ice_refresh: RefCell::new(None),
                 me: RefCell::new(None),
+                replaces: RefCell::new(None),
                 socket: RefCell::new(None),
+                probe: RefCell::new(None),
                 peers: RefCell::new(HashMap::new()),
                 timers: RefCell::new(Vec::new()),
                 retry: RefCell::new(None),
@@ -192,9 +203,11 @@ impl Call {
     fn connect(&self) -> Result<(), String> {
         let weak = Rc::downgrade(&self.inner);
         let token = self.inner.token.borrow().clone();
+        let replaces = self.inner.replaces.borrow().clone();
         let socket = Socket::connect(
             &self.inner.room,
             &token,
+            replaces.as_ref(),
             Rc::new(move |event| {
                 if let Some(inner) = weak.upgrade() {
                     Call { inner }.on_socket(event);
@@ -222,6 +235,7 @@ impl Call {
         self.inner.timers.borrow_mut().clear();
         self.inner.retry.borrow_mut().take();
         self.inner.ice_refresh.borrow_mut().take();
+        self.inner.probe.borrow_mut().take();
         if let Some(listener) = self.inner.on_online.borrow_mut().take() {
             if let Some(window) = web_sys::window() {
                 let _ = window.remove_event_listener_with_callback(
@@ -315,6 +329,8 @@ impl Call {
             let call = Call { inner };
             if call.inner.retry.borrow().is_some() && call.inner.socket.borrow().is_none() {
                 call.reconnect();
+            } else if call.inner.opened.get() {
+                call.probe_socket();
             }
         });
         if let Some(window) = web_sys::window() {
@@ -322,6 +338,28 @@ impl Call {
                 .add_event_listener_with_callback("online", listener.as_ref().unchecked_ref());
         }
         *self.inner.on_online.borrow_mut() = Some(listener);
+    }
+
+    /// The network changed under an open socket: a ping now, and if nothing at all is heard
+    /// within [`PROBE_TIMEOUT_MS`], the socket is dead (its address is gone, say) and the call
+    /// reconnects at once instead of after the heartbeat's long timeout.
+    fn probe_socket(&self) {
+        let sent = js_sys::Date::now();
+        self.inner.ping_at.set(sent);
+        self.send(&ClientFrame::Ping {});
+        let weak = Rc::downgrade(&self.inner);
+        let check = Timeout::new(PROBE_TIMEOUT_MS, move || {
+            let Some(inner) = weak.upgrade() else { return };
+            let call = Call { inner };
+            call.inner.probe.borrow_mut().take();
+            if call.inner.socket.borrow().is_some() && call.inner.last_heard.get() < sent {
+                call.on_lost(
+                    LOST,
+                    "the network changed and the server stopped answering".into(),
+                );
+            }
+        });
+        *self.inner.probe.borrow_mut() = Some(check);
     }
 
     fn on_socket(&self, event: SocketEvent) {
@@ -352,7 +390,10 @@ impl Call {
         if must_renew_first(code, self.inner.opened.get()) {
             self.inner.renew_first.set(true);
         }
-        *self.inner.me.borrow_mut() = None;
+        if let Some(old) = self.inner.me.borrow_mut().take() {
+            *self.inner.replaces.borrow_mut() = Some(old);
+        }
+        self.inner.probe.borrow_mut().take();
         self.close_peers();
         let attempt = self.inner.attempt.get();
         self.inner.attempt.set(attempt.saturating_add(1));
@@ -435,6 +476,7 @@ impl Call {
                 self.inner.attempt.set(0);
                 self.inner.retry.borrow_mut().take();
                 self.inner.guest.set(you.guest);
+                self.inner.replaces.borrow_mut().take();
                 *self.inner.me.borrow_mut() = Some(peer_id);
                 for member in &peers {
                     if let Some(session) = self.session(&member.peer_id) {

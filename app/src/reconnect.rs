@@ -17,14 +17,17 @@ pub fn backoff_delay_ms(attempt: u32, unit: f64) -> u32 {
     (f64::from(nominal) * factor).round() as u32
 }
 
-/// A close the server meant (kicked, room full) is final; anything else is a network or server
+/// A close the server meant (kicked, room full, replaced by our own newer socket) is final; anything else is a network or server
 /// hiccup worth retrying. An expired token (4401: the tab slept through its renewal, say) is
 /// retried too, after renewing the token; only a session that cannot be renewed ends the call.
 /// The user's own Leave never gets here (the app detaches from the socket before closing it),
 /// so even a plain 1000 from the other end — a proxy or the platform shutting the connection —
 /// is retried.
 pub fn should_reconnect(code: u16) -> bool {
-    !matches!(code, close_code::FORBIDDEN | close_code::ROOM_FULL)
+    !matches!(
+        code,
+        close_code::FORBIDDEN | close_code::ROOM_FULL | close_code::REPLACED
+    )
 }
 
 /// Whether the next connection attempt must renew the access token first: the last socket
@@ -65,7 +68,7 @@ mod tests {
 
     #[test]
     fn final_closes_do_not_reconnect() {
-        for code in [4403, 4409] {
+        for code in [4403, 4409, 4410] {
             assert!(!should_reconnect(code), "{code}");
         }
         for code in [1000, 1001, 1005, 1006, 1008, 1009, 1011, 1012, 4000, 4401] {

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use confab_protocol::{ClientFrame, ServerFrame, BEARER_PREFIX, SUBPROTOCOL};
+use confab_protocol::{ClientFrame, PeerId, ServerFrame, BEARER_PREFIX, SUBPROTOCOL};
 use wasm_bindgen::prelude::*;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
@@ -23,12 +23,20 @@ pub struct Socket {
 }
 
 impl Socket {
+    /// `replaces`: our own previous peer id in this room, when this is a reconnect; the server
+    /// then closes that socket (which may still look open to it after a network change) so
+    /// nobody sees us twice.
     pub fn connect(
         room: &str,
         token: &str,
+        replaces: Option<&PeerId>,
         on_event: Rc<dyn Fn(SocketEvent)>,
     ) -> Result<Self, String> {
-        let url = format!("{}/api/rooms/{room}/ws", socket_origin()?);
+        let mut url = format!("{}/api/rooms/{room}/ws", socket_origin()?);
+        if let Some(old) = replaces {
+            // A peer id is 32 hex characters: nothing to escape.
+            url.push_str(&format!("?replaces={}", old.as_str()));
+        }
         let protocols = js_sys::Array::of2(
             &SUBPROTOCOL.into(),
             &format!("{BEARER_PREFIX}{token}").into(),

@@ -273,6 +273,9 @@ pub(super) fn ended_message(code: u16, reason: &str) -> String {
                 .into()
         }
         close_code::FORBIDDEN => "You were removed from this room.".into(),
+        close_code::REPLACED => {
+            "You are in this call from a newer connection; this one has ended.".into()
+        }
         1000 => "You left the call.".into(),
         _ if reason.is_empty() => format!("The connection to the room was lost (code {code})."),
         _ => format!("The connection to the room was lost: {reason}."),
