@@ -114,6 +114,32 @@ impl Side {
         ])
     }
 
+    /// While the link is cut: gives this side another address on its network (as when moving
+    /// to another Wi-Fi), so everything bound to the old one is dead.
+    pub fn readdress(&self, from: &str, to: &str) -> Result<(), String> {
+        let ns = self.netns.name();
+        run(&[
+            "ip",
+            "-n",
+            ns,
+            "addr",
+            "del",
+            &format!("{from}/24"),
+            "dev",
+            self.link,
+        ])?;
+        run(&[
+            "ip",
+            "-n",
+            ns,
+            "addr",
+            "add",
+            &format!("{to}/24"),
+            "dev",
+            self.link,
+        ])
+    }
+
     /// Makes this side's uplink poor: at most `kbit` kbit/s with a queue of `queue_ms`, what
     /// does not fit is dropped (a token bucket, `tc tbf`; this kernel has no `netem`).
     pub fn throttle(&self, kbit: u32, queue_ms: u32) -> Result<(), String> {

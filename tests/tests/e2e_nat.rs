@@ -10,6 +10,8 @@
 //! 5. A relay with the wrong secret, or none listening: a message within seconds.
 //! 8. One side's uplink throttled: the other side's tile of them leaves "good", and comes back
 //!    once the limit is lifted.
+//! 9. One side moves to another address (its socket dies with the old one): it rejoins by
+//!    itself, replacing its old self, and the other side sees one tile of it with live media.
 //! 7. Relay-only with 60 s TURN credentials: the app renews them before they expire, so a
 //!    newcomer after the first ones expired still connects through the relay.
 //! 6. In set-up 3, one side loses its link for a few seconds: the call comes back by itself.
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         a_lost_network_comes_back_by_itself,
         relay_credentials_are_renewed_before_they_expire,
         a_poor_uplink_shows_on_the_tile_and_clears,
+        moving_to_another_network_rejoins_without_a_ghost,
     )
 }
 
@@ -618,4 +621,72 @@ async fn a_poor_uplink_shows_on_the_tile_and_clears(lab: &Lab) -> Result<(), Str
         Ok(())
     })
     .await
+}
+
+async fn moving_to_another_network_rejoins_without_a_ghost(lab: &Lab) -> Result<(), String> {
+    let browsers = vec![
+        lab.a.browser(&lab.scratch, "ana").await?,
+        lab.b.browser(&lab.scratch, "ben").await?,
+    ];
+    let moved = "198.51.100.3";
+    let result = with_browsers(browsers, async |b: &[Client]| {
+        join_all(
+            lab,
+            Turn::On,
+            &[(&lab.a, &b[0], "Ana"), (&lab.b, &b[1], "Ben")],
+        )
+        .await?;
+        call_of_two(&b[0], &b[1], ["Ana", "Ben"], "true").await?;
+        let old_ana = the_one_tile(&b[1], "Ana").await?;
+
+        lab.a.cut()?;
+        lab.a.readdress(lab.a.address, moved)?;
+        // Off the network for a moment, as when walking between access points.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        lab.a.restore()?;
+        let restored = Instant::now();
+
+        // Ben: one tile of Ana, a new connection (peer id), live media from it.
+        let new_ana = wait_for(
+            "Ben to see Ana rejoin as one tile",
+            MEDIA_TIMEOUT,
+            || async {
+                let tiles = tiles(&b[1]).await?;
+                Ok(match tiles.as_slice() {
+                    [only] if only.name == "Ana" && only.peer_id != old_ana => {
+                        Some(only.peer_id.clone())
+                    }
+                    _ => None,
+                })
+            },
+        )
+        .await?;
+        let ben = the_one_tile(&b[0], "Ben").await?;
+        wait_live_media_from(&b[1], std::slice::from_ref(&new_ana), MEDIA_TIMEOUT)
+            .await
+            .map_err(|e| format!("Ben from Ana after the move: {e}"))?;
+        wait_live_media_from(&b[0], std::slice::from_ref(&ben), MEDIA_TIMEOUT)
+            .await
+            .map_err(|e| format!("Ana from Ben after the move: {e}"))?;
+        let recovered = restored.elapsed();
+        eprintln!(
+            "e2e_nat: moved to {moved}: media both ways {recovered:?} after the network came back"
+        );
+        if recovered > RECOVERY_DEADLINE {
+            return Err(format!(
+                "media took {recovered:?} to come back after the move"
+            ));
+        }
+        send_chat(&b[0], "new network").await?;
+        wait_chat_text(&b[1], "new network", MEDIA_TIMEOUT).await?;
+        send_chat(&b[1], "seen").await?;
+        wait_chat_text(&b[0], "seen", MEDIA_TIMEOUT).await?;
+        Ok(())
+    })
+    .await;
+    // Back to the address the other trials expect, whatever happened.
+    lab.a.cut()?;
+    lab.a.readdress(moved, lab.a.address)?;
+    lab.a.restore()?;
+    result
 }
