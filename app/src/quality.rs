@@ -52,9 +52,12 @@ pub struct StatEntry {
     pub remote_candidate_id: Option<String>,
     pub state: Option<String>,
     pub nominated: bool,
-    /// Firefox marks the selected pair with `selected: true` (it has no transport entry).
+    /// Firefox marks the selected pair with `selected: true` (older versions have no
+    /// transport entry).
     pub selected: bool,
     pub current_round_trip_time: Option<f64>,
+    /// `roundTripTime` of a `remote-inbound-rtp` entry (from RTCP receiver reports).
+    pub round_trip_time: Option<f64>,
     pub candidate_type: Option<String>,
     pub packets_received: Option<f64>,
     pub packets_lost: Option<f64>,
@@ -68,7 +71,9 @@ pub struct Sample {
     pub at_ms: f64,
     /// Whether the peer connection is `connected`.
     pub connected: bool,
-    /// Selected pair's `currentRoundTripTime` in seconds.
+    /// Selected pair's `currentRoundTripTime` in seconds; when that is missing or zero
+    /// (Firefox 153 sometimes reports 0 on a working pair), the largest `roundTripTime` of the
+    /// `remote-inbound-rtp` entries.
     pub rtt_s: Option<f64>,
     /// Summed over all inbound RTP streams (audio and video).
     pub packets_received: f64,
@@ -113,7 +118,17 @@ impl Sample {
         Sample {
             at_ms,
             connected,
-            rtt_s: pair.and_then(|p| p.current_round_trip_time),
+            rtt_s: pair
+                .and_then(|p| p.current_round_trip_time)
+                .filter(|rtt| *rtt > 0.0)
+                .or_else(|| {
+                    entries
+                        .iter()
+                        .filter(|e| e.kind == "remote-inbound-rtp")
+                        .filter_map(|e| e.round_trip_time)
+                        .filter(|rtt| *rtt > 0.0)
+                        .reduce(f64::max)
+                }),
             packets_received: sum(|e| e.packets_received),
             packets_lost: sum(|e| e.packets_lost),
             bytes_received: sum(|e| e.bytes_received),
@@ -477,5 +492,23 @@ mod tests {
         let s = Sample::from_entries(&entries, 1000.0, true);
         assert_eq!(s.rtt_s, Some(0.5));
         assert!(!s.relayed);
+
+        // Firefox 153 may report 0 on the pair: RTCP's round trip stands in.
+        entries[0].current_round_trip_time = Some(0.0);
+        assert_eq!(Sample::from_entries(&entries, 1000.0, true).rtt_s, None);
+        let remote = |id: &str, rtt: f64| StatEntry {
+            round_trip_time: Some(rtt),
+            ..entry(id, "remote-inbound-rtp")
+        };
+        entries.extend([remote("RA", 0.03), remote("RV", 0.041), remote("RZ", 0.0)]);
+        assert_eq!(
+            Sample::from_entries(&entries, 1000.0, true).rtt_s,
+            Some(0.041)
+        );
+        entries[0].current_round_trip_time = Some(0.02);
+        assert_eq!(
+            Sample::from_entries(&entries, 1000.0, true).rtt_s,
+            Some(0.02)
+        );
     }
 }

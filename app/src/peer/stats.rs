@@ -56,6 +56,7 @@ fn entry(stats: &JsValue) -> StatEntry {
         nominated: flag("nominated"),
         selected: flag("selected"),
         current_round_trip_time: number("currentRoundTripTime"),
+        round_trip_time: number("roundTripTime"),
         candidate_type: string("candidateType"),
         packets_received: number("packetsReceived"),
         packets_lost: number("packetsLost"),
