@@ -141,6 +141,14 @@ async fn call_of_two(
     Ok(paths)
 }
 
+/// A browser on each side: Ana on A, Ben on B.
+async fn ana_and_ben(lab: &Lab) -> Result<Vec<Client>, String> {
+    Ok(vec![
+        lab.a.browser(&lab.scratch, "ana").await?,
+        lab.b.browser(&lab.scratch, "ben").await?,
+    ])
+}
+
 fn types(path: &SelectedPath) -> (String, String) {
     (
         path.local.clone().unwrap_or_default(),
@@ -201,10 +209,7 @@ async fn relay_policy_sends_media_through_turn_even_on_one_network(
 }
 
 async fn separate_networks_connect_through_turn(lab: &Lab) -> Result<(), String> {
-    let browsers = vec![
-        lab.a.browser(&lab.scratch, "ana").await?,
-        lab.b.browser(&lab.scratch, "ben").await?,
-    ];
+    let browsers = ana_and_ben(lab).await?;
     with_browsers(browsers, async |b: &[Client]| {
         join_all(
             lab,
@@ -230,10 +235,7 @@ async fn separate_networks_connect_through_turn(lab: &Lab) -> Result<(), String>
 }
 
 async fn separate_networks_without_turn_show_the_failure(lab: &Lab) -> Result<(), String> {
-    let browsers = vec![
-        lab.a.browser(&lab.scratch, "ana").await?,
-        lab.b.browser(&lab.scratch, "ben").await?,
-    ];
+    let browsers = ana_and_ben(lab).await?;
     with_browsers(browsers, async |b: &[Client]| {
         join_all(
             lab,
@@ -381,10 +383,7 @@ async fn outage(lab: &Lab, b: &[Client]) -> Result<Duration, String> {
 }
 
 async fn a_lost_network_comes_back_by_itself(lab: &Lab) -> Result<(), String> {
-    let browsers = vec![
-        lab.a.browser(&lab.scratch, "ana").await?,
-        lab.b.browser(&lab.scratch, "ben").await?,
-    ];
+    let browsers = ana_and_ben(lab).await?;
     with_browsers(browsers, async |b: &[Client]| {
         join_all(
             lab,
@@ -462,10 +461,7 @@ fn unix_now() -> u64 {
 }
 
 async fn relay_credentials_are_renewed_before_they_expire(lab: &Lab) -> Result<(), String> {
-    let browsers = vec![
-        lab.a.browser(&lab.scratch, "ana").await?,
-        lab.b.browser(&lab.scratch, "ben").await?,
-    ];
+    let browsers = ana_and_ben(lab).await?;
     with_browsers(browsers, async |b: &[Client]| {
         join_all(
             lab,
@@ -575,10 +571,7 @@ async fn quality(client: &Client) -> Result<(String, String), String> {
 }
 
 async fn a_poor_uplink_shows_on_the_tile_and_clears(lab: &Lab) -> Result<(), String> {
-    let browsers = vec![
-        lab.a.browser(&lab.scratch, "ana").await?,
-        lab.b.browser(&lab.scratch, "ben").await?,
-    ];
+    let browsers = ana_and_ben(lab).await?;
     with_browsers(browsers, async |b: &[Client]| {
         join_all(
             lab,
@@ -624,10 +617,7 @@ async fn a_poor_uplink_shows_on_the_tile_and_clears(lab: &Lab) -> Result<(), Str
 }
 
 async fn moving_to_another_network_rejoins_without_a_ghost(lab: &Lab) -> Result<(), String> {
-    let browsers = vec![
-        lab.a.browser(&lab.scratch, "ana").await?,
-        lab.b.browser(&lab.scratch, "ben").await?,
-    ];
+    let browsers = ana_and_ben(lab).await?;
     let moved = "198.51.100.3";
     let result = with_browsers(browsers, async |b: &[Client]| {
         join_all(
