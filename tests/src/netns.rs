@@ -2,9 +2,9 @@
 //! host's real interfaces. The test process moves itself in (before it starts any thread), so
 //! everything it spawns afterwards — wrangler, chromedriver, Chromium — lives there too.
 
+use nix::sched::{setns, CloneFlags};
 use std::fs::File;
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::os::fd::AsRawFd;
 use std::process::Command;
 
 /// Name prefix of the namespaces these tests create; stale ones from killed runs are removed.
@@ -19,7 +19,7 @@ impl Netns {
     /// Creates `confab-e2e-<pid>`, brings `lo` up and moves the calling thread into it.
     /// Call from `main` before any other thread exists: threads started later inherit it.
     pub fn enter_fresh() -> Result<Netns, String> {
-        if unsafe { libc::geteuid() } != 0 {
+        if !nix::unistd::geteuid().is_root() {
             return Err(
                 "browser tests create a network namespace and must run as root \
                         (CI runs as root; locally: sudo -E cargo xtask test)"
@@ -53,9 +53,7 @@ impl Netns {
         run(&["ip", "-n", ns, "route", "add", "default", "dev", "edge0"])?;
         let file = File::open(format!("/run/netns/{}", netns.name))
             .map_err(|e| format!("cannot open namespace {}: {e}", netns.name))?;
-        if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-            return Err(format!("setns failed: {}", std::io::Error::last_os_error()));
-        }
+        setns(&file, CloneFlags::CLONE_NEWNET).map_err(|e| format!("setns failed: {e}"))?;
         Ok(netns)
     }
 
@@ -127,10 +125,8 @@ fn pump(mut from: TcpStream, mut to: TcpStream) {
 fn connect_loopback_in(path: String, port: u16) -> std::io::Result<TcpStream> {
     std::thread::spawn(move || {
         let file = File::open(&path)?;
-        // SAFETY: setns on this thread only, with a namespace fd we just opened.
-        if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
+        // setns moves this thread only.
+        setns(&file, CloneFlags::CLONE_NEWNET)?;
         TcpStream::connect(("127.0.0.1", port))
     })
     .join()
@@ -160,7 +156,7 @@ fn remove_stale() {
         else {
             continue;
         };
-        let alive = unsafe { libc::kill(pid, 0) } == 0;
+        let alive = crate::process::process_alive(pid);
         if !alive {
             let _ = Command::new("ip").args(["netns", "del", name]).status();
         }

@@ -4,6 +4,9 @@ use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use nix::sys::signal::{kill, killpg, Signal};
+use nix::unistd::Pid;
+
 /// Stops a child that leads its own process group, and its watchdog: SIGTERM to the group, up
 /// to `grace` for the leader to exit and the group to empty, then SIGKILL.
 pub fn stop_group(child: &mut Child, watchdog: Option<(Child, ChildStdin)>, grace: Duration) {
@@ -14,7 +17,7 @@ pub fn stop_group(child: &mut Child, watchdog: Option<(Child, ChildStdin)>, grac
         drop(stdin);
     }
     let pgid = child.id() as i32;
-    signal_group(pgid, libc::SIGTERM);
+    signal_group(pgid, Signal::SIGTERM);
     let deadline = Instant::now() + grace;
     let mut exited = false;
     while Instant::now() < deadline {
@@ -27,7 +30,7 @@ pub fn stop_group(child: &mut Child, watchdog: Option<(Child, ChildStdin)>, grac
         }
         std::thread::sleep(Duration::from_millis(25));
     }
-    signal_group(pgid, libc::SIGKILL);
+    signal_group(pgid, Signal::SIGKILL);
     let _ = child.wait();
 }
 
@@ -50,16 +53,18 @@ pub fn spawn_watchdog(pgid: i32) -> Option<(Child, ChildStdin)> {
     Some((child, stdin))
 }
 
-pub fn signal_group(pgid: i32, signal: i32) {
+pub fn signal_group(pgid: i32, signal: Signal) {
     if pgid > 1 {
-        // SAFETY: kill(2) with a negative pid signals a process group; no memory is involved.
-        unsafe {
-            libc::kill(-pgid, signal);
-        }
+        let _ = killpg(Pid::from_raw(pgid), signal);
     }
 }
 
+/// Whether any process is left in the group (signal 0 only checks).
 pub fn group_alive(pgid: i32) -> bool {
-    // SAFETY: signal 0 only checks whether the group exists.
-    pgid > 1 && unsafe { libc::kill(-pgid, 0) } == 0
+    pgid > 1 && killpg(Pid::from_raw(pgid), None).is_ok()
+}
+
+/// Whether a process with this id exists (signal 0 only checks).
+pub fn process_alive(pid: i32) -> bool {
+    pid > 1 && kill(Pid::from_raw(pid), None).is_ok()
 }

@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 
-use crate::process::{spawn_watchdog, stop_group};
+use crate::process::{process_alive, spawn_watchdog, stop_group};
 
 /// The repository root (the workspace that holds `wrangler.toml`).
 pub fn repo_root() -> PathBuf {
@@ -707,11 +707,6 @@ fn new_run_dir() -> std::io::Result<PathBuf> {
 
 fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-fn process_alive(pid: i32) -> bool {
-    // SAFETY: signal 0 only checks whether the process exists.
-    pid > 1 && unsafe { libc::kill(pid, 0) } == 0
 }
 
 fn log_tail(path: &Path, lines: usize) -> String {
