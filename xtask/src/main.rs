@@ -6,6 +6,8 @@ mod bootstrap;
 mod build;
 mod dev;
 mod keygen;
+mod lint;
+mod size;
 mod test;
 mod util;
 
@@ -22,11 +24,15 @@ commands:
   build [--skip-app] [--skip-worker]
         install missing tools, `trunk build --release` (app -> dist/),
         `worker-build --release` (worker -> worker/build/), write .wrangler.local.toml
-        and .dev.vars, print wasm sizes
+        and .dev.vars; print gzip sizes and fail past the budgets in xtask/src/size.rs
   dev [--skip-app] [--port N]
         build, then `wrangler dev` on http://localhost:8787 (Ctrl-C stops it)
+  lint
+        `cargo fmt --check`, then clippy with `-D warnings` on the host (all targets) and on
+        wasm32 (app and worker)
   test [--skip-app] [-- <cargo test args>]
-        build, make sure chromium + chromedriver exist, `cargo test --workspace --no-fail-fast`
+        build, lint, make sure chromium + chromedriver exist,
+        `cargo test --workspace --no-fail-fast`
   bench join [--runs N] [--relay]
         build, then `cargo run --release -p confab-tests --bin bench-join -- <args>`
   bench chat [--rate N] [--seconds N] [--seed N]
@@ -109,6 +115,13 @@ fn run(command: &str, mut args: Vec<String>) -> Result<i32> {
             Ok(0)
         }
         "dev" => dev::dev(&ctx, args),
+        "lint" => {
+            if let Some(extra) = args.first() {
+                return Err(format!("lint: unknown argument `{extra}`\n\n{USAGE}"));
+            }
+            lint::lint(&ctx)?;
+            Ok(0)
+        }
         "test" => test::test(&ctx, args),
         "bench" => bench::bench(&ctx, args),
         "keygen" => keygen::keygen(args),

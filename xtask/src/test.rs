@@ -1,5 +1,5 @@
-//! `cargo xtask test`: build, make sure Chromium + chromedriver, Firefox ESR + geckodriver and
-//! coturn exist, run the workspace tests.
+//! `cargo xtask test`: build, lint (fmt + clippy on host and wasm32), make sure Chromium +
+//! chromedriver, Firefox ESR + geckodriver and coturn exist, run the workspace tests.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -26,6 +26,8 @@ const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
 pub fn test(ctx: &Ctx, mut args: Vec<String>) -> Result<i32> {
     let opts = BuildOpts::take_from(&mut args);
     build(ctx, opts)?;
+    // Before the suites, so a formatting or clippy finding fails in minutes, not after an hour.
+    crate::lint::lint(ctx)?;
     ensure_browsers()?;
     ensure_firefox(ctx)?;
     ensure_coturn()?;
