@@ -17,7 +17,7 @@ pub const FIREFOX: &str = "/usr/bin/firefox-esr";
 /// The geckodriver version `cargo xtask test` installs (`cargo install --locked geckodriver`).
 pub const GECKODRIVER_VERSION: &str = "0.37.1";
 
-/// Preferences every test Firefox starts with (see shared/TESTING.md):
+/// Preferences every test Firefox starts with:
 /// - a synthetic camera and microphone instead of real devices;
 /// - ICE may use loopback addresses (the test namespace has nothing else that connects);
 /// - camera and microphone are allowed without a prompt. Without a *permission* (not just

@@ -1,4 +1,5 @@
-//! A small internet in network namespaces, for NAT traversal tests (TESTING.md's matrix):
+//! A small internet in network namespaces, for NAT traversal tests: two sides that can reach a
+//! router but not each other:
 //!
 //! ```text
 //! side A 198.51.100.2/24 ── veth ── router R 198.51.100.1 | 203.0.113.1 ── veth ── side B 203.0.113.2/24

@@ -1,0 +1,201 @@
+//! One join, measured in B's page: the in-page script, what it reports, and the stats cross-check.
+
+use confab_tests::room_page::{find, join, peer_stats, tiles, wait_for};
+use fantoccini::Client;
+use serde::Deserialize;
+
+use crate::{IN_PAGE_TIMEOUT_MS, PAGE_TIMEOUT, STATS_TIMEOUT};
+
+/// The measuring script, run in B's page with `execute_async`. It resolves with the times (ms
+/// after the click) of each milestone, or `{error}` after `timeout_ms`.
+const MEASURE_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+const timeoutMs = arguments[0];
+const marks = {};
+let t0 = 0;
+let finished = false;
+const since = () => performance.now() - t0;
+const seenVideos = new WeakSet();
+const seenPeers = new WeakSet();
+let observer = null, poll = null, timer = null;
+
+function finish(result) {
+  if (finished) return;
+  finished = true;
+  if (observer) observer.disconnect();
+  clearInterval(poll);
+  clearTimeout(timer);
+  done(result);
+}
+function frame(method) {
+  if (finished) return;
+  marks.frame = since();
+  marks.method = method;
+  scanPeers();
+  finish(marks);
+}
+function watchVideo(video) {
+  if (seenVideos.has(video)) return;
+  seenVideos.add(video);
+  video.addEventListener('loadeddata', () => {
+    if (marks.loadeddata === undefined) marks.loadeddata = since();
+  });
+  if (typeof video.requestVideoFrameCallback === 'function') {
+    video.requestVideoFrameCallback(() => frame('requestVideoFrameCallback'));
+  } else {
+    video.addEventListener('loadeddata', () => frame('loadeddata'));
+    if (video.readyState >= 2) frame('readyState');
+  }
+}
+function scan() {
+  if (marks.in_call === undefined && document.querySelector('[data-testid="local-video"]')) {
+    marks.in_call = since();
+  }
+  for (const video of document.querySelectorAll('[data-testid="video-tile"] video')) {
+    if (marks.tile === undefined) marks.tile = since();
+    watchVideo(video);
+  }
+}
+function scanPeers() {
+  const peers = window.confabPeers;
+  if (!peers) return;
+  for (const pc of peers.values()) {
+    if (seenPeers.has(pc)) continue;
+    seenPeers.add(pc);
+    if (marks.peer === undefined) marks.peer = since();
+    const check = () => {
+      if (pc.connectionState === 'connected' && marks.connected === undefined) {
+        marks.connected = since();
+      }
+    };
+    check();
+    pc.addEventListener('connectionstatechange', check);
+  }
+}
+function diagnostics() {
+  const videos = [...document.querySelectorAll('[data-testid="video-tile"] video')];
+  const peers = window.confabPeers ? [...window.confabPeers.values()] : [];
+  const text = sel => [...document.querySelectorAll(sel)].map(e => e.textContent.trim()).join(' | ');
+  return JSON.stringify({
+    marks,
+    tiles: videos.length,
+    video_ready_state: videos.map(v => v.readyState),
+    has_src: videos.map(v => !!v.srcObject),
+    peers: peers.map(pc => `${pc.connectionState}/${pc.iceConnectionState}`),
+    notices: text('.notice, .ended, .error, .joining'),
+  });
+}
+
+if (document.querySelector('[data-testid="video-tile"]')) {
+  done({ error: 'a video tile is already on the page before joining' });
+} else {
+  const button = document.querySelector('[data-testid="join-button"]');
+  if (!button) {
+    done({ error: 'no join button on the page' });
+  } else {
+    observer = new MutationObserver(() => { scan(); scanPeers(); });
+    observer.observe(document.body, { childList: true, subtree: true });
+    // Peer connections appear in window.confabPeers without any DOM change: poll for them.
+    poll = setInterval(scanPeers, 10);
+    timer = setTimeout(() => finish({
+      error: `no remote video frame within ${timeoutMs} ms of clicking Join: ${diagnostics()}`,
+    }), timeoutMs);
+    t0 = performance.now();
+    button.click();
+    scan();
+    scanPeers();
+  }
+}
+"#;
+
+/// What the page measured, in ms after the click.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Sample {
+    /// The first presented (decoded) frame of A's video in B's page.
+    pub frame: f64,
+    /// How the frame was detected.
+    pub method: String,
+    /// My preview is on screen (the room answered Welcome).
+    pub in_call: Option<f64>,
+    /// The peer connection to A exists.
+    pub peer: Option<f64>,
+    /// It reached `connected`.
+    pub connected: Option<f64>,
+    /// The `loadeddata` event of A's video.
+    pub loadeddata: Option<f64>,
+    /// With `--relay`: the selected pairs seen in A's and B's pages (not from the page script).
+    #[serde(skip)]
+    pub relayed: Option<String>,
+}
+
+impl Sample {
+    pub fn join_ms(&self) -> u64 {
+        self.frame.round().max(0.0) as u64
+    }
+
+    pub fn describe(&self) -> String {
+        let ms = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.0}"));
+        // `loadeddata` often comes just after the first presented frame, when we have stopped.
+        let loadeddata = self
+            .loadeddata
+            .map(|v| format!(", loadeddata {v:.0} ms"))
+            .unwrap_or_default();
+        let relayed = self
+            .relayed
+            .as_ref()
+            .map(|pairs| format!("; {pairs}"))
+            .unwrap_or_default();
+        format!(
+            "in-call {} ms, peer connection {} ms, connected {} ms{loadeddata}{relayed}",
+            ms(self.in_call),
+            ms(self.peer),
+            ms(self.connected),
+        )
+    }
+}
+
+pub async fn measure(a: &Client, b: &Client, base_url: &str, room: &str) -> Result<Sample, String> {
+    // A is in the room (its preview shows only after the room's Welcome) before B arrives.
+    join(a, base_url, room, "Ana")
+        .await
+        .map_err(|e| format!("A could not join: {e}"))?;
+    b.goto(&format!("{base_url}/r/{room}"))
+        .await
+        .map_err(|e| format!("B could not open the room page: {e}"))?;
+    let input = find(b, "name-input", PAGE_TIMEOUT).await?;
+    // The page remembers the last name used; replace it.
+    input.clear().await.map_err(|e| e.to_string())?;
+    input.send_keys("Ben").await.map_err(|e| e.to_string())?;
+    find(b, "join-button", PAGE_TIMEOUT).await?;
+
+    let value = b
+        .execute_async(MEASURE_JS, vec![IN_PAGE_TIMEOUT_MS.into()])
+        .await
+        .map_err(|e| format!("measuring script failed: {e}"))?;
+    if let Some(error) = value.get("error") {
+        return Err(error.as_str().unwrap_or_default().to_owned());
+    }
+    let sample: Sample = serde_json::from_value(value.clone())
+        .map_err(|e| format!("unexpected result {value}: {e}"))?;
+
+    // Cross-check with WebRTC stats: a presented frame must mean decoded frames from A.
+    let ana = tiles(b)
+        .await?
+        .into_iter()
+        .find(|t| t.name == "Ana")
+        .ok_or("B shows no tile for Ana")?
+        .peer_id;
+    wait_for(
+        "B's stats to show frames decoded from A",
+        STATS_TIMEOUT,
+        || async {
+            let stats = peer_stats(b).await?;
+            match stats.get(&ana) {
+                Some(s) if s.frames_decoded > 0 => Ok(Some(())),
+                other => Err(format!("(last stats for A: {other:?})")),
+            }
+        },
+    )
+    .await?;
+    Ok(sample)
+}

@@ -1,0 +1,81 @@
+//! Unit tests of the pure parts: percentiles, what counts as relayed, and the arguments.
+
+use crate::args::parse_args;
+use crate::relay::{relayed, PairEnd, SelectedPair};
+use crate::report::percentile;
+
+#[test]
+fn nearest_rank_percentiles() {
+    let twenty: Vec<u64> = (1..=20).rev().collect();
+    assert_eq!(percentile(&twenty, 50), Some(10));
+    assert_eq!(percentile(&twenty, 95), Some(19));
+    assert_eq!(percentile(&twenty, 100), Some(20));
+    assert_eq!(percentile(&twenty, 1), Some(1));
+    let five = [500, 100, 400, 200, 300];
+    assert_eq!(percentile(&five, 50), Some(300));
+    assert_eq!(percentile(&five, 95), Some(500));
+    assert_eq!(percentile(&[7], 50), Some(7));
+    assert_eq!(percentile(&[7], 95), Some(7));
+    assert_eq!(percentile(&[2, 1], 50), Some(1));
+    assert_eq!(percentile(&[], 50), None);
+}
+
+fn pair(policy: &str, local: Option<&str>, remote: Option<&str>) -> SelectedPair {
+    let end = |kind: Option<&str>| {
+        kind.map(|kind| PairEnd {
+            candidate_type: Some(kind.into()),
+            protocol: Some("udp".into()),
+            relay_protocol: (kind == "relay").then(|| "udp".into()),
+        })
+    };
+    SelectedPair {
+        peer: "p1".into(),
+        policy: Some(policy.into()),
+        state: Some("succeeded".into()),
+        local: end(local),
+        remote: end(remote),
+        error: None,
+    }
+}
+
+#[test]
+fn only_relay_to_relay_pairs_under_the_relay_policy_count_as_relayed() {
+    let both = relayed(&[pair("relay", Some("relay"), Some("relay"))]).unwrap();
+    assert_eq!(
+        both.as_deref(),
+        Some("relay(udp, udp to the relay) ↔ relay(udp, udp to the relay) succeeded")
+    );
+    // Not selected yet: wait.
+    assert_eq!(relayed(&[pair("relay", None, None)]), Ok(None));
+    // Anything direct is a failed run at once.
+    for (local, remote) in [("host", "relay"), ("relay", "srflx"), ("host", "host")] {
+        let error = relayed(&[pair("relay", Some(local), Some(remote))]).unwrap_err();
+        assert!(error.contains("not relay ↔ relay"), "{error}");
+    }
+    // The app must have set the policy, whatever the pair.
+    assert!(relayed(&[pair("all", Some("relay"), Some("relay"))]).is_err());
+    assert!(relayed(&[]).is_err());
+    let mut failed = pair("relay", None, None);
+    failed.error = Some("boom".into());
+    assert!(relayed(&[failed]).is_err());
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn arguments() {
+    let default = parse_args(strings(&[])).unwrap();
+    assert_eq!(
+        (default.runs, default.warmup, default.relay),
+        (20, 1, false)
+    );
+    let a = parse_args(strings(&["--runs", "5", "--warmup=0", "--relay"])).unwrap();
+    assert_eq!((a.runs, a.warmup, a.relay), (5, 0, true));
+    assert_eq!(parse_args(strings(&["--runs=7"])).unwrap().runs, 7);
+    assert!(parse_args(strings(&["--runs"])).is_err());
+    assert!(parse_args(strings(&["--runs", "0"])).is_err());
+    assert!(parse_args(strings(&["--runs", "x"])).is_err());
+    assert!(parse_args(strings(&["--fast"])).is_err());
+}

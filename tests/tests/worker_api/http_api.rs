@@ -1,0 +1,79 @@
+//! HTTP basics: `/api/health`, problem+json 404 and 405, and no bench seed route by default.
+
+use confab_protocol::Health;
+use confab_tests::http::{self, media_type};
+use serde_json::Value;
+
+use super::{guest_token, new_room, open, url};
+
+pub async fn health_reports_ok_and_version() {
+    let w = open();
+    let reply = http::get(&url(&w, "/api/health"), &[]);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(media_type(&reply.content_type), "application/json");
+    let health: Health = reply.json();
+    assert!(health.ok, "{}", reply.body);
+    assert!(
+        !health.version.trim().is_empty(),
+        "version is empty: {}",
+        reply.body
+    );
+    // Exactly the two documented fields.
+    let raw: Value = reply.json();
+    assert_eq!(raw.as_object().map(|o| o.len()), Some(2), "{}", reply.body);
+}
+
+pub async fn unknown_path_is_problem_404() {
+    let w = open();
+    for path in [
+        "/api/nope",
+        "/api/rooms/lobby",
+        "/auth/nope",
+        "/api/health/extra",
+    ] {
+        let problem = http::get(&url(&w, path), &[]).expect_problem(404);
+        assert_eq!(problem.title, "Not Found", "{path}");
+    }
+}
+
+/// The bulk-insert route exists only for `cargo xtask bench chat` (ALLOW_BENCH_SEED=true).
+pub async fn bench_seed_route_does_not_exist_by_default() {
+    let w = open();
+    let token = guest_token(&w, "Ann");
+    let auth = format!("Bearer {token}");
+    let reply = http::request(
+        "POST",
+        &url(&w, &format!("/api/rooms/{}/seed", new_room())),
+        &[
+            ("content-type", "application/json"),
+            ("authorization", &auth),
+        ],
+        Some(r#"{"texts":["planted"]}"#),
+    );
+    reply.expect_problem(404);
+}
+
+pub async fn wrong_method_is_problem_405() {
+    let w = open();
+    let room = new_room();
+    let ws_path = format!("/api/rooms/{room}/ws");
+    let cases = [
+        ("POST", "/api/health"),
+        ("DELETE", "/api/health"),
+        ("GET", "/auth/guest"),
+        ("PUT", "/auth/guest"),
+        ("POST", "/api/ice"),
+        ("POST", ws_path.as_str()),
+    ];
+    for (method, path) in cases {
+        let body = (method != "GET" && method != "DELETE").then_some("{}");
+        let reply = http::request(
+            method,
+            &url(&w, path),
+            &[("content-type", "application/json")],
+            body,
+        );
+        let problem = reply.expect_problem(405);
+        assert_eq!(problem.title, "Method Not Allowed", "{method} {path}");
+    }
+}

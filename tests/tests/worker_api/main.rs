@@ -1,0 +1,166 @@
+//! The wire contract between the app and the worker, tested against the real worker under
+//! `wrangler dev`: HTTP endpoints, the socket upgrade's checks, and room behaviour over real
+//! WebSockets.
+//!
+//! - [`http_api`]: `/api/health`, problem+json for unknown paths and wrong methods.
+//! - [`guest`]: `POST /auth/guest` and its name, body and media-type checks.
+//! - [`ice`]: `GET /api/ice` needs a valid token and returns servers that expire later.
+//! - [`upgrade`]: the checks of `GET /api/rooms/{room}/ws` (room name, origin, subprotocol, token).
+//! - [`room`]: presence, the signaling relay, media state, isolation and capacity.
+//! - [`replaces`]: a reconnect naming its old peer id (`?replaces=`) takes its ghost's place.
+//! - [`hostile`]: malformed and oversized frames.
+//! - [`session`]: a socket outlives its access token only with a fresh one from the same user.
+//!
+//! One wrangler serves the whole suite (each test uses its own random room); a second one,
+//! with guests disabled and an explicit origin allow-list, starts only if its tests run. Both
+//! are started lazily by the first test that needs them and stopped by `main` after the run.
+//! The harness is libtest-mimic, so the output and filters are the usual `cargo test` ones.
+
+mod guest;
+mod hostile;
+mod http_api;
+mod ice;
+mod replaces;
+mod room;
+mod session;
+mod upgrade;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use confab_protocol::{PeerId, ServerFrame};
+use confab_tests::http;
+use confab_tests::token::{self, Claims};
+use confab_tests::wrangler::{stop_all, JwtKey, Options, Shared, Wrangler};
+use confab_tests::ws_client::{join, Client, Welcome};
+use libtest_mimic::Arguments;
+
+/// Guests allowed, default origin allow-list: the local-dev configuration.
+static OPEN: Shared = Shared::new();
+/// Guests disabled, only [`LOCKED_ORIGIN`] may open sockets.
+static LOCKED: Shared = Shared::new();
+const LOCKED_ORIGIN: &str = "https://meet.example";
+
+/// No single test may take longer than this.
+const TEST_TIMEOUT: Duration = Duration::from_secs(90);
+
+fn main() {
+    let args = Arguments::from_args();
+    let trials = confab_tests::async_trials![TEST_TIMEOUT;
+        http_api::health_reports_ok_and_version,
+        http_api::unknown_path_is_problem_404,
+        http_api::wrong_method_is_problem_405,
+        http_api::bench_seed_route_does_not_exist_by_default,
+        guest::issues_a_guest_token,
+        guest::name_limits_count_characters,
+        guest::rejects_bad_names_with_400,
+        guest::rejects_bad_bodies_with_400,
+        guest::requires_json_content_type,
+        guest::disabled_guests_get_403,
+        ice::requires_a_valid_token,
+        ice::returns_servers_that_expire_later,
+        upgrade::good_upgrade_selects_confab_v1_and_welcomes,
+        upgrade::bad_room_names_are_400,
+        upgrade::longest_room_name_is_accepted,
+        upgrade::plain_get_is_426,
+        upgrade::foreign_or_missing_origin_is_403,
+        upgrade::trunk_serve_origin_is_allowed,
+        upgrade::explicit_allow_list_replaces_the_default,
+        upgrade::missing_bearer_subprotocol_is_401,
+        upgrade::bad_tokens_are_401,
+        room::joins_are_announced_both_ways,
+        room::signal_reaches_only_the_addressee_stamped_by_server,
+        room::signal_to_unknown_peer_is_an_error_and_socket_stays,
+        room::rooms_are_isolated,
+        room::media_state_is_broadcast_and_kept_for_newcomers,
+        room::close_announces_peer_left,
+        room::dropped_connection_announces_peer_left,
+        room::ninth_member_is_refused_with_4409,
+        room::peer_ids_are_never_reused,
+        hostile::bad_frames_get_typed_errors_and_socket_stays,
+        hostile::oversized_signal_data_is_refused_not_relayed,
+        hostile::frame_over_64_kib_closes_with_1009,
+        room::peer_closed_by_server_leaves_at_once,
+        replaces::same_user_reconnect_replaces_its_ghost,
+        replaces::another_users_or_unknown_peer_is_not_replaced,
+        replaces::reconnect_into_a_full_room_takes_its_ghosts_place,
+        replaces::malformed_replaces_is_400,
+        session::expired_session_is_closed_with_4401_on_its_next_frame,
+        session::fresh_token_for_the_same_user_keeps_the_socket_open,
+        session::token_for_another_user_is_refused,
+    ];
+    let conclusion = libtest_mimic::run(&args, trials);
+    if conclusion.has_failed() {
+        for log in [OPEN.log_path(), LOCKED.log_path()].into_iter().flatten() {
+            eprintln!("wrangler log: {}", log.display());
+        }
+    }
+    // Statics are never dropped: stop the workers explicitly, whatever the outcome.
+    stop_all(&[&OPEN, &LOCKED]);
+    conclusion.exit();
+}
+
+// ---- shared fixtures -------------------------------------------------------------------------
+
+/// The local-dev worker, started on first use.
+fn open() -> Arc<Wrangler> {
+    OPEN.get(Options::default).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The locked-down worker, started on first use.
+fn locked() -> Arc<Wrangler> {
+    LOCKED
+        .get(|| Options {
+            allow_guests: false,
+            allowed_origins: vec![LOCKED_ORIGIN.to_owned()],
+            ..Options::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A fresh room name, so tests never share a Durable Object.
+fn new_room() -> String {
+    format!("t-{}", uuid::Uuid::new_v4().simple())
+}
+
+/// A guest token from the worker itself.
+fn guest_token(w: &Wrangler, name: &str) -> String {
+    http::guest(w.base_url(), name).access_token
+}
+
+/// A new guest joins `room`.
+async fn join_as(w: &Wrangler, room: &str, name: &str) -> (Client, Welcome) {
+    join(w, room, &guest_token(w, name), name).await
+}
+
+fn url(w: &Wrangler, path: &str) -> String {
+    format!("{}{path}", w.base_url())
+}
+
+fn is_peer_id(id: &PeerId) -> bool {
+    id.0.len() == 32
+        && id
+            .0
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// A well-formed token signed with a key the worker does not have, under the worker's `kid`.
+fn forged_token(w: &Wrangler) -> String {
+    let impostor = JwtKey {
+        kid: w.jwt_key().kid.clone(),
+        ..JwtKey::random("x")
+    };
+    token::mint(&impostor, &Claims::guest("Mallory"))
+}
+
+/// Expects the next frame to be `peer_joined` for `peer`.
+async fn expect_peer_joined(client: &mut Client, peer: &PeerId) -> confab_protocol::Member {
+    match client.expect_frame().await {
+        ServerFrame::PeerJoined { peer: member } if &member.peer_id == peer => member,
+        other => panic!(
+            "{}: expected peer_joined for {peer}, got {other:?}",
+            client.label
+        ),
+    }
+}
