@@ -13,7 +13,7 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const FIREFOX: &str = "/usr/bin/firefox-esr";
 const BROWSER_PACKAGES: [&str; 2] = ["chromium", "chromium-driver"];
 /// Built from crates.io (npm's `geckodriver` downloads from GitHub, which CI cannot reach);
-/// the version verified against Firefox ESR here (shared/TESTING.md). Keep in step with
+/// the version verified against Firefox ESR 153 on these machines. Keep in step with
 /// `GECKODRIVER_VERSION` in tests/src/firefox.rs.
 const GECKODRIVER_VERSION: &str = "0.37.1";
 /// coturn's server and its test client; the TURN tests start their own turnserver.
