@@ -3,11 +3,10 @@
 
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
 use crate::bootstrap::{bootstrap, Needs};
 use crate::keygen;
-use crate::util::{self, cmd, run, step, Context, Result};
+use crate::util::{cmd, run, step, Context, Result};
 use crate::Ctx;
 
 /// Wrangler config without `[build]`, for `wrangler dev` (git-ignored, rewritten by every build).
@@ -64,7 +63,7 @@ pub fn build(ctx: &Ctx, opts: BuildOpts) -> Result {
     }
     write_local_config(ctx)?;
     ensure_dev_vars(ctx)?;
-    print_sizes(ctx)?;
+    crate::size::check(ctx, !opts.skip_app, !opts.skip_worker)?;
     step("build done");
     Ok(())
 }
@@ -174,37 +173,6 @@ fn ensure_dev_vars(ctx: &Ctx) -> Result {
         .context(format!("writing {}", path.display()))?;
     step("wrote .dev.vars with a new dev Ed25519 JWT key");
     Ok(())
-}
-
-fn print_sizes(ctx: &Ctx) -> Result {
-    let mut files: Vec<PathBuf> = fs::read_dir(ctx.root.join("dist"))
-        .map(|dir| {
-            dir.flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files.push(ctx.root.join("worker/build/index_bg.wasm"));
-    for file in files.iter().filter(|f| f.is_file()) {
-        let raw = fs::metadata(file).context(file.display())?.len();
-        let gz = util::gzip_size(file)?;
-        step(format!(
-            "{}: {} raw, {} gzip",
-            relative(&ctx.root, file),
-            util::human_size(raw),
-            util::human_size(gz)
-        ));
-    }
-    Ok(())
-}
-
-fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
 }
 
 #[cfg(test)]

@@ -1,0 +1,172 @@
+//! What a browser downloads for the room page, and what Cloudflare uploads for the worker, in
+//! gzip bytes; `cargo xtask build` prints both and fails past the budget below.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::util::{self, step, Context, Result};
+use crate::Ctx;
+
+/// The one place the budgets live. Gzip level 6 (what CDNs serve), summed over the files.
+///
+/// The room page: every html, js, wasm and css file in `dist/`. Lower this whenever a change
+/// makes the page smaller; never raise it (cut something instead).
+pub const ROOM_PAGE_BUDGET: u64 = 366_592;
+/// The worker bundle (everything in `worker/build/`): Cloudflare's limit for a free-plan
+/// worker is 3 MB compressed; we keep well under a third of it.
+pub const WORKER_BUDGET: u64 = 1_000_000;
+
+/// File kinds a browser fetches to show the room page.
+const PAGE_EXTENSIONS: [&str; 4] = ["html", "js", "wasm", "css"];
+
+/// One measured part of the build.
+struct Part {
+    name: &'static str,
+    budget: u64,
+    files: Vec<(PathBuf, u64)>,
+}
+
+impl Part {
+    fn gzip_total(&self) -> u64 {
+        self.files.iter().map(|(_, gz)| gz).sum()
+    }
+}
+
+/// Prints each file's gzip size and each part's total against its budget; an error if any part
+/// is over (or a part built in this run has no files, which would make the check meaningless).
+pub fn check(ctx: &Ctx, app_built: bool, worker_built: bool) -> Result {
+    let mut parts = Vec::new();
+    if app_built {
+        parts.push(measure(
+            ctx,
+            "room page (dist/)",
+            ROOM_PAGE_BUDGET,
+            &ctx.root.join("dist"),
+            Some(&PAGE_EXTENSIONS),
+        )?);
+    }
+    if worker_built {
+        parts.push(measure(
+            ctx,
+            "worker bundle (worker/build/)",
+            WORKER_BUDGET,
+            &ctx.root.join("worker/build"),
+            None,
+        )?);
+    }
+    let mut over = Vec::new();
+    for part in &parts {
+        let total = part.gzip_total();
+        step(format!(
+            "{}: {} gzip in {} files (budget {})",
+            part.name,
+            util::human_size(total),
+            part.files.len(),
+            util::human_size(part.budget)
+        ));
+        if let Err(why) = within_budget(part.name, total, part.budget, part.files.len()) {
+            over.push(why);
+        }
+    }
+    if over.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}\n(budgets: xtask/src/size.rs; `twiggy top` on the wasm shows what is large)",
+            over.join("\n")
+        ))
+    }
+}
+
+/// The rule, apart from the file system: at least one file, and no more than the budget.
+fn within_budget(name: &str, total: u64, budget: u64, files: usize) -> Result {
+    if files == 0 {
+        return Err(format!(
+            "{name}: no files to measure; did the build write them?"
+        ));
+    }
+    if total > budget {
+        return Err(format!(
+            "{name} is {total} bytes gzip, over its budget of {budget} by {} bytes",
+            total - budget
+        ));
+    }
+    Ok(())
+}
+
+fn measure(
+    ctx: &Ctx,
+    name: &'static str,
+    budget: u64,
+    dir: &Path,
+    extensions: Option<&[&str]>,
+) -> Result<Part> {
+    let mut paths = Vec::new();
+    collect_files(dir, &mut paths)?;
+    paths.retain(|p| {
+        extensions.is_none_or(|exts| {
+            p.extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| exts.contains(&x))
+        })
+    });
+    paths.sort();
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let raw = fs::metadata(&path).context(path.display())?.len();
+        let gz = util::gzip_size(&path)?;
+        step(format!(
+            "  {}: {} raw, {} gzip",
+            path.strip_prefix(&ctx.root).unwrap_or(&path).display(),
+            util::human_size(raw),
+            util::human_size(gz)
+        ));
+        files.push((path, gz));
+    }
+    Ok(Part {
+        name,
+        budget,
+        files,
+    })
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("reading {}: {e}", dir.display())),
+    };
+    for entry in entries {
+        let path = entry.context(dir.display())?.path();
+        // Dotfiles (worker-build's .gitignore) are never served or uploaded.
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
+            continue;
+        }
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_part_at_its_budget_passes_and_one_byte_over_fails() {
+        assert!(within_budget("page", 100, 100, 3).is_ok());
+        let err = within_budget("page", 101, 100, 3).unwrap_err();
+        assert!(err.contains("over its budget of 100 by 1 bytes"), "{err}");
+    }
+
+    #[test]
+    fn a_part_with_no_files_fails() {
+        assert!(within_budget("page", 0, 100, 0).is_err());
+    }
+}
