@@ -20,14 +20,15 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{MediaStream, RtcConfiguration};
 
 use crate::api;
-use crate::ice_config::{rtc_configuration_json, RelayStatus};
-use crate::negotiation::{is_polite, SignalData};
-use crate::peer::{PeerEvent, PeerSession};
-use crate::quality::QualityReport;
-use crate::reconnect::{backoff_delay_ms, must_renew_first, should_reconnect};
+use crate::signaling::reconnect::{backoff_delay_ms, must_renew_first, should_reconnect};
 use crate::signaling::{Socket, SocketEvent};
+use peer::ice_servers::{rtc_configuration_json, RelayStatus};
+use peer::negotiation::{is_polite, SignalData};
+use peer::quality::QualityReport;
+use peer::{PeerEvent, PeerSession};
 
 mod ice_refresh;
+pub mod peer;
 
 pub enum CallEvent {
     /// A welcome: on first join and after every reconnect.

@@ -6,9 +6,9 @@ use confab_protocol::{ClientFrame, IceResponse};
 use gloo_timers::callback::Timeout;
 use wasm_bindgen_futures::spawn_local;
 
+use super::peer::ice_servers::{refresh_delay_ms, RelayStatus, MIN_REFRESH_MS};
 use super::{renew_token, rtc_configuration, Call, CallEvent};
 use crate::api;
-use crate::ice_config::{refresh_delay_ms, RelayStatus, MIN_REFRESH_MS};
 
 impl Call {
     /// Uses `ice` from now on (new peer connections and existing ones), tells the view whether

@@ -6,10 +6,10 @@ use super::account::AccountChip;
 use super::chat_panel::ChatPanel;
 use super::controls::Controls;
 use super::room_lobby::{Ended, Lobby, SignInRequired};
-use super::room_view::{ended_message, Phase, RoomView};
+use super::room_model::{ended_message, Phase, RoomModel};
 use super::video_tile::{LocalTile, VideoTile};
-use crate::auth::avatar_src;
-use crate::ice_config::RelayStatus;
+use crate::account::avatar_src;
+use crate::call::peer::ice_servers::RelayStatus;
 use crate::{media, storage};
 
 #[component]
@@ -25,7 +25,7 @@ pub fn RoomPage() -> impl IntoView {
         }
         .into_any();
     };
-    let view_state = RoomView::new();
+    let view_state = RoomModel::new();
     let session = view_state.session;
     let name = RwSignal::new(storage::load_name().unwrap_or_default());
     let form_error = RwSignal::new(None::<String>);

@@ -6,8 +6,8 @@ use confab_protocol::{GuestResponse, UserInfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::account::Providers;
 use crate::api::{self, ApiError};
-use crate::auth::Providers;
 
 /// An access token younger than this is reused for API calls instead of rotating the session
 /// again (they live ten minutes).

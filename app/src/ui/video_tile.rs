@@ -3,10 +3,10 @@ use leptos::prelude::*;
 use web_sys::MediaStream;
 
 use super::account::{AvatarImg, Initials};
-use crate::auth::avatar_src;
-use crate::ice_config::RelayStatus;
-use crate::ice_restart::failure_text;
-use crate::quality::QualityReport;
+use crate::account::avatar_src;
+use crate::call::peer::ice_servers::RelayStatus;
+use crate::call::peer::quality::QualityReport;
+use crate::call::peer::restart::failure_text;
 
 /// A remote participant: live video (and audio) with name and mute state; their picture (or
 /// initials) while their camera is off. `connection` is the link's state

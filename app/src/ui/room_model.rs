@@ -9,11 +9,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::MediaStream;
 
-use super::chat_view::ChatView;
+use super::chat_model::ChatModel;
 use super::session::Session;
+use crate::call::peer::ice_servers::RelayStatus;
+use crate::call::peer::quality::QualityReport;
 use crate::call::{Call, CallEvent, JoinParams};
-use crate::ice_config::RelayStatus;
-use crate::quality::QualityReport;
 use crate::{api, media, storage};
 
 #[derive(Clone, PartialEq)]
@@ -28,7 +28,7 @@ pub(super) enum Phase {
 
 /// Everything the room page shows, as signals fed by [`CallEvent`]s.
 #[derive(Clone, Copy)]
-pub(super) struct RoomView {
+pub(super) struct RoomModel {
     pub(super) phase: RwSignal<Phase>,
     pub(super) me: RwSignal<Option<Member>>,
     pub(super) members: RwSignal<Vec<Member>>,
@@ -45,12 +45,12 @@ pub(super) struct RoomView {
     pub(super) reconnecting: RwSignal<Option<String>>,
     /// What the server's ICE answer says about the relay (`None` until the call starts).
     pub(super) relay: RwSignal<Option<RelayStatus>>,
-    pub(super) chat: ChatView,
+    pub(super) chat: ChatModel,
     pub(super) call: StoredValue<Option<Call>, LocalStorage>,
     pub(super) session: Session,
 }
 
-impl RoomView {
+impl RoomModel {
     pub(super) fn new() -> Self {
         let call = StoredValue::new_local(None::<Call>);
         let send = Callback::new(move |frames: Vec<ClientFrame>| {
@@ -62,7 +62,7 @@ impl RoomView {
                 }
             })
         });
-        RoomView {
+        RoomModel {
             phase: RwSignal::new(Phase::Lobby),
             me: RwSignal::new(None),
             members: RwSignal::new(Vec::new()),
@@ -76,7 +76,7 @@ impl RoomView {
             cam_on: RwSignal::new(true),
             reconnecting: RwSignal::new(None),
             relay: RwSignal::new(None),
-            chat: ChatView::new(send),
+            chat: ChatModel::new(send),
             call,
             session: Session::get(),
         }

@@ -14,12 +14,12 @@ use web_sys::{
     RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit, RtcTrackEvent,
 };
 
-use crate::ice_config::RelayProblem;
-use crate::ice_restart::{IceRestart, TileState};
 use crate::media::tracks_of_kind;
-use crate::negotiation::{Negotiator, OnDescription, SdpKind, SessionDescription, SignalData};
-use crate::quality::{QualityReport, QualityTracker};
-use crate::relay_watch::RelayWatch;
+use ice_servers::RelayProblem;
+use negotiation::{Negotiator, OnDescription, SdpKind, SessionDescription, SignalData};
+use quality::{QualityReport, QualityTracker};
+use relay_watch::RelayWatch;
+use restart::{IceRestart, TileState};
 
 #[wasm_bindgen]
 extern "C" {
@@ -37,6 +37,11 @@ extern "C" {
 }
 
 mod health;
+pub mod ice_servers;
+pub mod negotiation;
+pub mod quality;
+pub mod relay_watch;
+pub mod restart;
 mod stats;
 
 fn set_local_description_implicit(pc: &RtcPeerConnection) -> js_sys::Promise {
