@@ -19,8 +19,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{MediaStream, RtcConfiguration};
 
-use crate::api;
-use crate::signaling::reconnect::{backoff_delay_ms, must_renew_first, should_reconnect};
+use crate::api::ApiError;
+use crate::session::{self, CallToken, TIMING};
+use crate::signaling::reconnect::{backoff_delay_ms, should_reconnect};
 use crate::signaling::{Socket, SocketEvent};
 use peer::ice_servers::{rtc_configuration_json, RelayStatus};
 use peer::negotiation::{is_polite, SignalData};
@@ -64,30 +65,8 @@ pub enum CallEvent {
     SignInRequired,
 }
 
-/// A fresh access token for the same user: a session refresh (rotates the cookie), or, for a
-/// guest whose browser keeps no cookie, a guest renewal with the current token (which keeps
-/// the identity while that token is still valid; after it expired the server makes a new
-/// guest). A signed-in person whose session is gone is never turned into a guest: that is a
-/// 401, and the caller ends the call.
-async fn renew_token(
-    name: &str,
-    current: &str,
-    guest: bool,
-) -> Result<confab_protocol::GuestResponse, api::ApiError> {
-    match api::refresh(Some(name)).await? {
-        Some(fresh) => Ok(fresh),
-        None if guest => api::guest_token(name, Some(current)).await,
-        None => Err(api::ApiError::Server {
-            status: 401,
-            detail: "your session has ended: sign in again".into(),
-        }),
-    }
-}
-
 /// Heartbeat keeps NATs and proxies from dropping an idle socket.
 const HEARTBEAT_MS: u32 = 25_000;
-/// Access tokens live 10 minutes; renew well before.
-const TOKEN_RENEW_MS: u32 = 7 * 60_000;
 /// A `ping` unanswered for this long means the socket is dead, whatever it claims. (Measured
 /// from the ping, not from the last frame, so throttled timers in a background tab cannot
 /// make a healthy socket look silent.)
@@ -117,17 +96,13 @@ pub struct Call {
 
 struct Inner {
     room: String,
-    name: String,
-    token: RefCell<String>,
-    /// `Date.now()` of the last token we got; a reconnect after a long outage renews first.
-    token_at: Cell<f64>,
+    /// Renewed on a timer, before a reconnect that may find it expired, and after a 401.
+    token: CallToken,
     /// Whether the current socket ever opened. One that closes without opening may have been
     /// refused for its token (an upgrade answered 401 looks like any failed connection), so
     /// the next attempt renews the token first.
     opened: Cell<bool>,
     renew_first: Cell<bool>,
-    /// Whether the server knows us as a guest (from the last welcome; a guest until then).
-    guest: Cell<bool>,
     local: Option<MediaStream>,
     rtc_config: RefCell<RtcConfiguration>,
     /// What the last `/api/ice` answer said about the relay.
@@ -167,12 +142,9 @@ impl Call {
         let call = Call {
             inner: Rc::new(Inner {
                 room: params.room,
-                name: params.name,
-                token: RefCell::new(params.token),
-                token_at: Cell::new(js_sys::Date::now()),
+                token: CallToken::new(params.name, params.token, js_sys::Date::now()),
                 opened: Cell::new(false),
                 renew_first: Cell::new(false),
-                guest: Cell::new(true),
                 local: params.local,
                 rtc_config: RefCell::new(rtc_configuration(&params.ice)),
                 relay_status: Cell::new(None),
@@ -203,7 +175,7 @@ impl Call {
     /// Opens a new socket with the current token.
     fn connect(&self) -> Result<(), String> {
         let weak = Rc::downgrade(&self.inner);
-        let token = self.inner.token.borrow().clone();
+        let token = self.inner.token.current();
         let replaces = self.inner.replaces.borrow().clone();
         let socket = Socket::connect(
             &self.inner.room,
@@ -288,21 +260,14 @@ impl Call {
             }
         });
         let weak = Rc::downgrade(&self.inner);
-        let renew = Interval::new(TOKEN_RENEW_MS, move || {
+        let renew = Interval::new(TIMING.call_renew_ms, move || {
             let Some(inner) = weak.upgrade() else { return };
             spawn_local(async move {
-                let current = inner.token.borrow().clone();
-                match renew_token(&inner.name, &current, inner.guest.get()).await {
-                    Ok(fresh) => {
-                        *inner.token.borrow_mut() = fresh.access_token.clone();
-                        inner.token_at.set(js_sys::Date::now());
-                        Call { inner }.send(&ClientFrame::Auth {
-                            token: fresh.access_token,
-                        });
-                    }
-                    // Signed out meanwhile (here, or everywhere from another device).
-                    Err(error) if error.is_unauthorized() => Call { inner }.session_ended(),
-                    Err(error) => Call { inner }.emit(CallEvent::Notice(format!(
+                let call = Call { inner };
+                match call.renew_token().await {
+                    Ok(_) => {}
+                    Err(error) if session::ends_session(&error) => call.session_ended(),
+                    Err(error) => call.emit(CallEvent::Notice(format!(
                         "could not renew session: {error}"
                     ))),
                 }
@@ -388,7 +353,7 @@ impl Call {
         if let Some(socket) = self.inner.socket.borrow_mut().take() {
             socket.abandon();
         }
-        if must_renew_first(code, self.inner.opened.get()) {
+        if session::must_renew_first(code, self.inner.opened.get()) {
             self.inner.renew_first.set(true);
         }
         if let Some(old) = self.inner.me.borrow_mut().take() {
@@ -412,6 +377,16 @@ impl Call {
         });
     }
 
+    /// A fresh token from the session owner, handed to the room socket at once (as an `auth`
+    /// frame; while there is no open socket, the next one opens with it).
+    async fn renew_token(&self) -> Result<String, ApiError> {
+        let fresh = self.inner.token.renew().await?;
+        self.send(&ClientFrame::Auth {
+            token: fresh.clone(),
+        });
+        Ok(fresh)
+    }
+
     /// The session behind the call is gone (a signed-in person signed out, here or on another
     /// device): the call ends with the 4401 message instead of going on as somebody else.
     fn session_ended(&self) {
@@ -421,7 +396,7 @@ impl Call {
         self.leave();
         self.emit(CallEvent::Ended {
             code: close_code::TOKEN_EXPIRED,
-            reason: "your session has ended: sign in again".into(),
+            reason: session::SESSION_ENDED.into(),
         });
     }
 
@@ -432,7 +407,7 @@ impl Call {
         if self.inner.left.get() || self.inner.socket.borrow().is_some() {
             return;
         }
-        let old = js_sys::Date::now() - self.inner.token_at.get() > f64::from(TOKEN_RENEW_MS);
+        let old = self.inner.token.renewal_due(js_sys::Date::now());
         let stale = old || self.inner.renew_first.replace(false);
         if !stale {
             if let Err(error) = self.connect() {
@@ -442,14 +417,10 @@ impl Call {
         }
         let call = self.clone();
         spawn_local(async move {
-            let current = call.inner.token.borrow().clone();
-            match renew_token(&call.inner.name, &current, call.inner.guest.get()).await {
-                Ok(fresh) => {
-                    *call.inner.token.borrow_mut() = fresh.access_token;
-                    call.inner.token_at.set(js_sys::Date::now());
-                }
+            match call.renew_token().await {
+                Ok(_) => {}
                 // Signed out (here or everywhere) meanwhile: reconnecting cannot help.
-                Err(error) if error.is_unauthorized() => {
+                Err(error) if session::ends_session(&error) => {
                     call.session_ended();
                     return;
                 }
@@ -476,7 +447,7 @@ impl Call {
             } => {
                 self.inner.attempt.set(0);
                 self.inner.retry.borrow_mut().take();
-                self.inner.guest.set(you.guest);
+                self.inner.token.set_guest(you.guest);
                 self.inner.replaces.borrow_mut().take();
                 *self.inner.me.borrow_mut() = Some(peer_id);
                 for member in &peers {

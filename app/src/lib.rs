@@ -8,6 +8,7 @@ pub mod names;
 mod api;
 mod call;
 mod media;
+mod session;
 mod signaling;
 mod storage;
 mod ui;

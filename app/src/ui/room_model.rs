@@ -218,17 +218,17 @@ impl RoomModel {
             let session = self.session;
             let auth = async {
                 // The session (if this browser has one) keeps the same identity across reloads.
-                let mut token = session.join_token(name.as_str()).await?;
-                let ice = match api::ice_servers(&token.access_token).await {
-                    // Refused as expired or revoked: refresh once and try again.
-                    Err(error) if error.is_unauthorized() => {
-                        token = api::session_token(name.as_str()).await?;
-                        session.learned(&token);
-                        api::ice_servers(&token.access_token).await?
-                    }
-                    other => other?,
-                };
-                Ok::<_, api::ApiError>((token, ice))
+                let token = session.join_token(name.as_str()).await?;
+                // Refused as expired or revoked: one new token, and the request again.
+                crate::session::retry_once_on_401(
+                    token.access_token,
+                    |token| async move { api::ice_servers(&token).await },
+                    || async {
+                        let fresh = session.fresh_join_token(name.as_str()).await?;
+                        Ok(fresh.access_token)
+                    },
+                )
+                .await
             };
             let (local, auth) = futures::join!(media::acquire(), auth);
             let (token, ice) = match auth {
@@ -247,7 +247,7 @@ impl RoomModel {
             let params = JoinParams {
                 room: room.as_str().to_owned(),
                 name: name.as_str().to_owned(),
-                token: token.access_token,
+                token,
                 ice,
                 local: local.stream,
             };
