@@ -10,75 +10,31 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use confab_protocol::{
-    close_code, ChatMessage, ClientFrame, ErrorCode, IceResponse, MediaState, Member, PeerId,
-    ServerFrame,
-};
+use confab_protocol::{ClientFrame, ErrorCode, IceResponse, MediaState, PeerId, ServerFrame};
 use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{MediaStream, RtcConfiguration};
 
 use crate::api::ApiError;
-use crate::session::{self, CallToken, TIMING};
+use crate::session::{self, CallToken};
 use crate::signaling::reconnect::{backoff_delay_ms, should_reconnect};
 use crate::signaling::{Socket, SocketEvent};
 use peer::ice_servers::{rtc_configuration_json, RelayStatus};
 use peer::negotiation::{is_polite, SignalData};
-use peer::quality::QualityReport;
 use peer::{PeerEvent, PeerSession};
 
+mod events;
 mod ice_refresh;
+mod liveness;
 pub mod peer;
+pub mod status;
 
-pub enum CallEvent {
-    /// A welcome: on first join and after every reconnect.
-    Joined {
-        me: Member,
-        peers: Vec<Member>,
-        history: Vec<ChatMessage>,
-    },
-    PeerJoined(Member),
-    PeerLeft(PeerId),
-    RemoteStream(PeerId, MediaStream),
-    PeerMedia(PeerId, MediaState),
-    /// How the link to a peer is doing: `connecting|connected|reconnecting|failed`.
-    PeerConnection(PeerId, String),
-    /// Connection quality to a peer (RTT, loss, bitrate, relayed) changed.
-    PeerQuality(PeerId, QualityReport),
-    /// Whether the ICE servers include a TURN relay, and whether calls can connect without
-    /// one (on join and on every refresh).
-    Relay(RelayStatus),
-    /// Chat, history pages, search results, and error frames (the chat store matches them).
-    Chat(ServerFrame),
-    Notice(String),
-    /// The socket dropped and every peer connection with it; retry `attempt` in `delay_ms`.
-    Reconnecting {
-        attempt: u32,
-        delay_ms: u32,
-    },
-    Ended {
-        code: u16,
-        reason: String,
-    },
-    /// The room admits only signed-in people and refused us (a guest); the call is over.
-    SignInRequired,
-}
+pub use events::CallEvent;
+pub use status::Ending;
 
-/// Heartbeat keeps NATs and proxies from dropping an idle socket.
-const HEARTBEAT_MS: u32 = 25_000;
-/// A `ping` unanswered for this long means the socket is dead, whatever it claims. (Measured
-/// from the ping, not from the last frame, so throttled timers in a background tab cannot
-/// make a healthy socket look silent.)
-const PONG_TIMEOUT_MS: f64 = 20_000.0;
-/// After the network changes under an open socket, a probe `ping` unanswered this long means
-/// the socket died with the old network.
-const PROBE_TIMEOUT_MS: u32 = 4_000;
 /// Close code we use for a socket we gave up on (never seen by our own handlers).
 const LOST: u16 = 4000;
-/// How often every peer connection's stats are sampled for the quality indicator.
-const QUALITY_SAMPLE_MS: u32 = 2_000;
-
 type Listener = wasm_bindgen::closure::Closure<dyn FnMut(JsValue)>;
 
 pub struct JoinParams {
@@ -241,93 +197,6 @@ impl Call {
         (self.inner.on_event)(event);
     }
 
-    fn start_timers(&self) {
-        let weak = Rc::downgrade(&self.inner);
-        let heartbeat = Interval::new(HEARTBEAT_MS, move || {
-            let Some(inner) = weak.upgrade() else { return };
-            let call = Call { inner };
-            if call.inner.socket.borrow().is_none() {
-                return;
-            }
-            let now = js_sys::Date::now();
-            let ping_at = call.inner.ping_at.get();
-            let unanswered = ping_at > call.inner.last_heard.get();
-            if unanswered && now - ping_at > PONG_TIMEOUT_MS {
-                call.on_lost(LOST, "the server stopped answering".into());
-            } else if !unanswered {
-                call.inner.ping_at.set(now);
-                call.send(&ClientFrame::Ping {});
-            }
-        });
-        let weak = Rc::downgrade(&self.inner);
-        let renew = Interval::new(TIMING.call_renew_ms, move || {
-            let Some(inner) = weak.upgrade() else { return };
-            spawn_local(async move {
-                let call = Call { inner };
-                match call.renew_token().await {
-                    Ok(_) => {}
-                    Err(error) if session::ends_session(&error) => call.session_ended(),
-                    Err(error) => call.emit(CallEvent::Notice(format!(
-                        "could not renew session: {error}"
-                    ))),
-                }
-            });
-        });
-        // One interval for all peers; cleared with the other timers on leave.
-        let weak = Rc::downgrade(&self.inner);
-        let quality = Interval::new(QUALITY_SAMPLE_MS, move || {
-            let Some(inner) = weak.upgrade() else { return };
-            let sessions: Vec<_> = inner.peers.borrow().values().cloned().collect();
-            for session in sessions {
-                spawn_local(session.sample_quality());
-            }
-        });
-        self.inner
-            .timers
-            .borrow_mut()
-            .extend([heartbeat, renew, quality]);
-    }
-
-    fn listen_online(&self) {
-        let weak = Rc::downgrade(&self.inner);
-        let listener = Listener::new(move |_| {
-            let Some(inner) = weak.upgrade() else { return };
-            let call = Call { inner };
-            if call.inner.retry.borrow().is_some() && call.inner.socket.borrow().is_none() {
-                call.reconnect();
-            } else if call.inner.opened.get() {
-                call.probe_socket();
-            }
-        });
-        if let Some(window) = web_sys::window() {
-            let _ = window
-                .add_event_listener_with_callback("online", listener.as_ref().unchecked_ref());
-        }
-        *self.inner.on_online.borrow_mut() = Some(listener);
-    }
-
-    /// The network changed under an open socket: a ping now, and if nothing at all is heard
-    /// within [`PROBE_TIMEOUT_MS`], the socket is dead (its address is gone, say) and the call
-    /// reconnects at once instead of after the heartbeat's long timeout.
-    fn probe_socket(&self) {
-        let sent = js_sys::Date::now();
-        self.inner.ping_at.set(sent);
-        self.send(&ClientFrame::Ping {});
-        let weak = Rc::downgrade(&self.inner);
-        let check = Timeout::new(PROBE_TIMEOUT_MS, move || {
-            let Some(inner) = weak.upgrade() else { return };
-            let call = Call { inner };
-            call.inner.probe.borrow_mut().take();
-            if call.inner.socket.borrow().is_some() && call.inner.last_heard.get() < sent {
-                call.on_lost(
-                    LOST,
-                    "the network changed and the server stopped answering".into(),
-                );
-            }
-        });
-        *self.inner.probe.borrow_mut() = Some(check);
-    }
-
     fn on_socket(&self, event: SocketEvent) {
         match event {
             SocketEvent::Open => self.inner.opened.set(true),
@@ -347,7 +216,7 @@ impl Call {
         }
         if !should_reconnect(code) {
             self.leave();
-            self.emit(CallEvent::Ended { code, reason });
+            self.emit(CallEvent::Ended(Ending::from_close(code, reason)));
             return;
         }
         if let Some(socket) = self.inner.socket.borrow_mut().take() {
@@ -394,10 +263,7 @@ impl Call {
             return;
         }
         self.leave();
-        self.emit(CallEvent::Ended {
-            code: close_code::TOKEN_EXPIRED,
-            reason: session::SESSION_ENDED.into(),
-        });
+        self.emit(CallEvent::Ended(Ending::SessionEnded));
     }
 
     /// One reconnect attempt; renews the token first if it may have expired meanwhile, or if
@@ -545,10 +411,7 @@ impl Call {
                 PeerEvent::Stream(stream) => {
                     call.emit(CallEvent::RemoteStream(peer.clone(), stream))
                 }
-                PeerEvent::State(state) => call.emit(CallEvent::PeerConnection(
-                    peer.clone(),
-                    state.as_str().to_owned(),
-                )),
+                PeerEvent::State(state) => call.emit(CallEvent::PeerLink(peer.clone(), state)),
                 PeerEvent::RelayProblem(problem) => {
                     call.emit(CallEvent::Notice(problem.message().to_owned()))
                 }

@@ -44,8 +44,7 @@ const _: () =
     assert!(TIMING.reuse_for_call_ms + (TIMING.call_renew_ms as f64) < TIMING.lifetime_ms);
 const _: () = assert!(TIMING.reuse_for_api_ms < TIMING.lifetime_ms);
 
-/// Why a call ended when its session did (the close reason of a 4401, and the error of a
-/// renewal that found no session for a signed-in person).
+/// The error of a renewal that found no session for a signed-in person.
 pub const SESSION_ENDED: &str = "your session has ended: sign in again";
 
 /// What a kept token is wanted for; it decides how old the token may be.

@@ -7,6 +7,7 @@ mod chat_panel;
 mod chat_search;
 mod controls;
 mod home;
+mod participants;
 mod profile;
 mod room;
 mod room_lobby;
