@@ -1,5 +1,7 @@
 //! The call engine: one room socket plus one [`PeerSession`] per remote participant.
-//! Knows nothing about views; reports [`CallEvent`]s to whoever started it.
+//! Knows nothing about views; reports [`CallEvent`]s to whoever started it, and why a call
+//! ended as an [`Ending`] (`status`). Keeping it alive (heartbeat, probes, timed token
+//! renewal, quality sampling) is `liveness`; fresh TURN credentials are `ice_refresh`.
 //!
 //! A lost socket is reconnected with backoff. The server gives the new socket a new peer id
 //! (the others see the old one leave and a new one join), so the old peer connections are

@@ -1,4 +1,12 @@
 //! One RTCPeerConnection to one remote participant, negotiated with perfect negotiation.
+//!
+//! Its rules are pure modules, tested on the host, each carried out by a thin browser-side one:
+//! - [`negotiation`]: perfect negotiation's decisions (carried out here);
+//! - [`ice_servers`]: the `RTCConfiguration`, relay status and TURN refresh timing from
+//!   `/api/ice` (carried out by the call's `ice_refresh`), and which ICE errors matter;
+//! - [`restart`]: when to restart ICE and what the tile says, and [`relay_watch`]: a relay
+//!   that never answers (both carried out by `health`);
+//! - [`quality`]: RTT, loss and bitrate from `getStats` samples (carried out by `stats`).
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
