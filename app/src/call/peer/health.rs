@@ -1,5 +1,6 @@
 //! Keeping one peer connection alive: ICE restart when the link fails or stays disconnected
-//! (decided by [`IceRestart`](super::restart::IceRestart)), the tile state, and relay errors worth a notice.
+//! (decided by [`IceRestart`](super::restart::IceRestart)), the tile state, and relay errors
+//! worth a notice.
 
 use std::rc::Rc;
 
