@@ -47,18 +47,9 @@ impl ApiError {
     }
 }
 
-/// An access token for this browser's session: `POST /auth/refresh` with the session cookie
-/// (same-origin, so it rides along; it is HttpOnly, the app never sees it), or a new guest
-/// (which starts a session) when there is none. `name` is the display name to use.
-pub async fn session_token(name: &str) -> Result<GuestResponse, ApiError> {
-    match refresh(Some(name)).await? {
-        Some(fresh) => Ok(fresh),
-        None => guest_token(name, None).await,
-    }
-}
-
-/// `POST /auth/refresh`: rotates the session cookie and returns a new access token for the
-/// same user; `Ok(None)` when there is no (longer a) session. A guest may pass a new name.
+/// `POST /auth/refresh`: rotates the session cookie (same-origin, so it rides along; it is
+/// HttpOnly, the app never sees it) and returns a new access token for the same user;
+/// `Ok(None)` when there is no (longer a) session. A guest may pass a new name.
 pub async fn refresh(name: Option<&str>) -> Result<Option<GuestResponse>, ApiError> {
     let body = RefreshRequest {
         name: name.map(str::to_owned),

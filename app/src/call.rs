@@ -1,5 +1,7 @@
 //! The call engine: one room socket plus one [`PeerSession`] per remote participant.
-//! Knows nothing about views; reports [`CallEvent`]s to whoever started it.
+//! Knows nothing about views; reports [`CallEvent`]s to whoever started it, and why a call
+//! ended as an [`Ending`] (`status`). Keeping it alive (heartbeat, probes, timed token
+//! renewal, quality sampling) is `liveness`; fresh TURN credentials are `ice_refresh`.
 //!
 //! A lost socket is reconnected with backoff. The server gives the new socket a new peer id
 //! (the others see the old one leave and a new one join), so the old peer connections are
@@ -10,95 +12,31 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use confab_protocol::{
-    close_code, ChatMessage, ClientFrame, ErrorCode, IceResponse, MediaState, Member, PeerId,
-    ServerFrame,
-};
+use confab_protocol::{ClientFrame, ErrorCode, IceResponse, MediaState, PeerId, ServerFrame};
 use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{MediaStream, RtcConfiguration};
 
-use crate::api;
-use crate::ice_config::{rtc_configuration_json, RelayStatus};
-use crate::negotiation::{is_polite, SignalData};
-use crate::peer::{PeerEvent, PeerSession};
-use crate::quality::QualityReport;
-use crate::reconnect::{backoff_delay_ms, must_renew_first, should_reconnect};
+use crate::api::ApiError;
+use crate::session::{self, CallToken};
+use crate::signaling::reconnect::{backoff_delay_ms, should_reconnect};
 use crate::signaling::{Socket, SocketEvent};
+use peer::ice_servers::{rtc_configuration_json, RelayStatus};
+use peer::negotiation::{is_polite, SignalData};
+use peer::{PeerEvent, PeerSession};
 
+mod events;
 mod ice_refresh;
+mod liveness;
+pub mod peer;
+pub mod status;
 
-pub enum CallEvent {
-    /// A welcome: on first join and after every reconnect.
-    Joined {
-        me: Member,
-        peers: Vec<Member>,
-        history: Vec<ChatMessage>,
-    },
-    PeerJoined(Member),
-    PeerLeft(PeerId),
-    RemoteStream(PeerId, MediaStream),
-    PeerMedia(PeerId, MediaState),
-    /// How the link to a peer is doing: `connecting|connected|reconnecting|failed`.
-    PeerConnection(PeerId, String),
-    /// Connection quality to a peer (RTT, loss, bitrate, relayed) changed.
-    PeerQuality(PeerId, QualityReport),
-    /// Whether the ICE servers include a TURN relay, and whether calls can connect without
-    /// one (on join and on every refresh).
-    Relay(RelayStatus),
-    /// Chat, history pages, search results, and error frames (the chat store matches them).
-    Chat(ServerFrame),
-    Notice(String),
-    /// The socket dropped and every peer connection with it; retry `attempt` in `delay_ms`.
-    Reconnecting {
-        attempt: u32,
-        delay_ms: u32,
-    },
-    Ended {
-        code: u16,
-        reason: String,
-    },
-    /// The room admits only signed-in people and refused us (a guest); the call is over.
-    SignInRequired,
-}
+pub use events::CallEvent;
+pub use status::Ending;
 
-/// A fresh access token for the same user: a session refresh (rotates the cookie), or, for a
-/// guest whose browser keeps no cookie, a guest renewal with the current token (which keeps
-/// the identity while that token is still valid; after it expired the server makes a new
-/// guest). A signed-in person whose session is gone is never turned into a guest: that is a
-/// 401, and the caller ends the call.
-async fn renew_token(
-    name: &str,
-    current: &str,
-    guest: bool,
-) -> Result<confab_protocol::GuestResponse, api::ApiError> {
-    match api::refresh(Some(name)).await? {
-        Some(fresh) => Ok(fresh),
-        None if guest => api::guest_token(name, Some(current)).await,
-        None => Err(api::ApiError::Server {
-            status: 401,
-            detail: "your session has ended: sign in again".into(),
-        }),
-    }
-}
-
-/// Heartbeat keeps NATs and proxies from dropping an idle socket.
-const HEARTBEAT_MS: u32 = 25_000;
-/// Access tokens live 10 minutes; renew well before.
-const TOKEN_RENEW_MS: u32 = 7 * 60_000;
-/// A `ping` unanswered for this long means the socket is dead, whatever it claims. (Measured
-/// from the ping, not from the last frame, so throttled timers in a background tab cannot
-/// make a healthy socket look silent.)
-const PONG_TIMEOUT_MS: f64 = 20_000.0;
-/// After the network changes under an open socket, a probe `ping` unanswered this long means
-/// the socket died with the old network.
-const PROBE_TIMEOUT_MS: u32 = 4_000;
 /// Close code we use for a socket we gave up on (never seen by our own handlers).
 const LOST: u16 = 4000;
-/// How often every peer connection's stats are sampled for the quality indicator.
-const QUALITY_SAMPLE_MS: u32 = 2_000;
-
 type Listener = wasm_bindgen::closure::Closure<dyn FnMut(JsValue)>;
 
 pub struct JoinParams {
@@ -116,17 +54,13 @@ pub struct Call {
 
 struct Inner {
     room: String,
-    name: String,
-    token: RefCell<String>,
-    /// `Date.now()` of the last token we got; a reconnect after a long outage renews first.
-    token_at: Cell<f64>,
+    /// Renewed on a timer, before a reconnect that may find it expired, and after a 401.
+    token: CallToken,
     /// Whether the current socket ever opened. One that closes without opening may have been
     /// refused for its token (an upgrade answered 401 looks like any failed connection), so
     /// the next attempt renews the token first.
     opened: Cell<bool>,
     renew_first: Cell<bool>,
-    /// Whether the server knows us as a guest (from the last welcome; a guest until then).
-    guest: Cell<bool>,
     local: Option<MediaStream>,
     rtc_config: RefCell<RtcConfiguration>,
     /// What the last `/api/ice` answer said about the relay.
@@ -166,12 +100,9 @@ impl Call {
         let call = Call {
             inner: Rc::new(Inner {
                 room: params.room,
-                name: params.name,
-                token: RefCell::new(params.token),
-                token_at: Cell::new(js_sys::Date::now()),
+                token: CallToken::new(params.name, params.token, js_sys::Date::now()),
                 opened: Cell::new(false),
                 renew_first: Cell::new(false),
-                guest: Cell::new(true),
                 local: params.local,
                 rtc_config: RefCell::new(rtc_configuration(&params.ice)),
                 relay_status: Cell::new(None),
@@ -202,7 +133,7 @@ impl Call {
     /// Opens a new socket with the current token.
     fn connect(&self) -> Result<(), String> {
         let weak = Rc::downgrade(&self.inner);
-        let token = self.inner.token.borrow().clone();
+        let token = self.inner.token.current();
         let replaces = self.inner.replaces.borrow().clone();
         let socket = Socket::connect(
             &self.inner.room,
@@ -268,100 +199,6 @@ impl Call {
         (self.inner.on_event)(event);
     }
 
-    fn start_timers(&self) {
-        let weak = Rc::downgrade(&self.inner);
-        let heartbeat = Interval::new(HEARTBEAT_MS, move || {
-            let Some(inner) = weak.upgrade() else { return };
-            let call = Call { inner };
-            if call.inner.socket.borrow().is_none() {
-                return;
-            }
-            let now = js_sys::Date::now();
-            let ping_at = call.inner.ping_at.get();
-            let unanswered = ping_at > call.inner.last_heard.get();
-            if unanswered && now - ping_at > PONG_TIMEOUT_MS {
-                call.on_lost(LOST, "the server stopped answering".into());
-            } else if !unanswered {
-                call.inner.ping_at.set(now);
-                call.send(&ClientFrame::Ping {});
-            }
-        });
-        let weak = Rc::downgrade(&self.inner);
-        let renew = Interval::new(TOKEN_RENEW_MS, move || {
-            let Some(inner) = weak.upgrade() else { return };
-            spawn_local(async move {
-                let current = inner.token.borrow().clone();
-                match renew_token(&inner.name, &current, inner.guest.get()).await {
-                    Ok(fresh) => {
-                        *inner.token.borrow_mut() = fresh.access_token.clone();
-                        inner.token_at.set(js_sys::Date::now());
-                        Call { inner }.send(&ClientFrame::Auth {
-                            token: fresh.access_token,
-                        });
-                    }
-                    // Signed out meanwhile (here, or everywhere from another device).
-                    Err(error) if error.is_unauthorized() => Call { inner }.session_ended(),
-                    Err(error) => Call { inner }.emit(CallEvent::Notice(format!(
-                        "could not renew session: {error}"
-                    ))),
-                }
-            });
-        });
-        // One interval for all peers; cleared with the other timers on leave.
-        let weak = Rc::downgrade(&self.inner);
-        let quality = Interval::new(QUALITY_SAMPLE_MS, move || {
-            let Some(inner) = weak.upgrade() else { return };
-            let sessions: Vec<_> = inner.peers.borrow().values().cloned().collect();
-            for session in sessions {
-                spawn_local(session.sample_quality());
-            }
-        });
-        self.inner
-            .timers
-            .borrow_mut()
-            .extend([heartbeat, renew, quality]);
-    }
-
-    fn listen_online(&self) {
-        let weak = Rc::downgrade(&self.inner);
-        let listener = Listener::new(move |_| {
-            let Some(inner) = weak.upgrade() else { return };
-            let call = Call { inner };
-            if call.inner.retry.borrow().is_some() && call.inner.socket.borrow().is_none() {
-                call.reconnect();
-            } else if call.inner.opened.get() {
-                call.probe_socket();
-            }
-        });
-        if let Some(window) = web_sys::window() {
-            let _ = window
-                .add_event_listener_with_callback("online", listener.as_ref().unchecked_ref());
-        }
-        *self.inner.on_online.borrow_mut() = Some(listener);
-    }
-
-    /// The network changed under an open socket: a ping now, and if nothing at all is heard
-    /// within [`PROBE_TIMEOUT_MS`], the socket is dead (its address is gone, say) and the call
-    /// reconnects at once instead of after the heartbeat's long timeout.
-    fn probe_socket(&self) {
-        let sent = js_sys::Date::now();
-        self.inner.ping_at.set(sent);
-        self.send(&ClientFrame::Ping {});
-        let weak = Rc::downgrade(&self.inner);
-        let check = Timeout::new(PROBE_TIMEOUT_MS, move || {
-            let Some(inner) = weak.upgrade() else { return };
-            let call = Call { inner };
-            call.inner.probe.borrow_mut().take();
-            if call.inner.socket.borrow().is_some() && call.inner.last_heard.get() < sent {
-                call.on_lost(
-                    LOST,
-                    "the network changed and the server stopped answering".into(),
-                );
-            }
-        });
-        *self.inner.probe.borrow_mut() = Some(check);
-    }
-
     fn on_socket(&self, event: SocketEvent) {
         match event {
             SocketEvent::Open => self.inner.opened.set(true),
@@ -381,13 +218,13 @@ impl Call {
         }
         if !should_reconnect(code) {
             self.leave();
-            self.emit(CallEvent::Ended { code, reason });
+            self.emit(CallEvent::Ended(Ending::from_close(code, reason)));
             return;
         }
         if let Some(socket) = self.inner.socket.borrow_mut().take() {
             socket.abandon();
         }
-        if must_renew_first(code, self.inner.opened.get()) {
+        if session::must_renew_first(code, self.inner.opened.get()) {
             self.inner.renew_first.set(true);
         }
         if let Some(old) = self.inner.me.borrow_mut().take() {
@@ -411,6 +248,16 @@ impl Call {
         });
     }
 
+    /// A fresh token from the session owner, handed to the room socket at once (as an `auth`
+    /// frame; while there is no open socket, the next one opens with it).
+    async fn renew_token(&self) -> Result<String, ApiError> {
+        let fresh = self.inner.token.renew().await?;
+        self.send(&ClientFrame::Auth {
+            token: fresh.clone(),
+        });
+        Ok(fresh)
+    }
+
     /// The session behind the call is gone (a signed-in person signed out, here or on another
     /// device): the call ends with the 4401 message instead of going on as somebody else.
     fn session_ended(&self) {
@@ -418,10 +265,7 @@ impl Call {
             return;
         }
         self.leave();
-        self.emit(CallEvent::Ended {
-            code: close_code::TOKEN_EXPIRED,
-            reason: "your session has ended: sign in again".into(),
-        });
+        self.emit(CallEvent::Ended(Ending::SessionEnded));
     }
 
     /// One reconnect attempt; renews the token first if it may have expired meanwhile, or if
@@ -431,7 +275,7 @@ impl Call {
         if self.inner.left.get() || self.inner.socket.borrow().is_some() {
             return;
         }
-        let old = js_sys::Date::now() - self.inner.token_at.get() > f64::from(TOKEN_RENEW_MS);
+        let old = self.inner.token.renewal_due(js_sys::Date::now());
         let stale = old || self.inner.renew_first.replace(false);
         if !stale {
             if let Err(error) = self.connect() {
@@ -441,14 +285,10 @@ impl Call {
         }
         let call = self.clone();
         spawn_local(async move {
-            let current = call.inner.token.borrow().clone();
-            match renew_token(&call.inner.name, &current, call.inner.guest.get()).await {
-                Ok(fresh) => {
-                    *call.inner.token.borrow_mut() = fresh.access_token;
-                    call.inner.token_at.set(js_sys::Date::now());
-                }
+            match call.renew_token().await {
+                Ok(_) => {}
                 // Signed out (here or everywhere) meanwhile: reconnecting cannot help.
-                Err(error) if error.is_unauthorized() => {
+                Err(error) if session::ends_session(&error) => {
                     call.session_ended();
                     return;
                 }
@@ -475,7 +315,7 @@ impl Call {
             } => {
                 self.inner.attempt.set(0);
                 self.inner.retry.borrow_mut().take();
-                self.inner.guest.set(you.guest);
+                self.inner.token.set_guest(you.guest);
                 self.inner.replaces.borrow_mut().take();
                 *self.inner.me.borrow_mut() = Some(peer_id);
                 for member in &peers {
@@ -573,10 +413,7 @@ impl Call {
                 PeerEvent::Stream(stream) => {
                     call.emit(CallEvent::RemoteStream(peer.clone(), stream))
                 }
-                PeerEvent::State(state) => call.emit(CallEvent::PeerConnection(
-                    peer.clone(),
-                    state.as_str().to_owned(),
-                )),
+                PeerEvent::State(state) => call.emit(CallEvent::PeerLink(peer.clone(), state)),
                 PeerEvent::RelayProblem(problem) => {
                     call.emit(CallEvent::Notice(problem.message().to_owned()))
                 }

@@ -5,15 +5,23 @@
 //! The server numbers messages per room from 1, +1 each, so the store always knows exactly what
 //! it is missing: a hole between two known seqs is a gap to fetch, and nothing exists below 1.
 
+mod outbox;
+mod paging;
+mod search;
 #[cfg(test)]
 mod tests;
 pub mod text;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use confab_protocol::limits::{MAX_CHAT_CHARS, MAX_HISTORY_LIMIT, MAX_SEARCH_CHARS};
 use confab_protocol::{ChatMessage, ClientFrame, ErrorCode, ServerFrame};
 use uuid::Uuid;
+
+use outbox::{chat_frame, failure_reason};
+pub use outbox::{ComposeError, OutState, Pending};
+use paging::Purpose;
+use search::search_frame;
+pub use search::SearchState;
 
 /// How many older messages one "load earlier" asks for.
 pub const PAGE: u32 = 50;
@@ -21,30 +29,6 @@ pub const PAGE: u32 = 50;
 pub const SEARCH_LIMIT: u32 = confab_protocol::limits::MAX_SEARCH_LIMIT;
 /// Consecutive messages from one person within this window share one name/time header.
 const GROUP_WINDOW_MS: i64 = 5 * 60_000;
-
-/// A message I typed that the server has not acknowledged.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pending {
-    pub client_id: Uuid,
-    pub text: String,
-    pub state: OutState,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OutState {
-    /// Sent, or waiting for the socket; resent with the same `client_id` after a reconnect.
-    Sending,
-    /// The server refused it; the reason is for the user. Only a retry sends it again.
-    Failed(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ComposeError {
-    #[error("type a message first")]
-    Empty,
-    #[error("messages are limited to {MAX_CHAT_CHARS} characters")]
-    TooLong,
-}
 
 /// One stored message as the list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,22 +39,6 @@ pub struct Row {
     pub header: bool,
     /// The "new messages" divider goes right above this row.
     pub first_unread: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchState {
-    pub q: String,
-    /// `None` while waiting for the server.
-    pub results: Option<Vec<ChatMessage>>,
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Purpose {
-    /// Filling the hole right below the known message `above`.
-    Gap { above: u64 },
-    /// Older messages, for the user or to reach a search result.
-    Earlier,
 }
 
 #[derive(Debug, Clone)]
@@ -285,27 +253,6 @@ impl ChatStore {
         }
     }
 
-    fn on_history(&mut self, messages: Vec<ChatMessage>, has_more: bool) -> Vec<ClientFrame> {
-        let requested = self.in_flight.take();
-        let oldest_before = self.first_seq();
-        let added = self.merge(messages);
-        match requested {
-            Some(Purpose::Gap { above }) if added == 0 => {
-                // The server has nothing for this hole; do not ask again.
-                self.given_up.insert(above);
-            }
-            Some(Purpose::Earlier) => {
-                let reached_bottom = !has_more || self.first_seq() == oldest_before;
-                if reached_bottom {
-                    self.floor = self.first_seq().unwrap_or(1);
-                }
-                self.want_earlier = false;
-            }
-            _ => {}
-        }
-        self.next_request().into_iter().collect()
-    }
-
     fn on_error(&mut self, code: ErrorCode, message: &str, client_id: Option<Uuid>) {
         if let Some(id) = client_id {
             if let Some(pending) = self.outbox.iter_mut().find(|p| p.client_id == id) {
@@ -333,73 +280,7 @@ impl ChatStore {
         }
     }
 
-    // ---- user intents --------------------------------------------------------------------
-
-    /// Queues a message; returns the frame to send now (none while disconnected).
-    pub fn compose(
-        &mut self,
-        text: &str,
-        client_id: Uuid,
-    ) -> Result<Vec<ClientFrame>, ComposeError> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Err(ComposeError::Empty);
-        }
-        if text.chars().count() > MAX_CHAT_CHARS {
-            return Err(ComposeError::TooLong);
-        }
-        let pending = Pending {
-            client_id,
-            text: text.to_owned(),
-            state: OutState::Sending,
-        };
-        let frames = if self.connected {
-            vec![chat_frame(&pending)]
-        } else {
-            Vec::new()
-        };
-        self.sent.insert(client_id);
-        self.outbox.push(pending);
-        // Replying means the unread ones have been seen.
-        self.divider_after = None;
-        Ok(frames)
-    }
-
-    /// Sends a failed message again with the same `client_id`.
-    pub fn retry(&mut self, client_id: Uuid) -> Vec<ClientFrame> {
-        let connected = self.connected;
-        match self.outbox.iter_mut().find(|p| p.client_id == client_id) {
-            Some(pending) => {
-                pending.state = OutState::Sending;
-                if connected {
-                    vec![chat_frame(pending)]
-                } else {
-                    Vec::new()
-                }
-            }
-            None => Vec::new(),
-        }
-    }
-
-    pub fn discard(&mut self, client_id: Uuid) {
-        self.outbox
-            .retain(|p| p.client_id != client_id || p.state == OutState::Sending);
-    }
-
-    pub fn load_earlier(&mut self) -> Vec<ClientFrame> {
-        self.want_earlier = true;
-        self.next_request().into_iter().collect()
-    }
-
-    /// Scroll to message `seq`, loading earlier pages until it is there.
-    pub fn jump_to(&mut self, seq: u64) -> Vec<ClientFrame> {
-        self.jump_target = Some(seq);
-        self.next_request().into_iter().collect()
-    }
-
-    pub fn clear_jump(&mut self) {
-        self.jump_target = None;
-    }
+    // ---- user intents (more in `outbox`, `paging` and `search`) ----------------------------
 
     pub fn set_panel_open(&mut self, open: bool) {
         if open && !self.panel_open {
@@ -407,32 +288,6 @@ impl ChatStore {
         }
         self.panel_open = open;
         self.mark_read();
-    }
-
-    /// Starts a search (or clears it for an empty query).
-    pub fn search_for(&mut self, q: &str) -> Vec<ClientFrame> {
-        let q: String = q.trim().chars().take(MAX_SEARCH_CHARS).collect();
-        if q.is_empty() {
-            self.search = None;
-            return Vec::new();
-        }
-        if self.search.as_ref().is_some_and(|s| s.q == q) {
-            return Vec::new();
-        }
-        self.search = Some(SearchState {
-            q: q.clone(),
-            results: None,
-            error: None,
-        });
-        if self.connected {
-            vec![search_frame(&q)]
-        } else {
-            Vec::new()
-        }
-    }
-
-    pub fn clear_search(&mut self) {
-        self.search = None;
     }
 
     // ---- internals -----------------------------------------------------------------------
@@ -461,82 +316,5 @@ impl ChatStore {
         if self.panel_open {
             self.read_upto = self.read_upto.max(self.last_seq().unwrap_or(0));
         }
-    }
-
-    /// The newest hole between two known messages that we have not given up on: `(below, above)`.
-    fn newest_gap(&self) -> Option<(u64, u64)> {
-        let mut newer: Option<u64> = None;
-        for &seq in self.messages.keys().rev() {
-            if let Some(above) = newer {
-                if above > seq + 1 && !self.given_up.contains(&above) {
-                    return Some((seq, above));
-                }
-            }
-            newer = Some(seq);
-        }
-        None
-    }
-
-    /// The next `history` request, if one is needed and none is on the wire: gaps first (so
-    /// nobody sees a hole), then older pages the user or a search jump asked for.
-    fn next_request(&mut self) -> Option<ClientFrame> {
-        if !self.connected || self.in_flight.is_some() {
-            return None;
-        }
-        if let Some((below, above)) = self.newest_gap() {
-            let missing = above - below - 1;
-            self.in_flight = Some(Purpose::Gap { above });
-            return Some(history_frame(
-                above,
-                missing.min(MAX_HISTORY_LIMIT as u64) as u32,
-            ));
-        }
-        let first = self.first_seq()?;
-        let jump_below = self.jump_target.is_some_and(|t| t < first);
-        if !self.can_load_earlier() {
-            self.want_earlier = false;
-            if jump_below {
-                self.jump_target = None;
-            }
-            return None;
-        }
-        let limit = if jump_below {
-            MAX_HISTORY_LIMIT
-        } else if self.want_earlier {
-            PAGE
-        } else {
-            return None;
-        };
-        self.in_flight = Some(Purpose::Earlier);
-        Some(history_frame(first, limit))
-    }
-}
-
-fn chat_frame(pending: &Pending) -> ClientFrame {
-    ClientFrame::Chat {
-        client_id: pending.client_id,
-        text: pending.text.clone(),
-    }
-}
-
-fn history_frame(before_seq: u64, limit: u32) -> ClientFrame {
-    ClientFrame::History {
-        before_seq: Some(before_seq),
-        limit: Some(limit.max(1)),
-    }
-}
-
-fn search_frame(q: &str) -> ClientFrame {
-    ClientFrame::Search {
-        q: q.to_owned(),
-        limit: Some(SEARCH_LIMIT),
-    }
-}
-
-fn failure_reason(code: ErrorCode, message: &str) -> String {
-    match code {
-        ErrorCode::RateLimited => "Not sent: too many messages at once. Try again.".into(),
-        ErrorCode::InvalidField => format!("Not sent: {message}"),
-        _ => format!("Not sent ({message})"),
     }
 }

@@ -1,20 +1,28 @@
-//! Confab browser app. Engine layers (`api`, `signaling`, `peer`, `call`, `media`, `chat`) know nothing
-//! about views; `ui` holds the Leptos components that read their events as signals.
+//! Confab browser app, by layer. The engine layers know nothing about views; `ui` reads their
+//! events as signals and sends intents back.
+//!
+//! - `api`: HTTP calls to the worker, with typed errors.
+//! - `signaling`: the room socket, and when and how soon to reconnect it (`reconnect`).
+//! - `session`: access tokens — the one renewal path, the one 401 rule, every token timing.
+//! - `call`: the call engine — the socket's life (`liveness`), what it reports (`events`,
+//!   `status`), TURN refresh (`ice_refresh`), and one peer connection per remote person
+//!   (`call::peer`: negotiation, ICE servers, ICE restart and health, relay watch, quality and
+//!   stats).
+//! - `media`: camera and microphone.
+//! - `chat`: the chat store (outbox, paging and gap repair, search) and text rules.
+//! - `account`: sign-in links, avatar paths and files, initials; `names`: room and display
+//!   names; `storage`: what this browser remembers.
+//! - `ui`: Leptos components and the view-models they read (`room_model`, `participants`,
+//!   `chat_model`, and `session`: who this browser is).
 
-pub mod auth;
+pub mod account;
 pub mod chat;
-pub mod ice_config;
-pub mod ice_restart;
 pub mod names;
-pub mod negotiation;
-pub mod quality;
-pub mod reconnect;
-pub mod relay_watch;
 
 mod api;
 mod call;
 mod media;
-mod peer;
+mod session;
 mod signaling;
 mod storage;
 mod ui;

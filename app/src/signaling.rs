@@ -7,6 +7,8 @@ use confab_protocol::{ClientFrame, PeerId, ServerFrame, BEARER_PREFIX, SUBPROTOC
 use wasm_bindgen::prelude::*;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
+pub mod reconnect;
+
 pub enum SocketEvent {
     Open,
     Frame(ServerFrame),

@@ -4,7 +4,7 @@ use confab_protocol::{CreateRoomRequest, CreateRoomResponse, ProfileUpdate, User
 use web_sys::{Request, RequestInit};
 
 use super::{js_error, json_request, send, ApiError};
-use crate::auth::Providers;
+use crate::account::Providers;
 
 /// `GET /auth/providers`: which sign-in buttons to show and whether guests may join. A server
 /// that does not know the route (older worker) offers no providers and lets guests in.

@@ -2,13 +2,13 @@
 //! applied with `setConfiguration` (servers and transport policy) to every peer connection and
 //! used for new ones.
 
-use confab_protocol::{ClientFrame, IceResponse};
+use confab_protocol::IceResponse;
 use gloo_timers::callback::Timeout;
 use wasm_bindgen_futures::spawn_local;
 
-use super::{renew_token, rtc_configuration, Call, CallEvent};
-use crate::api;
-use crate::ice_config::{refresh_delay_ms, RelayStatus, MIN_REFRESH_MS};
+use super::peer::ice_servers::{refresh_delay_ms, RelayStatus, MIN_REFRESH_MS};
+use super::{rtc_configuration, Call, CallEvent};
+use crate::{api, session};
 
 impl Call {
     /// Uses `ice` from now on (new peer connections and existing ones), tells the view whether
@@ -39,27 +39,17 @@ impl Call {
         *self.inner.ice_refresh.borrow_mut() = Some(timeout);
     }
 
-    /// One refresh; a refused token is renewed once (the usual refresh path) and the request
-    /// repeated; a failure keeps the current servers and tries again soon.
+    /// One refresh; a refused token is renewed once (the call's renewal, which the room socket
+    /// gets too) and the request repeated; a failure keeps the current servers and tries again
+    /// soon.
     async fn refresh_ice(self) {
-        let token = self.inner.token.borrow().clone();
-        let result = match api::ice_servers(&token).await {
-            Err(error) if error.is_unauthorized() => {
-                match renew_token(&self.inner.name, &token, self.inner.guest.get()).await {
-                    Ok(fresh) => {
-                        *self.inner.token.borrow_mut() = fresh.access_token.clone();
-                        self.inner.token_at.set(js_sys::Date::now());
-                        // The room socket gets the new token too, as on a timed renewal.
-                        self.send(&ClientFrame::Auth {
-                            token: fresh.access_token.clone(),
-                        });
-                        api::ice_servers(&fresh.access_token).await
-                    }
-                    Err(error) => Err(error),
-                }
-            }
-            other => other,
-        };
+        let result = session::retry_once_on_401(
+            self.inner.token.current(),
+            |token| async move { api::ice_servers(&token).await },
+            || self.renew_token(),
+        )
+        .await
+        .map(|(_, ice)| ice);
         if self.inner.left.get() {
             return;
         }

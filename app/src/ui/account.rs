@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::session::{Session, Who};
+use crate::account::{avatar_src, initials, login_href};
 use crate::api;
-use crate::auth::{avatar_src, initials, login_href};
 
 /// One link per configured provider, coming back to `return_to` after sign-in. Shown only
 /// while nobody is signed in. They are full page loads (`rel="external"` keeps the router

@@ -4,14 +4,14 @@ use leptos::html;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::chat_view::ChatView;
+use super::chat_model::ChatModel;
 use crate::chat::text::EMOJI;
 
 /// `keyCode` of a key event that belongs to an IME composition (Korean, Japanese, ...).
 const IME_PROCESS_KEY: u32 = 229;
 
 #[component]
-pub fn Composer(chat: ChatView) -> impl IntoView {
+pub fn Composer(chat: ChatModel) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let picker_open = RwSignal::new(false);

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::chat_message::{MessageItem, PendingItem};
-use super::chat_view::ChatView;
+use super::chat_model::ChatModel;
 
 /// Within this many pixels of the bottom counts as "at the bottom".
 const BOTTOM_SLACK: i32 = 40;
@@ -22,7 +22,7 @@ struct Extent {
 }
 
 #[component]
-pub fn ChatList(chat: ChatView, hidden: Signal<bool>) -> impl IntoView {
+pub fn ChatList(chat: ChatModel, hidden: Signal<bool>) -> impl IntoView {
     let list = NodeRef::<html::Div>::new();
     let rows = Memo::new(move |_| chat.store.with(|s| s.rows()));
     let pending = Memo::new(move |_| chat.store.with(|s| s.outbox().to_vec()));
@@ -135,7 +135,7 @@ pub fn ChatList(chat: ChatView, hidden: Signal<bool>) -> impl IntoView {
 }
 
 /// Centers message `seq` in the list and flashes it.
-fn scroll_to_message(list: &web_sys::HtmlDivElement, seq: u64, chat: ChatView) {
+fn scroll_to_message(list: &web_sys::HtmlDivElement, seq: u64, chat: ChatModel) {
     let selector = format!("[data-testid=\"chat-message\"][data-seq=\"{seq}\"]");
     let Ok(Some(target)) = list.query_selector(&selector) else {
         return;

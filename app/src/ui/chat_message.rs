@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use super::account::AvatarImg;
-use super::chat_view::ChatView;
+use super::chat_model::ChatModel;
 use crate::chat::text::{is_emoji_only, linkify, Piece};
 use crate::chat::{OutState, Pending, Row};
 
@@ -70,7 +70,7 @@ pub fn MessageItem(
 
 /// A message of mine the server has not acknowledged: sending, or failed with a retry.
 #[component]
-pub fn PendingItem(pending: Pending, chat: ChatView) -> impl IntoView {
+pub fn PendingItem(pending: Pending, chat: ChatModel) -> impl IntoView {
     let id = pending.client_id;
     let (state, failure) = match &pending.state {
         OutState::Sending => ("sending", None),

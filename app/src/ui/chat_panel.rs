@@ -6,14 +6,14 @@ use leptos::prelude::*;
 
 use super::chat_composer::Composer;
 use super::chat_list::ChatList;
+use super::chat_model::ChatModel;
 use super::chat_search::SearchResults;
-use super::chat_view::ChatView;
 
 /// Search as you type, once typing pauses this long.
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
 
 #[component]
-pub fn ChatPanel(chat: ChatView) -> impl IntoView {
+pub fn ChatPanel(chat: ChatModel) -> impl IntoView {
     let searching = Signal::derive(move || chat.store.with(|s| s.search().is_some()));
     let not_searching = Signal::derive(move || !searching.get());
     let pending_search = StoredValue::new_local(None::<TimeoutHandle>);

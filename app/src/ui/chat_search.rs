@@ -4,11 +4,11 @@ use confab_protocol::ChatMessage;
 use leptos::prelude::*;
 
 use super::chat_message::local_time;
-use super::chat_view::ChatView;
+use super::chat_model::ChatModel;
 use crate::chat::text::highlight;
 
 #[component]
-pub fn SearchResults(chat: ChatView, hidden: Signal<bool>) -> impl IntoView {
+pub fn SearchResults(chat: ChatModel, hidden: Signal<bool>) -> impl IntoView {
     let body = move || {
         let Some(search) = chat.store.with(|s| s.search().cloned()) else {
             return ().into_any();
@@ -42,7 +42,7 @@ pub fn SearchResults(chat: ChatView, hidden: Signal<bool>) -> impl IntoView {
 }
 
 #[component]
-fn SearchResult(message: ChatMessage, q: String, chat: ChatView) -> impl IntoView {
+fn SearchResult(message: ChatMessage, q: String, chat: ChatModel) -> impl IntoView {
     let seq = message.seq;
     let (short, full) = local_time(message.ts);
     let marks = highlight(&message.text, &q)

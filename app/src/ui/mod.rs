@@ -2,15 +2,16 @@ mod account;
 mod chat_composer;
 mod chat_list;
 mod chat_message;
+mod chat_model;
 mod chat_panel;
 mod chat_search;
-mod chat_view;
 mod controls;
 mod home;
+mod participants;
 mod profile;
 mod room;
 mod room_lobby;
-mod room_view;
+mod room_model;
 mod session;
 mod video_tile;
 

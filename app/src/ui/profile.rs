@@ -8,8 +8,8 @@ use wasm_bindgen::JsCast;
 
 use super::account::{AvatarImg, Initials, SignInLinks};
 use super::session::{with_token, Session, Who};
+use crate::account::{avatar_src, check_avatar_file, AVATAR_TYPES};
 use crate::api::{self, ApiError};
-use crate::auth::{avatar_src, check_avatar_file, AVATAR_TYPES};
 
 #[derive(Clone, PartialEq)]
 enum Status {

@@ -1,19 +1,15 @@
 //! Who this browser is, as signals every page shares: learned once at start-up from
 //! `POST /auth/refresh` (the HttpOnly session cookie decides), kept current after joins and
-//! profile changes, cleared on sign-out. Also the sign-in providers the server offers.
+//! profile changes, cleared on sign-out. Also the sign-in providers the server offers. Tokens
+//! follow the session owner's rules ([`crate::session`]).
 
 use confab_protocol::{GuestResponse, UserInfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::account::Providers;
 use crate::api::{self, ApiError};
-use crate::auth::Providers;
-
-/// An access token younger than this is reused for API calls instead of rotating the session
-/// again (they live ten minutes).
-const REUSE_TOKEN_MS: f64 = 5.0 * 60_000.0;
-/// A call renews its token seven minutes after it starts, so it must start with a young one.
-const REUSE_FOR_CALL_MS: f64 = 60_000.0;
+use crate::session::{self, Renewal, TokenCache, Use};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Who {
@@ -30,8 +26,8 @@ pub struct Session {
     pub who: RwSignal<Who>,
     /// `None` until `GET /auth/providers` answered.
     pub providers: RwSignal<Option<Providers>>,
-    /// The latest access token and when it was issued (`Date.now()`).
-    token: StoredValue<Option<(GuestResponse, f64)>>,
+    /// The latest access token and when it was issued.
+    token: StoredValue<TokenCache>,
 }
 
 impl Session {
@@ -40,7 +36,7 @@ impl Session {
         let session = Session {
             who: RwSignal::new(Who::Unknown),
             providers: RwSignal::new(None),
-            token: StoredValue::new(None),
+            token: StoredValue::new(TokenCache::default()),
         };
         provide_context(session);
         spawn_local(async move {
@@ -90,7 +86,7 @@ impl Session {
     /// Remembers a fresh token (from a join, a refresh) and who it belongs to.
     pub fn learned(self, fresh: &GuestResponse) {
         self.token
-            .set_value(Some((fresh.clone(), js_sys::Date::now())));
+            .update_value(|cache| cache.learned(fresh, js_sys::Date::now()));
         self.set_who(Who::User(fresh.user.clone()));
     }
 
@@ -103,7 +99,7 @@ impl Session {
 
     /// After sign-out: nobody, and no token to reuse.
     pub fn forget(self) {
-        self.token.set_value(None);
+        self.token.update_value(TokenCache::forget);
         self.set_who(Who::Nobody);
     }
 
@@ -121,12 +117,16 @@ impl Session {
     /// A token for joining as `name`: a recent one when it fits (a signed-in person, or the
     /// same guest name), else the session's (or a new guest's) fresh one.
     pub async fn join_token(self, name: &str) -> Result<GuestResponse, ApiError> {
-        if let Some(recent) = self.recent(REUSE_FOR_CALL_MS) {
-            if !recent.user.guest || recent.user.name == name {
-                return Ok(recent);
-            }
+        let now = js_sys::Date::now();
+        if let Some(recent) = self.token.with_value(|c| c.for_join(name, now).cloned()) {
+            return Ok(recent);
         }
-        let fresh = api::session_token(name).await?;
+        self.fresh_join_token(name).await
+    }
+
+    /// Always a new token for joining as `name` (after the last one was refused).
+    pub async fn fresh_join_token(self, name: &str) -> Result<GuestResponse, ApiError> {
+        let fresh = session::fresh_token(name, Renewal::Join).await?;
         self.learned(&fresh);
         Ok(fresh)
     }
@@ -134,7 +134,11 @@ impl Session {
     /// A token to call the profile or room APIs as the signed-in person; an error when there
     /// is no session.
     pub async fn access_token(self) -> Result<String, ApiError> {
-        if let Some(recent) = self.recent(REUSE_TOKEN_MS) {
+        let now = js_sys::Date::now();
+        if let Some(recent) = self
+            .token
+            .with_value(|c| c.reusable(Use::Api, now).cloned())
+        {
             return Ok(recent.access_token);
         }
         self.fresh_access_token().await
@@ -150,26 +154,17 @@ impl Session {
             }),
         }
     }
-
-    fn recent(self, max_age_ms: f64) -> Option<GuestResponse> {
-        let now = js_sys::Date::now();
-        self.token
-            .get_value()
-            .filter(|(_, at)| now - at < max_age_ms)
-            .map(|(token, _)| token)
-    }
 }
 
 /// Runs `call` with an access token; when the server says the token is no longer good,
-/// refreshes once and tries again.
+/// refreshes once and tries again ([`session::retry_once_on_401`]).
 pub async fn with_token<T, F, Fut>(session: Session, call: F) -> Result<T, ApiError>
 where
     F: Fn(String) -> Fut,
     Fut: std::future::Future<Output = Result<T, ApiError>>,
 {
     let token = session.access_token().await?;
-    match call(token).await {
-        Err(error) if error.is_unauthorized() => call(session.fresh_access_token().await?).await,
-        other => other,
-    }
+    session::retry_once_on_401(token, call, || session.fresh_access_token())
+        .await
+        .map(|(_, answer)| answer)
 }

@@ -1,68 +1,63 @@
-use confab_protocol::Member;
 use leptos::prelude::*;
 use web_sys::MediaStream;
 
 use super::account::{AvatarImg, Initials};
-use crate::auth::avatar_src;
-use crate::ice_config::RelayStatus;
-use crate::ice_restart::failure_text;
-use crate::quality::QualityReport;
+use super::participants::Participant;
+use crate::account::avatar_src;
+use crate::call::peer::ice_servers::RelayStatus;
+use crate::call::peer::quality::QualityReport;
+use crate::call::peer::restart::{failure_text, TileState};
 
 /// A remote participant: live video (and audio) with name and mute state; their picture (or
-/// initials) while their camera is off. `connection` is the link's state
-/// (`connecting|connected|reconnecting|failed`, empty before the first report = connecting);
-/// while reconnecting the picture is dimmed under a "reconnecting…" label. `quality` (from
-/// periodic stats; `None` before the first interval) sets `data-quality`/`data-relayed` and
-/// the bars in the caption. A failed link says why over the picture (`relay`: what the
-/// server's ICE answer said about its relay).
+/// initials) while their camera is off. The link's state shows as `data-connection`
+/// (`connecting|connected|reconnecting|failed`); while reconnecting the picture is dimmed under
+/// a "reconnecting…" label. Quality (from periodic stats; none before the first interval) sets
+/// `data-quality`/`data-relayed` and the bars in the caption. A failed link says why over the
+/// picture (`relay`: what the server's ICE answer said about its relay).
 #[component]
-pub fn VideoTile(
-    member: Member,
-    stream: Signal<Option<MediaStream>, LocalStorage>,
-    muted: Signal<bool>,
-    camera_off: Signal<bool>,
-    connection: Signal<String>,
-    quality: Signal<Option<QualityReport>>,
-    relay: Signal<Option<RelayStatus>>,
-) -> impl IntoView {
-    let video = video_showing(stream);
-    let avatar = avatar_src(member.avatar.as_deref());
-    let name = member.name.clone();
-    let failed_name = member.name.clone();
-    let state = move || match connection.get() {
-        state if state.is_empty() => "connecting".to_owned(),
-        state => state,
+pub fn VideoTile(participant: Participant, relay: Signal<Option<RelayStatus>>) -> impl IntoView {
+    let Participant {
+        peer_id,
+        member,
+        media,
+        stream,
+        link,
+        quality,
+    } = participant;
+    let video = video_showing(stream.into());
+    let name = move || member.with(|m| m.name.clone());
+    let avatar = move || member.with(|m| avatar_src(m.avatar.as_deref()));
+    let camera_off = move || !media.with(|m| m.video);
+    let muted = move || !media.with(|m| m.audio);
+    let placeholder = move || camera_off().then(|| placeholder(avatar(), &name(), "tile-avatar"));
+    let guest = move || {
+        member.with(|m| m.guest).then(|| {
+            view! { <span class="tag guest" data-testid="guest-badge" title="Joined as a guest">"guest"</span> }
+        })
     };
-    let placeholder = move || {
-        camera_off
-            .get()
-            .then(|| placeholder(avatar.clone(), &name, "tile-avatar"))
-    };
-    let guest = member.guest.then(|| {
-        view! { <span class="tag guest" data-testid="guest-badge" title="Joined as a guest">"guest"</span> }
-    });
+    let quality = Signal::from(quality);
     view! {
-        <figure class="tile" data-testid="video-tile" data-peer-id=member.peer_id.0.clone() data-name=member.name.clone()
-            class:camera-off=move || camera_off.get() data-connection=state
+        <figure class="tile" data-testid="video-tile" data-peer-id=peer_id.0 data-name=name
+            class:camera-off=camera_off data-connection=move || link.get().as_str()
             data-quality=move || quality.with(|q| q.as_ref().map(|q| q.level.as_str()))
             data-relayed=move || quality.with(|q| q.as_ref().map(|q| q.relayed.to_string()))>
             <video node_ref=video autoplay playsinline></video>
             {placeholder}
-            {move || (state() == "reconnecting").then(|| view! {
+            {move || (link.get() == TileState::Reconnecting).then(|| view! {
                 <p class="tile-reconnecting" data-testid="tile-reconnecting" role="status">"reconnecting…"</p>
             })}
-            {move || (state() == "failed").then(|| view! {
-                <p class="tile-failed" data-testid="tile-failed" role="alert">{failure_text(&failed_name, relay.get())}</p>
+            {move || (link.get() == TileState::Failed).then(|| view! {
+                <p class="tile-failed" data-testid="tile-failed" role="alert">{failure_text(&name(), relay.get())}</p>
             })}
             <figcaption>
-                <span class="name">{member.name.clone()}</span>
+                <span class="name">{name}</span>
                 {guest}
                 <QualityBars quality/>
-                {move || muted.get().then(|| view! { <span class="badge" title="Microphone off">"mic off"</span> })}
+                {move || muted().then(|| view! { <span class="badge" title="Microphone off">"mic off"</span> })}
                 {move || {
-                    let state = state();
-                    matches!(state.as_str(), "connecting" | "failed")
-                        .then(|| view! { <span class="badge state">{state}</span> })
+                    let link = link.get();
+                    matches!(link, TileState::Connecting | TileState::Failed)
+                        .then(|| view! { <span class="badge state">{link.as_str()}</span> })
                 }}
             </figcaption>
         </figure>

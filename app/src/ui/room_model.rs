@@ -1,19 +1,19 @@
-//! The room page's state: signals fed by the call engine's [`CallEvent`]s, and the intents
-//! (join, leave, announce media) the page sends back.
+//! The room page's state: signals fed by the call engine's [`CallEvent`]s, each event changing
+//! one thing in one place, and the intents (join, leave, announce media) the page sends back.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
-use confab_protocol::{close_code, ClientFrame, DisplayName, MediaState, Member, PeerId, RoomName};
+use confab_protocol::{ClientFrame, DisplayName, MediaState, Member, RoomName};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::MediaStream;
 
-use super::chat_view::ChatView;
+use super::chat_model::ChatModel;
+use super::participants::Participants;
 use super::session::Session;
-use crate::call::{Call, CallEvent, JoinParams};
-use crate::ice_config::RelayStatus;
-use crate::quality::QualityReport;
+use crate::call::peer::ice_servers::RelayStatus;
+use crate::call::status::reconnecting_notice;
+use crate::call::{Call, CallEvent, Ending, JoinParams};
 use crate::{api, media, storage};
 
 #[derive(Clone, PartialEq)]
@@ -28,14 +28,11 @@ pub(super) enum Phase {
 
 /// Everything the room page shows, as signals fed by [`CallEvent`]s.
 #[derive(Clone, Copy)]
-pub(super) struct RoomView {
+pub(super) struct RoomModel {
     pub(super) phase: RwSignal<Phase>,
     pub(super) me: RwSignal<Option<Member>>,
-    pub(super) members: RwSignal<Vec<Member>>,
-    pub(super) streams: RwSignal<HashMap<PeerId, MediaStream>, LocalStorage>,
-    pub(super) connections: RwSignal<HashMap<PeerId, String>>,
-    /// Connection quality per peer (absent until the first stats interval).
-    pub(super) quality: RwSignal<HashMap<PeerId, QualityReport>>,
+    /// Everyone else in the call, one record each.
+    pub(super) participants: Participants,
     pub(super) local: RwSignal<Option<MediaStream>, LocalStorage>,
     pub(super) media_notice: RwSignal<Option<String>>,
     pub(super) notice: RwSignal<Option<String>>,
@@ -45,12 +42,12 @@ pub(super) struct RoomView {
     pub(super) reconnecting: RwSignal<Option<String>>,
     /// What the server's ICE answer says about the relay (`None` until the call starts).
     pub(super) relay: RwSignal<Option<RelayStatus>>,
-    pub(super) chat: ChatView,
+    pub(super) chat: ChatModel,
     pub(super) call: StoredValue<Option<Call>, LocalStorage>,
     pub(super) session: Session,
 }
 
-impl RoomView {
+impl RoomModel {
     pub(super) fn new() -> Self {
         let call = StoredValue::new_local(None::<Call>);
         let send = Callback::new(move |frames: Vec<ClientFrame>| {
@@ -62,13 +59,10 @@ impl RoomView {
                 }
             })
         });
-        RoomView {
+        RoomModel {
             phase: RwSignal::new(Phase::Lobby),
             me: RwSignal::new(None),
-            members: RwSignal::new(Vec::new()),
-            streams: RwSignal::new_local(HashMap::new()),
-            connections: RwSignal::new(HashMap::new()),
-            quality: RwSignal::new(HashMap::new()),
+            participants: Participants::new(),
             local: RwSignal::new_local(None),
             media_notice: RwSignal::new(None),
             notice: RwSignal::new(None),
@@ -76,7 +70,7 @@ impl RoomView {
             cam_on: RwSignal::new(true),
             reconnecting: RwSignal::new(None),
             relay: RwSignal::new(None),
-            chat: ChatView::new(send),
+            chat: ChatModel::new(send),
             call,
             session: Session::get(),
         }
@@ -88,71 +82,52 @@ impl RoomView {
                 let user_id = me.user_id.clone();
                 self.chat.know_members(std::iter::once(&me).chain(&peers));
                 self.me.set(Some(me));
-                self.members.set(peers);
+                self.participants.welcome(peers);
                 self.reconnecting.set(None);
                 self.phase.set(Phase::InCall);
                 self.announce_media();
                 self.chat.act(|s| s.on_welcome(&user_id, history));
             }
             CallEvent::Reconnecting { attempt, delay_ms } => {
-                self.forget_peers();
+                self.participants.clear();
                 self.chat.act(|s| {
                     s.on_disconnect();
                     Vec::new()
                 });
-                let wait = f64::from(delay_ms) / 1000.0;
-                self.reconnecting.set(Some(format!(
-                    "Connection lost. Reconnecting… (attempt {attempt}, in {wait:.1} s)"
-                )));
+                self.reconnecting
+                    .set(Some(reconnecting_notice(attempt, delay_ms)));
             }
             CallEvent::Chat(frame) => self.chat.act(|s| s.on_frame(frame)),
             CallEvent::PeerJoined(member) => {
                 self.chat.know_members([&member]);
-                self.members.update(|members| {
-                    members.retain(|m| m.peer_id != member.peer_id);
-                    members.push(member);
-                })
+                self.participants.joined(member);
             }
-            CallEvent::PeerLeft(peer) => {
-                self.members
-                    .update(|members| members.retain(|m| m.peer_id != peer));
-                self.streams.update(|streams| {
-                    streams.remove(&peer);
-                });
-                self.connections.update(|c| {
-                    c.remove(&peer);
-                });
-                self.quality.update(|q| {
-                    q.remove(&peer);
-                });
+            CallEvent::PeerLeft(peer) => self.participants.left(&peer),
+            CallEvent::RemoteStream(peer, stream) => self
+                .participants
+                .update(&peer, |p| p.stream.set(Some(stream))),
+            CallEvent::PeerMedia(peer, media) => {
+                self.participants.update(&peer, |p| p.media.set(media))
             }
-            CallEvent::RemoteStream(peer, stream) => self.streams.update(|streams| {
-                streams.insert(peer, stream);
-            }),
-            CallEvent::PeerMedia(peer, media) => self.members.update(|members| {
-                if let Some(member) = members.iter_mut().find(|m| m.peer_id == peer) {
-                    member.media = media;
-                }
-            }),
-            CallEvent::PeerConnection(peer, state) => self.connections.update(|c| {
-                c.insert(peer, state);
-            }),
-            CallEvent::PeerQuality(peer, quality) => self.quality.update(|q| {
-                q.insert(peer, quality);
-            }),
+            CallEvent::PeerLink(peer, link) => {
+                self.participants.update(&peer, |p| p.link.set(link))
+            }
+            CallEvent::PeerQuality(peer, quality) => self
+                .participants
+                .update(&peer, |p| p.quality.set(Some(quality))),
             CallEvent::Relay(relay) => self.relay.set(Some(relay)),
             CallEvent::Notice(message) => self.notice.set(Some(message)),
-            CallEvent::Ended { code, reason } => {
+            CallEvent::Ended(ending) => {
                 // Refused before ever getting in, as a guest: the room is for signed-in people
                 // (in case the explanation frame did not arrive before the close).
-                let turned_away = code == close_code::FORBIDDEN
+                let turned_away = ending == Ending::Removed
                     && self.me.with_untracked(Option::is_none)
                     && !self.session.signed_in();
                 self.end_call();
                 self.phase.set(if turned_away {
                     Phase::SignInRequired
                 } else {
-                    Phase::Ended(ended_message(code, &reason))
+                    Phase::Ended(ending.message())
                 });
             }
             CallEvent::SignInRequired => {
@@ -195,7 +170,7 @@ impl RoomView {
         }
         self.local.set(None);
         self.me.set(None);
-        self.forget_peers();
+        self.participants.clear();
         self.reconnecting.set(None);
         self.chat.act(|s| {
             s.on_disconnect();
@@ -203,11 +178,10 @@ impl RoomView {
         });
     }
 
-    fn forget_peers(self) {
-        self.members.set(Vec::new());
-        self.streams.set(HashMap::new());
-        self.connections.set(HashMap::new());
-        self.quality.set(HashMap::new());
+    /// The user's own Leave.
+    pub(super) fn leave(self) {
+        self.end_call();
+        self.phase.set(Phase::Ended(Ending::Left.message()));
     }
 
     pub(super) fn join(self, room: RoomName, name: DisplayName) {
@@ -218,17 +192,17 @@ impl RoomView {
             let session = self.session;
             let auth = async {
                 // The session (if this browser has one) keeps the same identity across reloads.
-                let mut token = session.join_token(name.as_str()).await?;
-                let ice = match api::ice_servers(&token.access_token).await {
-                    // Refused as expired or revoked: refresh once and try again.
-                    Err(error) if error.is_unauthorized() => {
-                        token = api::session_token(name.as_str()).await?;
-                        session.learned(&token);
-                        api::ice_servers(&token.access_token).await?
-                    }
-                    other => other?,
-                };
-                Ok::<_, api::ApiError>((token, ice))
+                let token = session.join_token(name.as_str()).await?;
+                // Refused as expired or revoked: one new token, and the request again.
+                crate::session::retry_once_on_401(
+                    token.access_token,
+                    |token| async move { api::ice_servers(&token).await },
+                    || async {
+                        let fresh = session.fresh_join_token(name.as_str()).await?;
+                        Ok(fresh.access_token)
+                    },
+                )
+                .await
             };
             let (local, auth) = futures::join!(media::acquire(), auth);
             let (token, ice) = match auth {
@@ -247,7 +221,7 @@ impl RoomView {
             let params = JoinParams {
                 room: room.as_str().to_owned(),
                 name: name.as_str().to_owned(),
-                token: token.access_token,
+                token,
                 ice,
                 local: local.stream,
             };
@@ -260,24 +234,5 @@ impl RoomView {
                 }
             }
         });
-    }
-}
-
-pub(super) fn ended_message(code: u16, reason: &str) -> String {
-    match code {
-        close_code::ROOM_FULL => {
-            "This room is full (8 people at most). Try again later or start a new room.".into()
-        }
-        close_code::TOKEN_EXPIRED => {
-            "Your session has ended (signed out here or on another device). Sign in again to continue."
-                .into()
-        }
-        close_code::FORBIDDEN => "You were removed from this room.".into(),
-        close_code::REPLACED => {
-            "You are in this call from a newer connection; this one has ended.".into()
-        }
-        1000 => "You left the call.".into(),
-        _ if reason.is_empty() => format!("The connection to the room was lost (code {code})."),
-        _ => format!("The connection to the room was lost: {reason}."),
     }
 }

@@ -19,7 +19,7 @@ pub fn backoff_delay_ms(attempt: u32, unit: f64) -> u32 {
 
 /// A close the server meant (kicked, room full, replaced by our own newer socket) is final; anything else is a network or server
 /// hiccup worth retrying. An expired token (4401: the tab slept through its renewal, say) is
-/// retried too, after renewing the token; only a session that cannot be renewed ends the call.
+/// retried too, after renewing the token (see `session::must_renew_first`); only a session that cannot be renewed ends the call.
 /// The user's own Leave never gets here (the app detaches from the socket before closing it),
 /// so even a plain 1000 from the other end — a proxy or the platform shutting the connection —
 /// is retried.
@@ -28,13 +28,6 @@ pub fn should_reconnect(code: u16) -> bool {
         code,
         close_code::FORBIDDEN | close_code::ROOM_FULL | close_code::REPLACED
     )
-}
-
-/// Whether the next connection attempt must renew the access token first: the last socket
-/// closed for an expired token, or never opened at all (an upgrade refused with 401 looks to a
-/// browser like any failed connection).
-pub fn must_renew_first(code: u16, socket_opened: bool) -> bool {
-    code == close_code::TOKEN_EXPIRED || !socket_opened
 }
 
 #[cfg(test)]
@@ -74,13 +67,5 @@ mod tests {
         for code in [1000, 1001, 1005, 1006, 1008, 1009, 1011, 1012, 4000, 4401] {
             assert!(should_reconnect(code), "{code}");
         }
-    }
-
-    #[test]
-    fn an_expired_or_refused_token_is_renewed_before_reconnecting() {
-        assert!(must_renew_first(4401, true));
-        assert!(must_renew_first(1006, false));
-        assert!(!must_renew_first(1006, true));
-        assert!(!must_renew_first(1001, true));
     }
 }

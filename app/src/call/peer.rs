@@ -1,4 +1,12 @@
 //! One RTCPeerConnection to one remote participant, negotiated with perfect negotiation.
+//!
+//! Its rules are pure modules, tested on the host, each carried out by a thin browser-side one:
+//! - [`negotiation`]: perfect negotiation's decisions (carried out here);
+//! - [`ice_servers`]: the `RTCConfiguration`, relay status and TURN refresh timing from
+//!   `/api/ice` (carried out by the call's `ice_refresh`), and which ICE errors matter;
+//! - [`restart`]: when to restart ICE and what the tile says, and [`relay_watch`]: a relay
+//!   that never answers (both carried out by `health`);
+//! - [`quality`]: RTT, loss and bitrate from `getStats` samples (carried out by `stats`).
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -14,12 +22,12 @@ use web_sys::{
     RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit, RtcTrackEvent,
 };
 
-use crate::ice_config::RelayProblem;
-use crate::ice_restart::{IceRestart, TileState};
 use crate::media::tracks_of_kind;
-use crate::negotiation::{Negotiator, OnDescription, SdpKind, SessionDescription, SignalData};
-use crate::quality::{QualityReport, QualityTracker};
-use crate::relay_watch::RelayWatch;
+use ice_servers::RelayProblem;
+use negotiation::{Negotiator, OnDescription, SdpKind, SessionDescription, SignalData};
+use quality::{QualityReport, QualityTracker};
+use relay_watch::RelayWatch;
+use restart::{IceRestart, TileState};
 
 #[wasm_bindgen]
 extern "C" {
@@ -37,6 +45,11 @@ extern "C" {
 }
 
 mod health;
+pub mod ice_servers;
+pub mod negotiation;
+pub mod quality;
+pub mod relay_watch;
+pub mod restart;
 mod stats;
 
 fn set_local_description_implicit(pc: &RtcPeerConnection) -> js_sys::Promise {

@@ -1,19 +1,19 @@
 //! The chat panel's state: the UI-free [`ChatStore`] in a signal, plus view-only bits. Every
-//! change to the store goes through [`ChatView::act`], which sends whatever frames it returns.
+//! change to the store goes through [`ChatModel::act`], which sends whatever frames it returns.
 
 use std::collections::HashMap;
 
 use confab_protocol::{ClientFrame, Member};
 use leptos::prelude::*;
 
-use crate::auth::avatar_src;
+use crate::account::avatar_src;
 use crate::chat::ChatStore;
 
 /// Below this width the panel starts closed and opens over the video.
 const WIDE_SCREEN_PX: f64 = 900.0;
 
 #[derive(Clone, Copy)]
-pub struct ChatView {
+pub struct ChatModel {
     pub store: RwSignal<ChatStore>,
     pub open: RwSignal<bool>,
     /// What is typed in the search box.
@@ -27,7 +27,7 @@ pub struct ChatView {
     send: Callback<Vec<ClientFrame>>,
 }
 
-impl ChatView {
+impl ChatModel {
     pub fn new(send: Callback<Vec<ClientFrame>>) -> Self {
         let open = web_sys::window()
             .and_then(|w| w.inner_width().ok())
@@ -35,7 +35,7 @@ impl ChatView {
             .is_none_or(|w| w >= WIDE_SCREEN_PX);
         let mut store = ChatStore::new();
         store.set_panel_open(open);
-        ChatView {
+        ChatModel {
             store: RwSignal::new(store),
             open: RwSignal::new(open),
             query: RwSignal::new(String::new()),

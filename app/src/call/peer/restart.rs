@@ -1,9 +1,9 @@
 //! When to restart ICE on one peer connection, and what its tile should say: a pure state
 //! machine fed with the browser's connection states and the time, tested on the host.
-//! `call` carries out its [`Action`]s (a `restartIce()`, which perfect negotiation turns into
+//! `health` carries out its [`Action`]s (a `restartIce()`, which perfect negotiation turns into
 //! a new offer with fresh ICE credentials, or a timer for a later [`IceRestart::tick`]).
 
-use crate::ice_config::RelayStatus;
+use super::ice_servers::RelayStatus;
 
 /// A `disconnected` that lasts this long is treated like a failure (it often heals itself
 /// within a second or two, e.g. on a brief Wi-Fi hiccup).

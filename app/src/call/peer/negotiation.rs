@@ -1,5 +1,5 @@
 //! The "perfect negotiation" decisions, as a pure state machine so glare handling is tested on
-//! the host. `peer.rs` feeds it browser events and carries out what it says.
+//! the host. `PeerSession` feeds it browser events and carries out what it says.
 //! See <https://w3c.github.io/webrtc-pc/#perfect-negotiation-example>.
 
 use serde::{Deserialize, Serialize};
@@ -63,10 +63,6 @@ impl Negotiator {
             making_offer: false,
             ignore_offer: false,
         }
-    }
-
-    pub fn polite(&self) -> bool {
-        self.polite
     }
 
     pub fn begin_offer(&mut self) {

@@ -1,14 +1,15 @@
 //! Keeping one peer connection alive: ICE restart when the link fails or stays disconnected
-//! (decided by [`IceRestart`]), the tile state, and relay errors worth a notice.
+//! (decided by [`IceRestart`](super::restart::IceRestart)), the tile state, and relay errors
+//! worth a notice.
 
 use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::ice_servers::RelayProblem;
+use super::restart::{combine, Action};
 use super::{ImplicitDescriptions, PeerEvent, PeerSession};
-use crate::ice_config::RelayProblem;
-use crate::ice_restart::{combine, Action};
 
 impl PeerSession {
     /// `iceconnectionstatechange` or `connectionstatechange`: feed both states to the
@@ -73,7 +74,7 @@ impl PeerSession {
     }
 
     /// `icegatheringstatechange`: the first gathering round must bring a relay candidate within
-    /// a few seconds when a relay is configured; see [`crate::relay_watch`].
+    /// a few seconds when a relay is configured; see [`super::relay_watch`].
     pub(super) fn on_gathering_change(self: &Rc<Self>) {
         let state = js_sys::Reflect::get(&self.pc, &"iceGatheringState".into())
             .ok()

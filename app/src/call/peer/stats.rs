@@ -1,5 +1,5 @@
 //! Connection quality sampling for one peer connection: `getStats`, reduced to the few fields
-//! [`crate::quality`] reads (all the JS reflection lives here), fed to its tracker.
+//! [`super::quality`] reads (all the JS reflection lives here), fed to its tracker.
 
 use std::rc::Rc;
 
@@ -7,8 +7,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::RtcPeerConnectionState;
 
+use super::quality::{Sample, StatEntry};
 use super::{PeerEvent, PeerSession};
-use crate::quality::{Sample, StatEntry};
 
 impl PeerSession {
     /// Takes one stats sample and reports the quality when the tile should change.

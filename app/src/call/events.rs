@@ -1,0 +1,42 @@
+//! What the call engine tells whoever started it.
+
+use confab_protocol::{ChatMessage, MediaState, Member, PeerId, ServerFrame};
+use web_sys::MediaStream;
+
+use super::peer::ice_servers::RelayStatus;
+use super::peer::quality::QualityReport;
+use super::peer::restart::TileState;
+use super::status::Ending;
+
+pub enum CallEvent {
+    /// A welcome: on first join and after every reconnect.
+    Joined {
+        me: Member,
+        peers: Vec<Member>,
+        history: Vec<ChatMessage>,
+    },
+    PeerJoined(Member),
+    PeerLeft(PeerId),
+    RemoteStream(PeerId, MediaStream),
+    PeerMedia(PeerId, MediaState),
+    /// How the link to a peer is doing, when that changes.
+    PeerLink(PeerId, TileState),
+    /// Connection quality to a peer (RTT, loss, bitrate, relayed) changed.
+    PeerQuality(PeerId, QualityReport),
+    /// Whether the ICE servers include a TURN relay, and whether calls can connect without
+    /// one (on join and on every refresh).
+    Relay(RelayStatus),
+    /// Chat, history pages, search results, and error frames (the chat store matches them).
+    Chat(ServerFrame),
+    Notice(String),
+    /// The socket dropped and every peer connection with it; retry `attempt` in `delay_ms`.
+    Reconnecting {
+        attempt: u32,
+        delay_ms: u32,
+    },
+    /// The call is over for good (the socket closed for a reason a reconnect cannot mend, or
+    /// the session behind it ended).
+    Ended(Ending),
+    /// The room admits only signed-in people and refused us (a guest); the call is over.
+    SignInRequired,
+}

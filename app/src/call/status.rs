@@ -1,0 +1,122 @@
+//! How the room connection is doing, in the words the page shows: why a call ended (from the
+//! close code, or the user leaving) and what a reconnect says. Pure, tested on the host.
+
+use confab_protocol::close_code;
+
+/// Close code of a normal close: the user's own Leave.
+const NORMAL: u16 = 1000;
+
+/// Why a call ended for good.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    /// The user left.
+    Left,
+    /// 4409: the room has no place left.
+    RoomFull,
+    /// 4401 with no way to renew: signed out here or on another device.
+    SessionEnded,
+    /// 4403: removed from the room (or, before ever getting in, refused at its door).
+    Removed,
+    /// 4410: our own newer connection took over.
+    Replaced,
+    /// Any other close, with the server's reason (may be empty).
+    Lost { code: u16, reason: String },
+}
+
+impl Ending {
+    pub fn from_close(code: u16, reason: String) -> Ending {
+        match code {
+            close_code::ROOM_FULL => Ending::RoomFull,
+            close_code::TOKEN_EXPIRED => Ending::SessionEnded,
+            close_code::FORBIDDEN => Ending::Removed,
+            close_code::REPLACED => Ending::Replaced,
+            NORMAL => Ending::Left,
+            code => Ending::Lost { code, reason },
+        }
+    }
+
+    /// What the page says once the call is over.
+    pub fn message(&self) -> String {
+        match self {
+            Ending::RoomFull => {
+                "This room is full (8 people at most). Try again later or start a new room.".into()
+            }
+            Ending::SessionEnded => {
+                "Your session has ended (signed out here or on another device). Sign in again to continue."
+                    .into()
+            }
+            Ending::Removed => "You were removed from this room.".into(),
+            Ending::Replaced => {
+                "You are in this call from a newer connection; this one has ended.".into()
+            }
+            Ending::Left => "You left the call.".into(),
+            Ending::Lost { code, reason } if reason.is_empty() => {
+                format!("The connection to the room was lost (code {code}).")
+            }
+            Ending::Lost { reason, .. } => format!("The connection to the room was lost: {reason}."),
+        }
+    }
+}
+
+/// What the page says while the room socket is down: retry `attempt` in `delay_ms`.
+pub fn reconnecting_notice(attempt: u32, delay_ms: u32) -> String {
+    let wait = f64::from(delay_ms) / 1000.0;
+    format!("Connection lost. Reconnecting… (attempt {attempt}, in {wait:.1} s)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_codes_say_why_the_call_ended() {
+        let ended = |code: u16, reason: &str| Ending::from_close(code, reason.into()).message();
+        assert_eq!(
+            ended(4409, "room full"),
+            "This room is full (8 people at most). Try again later or start a new room."
+        );
+        assert_eq!(
+            ended(4401, "your session has ended: sign in again"),
+            "Your session has ended (signed out here or on another device). Sign in again to continue."
+        );
+        assert_eq!(ended(4403, "kicked"), "You were removed from this room.");
+        assert_eq!(
+            ended(4410, "replaced"),
+            "You are in this call from a newer connection; this one has ended."
+        );
+        assert_eq!(ended(1000, ""), "You left the call.");
+        assert_eq!(Ending::Left.message(), "You left the call.");
+        assert_eq!(
+            ended(1011, ""),
+            "The connection to the room was lost (code 1011)."
+        );
+        assert_eq!(
+            ended(4000, "the server stopped answering"),
+            "The connection to the room was lost: the server stopped answering."
+        );
+    }
+
+    #[test]
+    fn a_removal_is_told_apart_from_other_closes() {
+        assert_eq!(Ending::from_close(4403, String::new()), Ending::Removed);
+        assert_eq!(
+            Ending::from_close(1006, "gone".into()),
+            Ending::Lost {
+                code: 1006,
+                reason: "gone".into()
+            }
+        );
+    }
+
+    #[test]
+    fn the_reconnecting_notice_counts_attempts_and_seconds() {
+        assert_eq!(
+            reconnecting_notice(1, 480),
+            "Connection lost. Reconnecting… (attempt 1, in 0.5 s)"
+        );
+        assert_eq!(
+            reconnecting_notice(6, 10_000),
+            "Connection lost. Reconnecting… (attempt 6, in 10.0 s)"
+        );
+    }
+}
