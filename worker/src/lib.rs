@@ -8,6 +8,7 @@ pub mod oauth;
 pub mod outbound;
 pub mod room;
 pub mod session;
+pub mod sql;
 pub mod token;
 pub mod turn;
 pub mod upgrade;
@@ -16,8 +17,6 @@ pub mod upgrade;
 mod accounts_do;
 #[cfg(target_arch = "wasm32")]
 mod auth_routes;
-#[cfg(target_arch = "wasm32")]
-mod do_sql;
 #[cfg(target_arch = "wasm32")]
 mod env;
 #[cfg(target_arch = "wasm32")]

@@ -16,12 +16,11 @@ use worker::{
     WebSocketIncomingMessage, WebSocketPair,
 };
 
-use crate::chat::{
-    self, Author, ChatStore, Retention, SeedError, StoreError, DEFAULT_HISTORY_LIMIT,
-};
-use crate::do_sql::DoSql;
+use crate::chat::{self, Author, ChatStore, Retention, SeedError, DEFAULT_HISTORY_LIMIT};
 use crate::env::{config, now, now_ms, retention};
 use crate::room::{self, Action, Attachment, ConnGuard, Incoming, RoomSettings, SettingsStore};
+use crate::sql::durable_object::DoSql;
+use crate::sql::StoreError;
 use crate::token::Identity;
 
 /// Identity the router has verified, passed to the DO on the internal upgrade request.

@@ -6,8 +6,8 @@ use std::cell::Cell;
 
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
-use crate::do_sql::DoSql;
 use crate::session::{self, SessionCall, SessionReply, SessionStore, SECRET_BYTES};
+use crate::sql::durable_object::DoSql;
 
 #[durable_object]
 pub struct Sessions {

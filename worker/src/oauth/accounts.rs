@@ -13,8 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::chat::store::{apply_migrations, Migration};
-use crate::chat::{Sql, SqlValue, StoreError};
+use crate::sql::{apply_migrations, Migration, Sql, SqlValue, StoreError};
 
 const VERSION_TABLE: &str = "accounts_schema";
 
@@ -155,7 +154,7 @@ pub fn handle<S: Sql>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::host_db::HostDb;
+    use crate::sql::host_db::HostDb;
 
     fn ready(db: &HostDb) -> AccountsStore<'_, HostDb> {
         let store = AccountsStore::new(db);

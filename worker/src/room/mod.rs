@@ -16,9 +16,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::chat::{
-    Author, ChatStore, Posted, Retention, Sql, StoreError, DEFAULT_HISTORY_LIMIT,
-    DEFAULT_SEARCH_LIMIT,
+    Author, ChatStore, Posted, Retention, DEFAULT_HISTORY_LIMIT, DEFAULT_SEARCH_LIMIT,
 };
+use crate::sql::{Sql, StoreError};
 
 /// Identity and state of one socket, stored in its hibernation attachment (≤ 16 KiB).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

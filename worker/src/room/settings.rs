@@ -6,7 +6,7 @@
 
 use confab_protocol::{ErrorCode, FrameError};
 
-use crate::chat::{Sql, SqlValue, StoreError};
+use crate::sql::{Sql, SqlValue, StoreError};
 
 /// Migration 2 of the room schema (`chat::store::MIGRATIONS`).
 pub const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS room_settings (
@@ -128,8 +128,8 @@ pub fn new_room_name() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::host_db::HostDb;
     use crate::chat::{Author, ChatStore, Retention};
+    use crate::sql::host_db::HostDb;
 
     fn migrated() -> HostDb {
         let db = HostDb::new();

@@ -1,5 +1,5 @@
 use super::*;
-use crate::chat::host_db::HostDb;
+use crate::sql::host_db::HostDb;
 use confab_protocol::MediaState;
 use serde_json::json;
 

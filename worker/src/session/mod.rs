@@ -33,8 +33,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::chat::store::{apply_migrations, Migration};
-use crate::chat::{Sql, SqlValue, StoreError};
+use crate::sql::{apply_migrations, Migration, Sql, SqlValue, StoreError};
 use crate::token::Identity;
 
 /// Random bytes in a refresh token.

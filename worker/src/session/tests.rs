@@ -2,7 +2,7 @@
 //! runs, with an explicit clock and explicit random values.
 
 use super::*;
-use crate::chat::host_db::HostDb;
+use crate::sql::host_db::HostDb;
 
 const T0: i64 = 1_800_000_000_000;
 const DAY_MS: i64 = 24 * 3600 * 1000;
