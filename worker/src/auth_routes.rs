@@ -21,7 +21,7 @@ use worker::{Env, Headers, Method, Request, RequestInit, RequestRedirect, Respon
 
 use crate::config::Config;
 use crate::env::{config, now, now_ms};
-use crate::http_error::ApiError;
+use crate::http::ApiError;
 use crate::oauth::accounts::{state_instance, AccountsCall, AccountsOp, AccountsReply};
 use crate::oauth::authorize::{authorize_url, redirect_uri};
 use crate::oauth::callback::{self, CallbackParams, CallbackRefusal};

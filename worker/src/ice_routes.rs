@@ -7,7 +7,7 @@
 use worker::{Env, Headers, Method, Request, RequestInit, RequestRedirect, Response};
 
 use crate::env::{config, now};
-use crate::http_error::ApiError;
+use crate::http::ApiError;
 use crate::outbound::{fetch_within, Answer, FetchFailure};
 use crate::router::bearer;
 use crate::turn::cloudflare::{MAX_ANSWER_BYTES, TIMEOUT};

@@ -3,7 +3,7 @@
 pub mod avatar;
 pub mod chat;
 pub mod config;
-pub mod http_error;
+pub mod http;
 pub mod oauth;
 pub mod outbound;
 pub mod room;

@@ -17,7 +17,7 @@ use crate::avatar::{
 };
 use crate::config::Config;
 use crate::env::{config, now};
-use crate::http_error::ApiError;
+use crate::http::ApiError;
 use crate::room::settings::new_room_name;
 use crate::room_do::MemberHeader;
 use crate::router::{bearer, require_json, to_room};

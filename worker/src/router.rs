@@ -7,7 +7,7 @@ use worker::{event, Context, Env, Headers, Method, Request, RequestInit, Respons
 
 use crate::auth_routes;
 use crate::env::{config, now};
-use crate::http_error::ApiError;
+use crate::http::ApiError;
 use crate::ice_routes;
 use crate::profile_routes;
 use crate::room_do::MemberHeader;

@@ -17,7 +17,7 @@ use worker::{Env, Method, Request, RequestInit, Response, Url};
 
 use crate::config::Config;
 use crate::env::{config, now, now_ms};
-use crate::http_error::ApiError;
+use crate::http::ApiError;
 use crate::router::{problem, require_json};
 use crate::session::{cookie, SessionCall, SessionOp, SessionReply, TokenRoute};
 use crate::token::{Identity, ACCESS_TOKEN_SECONDS};

@@ -4,7 +4,7 @@ use confab_protocol::{PeerId, BEARER_PREFIX, SUBPROTOCOL};
 use url::form_urlencoded;
 
 use crate::config::TRUNK_SERVE_ORIGINS;
-use crate::http_error::ApiError;
+use crate::http::ApiError;
 
 /// Whether `origin` may open a socket. With no explicit list, the worker's own origin and the
 /// `trunk serve` origins are allowed. A missing Origin (non-browser client) is refused too:

@@ -158,7 +158,7 @@ pub async fn set_profile(
     name: Option<String>,
     avatar: Option<String>,
     avatar_if_unset: bool,
-) -> Result<Option<Identity>, crate::http_error::ApiError> {
+) -> Result<Option<Identity>, crate::http::ApiError> {
     let route = TokenRoute {
         user_id: user_id.to_owned(),
     };
@@ -169,7 +169,7 @@ pub async fn set_profile(
     };
     match session_routes::call(env, config, &route, op).await? {
         SessionReply::Profile { identity } => Ok(identity),
-        _ => Err(crate::http_error::ApiError::Internal(
+        _ => Err(crate::http::ApiError::Internal(
             "sessions answered a profile change with something else".into(),
         )),
     }
