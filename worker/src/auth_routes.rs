@@ -21,7 +21,7 @@ use worker::{Env, Headers, Method, Request, RequestInit, RequestRedirect, Respon
 
 use crate::config::Config;
 use crate::env::{config, now, now_ms};
-use crate::http::ApiError;
+use crate::http::{internal, json, no_store, problem, ApiError};
 use crate::oauth::accounts::{state_instance, AccountsCall, AccountsOp, AccountsReply};
 use crate::oauth::authorize::{authorize_url, redirect_uri};
 use crate::oauth::callback::{self, CallbackParams, CallbackRefusal};
@@ -33,7 +33,6 @@ use crate::oauth::provider::Provider;
 use crate::oauth::responses::ProviderProfile;
 use crate::oauth::return_to;
 use crate::outbound::{fetch_within, Answer, FetchFailure};
-use crate::router::problem;
 use crate::session::{cookie, SessionOp, SessionReply, TokenRoute};
 use crate::session_routes;
 use crate::token::Identity;
@@ -73,7 +72,7 @@ pub fn providers(env: &Env) -> Result<Response, ApiError> {
             .collect(),
         guests: config.allow_guests,
     };
-    let mut response = Response::from_json(&body).map_err(internal)?;
+    let mut response = json(&body)?;
     no_store(&mut response);
     Ok(response)
 }
@@ -280,10 +279,6 @@ fn not_stored(result: Result<Response, ApiError>) -> Result<Response, ApiError> 
     Ok(response)
 }
 
-fn no_store(response: &mut Response) {
-    let _ = response.headers_mut().set("cache-control", "no-store");
-}
-
 fn refusal(refusal: CallbackRefusal) -> ApiError {
     ApiError::BadRequest(refusal.to_string())
 }
@@ -341,8 +336,4 @@ impl Transport for FetchTransport {
             Err(FetchFailure::Timeout) => Err(TransportError::Timeout),
         }
     }
-}
-
-fn internal(error: impl std::fmt::Display) -> ApiError {
-    ApiError::Internal(error.to_string())
 }

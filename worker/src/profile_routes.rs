@@ -12,24 +12,24 @@ use confab_protocol::{
 use worker::{Env, Method, Request, RequestInit, Response};
 
 use crate::avatar::{
-    self, check_image, read_capped, served_content_type, user_id_from_segment, BodyError,
-    ImageError, MAX_AVATAR_BYTES, SERVE_HEADERS,
+    self, check_image, served_content_type, user_id_from_segment, ImageError, MAX_AVATAR_BYTES,
+    SERVE_HEADERS,
 };
 use crate::config::Config;
 use crate::env::{config, now};
-use crate::http::ApiError;
+use crate::http::{
+    bearer, discard_refused_body, internal, json, json_body, json_object, no_store, read_capped,
+    require_json, ApiError, BodyError,
+};
 use crate::room::settings::new_room_name;
 use crate::room_do::MemberHeader;
-use crate::router::{bearer, require_json, to_room};
+use crate::router::to_room;
 use crate::token::Identity;
-
-/// Largest JSON body of `PATCH /api/me` and `POST /api/rooms`.
-const MAX_JSON_BYTES: usize = 4 * 1024;
 
 /// `PATCH /api/me {"name"}` → 200 UserInfo with the new display name.
 pub async fn update_me(mut req: Request, env: &Env) -> Result<Response, ApiError> {
     let result = update_profile(&mut req, env).await;
-    refused_body_read(&mut req, &result).await;
+    discard_refused_body(&mut req, &result).await;
     result
 }
 
@@ -55,7 +55,7 @@ async fn update_profile(req: &mut Request, env: &Env) -> Result<Response, ApiErr
 /// `PUT /api/me/avatar` with the raw image → 200 UserInfo with the new image path.
 pub async fn upload_avatar(mut req: Request, env: &Env) -> Result<Response, ApiError> {
     let result = upload(&mut req, env).await;
-    refused_body_read(&mut req, &result).await;
+    discard_refused_body(&mut req, &result).await;
     result
 }
 
@@ -113,7 +113,7 @@ pub async fn avatar(env: &Env, segment: &str) -> Result<Response, ApiError> {
 /// with a random name whose settings its Durable Object stores.
 pub async fn create_room(mut req: Request, env: &Env) -> Result<Response, ApiError> {
     let result = new_room(&mut req, env).await;
-    refused_body_read(&mut req, &result).await;
+    discard_refused_body(&mut req, &result).await;
     result
 }
 
@@ -137,10 +137,8 @@ async fn new_room(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
     match response.status_code() {
         201 => {
             let created: CreateRoomResponse = response.json().await.map_err(internal)?;
-            let mut response = Response::from_json(&created)
-                .map_err(internal)?
-                .with_status(201);
-            let _ = response.headers_mut().set("cache-control", "no-store");
+            let mut response = json(&created)?.with_status(201);
+            no_store(&mut response);
             Ok(response)
         }
         409 => Err(ApiError::Conflict(
@@ -167,53 +165,18 @@ fn signed_in(req: &Request, config: &Config) -> Result<(Identity, i64), ApiError
     Ok((identity, exp))
 }
 
-/// A small JSON body, read with a hard cap.
-async fn json_body(req: &mut Request) -> Result<Vec<u8>, ApiError> {
-    let declared = req.headers().get("content-length").ok().flatten();
-    read_capped(req.stream().ok(), declared.as_deref(), MAX_JSON_BYTES)
-        .await
-        .map_err(|e| match e {
-            BodyError::TooLarge(_) => ApiError::PayloadTooLarge(e.to_string()),
-            BodyError::Unreadable => ApiError::BadRequest("unreadable body".into()),
-        })
-}
-
-/// A JSON object body as `T` (an array is not accepted in its place); `example` is shown
-/// in the 400 problem.
-fn json_object<T: serde::de::DeserializeOwned>(body: &[u8], example: &str) -> Result<T, ApiError> {
-    let bad = || ApiError::BadRequest(format!("body must be a JSON object like {example}"));
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(value @ serde_json::Value::Object(_)) => {
-            serde_json::from_value(value).map_err(|_| bad())
-        }
-        _ => Err(bad()),
-    }
-}
-
-/// A refused request's body is read and dropped (see [`avatar::store::discard`]).
-async fn refused_body_read(req: &mut Request, result: &Result<Response, ApiError>) {
-    if result.is_err() {
-        avatar::store::discard_body(req).await;
-    }
-}
-
 /// 200 UserInfo of the changed profile; 401 when the token's user has no profile here (it was
 /// never signed in on this server).
 fn user_info(identity: Option<Identity>) -> Result<Response, ApiError> {
     let identity = identity.ok_or_else(|| {
         ApiError::Unauthorized("this account is not known here; sign in again".into())
     })?;
-    let mut response = Response::from_json(&UserInfo {
+    let mut response = json(&UserInfo {
         id: identity.user_id,
         name: identity.name,
         guest: identity.guest,
         avatar: identity.avatar,
-    })
-    .map_err(internal)?;
-    let _ = response.headers_mut().set("cache-control", "no-store");
+    })?;
+    no_store(&mut response);
     Ok(response)
-}
-
-fn internal(error: impl std::fmt::Display) -> ApiError {
-    ApiError::Internal(error.to_string())
 }

@@ -7,13 +7,14 @@ use worker::{event, Context, Env, Headers, Method, Request, RequestInit, Respons
 
 use crate::auth_routes;
 use crate::env::{config, now};
-use crate::http::ApiError;
+use crate::http::origin_allowed;
+use crate::http::{bearer, internal, json, problem, read_text, require_json, ApiError};
 use crate::ice_routes;
 use crate::profile_routes;
 use crate::room_do::MemberHeader;
 use crate::session_routes;
 use crate::token::{Identity, ACCESS_TOKEN_SECONDS};
-use crate::upgrade::{bearer_from_subprotocols, origin_allowed, replaces_from_query};
+use crate::upgrade::{bearer_from_subprotocols, replaces_from_query};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
@@ -95,10 +96,7 @@ async fn bench_seed(
         .keys
         .verify_session(&token, now())
         .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
-    let body = req
-        .text()
-        .await
-        .map_err(|_| ApiError::BadRequest("unreadable body".into()))?;
+    let body = read_text(&mut req).await?;
     let member = MemberHeader {
         room: room.as_str().to_owned(),
         identity,
@@ -127,10 +125,7 @@ async fn guest(mut req: Request, env: &Env) -> std::result::Result<Response, Api
         ));
     }
     require_json(&req)?;
-    let body = req
-        .text()
-        .await
-        .map_err(|_| ApiError::BadRequest("unreadable body".into()))?;
+    let body = read_text(&mut req).await?;
     let request: GuestRequest = serde_json::from_str(&body)
         .map_err(|_| ApiError::BadRequest("body must be JSON like {\"name\":\"Mina\"}".into()))?;
     let name =
@@ -248,47 +243,4 @@ pub(crate) async fn to_room(
     let rooms = env.durable_object("ROOMS").map_err(internal)?;
     let stub = rooms.get_by_name(&member.room).map_err(internal)?;
     stub.fetch_with_request(inner).await.map_err(internal)
-}
-
-/// The token from `Authorization: Bearer <token>`.
-pub(crate) fn bearer(req: &Request) -> Option<String> {
-    let value = req.headers().get("authorization").ok().flatten()?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))?;
-    Some(token.trim().to_owned()).filter(|t| !t.is_empty())
-}
-
-pub(crate) fn require_json(req: &Request) -> std::result::Result<(), ApiError> {
-    let content_type = req
-        .headers()
-        .get("content-type")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    if content_type.split(';').next().map(str::trim) != Some("application/json") {
-        return Err(ApiError::UnsupportedMediaType(
-            "send Content-Type: application/json".into(),
-        ));
-    }
-    Ok(())
-}
-
-fn json<T: serde::Serialize>(value: &T) -> std::result::Result<Response, ApiError> {
-    Response::from_json(value).map_err(internal)
-}
-
-pub(crate) fn problem(error: &ApiError) -> Result<Response> {
-    if error.status() >= 500 {
-        worker::console_error!("request failed: {error}");
-    }
-    let mut response = Response::from_json(&error.to_problem())?.with_status(error.status());
-    response
-        .headers_mut()
-        .set("content-type", "application/problem+json")?;
-    Ok(response)
-}
-
-fn internal(error: impl std::fmt::Display) -> ApiError {
-    ApiError::Internal(error.to_string())
 }

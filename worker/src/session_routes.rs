@@ -17,11 +17,11 @@ use worker::{Env, Method, Request, RequestInit, Response, Url};
 
 use crate::config::Config;
 use crate::env::{config, now, now_ms};
-use crate::http::ApiError;
-use crate::router::{problem, require_json};
+use crate::http::{
+    internal, json, no_store, origin_allowed, problem, read_text, require_json, ApiError,
+};
 use crate::session::{cookie, SessionCall, SessionOp, SessionReply, TokenRoute};
 use crate::token::{Identity, ACCESS_TOKEN_SECONDS};
-use crate::upgrade::origin_allowed;
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
@@ -29,10 +29,7 @@ const DAY_MS: i64 = 24 * 3600 * 1000;
 /// user (the body of `POST /auth/guest`). A guest may send a new display name.
 pub async fn refresh(mut req: Request, env: &Env) -> Result<Response, ApiError> {
     let (config, secure) = checked(&req, env)?;
-    let body = req
-        .text()
-        .await
-        .map_err(|_| ApiError::BadRequest("unreadable body".into()))?;
+    let body = read_text(&mut req).await?;
     let request: RefreshRequest = if body.trim().is_empty() {
         RefreshRequest::default()
     } else {
@@ -196,8 +193,8 @@ fn token_response(config: &Config, identity: &Identity) -> Result<Response, ApiE
             avatar: identity.avatar.clone(),
         },
     };
-    let mut response = Response::from_json(&body).map_err(internal)?;
-    let _ = response.headers_mut().set("cache-control", "no-store");
+    let mut response = json(&body)?;
+    no_store(&mut response);
     Ok(response)
 }
 
@@ -215,7 +212,7 @@ pub(crate) fn set_cookie(response: &mut Response, value: &str) -> Result<(), Api
 /// 401 problem+json that also clears the cookie.
 fn refused(reason: &str, secure: bool) -> Result<Response, ApiError> {
     let mut response = problem(&ApiError::Unauthorized(reason.to_owned())).map_err(internal)?;
-    let _ = response.headers_mut().set("cache-control", "no-store");
+    no_store(&mut response);
     set_cookie(&mut response, &cookie::clear(secure))?;
     Ok(response)
 }
@@ -223,11 +220,7 @@ fn refused(reason: &str, secure: bool) -> Result<Response, ApiError> {
 /// 204 that clears the cookie.
 fn ended(secure: bool) -> Result<Response, ApiError> {
     let mut response = Response::empty().map_err(internal)?.with_status(204);
-    let _ = response.headers_mut().set("cache-control", "no-store");
+    no_store(&mut response);
     set_cookie(&mut response, &cookie::clear(secure))?;
     Ok(response)
-}
-
-fn internal(error: impl std::fmt::Display) -> ApiError {
-    ApiError::Internal(error.to_string())
 }
