@@ -11,24 +11,8 @@ pub mod session;
 pub mod sql;
 pub mod token;
 pub mod turn;
-pub mod upgrade;
 
-#[cfg(target_arch = "wasm32")]
-mod accounts_do;
-#[cfg(target_arch = "wasm32")]
-mod auth_routes;
 #[cfg(target_arch = "wasm32")]
 mod env;
 #[cfg(target_arch = "wasm32")]
-mod ice_routes;
-
-#[cfg(target_arch = "wasm32")]
-mod profile_routes;
-#[cfg(target_arch = "wasm32")]
-mod room_do;
-#[cfg(target_arch = "wasm32")]
 mod router;
-#[cfg(target_arch = "wasm32")]
-mod session_routes;
-#[cfg(target_arch = "wasm32")]
-mod sessions_do;

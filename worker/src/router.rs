@@ -5,16 +5,16 @@ use confab_protocol::{
 };
 use worker::{event, Context, Env, Headers, Method, Request, RequestInit, Response, Result};
 
-use crate::auth_routes;
+use crate::avatar::routes as profile_routes;
 use crate::env::{config, now};
 use crate::http::origin_allowed;
 use crate::http::{bearer, internal, json, problem, read_text, require_json, ApiError};
-use crate::ice_routes;
-use crate::profile_routes;
-use crate::room_do::MemberHeader;
-use crate::session_routes;
+use crate::oauth::routes as auth_routes;
+use crate::room::durable_object::MemberHeader;
+use crate::room::upgrade::{bearer_from_subprotocols, replaces_from_query};
+use crate::session::routes as session_routes;
 use crate::token::{Identity, ACCESS_TOKEN_SECONDS};
-use crate::upgrade::{bearer_from_subprotocols, replaces_from_query};
+use crate::turn::routes as ice_routes;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {

@@ -12,8 +12,8 @@ use super::{
 use crate::config::Config;
 use crate::env::{config, now_ms};
 use crate::http::{read_capped, ApiError};
+use crate::session::routes as session_routes;
 use crate::session::{SessionOp, SessionReply, TokenRoute};
-use crate::session_routes;
 use crate::token::Identity;
 
 /// The R2 binding.

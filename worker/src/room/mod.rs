@@ -1,9 +1,12 @@
 //! Room logic in plain Rust: admission, frame routing, chat and abuse limits. The Durable Object
-//! glue (`room_do.rs`) turns sockets into [`Member`]s, calls these functions and carries out the
-//! [`Action`]s they return, so every decision here is unit-tested on the host.
+//! glue (`durable_object`) turns sockets into [`Member`]s, calls these functions and carries out
+//! the [`Action`]s they return, so every decision here is unit-tested on the host.
 
+#[cfg(target_arch = "wasm32")]
+pub mod durable_object;
 mod guard;
 pub mod settings;
+pub mod upgrade;
 
 pub use guard::{ConnGuard, TokenBucket, Verdict};
 pub use settings::{admit_identity, RoomSettings, SettingsConflict, SettingsStore};

@@ -1,7 +1,7 @@
 //! Sessions in plain Rust: rotating refresh tokens, stored hashed in the user's own Durable
 //! Object SQLite, with reuse detection, logout and logout-all. The `Sessions` Durable Object
-//! (one per user id, `sessions_do.rs`) supplies a [`Sql`] over its storage; host tests supply an
-//! in-memory SQLite. [`cookie`] builds and reads the cookie that carries the token.
+//! (one per user id, `durable_object`) supplies a [`Sql`] over its storage; host tests supply
+//! an in-memory SQLite. [`cookie`] builds and reads the cookie that carries the token.
 //!
 //! Refresh token: `<base64url(user id)>.<base64url(32 random bytes)>`. The first part only
 //! routes the request to the user's Durable Object (a user id is not secret); the random part
@@ -24,7 +24,11 @@
 //!   written; a purged token is simply unknown (401).
 
 pub mod cookie;
+#[cfg(target_arch = "wasm32")]
+pub mod durable_object;
 mod profile;
+#[cfg(target_arch = "wasm32")]
+pub mod routes;
 
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,5 @@
 //! ICE servers for `GET /api/ice` (DESIGN.md, "NAT traversal"), as plain Rust the route glue
-//! (`ice_routes.rs`) calls into.
+//! (`routes`) calls into.
 //!
 //! STUN (`STUN_URLS`) always; a TURN relay when one is configured, in one of two modes:
 //! - [`coturn`]: a coturn-style shared secret (`TURN_URLS`, `TURN_SECRET`): the worker mints a
@@ -16,6 +16,8 @@
 pub mod cloudflare;
 pub mod config;
 pub mod coturn;
+#[cfg(target_arch = "wasm32")]
+pub mod routes;
 
 #[cfg(test)]
 mod tests;

@@ -12,6 +12,8 @@
 //! upload so browsers never keep showing the old picture.
 
 #[cfg(target_arch = "wasm32")]
+pub mod routes;
+#[cfg(target_arch = "wasm32")]
 pub mod store;
 
 #[cfg(target_arch = "wasm32")]

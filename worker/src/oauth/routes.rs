@@ -33,8 +33,8 @@ use crate::oauth::provider::Provider;
 use crate::oauth::responses::ProviderProfile;
 use crate::oauth::return_to;
 use crate::outbound::{fetch_within, Answer, FetchFailure};
+use crate::session::routes as session_routes;
 use crate::session::{cookie, SessionOp, SessionReply, TokenRoute};
-use crate::session_routes;
 use crate::token::Identity;
 
 /// How long one call to a provider may take, answer body included.

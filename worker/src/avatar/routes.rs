@@ -21,8 +21,8 @@ use crate::http::{
     bearer, discard_refused_body, internal, json, json_body, json_object, no_store, read_capped,
     require_json, ApiError, BodyError,
 };
+use crate::room::durable_object::MemberHeader;
 use crate::room::settings::new_room_name;
-use crate::room_do::MemberHeader;
 use crate::router::to_room;
 use crate::token::Identity;
 
