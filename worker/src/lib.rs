@@ -15,4 +15,6 @@ pub mod turn;
 #[cfg(target_arch = "wasm32")]
 mod env;
 #[cfg(target_arch = "wasm32")]
+mod health;
+#[cfg(target_arch = "wasm32")]
 mod router;

@@ -17,7 +17,7 @@ pub mod routes;
 pub mod store;
 
 #[cfg(target_arch = "wasm32")]
-pub use store::{adopt_provider_picture, set_profile};
+pub use store::adopt_provider_picture;
 
 /// Largest image accepted, in bytes (2 MiB).
 pub const MAX_AVATAR_BYTES: usize = 2 * 1024 * 1024;

@@ -1,29 +1,24 @@
-//! The signed-in user's profile (`PATCH /api/me`), profile images (`PUT /api/me/avatar`,
-//! `GET /api/avatars/<user id>`) and rooms that require sign-in (`POST /api/rooms`).
+//! The signed-in user's profile: `PATCH /api/me` (the display name), `PUT /api/me/avatar` (the
+//! image) and `GET /api/avatars/<user id>` (serving it).
 //!
 //! Everything but reading an image needs a Bearer access token of a signed-in person: none or
 //! a bad one is 401, a guest's is 403. Profile changes go to the user's `Sessions` object; the
 //! app then refreshes to get a token with the new name or image. Images are checked by
 //! [`crate::avatar`] and kept in R2.
 
-use confab_protocol::{
-    CreateRoomRequest, CreateRoomResponse, DisplayName, ProfileUpdate, RoomName, UserInfo,
-};
-use worker::{Env, Method, Request, RequestInit, Response};
+use confab_protocol::{DisplayName, ProfileUpdate, UserInfo};
+use worker::{Env, Request, Response};
 
 use crate::avatar::{
     self, check_image, served_content_type, user_id_from_segment, ImageError, MAX_AVATAR_BYTES,
     SERVE_HEADERS,
 };
-use crate::config::Config;
-use crate::env::{config, now};
+use crate::env::config;
 use crate::http::{
-    bearer, discard_refused_body, internal, json, json_body, json_object, no_store, read_capped,
+    discard_refused_body, internal, json, json_body, json_object, no_store, read_capped,
     require_json, ApiError, BodyError,
 };
-use crate::room::durable_object::MemberHeader;
-use crate::room::settings::new_room_name;
-use crate::router::to_room;
+use crate::session::calls::{set_profile, signed_in};
 use crate::token::Identity;
 
 /// `PATCH /api/me {"name"}` → 200 UserInfo with the new display name.
@@ -40,7 +35,7 @@ async fn update_profile(req: &mut Request, env: &Env) -> Result<Response, ApiErr
     let body = json_body(req).await?;
     let update: ProfileUpdate = json_object(&body, "{\"name\":\"Mina\"}")?;
     let name = DisplayName::parse(&update.name).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let updated = avatar::set_profile(
+    let updated = set_profile(
         env,
         &config,
         &identity.user_id,
@@ -78,8 +73,7 @@ async fn upload(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
     let path = avatar::store::put(env, &identity.user_id, bytes, kind)
         .await
         .map_err(internal)?;
-    let updated =
-        avatar::set_profile(env, &config, &identity.user_id, None, Some(path), false).await?;
+    let updated = set_profile(env, &config, &identity.user_id, None, Some(path), false).await?;
     if updated.is_none() {
         // No such user after all: do not keep an image nobody points at.
         if let Err(error) = avatar::store::delete(env, &identity.user_id).await {
@@ -107,62 +101,6 @@ pub async fn avatar(env: &Env, segment: &str) -> Result<Response, ApiError> {
         headers.set(name, value).map_err(internal)?;
     }
     Ok(response)
-}
-
-/// `POST /api/rooms {"require_sign_in":true}` → 201 `{"room","require_sign_in"}`: a new room
-/// with a random name whose settings its Durable Object stores.
-pub async fn create_room(mut req: Request, env: &Env) -> Result<Response, ApiError> {
-    let result = new_room(&mut req, env).await;
-    discard_refused_body(&mut req, &result).await;
-    result
-}
-
-async fn new_room(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
-    let config = config(env)?;
-    let (identity, token_exp) = signed_in(req, &config)?;
-    require_json(req)?;
-    let body = json_body(req).await?;
-    let request: CreateRoomRequest = json_object(&body, "{\"require_sign_in\":true}")?;
-    let room = RoomName::parse(&new_room_name()).map_err(internal)?;
-    let member = MemberHeader {
-        room: room.as_str().to_owned(),
-        identity,
-        token_exp,
-        replaces: None,
-    };
-    let inner = serde_json::to_string(&request).map_err(internal)?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(inner.into()));
-    let mut response = to_room(env, &member, "/settings", init, &[]).await?;
-    match response.status_code() {
-        201 => {
-            let created: CreateRoomResponse = response.json().await.map_err(internal)?;
-            let mut response = json(&created)?.with_status(201);
-            no_store(&mut response);
-            Ok(response)
-        }
-        409 => Err(ApiError::Conflict(
-            response.text().await.unwrap_or_default(),
-        )),
-        status => Err(ApiError::Internal(format!(
-            "room settings failed with {status}"
-        ))),
-    }
-}
-
-/// The signed-in person a request's Bearer token speaks for, and the token's expiry.
-fn signed_in(req: &Request, config: &Config) -> Result<(Identity, i64), ApiError> {
-    let token = bearer(req).ok_or_else(|| ApiError::Unauthorized("missing bearer token".into()))?;
-    let (identity, exp) = config
-        .keys
-        .verify_session(&token, now())
-        .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
-    if identity.guest {
-        return Err(ApiError::Forbidden(
-            "guests have no profile; sign in first".into(),
-        ));
-    }
-    Ok((identity, exp))
 }
 
 /// 200 UserInfo of the changed profile; 401 when the token's user has no profile here (it was

@@ -9,12 +9,9 @@ use super::{
     avatar_path, check_image, fetchable_picture_url, loggable_url, next_version, object_key,
     ImageKind, MAX_AVATAR_BYTES,
 };
-use crate::config::Config;
 use crate::env::{config, now_ms};
-use crate::http::{read_capped, ApiError};
-use crate::session::routes as session_routes;
-use crate::session::{SessionOp, SessionReply, TokenRoute};
-use crate::token::Identity;
+use crate::http::read_capped;
+use crate::session::calls::set_profile;
 
 /// The R2 binding.
 const BUCKET: &str = "AVATARS";
@@ -85,32 +82,6 @@ pub async fn get(env: &Env, user_id: &str) -> worker::Result<Option<(Vec<u8>, Op
         return Ok(None);
     };
     Ok(Some((body.bytes().await?, content_type)))
-}
-
-/// Sets the image path in the user's `Sessions` object; the profile after the change (`None`
-/// when that object holds no user).
-pub async fn set_profile(
-    env: &Env,
-    config: &Config,
-    user_id: &str,
-    name: Option<String>,
-    avatar: Option<String>,
-    avatar_if_unset: bool,
-) -> Result<Option<Identity>, ApiError> {
-    let route = TokenRoute {
-        user_id: user_id.to_owned(),
-    };
-    let op = SessionOp::SetProfile {
-        name,
-        avatar,
-        avatar_if_unset,
-    };
-    match session_routes::call(env, config, &route, op).await? {
-        SessionReply::Profile { identity } => Ok(identity),
-        _ => Err(ApiError::Internal(
-            "sessions answered a profile change with something else".into(),
-        )),
-    }
 }
 
 /// Copies a provider's picture into R2 as the user's image, unless they already have one, so

@@ -51,7 +51,7 @@ pub fn new_user_id(random: [u8; 16]) -> String {
     format!("{USER_PREFIX}{}", uuid::Uuid::from_bytes(random).simple())
 }
 
-/// A request from the router (internal JSON).
+/// A request from the sign-in routes (internal JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountsCall {
     pub op: AccountsOp,

@@ -1,4 +1,4 @@
-//! The `Accounts` Durable Object: thin glue between the router's internal JSON calls and
+//! The `Accounts` Durable Object: thin glue between the routes' internal JSON calls and
 //! [`crate::oauth::accounts`] over the object's SQLite. It supplies the randomness (a new user
 //! id) and the alarm that deletes a consumed sign-in state once its login cookie has expired.
 

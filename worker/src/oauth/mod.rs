@@ -1,5 +1,5 @@
 //! Sign-in with Google, GitHub, Kakao or Naver (OAuth 2.0 authorization code flow, PKCE S256
-//! where the provider has it, OpenID Connect for Google), as plain Rust the router glue
+//! where the provider has it, OpenID Connect for Google), as plain Rust the route glue
 //! (`routes`) and the `Accounts` Durable Object (`durable_object`) call into.
 //!
 //! - [`config`]: which providers are offered, their endpoints and `PUBLIC_URL`.

@@ -33,7 +33,7 @@ use crate::oauth::provider::Provider;
 use crate::oauth::responses::ProviderProfile;
 use crate::oauth::return_to;
 use crate::outbound::{fetch_within, Answer, FetchFailure};
-use crate::session::routes as session_routes;
+use crate::session::calls as session_calls;
 use crate::session::{cookie, SessionOp, SessionReply, TokenRoute};
 use crate::token::Identity;
 
@@ -118,7 +118,7 @@ async fn start(req: Request, env: &Env, provider_id: &str) -> Result<Response, A
     let secure = cookie::is_secure_scheme(url.scheme());
     let mut response = redirect_to(location.as_str())?;
     let value = login::sign(&config.keys, &claims, now());
-    session_routes::set_cookie(&mut response, &login::set_cookie(&value, secure))?;
+    session_calls::set_cookie(&mut response, &login::set_cookie(&value, secure))?;
     Ok(response)
 }
 
@@ -137,7 +137,7 @@ async fn finish(req: Request, env: &Env, provider_id: &str) -> Result<Response, 
     // From here on the sign-in is over whatever happens: the login cookie goes.
     let done = |result: Result<Response, ApiError>| -> Result<Response, ApiError> {
         let mut response = not_stored(result)?;
-        session_routes::set_cookie(&mut response, &login::clear_cookie(secure))?;
+        session_calls::set_cookie(&mut response, &login::clear_cookie(secure))?;
         Ok(response)
     };
 
@@ -207,7 +207,7 @@ async fn sign_in(
     let op = SessionOp::SignIn {
         identity: from_provider,
     };
-    let (identity, refresh_token) = match session_routes::call(env, config, &route, op).await? {
+    let (identity, refresh_token) = match session_calls::call(env, config, &route, op).await? {
         SessionReply::Issued {
             identity,
             refresh_token,
@@ -222,16 +222,16 @@ async fn sign_in(
         }
     }
     // The browser's previous session (a guest's, or another account's) ends here.
-    if let Some((old_route, old_token)) = session_routes::presented(req, secure) {
+    if let Some((old_route, old_token)) = session_calls::presented(req, secure) {
         let logout = SessionOp::Logout { token: old_token };
-        if let Err(error) = session_routes::call(env, config, &old_route, logout).await {
+        if let Err(error) = session_calls::call(env, config, &old_route, logout).await {
             worker::console_error!("sign-in: could not end the previous session: {error}");
         }
     }
     let mut response = redirect_to(return_to)?;
-    session_routes::set_cookie(
+    session_calls::set_cookie(
         &mut response,
-        &cookie::set(&refresh_token, secure, session_routes::max_age(config)),
+        &cookie::set(&refresh_token, secure, session_calls::max_age(config)),
     )?;
     Ok(response)
 }

@@ -23,7 +23,7 @@ use crate::sql::durable_object::DoSql;
 use crate::sql::StoreError;
 use crate::token::Identity;
 
-/// Identity the router has verified, passed to the DO on the internal upgrade request.
+/// Identity a room route has verified, passed to the DO on its internal request.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct MemberHeader {
     pub room: String,
@@ -266,7 +266,7 @@ impl Room {
         SettingsStore::new(&db).get()
     }
 
-    /// `POST /settings {"require_sign_in"}` from the router (`POST /api/rooms`): the settings of
+    /// `POST /settings {"require_sign_in"}` from `POST /api/rooms`: the settings of
     /// a new room, made by the member in the header. 201 with the settings, 409 when the room
     /// is already in use or set.
     async fn create_settings(&self, mut req: Request, member: MemberHeader) -> Result<Response> {
@@ -297,7 +297,7 @@ impl Room {
         }
     }
 
-    /// Benchmark-only bulk insert (the router allows it only with `ALLOW_BENCH_SEED`).
+    /// Benchmark-only bulk insert (the route exists only with `ALLOW_BENCH_SEED`).
     async fn seed(&self, mut req: Request, member: MemberHeader) -> Result<Response> {
         #[derive(Deserialize)]
         struct SeedBody {

@@ -5,6 +5,8 @@
 #[cfg(target_arch = "wasm32")]
 pub mod durable_object;
 mod guard;
+#[cfg(target_arch = "wasm32")]
+pub mod routes;
 pub mod settings;
 pub mod upgrade;
 

@@ -1,4 +1,4 @@
-//! The `Sessions` Durable Object, one per user id: thin glue between the router's internal JSON
+//! The `Sessions` Durable Object, one per user id: thin glue between the routes' internal JSON
 //! calls and [`crate::session`] over the object's SQLite. It supplies the randomness (new token
 //! bytes, family ids) and logs token reuse by family id only, never a token.
 

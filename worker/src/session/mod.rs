@@ -23,6 +23,8 @@
 //!   (set when it was exchanged for a newer one). Expired rows are purged as new ones are
 //!   written; a purged token is simply unknown (401).
 
+#[cfg(target_arch = "wasm32")]
+pub mod calls;
 pub mod cookie;
 #[cfg(target_arch = "wasm32")]
 pub mod durable_object;
@@ -121,7 +123,7 @@ pub enum Rotation {
     Refused(Refusal),
 }
 
-/// A request from the router to a user's `Sessions` Durable Object (internal JSON).
+/// A request from the worker's routes to a user's `Sessions` Durable Object (internal JSON).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SessionCall {
     pub op: SessionOp,
@@ -143,7 +145,7 @@ pub enum SessionOp {
     /// A provider sign-in for this (non-guest) user: record the provider's name unless the user
     /// chose one, and start a new family.
     SignIn { identity: Identity },
-    /// Change the profile of the user (already authenticated by the router). `avatar_if_unset`
+    /// Change the profile of the user (already authenticated by the route). `avatar_if_unset`
     /// only sets an image when the user has none (the provider's picture at first sign-in).
     SetProfile {
         name: Option<String>,
