@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 
 use super::session::{Session, Who};
 use crate::api;
-use crate::auth::{avatar_src, initials, login_href};
+use crate::auth::{avatar_src, initials, login_href, usable};
 
 /// One link per configured provider, coming back to `return_to` after sign-in. Shown only
 /// while nobody is signed in. They are full page loads (`rel="external"` keeps the router
@@ -19,8 +19,7 @@ pub fn SignInLinks(#[prop(into)] return_to: String) -> impl IntoView {
             return None;
         }
         let providers = session.providers.get()?;
-        let links: Vec<_> = providers
-            .usable()
+        let links: Vec<_> = usable(&providers)
             .map(|p| {
                 let href = login_href(&p.id, &return_to);
                 view! {

@@ -2,12 +2,11 @@
 //! `POST /auth/refresh` (the HttpOnly session cookie decides), kept current after joins and
 //! profile changes, cleared on sign-out. Also the sign-in providers the server offers.
 
-use confab_protocol::{GuestResponse, UserInfo};
+use confab_protocol::{GuestResponse, ProvidersResponse, UserInfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
-use crate::auth::Providers;
 
 /// An access token younger than this is reused for API calls instead of rotating the session
 /// again (they live ten minutes).
@@ -29,7 +28,7 @@ pub enum Who {
 pub struct Session {
     pub who: RwSignal<Who>,
     /// `None` until `GET /auth/providers` answered.
-    pub providers: RwSignal<Option<Providers>>,
+    pub providers: RwSignal<Option<ProvidersResponse>>,
     /// The latest access token and when it was issued (`Date.now()`).
     token: StoredValue<Option<(GuestResponse, f64)>>,
 }

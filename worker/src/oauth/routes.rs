@@ -16,7 +16,7 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use confab_protocol::{ProviderInfo, ProvidersResponse};
 use worker::{Env, Headers, Method, Request, RequestInit, RequestRedirect, Response, Url};
 
 use crate::config::Config;
@@ -44,30 +44,18 @@ const MAX_PROVIDER_BODY_BYTES: usize = 1024 * 1024;
 /// A used state is kept a little longer than its login cookie could be accepted.
 const STATE_KEEP_AFTER_EXPIRY_MS: i64 = 60_000;
 
-#[derive(Serialize)]
-struct ProviderEntry {
-    id: &'static str,
-    name: &'static str,
-}
-
-#[derive(Serialize)]
-struct ProvidersBody {
-    providers: Vec<ProviderEntry>,
-    guests: bool,
-}
-
 /// `GET /auth/providers`: the configured providers in offering order, and whether guests may
 /// join.
 pub fn providers(env: &Env) -> Result<Response, ApiError> {
     let config = config(env)?;
-    let body = ProvidersBody {
+    let body = ProvidersResponse {
         providers: config
             .oauth
             .providers
             .iter()
-            .map(|s| ProviderEntry {
-                id: s.provider.id(),
-                name: s.provider.display_name(),
+            .map(|s| ProviderInfo {
+                id: s.provider.id().to_owned(),
+                name: s.provider.display_name().to_owned(),
             })
             .collect(),
         guests: config.allow_guests,
