@@ -5,8 +5,6 @@
 
 use confab_protocol::Problem;
 
-use crate::config::TRUNK_SERVE_ORIGINS;
-
 #[cfg(target_arch = "wasm32")]
 pub mod request;
 #[cfg(target_arch = "wasm32")]
@@ -16,6 +14,9 @@ pub mod response;
 pub use request::{bearer, discard_refused_body, json_body, read_capped, read_text, require_json};
 #[cfg(target_arch = "wasm32")]
 pub use response::{json, no_store, problem};
+
+/// Origins `trunk serve` uses by default (front-end development).
+pub const TRUNK_SERVE_ORIGINS: &[&str] = &["http://localhost:8080", "http://127.0.0.1:8080"];
 
 /// Largest JSON body read with [`request::json_body`] (`PATCH /api/me`, `POST /api/rooms`).
 pub const MAX_JSON_BYTES: usize = 4 * 1024;

@@ -10,8 +10,8 @@
 //! - `chat_search`: FTS5 over terms computed in [`super::search`], `rowid` = `seq`; contentless
 //!   (only the index is stored) with deletes enabled, so retention can remove rows.
 //!
-//! - `room_settings` (migration 2): set once when a room is made with `POST /api/rooms`; see
-//!   [`crate::room::settings`].
+//! - `room_settings` (migration 2): set once when a room is made with `POST /api/rooms`; read
+//!   and written by the room's settings store (`room::settings`), which builds on this schema.
 //!
 //! A message, its search row and any retention pruning are written in one transaction.
 
@@ -46,7 +46,12 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 2,
-        statements: &[crate::room::settings::CREATE_TABLE],
+        statements: &["CREATE TABLE IF NOT EXISTS room_settings (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            creator TEXT NOT NULL,
+            require_sign_in INTEGER NOT NULL,
+            created_ms INTEGER NOT NULL
+        )"],
     },
 ];
 
