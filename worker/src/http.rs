@@ -1,7 +1,8 @@
 //! HTTP plumbing every route shares: errors as RFC 9457 problem details (the one place
 //! statuses are chosen), the Bearer token of `Authorization`, the JSON content-type rule, the
 //! Origin allow-list, JSON bodies and capped body reading. The rules are plain Rust, tested on
-//! the host; [`request`] and [`response`] apply them to the Workers `Request` and `Response`.
+//! the host; `request` and `response` (wasm only) apply them to the Workers `Request` and
+//! `Response`.
 
 use confab_protocol::Problem;
 
@@ -18,7 +19,7 @@ pub use response::{json, no_store, problem};
 /// Origins `trunk serve` uses by default (front-end development).
 pub const TRUNK_SERVE_ORIGINS: &[&str] = &["http://localhost:8080", "http://127.0.0.1:8080"];
 
-/// Largest JSON body read with [`request::json_body`] (`PATCH /api/me`, `POST /api/rooms`).
+/// Largest JSON body read with `request::json_body` (`PATCH /api/me`, `POST /api/rooms`).
 pub const MAX_JSON_BYTES: usize = 4 * 1024;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Sessions in plain Rust: rotating refresh tokens, stored hashed in the user's own Durable
 //! Object SQLite, with reuse detection, logout and logout-all. The `Sessions` Durable Object
-//! (one per user id, `durable_object`) supplies a [`Sql`] over its storage; host tests supply
+//! (one per user id, `durable_object`) supplies a [`Sql`](crate::sql::Sql) over its storage; host tests supply
 //! an in-memory SQLite. [`cookie`] builds and reads the cookie that carries the token.
 //!
 //! Refresh token: `<base64url(user id)>.<base64url(32 random bytes)>`. The first part only

@@ -3,7 +3,7 @@
 //! schema [`migrations`] runner. Rooms (chat and settings), sessions and accounts each keep
 //! their own tables on top of it.
 //!
-//! In the worker, [`durable_object::DoSql`] runs it on a Durable Object's SQLite storage; in
+//! In the worker, `durable_object::DoSql` runs it on a Durable Object's SQLite storage; in
 //! host tests, `host_db::HostDb` runs it on an in-memory SQLite.
 
 pub mod migrations;
