@@ -2,8 +2,8 @@
 //! addresses, which avatar paths may become an `<img src>`, and friendly checks on a chosen
 //! image file. Plain Rust, tested on the host; the server stays the authority.
 
+use confab_protocol::{ProviderInfo, ProvidersResponse};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
-use serde::Deserialize;
 
 /// The largest profile image the server accepts (2 MiB).
 pub const AVATAR_MAX_BYTES: f64 = 2.0 * 1024.0 * 1024.0;
@@ -14,47 +14,15 @@ pub const AVATAR_PREFIX: &str = "/api/avatars/";
 /// The server refuses longer `return_to` values.
 const MAX_RETURN_TO: usize = 512;
 
-/// A sign-in provider the server offers (`GET /auth/providers`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Provider {
-    pub id: String,
-    pub name: String,
-}
-
-/// `GET /auth/providers`: configured providers (in the server's order) and whether guests may join.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Providers {
-    #[serde(default)]
-    pub providers: Vec<Provider>,
-    #[serde(default = "yes")]
-    pub guests: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl Default for Providers {
-    /// What the app assumes until the server says otherwise: no providers, guests welcome.
-    fn default() -> Self {
-        Providers {
-            providers: Vec::new(),
-            guests: true,
-        }
-    }
-}
-
-impl Providers {
-    /// Providers whose id can safely become part of a link (`[a-z0-9_-]`, as the server names them).
-    pub fn usable(&self) -> impl Iterator<Item = &Provider> {
-        self.providers.iter().filter(|p| {
-            !p.id.is_empty()
-                && p.id.len() <= 32
-                && p.id
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
-        })
-    }
+/// The providers of a `GET /auth/providers` answer whose id can safely become part of a link (`[a-z0-9_-]`, as the server names them).
+pub fn usable(providers: &ProvidersResponse) -> impl Iterator<Item = &ProviderInfo> {
+    providers.providers.iter().filter(|p| {
+        !p.id.is_empty()
+            && p.id.len() <= 32
+            && p.id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    })
 }
 
 /// Characters escaped inside the `return_to` query value: everything that would end or confuse
@@ -230,12 +198,12 @@ mod tests {
     fn providers_answer_is_read_and_odd_ids_are_skipped() {
         let json = r#"{"providers":[{"id":"google","name":"Google"},{"id":"x\"><script>","name":"Bad"},
             {"id":"naver","name":"Naver"}],"guests":false}"#;
-        let providers: Providers = serde_json::from_str(json).unwrap();
+        let providers: ProvidersResponse = serde_json::from_str(json).unwrap();
         assert!(!providers.guests);
-        let ids: Vec<&str> = providers.usable().map(|p| p.id.as_str()).collect();
+        let ids: Vec<&str> = usable(&providers).map(|p| p.id.as_str()).collect();
         assert_eq!(ids, ["google", "naver"]);
-        let empty: Providers = serde_json::from_str("{}").unwrap();
-        assert_eq!(empty, Providers::default());
+        let empty: ProvidersResponse = serde_json::from_str("{}").unwrap();
+        assert_eq!(empty, ProvidersResponse::default());
         assert!(empty.guests);
     }
 

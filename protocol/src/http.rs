@@ -9,6 +9,39 @@ pub struct Health {
     pub version: String,
 }
 
+/// One sign-in provider the server offers: its id (a path segment of `/auth/{id}/login`) and
+/// the name shown on its button.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderInfo {
+    pub id: String,
+    pub name: String,
+}
+
+/// `GET /auth/providers` response: the configured providers in offering order, and whether
+/// guests may join. Missing fields read as the [`Default`]: no providers, guests welcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvidersResponse {
+    #[serde(default)]
+    pub providers: Vec<ProviderInfo>,
+    #[serde(default = "yes")]
+    pub guests: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for ProvidersResponse {
+    /// No providers, guests welcome: what a server without sign-in providers (or one older than
+    /// the route) means.
+    fn default() -> Self {
+        ProvidersResponse {
+            providers: Vec::new(),
+            guests: true,
+        }
+    }
+}
+
 /// `POST /auth/guest` request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GuestRequest {

@@ -14,7 +14,8 @@ pub use decode::{decode_client_frame, FrameError};
 pub use frames::{ClientFrame, ErrorCode, ServerFrame};
 pub use http::{
     CreateRoomRequest, CreateRoomResponse, GuestRequest, GuestResponse, Health, IceResponse,
-    IceServer, IceTransportPolicy, Problem, ProfileUpdate, RefreshRequest, UserInfo,
+    IceServer, IceTransportPolicy, Problem, ProfileUpdate, ProviderInfo, ProvidersResponse,
+    RefreshRequest, UserInfo,
 };
 pub use model::{ChatMessage, MediaState, Member, PeerId};
 pub use names::{DisplayName, NameError, RoomName};

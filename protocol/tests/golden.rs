@@ -342,3 +342,40 @@ fn http_bodies_match_golden_json() {
         json!({"type": "about:blank", "title": "Not Found", "status": 404, "detail": "x"})
     );
 }
+
+#[test]
+fn providers_body_matches_golden_json() {
+    let offered = ProvidersResponse {
+        providers: vec![
+            ProviderInfo {
+                id: "google".into(),
+                name: "Google".into(),
+            },
+            ProviderInfo {
+                id: "github".into(),
+                name: "GitHub".into(),
+            },
+        ],
+        guests: false,
+    };
+    let golden = r#"{"providers":[{"id":"google","name":"Google"},{"id":"github","name":"GitHub"}],"guests":false}"#;
+    assert_eq!(serde_json::to_string(&offered).unwrap(), golden);
+    assert_eq!(
+        serde_json::from_str::<ProvidersResponse>(golden).unwrap(),
+        offered
+    );
+    let none = ProvidersResponse {
+        providers: Vec::new(),
+        guests: true,
+    };
+    assert_eq!(
+        serde_json::to_string(&none).unwrap(),
+        r#"{"providers":[],"guests":true}"#
+    );
+    // A body without the fields: no providers, guests welcome.
+    assert_eq!(
+        serde_json::from_value::<ProvidersResponse>(json!({})).unwrap(),
+        ProvidersResponse::default()
+    );
+    assert_eq!(ProvidersResponse::default(), none);
+}

@@ -30,9 +30,6 @@ pub struct Config {
 pub const ISSUER: &str = "confab";
 pub const AUDIENCE: &str = "confab-api";
 
-/// Origins `trunk serve` uses by default (front-end development).
-pub const TRUNK_SERVE_ORIGINS: &[&str] = &["http://localhost:8080", "http://127.0.0.1:8080"];
-
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error(

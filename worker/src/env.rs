@@ -5,7 +5,7 @@ use worker::Env;
 
 use crate::chat::Retention;
 use crate::config::{chat_retention, Config, RawConfig};
-use crate::http_error::ApiError;
+use crate::http::ApiError;
 
 fn text(env: &Env, name: &str) -> Option<String> {
     env.secret(name)

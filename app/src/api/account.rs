@@ -1,17 +1,18 @@
 //! Sign-in providers, the signed-in person's profile, and rooms that require sign-in.
 
-use confab_protocol::{CreateRoomRequest, CreateRoomResponse, ProfileUpdate, UserInfo};
+use confab_protocol::{
+    CreateRoomRequest, CreateRoomResponse, ProfileUpdate, ProvidersResponse, UserInfo,
+};
 use web_sys::{Request, RequestInit};
 
 use super::{js_error, json_request, send, ApiError};
-use crate::account::Providers;
 
 /// `GET /auth/providers`: which sign-in buttons to show and whether guests may join. A server
 /// that does not know the route (older worker) offers no providers and lets guests in.
-pub async fn providers() -> Result<Providers, ApiError> {
+pub async fn providers() -> Result<ProvidersResponse, ApiError> {
     let request = Request::new_with_str("/auth/providers").map_err(js_error)?;
     match send(request).await {
-        Err(ApiError::Server { status: 404, .. }) => Ok(Providers::default()),
+        Err(ApiError::Server { status: 404, .. }) => Ok(ProvidersResponse::default()),
         other => other,
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::session::{Session, Who};
-use crate::account::{avatar_src, initials, login_href};
+use crate::account::{avatar_src, initials, login_href, usable};
 use crate::api;
 
 /// One link per configured provider, coming back to `return_to` after sign-in. Shown only
@@ -19,8 +19,7 @@ pub fn SignInLinks(#[prop(into)] return_to: String) -> impl IntoView {
             return None;
         }
         let providers = session.providers.get()?;
-        let links: Vec<_> = providers
-            .usable()
+        let links: Vec<_> = usable(&providers)
             .map(|p| {
                 let href = login_href(&p.id, &return_to);
                 view! {

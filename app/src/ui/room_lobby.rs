@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::account::SignInLinks;
 use super::session::Session;
+use crate::account::usable;
 
 /// Before joining: "join as <account>" for a signed-in person; otherwise the guest name form
 /// (when the server lets guests in) and the sign-in links, which come back to this room.
@@ -68,7 +69,7 @@ pub fn SignInRequired(#[prop(into)] return_to: String) -> impl IntoView {
     let has_links = move || {
         session
             .providers
-            .with(|p| p.as_ref().is_some_and(|p| p.usable().next().is_some()))
+            .with(|p| p.as_ref().is_some_and(|p| usable(p).next().is_some()))
     };
     view! {
         <section class="ended signin-required" data-testid="room-signin-required" role="alert">

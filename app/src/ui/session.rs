@@ -3,11 +3,10 @@
 //! profile changes, cleared on sign-out. Also the sign-in providers the server offers. Tokens
 //! follow the session owner's rules ([`crate::session`]).
 
-use confab_protocol::{GuestResponse, UserInfo};
+use confab_protocol::{GuestResponse, ProvidersResponse, UserInfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::account::Providers;
 use crate::api::{self, ApiError};
 use crate::session::{self, Renewal, TokenCache, Use};
 
@@ -25,7 +24,7 @@ pub enum Who {
 pub struct Session {
     pub who: RwSignal<Who>,
     /// `None` until `GET /auth/providers` answered.
-    pub providers: RwSignal<Option<Providers>>,
+    pub providers: RwSignal<Option<ProvidersResponse>>,
     /// The latest access token and when it was issued.
     token: StoredValue<TokenCache>,
 }

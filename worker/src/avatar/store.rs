@@ -3,87 +3,22 @@
 
 use std::collections::HashMap;
 
-use futures_util::StreamExt;
-use worker::{ByteStream, Env, Fetch, Headers, HttpMetadata, Method, Request, RequestInit};
+use worker::{Env, Fetch, Headers, HttpMetadata, Method, Request, RequestInit};
 
 use super::{
-    avatar_path, check_image, declared_too_large, fetchable_picture_url, loggable_url,
-    next_version, object_key, ImageKind, MAX_AVATAR_BYTES,
+    avatar_path, check_image, fetchable_picture_url, loggable_url, next_version, object_key,
+    ImageKind, MAX_AVATAR_BYTES,
 };
-use crate::config::Config;
 use crate::env::{config, now_ms};
-use crate::session::{SessionOp, SessionReply, TokenRoute};
-use crate::session_routes;
-use crate::token::Identity;
+use crate::http::read_capped;
+use crate::session::calls::set_profile;
 
 /// The R2 binding.
 const BUCKET: &str = "AVATARS";
 /// Custom metadata field holding the version in the profile's path.
 const VERSION_FIELD: &str = "v";
-/// The most of a refused body that is read (and dropped) to keep the connection usable.
-const DISCARD_LIMIT: usize = 16 * 1024 * 1024;
 /// How long fetching a provider's picture may take, in ms (headers and body together).
 const PICTURE_TIMEOUT_MS: u32 = 5_000;
-
-/// Why a body could not be read within its limit.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BodyError {
-    #[error("the body is larger than {0} bytes")]
-    TooLarge(usize),
-    #[error("the body could not be read")]
-    Unreadable,
-}
-
-/// Reads a body stream, keeping at most `limit` bytes: a body over the limit (by its
-/// `Content-Length`, checked first, or by what arrives) is refused without being buffered.
-pub async fn read_capped(
-    stream: Option<ByteStream>,
-    declared: Option<&str>,
-    limit: usize,
-) -> Result<Vec<u8>, BodyError> {
-    let Some(mut stream) = stream else {
-        return if declared_too_large(declared, limit) {
-            Err(BodyError::TooLarge(limit))
-        } else {
-            Ok(Vec::new())
-        };
-    };
-    if declared_too_large(declared, limit) {
-        discard(&mut stream).await;
-        return Err(BodyError::TooLarge(limit));
-    }
-    let mut bytes = Vec::new();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| BodyError::Unreadable)?;
-        if bytes.len() + chunk.len() > limit {
-            discard(&mut stream).await;
-            return Err(BodyError::TooLarge(limit));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(bytes)
-}
-
-/// Reads and drops what is left of a body we refuse, up to [`DISCARD_LIMIT`] bytes. Answering
-/// before the body is read makes the runtime drop the connection, and under `wrangler dev` the
-/// local proxy then fails the next non-GET request that reuses it (503 "Your worker restarted
-/// mid-request"); a body larger than this is cut off anyway.
-pub async fn discard(stream: &mut ByteStream) {
-    let mut seen = 0usize;
-    while let Some(Ok(chunk)) = stream.next().await {
-        seen = seen.saturating_add(chunk.len());
-        if seen > DISCARD_LIMIT {
-            break;
-        }
-    }
-}
-
-/// [`discard`] for a request whose body may not have been touched yet.
-pub async fn discard_body(req: &mut Request) {
-    if let Ok(mut stream) = req.stream() {
-        discard(&mut stream).await;
-    }
-}
 
 /// Stores `bytes` (already checked to be `kind`) as the user's image and returns the new path
 /// for the profile; its version is past the one stored before.
@@ -147,32 +82,6 @@ pub async fn get(env: &Env, user_id: &str) -> worker::Result<Option<(Vec<u8>, Op
         return Ok(None);
     };
     Ok(Some((body.bytes().await?, content_type)))
-}
-
-/// Sets the image path in the user's `Sessions` object; the profile after the change (`None`
-/// when that object holds no user).
-pub async fn set_profile(
-    env: &Env,
-    config: &Config,
-    user_id: &str,
-    name: Option<String>,
-    avatar: Option<String>,
-    avatar_if_unset: bool,
-) -> Result<Option<Identity>, crate::http_error::ApiError> {
-    let route = TokenRoute {
-        user_id: user_id.to_owned(),
-    };
-    let op = SessionOp::SetProfile {
-        name,
-        avatar,
-        avatar_if_unset,
-    };
-    match session_routes::call(env, config, &route, op).await? {
-        SessionReply::Profile { identity } => Ok(identity),
-        _ => Err(crate::http_error::ApiError::Internal(
-            "sessions answered a profile change with something else".into(),
-        )),
-    }
 }
 
 /// Copies a provider's picture into R2 as the user's image, unless they already have one, so

@@ -1,16 +1,16 @@
 //! Room chat in plain Rust: storage and migrations ([`store`]), search terms and query building
-//! ([`search`]), and the retention rule. The Durable Object supplies a [`store::Sql`] over its
+//! ([`search`]), and the retention rule. The Durable Object supplies a [`Sql`] over its
 //! SQLite storage; host tests supply an in-memory SQLite.
 
 pub mod search;
 pub mod store;
 
 #[cfg(test)]
-pub(crate) mod host_db;
-#[cfg(test)]
 mod tests;
 
-pub use store::{Author, ChatStore, Page, Posted, Sql, SqlValue, StoreError};
+pub use store::{Author, ChatStore, Page, Posted};
+
+use crate::sql::{Sql, StoreError};
 
 /// `history` without a `limit`, and the page in `welcome`.
 pub const DEFAULT_HISTORY_LIMIT: u32 = 50;

@@ -1,5 +1,6 @@
 //! Chat storage: schema migrations, SQL and row mapping, over a small [`Sql`] trait so the same
-//! code runs on Durable Object SQLite in the worker and on an in-memory SQLite in host tests.
+//! code runs on Durable Object SQLite in the worker and on an in-memory SQLite in host tests
+//! (see [`crate::sql`]).
 //!
 //! Tables (one room per Durable Object, so every table is the room's):
 //! - `chat_messages`: one row per message, keyed by the room's `seq`; `client_id` is UNIQUE
@@ -9,8 +10,8 @@
 //! - `chat_search`: FTS5 over terms computed in [`super::search`], `rowid` = `seq`; contentless
 //!   (only the index is stored) with deletes enabled, so retention can remove rows.
 //!
-//! - `room_settings` (migration 2): set once when a room is made with `POST /api/rooms`; see
-//!   [`crate::room::settings`].
+//! - `room_settings` (migration 2): set once when a room is made with `POST /api/rooms`; read
+//!   and written by the room's settings store (`room::settings`), which builds on this schema.
 //!
 //! A message, its search row and any retention pruning are written in one transaction.
 
@@ -19,103 +20,7 @@ use uuid::Uuid;
 
 use super::search;
 use super::Retention;
-
-/// A value bound to or read from SQL.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SqlValue {
-    Null,
-    Integer(i64),
-    Real(f64),
-    Text(String),
-    Blob(Vec<u8>),
-}
-
-impl From<i64> for SqlValue {
-    fn from(value: i64) -> Self {
-        SqlValue::Integer(value)
-    }
-}
-
-impl From<&str> for SqlValue {
-    fn from(value: &str) -> Self {
-        SqlValue::Text(value.to_owned())
-    }
-}
-
-impl From<String> for SqlValue {
-    fn from(value: String) -> Self {
-        SqlValue::Text(value)
-    }
-}
-
-pub type Row = Vec<SqlValue>;
-
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum StoreError {
-    /// The database refused or failed a statement.
-    #[error("SQL error: {0}")]
-    Sql(String),
-    /// A stored row is not what this code writes.
-    #[error("unexpected row: {0}")]
-    Corrupt(String),
-}
-
-/// Just enough of a SQL database: run one statement with `?` parameters and get every row, and
-/// run a closure in a transaction (rolled back when it returns an error).
-pub trait Sql {
-    fn exec(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StoreError>;
-    fn transaction<T>(&self, body: impl FnOnce() -> Result<T, StoreError>)
-        -> Result<T, StoreError>;
-}
-
-/// One schema step. Applied in order, each in a transaction with the version bump, exactly once
-/// per database; statements are also written to be harmless if repeated.
-#[derive(Debug)]
-pub struct Migration {
-    pub version: i64,
-    pub statements: &'static [&'static str],
-}
-
-/// Applies the `migrations` newer than the version recorded in `version_table` (created if
-/// missing), each in one transaction with its version bump; returns the resulting version.
-/// `version_table` is a constant of ours, never user input.
-pub fn apply_migrations<S: Sql>(
-    db: &S,
-    version_table: &str,
-    migrations: &[Migration],
-) -> Result<i64, StoreError> {
-    db.exec(
-        &format!("CREATE TABLE IF NOT EXISTS {version_table} (version INTEGER NOT NULL)"),
-        &[],
-    )?;
-    let applied = applied_version(db, version_table)?;
-    let mut current = applied;
-    for migration in migrations.iter().filter(|m| m.version > applied) {
-        db.transaction(|| {
-            for statement in migration.statements {
-                db.exec(statement, &[])?;
-            }
-            db.exec(&format!("DELETE FROM {version_table}"), &[])?;
-            db.exec(
-                &format!("INSERT INTO {version_table} (version) VALUES (?)"),
-                &[migration.version.into()],
-            )?;
-            Ok(())
-        })?;
-        current = migration.version;
-    }
-    Ok(current)
-}
-
-/// The version recorded in `version_table` (0 for a new database).
-pub fn applied_version<S: Sql>(db: &S, version_table: &str) -> Result<i64, StoreError> {
-    let rows = db.exec(&format!("SELECT MAX(version) FROM {version_table}"), &[])?;
-    match rows.first().and_then(|row| row.first()) {
-        None | Some(SqlValue::Null) => Ok(0),
-        Some(SqlValue::Integer(v)) => Ok(*v),
-        Some(other) => Err(StoreError::Corrupt(format!("schema version {other:?}"))),
-    }
-}
+use crate::sql::{applied_version, apply_migrations, Migration, Row, Sql, SqlValue, StoreError};
 
 pub const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -141,7 +46,12 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 2,
-        statements: &[crate::room::settings::CREATE_TABLE],
+        statements: &["CREATE TABLE IF NOT EXISTS room_settings (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            creator TEXT NOT NULL,
+            require_sign_in INTEGER NOT NULL,
+            created_ms INTEGER NOT NULL
+        )"],
     },
 ];
 

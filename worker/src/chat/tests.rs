@@ -3,9 +3,10 @@
 
 use uuid::Uuid;
 
-use super::host_db::HostDb;
 use super::store::{MIGRATIONS, PRUNE_BATCH, PRUNE_EVERY};
 use super::*;
+use crate::sql::host_db::HostDb;
+use crate::sql::{SqlValue, StoreError};
 use confab_protocol::ChatMessage;
 
 const T0: i64 = 1_800_000_000_000;

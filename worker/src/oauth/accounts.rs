@@ -13,8 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::chat::store::{apply_migrations, Migration};
-use crate::chat::{Sql, SqlValue, StoreError};
+use crate::sql::{apply_migrations, Migration, Sql, SqlValue, StoreError};
 
 const VERSION_TABLE: &str = "accounts_schema";
 
@@ -52,7 +51,7 @@ pub fn new_user_id(random: [u8; 16]) -> String {
     format!("{USER_PREFIX}{}", uuid::Uuid::from_bytes(random).simple())
 }
 
-/// A request from the router (internal JSON).
+/// A request from the sign-in routes (internal JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountsCall {
     pub op: AccountsOp,
@@ -155,7 +154,7 @@ pub fn handle<S: Sql>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::host_db::HostDb;
+    use crate::sql::host_db::HostDb;
 
     fn ready(db: &HostDb) -> AccountsStore<'_, HostDb> {
         let store = AccountsStore::new(db);

@@ -1,6 +1,6 @@
 //! Sign-in with Google, GitHub, Kakao or Naver (OAuth 2.0 authorization code flow, PKCE S256
-//! where the provider has it, OpenID Connect for Google), as plain Rust the router glue
-//! (`auth_routes.rs`) and the `Accounts` Durable Object (`accounts_do.rs`) call into.
+//! where the provider has it, OpenID Connect for Google), as plain Rust the route glue
+//! (`routes`) and the `Accounts` Durable Object (`durable_object`) call into.
 //!
 //! - [`config`]: which providers are offered, their endpoints and `PUBLIC_URL`.
 //! - [`provider`]: ids, names, scopes and quirks.
@@ -16,6 +16,8 @@ pub mod accounts;
 pub mod authorize;
 pub mod callback;
 pub mod config;
+#[cfg(target_arch = "wasm32")]
+pub mod durable_object;
 pub mod error;
 pub mod flow;
 pub mod id_token;
@@ -24,3 +26,5 @@ pub mod pkce;
 pub mod provider;
 pub mod responses;
 pub mod return_to;
+#[cfg(target_arch = "wasm32")]
+pub mod routes;

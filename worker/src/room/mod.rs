@@ -1,9 +1,17 @@
-//! Room logic in plain Rust: admission, frame routing, chat and abuse limits. The Durable Object
-//! glue (`room_do.rs`) turns sockets into [`Member`]s, calls these functions and carries out the
-//! [`Action`]s they return, so every decision here is unit-tested on the host.
+//! Room logic in plain Rust: admission ([`admission`]), frame routing, chat and abuse limits.
+//! The Durable Object glue (`durable_object`) turns sockets into [`Member`]s, calls these
+//! functions and carries out the decisions and [`Action`]s they return, so every decision here
+//! is unit-tested on the host. `routes` holds the room's HTTP routes, [`upgrade`] the rules for
+//! its WebSocket upgrade.
 
+pub mod admission;
+#[cfg(target_arch = "wasm32")]
+pub mod durable_object;
 mod guard;
+#[cfg(target_arch = "wasm32")]
+pub mod routes;
 pub mod settings;
+pub mod upgrade;
 
 pub use guard::{ConnGuard, TokenBucket, Verdict};
 pub use settings::{admit_identity, RoomSettings, SettingsConflict, SettingsStore};
@@ -16,9 +24,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::chat::{
-    Author, ChatStore, Posted, Retention, Sql, StoreError, DEFAULT_HISTORY_LIMIT,
-    DEFAULT_SEARCH_LIMIT,
+    Author, ChatStore, Posted, Retention, DEFAULT_HISTORY_LIMIT, DEFAULT_SEARCH_LIMIT,
 };
+use crate::sql::{Sql, StoreError};
 
 /// Identity and state of one socket, stored in its hibernation attachment (≤ 16 KiB).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,31 +67,6 @@ pub enum ChatRequest {
     Post { client_id: Uuid, text: String },
     History { before_seq: Option<u64>, limit: u32 },
     Search { q: String, limit: u32 },
-}
-
-/// Whether a newcomer fits in a room that already has `present` members.
-pub fn admit(present: usize) -> Result<(), FrameError> {
-    if present >= limits::ROOM_CAPACITY {
-        return Err(FrameError::new(
-            ErrorCode::RoomFull,
-            format!(
-                "room is full ({} people is the limit)",
-                limits::ROOM_CAPACITY
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// The member a newcomer's reconnect replaces: the one its `?replaces=` names, if that peer is
-/// still present (not closing) and is the same user. Anyone else's peer, an unknown one or one
-/// already gone is not touched (the join goes on normally).
-pub fn ghost(present: &[Attachment], replaces: Option<&PeerId>, user_id: &str) -> Option<PeerId> {
-    let replaces = replaces?;
-    present
-        .iter()
-        .find(|a| !a.closing && &a.member.peer_id == replaces && a.member.user_id == user_id)
-        .map(|a| a.member.peer_id.clone())
 }
 
 /// Frames for a newcomer: its welcome (with the latest chat page), and the announcement for

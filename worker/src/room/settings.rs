@@ -1,20 +1,12 @@
 //! Room settings chosen when a room is made with `POST /api/rooms`: who made it and whether only
 //! signed-in people may join. Stored in the room's own SQLite (`room_settings`, a single row,
-//! created by the room schema's migration 2) and written once: a room that already has
-//! settings, chat history or people in it cannot be given settings afterwards, so nobody can
-//! lock others out of a room they were already using.
+//! created by migration 2 of the room schema in `chat::store`) and written once: a room that
+//! already has settings, chat history or people in it cannot be given settings afterwards, so
+//! nobody can lock others out of a room they were already using.
 
 use confab_protocol::{ErrorCode, FrameError};
 
-use crate::chat::{Sql, SqlValue, StoreError};
-
-/// Migration 2 of the room schema (`chat::store::MIGRATIONS`).
-pub const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS room_settings (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    creator TEXT NOT NULL,
-    require_sign_in INTEGER NOT NULL,
-    created_ms INTEGER NOT NULL
-)";
+use crate::sql::{Sql, SqlValue, StoreError};
 
 /// What a guest is told before its socket is closed with 4403.
 pub const SIGN_IN_REQUIRED_MESSAGE: &str =
@@ -128,8 +120,8 @@ pub fn new_room_name() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::host_db::HostDb;
     use crate::chat::{Author, ChatStore, Retention};
+    use crate::sql::host_db::HostDb;
 
     fn migrated() -> HostDb {
         let db = HostDb::new();

@@ -1,5 +1,5 @@
 use super::*;
-use crate::chat::host_db::HostDb;
+use crate::sql::host_db::HostDb;
 use confab_protocol::MediaState;
 use serde_json::json;
 
@@ -45,50 +45,6 @@ fn error_code(actions: &[Action]) -> Option<ErrorCode> {
         Action::Reply(ServerFrame::Error { code, .. }) => Some(*code),
         _ => None,
     })
-}
-
-#[test]
-fn ninth_person_is_refused_with_room_full() {
-    for present in 0..limits::ROOM_CAPACITY {
-        assert!(admit(present).is_ok(), "{present} present");
-    }
-    let refused = admit(limits::ROOM_CAPACITY).unwrap_err();
-    assert_eq!(refused.code, ErrorCode::RoomFull);
-}
-
-#[test]
-fn a_reconnect_replaces_only_its_own_present_peer() {
-    let bob = Attachment {
-        member: member(BOB),
-        ..alice()
-    };
-    let present = vec![alice(), bob];
-    let alice_id = PeerId(ALICE.into());
-    let alice_user = alice().member.user_id;
-    assert_eq!(
-        ghost(&present, Some(&alice_id), &alice_user),
-        Some(alice_id.clone())
-    );
-    // No parameter: a first join replaces nobody.
-    assert_eq!(ghost(&present, None, &alice_user), None);
-    // Another user's peer is never evicted.
-    assert_eq!(ghost(&present, Some(&alice_id), "guest:someone-else"), None);
-    assert_eq!(
-        ghost(&present, Some(&PeerId(BOB.into())), &alice_user),
-        None
-    );
-    // Unknown or already gone: ignored.
-    assert_eq!(
-        ghost(&present, Some(&PeerId(GONE.into())), &alice_user),
-        None
-    );
-    assert_eq!(ghost(&[], Some(&alice_id), &alice_user), None);
-    // A socket the server is already closing is not a member any more.
-    let closing = Attachment {
-        closing: true,
-        ..alice()
-    };
-    assert_eq!(ghost(&[closing], Some(&alice_id), &alice_user), None);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The signed-in user's profile in their `Sessions` object: provider sign-in and profile edits.
 
 use super::{SessionStore, SECRET_BYTES};
-use crate::chat::{Sql, StoreError};
+use crate::sql::{Sql, StoreError};
 use crate::token::Identity;
 
 impl<S: Sql> SessionStore<'_, S> {

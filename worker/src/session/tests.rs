@@ -1,8 +1,11 @@
 //! Session logic against a real SQLite (in memory): the same SQL the `Sessions` Durable Object
 //! runs, with an explicit clock and explicit random values.
 
+use super::refresh_token::B64;
 use super::*;
-use crate::chat::host_db::HostDb;
+use crate::sql::host_db::HostDb;
+use crate::token::Identity;
+use base64::Engine as _;
 
 const T0: i64 = 1_800_000_000_000;
 const DAY_MS: i64 = 24 * 3600 * 1000;

@@ -1,5 +1,7 @@
-//! ICE servers for `GET /api/ice` (DESIGN.md, "NAT traversal"), as plain Rust the route glue
-//! (`ice_routes.rs`) calls into.
+//! ICE servers for `GET /api/ice`, as plain Rust the route glue (`routes`) calls into. Browsers
+//! use STUN to learn their public address and connect directly through most NATs; when no direct
+//! path exists (symmetric NATs, strict firewalls) only a TURN relay both sides can reach carries
+//! the call.
 //!
 //! STUN (`STUN_URLS`) always; a TURN relay when one is configured, in one of two modes:
 //! - [`coturn`]: a coturn-style shared secret (`TURN_URLS`, `TURN_SECRET`): the worker mints a
@@ -16,6 +18,8 @@
 pub mod cloudflare;
 pub mod config;
 pub mod coturn;
+#[cfg(target_arch = "wasm32")]
+pub mod routes;
 
 #[cfg(test)]
 mod tests;

@@ -16,12 +16,12 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use confab_protocol::{ProviderInfo, ProvidersResponse};
 use worker::{Env, Headers, Method, Request, RequestInit, RequestRedirect, Response, Url};
 
 use crate::config::Config;
 use crate::env::{config, now, now_ms};
-use crate::http_error::ApiError;
+use crate::http::{internal, json, no_store, problem, ApiError};
 use crate::oauth::accounts::{state_instance, AccountsCall, AccountsOp, AccountsReply};
 use crate::oauth::authorize::{authorize_url, redirect_uri};
 use crate::oauth::callback::{self, CallbackParams, CallbackRefusal};
@@ -33,9 +33,8 @@ use crate::oauth::provider::Provider;
 use crate::oauth::responses::ProviderProfile;
 use crate::oauth::return_to;
 use crate::outbound::{fetch_within, Answer, FetchFailure};
-use crate::router::problem;
+use crate::session::calls as session_calls;
 use crate::session::{cookie, SessionOp, SessionReply, TokenRoute};
-use crate::session_routes;
 use crate::token::Identity;
 
 /// How long one call to a provider may take, answer body included.
@@ -45,35 +44,23 @@ const MAX_PROVIDER_BODY_BYTES: usize = 1024 * 1024;
 /// A used state is kept a little longer than its login cookie could be accepted.
 const STATE_KEEP_AFTER_EXPIRY_MS: i64 = 60_000;
 
-#[derive(Serialize)]
-struct ProviderEntry {
-    id: &'static str,
-    name: &'static str,
-}
-
-#[derive(Serialize)]
-struct ProvidersBody {
-    providers: Vec<ProviderEntry>,
-    guests: bool,
-}
-
 /// `GET /auth/providers`: the configured providers in offering order, and whether guests may
 /// join.
 pub fn providers(env: &Env) -> Result<Response, ApiError> {
     let config = config(env)?;
-    let body = ProvidersBody {
+    let body = ProvidersResponse {
         providers: config
             .oauth
             .providers
             .iter()
-            .map(|s| ProviderEntry {
-                id: s.provider.id(),
-                name: s.provider.display_name(),
+            .map(|s| ProviderInfo {
+                id: s.provider.id().to_owned(),
+                name: s.provider.display_name().to_owned(),
             })
             .collect(),
         guests: config.allow_guests,
     };
-    let mut response = Response::from_json(&body).map_err(internal)?;
+    let mut response = json(&body)?;
     no_store(&mut response);
     Ok(response)
 }
@@ -119,7 +106,7 @@ async fn start(req: Request, env: &Env, provider_id: &str) -> Result<Response, A
     let secure = cookie::is_secure_scheme(url.scheme());
     let mut response = redirect_to(location.as_str())?;
     let value = login::sign(&config.keys, &claims, now());
-    session_routes::set_cookie(&mut response, &login::set_cookie(&value, secure))?;
+    session_calls::set_cookie(&mut response, &login::set_cookie(&value, secure))?;
     Ok(response)
 }
 
@@ -138,7 +125,7 @@ async fn finish(req: Request, env: &Env, provider_id: &str) -> Result<Response, 
     // From here on the sign-in is over whatever happens: the login cookie goes.
     let done = |result: Result<Response, ApiError>| -> Result<Response, ApiError> {
         let mut response = not_stored(result)?;
-        session_routes::set_cookie(&mut response, &login::clear_cookie(secure))?;
+        session_calls::set_cookie(&mut response, &login::clear_cookie(secure))?;
         Ok(response)
     };
 
@@ -208,7 +195,7 @@ async fn sign_in(
     let op = SessionOp::SignIn {
         identity: from_provider,
     };
-    let (identity, refresh_token) = match session_routes::call(env, config, &route, op).await? {
+    let (identity, refresh_token) = match session_calls::call(env, config, &route, op).await? {
         SessionReply::Issued {
             identity,
             refresh_token,
@@ -223,16 +210,16 @@ async fn sign_in(
         }
     }
     // The browser's previous session (a guest's, or another account's) ends here.
-    if let Some((old_route, old_token)) = session_routes::presented(req, secure) {
+    if let Some((old_route, old_token)) = session_calls::presented(req, secure) {
         let logout = SessionOp::Logout { token: old_token };
-        if let Err(error) = session_routes::call(env, config, &old_route, logout).await {
+        if let Err(error) = session_calls::call(env, config, &old_route, logout).await {
             worker::console_error!("sign-in: could not end the previous session: {error}");
         }
     }
     let mut response = redirect_to(return_to)?;
-    session_routes::set_cookie(
+    session_calls::set_cookie(
         &mut response,
-        &cookie::set(&refresh_token, secure, session_routes::max_age(config)),
+        &cookie::set(&refresh_token, secure, session_calls::max_age(config)),
     )?;
     Ok(response)
 }
@@ -278,10 +265,6 @@ fn not_stored(result: Result<Response, ApiError>) -> Result<Response, ApiError> 
     };
     no_store(&mut response);
     Ok(response)
-}
-
-fn no_store(response: &mut Response) {
-    let _ = response.headers_mut().set("cache-control", "no-store");
 }
 
 fn refusal(refusal: CallbackRefusal) -> ApiError {
@@ -341,8 +324,4 @@ impl Transport for FetchTransport {
             Err(FetchFailure::Timeout) => Err(TransportError::Timeout),
         }
     }
-}
-
-fn internal(error: impl std::fmt::Display) -> ApiError {
-    ApiError::Internal(error.to_string())
 }

@@ -11,8 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use worker::js_sys::{self, Function, Reflect};
 use worker::{SqlStorage, SqlStorageValue, Storage};
 
-use crate::chat::store::Row;
-use crate::chat::{Sql, SqlValue, StoreError};
+use super::{Row, Sql, SqlValue, StoreError};
 
 pub struct DoSql {
     storage: Storage,

@@ -7,9 +7,8 @@
 use worker::{Env, Headers, Method, Request, RequestInit, RequestRedirect, Response};
 
 use crate::env::{config, now};
-use crate::http_error::ApiError;
+use crate::http::{bearer, json, no_store, ApiError};
 use crate::outbound::{fetch_within, Answer, FetchFailure};
-use crate::router::bearer;
 use crate::turn::cloudflare::{MAX_ANSWER_BYTES, TIMEOUT};
 use crate::turn::{ice_response, ApiAnswer, ApiCall, ApiFailure, TurnApi};
 
@@ -33,9 +32,8 @@ pub async fn ice(req: &Request, env: &Env) -> Result<Response, ApiError> {
     if let Some(failure) = &answer.failure {
         worker::console_error!("TURN relay unavailable, answering STUN only: {failure}");
     }
-    let mut response =
-        Response::from_json(&answer.response).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let _ = response.headers_mut().set("cache-control", "no-store");
+    let mut response = json(&answer.response)?;
+    no_store(&mut response);
     Ok(response)
 }
 

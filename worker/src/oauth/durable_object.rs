@@ -1,4 +1,4 @@
-//! The `Accounts` Durable Object: thin glue between the router's internal JSON calls and
+//! The `Accounts` Durable Object: thin glue between the routes' internal JSON calls and
 //! [`crate::oauth::accounts`] over the object's SQLite. It supplies the randomness (a new user
 //! id) and the alarm that deletes a consumed sign-in state once its login cookie has expired.
 
@@ -6,8 +6,8 @@ use std::cell::Cell;
 
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
-use crate::do_sql::DoSql;
 use crate::oauth::accounts::{self, AccountsCall, AccountsReply, AccountsStore};
+use crate::sql::durable_object::DoSql;
 
 #[durable_object]
 pub struct Accounts {

@@ -7,7 +7,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use confab_protocol::{
-    close_code, CreateRoomRequest, CreateRoomResponse, ErrorCode, FrameError, PeerId, ServerFrame,
+    close_code, limits, CreateRoomRequest, CreateRoomResponse, FrameError, PeerId, ServerFrame,
     SUBPROTOCOL,
 };
 use serde::{Deserialize, Serialize};
@@ -16,15 +16,15 @@ use worker::{
     WebSocketIncomingMessage, WebSocketPair,
 };
 
-use crate::chat::{
-    self, Author, ChatStore, Retention, SeedError, StoreError, DEFAULT_HISTORY_LIMIT,
-};
-use crate::do_sql::DoSql;
+use crate::chat::{self, Author, ChatStore, Retention, SeedError, DEFAULT_HISTORY_LIMIT};
 use crate::env::{config, now, now_ms, retention};
+use crate::room::admission::{self, Knock, Outcome};
 use crate::room::{self, Action, Attachment, ConnGuard, Incoming, RoomSettings, SettingsStore};
+use crate::sql::durable_object::DoSql;
+use crate::sql::StoreError;
 use crate::token::Identity;
 
-/// Identity the router has verified, passed to the DO on the internal upgrade request.
+/// Identity a room route has verified, passed to the DO on its internal request.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct MemberHeader {
     pub room: String,
@@ -78,60 +78,40 @@ impl DurableObject for Room {
             "/settings" => return self.create_settings(req, member).await,
             _ => {}
         }
-        let present = self.members();
         let pair = WebSocketPair::new()?;
-        if member.identity.guest {
-            match self.settings() {
-                Ok(settings) => {
-                    if let Err(refused) = room::admit_identity(settings.as_ref(), true) {
-                        return self.refuse(pair, &refused, close_code::FORBIDDEN, "sign in");
-                    }
-                }
-                Err(error) => {
-                    // Unknown settings: a guest is not let in on a guess.
-                    worker::console_error!("room: reading settings: {error}");
-                    let error = FrameError::new(
-                        ErrorCode::Internal,
-                        "the room could not be opened; try again",
-                    );
-                    return self.refuse(pair, &error, 1011, "try again");
-                }
-            }
-        }
-        // A reconnect past its own dead socket: that ghost leaves now and keeps no place.
-        let ghost = room::ghost(&present, member.replaces.as_ref(), &member.identity.user_id);
-        let present: Vec<Attachment> = match ghost {
-            Some(ghost) => {
-                for ws in self.state.get_websockets_with_tag(ghost.as_str()) {
-                    self.close_member(&ws, close_code::REPLACED, "replaced by a new connection");
-                }
-                present
-                    .into_iter()
-                    .filter(|a| a.member.peer_id != ghost)
-                    .collect()
-            }
-            None => present,
-        };
-        if let Err(full) = room::admit(present.len()) {
-            return self.refuse(pair, &full, close_code::ROOM_FULL, "room is full");
-        }
-        let peer_id = PeerId::from_uuid(uuid::Uuid::new_v4());
-        let newcomer = Attachment {
-            member: confab_protocol::Member {
-                peer_id: peer_id.clone(),
-                user_id: member.identity.user_id,
-                name: member.identity.name,
-                guest: member.identity.guest,
-                avatar: member.identity.avatar,
-                media: Default::default(),
-            },
+        let knock = Knock {
+            identity: member.identity,
             token_exp: member.token_exp,
-            closing: false,
+            replaces: member.replaces.as_ref(),
+            present: self.members(),
+            capacity: limits::ROOM_CAPACITY,
+            peer_id: PeerId::from_uuid(uuid::Uuid::new_v4()),
         };
+        let decision = admission::decide(knock, || self.settings());
+        // A reconnect past its own dead socket: that ghost leaves now and keeps no place.
+        if let Some(ghost) = &decision.replaced {
+            for ws in self.state.get_websockets_with_tag(ghost.as_str()) {
+                self.close_member(&ws, close_code::REPLACED, admission::REPLACED_REASON);
+            }
+        }
+        let (newcomer, others) = match decision.outcome {
+            Outcome::Admit { newcomer, others } => (newcomer, others),
+            Outcome::Refuse(refusal) => {
+                if let Some(message) = refusal.log() {
+                    worker::console_error!("room: {message}");
+                }
+                return self.refuse(
+                    pair,
+                    &refusal.error(),
+                    refusal.close_code(),
+                    refusal.close_reason(),
+                );
+            }
+        };
+        let peer_id = newcomer.member.peer_id.clone();
         self.state
             .accept_websocket_with_tags(&pair.server, &[peer_id.as_str()]);
         pair.server.serialize_attachment(&newcomer)?;
-        let others = present.into_iter().map(|a| a.member).collect();
         let history = self.welcome_history();
         let (welcome, joined) = room::join(&member.room, &newcomer.member, others, history);
         let _ = pair.server.send_with_str(welcome.to_json());
@@ -267,7 +247,7 @@ impl Room {
         SettingsStore::new(&db).get()
     }
 
-    /// `POST /settings {"require_sign_in"}` from the router (`POST /api/rooms`): the settings of
+    /// `POST /settings {"require_sign_in"}` from `POST /api/rooms`: the settings of
     /// a new room, made by the member in the header. 201 with the settings, 409 when the room
     /// is already in use or set.
     async fn create_settings(&self, mut req: Request, member: MemberHeader) -> Result<Response> {
@@ -298,7 +278,7 @@ impl Room {
         }
     }
 
-    /// Benchmark-only bulk insert (the router allows it only with `ALLOW_BENCH_SEED`).
+    /// Benchmark-only bulk insert (the route exists only with `ALLOW_BENCH_SEED`).
     async fn seed(&self, mut req: Request, member: MemberHeader) -> Result<Response> {
         #[derive(Deserialize)]
         struct SeedBody {

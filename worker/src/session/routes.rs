@@ -1,4 +1,6 @@
-//! `/auth/refresh`, `/auth/logout`, `/auth/logout-all`, and the session a new guest gets.
+//! Access tokens and the sessions behind them: `POST /auth/guest` (a guest's token, and the
+//! session a new guest gets), `/auth/refresh`, `/auth/logout`, `/auth/logout-all`, and
+//! `GET /.well-known/jwks.json` (the keys that verify our access tokens).
 //!
 //! CSRF: these POSTs act on an ambient cookie, so they require an allowed `Origin` (the
 //! worker's own origin or the `ALLOWED_ORIGINS`/`trunk serve` list, as for room sockets; a
@@ -12,27 +14,57 @@
 //! issued are not revoked: they run out within `ACCESS_TOKEN_SECONDS`, and a socket then
 //! closes with 4401 because the app can no longer refresh.
 
-use confab_protocol::{DisplayName, GuestResponse, RefreshRequest, UserInfo};
-use worker::{Env, Method, Request, RequestInit, Response, Url};
+use confab_protocol::{DisplayName, GuestRequest, GuestResponse, RefreshRequest, UserInfo};
+use worker::{Env, Request, Response, Url};
 
+use super::calls::{call, max_age, presented, set_cookie};
+use super::{cookie, SessionOp, SessionReply, TokenRoute};
 use crate::config::Config;
-use crate::env::{config, now, now_ms};
-use crate::http_error::ApiError;
-use crate::router::{problem, require_json};
-use crate::session::{cookie, SessionCall, SessionOp, SessionReply, TokenRoute};
+use crate::env::{config, now};
+use crate::http::{
+    bearer, internal, json, no_store, origin_allowed, problem, read_text, require_json, ApiError,
+};
 use crate::token::{Identity, ACCESS_TOKEN_SECONDS};
-use crate::upgrade::origin_allowed;
 
-const DAY_MS: i64 = 24 * 3600 * 1000;
+/// `POST /auth/guest {"name"}`: a guest access token. A still-valid guest token in
+/// `Authorization` renews the same guest identity (the app does this before expiry).
+pub async fn guest(mut req: Request, env: &Env) -> Result<Response, ApiError> {
+    let config = config(env)?;
+    if !config.allow_guests {
+        return Err(ApiError::Forbidden(
+            "guest access is disabled on this server".into(),
+        ));
+    }
+    require_json(&req)?;
+    let body = read_text(&mut req).await?;
+    let request: GuestRequest = serde_json::from_str(&body)
+        .map_err(|_| ApiError::BadRequest("body must be JSON like {\"name\":\"Mina\"}".into()))?;
+    let name =
+        DisplayName::parse(&request.name).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let renewing = bearer(&req)
+        .and_then(|token| config.keys.verify(&token, now()).ok())
+        .filter(|identity| identity.guest);
+    let user_id = match renewing {
+        Some(identity) => identity.user_id,
+        None => format!("guest:{}", uuid::Uuid::new_v4().simple()),
+    };
+    let identity = Identity {
+        user_id,
+        name: name.as_str().to_owned(),
+        guest: true,
+        avatar: None,
+    };
+    let mut response = token_response(&config, &identity)?;
+    // A new session (refresh cookie) for this guest: a reload keeps the same identity.
+    start_for_guest(&req, env, &config, &identity, &mut response).await;
+    Ok(response)
+}
 
 /// `POST /auth/refresh [{"name"}]`: rotates the cookie, returns a new access token for the same
 /// user (the body of `POST /auth/guest`). A guest may send a new display name.
 pub async fn refresh(mut req: Request, env: &Env) -> Result<Response, ApiError> {
     let (config, secure) = checked(&req, env)?;
-    let body = req
-        .text()
-        .await
-        .map_err(|_| ApiError::BadRequest("unreadable body".into()))?;
+    let body = read_text(&mut req).await?;
     let request: RefreshRequest = if body.trim().is_empty() {
         RefreshRequest::default()
     } else {
@@ -99,7 +131,7 @@ pub async fn logout_all(req: Request, env: &Env) -> Result<Response, ApiError> {
 /// A new session for a new guest (`POST /auth/guest`): the refresh cookie on `response`. Only
 /// for a request without an Origin (API clients) or from an allowed one, so another site
 /// cannot plant a session. A storage failure is logged and the guest goes on without one.
-pub async fn start_for_guest(
+async fn start_for_guest(
     req: &Request,
     env: &Env,
     config: &Config,
@@ -149,41 +181,6 @@ fn allowed(url: &Url, origin: Option<&str>, config: &Config) -> bool {
     origin_allowed(origin, &own, &config.allowed_origins)
 }
 
-/// The cookie's token and where it routes, if it is shaped like one of ours.
-pub(crate) fn presented(req: &Request, secure: bool) -> Option<(TokenRoute, String)> {
-    let header = req.headers().get("cookie").ok().flatten();
-    let token = cookie::read(header.as_deref(), secure)?;
-    let route = TokenRoute::parse(token)?;
-    Some((route, token.to_owned()))
-}
-
-pub(crate) async fn call(
-    env: &Env,
-    config: &Config,
-    route: &TokenRoute,
-    op: SessionOp,
-) -> Result<SessionReply, ApiError> {
-    let body = serde_json::to_string(&SessionCall {
-        op,
-        now_ms: now_ms(),
-        lifetime_ms: i64::from(config.refresh_token_days) * DAY_MS,
-    })
-    .map_err(internal)?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(body.into()));
-    let inner = Request::new_with_init("https://sessions.internal/", &init).map_err(internal)?;
-    let sessions = env.durable_object("SESSIONS").map_err(internal)?;
-    let stub = sessions.get_by_name(&route.user_id).map_err(internal)?;
-    let mut response = stub.fetch_with_request(inner).await.map_err(internal)?;
-    if response.status_code() != 200 {
-        return Err(ApiError::Internal(format!(
-            "sessions answered {}",
-            response.status_code()
-        )));
-    }
-    response.json::<SessionReply>().await.map_err(internal)
-}
-
 fn token_response(config: &Config, identity: &Identity) -> Result<Response, ApiError> {
     let body = GuestResponse {
         access_token: config.keys.issue(identity, now()),
@@ -196,26 +193,15 @@ fn token_response(config: &Config, identity: &Identity) -> Result<Response, ApiE
             avatar: identity.avatar.clone(),
         },
     };
-    let mut response = Response::from_json(&body).map_err(internal)?;
-    let _ = response.headers_mut().set("cache-control", "no-store");
+    let mut response = json(&body)?;
+    no_store(&mut response);
     Ok(response)
-}
-
-pub(crate) fn max_age(config: &Config) -> i64 {
-    i64::from(config.refresh_token_days) * 24 * 3600
-}
-
-pub(crate) fn set_cookie(response: &mut Response, value: &str) -> Result<(), ApiError> {
-    response
-        .headers_mut()
-        .append("set-cookie", value)
-        .map_err(internal)
 }
 
 /// 401 problem+json that also clears the cookie.
 fn refused(reason: &str, secure: bool) -> Result<Response, ApiError> {
     let mut response = problem(&ApiError::Unauthorized(reason.to_owned())).map_err(internal)?;
-    let _ = response.headers_mut().set("cache-control", "no-store");
+    no_store(&mut response);
     set_cookie(&mut response, &cookie::clear(secure))?;
     Ok(response)
 }
@@ -223,11 +209,19 @@ fn refused(reason: &str, secure: bool) -> Result<Response, ApiError> {
 /// 204 that clears the cookie.
 fn ended(secure: bool) -> Result<Response, ApiError> {
     let mut response = Response::empty().map_err(internal)?.with_status(204);
-    let _ = response.headers_mut().set("cache-control", "no-store");
+    no_store(&mut response);
     set_cookie(&mut response, &cookie::clear(secure))?;
     Ok(response)
 }
 
-fn internal(error: impl std::fmt::Display) -> ApiError {
-    ApiError::Internal(error.to_string())
+/// `GET /.well-known/jwks.json`: the public halves of our Ed25519 signing keys (an empty set
+/// with HS256 keys only), so anyone can verify our access tokens. Cached for five minutes: a
+/// new signing key is published before it signs (README, `JWT_KEYS`).
+pub fn jwks(env: &Env) -> Result<Response, ApiError> {
+    let config = config(env)?;
+    let mut response = json(&config.keys.jwks())?;
+    let _ = response
+        .headers_mut()
+        .set("cache-control", "public, max-age=300");
+    Ok(response)
 }

@@ -12,10 +12,12 @@
 //! upload so browsers never keep showing the old picture.
 
 #[cfg(target_arch = "wasm32")]
+pub mod routes;
+#[cfg(target_arch = "wasm32")]
 pub mod store;
 
 #[cfg(target_arch = "wasm32")]
-pub use store::{adopt_provider_picture, read_capped, set_profile, BodyError};
+pub use store::adopt_provider_picture;
 
 /// Largest image accepted, in bytes (2 MiB).
 pub const MAX_AVATAR_BYTES: usize = 2 * 1024 * 1024;
@@ -99,14 +101,6 @@ pub fn check_image(bytes: &[u8]) -> Result<ImageKind, ImageError> {
         return Err(ImageError::Empty);
     }
     sniff(bytes).ok_or(ImageError::UnsupportedType)
-}
-
-/// Whether a declared `Content-Length` already rules the body out. An unparsable one is left
-/// to the actual length.
-pub fn declared_too_large(content_length: Option<&str>, limit: usize) -> bool {
-    content_length
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .is_some_and(|n| n > limit as u64)
 }
 
 /// The R2 key of a user's image.

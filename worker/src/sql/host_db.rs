@@ -1,9 +1,8 @@
-//! An in-memory SQLite behind the [`Sql`] trait, for host tests of everything that stores chat.
+//! An in-memory SQLite behind the [`Sql`] trait, for host tests of everything that stores data.
 
 use std::cell::{Cell, RefCell};
 
-use super::store::Row;
-use super::{Sql, SqlValue, StoreError};
+use super::{Row, Sql, SqlValue, StoreError};
 use rusqlite::types::{Value, ValueRef};
 
 /// In-memory SQLite behind the [`Sql`] trait; can be told to fail statements containing a text.

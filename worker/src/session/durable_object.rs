@@ -1,4 +1,4 @@
-//! The `Sessions` Durable Object, one per user id: thin glue between the router's internal JSON
+//! The `Sessions` Durable Object, one per user id: thin glue between the routes' internal JSON
 //! calls and [`crate::session`] over the object's SQLite. It supplies the randomness (new token
 //! bytes, family ids) and logs token reuse by family id only, never a token.
 
@@ -6,8 +6,8 @@ use std::cell::Cell;
 
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
-use crate::do_sql::DoSql;
 use crate::session::{self, SessionCall, SessionReply, SessionStore, SECRET_BYTES};
+use crate::sql::durable_object::DoSql;
 
 #[durable_object]
 pub struct Sessions {

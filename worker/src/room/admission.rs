@@ -1,0 +1,193 @@
+//! Who may join a room, decided in plain Rust. The Durable Object gathers the facts of a
+//! socket asking to join ([`Knock`]), calls [`decide`] and carries out the [`Decision`]: close
+//! the newcomer's own ghost with 4410, then either accept the socket with the newcomer's
+//! attachment or accept it only to send the refusal and close it.
+//!
+//! The checks, in order:
+//! 1. A guest in a room that requires sign-in is refused (4403 `sign_in_required`). The room's
+//!    settings are read only for a guest; when they cannot be read the guest is refused (1011)
+//!    rather than let in on a guess.
+//! 2. `?replaces=` naming a present, not-closing socket of the same user: that ghost is closed
+//!    with 4410 and keeps no place. Anyone else's peer, an unknown one or one already gone is
+//!    not touched.
+//! 3. A room that is still full is refused (4409 `room_full`); so a full room admits a
+//!    member's own reconnect past its ghost.
+
+use confab_protocol::{close_code, ErrorCode, FrameError, Member, PeerId};
+
+use super::settings::{admit_identity, RoomSettings};
+use super::Attachment;
+use crate::sql::StoreError;
+use crate::token::Identity;
+
+/// The close reason a replaced ghost gets (with [`close_code::REPLACED`]).
+pub const REPLACED_REASON: &str = "replaced by a new connection";
+
+/// Everything the room knows when a socket asks to join.
+#[derive(Debug, Clone)]
+pub struct Knock<'a> {
+    /// Who is asking, as the route verified it.
+    pub identity: Identity,
+    /// Unix seconds at which the newcomer's access token expires.
+    pub token_exp: i64,
+    /// The newcomer's own previous socket (`?replaces=`), which its page has given up on.
+    pub replaces: Option<&'a PeerId>,
+    /// The members present now: sockets with an attachment the server has not closed.
+    pub present: Vec<Attachment>,
+    /// How many members the room holds at most.
+    pub capacity: usize,
+    /// The peer id the newcomer gets if admitted.
+    pub peer_id: PeerId,
+}
+
+/// What to do with a socket that asked to join.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// Close this socket of the newcomer's own with 4410 first (it leaves at once).
+    pub replaced: Option<PeerId>,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Accept the socket with `newcomer` as its attachment; `others` are the members it joins.
+    Admit {
+        newcomer: Attachment,
+        others: Vec<Member>,
+    },
+    /// Accept the socket without an attachment (so it never counts as a member), send it the
+    /// refusal's error frame and close it.
+    Refuse(Refusal),
+}
+
+/// Why a socket may not join.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// A guest, and the room requires sign-in.
+    SignInRequired(FrameError),
+    /// A guest, and the room's settings could not be read.
+    SettingsUnavailable(StoreError),
+    /// The room is full.
+    Full(FrameError),
+}
+
+impl Refusal {
+    /// The error frame the socket is sent before it is closed.
+    pub fn error(&self) -> FrameError {
+        match self {
+            Refusal::SignInRequired(error) | Refusal::Full(error) => error.clone(),
+            Refusal::SettingsUnavailable(_) => FrameError::new(
+                ErrorCode::Internal,
+                "the room could not be opened; try again",
+            ),
+        }
+    }
+
+    /// The WebSocket close code.
+    pub fn close_code(&self) -> u16 {
+        match self {
+            Refusal::SignInRequired(_) => close_code::FORBIDDEN,
+            Refusal::SettingsUnavailable(_) => 1011,
+            Refusal::Full(_) => close_code::ROOM_FULL,
+        }
+    }
+
+    /// The WebSocket close reason.
+    pub fn close_reason(&self) -> &'static str {
+        match self {
+            Refusal::SignInRequired(_) => "sign in",
+            Refusal::SettingsUnavailable(_) => "try again",
+            Refusal::Full(_) => "room is full",
+        }
+    }
+
+    /// What to log (our own failures only).
+    pub fn log(&self) -> Option<String> {
+        match self {
+            Refusal::SettingsUnavailable(error) => Some(format!("reading settings: {error}")),
+            Refusal::SignInRequired(_) | Refusal::Full(_) => None,
+        }
+    }
+}
+
+/// Decides whether `knock` may join. `room_settings` reads the room's settings (`None` for a
+/// room made by joining it); it is called only when the newcomer is a guest.
+pub fn decide(
+    knock: Knock<'_>,
+    room_settings: impl FnOnce() -> Result<Option<RoomSettings>, StoreError>,
+) -> Decision {
+    let refuse = |refusal| Decision {
+        replaced: None,
+        outcome: Outcome::Refuse(refusal),
+    };
+    if knock.identity.guest {
+        match room_settings() {
+            Ok(settings) => {
+                if let Err(refused) = admit_identity(settings.as_ref(), true) {
+                    return refuse(Refusal::SignInRequired(refused));
+                }
+            }
+            Err(error) => return refuse(Refusal::SettingsUnavailable(error)),
+        }
+    }
+    let replaced = ghost(&knock.present, knock.replaces, &knock.identity.user_id);
+    let present: Vec<Attachment> = match &replaced {
+        Some(ghost) => knock
+            .present
+            .into_iter()
+            .filter(|a| &a.member.peer_id != ghost)
+            .collect(),
+        None => knock.present,
+    };
+    if let Err(full) = fits(present.len(), knock.capacity) {
+        return Decision {
+            replaced,
+            outcome: Outcome::Refuse(Refusal::Full(full)),
+        };
+    }
+    let identity = knock.identity;
+    let newcomer = Attachment {
+        member: Member {
+            peer_id: knock.peer_id,
+            user_id: identity.user_id,
+            name: identity.name,
+            guest: identity.guest,
+            avatar: identity.avatar,
+            media: Default::default(),
+        },
+        token_exp: knock.token_exp,
+        closing: false,
+    };
+    Decision {
+        replaced,
+        outcome: Outcome::Admit {
+            newcomer,
+            others: present.into_iter().map(|a| a.member).collect(),
+        },
+    }
+}
+
+/// Whether a newcomer fits in a room of `capacity` that already has `present` members.
+pub fn fits(present: usize, capacity: usize) -> Result<(), FrameError> {
+    if present >= capacity {
+        return Err(FrameError::new(
+            ErrorCode::RoomFull,
+            format!("room is full ({capacity} people is the limit)"),
+        ));
+    }
+    Ok(())
+}
+
+/// The member a newcomer's reconnect replaces: the one its `?replaces=` names, if that peer is
+/// still present (not closing) and is the same user. Anyone else's peer, an unknown one or one
+/// already gone is not touched (the join goes on normally).
+pub fn ghost(present: &[Attachment], replaces: Option<&PeerId>, user_id: &str) -> Option<PeerId> {
+    let replaces = replaces?;
+    present
+        .iter()
+        .find(|a| !a.closing && &a.member.peer_id == replaces && a.member.user_id == user_id)
+        .map(|a| a.member.peer_id.clone())
+}
+
+#[cfg(test)]
+mod tests;
