@@ -132,6 +132,22 @@ fn sign_in(w: &Wrangler, p: &Providers) -> Account {
     }
 }
 
+/// The account's person signs in with GitHub again, in a new browser: the user the new
+/// session names, after checking it is the same user.
+fn signed_in_again(w: &Wrangler, p: &Providers, account: &Account) -> UserInfo {
+    let mut again = Browser::new();
+    let done = oauth_flow::sign_in(
+        &mut again,
+        w.base_url(),
+        p,
+        Provider::Github,
+        &account.login,
+        "/",
+    );
+    assert_eq!(done.refreshed.user.id, account.user.id, "the same user");
+    done.refreshed.user
+}
+
 /// `POST /auth/refresh` in the account's browser: the user as a fresh token names them.
 fn refreshed(w: &Wrangler, account: &mut Account) -> UserInfo {
     let body = oauth_flow::refresh(&mut account.browser, w.base_url())
