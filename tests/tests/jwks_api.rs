@@ -456,13 +456,7 @@ mod forged {
 
     pub async fn expired() {
         let w = rotating();
-        let now = unix_now();
-        let claims = Claims {
-            iat: now - 7200,
-            nbf: now - 7200,
-            exp: now - 3600,
-            ..Claims::guest("Old")
-        };
+        let claims = Claims::expired_guest("Old");
         let token = signed(&w, &header("EdDSA", "ed-new", TYPE), &claims);
         worker_refuses(&w, &token, "expired").await;
         jose_refuses(&w, &token, "ERR_JWT_EXPIRED", Some("exp"));
