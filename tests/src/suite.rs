@@ -1,12 +1,15 @@
 //! The `main` every browser suite shares: libtest-mimic trials run one at a time (browsers are
 //! heavy on two cores and the trials share one worker) on one environment — a
 //! [`crate::stage::Stage`], or a suite's own type around one — which is torn down after the last
-//! trial whatever the outcome. Each trial's time goes to stderr.
+//! trial whatever the outcome. Each trial's time goes to stderr. The API suites' trials are
+//! [`async_trial`]s, run by [`run_with_workers`].
 
 use std::future::Future;
 use std::time::Duration;
 
-use libtest_mimic::{Failed, Trial};
+use libtest_mimic::{Arguments, Conclusion, Failed, Trial};
+
+use crate::wrangler::{stop_all, Shared};
 
 /// A trial whose async body runs on its own single-threaded runtime and must finish within
 /// `deadline` (the API suites: many short tests against one shared worker).
@@ -24,6 +27,20 @@ where
             .block_on(async { tokio::time::timeout(deadline, test()).await })
             .map_err(|_| Failed::from(format!("test did not finish within {deadline:?}")))
     })
+}
+
+/// Runs an API suite's `trials` (with the command line's arguments) against its shared
+/// `workers`; afterwards names the workers' logs if a trial failed, and stops them (statics are
+/// never dropped, so nothing else would), whatever the outcome.
+pub fn run_with_workers(trials: Vec<Trial>, workers: &[&Shared]) -> Conclusion {
+    let conclusion = libtest_mimic::run(&Arguments::from_args(), trials);
+    if conclusion.has_failed() {
+        for log in workers.iter().filter_map(|w| w.log_path()) {
+            eprintln!("wrangler log: {}", log.display());
+        }
+    }
+    stop_all(workers);
+    conclusion
 }
 
 /// `async_trials![deadline; group::test_a, group::test_b]`: [`async_trial`]s named

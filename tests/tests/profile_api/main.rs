@@ -26,9 +26,9 @@ use confab_protocol::{CreateRoomResponse, UserInfo};
 use confab_tests::http::{self, Reply};
 use confab_tests::oauth_flow::{self, Browser};
 use confab_tests::providers::{Provider, Providers};
+use confab_tests::suite::run_with_workers;
 use confab_tests::token::{self, Claims};
-use confab_tests::wrangler::{scratch_root, stop_all, Options, Shared, Wrangler};
-use libtest_mimic::Arguments;
+use confab_tests::wrangler::{scratch_root, Options, Shared, Wrangler};
 
 static OPEN: Shared = Shared::new();
 /// The provider stand-ins, started with the worker.
@@ -41,7 +41,6 @@ const MIB2: usize = 2 * 1024 * 1024;
 const SIGN_IN_MESSAGE: &str = "This room is only for signed-in people. Sign in to join.";
 
 fn main() {
-    let args = Arguments::from_args();
     let trials = confab_tests::async_trials![TEST_TIMEOUT;
         auth::no_or_bad_token_is_401_and_a_guest_is_403,
         auth::wrong_methods_are_405,
@@ -61,13 +60,7 @@ fn main() {
         rooms::a_guest_is_refused_with_sign_in_required_and_never_counted,
         rooms::rooms_made_by_joining_still_admit_guests,
     ];
-    let conclusion = libtest_mimic::run(&args, trials);
-    if conclusion.has_failed() {
-        if let Some(log) = OPEN.log_path() {
-            eprintln!("wrangler log: {}", log.display());
-        }
-    }
-    stop_all(&[&OPEN]);
+    let conclusion = run_with_workers(trials, &[&OPEN]);
     drop(lock(&PROVIDERS).take());
     conclusion.exit();
 }

@@ -30,10 +30,10 @@ use std::time::Duration;
 
 use confab_protocol::{close_code, ClientFrame, ErrorCode, PeerId, ServerFrame};
 use confab_tests::http;
+use confab_tests::suite::run_with_workers;
 use confab_tests::token::{self, Claims};
-use confab_tests::wrangler::{stop_all, JwtKey, Options, Shared, Wrangler};
+use confab_tests::wrangler::{JwtKey, Options, Shared, Wrangler};
 use confab_tests::ws_client::{connect, join, protocols_for, Client, Welcome};
-use libtest_mimic::Arguments;
 
 /// Guests allowed, default origin allow-list: the local-dev configuration.
 static OPEN: Shared = Shared::new();
@@ -45,7 +45,6 @@ const LOCKED_ORIGIN: &str = "https://meet.example";
 const TEST_TIMEOUT: Duration = Duration::from_secs(90);
 
 fn main() {
-    let args = Arguments::from_args();
     let trials = confab_tests::async_trials![TEST_TIMEOUT;
         http_api::health_reports_ok_and_version,
         http_api::unknown_path_is_problem_404,
@@ -89,15 +88,7 @@ fn main() {
         session::fresh_token_for_the_same_user_keeps_the_socket_open,
         session::token_for_another_user_is_refused,
     ];
-    let conclusion = libtest_mimic::run(&args, trials);
-    if conclusion.has_failed() {
-        for log in [OPEN.log_path(), LOCKED.log_path()].into_iter().flatten() {
-            eprintln!("wrangler log: {}", log.display());
-        }
-    }
-    // Statics are never dropped: stop the workers explicitly, whatever the outcome.
-    stop_all(&[&OPEN, &LOCKED]);
-    conclusion.exit();
+    run_with_workers(trials, &[&OPEN, &LOCKED]).exit();
 }
 
 // ---- shared fixtures -------------------------------------------------------------------------
