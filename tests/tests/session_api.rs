@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use confab_protocol::{GuestResponse, IceResponse};
 use confab_tests::http::{self, media_type, set_cookies, Reply};
+use confab_tests::oauth_flow::assert_plain_http_cookie;
 use confab_tests::wrangler::{stop_all, Options, Shared, Wrangler};
 use libtest_mimic::Arguments;
 
@@ -195,19 +196,10 @@ fn guest_sets_an_http_only_strict_session_cookie() {
         "token too short: {} chars",
         value.len()
     );
-    let attrs: Vec<String> = cookie
-        .split(';')
-        .skip(1)
-        .map(|a| a.trim().to_ascii_lowercase())
-        .collect();
-    for want in ["httponly", "samesite=strict", "path=/", "max-age=2592000"] {
-        assert!(attrs.iter().any(|a| a == want), "{want} missing: {cookie}");
-    }
-    assert!(
-        !attrs
-            .iter()
-            .any(|a| a == "secure" || a.starts_with("domain")),
-        "plain http: no Secure, no Domain: {cookie}"
+    assert_plain_http_cookie(
+        cookie,
+        &["httponly", "samesite=strict", "path=/", "max-age=2592000"],
+        "guest",
     );
     // Every guest is a new session.
     let (_, other) = guest(&w, "Mina");
