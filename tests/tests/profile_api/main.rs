@@ -255,7 +255,16 @@ fn get_avatar(w: &Wrangler, path: &str) -> (Reply, Vec<u8>) {
     send("GET", &format!("{}{path}", w.base_url()), &[], None, false)
 }
 
-fn patch_me(w: &Wrangler, token: Option<&str>, content_type: Option<&str>, body: &str) -> Reply {
+/// `method path` with a text body, sent with `token` as bearer and `content_type` (`None`:
+/// without that header).
+fn request(
+    w: &Wrangler,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    content_type: Option<&str>,
+    body: &str,
+) -> Reply {
     let auth = token.map(bearer);
     let mut headers = Vec::new();
     if let Some(ct) = content_type {
@@ -264,25 +273,22 @@ fn patch_me(w: &Wrangler, token: Option<&str>, content_type: Option<&str>, body:
     if let Some(auth) = &auth {
         headers.push(("authorization", auth.as_str()));
     }
-    http::request(
-        "PATCH",
-        &format!("{}/api/me", w.base_url()),
-        &headers,
-        Some(body),
-    )
+    let url = format!("{}{path}", w.base_url());
+    http::request(method, &url, &headers, Some(body))
+}
+
+fn patch_me(w: &Wrangler, token: Option<&str>, content_type: Option<&str>, body: &str) -> Reply {
+    request(w, "PATCH", "/api/me", token, content_type, body)
 }
 
 fn post_rooms(w: &Wrangler, token: Option<&str>, body: &str) -> Reply {
-    let auth = token.map(bearer);
-    let mut headers = vec![("content-type", "application/json")];
-    if let Some(auth) = &auth {
-        headers.push(("authorization", auth.as_str()));
-    }
-    http::request(
+    request(
+        w,
         "POST",
-        &format!("{}/api/rooms", w.base_url()),
-        &headers,
-        Some(body),
+        "/api/rooms",
+        token,
+        Some("application/json"),
+        body,
     )
 }
 
