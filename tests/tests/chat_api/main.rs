@@ -90,6 +90,15 @@ async fn join_as(w: &Wrangler, room: &str, name: &str) -> (Client, Welcome, Stri
     (client, welcome, token)
 }
 
+/// `first` and then Ben, guests, join `room`; returns their sockets and `first`'s token once
+/// `first` has had Ben's `peer_joined`, so that what both get next is chat.
+async fn with_ben(w: &Wrangler, room: &str, first: &str) -> (Client, Client, String) {
+    let (mut a, _, token) = join_as(w, room, first).await;
+    let (b, _, _) = join_as(w, room, "Ben").await;
+    a.expect_frame().await; // peer_joined
+    (a, b, token)
+}
+
 async fn send_chat(client: &mut Client, client_id: Uuid, text: &str) {
     client
         .send(&ClientFrame::Chat {
