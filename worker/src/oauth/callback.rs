@@ -91,16 +91,11 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::Engine as _;
+    use crate::oauth::test_support::now;
     use chrono::Duration;
 
     fn keys() -> KeyTable {
-        let secret = base64::engine::general_purpose::STANDARD.encode([5u8; 64]);
-        KeyTable::parse(&format!("k1:{secret}"), "confab", "confab-api").unwrap()
-    }
-
-    fn now() -> DateTime<Utc> {
-        DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+        crate::oauth::test_support::keys(5)
     }
 
     fn claims() -> LoginClaims {

@@ -107,15 +107,10 @@ pub fn read_cookie(header: Option<&str>, secure: bool) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::Engine as _;
+    use crate::oauth::test_support::now;
 
     fn keys() -> KeyTable {
-        let secret = base64::engine::general_purpose::STANDARD.encode([3u8; 64]);
-        KeyTable::parse(&format!("k1:{secret}"), "confab", "confab-api").unwrap()
-    }
-
-    fn now() -> DateTime<Utc> {
-        DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+        crate::oauth::test_support::keys(3)
     }
 
     fn claims() -> LoginClaims {
@@ -179,8 +174,7 @@ mod tests {
         let last = tampered.pop().unwrap();
         tampered.push(if last == 'A' { 'B' } else { 'A' });
         assert!(verify(&keys, &tampered, now()).is_err());
-        let other_secret = base64::engine::general_purpose::STANDARD.encode([4u8; 64]);
-        let other = KeyTable::parse(&format!("k1:{other_secret}"), "confab", "confab-api").unwrap();
+        let other = crate::oauth::test_support::keys(4);
         assert_eq!(verify(&other, &value, now()), Err(TokenError::BadSignature));
         assert_eq!(
             verify(&keys, "not-a-jwt", now()),
