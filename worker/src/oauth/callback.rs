@@ -91,12 +91,8 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oauth::test_support::now;
+    use crate::oauth::test_support::{keys, now};
     use chrono::Duration;
-
-    fn keys() -> KeyTable {
-        crate::oauth::test_support::keys(5)
-    }
 
     fn claims() -> LoginClaims {
         LoginClaims {
@@ -139,7 +135,7 @@ mod tests {
 
     #[test]
     fn valid_cookie_with_matching_state_passes() {
-        let keys = keys();
+        let keys = keys(5);
         let cookie = login::sign(&keys, &claims(), now());
         let checked = check(
             Provider::Github,
@@ -153,7 +149,7 @@ mod tests {
 
     #[test]
     fn every_failed_check_has_its_own_refusal() {
-        let keys = keys();
+        let keys = keys(5);
         let cookie = login::sign(&keys, &claims(), now());
         let run = |provider, cookie: Option<&str>, state: Option<&str>, at| {
             check(provider, cookie, &params(state), &keys, at)

@@ -107,11 +107,7 @@ pub fn read_cookie(header: Option<&str>, secure: bool) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oauth::test_support::now;
-
-    fn keys() -> KeyTable {
-        crate::oauth::test_support::keys(3)
-    }
+    use crate::oauth::test_support::{keys, now};
 
     fn claims() -> LoginClaims {
         LoginClaims {
@@ -125,7 +121,7 @@ mod tests {
 
     #[test]
     fn signed_cookie_round_trips_and_expires_after_ten_minutes() {
-        let keys = keys();
+        let keys = keys(3);
         let value = sign(&keys, &claims(), now());
         assert_eq!(
             verify(&keys, &value, now()),
@@ -140,7 +136,7 @@ mod tests {
 
     #[test]
     fn optional_claims_stay_optional() {
-        let keys = keys();
+        let keys = keys(3);
         let naver = LoginClaims {
             provider: Provider::Naver,
             verifier: None,
@@ -153,7 +149,7 @@ mod tests {
 
     #[test]
     fn access_token_is_refused_as_login_cookie_and_the_reverse() {
-        let keys = keys();
+        let keys = keys(3);
         let who = crate::token::Identity {
             user_id: "guest:1".into(),
             name: "Mina".into(),
@@ -168,7 +164,7 @@ mod tests {
 
     #[test]
     fn tampered_or_foreign_cookie_is_refused() {
-        let keys = keys();
+        let keys = keys(3);
         let value = sign(&keys, &claims(), now());
         let mut tampered = value.clone();
         let last = tampered.pop().unwrap();
