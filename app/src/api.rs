@@ -20,22 +20,12 @@ pub enum ApiError {
 
 /// `POST /auth/guest`; pass the current token to keep the same guest identity on renewal.
 pub async fn guest_token(name: &str, current: Option<&str>) -> Result<GuestResponse, ApiError> {
-    let body = serde_json::to_string(&GuestRequest {
+    let body = to_json(&GuestRequest {
         name: name.to_owned(),
-    })
-    .map_err(|e| ApiError::Decode(e.to_string()))?;
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&body.into());
-    let request = Request::new_with_str_and_init("/auth/guest", &init).map_err(js_error)?;
-    let headers = request.headers();
-    headers
-        .set("content-type", "application/json")
-        .map_err(js_error)?;
+    })?;
+    let request = json_request("POST", "/auth/guest", &body)?;
     if let Some(token) = current {
-        headers
-            .set("authorization", &format!("Bearer {token}"))
-            .map_err(js_error)?;
+        bearer(&request, token)?;
     }
     send(request).await
 }
@@ -65,21 +55,24 @@ pub async fn refresh(name: Option<&str>) -> Result<Option<GuestResponse>, ApiErr
 
 /// `POST /auth/logout`: ends this browser's session (the server clears the cookie).
 pub async fn logout() -> Result<(), ApiError> {
-    send_empty(json_request("/auth/logout", "{}")?).await
+    send_empty(json_request("POST", "/auth/logout", "{}")?).await
 }
 
 async fn post_json<B: serde::Serialize, T: serde::de::DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiError> {
-    let body = serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?;
-    send(json_request(path, &body)?).await
+    send(json_request("POST", path, &to_json(body)?)?).await
 }
 
-/// A same-origin JSON POST (the browser adds `Origin` and the session cookie).
-fn json_request(path: &str, body: &str) -> Result<Request, ApiError> {
+fn to_json<B: serde::Serialize>(body: &B) -> Result<String, ApiError> {
+    serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// A same-origin JSON request (the browser adds `Origin` and the session cookie).
+fn json_request(method: &str, path: &str, body: &str) -> Result<Request, ApiError> {
     let init = RequestInit::new();
-    init.set_method("POST");
+    init.set_method(method);
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
     init.set_body(&body.into());
     let request = Request::new_with_str_and_init(path, &init).map_err(js_error)?;
@@ -93,11 +86,16 @@ fn json_request(path: &str, body: &str) -> Result<Request, ApiError> {
 /// `GET /api/ice`: STUN/TURN servers for this user.
 pub async fn ice_servers(token: &str) -> Result<IceResponse, ApiError> {
     let request = Request::new_with_str("/api/ice").map_err(js_error)?;
+    bearer(&request, token)?;
+    send(request).await
+}
+
+/// Adds `authorization: Bearer <token>`.
+fn bearer(request: &Request, token: &str) -> Result<(), ApiError> {
     request
         .headers()
         .set("authorization", &format!("Bearer {token}"))
-        .map_err(js_error)?;
-    send(request).await
+        .map_err(js_error)
 }
 
 async fn send<T: serde::de::DeserializeOwned>(request: Request) -> Result<T, ApiError> {

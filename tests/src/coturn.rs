@@ -211,6 +211,14 @@ impl Coturn {
         format!("turn:{}:{}?transport=udp", self.listen[0], self.port)
     }
 
+    /// The worker variables that point it at this server: `TURN_URLS` and `TURN_SECRET`.
+    pub fn worker_vars(&self) -> Vec<(String, String)> {
+        vec![
+            ("TURN_URLS".into(), self.url()),
+            ("TURN_SECRET".into(), self.secret().to_owned()),
+        ]
+    }
+
     /// A STUN URL for the same server (coturn answers Binding requests).
     pub fn stun_url(&self) -> String {
         format!("stun:{}:{}", self.listen[0], self.port)

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use crate::browser::{require_chromium, ChromeDriver};
 use crate::coturn::Coturn;
-use crate::netns::{run, Netns};
+use crate::netns::{ip_addr, run, Netns};
 use crate::wrangler::{scratch_root, Options, Wrangler};
 
 /// One side of the lab: a namespace with one link to the router, and a chromedriver in it.
@@ -69,16 +69,7 @@ impl Side {
         ])?;
         run(&["ip", "link", "set", router_link, "up"])?;
         let ns = netns.name();
-        run(&[
-            "ip",
-            "-n",
-            ns,
-            "addr",
-            "add",
-            &format!("{address}/24"),
-            "dev",
-            link,
-        ])?;
+        ip_addr(ns, "add", address, link)?;
         run(&["ip", "-n", ns, "link", "set", link, "up"])?;
         run(&["ip", "-n", ns, "route", "add", "default", "via", gateway])?;
         Ok((netns, link))
@@ -119,26 +110,8 @@ impl Side {
     /// to another Wi-Fi), so everything bound to the old one is dead.
     pub fn readdress(&self, from: &str, to: &str) -> Result<(), String> {
         let ns = self.netns.name();
-        run(&[
-            "ip",
-            "-n",
-            ns,
-            "addr",
-            "del",
-            &format!("{from}/24"),
-            "dev",
-            self.link,
-        ])?;
-        run(&[
-            "ip",
-            "-n",
-            ns,
-            "addr",
-            "add",
-            &format!("{to}/24"),
-            "dev",
-            self.link,
-        ])
+        ip_addr(ns, "del", from, self.link)?;
+        ip_addr(ns, "add", to, self.link)
     }
 
     /// Makes this side's uplink poor: at most `kbit` kbit/s with a queue of `queue_ms`, what

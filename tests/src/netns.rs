@@ -38,16 +38,7 @@ impl Netns {
         run(&[
             "ip", "-n", ns, "link", "add", "edge0", "type", "veth", "peer", "name", "edge1",
         ])?;
-        run(&[
-            "ip",
-            "-n",
-            ns,
-            "addr",
-            "add",
-            "192.0.2.1/24",
-            "dev",
-            "edge0",
-        ])?;
+        ip_addr(ns, "add", "192.0.2.1", "edge0")?;
         run(&["ip", "-n", ns, "link", "set", "edge0", "up"])?;
         run(&["ip", "-n", ns, "link", "set", "edge1", "up"])?;
         run(&["ip", "-n", ns, "route", "add", "default", "dev", "edge0"])?;
@@ -161,6 +152,13 @@ fn remove_stale() {
             let _ = Command::new("ip").args(["netns", "del", name]).status();
         }
     }
+}
+
+/// `ip -n <ns> addr <op> <address>/24 dev <dev>`: adds (`op` = `add`) or deletes (`del`) an
+/// address on a /24 network.
+pub fn ip_addr(ns: &str, op: &str, address: &str, dev: &str) -> Result<(), String> {
+    let cidr = format!("{address}/24");
+    run(&["ip", "-n", ns, "addr", op, &cidr, "dev", dev])
 }
 
 /// Runs an `ip` (or other) command; an error names the command.

@@ -69,6 +69,25 @@ pub fn cookie_attributes(set_cookie: &str) -> Vec<String> {
         .collect()
 }
 
+/// Checks a `Set-Cookie` header served over plain http: it has every attribute in `wanted`
+/// (lowercase, as `httponly` or `max-age=600`), and neither `Secure` nor a `Domain`. `who`
+/// starts the failure messages.
+pub fn assert_plain_http_cookie(set_cookie: &str, wanted: &[&str], who: &str) {
+    let attrs = cookie_attributes(set_cookie);
+    for want in wanted {
+        assert!(
+            attrs.iter().any(|a| a == want),
+            "{who}: {want} missing: {set_cookie}"
+        );
+    }
+    assert!(
+        !attrs
+            .iter()
+            .any(|a| a == "secure" || a.starts_with("domain")),
+        "{who}: plain http: no Secure, no Domain: {set_cookie}"
+    );
+}
+
 /// Whether a `Set-Cookie` header deletes its cookie.
 pub fn clears(set_cookie: &str) -> bool {
     let attrs = cookie_attributes(set_cookie);

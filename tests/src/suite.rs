@@ -1,12 +1,16 @@
 //! The `main` every browser suite shares: libtest-mimic trials run one at a time (browsers are
 //! heavy on two cores and the trials share one worker) on one environment — a
 //! [`crate::stage::Stage`], or a suite's own type around one — which is torn down after the last
-//! trial whatever the outcome. Each trial's time goes to stderr.
+//! trial whatever the outcome. Each trial's time goes to stderr. The API suites' trials are
+//! [`async_trial`]s, run by [`run_with_workers`].
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::time::Duration;
 
-use libtest_mimic::{Failed, Trial};
+use libtest_mimic::{Arguments, Conclusion, Failed, Trial};
+
+use crate::wrangler::{stop_all, Shared};
 
 /// A trial whose async body runs on its own single-threaded runtime and must finish within
 /// `deadline` (the API suites: many short tests against one shared worker).
@@ -24,6 +28,73 @@ where
             .block_on(async { tokio::time::timeout(deadline, test()).await })
             .map_err(|_| Failed::from(format!("test did not finish within {deadline:?}")))
     })
+}
+
+/// Runs an API suite's `trials` (with the command line's arguments) against its shared
+/// `workers`; afterwards names the workers' logs if a trial failed, and stops them (statics are
+/// never dropped, so nothing else would), whatever the outcome.
+pub fn run_with_workers(trials: Vec<Trial>, workers: &[&Shared]) -> Conclusion {
+    let conclusion = libtest_mimic::run(&Arguments::from_args(), trials);
+    let logs = stop_workers(workers);
+    if conclusion.has_failed() {
+        name_logs(&logs);
+    }
+    conclusion
+}
+
+/// Stops `workers` (statics are never dropped, so nothing else would); returns the logs of
+/// those that ran, complete now that wrangler has stopped.
+pub fn stop_workers(workers: &[&Shared]) -> Vec<PathBuf> {
+    let logs = workers.iter().filter_map(|w| w.log_path()).collect();
+    stop_all(workers);
+    logs
+}
+
+fn name_logs(logs: &[PathBuf]) {
+    for log in logs {
+        eprintln!("wrangler log: {}", log.display());
+    }
+}
+
+/// Ends a run that must not leave any of `secrets` (`what` they are, for the report) in the
+/// workers' `logs` ([`stop_workers`]): each one found is reported by its length and first
+/// characters, and fails the binary (101). When a trial failed or a secret leaked, names the
+/// logs and calls `more_logs` to name any other logs worth reading.
+pub fn finish_without_leaks(
+    conclusion: Conclusion,
+    logs: &[PathBuf],
+    secrets: &[String],
+    what: &str,
+    more_logs: impl FnOnce(),
+) -> ! {
+    let mut leaked = false;
+    for log in logs {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        for secret in secrets.iter().filter(|s| text.contains(s.as_str())) {
+            let start: String = secret.chars().take(4).collect();
+            eprintln!(
+                "FAILED: one of the {what} ({} chars, starting {start:?}) appears in {}",
+                secret.len(),
+                log.display()
+            );
+            leaked = true;
+        }
+    }
+    if !leaked && !logs.is_empty() {
+        eprintln!(
+            "checked {} {what}: none in {} wrangler log(s)",
+            secrets.len(),
+            logs.len()
+        );
+    }
+    if conclusion.has_failed() || leaked {
+        name_logs(logs);
+        more_logs();
+    }
+    if leaked {
+        std::process::exit(101);
+    }
+    conclusion.exit()
 }
 
 /// `async_trials![deadline; group::test_a, group::test_b]`: [`async_trial`]s named

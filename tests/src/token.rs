@@ -45,6 +45,17 @@ impl Claims {
         }
     }
 
+    /// A guest whose token was issued two hours ago and expired an hour ago.
+    pub fn expired_guest(name: &str) -> Self {
+        let now = unix_now();
+        Claims {
+            iat: now - 7200,
+            nbf: now - 7200,
+            exp: now - 3600,
+            ..Claims::guest(name)
+        }
+    }
+
     pub fn to_json(&self) -> Value {
         json!({
             "iss": self.iss, "aud": self.aud, "sub": self.sub, "name": self.name,

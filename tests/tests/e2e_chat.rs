@@ -66,6 +66,23 @@ fn count_text(rows: &[ChatRow], text: &str) -> usize {
     rows.iter().filter(|r| r.text == text).count()
 }
 
+/// Ana and then Ben, each in a new browser, join `room`; then `body` with their pages, which
+/// are closed afterwards.
+async fn ana_and_ben_in(
+    env: &Stage,
+    room: &str,
+    body: impl AsyncFnOnce(&Client, &Client) -> Result<(), String>,
+) -> Result<(), String> {
+    let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
+    with_browsers(browsers, async |b: &[Client]| {
+        let (ana, ben) = (&b[0], &b[1]);
+        join(ana, env.base_url(), room, "Ana").await?;
+        join(ben, env.base_url(), room, "Ben").await?;
+        body(ana, ben).await
+    })
+    .await
+}
+
 /// Waits until `client` shows a video tile named `name`; returns its peer id.
 async fn wait_tile(client: &Client, name: &str) -> Result<String, String> {
     wait_for(&format!("a tile for {name}"), MEDIA_TIMEOUT, || async {
@@ -82,12 +99,7 @@ async fn two_people_chat_in_seq_order_with_their_own_messages_marked(
     env: &Stage,
 ) -> Result<(), String> {
     let room = unique("chat-two");
-    let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
-    with_browsers(browsers, async |b: &[Client]| {
-        let (ana, ben) = (&b[0], &b[1]);
-        join(ana, env.base_url(), &room, "Ana").await?;
-        join(ben, env.base_url(), &room, "Ben").await?;
-
+    ana_and_ben_in(env, &room, async |ana, ben| {
         // Enter sends; Shift+Enter is a new line; the Send button sends too.
         type_chat(ana, &format!("Hello from Ana{ENTER}")).await?;
         wait_chat_text(ben, "Hello from Ana", CHAT_TIMEOUT).await?;
@@ -318,11 +330,7 @@ async fn message_sent_while_the_socket_is_down_is_delivered_once_and_the_call_co
     env: &Stage,
 ) -> Result<(), String> {
     let room = unique("chat-offline");
-    let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
-    with_browsers(browsers, async |b: &[Client]| {
-        let (ana, ben) = (&b[0], &b[1]);
-        join(ana, env.base_url(), &room, "Ana").await?;
-        join(ben, env.base_url(), &room, "Ben").await?;
+    ana_and_ben_in(env, &room, async |ana, ben| {
         let old_ana = wait_tile(ben, "Ana").await?;
         wait_tile(ana, "Ben").await?;
         send_chat(ben, "before the cut").await?;
@@ -412,7 +420,6 @@ async fn markup_and_script_urls_in_messages_render_as_plain_text(
     env: &Stage,
 ) -> Result<(), String> {
     let room = unique("chat-xss");
-    let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
     let payloads = [
         r#"<img src=x onerror="window.__xss=1">"#,
         "<script>window.__xss=2</script>",
@@ -421,10 +428,7 @@ async fn markup_and_script_urls_in_messages_render_as_plain_text(
         "<b>bold?</b> &amp; &lt;",
     ];
     let link = "docs at https://example.com/a?b=1&c=<2>";
-    with_browsers(browsers, async |b: &[Client]| {
-        let (ana, ben) = (&b[0], &b[1]);
-        join(ana, env.base_url(), &room, "Ana").await?;
-        join(ben, env.base_url(), &room, "Ben").await?;
+    ana_and_ben_in(env, &room, async |ana, ben| {
         for payload in payloads.iter().chain([&link]) {
             send_chat(ana, payload).await?;
             wait_chat_text(ben, payload, CHAT_TIMEOUT).await?;
@@ -474,11 +478,7 @@ async fn closed_panel_counts_unread_and_shows_a_divider_when_opened(
     env: &Stage,
 ) -> Result<(), String> {
     let room = unique("chat-unread");
-    let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
-    with_browsers(browsers, async |b: &[Client]| {
-        let (ana, ben) = (&b[0], &b[1]);
-        join(ana, env.base_url(), &room, "Ana").await?;
-        join(ben, env.base_url(), &room, "Ben").await?;
+    ana_and_ben_in(env, &room, async |ana, ben| {
         send_chat(ana, "seen by Ben").await?;
         wait_chat_text(ben, "seen by Ben", CHAT_TIMEOUT).await?;
 
@@ -599,11 +599,7 @@ async fn messages_the_server_refuses_are_marked_failed_and_retry_delivers_them(
     env: &Stage,
 ) -> Result<(), String> {
     let room = unique("chat-refused");
-    let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
-    with_browsers(browsers, async |b: &[Client]| {
-        let (ana, ben) = (&b[0], &b[1]);
-        join(ana, env.base_url(), &room, "Ana").await?;
-        join(ben, env.base_url(), &room, "Ben").await?;
+    ana_and_ben_in(env, &room, async |ana, ben| {
         ana.execute(BURST_JS, vec![serde_json::json!(BURST)])
             .await
             .map_err(|e| e.to_string())?;

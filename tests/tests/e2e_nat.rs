@@ -149,6 +149,43 @@ async fn ana_and_ben(lab: &Lab) -> Result<Vec<Client>, String> {
     ])
 }
 
+/// Ana on side A and `other` (Ben on side B, or Ari beside Ana on A): a browser each, both
+/// joined to a fresh room on `turn`'s worker; then `body` with the browsers (Ana's first),
+/// which are closed afterwards.
+async fn in_a_room(
+    lab: &Lab,
+    turn: Turn,
+    other: (&Side, &str),
+    body: impl AsyncFnOnce(&[Client]) -> Result<(), String>,
+) -> Result<(), String> {
+    let (side, name) = other;
+    let browsers = vec![
+        lab.a.browser(&lab.scratch, "ana").await?,
+        side.browser(&lab.scratch, &name.to_lowercase()).await?,
+    ];
+    with_browsers(browsers, async |b: &[Client]| {
+        join_all(lab, turn, &[(&lab.a, &b[0], "Ana"), (side, &b[1], name)]).await?;
+        body(b).await
+    })
+    .await
+}
+
+/// [`in_a_room`], once the two are in a call ([`call_of_two`], tiles saying `relayed`): `body`
+/// gets the browsers and the paths (Ana's view first).
+async fn in_a_call(
+    lab: &Lab,
+    turn: Turn,
+    other: (&Side, &str),
+    relayed: &str,
+    body: impl AsyncFnOnce(&[Client], [SelectedPath; 2]) -> Result<(), String>,
+) -> Result<(), String> {
+    in_a_room(lab, turn, other, async |b: &[Client]| {
+        let paths = call_of_two(&b[0], &b[1], ["Ana", other.1], relayed).await?;
+        body(b, paths).await
+    })
+    .await
+}
+
 fn types(path: &SelectedPath) -> (String, String) {
     (
         path.local.clone().unwrap_or_default(),
@@ -157,18 +194,7 @@ fn types(path: &SelectedPath) -> (String, String) {
 }
 
 async fn same_network_connects_directly(lab: &Lab) -> Result<(), String> {
-    let browsers = vec![
-        lab.a.browser(&lab.scratch, "ana").await?,
-        lab.a.browser(&lab.scratch, "ari").await?,
-    ];
-    with_browsers(browsers, async |b: &[Client]| {
-        join_all(
-            lab,
-            Turn::On,
-            &[(&lab.a, &b[0], "Ana"), (&lab.a, &b[1], "Ari")],
-        )
-        .await?;
-        let paths = call_of_two(&b[0], &b[1], ["Ana", "Ari"], "false").await?;
+    in_a_call(lab, Turn::On, (&lab.a, "Ari"), "false", async |_, paths| {
         for path in &paths {
             if types(path) != ("host".into(), "host".into()) {
                 return Err(format!("expected a direct host ↔ host path, got {path:?}"));
@@ -183,41 +209,28 @@ async fn same_network_connects_directly(lab: &Lab) -> Result<(), String> {
 async fn relay_policy_sends_media_through_turn_even_on_one_network(
     lab: &Lab,
 ) -> Result<(), String> {
-    let browsers = vec![
-        lab.a.browser(&lab.scratch, "ana").await?,
-        lab.a.browser(&lab.scratch, "ari").await?,
-    ];
-    with_browsers(browsers, async |b: &[Client]| {
-        join_all(
-            lab,
-            Turn::RelayOnly,
-            &[(&lab.a, &b[0], "Ana"), (&lab.a, &b[1], "Ari")],
-        )
-        .await?;
-        let paths = call_of_two(&b[0], &b[1], ["Ana", "Ari"], "true").await?;
-        for path in &paths {
-            if types(path) != ("relay".into(), "relay".into()) {
-                return Err(format!(
-                    "relay-only policy must give relay ↔ relay, got {path:?}"
-                ));
+    in_a_call(
+        lab,
+        Turn::RelayOnly,
+        (&lab.a, "Ari"),
+        "true",
+        async |_, paths| {
+            for path in &paths {
+                if types(path) != ("relay".into(), "relay".into()) {
+                    return Err(format!(
+                        "relay-only policy must give relay ↔ relay, got {path:?}"
+                    ));
+                }
             }
-        }
-        eprintln!("e2e_nat: relay policy: {:?}", paths.each_ref().map(types));
-        Ok(())
-    })
+            eprintln!("e2e_nat: relay policy: {:?}", paths.each_ref().map(types));
+            Ok(())
+        },
+    )
     .await
 }
 
 async fn separate_networks_connect_through_turn(lab: &Lab) -> Result<(), String> {
-    let browsers = ana_and_ben(lab).await?;
-    with_browsers(browsers, async |b: &[Client]| {
-        join_all(
-            lab,
-            Turn::On,
-            &[(&lab.a, &b[0], "Ana"), (&lab.b, &b[1], "Ben")],
-        )
-        .await?;
-        let paths = call_of_two(&b[0], &b[1], ["Ana", "Ben"], "true").await?;
+    in_a_call(lab, Turn::On, (&lab.b, "Ben"), "true", async |_, paths| {
         for path in &paths {
             if !path.relayed() {
                 return Err(format!(
@@ -235,14 +248,7 @@ async fn separate_networks_connect_through_turn(lab: &Lab) -> Result<(), String>
 }
 
 async fn separate_networks_without_turn_show_the_failure(lab: &Lab) -> Result<(), String> {
-    let browsers = ana_and_ben(lab).await?;
-    with_browsers(browsers, async |b: &[Client]| {
-        join_all(
-            lab,
-            Turn::Off,
-            &[(&lab.a, &b[0], "Ana"), (&lab.b, &b[1], "Ben")],
-        )
-        .await?;
+    in_a_room(lab, Turn::Off, (&lab.b, "Ben"), async |b: &[Client]| {
         let started = Instant::now();
         let ben = the_one_tile(&b[0], "Ben").await?;
         let ana = the_one_tile(&b[1], "Ana").await?;
@@ -299,10 +305,7 @@ async fn a_relay_that_refuses_or_cannot_be_reached_is_named_within_seconds(
         (Turn::WrongSecret, "The relay refused our credentials (401)"),
         (Turn::Unreachable, "Could not reach the relay server (TURN)"),
     ] {
-        let browsers = vec![
-            lab.a.browser(&lab.scratch, "ana").await?,
-            lab.b.browser(&lab.scratch, "ben").await?,
-        ];
+        let browsers = ana_and_ben(lab).await?;
         with_browsers(browsers, async |b: &[Client]| {
             let room = join_all(lab, turn, &[(&lab.a, &b[0], "Ana")]).await?;
             // Ana is alone until Ben joins: the relay is first needed when he does.
@@ -383,15 +386,7 @@ async fn outage(lab: &Lab, b: &[Client]) -> Result<Duration, String> {
 }
 
 async fn a_lost_network_comes_back_by_itself(lab: &Lab) -> Result<(), String> {
-    let browsers = ana_and_ben(lab).await?;
-    with_browsers(browsers, async |b: &[Client]| {
-        join_all(
-            lab,
-            Turn::On,
-            &[(&lab.a, &b[0], "Ana"), (&lab.b, &b[1], "Ben")],
-        )
-        .await?;
-        call_of_two(&b[0], &b[1], ["Ana", "Ben"], "true").await?;
+    in_a_call(lab, Turn::On, (&lab.b, "Ben"), "true", async |b, _| {
         send_chat(&b[0], "before the cut").await?;
         wait_chat_text(&b[1], "before the cut", MEDIA_TIMEOUT).await?;
 
@@ -461,71 +456,69 @@ fn unix_now() -> u64 {
 }
 
 async fn relay_credentials_are_renewed_before_they_expire(lab: &Lab) -> Result<(), String> {
-    let browsers = ana_and_ben(lab).await?;
-    with_browsers(browsers, async |b: &[Client]| {
-        join_all(
-            lab,
-            Turn::ShortLived,
-            &[(&lab.a, &b[0], "Ana"), (&lab.b, &b[1], "Ben")],
-        )
-        .await?;
-        call_of_two(&b[0], &b[1], ["Ana", "Ben"], "true").await?;
-        let first = turn_expiries(&b[0]).await?;
-        let Some(&expiry) = first.iter().max() else {
-            return Err("Ana's peer connection has no TURN credentials".into());
-        };
-        // Renewed at 80 % of their life: about 48 s in.
-        let renewed = wait_for(
-            "Ana's TURN credentials to be renewed",
-            Duration::from_secs(75),
-            || async {
-                let now = turn_expiries(&b[0]).await?;
-                Ok((!now.is_empty() && now.iter().all(|e| *e > expiry)).then_some(now))
-            },
-        )
-        .await?;
-        eprintln!(
-            "e2e_nat: credentials expiring at {expiry} renewed {}s before, now {renewed:?}",
-            expiry.saturating_sub(unix_now())
-        );
-        // Past the first credentials' expiry, coturn refuses them: an ICE restart now only
-        // gets a relay with the renewed ones.
-        wait_for(
-            "the first credentials to expire",
-            Duration::from_secs(75),
-            || async { Ok((unix_now() > expiry + 1).then_some(())) },
-        )
-        .await?;
-        // Cho joins now. Ana's new peer connection for him must allocate a relay with the
-        // renewed credentials (existing allocations outlive the credentials they were made
-        // with, so only a new one shows which credentials the page holds).
-        let cho = lab.b.browser(&lab.scratch, "cho").await?;
-        let result = async {
-            let port = lab.worker(Turn::ShortLived).port();
-            let room = room_of(&b[0]).await?;
-            join(&cho, &lab.b.origin(port), &room, "Cho").await?;
-            let on_ana = wait_tiles(&b[0], &["Ben", "Cho"]).await?;
-            let cho_id = on_ana
-                .iter()
-                .find(|(_, name)| name == "Cho")
-                .map(|(id, _)| id.clone())
-                .ok_or("no tile of Cho")?;
-            wait_live_media_from(&b[0], std::slice::from_ref(&cho_id), MEDIA_TIMEOUT)
-                .await
-                .map_err(|e| format!("Ana from Cho: {e}"))?;
-            let path = connected_path(&b[0], &cho_id).await?;
-            if types(&path) != ("relay".into(), "relay".into()) {
-                return Err(format!("relay-only, yet Ana ↔ Cho is {path:?}"));
-            }
+    in_a_call(
+        lab,
+        Turn::ShortLived,
+        (&lab.b, "Ben"),
+        "true",
+        async |b, _| {
+            let first = turn_expiries(&b[0]).await?;
+            let Some(&expiry) = first.iter().max() else {
+                return Err("Ana's peer connection has no TURN credentials".into());
+            };
+            // Renewed at 80 % of their life: about 48 s in.
+            let renewed = wait_for(
+                "Ana's TURN credentials to be renewed",
+                Duration::from_secs(75),
+                || async {
+                    let now = turn_expiries(&b[0]).await?;
+                    Ok((!now.is_empty() && now.iter().all(|e| *e > expiry)).then_some(now))
+                },
+            )
+            .await?;
             eprintln!(
+                "e2e_nat: credentials expiring at {expiry} renewed {}s before, now {renewed:?}",
+                expiry.saturating_sub(unix_now())
+            );
+            // Past the first credentials' expiry, coturn refuses them: an ICE restart now only
+            // gets a relay with the renewed ones.
+            wait_for(
+                "the first credentials to expire",
+                Duration::from_secs(75),
+                || async { Ok((unix_now() > expiry + 1).then_some(())) },
+            )
+            .await?;
+            // Cho joins now. Ana's new peer connection for him must allocate a relay with the
+            // renewed credentials (existing allocations outlive the credentials they were made
+            // with, so only a new one shows which credentials the page holds).
+            let cho = lab.b.browser(&lab.scratch, "cho").await?;
+            let result = async {
+                let port = lab.worker(Turn::ShortLived).port();
+                let room = room_of(&b[0]).await?;
+                join(&cho, &lab.b.origin(port), &room, "Cho").await?;
+                let on_ana = wait_tiles(&b[0], &["Ben", "Cho"]).await?;
+                let cho_id = on_ana
+                    .iter()
+                    .find(|(_, name)| name == "Cho")
+                    .map(|(id, _)| id.clone())
+                    .ok_or("no tile of Cho")?;
+                wait_live_media_from(&b[0], std::slice::from_ref(&cho_id), MEDIA_TIMEOUT)
+                    .await
+                    .map_err(|e| format!("Ana from Cho: {e}"))?;
+                let path = connected_path(&b[0], &cho_id).await?;
+                if types(&path) != ("relay".into(), "relay".into()) {
+                    return Err(format!("relay-only, yet Ana ↔ Cho is {path:?}"));
+                }
+                eprintln!(
                 "e2e_nat: after the first credentials expired, a newcomer connected relay ↔ relay"
             );
-            Ok(())
-        }
-        .await;
-        let _ = cho.close().await;
-        result
-    })
+                Ok(())
+            }
+            .await;
+            let _ = cho.close().await;
+            result
+        },
+    )
     .await
 }
 
@@ -571,15 +564,7 @@ async fn quality(client: &Client) -> Result<(String, String), String> {
 }
 
 async fn a_poor_uplink_shows_on_the_tile_and_clears(lab: &Lab) -> Result<(), String> {
-    let browsers = ana_and_ben(lab).await?;
-    with_browsers(browsers, async |b: &[Client]| {
-        join_all(
-            lab,
-            Turn::On,
-            &[(&lab.a, &b[0], "Ana"), (&lab.b, &b[1], "Ben")],
-        )
-        .await?;
-        call_of_two(&b[0], &b[1], ["Ana", "Ben"], "true").await?;
+    in_a_call(lab, Turn::On, (&lab.b, "Ben"), "true", async |b, _| {
         let good = wait_for("Ben to rate Ana's link good", MEDIA_TIMEOUT, || async {
             let (level, label) = quality(&b[1]).await?;
             Ok((level == "good").then_some(label))
@@ -617,16 +602,8 @@ async fn a_poor_uplink_shows_on_the_tile_and_clears(lab: &Lab) -> Result<(), Str
 }
 
 async fn moving_to_another_network_rejoins_without_a_ghost(lab: &Lab) -> Result<(), String> {
-    let browsers = ana_and_ben(lab).await?;
     let moved = "198.51.100.3";
-    let result = with_browsers(browsers, async |b: &[Client]| {
-        join_all(
-            lab,
-            Turn::On,
-            &[(&lab.a, &b[0], "Ana"), (&lab.b, &b[1], "Ben")],
-        )
-        .await?;
-        call_of_two(&b[0], &b[1], ["Ana", "Ben"], "true").await?;
+    let result = in_a_call(lab, Turn::On, (&lab.b, "Ben"), "true", async |b, _| {
         let old_ana = the_one_tile(&b[1], "Ana").await?;
 
         lab.a.cut()?;

@@ -16,10 +16,10 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use confab_protocol::GuestResponse;
 use confab_tests::http::{self, media_type, Reply};
+use confab_tests::suite::run_with_workers;
 use confab_tests::token::{self, unix_now, Claims, TYPE};
-use confab_tests::wrangler::{repo_root, stop_all, JwtKey, Options, Shared, Wrangler};
+use confab_tests::wrangler::{repo_root, JwtKey, Options, Shared, Wrangler};
 use confab_tests::ws_client::{attempt_upgrade, connect, protocols_for};
-use libtest_mimic::Arguments;
 use serde_json::{json, Value};
 
 /// Ed25519 signing key first, then an older Ed25519 key and a legacy HS256 key.
@@ -30,7 +30,6 @@ static HS_ONLY: Shared = Shared::new();
 const TEST_TIMEOUT: Duration = Duration::from_secs(90);
 
 fn main() {
-    let args = Arguments::from_args();
     let trials = confab_tests::async_trials![TEST_TIMEOUT;
         jwks::publishes_every_ed25519_public_key_and_nothing_secret,
         jwks::is_cached_for_minutes_and_read_only,
@@ -48,17 +47,7 @@ fn main() {
         forged::expired,
         forged::hs256_keyed_with_the_public_key,
     ];
-    let conclusion = libtest_mimic::run(&args, trials);
-    if conclusion.has_failed() {
-        for log in [ROTATING.log_path(), HS_ONLY.log_path()]
-            .into_iter()
-            .flatten()
-        {
-            eprintln!("wrangler log: {}", log.display());
-        }
-    }
-    stop_all(&[&ROTATING, &HS_ONLY]);
-    conclusion.exit();
+    run_with_workers(trials, &[&ROTATING, &HS_ONLY]).exit();
 }
 
 // ---- fixtures ---------------------------------------------------------------------------------
@@ -456,13 +445,7 @@ mod forged {
 
     pub async fn expired() {
         let w = rotating();
-        let now = unix_now();
-        let claims = Claims {
-            iat: now - 7200,
-            nbf: now - 7200,
-            exp: now - 3600,
-            ..Claims::guest("Old")
-        };
+        let claims = Claims::expired_guest("Old");
         let token = signed(&w, &header("EdDSA", "ed-new", TYPE), &claims);
         worker_refuses(&w, &token, "expired").await;
         jose_refuses(&w, &token, "ERR_JWT_EXPIRED", Some("exp"));

@@ -82,9 +82,14 @@ impl Config {
     }
 }
 
+/// A variable's value, trimmed; `None` when it is unset or blank.
+pub fn given(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
 /// `REFRESH_TOKEN_DAYS`: unset or empty is the default (30).
 fn refresh_days(value: Option<&str>) -> Result<u32, ConfigError> {
-    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+    let Some(value) = given(value) else {
         return Ok(crate::session::DEFAULT_REFRESH_DAYS);
     };
     match value.parse::<u32>() {
@@ -127,7 +132,7 @@ fn positive<N: std::str::FromStr + PartialOrd + From<u8>>(
     name: &'static str,
     value: Option<&str>,
 ) -> Result<Option<N>, RetentionError> {
-    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+    let Some(value) = given(value) else {
         return Ok(None);
     };
     match value.parse::<N>() {

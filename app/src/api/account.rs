@@ -5,7 +5,7 @@ use confab_protocol::{
 };
 use web_sys::{Request, RequestInit};
 
-use super::{js_error, json_request, send, ApiError};
+use super::{bearer, js_error, json_request, send, to_json, ApiError};
 
 /// `GET /auth/providers`: which sign-in buttons to show and whether guests may join. A server
 /// that does not know the route (older worker) offers no providers and lets guests in.
@@ -22,15 +22,7 @@ pub async fn update_name(token: &str, name: &str) -> Result<UserInfo, ApiError> 
     let update = ProfileUpdate {
         name: name.to_owned(),
     };
-    let body = serde_json::to_string(&update).map_err(|e| ApiError::Decode(e.to_string()))?;
-    let init = RequestInit::new();
-    init.set_method("PATCH");
-    init.set_body(&body.into());
-    let request = Request::new_with_str_and_init("/api/me", &init).map_err(js_error)?;
-    let headers = request.headers();
-    headers
-        .set("content-type", "application/json")
-        .map_err(js_error)?;
+    let request = json_request("PATCH", "/api/me", &to_json(&update)?)?;
     bearer(&request, token)?;
     send(request).await
 }
@@ -51,26 +43,18 @@ pub async fn create_room(
     token: &str,
     require_sign_in: bool,
 ) -> Result<CreateRoomResponse, ApiError> {
-    let body = serde_json::to_string(&CreateRoomRequest { require_sign_in })
-        .map_err(|e| ApiError::Decode(e.to_string()))?;
-    let request = json_request("/api/rooms", &body)?;
+    let body = to_json(&CreateRoomRequest { require_sign_in })?;
+    let request = json_request("POST", "/api/rooms", &body)?;
     bearer(&request, token)?;
     send(request).await
 }
 
 /// `POST /auth/logout-all`: ends every session of this user, on every device.
 pub async fn logout_all() -> Result<(), ApiError> {
-    let request = json_request("/auth/logout-all", "{}")?;
+    let request = json_request("POST", "/auth/logout-all", "{}")?;
     match super::send_empty(request).await {
         // No live session here any more: nothing left to end.
         Err(error) if error.is_unauthorized() => Ok(()),
         other => other,
     }
-}
-
-fn bearer(request: &Request, token: &str) -> Result<(), ApiError> {
-    request
-        .headers()
-        .set("authorization", &format!("Bearer {token}"))
-        .map_err(js_error)
 }

@@ -7,7 +7,7 @@ use confab_tests::ws_client::{join, Client};
 use uuid::Uuid;
 
 use super::{
-    all_history, expect_chat, join_as, new_room, open, say, search_texts, send_chat, seqs,
+    all_history, expect_chat, join_as, new_room, open, say, search_texts, send_chat, seqs, with_ben,
 };
 
 pub async fn message_reaches_everyone_and_the_sender_copy_is_the_ack() {
@@ -58,9 +58,7 @@ async fn expect_peer_joined(client: &mut Client) {
 pub async fn seq_starts_at_one_and_goes_up_by_one() {
     let w = open();
     let room = new_room();
-    let (mut a, _, _) = join_as(&w, &room, "Ann").await;
-    let (mut b, _, _) = join_as(&w, &room, "Ben").await;
-    a.expect_frame().await; // peer_joined
+    let (mut a, mut b, _) = with_ben(&w, &room, "Ann").await;
     let mut seen_by_a = Vec::new();
     let mut seen_by_b = Vec::new();
     for i in 0..12u64 {
@@ -91,9 +89,7 @@ pub async fn seq_starts_at_one_and_goes_up_by_one() {
 pub async fn resend_after_reconnect_returns_the_original_and_adds_nothing() {
     let w = open();
     let room = new_room();
-    let (mut a, _, token) = join_as(&w, &room, "Ann").await;
-    let (mut b, _, _) = join_as(&w, &room, "Ben").await;
-    a.expect_frame().await; // peer_joined
+    let (mut a, mut b, token) = with_ben(&w, &room, "Ann").await;
     say(&mut a, "before").await;
     expect_chat(&mut b).await;
 
@@ -144,9 +140,7 @@ pub async fn resend_after_reconnect_returns_the_original_and_adds_nothing() {
 pub async fn text_is_stored_and_returned_verbatim() {
     let w = open();
     let room = new_room();
-    let (mut a, _, _) = join_as(&w, &room, "Ann").await;
-    let (mut b, _, _) = join_as(&w, &room, "Ben").await;
-    a.expect_frame().await; // peer_joined
+    let (mut a, mut b, _) = with_ben(&w, &room, "Ann").await;
     let texts = [
         "<script>alert('x')</script><img src=x onerror=alert(1)> &amp; &lt;",
         "'); DROP TABLE chat_messages; -- \" OR 1=1 --",
@@ -176,9 +170,7 @@ pub async fn text_is_stored_and_returned_verbatim() {
 pub async fn invalid_chat_is_refused_with_its_client_id() {
     let w = open();
     let room = new_room();
-    let (mut a, _, _) = join_as(&w, &room, "Ann").await;
-    let (mut b, _, _) = join_as(&w, &room, "Ben").await;
-    a.expect_frame().await; // peer_joined
+    let (mut a, mut b, _) = with_ben(&w, &room, "Ann").await;
     let too_long = "가".repeat(limits::MAX_CHAT_CHARS + 1);
     for text in ["", "   \n\t ", too_long.as_str()] {
         let id = Uuid::new_v4();

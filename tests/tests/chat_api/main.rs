@@ -23,9 +23,9 @@ use std::time::Duration;
 
 use confab_protocol::{limits, ChatMessage, ClientFrame, ServerFrame};
 use confab_tests::http;
-use confab_tests::wrangler::{stop_all, Options, Shared, Wrangler};
+use confab_tests::suite::run_with_workers;
+use confab_tests::wrangler::{Options, Shared, Wrangler};
 use confab_tests::ws_client::{join, Client, Welcome};
-use libtest_mimic::Arguments;
 use uuid::Uuid;
 
 /// The local-dev configuration: chat kept forever.
@@ -40,7 +40,6 @@ const TEST_TIMEOUT: Duration = Duration::from_secs(120);
 const CHAT_BURST: usize = 20;
 
 fn main() {
-    let args = Arguments::from_args();
     let trials = confab_tests::async_trials![TEST_TIMEOUT;
         chat::message_reaches_everyone_and_the_sender_copy_is_the_ack,
         chat::seq_starts_at_one_and_goes_up_by_one,
@@ -60,18 +59,7 @@ fn main() {
         retention::oldest_messages_are_pruned_from_history_and_search,
         restart::history_and_search_survive_a_restart,
     ];
-    let conclusion = libtest_mimic::run(&args, trials);
-    if conclusion.has_failed() {
-        for log in [OPEN.log_path(), RETAINING.log_path()]
-            .into_iter()
-            .flatten()
-        {
-            eprintln!("wrangler log: {}", log.display());
-        }
-    }
-    // Statics are never dropped: stop the workers explicitly, whatever the outcome.
-    stop_all(&[&OPEN, &RETAINING]);
-    conclusion.exit();
+    run_with_workers(trials, &[&OPEN, &RETAINING]).exit();
 }
 
 // ---- shared fixtures -------------------------------------------------------------------------
@@ -100,6 +88,15 @@ async fn join_as(w: &Wrangler, room: &str, name: &str) -> (Client, Welcome, Stri
     let token = http::guest(w.base_url(), name).access_token;
     let (client, welcome) = join(w, room, &token, name).await;
     (client, welcome, token)
+}
+
+/// `first` and then Ben, guests, join `room`; returns their sockets and `first`'s token once
+/// `first` has had Ben's `peer_joined`, so that what both get next is chat.
+async fn with_ben(w: &Wrangler, room: &str, first: &str) -> (Client, Client, String) {
+    let (mut a, _, token) = join_as(w, room, first).await;
+    let (b, _, _) = join_as(w, room, "Ben").await;
+    a.expect_frame().await; // peer_joined
+    (a, b, token)
 }
 
 async fn send_chat(client: &mut Client, client_id: Uuid, text: &str) {

@@ -5,14 +5,12 @@ use std::collections::HashSet;
 use confab_protocol::{ErrorCode, ServerFrame};
 use uuid::Uuid;
 
-use super::{expect_chat, join_as, new_room, open, say, send_chat, seqs, CHAT_BURST};
+use super::{expect_chat, new_room, open, say, send_chat, seqs, with_ben, CHAT_BURST};
 
 pub async fn burst_of_30_is_partly_rate_limited_and_the_room_keeps_working() {
     let w = open();
     let room = new_room();
-    let (mut a, _, _) = join_as(&w, &room, "Flooder").await;
-    let (mut b, _, _) = join_as(&w, &room, "Ben").await;
-    a.expect_frame().await; // peer_joined
+    let (mut a, mut b, _) = with_ben(&w, &room, "Flooder").await;
     let ids: Vec<Uuid> = (0..30).map(|_| Uuid::new_v4()).collect();
     for (i, id) in ids.iter().enumerate() {
         send_chat(&mut a, *id, &format!("burst {i}")).await;

@@ -4,8 +4,9 @@
 
 use confab_tests::http::{self, media_type};
 use confab_tests::oauth_flow::{
-    consent, cookie_attributes, get_bytes, jwt_parts, location, query, refresh, s256, set_cookie,
-    sign_in, start_login, string_claims, Browser, Decision, SignedIn, LOGIN_COOKIE, SESSION_COOKIE,
+    assert_plain_http_cookie, consent, get_bytes, jwt_parts, location, query, refresh, s256,
+    set_cookie, sign_in, start_login, string_claims, Browser, Decision, SignedIn, LOGIN_COOKIE,
+    SESSION_COOKIE,
 };
 use confab_tests::providers::{Provider, Providers};
 use libtest_mimic::Trial;
@@ -150,18 +151,10 @@ fn each_provider_signs_in_and_lands_on_return_to() {
             "{provider}: {reply:?}"
         );
         let session = set_cookie(reply, SESSION_COOKIE).expect("a session cookie");
-        let attrs = cookie_attributes(session);
-        for want in ["httponly", "samesite=strict", "path=/", "max-age=2592000"] {
-            assert!(
-                attrs.iter().any(|a| a == want),
-                "{provider}: {want} missing: {session}"
-            );
-        }
-        assert!(
-            !attrs
-                .iter()
-                .any(|a| a == "secure" || a.starts_with("domain")),
-            "{session}"
+        assert_plain_http_cookie(
+            session,
+            &["httponly", "samesite=strict", "path=/", "max-age=2592000"],
+            &provider.to_string(),
         );
         let login_cookie = set_cookie(reply, LOGIN_COOKIE).expect("the login cookie is cleared");
         assert!(

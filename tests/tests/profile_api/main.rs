@@ -26,9 +26,9 @@ use confab_protocol::{CreateRoomResponse, UserInfo};
 use confab_tests::http::{self, Reply};
 use confab_tests::oauth_flow::{self, Browser};
 use confab_tests::providers::{Provider, Providers};
+use confab_tests::suite::run_with_workers;
 use confab_tests::token::{self, Claims};
-use confab_tests::wrangler::{scratch_root, stop_all, Options, Shared, Wrangler};
-use libtest_mimic::Arguments;
+use confab_tests::wrangler::{scratch_root, Options, Shared, Wrangler};
 
 static OPEN: Shared = Shared::new();
 /// The provider stand-ins, started with the worker.
@@ -41,7 +41,6 @@ const MIB2: usize = 2 * 1024 * 1024;
 const SIGN_IN_MESSAGE: &str = "This room is only for signed-in people. Sign in to join.";
 
 fn main() {
-    let args = Arguments::from_args();
     let trials = confab_tests::async_trials![TEST_TIMEOUT;
         auth::no_or_bad_token_is_401_and_a_guest_is_403,
         auth::wrong_methods_are_405,
@@ -61,13 +60,7 @@ fn main() {
         rooms::a_guest_is_refused_with_sign_in_required_and_never_counted,
         rooms::rooms_made_by_joining_still_admit_guests,
     ];
-    let conclusion = libtest_mimic::run(&args, trials);
-    if conclusion.has_failed() {
-        if let Some(log) = OPEN.log_path() {
-            eprintln!("wrangler log: {}", log.display());
-        }
-    }
-    stop_all(&[&OPEN]);
+    let conclusion = run_with_workers(trials, &[&OPEN]);
     drop(lock(&PROVIDERS).take());
     conclusion.exit();
 }
@@ -130,6 +123,22 @@ fn sign_in(w: &Wrangler, p: &Providers) -> Account {
         token: done.refreshed.access_token,
         user: done.refreshed.user,
     }
+}
+
+/// The account's person signs in with GitHub again, in a new browser: the user the new
+/// session names, after checking it is the same user.
+fn signed_in_again(w: &Wrangler, p: &Providers, account: &Account) -> UserInfo {
+    let mut again = Browser::new();
+    let done = oauth_flow::sign_in(
+        &mut again,
+        w.base_url(),
+        p,
+        Provider::Github,
+        &account.login,
+        "/",
+    );
+    assert_eq!(done.refreshed.user.id, account.user.id, "the same user");
+    done.refreshed.user
 }
 
 /// `POST /auth/refresh` in the account's browser: the user as a fresh token names them.
@@ -246,7 +255,16 @@ fn get_avatar(w: &Wrangler, path: &str) -> (Reply, Vec<u8>) {
     send("GET", &format!("{}{path}", w.base_url()), &[], None, false)
 }
 
-fn patch_me(w: &Wrangler, token: Option<&str>, content_type: Option<&str>, body: &str) -> Reply {
+/// `method path` with a text body, sent with `token` as bearer and `content_type` (`None`:
+/// without that header).
+fn request(
+    w: &Wrangler,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    content_type: Option<&str>,
+    body: &str,
+) -> Reply {
     let auth = token.map(bearer);
     let mut headers = Vec::new();
     if let Some(ct) = content_type {
@@ -255,25 +273,22 @@ fn patch_me(w: &Wrangler, token: Option<&str>, content_type: Option<&str>, body:
     if let Some(auth) = &auth {
         headers.push(("authorization", auth.as_str()));
     }
-    http::request(
-        "PATCH",
-        &format!("{}/api/me", w.base_url()),
-        &headers,
-        Some(body),
-    )
+    let url = format!("{}{path}", w.base_url());
+    http::request(method, &url, &headers, Some(body))
+}
+
+fn patch_me(w: &Wrangler, token: Option<&str>, content_type: Option<&str>, body: &str) -> Reply {
+    request(w, "PATCH", "/api/me", token, content_type, body)
 }
 
 fn post_rooms(w: &Wrangler, token: Option<&str>, body: &str) -> Reply {
-    let auth = token.map(bearer);
-    let mut headers = vec![("content-type", "application/json")];
-    if let Some(auth) = &auth {
-        headers.push(("authorization", auth.as_str()));
-    }
-    http::request(
+    request(
+        w,
         "POST",
-        &format!("{}/api/rooms", w.base_url()),
-        &headers,
-        Some(body),
+        "/api/rooms",
+        token,
+        Some("application/json"),
+        body,
     )
 }
 

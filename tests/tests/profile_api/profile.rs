@@ -1,11 +1,9 @@
 //! `PATCH /api/me`: a chosen name outlives refresh and the next sign-in; bad bodies are refused.
 
 use confab_protocol::UserInfo;
-use confab_tests::oauth_flow::{self, Browser};
-use confab_tests::providers::Provider;
 use confab_tests::ws_client::join;
 
-use super::{minted_user, open, patch_me, refreshed, sign_in, with_sign_in};
+use super::{minted_user, open, patch_me, refreshed, sign_in, signed_in_again, with_sign_in};
 
 pub async fn a_new_name_is_kept_across_refresh_and_sign_in() {
     let (w, p) = with_sign_in();
@@ -30,20 +28,8 @@ pub async fn a_new_name_is_kept_across_refresh_and_sign_in() {
     // The app refreshes to get a token with the new name.
     assert_eq!(refreshed(&w, &mut account).name, "민지 Kim");
     // A chosen name outlives the next sign-in with the provider.
-    let mut again = Browser::new();
-    let done = oauth_flow::sign_in(
-        &mut again,
-        w.base_url(),
-        &p,
-        Provider::Github,
-        &account.login,
-        "/",
-    );
-    assert_eq!(done.refreshed.user.id, account.user.id);
-    assert_eq!(
-        done.refreshed.user.name, "민지 Kim",
-        "not {provider_name:?} again"
-    );
+    let again = signed_in_again(&w, &p, &account);
+    assert_eq!(again.name, "민지 Kim", "not {provider_name:?} again");
     // And the socket stamps it.
     let room = format!("p-{}", uuid::Uuid::new_v4().simple());
     let (client, welcome) = join(&w, &room, &account.token, "Minji").await;

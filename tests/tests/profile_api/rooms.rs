@@ -2,7 +2,8 @@
 
 use confab_protocol::{close_code, CreateRoomResponse, ErrorCode, ServerFrame};
 use confab_tests::http::{self, media_type};
-use confab_tests::ws_client::{connect, join, protocols_for, Event};
+use confab_tests::wrangler::Wrangler;
+use confab_tests::ws_client::{connect, join, protocols_for, Client, Event};
 
 use super::{bearer, make_locked_room, minted_user, open, post_rooms, SIGN_IN_MESSAGE};
 
@@ -60,15 +61,7 @@ pub async fn a_guest_is_refused_with_sign_in_required_and_never_counted() {
 
     // Two guests try: each is upgraded, told why, and closed with 4403.
     for name in ["Gus", "Gita"] {
-        let guest = http::guest(w.base_url(), name);
-        let mut socket = connect(
-            &w.room_ws_url(&room),
-            Some(w.origin()),
-            Some(&protocols_for(&guest.access_token)),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{name}: the upgrade is accepted: {e:?}"));
-        socket.label = name.to_owned();
+        let mut socket = guest_socket(&w, &room, name).await;
         match socket.expect_frame().await {
             ServerFrame::Error {
                 code: ErrorCode::SignInRequired,
@@ -98,14 +91,7 @@ pub async fn a_guest_is_refused_with_sign_in_required_and_never_counted() {
     second.close().await;
 
     // A guest refused while the room is empty is not a member either.
-    let guest = http::guest(w.base_url(), "Gus");
-    let mut socket = connect(
-        &w.room_ws_url(&room),
-        Some(w.origin()),
-        Some(&protocols_for(&guest.access_token)),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("the upgrade is accepted: {e:?}"));
+    let mut socket = guest_socket(&w, &room, "Gus").await;
     assert_eq!(
         socket.expect_error(ErrorCode::SignInRequired).await,
         SIGN_IN_MESSAGE
@@ -117,6 +103,20 @@ pub async fn a_guest_is_refused_with_sign_in_required_and_never_counted() {
     let (third, welcome) = join(&w, &room, &ben, "Ben again").await;
     assert!(welcome.peers.is_empty(), "{:?}", welcome.peers);
     third.close().await;
+}
+
+/// A new guest `name`'s socket to `room`, whose upgrade must be accepted.
+async fn guest_socket(w: &Wrangler, room: &str, name: &str) -> Client {
+    let guest = http::guest(w.base_url(), name);
+    let mut socket = connect(
+        &w.room_ws_url(room),
+        Some(w.origin()),
+        Some(&protocols_for(&guest.access_token)),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{name}: the upgrade is accepted: {e:?}"));
+    socket.label = name.to_owned();
+    socket
 }
 
 pub async fn rooms_made_by_joining_still_admit_guests() {

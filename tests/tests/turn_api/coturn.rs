@@ -37,10 +37,7 @@ pub(super) fn coturn() -> Arc<Coturn> {
 fn setup() -> (Arc<Wrangler>, Arc<Coturn>) {
     let turn = coturn();
     let w = worker(&WORKER, || Options {
-        vars: vec![
-            ("TURN_URLS".into(), turn.url()),
-            ("TURN_SECRET".into(), turn.secret().to_owned()),
-        ],
+        vars: turn.worker_vars(),
         ..Options::default()
     });
     (w, turn)

@@ -25,7 +25,8 @@ use std::time::Duration;
 
 use confab_protocol::IceResponse;
 use confab_tests::http::{self, media_type, Reply};
-use confab_tests::wrangler::{scratch_root, stop_all, Shared, Wrangler};
+use confab_tests::suite::{finish_without_leaks, stop_workers};
+use confab_tests::wrangler::{scratch_root, Shared, Wrangler};
 use libtest_mimic::Arguments;
 
 /// No single test may take longer than this.
@@ -61,19 +62,7 @@ fn main() {
     if let Some(api) = cloudflare::started() {
         secrets.push(api.token.clone());
     }
-    let logs: Vec<PathBuf> = [
-        coturn::WORKER.log_path(),
-        cloudflare::WORKER.log_path(),
-        plain::WORKER.log_path(),
-        policy::RELAY_WORKER.log_path(),
-        policy::BAD_WORKER.log_path(),
-        policy::NO_TURN_WORKER.log_path(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    // Statics are never dropped: stop everything explicitly, whatever the outcome.
-    stop_all(&[
+    let logs = stop_workers(&[
         &coturn::WORKER,
         &cloudflare::WORKER,
         &plain::WORKER,
@@ -83,41 +72,18 @@ fn main() {
     ]);
     coturn::stop();
     cloudflare::stop();
-    let leaked = leaked(&logs, &secrets);
-    if conclusion.has_failed() || leaked {
-        for log in &logs {
-            eprintln!("wrangler log: {}", log.display());
-        }
-        eprintln!(
-            "coturn log: {}",
-            coturn::dir().join("turnserver.log").display()
-        );
-    }
-    if leaked {
-        std::process::exit(101);
-    }
-    if !logs.is_empty() {
-        eprintln!(
-            "turn_api: no TURN secret or API token in {} wrangler log(s)",
-            logs.len()
-        );
-    }
-    conclusion.exit();
-}
-
-/// Whether any secret is in a wrangler log (read after wrangler stopped).
-fn leaked(logs: &[PathBuf], secrets: &[String]) -> bool {
-    let mut leaked = false;
-    for log in logs {
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        for secret in secrets {
-            if text.contains(secret.as_str()) {
-                eprintln!("turn_api: a TURN secret is in {}", log.display());
-                leaked = true;
-            }
-        }
-    }
-    leaked
+    finish_without_leaks(
+        conclusion,
+        &logs,
+        &secrets,
+        "TURN secrets and API tokens",
+        || {
+            eprintln!(
+                "coturn log: {}",
+                coturn::dir().join("turnserver.log").display()
+            )
+        },
+    );
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -34,15 +34,7 @@ fn with_policy(value: &str, mut vars: Vec<(String, String)>) -> Options {
 
 pub async fn relay_policy_reaches_the_answer() {
     let turn = coturn::coturn();
-    let w = worker(&RELAY_WORKER, || {
-        with_policy(
-            "relay",
-            vec![
-                ("TURN_URLS".into(), turn.url()),
-                ("TURN_SECRET".into(), turn.secret().to_owned()),
-            ],
-        )
-    });
+    let w = worker(&RELAY_WORKER, || with_policy("relay", turn.worker_vars()));
     let guest = http::guest(w.base_url(), "Mina");
     let (reply, answer) = ice(&w, &guest.access_token);
     assert_eq!(
@@ -99,13 +91,7 @@ fn refused_with_a_log_line(w: &Wrangler) {
 pub async fn unknown_policy_is_a_configuration_error() {
     let turn = coturn::coturn();
     let w = worker(&BAD_WORKER, || {
-        with_policy(
-            "relay-only",
-            vec![
-                ("TURN_URLS".into(), turn.url()),
-                ("TURN_SECRET".into(), turn.secret().to_owned()),
-            ],
-        )
+        with_policy("relay-only", turn.worker_vars())
     });
     refused_with_a_log_line(&w);
     // Not a silent fallback to `all` on any endpoint that reads the configuration.

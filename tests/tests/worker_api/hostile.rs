@@ -2,18 +2,16 @@
 
 use std::time::Duration;
 
-use confab_protocol::{close_code, limits, ClientFrame, ErrorCode, ServerFrame};
+use confab_protocol::{close_code, limits, ErrorCode, ServerFrame};
 use confab_tests::ws_client::Event;
 use serde_json::json;
 
-use super::{expect_peer_joined, join_as, new_room, open};
+use super::{ann_and_ben, expect_peer_left, expect_signal, new_room, open, signal};
 
 pub async fn bad_frames_get_typed_errors_and_socket_stays() {
     let w = open();
     let room = new_room();
-    let (mut a, wa) = join_as(&w, &room, "Ann").await;
-    let (mut b, wb) = join_as(&w, &room, "Ben").await;
-    expect_peer_joined(&mut a, &wb.peer_id).await;
+    let ((mut a, wa), (mut b, wb)) = ann_and_ben(&w, &room).await;
 
     let cases: &[(&str, ErrorCode)] = &[
         ("{not json", ErrorCode::BadJson),
@@ -53,28 +51,10 @@ pub async fn bad_frames_get_typed_errors_and_socket_stays() {
 
     // None of it reached B, and both still relay in both directions.
     b.barrier().await;
-    a.send(&ClientFrame::Signal {
-        to: wb.peer_id.clone(),
-        data: json!("after garbage"),
-    })
-    .await;
-    match b.expect_frame().await {
-        ServerFrame::Signal { from, data } => {
-            assert_eq!((from, data), (wa.peer_id.clone(), json!("after garbage")))
-        }
-        other => panic!("B expected a signal, got {other:?}"),
-    }
-    b.send(&ClientFrame::Signal {
-        to: wa.peer_id.clone(),
-        data: json!("still here"),
-    })
-    .await;
-    match a.expect_frame().await {
-        ServerFrame::Signal { from, data } => {
-            assert_eq!((from, data), (wb.peer_id.clone(), json!("still here")))
-        }
-        other => panic!("A expected a signal, got {other:?}"),
-    }
+    a.send(&signal(&wb.peer_id, json!("after garbage"))).await;
+    expect_signal(&mut b, &wa.peer_id, &json!("after garbage")).await;
+    b.send(&signal(&wa.peer_id, json!("still here"))).await;
+    expect_signal(&mut a, &wb.peer_id, &json!("still here")).await;
     a.close().await;
     b.close().await;
 }
@@ -82,34 +62,18 @@ pub async fn bad_frames_get_typed_errors_and_socket_stays() {
 pub async fn oversized_signal_data_is_refused_not_relayed() {
     let w = open();
     let room = new_room();
-    let (mut a, wa) = join_as(&w, &room, "Ann").await;
-    let (mut b, wb) = join_as(&w, &room, "Ben").await;
-    expect_peer_joined(&mut a, &wb.peer_id).await;
+    let ((mut a, wa), (mut b, wb)) = ann_and_ben(&w, &room).await;
 
     let big = json!({ "sdp": "x".repeat(limits::MAX_SIGNAL_DATA_BYTES + 1) });
-    a.send(&ClientFrame::Signal {
-        to: wb.peer_id.clone(),
-        data: big,
-    })
-    .await;
+    a.send(&signal(&wb.peer_id, big)).await;
     a.expect_error(ErrorCode::TooLarge).await;
     a.ping().await;
     b.barrier().await; // B got nothing
 
     // Just under the limit is relayed whole.
     let fits = json!("y".repeat(limits::MAX_SIGNAL_DATA_BYTES - 2)); // quotes make it exactly the limit
-    a.send(&ClientFrame::Signal {
-        to: wb.peer_id.clone(),
-        data: fits.clone(),
-    })
-    .await;
-    match b.expect_frame().await {
-        ServerFrame::Signal { from, data } => {
-            assert_eq!(from, wa.peer_id);
-            assert_eq!(data, fits);
-        }
-        other => panic!("B expected the signal at the size limit, got {other:?}"),
-    }
+    a.send(&signal(&wb.peer_id, fits.clone())).await;
+    expect_signal(&mut b, &wa.peer_id, &fits).await;
     a.close().await;
     b.close().await;
 }
@@ -117,9 +81,7 @@ pub async fn oversized_signal_data_is_refused_not_relayed() {
 pub async fn frame_over_64_kib_closes_with_1009() {
     let w = open();
     let room = new_room();
-    let (mut a, _) = join_as(&w, &room, "Ann").await;
-    let (mut b, wb) = join_as(&w, &room, "Ben").await;
-    expect_peer_joined(&mut a, &wb.peer_id).await;
+    let ((mut a, _), (mut b, wb)) = ann_and_ben(&w, &room).await;
 
     let huge = json!({ "type": "ping", "pad": "z".repeat(limits::MAX_FRAME_BYTES) }).to_string();
     assert!(huge.len() > limits::MAX_FRAME_BYTES);
@@ -137,10 +99,7 @@ pub async fn frame_over_64_kib_closes_with_1009() {
     };
     assert_eq!(code, Some(close_code::TOO_BIG));
     // The room lives on for the others, and knows B is gone.
-    match a.expect_frame_within(Duration::from_secs(2)).await {
-        ServerFrame::PeerLeft { peer_id } => assert_eq!(peer_id, wb.peer_id),
-        other => panic!("expected peer_left for B, got {other:?}"),
-    }
+    expect_peer_left(&mut a, &wb.peer_id, Duration::from_secs(2)).await;
     a.ping().await;
     a.close().await;
 }

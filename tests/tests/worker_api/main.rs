@@ -28,12 +28,12 @@ mod upgrade;
 use std::sync::Arc;
 use std::time::Duration;
 
-use confab_protocol::{PeerId, ServerFrame};
+use confab_protocol::{close_code, ClientFrame, ErrorCode, PeerId, ServerFrame};
 use confab_tests::http;
+use confab_tests::suite::run_with_workers;
 use confab_tests::token::{self, Claims};
-use confab_tests::wrangler::{stop_all, JwtKey, Options, Shared, Wrangler};
-use confab_tests::ws_client::{join, Client, Welcome};
-use libtest_mimic::Arguments;
+use confab_tests::wrangler::{JwtKey, Options, Shared, Wrangler};
+use confab_tests::ws_client::{connect, join, protocols_for, Client, Welcome};
 
 /// Guests allowed, default origin allow-list: the local-dev configuration.
 static OPEN: Shared = Shared::new();
@@ -45,7 +45,6 @@ const LOCKED_ORIGIN: &str = "https://meet.example";
 const TEST_TIMEOUT: Duration = Duration::from_secs(90);
 
 fn main() {
-    let args = Arguments::from_args();
     let trials = confab_tests::async_trials![TEST_TIMEOUT;
         http_api::health_reports_ok_and_version,
         http_api::unknown_path_is_problem_404,
@@ -89,15 +88,7 @@ fn main() {
         session::fresh_token_for_the_same_user_keeps_the_socket_open,
         session::token_for_another_user_is_refused,
     ];
-    let conclusion = libtest_mimic::run(&args, trials);
-    if conclusion.has_failed() {
-        for log in [OPEN.log_path(), LOCKED.log_path()].into_iter().flatten() {
-            eprintln!("wrangler log: {}", log.display());
-        }
-    }
-    // Statics are never dropped: stop the workers explicitly, whatever the outcome.
-    stop_all(&[&OPEN, &LOCKED]);
-    conclusion.exit();
+    run_with_workers(trials, &[&OPEN, &LOCKED]).exit();
 }
 
 // ---- shared fixtures -------------------------------------------------------------------------
@@ -152,6 +143,80 @@ fn forged_token(w: &Wrangler) -> String {
         ..JwtKey::random("x")
     };
     token::mint(&impostor, &Claims::guest("Mallory"))
+}
+
+/// Ann and then Ben, guests, join `room`; returns both once Ann has seen Ben arrive.
+async fn ann_and_ben(w: &Wrangler, room: &str) -> ((Client, Welcome), (Client, Welcome)) {
+    ann_with_ben(w, room, &guest_token(w, "Ann")).await
+}
+
+/// [`ann_and_ben`] with Ann's token given (to join as her again later).
+async fn ann_with_ben(
+    w: &Wrangler,
+    room: &str,
+    ann_token: &str,
+) -> ((Client, Welcome), (Client, Welcome)) {
+    let (mut a, wa) = join(w, room, ann_token, "Ann").await;
+    let (b, wb) = join_as(w, room, "Ben").await;
+    expect_peer_joined(&mut a, &wb.peer_id).await;
+    ((a, wa), (b, wb))
+}
+
+/// Expects the next frame, within `timeout`, to be `peer_left` for `peer`.
+async fn expect_peer_left(client: &mut Client, peer: &PeerId, timeout: Duration) {
+    match client.expect_frame_within(timeout).await {
+        ServerFrame::PeerLeft { peer_id } if &peer_id == peer => {}
+        other => panic!(
+            "{}: expected peer_left for {peer}, got {other:?}",
+            client.label
+        ),
+    }
+}
+
+/// A ninth guest's upgrade into the full `room` completes and is then refused: a `room_full`
+/// error and close 4409.
+async fn expect_room_full(w: &Wrangler, room: &str) {
+    let token = guest_token(w, "Ninth");
+    let mut ninth = connect(
+        &w.room_ws_url(room),
+        Some(w.origin()),
+        Some(&protocols_for(&token)),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("the ninth upgrade should complete and then be refused: {e:?}"));
+    ninth.label = "ninth".into();
+    ninth.expect_error(ErrorCode::RoomFull).await;
+    assert_eq!(ninth.expect_close().await, Some(close_code::ROOM_FULL));
+}
+
+/// A `signal` frame for `to`.
+fn signal(to: &PeerId, data: serde_json::Value) -> ClientFrame {
+    ClientFrame::Signal {
+        to: to.clone(),
+        data,
+    }
+}
+
+/// Expects the next frame to be a signal relayed from `from`, its `data` unchanged.
+async fn expect_signal(client: &mut Client, from: &PeerId, data: &serde_json::Value) {
+    match client.expect_frame().await {
+        ServerFrame::Signal {
+            from: got_from,
+            data: got,
+        } => {
+            assert_eq!(
+                &got_from, from,
+                "{}: `from` must be the sender's peer id",
+                client.label
+            );
+            assert_eq!(
+                &got, data,
+                "{}: data must be relayed unchanged",
+                client.label
+            );
+        }
+        other => panic!("{}: expected a signal, got {other:?}", client.label),
+    }
 }
 
 /// Expects the next frame to be `peer_joined` for `peer`.

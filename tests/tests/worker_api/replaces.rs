@@ -1,11 +1,15 @@
 //! Reconnects with `?replaces=<old peer id>`: the same user's ghost is replaced, nobody else's.
 
-use confab_protocol::{close_code, limits, ErrorCode, PeerId, ServerFrame};
+use confab_protocol::{close_code, limits, PeerId};
 use confab_tests::ws_client::{
-    attempt_upgrade, connect, join, join_replacing, protocols_for, random_peer_id, Client, Event,
+    attempt_upgrade, join, join_replacing, protocols_for, random_peer_id, Client, Event,
+    FRAME_TIMEOUT,
 };
 
-use super::{expect_peer_joined, guest_token, join_as, new_room, open};
+use super::{
+    ann_with_ben, expect_peer_joined, expect_peer_left, expect_room_full, guest_token, join_as,
+    new_room, open,
+};
 
 /// Expects the next event to be the server's close with 4410 (replaced).
 async fn expect_replaced(client: &mut Client) {
@@ -26,26 +30,13 @@ async fn expect_replaced(client: &mut Client) {
     }
 }
 
-/// Expects the next frame to be `peer_left` for `peer`.
-async fn expect_peer_left(client: &mut Client, peer: &PeerId) {
-    match client.expect_frame().await {
-        ServerFrame::PeerLeft { peer_id } if &peer_id == peer => {}
-        other => panic!(
-            "{}: expected peer_left for {peer}, got {other:?}",
-            client.label
-        ),
-    }
-}
-
 /// A's page reconnects (A', same user) naming A's peer id: A is closed with 4410, B sees
 /// A leave before A' joins, and A' is welcomed with B but not its own ghost.
 pub async fn same_user_reconnect_replaces_its_ghost() {
     let w = open();
     let room = new_room();
     let token = guest_token(&w, "Ann");
-    let (mut a, wa) = join(&w, &room, &token, "Ann").await;
-    let (mut b, wb) = join_as(&w, &room, "Ben").await;
-    expect_peer_joined(&mut a, &wb.peer_id).await;
+    let ((mut a, wa), (mut b, wb)) = ann_with_ben(&w, &room, &token).await;
 
     let (mut a2, wa2) = join_replacing(&w, &room, &token, &wa.peer_id, "Ann again").await;
     assert_ne!(wa2.peer_id, wa.peer_id, "a reconnect gets a new peer id");
@@ -56,7 +47,7 @@ pub async fn same_user_reconnect_replaces_its_ghost() {
         "the reconnect's welcome must list B and not its ghost"
     );
     expect_replaced(&mut a).await;
-    expect_peer_left(&mut b, &wa.peer_id).await;
+    expect_peer_left(&mut b, &wa.peer_id, FRAME_TIMEOUT).await;
     expect_peer_joined(&mut b, &wa2.peer_id).await;
     b.barrier().await;
     a2.barrier().await;
@@ -79,9 +70,7 @@ pub async fn another_users_or_unknown_peer_is_not_replaced() {
     let w = open();
     let room = new_room();
     let token = guest_token(&w, "Ann");
-    let (mut a, wa) = join(&w, &room, &token, "Ann").await;
-    let (mut b, wb) = join_as(&w, &room, "Ben").await;
-    expect_peer_joined(&mut a, &wb.peer_id).await;
+    let ((mut a, wa), (mut b, _)) = ann_with_ben(&w, &room, &token).await;
 
     // Mallory (another user) names A's peer id.
     let mallory = guest_token(&w, "Mallory");
@@ -144,22 +133,12 @@ pub async fn reconnect_into_a_full_room_takes_its_ghosts_place() {
     let mut old = members.remove(0);
     expect_replaced(&mut old).await;
     for member in members.iter_mut() {
-        expect_peer_left(member, &ghost).await;
+        expect_peer_left(member, &ghost, FRAME_TIMEOUT).await;
         expect_peer_joined(member, &welcome.peer_id).await;
     }
 
     // Still eight: a ninth person is refused.
-    let token = guest_token(&w, "Ninth");
-    let mut ninth = connect(
-        &w.room_ws_url(&room),
-        Some(w.origin()),
-        Some(&protocols_for(&token)),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("the ninth upgrade should complete and then be refused: {e:?}"));
-    ninth.label = "ninth".into();
-    ninth.expect_error(ErrorCode::RoomFull).await;
-    assert_eq!(ninth.expect_close().await, Some(close_code::ROOM_FULL));
+    expect_room_full(&w, &room).await;
     again.barrier().await;
     again.close().await;
     for member in members {

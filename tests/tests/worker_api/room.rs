@@ -2,11 +2,14 @@
 
 use std::time::Duration;
 
-use confab_protocol::{close_code, limits, ClientFrame, ErrorCode, MediaState, ServerFrame};
-use confab_tests::ws_client::{connect, join, protocols_for, random_peer_id};
+use confab_protocol::{limits, ClientFrame, ErrorCode, MediaState, ServerFrame};
+use confab_tests::ws_client::{join, random_peer_id, FRAME_TIMEOUT};
 use serde_json::json;
 
-use super::{expect_peer_joined, guest_token, is_peer_id, join_as, new_room, open};
+use super::{
+    ann_and_ben, expect_peer_joined, expect_peer_left, expect_room_full, expect_signal,
+    guest_token, is_peer_id, join_as, new_room, open, signal,
+};
 
 pub async fn joins_are_announced_both_ways() {
     let w = open();
@@ -46,33 +49,14 @@ pub async fn signal_reaches_only_the_addressee_stamped_by_server() {
         "nested": [1, -2, 3.5, "ü🙂", { "deep": [true, false, null] }],
         "empty": {},
     });
-    a.send(&ClientFrame::Signal {
-        to: wb.peer_id.clone(),
-        data: data.clone(),
-    })
-    .await;
-    match b.expect_frame().await {
-        ServerFrame::Signal { from, data: got } => {
-            assert_eq!(from, wa.peer_id, "from must be the sender's peer id");
-            assert_eq!(got, data, "data must be relayed unchanged");
-        }
-        other => panic!("B expected a signal, got {other:?}"),
-    }
+    a.send(&signal(&wb.peer_id, data.clone())).await;
+    expect_signal(&mut b, &wa.peer_id, &data).await;
 
     // A client cannot name itself: a forged `from` is replaced by the real sender.
     let spoof =
         json!({ "type": "signal", "to": wb.peer_id, "from": wc.peer_id, "data": { "n": 2 } });
     a.send_json(&spoof).await;
-    match b.expect_frame().await {
-        ServerFrame::Signal { from, data } => {
-            assert_eq!(
-                from, wa.peer_id,
-                "a client-supplied `from` must not survive"
-            );
-            assert_eq!(data, json!({ "n": 2 }));
-        }
-        other => panic!("B expected a signal, got {other:?}"),
-    }
+    expect_signal(&mut b, &wa.peer_id, &json!({ "n": 2 })).await;
 
     // Neither the sender nor the bystander got any of it.
     a.barrier().await;
@@ -86,35 +70,20 @@ pub async fn signal_to_unknown_peer_is_an_error_and_socket_stays() {
     let w = open();
     let room = new_room();
     let (mut a, wa) = join_as(&w, &room, "Ann").await;
-    a.send(&ClientFrame::Signal {
-        to: random_peer_id(),
-        data: json!({ "x": 1 }),
-    })
-    .await;
+    a.send(&signal(&random_peer_id(), json!({ "x": 1 }))).await;
     let message = a.expect_error(ErrorCode::UnknownPeer).await;
     assert!(!message.is_empty());
     a.ping().await;
     // Signaling oneself is not a thing either.
-    a.send(&ClientFrame::Signal {
-        to: wa.peer_id.clone(),
-        data: json!({}),
-    })
-    .await;
+    a.send(&signal(&wa.peer_id, json!({}))).await;
     a.expect_error(ErrorCode::UnknownPeer).await;
     a.ping().await;
     // And a peer that left is unknown from then on.
     let (b, wb) = join_as(&w, &room, "Ben").await;
     expect_peer_joined(&mut a, &wb.peer_id).await;
     b.close().await;
-    match a.expect_frame().await {
-        ServerFrame::PeerLeft { peer_id } => assert_eq!(peer_id, wb.peer_id),
-        other => panic!("expected peer_left, got {other:?}"),
-    }
-    a.send(&ClientFrame::Signal {
-        to: wb.peer_id.clone(),
-        data: json!({}),
-    })
-    .await;
+    expect_peer_left(&mut a, &wb.peer_id, FRAME_TIMEOUT).await;
+    a.send(&signal(&wb.peer_id, json!({}))).await;
     a.expect_error(ErrorCode::UnknownPeer).await;
     a.ping().await;
     a.close().await;
@@ -131,11 +100,7 @@ pub async fn rooms_are_isolated() {
         wb.peers
     );
     // A peer id from another room is unknown here, and nothing reaches it.
-    a.send(&ClientFrame::Signal {
-        to: wb.peer_id.clone(),
-        data: json!({ "leak": true }),
-    })
-    .await;
+    a.send(&signal(&wb.peer_id, json!({ "leak": true }))).await;
     a.expect_error(ErrorCode::UnknownPeer).await;
     b.barrier().await;
     a.close().await;
@@ -145,9 +110,7 @@ pub async fn rooms_are_isolated() {
 pub async fn media_state_is_broadcast_and_kept_for_newcomers() {
     let w = open();
     let room = new_room();
-    let (mut a, wa) = join_as(&w, &room, "Ann").await;
-    let (mut b, wb) = join_as(&w, &room, "Ben").await;
-    expect_peer_joined(&mut a, &wb.peer_id).await;
+    let ((mut a, wa), (mut b, wb)) = ann_and_ben(&w, &room).await;
 
     a.send(&ClientFrame::Media {
         audio: true,
@@ -202,14 +165,9 @@ pub async fn media_state_is_broadcast_and_kept_for_newcomers() {
 pub async fn close_announces_peer_left() {
     let w = open();
     let room = new_room();
-    let (mut a, _) = join_as(&w, &room, "Ann").await;
-    let (b, wb) = join_as(&w, &room, "Ben").await;
-    expect_peer_joined(&mut a, &wb.peer_id).await;
+    let ((mut a, _), (b, wb)) = ann_and_ben(&w, &room).await;
     b.close().await;
-    match a.expect_frame_within(Duration::from_secs(2)).await {
-        ServerFrame::PeerLeft { peer_id } => assert_eq!(peer_id, wb.peer_id),
-        other => panic!("expected peer_left for B, got {other:?}"),
-    }
+    expect_peer_left(&mut a, &wb.peer_id, Duration::from_secs(2)).await;
     // A newcomer no longer sees B.
     let (c, wc) = join_as(&w, &room, "Cat").await;
     assert_eq!(
@@ -223,14 +181,9 @@ pub async fn close_announces_peer_left() {
 pub async fn dropped_connection_announces_peer_left() {
     let w = open();
     let room = new_room();
-    let (mut a, _) = join_as(&w, &room, "Ann").await;
-    let (b, wb) = join_as(&w, &room, "Ben").await;
-    expect_peer_joined(&mut a, &wb.peer_id).await;
+    let ((mut a, _), (b, wb)) = ann_and_ben(&w, &room).await;
     b.drop_connection();
-    match a.expect_frame_within(Duration::from_secs(5)).await {
-        ServerFrame::PeerLeft { peer_id } => assert_eq!(peer_id, wb.peer_id),
-        other => panic!("expected peer_left for B, got {other:?}"),
-    }
+    expect_peer_left(&mut a, &wb.peer_id, Duration::from_secs(5)).await;
     a.close().await;
 }
 
@@ -257,17 +210,7 @@ pub async fn ninth_member_is_refused_with_4409() {
         }
     }
 
-    let token = guest_token(&w, "Ninth");
-    let mut ninth = connect(
-        &w.room_ws_url(&room),
-        Some(w.origin()),
-        Some(&protocols_for(&token)),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("the ninth upgrade should complete and then be refused: {e:?}"));
-    ninth.label = "ninth".into();
-    ninth.expect_error(ErrorCode::RoomFull).await;
-    assert_eq!(ninth.expect_close().await, Some(close_code::ROOM_FULL));
+    expect_room_full(&w, &room).await;
     // The refused one was never announced.
     for member in members.iter_mut() {
         member.barrier().await;
@@ -296,16 +239,11 @@ pub async fn ninth_member_is_refused_with_4409() {
 pub async fn peer_closed_by_server_leaves_at_once() {
     let w = open();
     let room = new_room();
-    let (mut a, _) = join_as(&w, &room, "Ann").await;
-    let (mut b, wb) = join_as(&w, &room, "Ben").await;
-    expect_peer_joined(&mut a, &wb.peer_id).await;
+    let ((mut a, _), (mut b, wb)) = ann_and_ben(&w, &room).await;
     let huge = json!({ "type": "ping", "pad": "z".repeat(limits::MAX_FRAME_BYTES) }).to_string();
     b.send_text(&huge).await;
     // B now reads nothing, so it never answers the server's close.
-    match a.expect_frame_within(Duration::from_secs(2)).await {
-        ServerFrame::PeerLeft { peer_id } => assert_eq!(peer_id, wb.peer_id),
-        other => panic!("expected peer_left for B, got {other:?}"),
-    }
+    expect_peer_left(&mut a, &wb.peer_id, Duration::from_secs(2)).await;
     let (c, wc) = join_as(&w, &room, "Cat").await;
     assert!(
         wc.peers.iter().all(|m| m.peer_id != wb.peer_id),

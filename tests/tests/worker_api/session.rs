@@ -8,7 +8,7 @@ use confab_tests::wrangler::Wrangler;
 use confab_tests::ws_client::{join, random_peer_id, Client};
 use serde_json::json;
 
-use super::{join_as, new_room, open};
+use super::{join_as, new_room, open, signal};
 
 /// A token for `claims.sub` from the worker's own key, expiring `seconds` from now.
 fn token_expiring_in(w: &Wrangler, claims: &Claims, seconds: i64) -> String {
@@ -26,12 +26,7 @@ async fn wait_past(t: i64) {
 
 /// A frame the DO must handle itself (pings are answered by the runtime without it).
 async fn probe(client: &mut Client) {
-    client
-        .send(&ClientFrame::Signal {
-            to: random_peer_id(),
-            data: json!({}),
-        })
-        .await;
+    client.send(&signal(&random_peer_id(), json!({}))).await;
 }
 
 pub async fn expired_session_is_closed_with_4401_on_its_next_frame() {

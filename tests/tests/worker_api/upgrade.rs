@@ -186,12 +186,7 @@ pub async fn bad_tokens_are_401() {
     let ws = w.room_ws_url(&new_room());
     let key = w.jwt_key();
     let now = unix_now();
-    let expired = Claims {
-        iat: now - 7200,
-        nbf: now - 7200,
-        exp: now - 3600,
-        ..Claims::guest("Old")
-    };
+    let expired = Claims::expired_guest("Old");
     let future = Claims {
         iat: now + 3600,
         nbf: now + 3600,

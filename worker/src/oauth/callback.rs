@@ -91,17 +91,8 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::Engine as _;
+    use crate::oauth::test_support::{keys, now};
     use chrono::Duration;
-
-    fn keys() -> KeyTable {
-        let secret = base64::engine::general_purpose::STANDARD.encode([5u8; 64]);
-        KeyTable::parse(&format!("k1:{secret}"), "confab", "confab-api").unwrap()
-    }
-
-    fn now() -> DateTime<Utc> {
-        DateTime::from_timestamp(1_800_000_000, 0).unwrap()
-    }
 
     fn claims() -> LoginClaims {
         LoginClaims {
@@ -144,7 +135,7 @@ mod tests {
 
     #[test]
     fn valid_cookie_with_matching_state_passes() {
-        let keys = keys();
+        let keys = keys(5);
         let cookie = login::sign(&keys, &claims(), now());
         let checked = check(
             Provider::Github,
@@ -158,7 +149,7 @@ mod tests {
 
     #[test]
     fn every_failed_check_has_its_own_refusal() {
-        let keys = keys();
+        let keys = keys(5);
         let cookie = login::sign(&keys, &claims(), now());
         let run = |provider, cookie: Option<&str>, state: Option<&str>, at| {
             check(provider, cookie, &params(state), &keys, at)

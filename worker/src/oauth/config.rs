@@ -15,6 +15,7 @@ use std::fmt;
 use url::Url;
 
 use super::provider::{Provider, GITHUB_EMAILS_URL, GOOGLE_ISSUER};
+use crate::config::given;
 
 /// Every variable this module reads (the environment reader looks up exactly these).
 pub const VAR_NAMES: &[&str] = &[
@@ -104,12 +105,7 @@ pub struct OAuthConfig {
 
 impl OAuthConfig {
     pub fn parse(raw: &RawOAuth) -> Result<OAuthConfig, OAuthConfigError> {
-        let get = |name: &str| {
-            raw.get(name)
-                .map(|v| v.trim())
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
+        let get = |name: &str| given(raw.get(name).map(String::as_str)).map(str::to_owned);
         let public_url = get("PUBLIC_URL").map(|v| public_url(&v)).transpose()?;
         let mut providers = Vec::new();
         for provider in Provider::ALL {

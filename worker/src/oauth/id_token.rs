@@ -136,12 +136,10 @@ mod tests {
     use base64::Engine as _;
     use serde_json::{json, Value};
 
+    use crate::oauth::test_support::now;
+
     const CLIENT: &str = "client-1.apps.googleusercontent.com";
     const NONCE: &str = "n-0S6_WzA2Mj";
-
-    fn now() -> DateTime<Utc> {
-        DateTime::from_timestamp(1_800_000_000, 0).unwrap()
-    }
 
     fn expected() -> Expected<'static> {
         Expected {

@@ -107,16 +107,7 @@ pub fn read_cookie(header: Option<&str>, secure: bool) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::Engine as _;
-
-    fn keys() -> KeyTable {
-        let secret = base64::engine::general_purpose::STANDARD.encode([3u8; 64]);
-        KeyTable::parse(&format!("k1:{secret}"), "confab", "confab-api").unwrap()
-    }
-
-    fn now() -> DateTime<Utc> {
-        DateTime::from_timestamp(1_800_000_000, 0).unwrap()
-    }
+    use crate::oauth::test_support::{keys, now};
 
     fn claims() -> LoginClaims {
         LoginClaims {
@@ -130,7 +121,7 @@ mod tests {
 
     #[test]
     fn signed_cookie_round_trips_and_expires_after_ten_minutes() {
-        let keys = keys();
+        let keys = keys(3);
         let value = sign(&keys, &claims(), now());
         assert_eq!(
             verify(&keys, &value, now()),
@@ -145,7 +136,7 @@ mod tests {
 
     #[test]
     fn optional_claims_stay_optional() {
-        let keys = keys();
+        let keys = keys(3);
         let naver = LoginClaims {
             provider: Provider::Naver,
             verifier: None,
@@ -158,7 +149,7 @@ mod tests {
 
     #[test]
     fn access_token_is_refused_as_login_cookie_and_the_reverse() {
-        let keys = keys();
+        let keys = keys(3);
         let who = crate::token::Identity {
             user_id: "guest:1".into(),
             name: "Mina".into(),
@@ -173,14 +164,13 @@ mod tests {
 
     #[test]
     fn tampered_or_foreign_cookie_is_refused() {
-        let keys = keys();
+        let keys = keys(3);
         let value = sign(&keys, &claims(), now());
         let mut tampered = value.clone();
         let last = tampered.pop().unwrap();
         tampered.push(if last == 'A' { 'B' } else { 'A' });
         assert!(verify(&keys, &tampered, now()).is_err());
-        let other_secret = base64::engine::general_purpose::STANDARD.encode([4u8; 64]);
-        let other = KeyTable::parse(&format!("k1:{other_secret}"), "confab", "confab-api").unwrap();
+        let other = crate::oauth::test_support::keys(4);
         assert_eq!(verify(&other, &value, now()), Err(TokenError::BadSignature));
         assert_eq!(
             verify(&keys, "not-a-jwt", now()),

@@ -28,3 +28,5 @@ pub mod responses;
 pub mod return_to;
 #[cfg(target_arch = "wasm32")]
 pub mod routes;
+#[cfg(test)]
+mod test_support;

@@ -321,4 +321,6 @@ fn refuse(guard: &mut ConnGuard, error: FrameError) -> Vec<Action> {
 }
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;

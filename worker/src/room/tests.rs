@@ -1,31 +1,8 @@
+use super::test_support::{alice, member, ALICE, BOB, GONE, NOW_MS};
 use super::*;
 use crate::sql::host_db::HostDb;
 use confab_protocol::MediaState;
 use serde_json::json;
-
-const ALICE: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-const BOB: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
-const GONE: &str = "cccccccccccccccccccccccccccccccc";
-const NOW_MS: i64 = 1_800_000_000_000;
-
-fn member(peer: &str) -> Member {
-    Member {
-        peer_id: PeerId(peer.into()),
-        user_id: format!("guest:{peer}"),
-        name: peer[..1].to_uppercase(),
-        guest: true,
-        avatar: None,
-        media: MediaState::default(),
-    }
-}
-
-fn alice() -> Attachment {
-    Attachment {
-        member: member(ALICE),
-        token_exp: NOW_MS / 1000 + 600,
-        closing: false,
-    }
-}
 
 fn run(sender: &Attachment, guard: &mut ConnGuard, text: &str) -> Vec<Action> {
     let present = |p: &PeerId| p.as_str() == ALICE || p.as_str() == BOB;

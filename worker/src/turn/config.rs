@@ -23,6 +23,7 @@ use confab_protocol::IceTransportPolicy;
 use super::cloudflare::{CloudflareTurn, DEFAULT_API_URL, KEY_ID_PLACEHOLDER};
 use super::coturn::CoturnSecret;
 use super::DEFAULT_TTL_SECONDS;
+use crate::config::given;
 use crate::oauth::config::is_loopback;
 
 /// Every variable this module reads (the environment reader looks up exactly these).
@@ -112,12 +113,7 @@ pub enum TurnConfigError {
 
 impl Relay {
     pub fn parse(raw: &RawTurn) -> Result<Relay, TurnConfigError> {
-        let get = |name: &str| {
-            raw.get(name)
-                .map(|v| v.trim())
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
+        let get = |name: &str| given(raw.get(name).map(String::as_str)).map(str::to_owned);
         let ttl = ttl(get("TURN_TTL").as_deref())?;
         let coturn = match (get("TURN_URLS"), get("TURN_SECRET")) {
             (None, None) => None,

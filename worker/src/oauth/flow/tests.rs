@@ -8,6 +8,7 @@ use url::form_urlencoded;
 
 use super::*;
 use crate::oauth::config::{OAuthConfig, RawOAuth};
+use crate::oauth::test_support::now;
 
 use crate::outbound::run_ready as run;
 
@@ -64,10 +65,6 @@ impl Transport for Fake {
 
 const REDIRECT: &str = "https://confab.example/auth/x/callback";
 const ISSUER: &str = "http://127.0.0.1:9000";
-
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_800_000_000, 0).unwrap()
-}
 
 fn settings(provider: Provider) -> ProviderSettings {
     let p = provider.env_prefix();

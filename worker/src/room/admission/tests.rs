@@ -1,31 +1,9 @@
 use confab_protocol::{limits, MediaState};
 
 use super::*;
+use crate::room::test_support::{alice, member, ALICE, BOB, GONE, TOKEN_EXP};
 
-const ALICE: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-const BOB: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
-const GONE: &str = "cccccccccccccccccccccccccccccccc";
 const NEW: &str = "dddddddddddddddddddddddddddddddd";
-const TOKEN_EXP: i64 = 1_800_000_600;
-
-fn member(peer: &str) -> Member {
-    Member {
-        peer_id: PeerId(peer.into()),
-        user_id: format!("guest:{peer}"),
-        name: peer[..1].to_uppercase(),
-        guest: true,
-        avatar: None,
-        media: MediaState::default(),
-    }
-}
-
-fn alice() -> Attachment {
-    Attachment {
-        member: member(ALICE),
-        token_exp: TOKEN_EXP,
-        closing: false,
-    }
-}
 
 fn present(peer: &str) -> Attachment {
     Attachment {
