@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod coturn;
+pub mod fake_camera;
 pub mod firefox;
 pub mod http;
 pub mod nat;
