@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use confab_tests::room_page::{
-    click, find, join, text_of, tiles, unique, wait_for, wait_live_media_from, with_browsers,
+    click, find, join, text_of, tiles, unique, wait_for, wait_live_media_from, wait_tiles_playing,
+    with_browsers,
 };
 use confab_tests::stage::Stage;
 use fantoccini::Client;
@@ -92,6 +93,9 @@ async fn two_people_see_and_hear_each_other(env: &Stage) -> Result<(), String> {
             return Err(format!("relay-off note reads {note:?}"));
         }
 
+        wait_tiles_playing(&b[0], &ben, MEDIA_TIMEOUT).await?;
+        wait_tiles_playing(&b[1], &ana, MEDIA_TIMEOUT).await?;
+
         // Toggles: Ana mutes and stops her camera; Ben's tile for her shows both.
         click(&b[0], "mic-toggle").await?;
         click(&b[0], "cam-toggle").await?;
@@ -146,6 +150,9 @@ async fn three_people_all_receive_two_live_streams(env: &Stage) -> Result<(), St
                 .collect();
             let peers = wait_tiles(client, &others).await?;
             wait_live_media_from(client, &peers, MEDIA_TIMEOUT)
+                .await
+                .map_err(|e| format!("{}: {e}", all[i]))?;
+            wait_tiles_playing(client, &peers, MEDIA_TIMEOUT)
                 .await
                 .map_err(|e| format!("{}: {e}", all[i]))?;
         }
