@@ -5,6 +5,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use confab_tests::media_probe::{wait_picture, wait_sound};
 use confab_tests::room_page::{
     click, find, join, text_of, tiles, unique, wait_for, wait_live_media_from, wait_tiles_playing,
     with_browsers,
@@ -95,33 +96,109 @@ async fn two_people_see_and_hear_each_other(env: &Stage) -> Result<(), String> {
 
         wait_tiles_playing(&b[0], &ben, MEDIA_TIMEOUT).await?;
         wait_tiles_playing(&b[1], &ana, MEDIA_TIMEOUT).await?;
+        toggles_reach_the_other_side(b, &ana[0]).await
+    })
+    .await
+}
 
-        // Toggles: Ana mutes and stops her camera; Ben's tile for her shows both.
-        click(&b[0], "mic-toggle").await?;
-        click(&b[0], "cam-toggle").await?;
-        let sending = b[0]
+/// What `client` sends: its local tracks as `kind:enabled`, sorted.
+async fn sending(client: &Client) -> Result<String, String> {
+    let value = client
+        .execute(
+            "const s = document.querySelector('[data-testid=local-video]').srcObject;
+             return s.getTracks().map(t => t.kind + ':' + t.enabled).sort().join(',');",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(value.as_str().unwrap_or_default().to_owned())
+}
+
+/// Waits until Ben's tile of Ana shows (or not) the "mic off" badge and the camera-off look.
+async fn wait_tile_marks(
+    ben: &Client,
+    ana: &str,
+    mic_off: bool,
+    camera_off: bool,
+) -> Result<(), String> {
+    let what = format!("Ben's tile of Ana to show mic off: {mic_off}, camera off: {camera_off}");
+    wait_for(&what, MEDIA_TIMEOUT, || async {
+        let marks = ben
             .execute(
-                "const s = document.querySelector('[data-testid=local-video]').srcObject;
-                 return s.getTracks().map(t => t.kind + ':' + t.enabled).sort().join(',');",
-                vec![],
+                "const t = document.querySelector(`[data-testid=video-tile][data-peer-id=\"${arguments[0]}\"]`);
+                 return t && [[...t.querySelectorAll('.badge')].some(b => b.textContent === 'mic off'),
+                              t.classList.contains('camera-off')];",
+                vec![serde_json::json!(ana)],
             )
             .await
             .map_err(|e| e.to_string())?;
-        if sending.as_str() != Some("audio:false,video:false") {
-            return Err(format!("muted tracks must be disabled, got {sending}"));
+        if marks == serde_json::json!([mic_off, camera_off]) {
+            Ok(Some(()))
+        } else {
+            Err(format!("(last [mic off, camera off]: {marks})"))
         }
-        wait_for("Ben to see that Ana is muted with camera off", MEDIA_TIMEOUT, || async {
-            let badges = text_of(&b[1], "[data-testid=video-tile] .badge").await?;
-            let camera_off = b[1]
-                .execute("return document.querySelector('[data-testid=video-tile]').classList.contains('camera-off');", vec![])
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok((badges.contains("mic off") && camera_off == serde_json::Value::Bool(true)).then_some(()))
-        })
-        .await?;
-        Ok(())
     })
     .await
+}
+
+/// Ana (`b[0]`) mutes, unmutes, turns her camera off and on again; each time Ben (`b[1]`, whose
+/// peer id for Ana is `ana`) must hear and see exactly that, and his tile of her say so.
+async fn toggles_reach_the_other_side(b: &[Client], ana: &str) -> Result<(), String> {
+    let ana_only = [ana.to_owned()];
+    let at_ben = |step: &'static str| move |e: String| format!("at Ben, {step}: {e}");
+    wait_sound(&b[1], &ana_only, true, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben("before any toggle"))?;
+    wait_picture(&b[1], ana, true, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben("before any toggle"))?;
+
+    click(&b[0], "mic-toggle").await?;
+    let sent = sending(&b[0]).await?;
+    if sent != "audio:false,video:true" {
+        return Err(format!(
+            "a muted mic's track must be disabled (and only it), got {sent}"
+        ));
+    }
+    wait_tile_marks(&b[1], ana, true, false).await?;
+    wait_sound(&b[1], &ana_only, false, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben("after Ana muted"))?;
+    wait_picture(&b[1], ana, true, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben("after Ana muted (her camera is still on)"))?;
+
+    click(&b[0], "mic-toggle").await?;
+    wait_tile_marks(&b[1], ana, false, false).await?;
+    wait_sound(&b[1], &ana_only, true, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben("after Ana unmuted"))?;
+
+    click(&b[0], "cam-toggle").await?;
+    let sent = sending(&b[0]).await?;
+    if sent != "audio:true,video:false" {
+        return Err(format!(
+            "a camera turned off must have its track disabled (and only it), got {sent}"
+        ));
+    }
+    wait_tile_marks(&b[1], ana, false, true).await?;
+    wait_picture(&b[1], ana, false, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben("after Ana turned her camera off"))?;
+    wait_sound(&b[1], &ana_only, true, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben(
+            "after Ana turned her camera off (her mic is still on)",
+        ))?;
+
+    click(&b[0], "cam-toggle").await?;
+    wait_tile_marks(&b[1], ana, false, false).await?;
+    wait_picture(&b[1], ana, true, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben("after Ana turned her camera back on"))?;
+    wait_tiles_playing(&b[1], &ana_only, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben("after Ana turned her camera back on"))
 }
 
 async fn join_three(env: &Stage, b: &[Client], room: &str) -> Result<(), String> {
