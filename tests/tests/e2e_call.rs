@@ -5,6 +5,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use confab_tests::fake_camera::FakeCamera;
 use confab_tests::media_probe::{wait_picture, wait_sound};
 use confab_tests::room_page::{
     click, find, join, text_of, tiles, unique, wait_for, wait_live_media_from, wait_tiles_playing,
@@ -14,6 +15,8 @@ use confab_tests::stage::Stage;
 use fantoccini::Client;
 
 const MEDIA_TIMEOUT: Duration = Duration::from_secs(30);
+/// Five browsers on two cores connect and start decoding more slowly.
+const CROWD_TIMEOUT: Duration = Duration::from_secs(90);
 /// The promise: a leaver's tile disappears within 2 s.
 const LEAVE_DEADLINE: Duration = Duration::from_secs(2);
 
@@ -22,6 +25,7 @@ fn main() -> ExitCode {
         "e2e",
         two_people_see_and_hear_each_other,
         three_people_all_receive_two_live_streams,
+        five_people_each_see_and_hear_the_four_others,
         leaving_or_closing_the_tab_removes_the_tile_within_2s,
         person_without_camera_or_mic_joins_receive_only_with_a_message,
         ninth_person_is_told_the_room_is_full,
@@ -238,6 +242,55 @@ async fn three_people_all_receive_two_live_streams(env: &Stage) -> Result<(), St
         std::fs::write(&path, png).map_err(|e| e.to_string())?;
         eprintln!("e2e: screenshot saved to {}", path.display());
         Ok(())
+    })
+    .await
+}
+
+/// Five people, each with a small looping camera file (two cores encode and decode twenty
+/// streams): every page shows the four others, each tile playing its own peer's video, with
+/// audio that carries sound.
+async fn five_people_each_see_and_hear_the_four_others(env: &Stage) -> Result<(), String> {
+    const NAMES: [&str; 5] = ["Ana", "Ben", "Cho", "Dev", "Eli"];
+    const TINTS: [(u8, u8); 5] = [(90, 160), (160, 90), (90, 90), (160, 160), (128, 200)];
+    let room = unique("e2e-five");
+    let mut browsers = Vec::new();
+    for (name, tint) in NAMES.iter().zip(TINTS) {
+        let camera = env.scratch.join(format!("camera-{name}.y4m"));
+        let opened = match FakeCamera::small(tint).write(&camera) {
+            Ok(()) => env.browser_with_camera(name, &camera).await,
+            Err(e) => Err(e),
+        };
+        match opened {
+            Ok(client) => browsers.push(client),
+            Err(e) => return with_browsers(browsers, async |_: &[Client]| Err(e)).await,
+        }
+    }
+    with_browsers(browsers, async |b: &[Client]| {
+        let started = Instant::now();
+        for (client, name) in b.iter().zip(NAMES) {
+            join(client, env.base_url(), &room, name).await?;
+        }
+        eprintln!("e2e: five joined in {:?}", started.elapsed());
+        let checks = b.iter().zip(NAMES).map(|(client, me)| async move {
+            let others: Vec<&str> = NAMES.into_iter().filter(|n| *n != me).collect();
+            let peers = wait_tiles(client, &others).await?;
+            wait_live_media_from(client, &peers, CROWD_TIMEOUT).await?;
+            wait_tiles_playing(client, &peers, CROWD_TIMEOUT).await?;
+            wait_sound(client, &peers, true, CROWD_TIMEOUT).await
+        });
+        let results = futures_util::future::join_all(checks).await;
+        let failures: Vec<String> = (NAMES.iter().zip(results))
+            .filter_map(|(me, result)| result.err().map(|e| format!("{me}: {e}")))
+            .collect();
+        eprintln!("e2e: five pages checked in {:?}", started.elapsed());
+        let png = b[0].screenshot().await.map_err(|e| e.to_string())?;
+        let path = env.scratch.join("room-five-participants.png");
+        std::fs::write(&path, png).map_err(|e| e.to_string())?;
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(failures.join("\n"))
+        }
     })
     .await
 }
