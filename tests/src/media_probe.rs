@@ -22,8 +22,9 @@ pub struct Sound {
 }
 
 impl Sound {
-    /// Mean `audioLevel²` over the window: 0 for digital silence. Chromium's fake microphone
-    /// beeps briefly every half second, which over a window of a few seconds gives about 1e-2.
+    /// Mean `audioLevel²` over the window: 0 for digital silence (a disabled track). Chromium's
+    /// fake microphone beeps periodically, which over a window of a few seconds gives about 0.1
+    /// (and a window that straddles a toggle something in between).
     pub fn power(&self) -> f64 {
         if self.seconds > 0.0 {
             self.energy / self.seconds
@@ -170,7 +171,9 @@ impl Picture {
             && self.frames_decoded >= 3
     }
 
-    /// No camera picture: black in every shot, or no frame decoded at all in the window.
+    /// No camera picture: black in every shot, or no frame decoded at all in the window. (For a
+    /// disabled track Chromium keeps sending black frames at about the camera's rate, so the
+    /// frame rate alone proves nothing.)
     pub fn off(&self) -> bool {
         self.brightest_max_luma < BLACK_LUMA || self.frames_decoded == 0
     }
