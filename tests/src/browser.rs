@@ -115,6 +115,17 @@ impl ChromeDriver {
     /// A new browser. `fake_media`: a synthetic camera and microphone; without it the browser
     /// has no devices at all (the "no camera/mic" case).
     pub async fn browser(&self, profile_dir: &Path, fake_media: bool) -> Result<Client, String> {
+        self.browser_with(profile_dir, fake_media, &[]).await
+    }
+
+    /// Like [`ChromeDriver::browser`], with more Chromium switches for this browser only (e.g.
+    /// `--use-file-for-fake-video-capture=<file>.y4m`, see [`crate::fake_camera`]).
+    pub async fn browser_with(
+        &self,
+        profile_dir: &Path,
+        fake_media: bool,
+        extra_args: &[String],
+    ) -> Result<Client, String> {
         std::fs::create_dir_all(profile_dir).map_err(|e| e.to_string())?;
         let mut args = vec![
             "--headless".to_owned(),
@@ -134,6 +145,7 @@ impl ChromeDriver {
             args.push("--allow-loopback-in-peer-connection".into());
         }
         args.extend(self.extra_args.iter().cloned());
+        args.extend(extra_args.iter().cloned());
         if fake_media {
             args.push("--use-fake-device-for-media-stream".into());
             args.push("--use-fake-ui-for-media-stream".into());

@@ -3,8 +3,10 @@
 
 pub mod browser;
 pub mod coturn;
+pub mod fake_camera;
 pub mod firefox;
 pub mod http;
+pub mod media_probe;
 pub mod nat;
 pub mod netns;
 pub mod oauth_flow;

@@ -67,6 +67,23 @@ impl Stage {
             .await
     }
 
+    /// A new headless Chromium with a fake microphone and, as its camera, the Y4M video
+    /// `camera` (looped; see [`crate::fake_camera`]).
+    pub async fn browser_with_camera(
+        &self,
+        label: &str,
+        camera: &std::path::Path,
+    ) -> Result<fantoccini::Client, String> {
+        let file = format!("--use-file-for-fake-video-capture={}", camera.display());
+        self.driver
+            .browser_with(
+                &self.driver.profile_dir(&self.scratch, label),
+                true,
+                &[file],
+            )
+            .await
+    }
+
     /// A new headless Chromium with no camera or microphone at all.
     pub async fn browser_without_devices(&self, label: &str) -> Result<fantoccini::Client, String> {
         self.driver

@@ -5,13 +5,18 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use confab_tests::fake_camera::FakeCamera;
+use confab_tests::media_probe::{wait_picture, wait_sound};
 use confab_tests::room_page::{
-    click, find, join, text_of, tiles, unique, wait_for, wait_live_media_from, with_browsers,
+    click, find, join, text_of, tiles, unique, wait_for, wait_live_media_from, wait_tiles_playing,
+    with_browsers,
 };
 use confab_tests::stage::Stage;
 use fantoccini::Client;
 
 const MEDIA_TIMEOUT: Duration = Duration::from_secs(30);
+/// Five browsers on two cores connect and start decoding more slowly.
+const CROWD_TIMEOUT: Duration = Duration::from_secs(90);
 /// The issue's promise: a leaver's tile disappears within 2 s.
 const LEAVE_DEADLINE: Duration = Duration::from_secs(2);
 
@@ -20,6 +25,7 @@ fn main() -> ExitCode {
         "e2e",
         two_people_see_and_hear_each_other,
         three_people_all_receive_two_live_streams,
+        five_people_each_see_and_hear_the_four_others,
         leaving_or_closing_the_tab_removes_the_tile_within_2s,
         person_without_camera_or_mic_joins_receive_only_with_a_message,
         ninth_person_is_told_the_room_is_full,
@@ -92,32 +98,111 @@ async fn two_people_see_and_hear_each_other(env: &Stage) -> Result<(), String> {
             return Err(format!("relay-off note reads {note:?}"));
         }
 
-        // Toggles: Ana mutes and stops her camera; Ben's tile for her shows both.
-        click(&b[0], "mic-toggle").await?;
-        click(&b[0], "cam-toggle").await?;
-        let sending = b[0]
+        wait_tiles_playing(&b[0], &ben, MEDIA_TIMEOUT).await?;
+        wait_tiles_playing(&b[1], &ana, MEDIA_TIMEOUT).await?;
+        toggles_reach_the_other_side(b, &ana[0]).await
+    })
+    .await
+}
+
+/// What `client` sends: its local tracks as `kind:enabled`, sorted.
+async fn sending(client: &Client) -> Result<String, String> {
+    let value = client
+        .execute(
+            "const s = document.querySelector('[data-testid=local-video]').srcObject;
+             return s.getTracks().map(t => t.kind + ':' + t.enabled).sort().join(',');",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(value.as_str().unwrap_or_default().to_owned())
+}
+
+/// Waits until Ben's tile of Ana shows (or not) the "mic off" badge and the camera-off look.
+async fn wait_tile_marks(
+    ben: &Client,
+    ana: &str,
+    mic_off: bool,
+    camera_off: bool,
+) -> Result<(), String> {
+    let what = format!("Ben's tile of Ana to show mic off: {mic_off}, camera off: {camera_off}");
+    wait_for(&what, MEDIA_TIMEOUT, || async {
+        let marks = ben
             .execute(
-                "const s = document.querySelector('[data-testid=local-video]').srcObject;
-                 return s.getTracks().map(t => t.kind + ':' + t.enabled).sort().join(',');",
-                vec![],
+                "const t = document.querySelector(`[data-testid=video-tile][data-peer-id=\"${arguments[0]}\"]`);
+                 return t && [[...t.querySelectorAll('.badge')].some(b => b.textContent === 'mic off'),
+                              t.classList.contains('camera-off')];",
+                vec![serde_json::json!(ana)],
             )
             .await
             .map_err(|e| e.to_string())?;
-        if sending.as_str() != Some("audio:false,video:false") {
-            return Err(format!("muted tracks must be disabled, got {sending}"));
+        if marks == serde_json::json!([mic_off, camera_off]) {
+            Ok(Some(()))
+        } else {
+            Err(format!("(last [mic off, camera off]: {marks})"))
         }
-        wait_for("Ben to see that Ana is muted with camera off", MEDIA_TIMEOUT, || async {
-            let badges = text_of(&b[1], "[data-testid=video-tile] .badge").await?;
-            let camera_off = b[1]
-                .execute("return document.querySelector('[data-testid=video-tile]').classList.contains('camera-off');", vec![])
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok((badges.contains("mic off") && camera_off == serde_json::Value::Bool(true)).then_some(()))
-        })
-        .await?;
-        Ok(())
     })
     .await
+}
+
+/// Ana (`b[0]`) mutes, unmutes, turns her camera off and on again; each time Ben (`b[1]`, whose
+/// peer id for Ana is `ana`) must hear and see exactly that, and his tile of her say so.
+async fn toggles_reach_the_other_side(b: &[Client], ana: &str) -> Result<(), String> {
+    let ana_only = [ana.to_owned()];
+    let at_ben = |step: &'static str| move |e: String| format!("at Ben, {step}: {e}");
+    wait_sound(&b[1], &ana_only, true, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben("before any toggle"))?;
+    wait_picture(&b[1], ana, true, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben("before any toggle"))?;
+
+    click(&b[0], "mic-toggle").await?;
+    let sent = sending(&b[0]).await?;
+    if sent != "audio:false,video:true" {
+        return Err(format!(
+            "a muted mic's track must be disabled (and only it), got {sent}"
+        ));
+    }
+    wait_tile_marks(&b[1], ana, true, false).await?;
+    wait_sound(&b[1], &ana_only, false, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben("after Ana muted"))?;
+    wait_picture(&b[1], ana, true, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben("after Ana muted (her camera is still on)"))?;
+
+    click(&b[0], "mic-toggle").await?;
+    wait_tile_marks(&b[1], ana, false, false).await?;
+    wait_sound(&b[1], &ana_only, true, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben("after Ana unmuted"))?;
+
+    click(&b[0], "cam-toggle").await?;
+    let sent = sending(&b[0]).await?;
+    if sent != "audio:true,video:false" {
+        return Err(format!(
+            "a camera turned off must have its track disabled (and only it), got {sent}"
+        ));
+    }
+    wait_tile_marks(&b[1], ana, false, true).await?;
+    wait_picture(&b[1], ana, false, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben("after Ana turned her camera off"))?;
+    wait_sound(&b[1], &ana_only, true, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben(
+            "after Ana turned her camera off (her mic is still on)",
+        ))?;
+
+    click(&b[0], "cam-toggle").await?;
+    wait_tile_marks(&b[1], ana, false, false).await?;
+    wait_picture(&b[1], ana, true, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben("after Ana turned her camera back on"))?;
+    wait_tiles_playing(&b[1], &ana_only, MEDIA_TIMEOUT)
+        .await
+        .map_err(at_ben("after Ana turned her camera back on"))
 }
 
 async fn join_three(env: &Stage, b: &[Client], room: &str) -> Result<(), String> {
@@ -148,12 +233,64 @@ async fn three_people_all_receive_two_live_streams(env: &Stage) -> Result<(), St
             wait_live_media_from(client, &peers, MEDIA_TIMEOUT)
                 .await
                 .map_err(|e| format!("{}: {e}", all[i]))?;
+            wait_tiles_playing(client, &peers, MEDIA_TIMEOUT)
+                .await
+                .map_err(|e| format!("{}: {e}", all[i]))?;
         }
         let png = b[0].screenshot().await.map_err(|e| e.to_string())?;
         let path = env.scratch.join("room-three-participants.png");
         std::fs::write(&path, png).map_err(|e| e.to_string())?;
         eprintln!("e2e: screenshot saved to {}", path.display());
         Ok(())
+    })
+    .await
+}
+
+/// Five people, each with a small looping camera file (two cores encode and decode twenty
+/// streams): every page shows the four others, each tile playing its own peer's video, with
+/// audio that carries sound.
+async fn five_people_each_see_and_hear_the_four_others(env: &Stage) -> Result<(), String> {
+    const NAMES: [&str; 5] = ["Ana", "Ben", "Cho", "Dev", "Eli"];
+    const TINTS: [(u8, u8); 5] = [(90, 160), (160, 90), (90, 90), (160, 160), (128, 200)];
+    let room = unique("e2e-five");
+    let mut browsers = Vec::new();
+    for (name, tint) in NAMES.iter().zip(TINTS) {
+        let camera = env.scratch.join(format!("camera-{name}.y4m"));
+        let opened = match FakeCamera::small(tint).write(&camera) {
+            Ok(()) => env.browser_with_camera(name, &camera).await,
+            Err(e) => Err(e),
+        };
+        match opened {
+            Ok(client) => browsers.push(client),
+            Err(e) => return with_browsers(browsers, async |_: &[Client]| Err(e)).await,
+        }
+    }
+    with_browsers(browsers, async |b: &[Client]| {
+        let started = Instant::now();
+        for (client, name) in b.iter().zip(NAMES) {
+            join(client, env.base_url(), &room, name).await?;
+        }
+        eprintln!("e2e: five joined in {:?}", started.elapsed());
+        let checks = b.iter().zip(NAMES).map(|(client, me)| async move {
+            let others: Vec<&str> = NAMES.into_iter().filter(|n| *n != me).collect();
+            let peers = wait_tiles(client, &others).await?;
+            wait_live_media_from(client, &peers, CROWD_TIMEOUT).await?;
+            wait_tiles_playing(client, &peers, CROWD_TIMEOUT).await?;
+            wait_sound(client, &peers, true, CROWD_TIMEOUT).await
+        });
+        let results = futures_util::future::join_all(checks).await;
+        let failures: Vec<String> = (NAMES.iter().zip(results))
+            .filter_map(|(me, result)| result.err().map(|e| format!("{me}: {e}")))
+            .collect();
+        eprintln!("e2e: five pages checked in {:?}", started.elapsed());
+        let png = b[0].screenshot().await.map_err(|e| e.to_string())?;
+        let path = env.scratch.join("room-five-participants.png");
+        std::fs::write(&path, png).map_err(|e| e.to_string())?;
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(failures.join("\n"))
+        }
     })
     .await
 }

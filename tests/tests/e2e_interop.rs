@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use confab_tests::firefox::GeckoDriver;
 use confab_tests::room_page::{
-    join, send_chat, tiles, unique, wait_chat_text, wait_for, wait_live_media_from, with_browsers,
+    join, send_chat, tiles, unique, wait_chat_text, wait_for, wait_live_media_from,
+    wait_tiles_playing, with_browsers,
 };
 use confab_tests::stage::Stage;
 use confab_tests::wrangler::Options;
@@ -148,7 +149,7 @@ async fn wait_good_direct_link(client: &Client, who: &str, peer: &str) -> Result
 }
 
 /// `b[0]` joins, then `b[1]` (named `names`): each must see the other's tile connected, receive
-/// live video and audio, rate the link good and direct, and read the other's chat message.
+/// live video and audio, play them on that tile, rate the link good and direct, and read the other's chat message.
 async fn call_between(env: &Env, b: &[Client], names: [&str; 2], room: &str) -> Result<(), String> {
     let base = env.stage.base_url();
     join(&b[0], base, room, names[0])
@@ -166,6 +167,9 @@ async fn call_between(env: &Env, b: &[Client], names: [&str; 2], room: &str) -> 
         wait_live_media_from(client, &peers[i..=i], MEDIA_TIMEOUT)
             .await
             .map_err(|e| format!("{} receiving from {}: {e}", names[i], names[1 - i]))?;
+        wait_tiles_playing(client, &peers[i..=i], MEDIA_TIMEOUT)
+            .await
+            .map_err(|e| format!("{} showing {}: {e}", names[i], names[1 - i]))?;
     }
     // Each side's stats (Chromium's and Firefox's getStats differ) rate the loopback link
     // good and direct.
