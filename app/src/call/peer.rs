@@ -149,9 +149,12 @@ impl PeerSession {
         let track = handler(&weak, move |session, event| {
             let event: RtcTrackEvent = event.unchecked_into();
             session.remote_stream.add_track(&event.track());
+            // `Clone::clone`: a second handle to the same stream. web-sys's inherent
+            // `MediaStream::clone` is JavaScript's `clone()`, which copies every track (copies
+            // nobody stops, on every track event) and would show the tile a copy.
             (session.on_event)(
                 &session.remote,
-                PeerEvent::Stream(session.remote_stream.clone()),
+                PeerEvent::Stream(Clone::clone(&session.remote_stream)),
             );
         });
         let state = handler(&weak, |session, _| session.on_link_change());
