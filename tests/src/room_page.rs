@@ -44,34 +44,6 @@ return [...document.querySelectorAll('[data-testid="video-tile"]')]
   .map(t => ({ peer_id: t.dataset.peerId, name: t.dataset.name }));
 "#;
 
-/// Run by [`join`] before the app starts a call: records which track every
-/// `MediaStream.clone()` or `MediaStreamTrack.clone()` of the page copies (a `WeakMap` from
-/// clone to original, `window.confabTestClonedFrom`), so [`wait_tiles_playing`] can follow a
-/// tile's tracks back to the receiver they come from. It only observes: the clones are the
-/// browser's own. (The app shows clones of the received tracks: `PeerSession` hands out
-/// `remote_stream.clone()`, which in web-sys is `MediaStream.prototype.clone`.)
-const CLONE_ORIGINS_JS: &str = r#"
-if (!window.confabTestClonedFrom) {
-  const origins = new WeakMap();
-  window.confabTestClonedFrom = origins;
-  const cloneStream = MediaStream.prototype.clone;
-  MediaStream.prototype.clone = function () {
-    const copy = cloneStream.call(this);
-    for (const kind of ['audio', 'video']) {
-      const [from, to] = [this, copy].map(s => s.getTracks().filter(t => t.kind === kind));
-      to.forEach((track, i) => from[i] && origins.set(track, from[i]));
-    }
-    return copy;
-  };
-  const cloneTrack = MediaStreamTrack.prototype.clone;
-  MediaStreamTrack.prototype.clone = function () {
-    const copy = cloneTrack.call(this);
-    origins.set(copy, this);
-    return copy;
-  };
-}
-"#;
-
 /// Opens `/r/{room}`, types the name and clicks Join; returns once my preview is on screen.
 pub async fn join(client: &Client, base_url: &str, room: &str, name: &str) -> Result<(), String> {
     client
@@ -79,7 +51,6 @@ pub async fn join(client: &Client, base_url: &str, room: &str, name: &str) -> Re
         .await
         .map_err(|e| e.to_string())?;
     let input = find(client, "name-input", Duration::from_secs(20)).await?;
-    script(client, CLONE_ORIGINS_JS).await?;
     input.clear().await.map_err(|e| e.to_string())?;
     input.send_keys(name).await.map_err(|e| e.to_string())?;
     find(client, "join-button", Duration::from_secs(5))
@@ -220,8 +191,6 @@ struct TilePlayback {
     /// that did not fire in time; `unsupported` when the browser has no such method.
     frames: [Option<u64>; 2],
     unsupported: bool,
-    /// Whether the page records clones' origins (see [`CLONE_ORIGINS_JS`]).
-    origins_recorded: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -242,11 +211,6 @@ const nextFrame = v => new Promise(resolve => {
   });
   timer = setTimeout(() => { v.cancelVideoFrameCallback(handle); resolve(null); }, frameMs);
 });
-const origins = window.confabTestClonedFrom;
-const origin = track => {
-  while (origins && origins.has(track)) track = origins.get(track);
-  return track;
-};
 (async () => {
   const peers = window.confabPeers || new Map();
   const tiles = [...document.querySelectorAll('[data-testid="video-tile"]')];
@@ -257,7 +221,7 @@ const origin = track => {
     const carriers = [];
     for (const [peer, pc] of peers) {
       const received = pc.getReceivers().map(r => r.track);
-      const n = tracks.filter(track => received.includes(origin(track))).length;
+      const n = tracks.filter(track => received.includes(track)).length;
       if (n > 0) carriers.push({ peer, tracks: n });
     }
     const first = v ? await nextFrame(v) : null;
@@ -266,7 +230,7 @@ const origin = track => {
       peer_id: t.dataset.peerId || '', name: t.dataset.name || '', has_video: !!v,
       tracks: tracks.map(k => k.kind + (k.readyState === 'live' ? '' : ':' + k.readyState)),
       carriers, video_width: v ? v.videoWidth : 0, paused: v ? v.paused : true,
-      frames: [first, second], unsupported, origins_recorded: !!origins,
+      frames: [first, second], unsupported,
     };
   })));
 })().catch(e => done({ error: String(e) }));
@@ -305,14 +269,11 @@ fn tile_fault(tile: &TilePlayback, names: &HashMap<String, String>) -> Option<St
         .find(|c| c.peer == tile.peer_id)
         .map_or(0, |c| c.tracks);
     if own != tile.tracks.len() {
-        let origins = if tile.origins_recorded {
-            "clones followed to their origin"
-        } else {
-            "clones not followed: the page was not joined through `room_page::join`"
-        };
+        // A copy (`MediaStream.clone()`) of a received track is another track: it counts as
+        // not received, so a tile showing copies is caught too.
         return Some(format!(
             "shows {} tracks ({:?}) but the peer connection of {} receives only {own} of them \
-             ({origins})",
+             (the others are copies or someone else's)",
             tile.tracks.len(),
             tile.tracks,
             named(&tile.peer_id)
@@ -344,11 +305,10 @@ fn tile_fault(tile: &TilePlayback, names: &HashMap<String, String>) -> Option<St
 }
 
 /// Waits until the tile of every peer in `peers` is playing that peer's media: its `<video>`'s
-/// `srcObject` tracks (or the tracks they were cloned from, see [`CLONE_ORIGINS_JS`]) are all
-/// received on the peer connection `window.confabPeers` holds for the tile's `data-peer-id`
-/// (and none on another), a picture is decoded (`videoWidth > 0`) and two
-/// successive `requestVideoFrameCallback`s report new frames. The error names each tile that is
-/// not and what is wrong with it.
+/// `srcObject` tracks are the very tracks received on the peer connection `window.confabPeers`
+/// holds for the tile's `data-peer-id` (none on another, no copies), a picture is decoded
+/// (`videoWidth > 0`) and two successive `requestVideoFrameCallback`s report new frames. The
+/// error names each tile that is not and what is wrong with it.
 pub async fn wait_tiles_playing(
     client: &Client,
     peers: &[String],
