@@ -7,6 +7,7 @@ mod build;
 mod dev;
 mod keygen;
 mod lint;
+mod minify;
 mod size;
 mod test;
 mod util;
