@@ -110,9 +110,10 @@ fn with_integrity(tag: &str, integrity: &str) -> Result<String> {
         let quote = &tag[value_start..value_start + 1];
         value_start + 1 + tag[value_start + 1..].find(quote).ok_or("unclosed quote")? + 1
     } else {
+        // Unquoted: up to the next space (base64 has `/` and `=`, which may stand unquoted).
         value_start
             + tag[value_start..]
-                .find(|c: char| c.is_whitespace() || c == '/')
+                .find(char::is_whitespace)
                 .unwrap_or(tag.len() - value_start)
     };
     Ok(format!(
@@ -129,7 +130,7 @@ mod tests {
     #[test]
     fn the_preload_of_that_script_gets_the_new_hash_and_nothing_else_changes() {
         let html = "<link href=/style.css integrity=sha384-CSS rel=stylesheet>\
-                    <link crossorigin href=/app-1.js integrity=sha384-OLD rel=modulepreload>\
+                    <link crossorigin href=/app-1.js integrity=sha384-O/L+D= rel=modulepreload>\
                     <script type=module>import init from '/app-1.js';</script>";
         let out = replace_integrity(html, "app-1.js", "sha384-NEW").unwrap();
         assert_eq!(
