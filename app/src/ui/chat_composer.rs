@@ -82,6 +82,6 @@ pub fn Composer(chat: ChatModel) -> impl IntoView {
             <button type="submit" data-testid="chat-send"
                 disabled=move || draft.with(|d| d.trim().is_empty())>"Send"</button>
         </form>
-        {move || error.get().map(|e| view! { <p class="chat-note error" role="alert">{e}</p> })}
+        {move || error.get().map(|e| view! { <p class="chat-note error" data-testid="chat-compose-error" role="alert">{e}</p> })}
     }
 }

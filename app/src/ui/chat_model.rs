@@ -79,8 +79,4 @@ impl ChatModel {
     pub fn avatar_of(self, user_id: String) -> Signal<Option<String>> {
         Signal::derive(move || self.avatars.with(|a| a.get(&user_id).cloned()))
     }
-
-    pub fn unread(self) -> Signal<usize> {
-        Signal::derive(move || self.store.with(|s| s.unread()))
-    }
 }

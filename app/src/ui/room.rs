@@ -58,11 +58,7 @@ pub fn RoomPage() -> impl IntoView {
     });
     let here = format!("/r/{}", room.as_str());
     let (lobby_return, refused_return) = (here.clone(), here);
-    let can_send = Signal::derive(move || model.local.with(Option::is_some));
-    let on_toggle = Callback::new(move |_| model.announce_media());
-    let on_leave = Callback::new(move |_| model.leave());
     let chat = model.chat;
-    let on_chat = Callback::new(move |_| chat.set_open(!chat.open.get_untracked()));
     let in_call = move || {
         let my_name = Signal::derive(move || {
             model
@@ -112,8 +108,7 @@ pub fn RoomPage() -> impl IntoView {
                 </div>
                 <ChatPanel chat/>
                 </div>
-                <Controls mic_on=model.mic_on cam_on=model.cam_on can_send on_toggle on_leave
-                    chat_open=chat.open.into() unread=chat.unread() on_chat/>
+                <Controls model/>
             </section>
         }
     };
@@ -122,7 +117,7 @@ pub fn RoomPage() -> impl IntoView {
             <header>
                 <a href="/" class="brand">"Confab"</a> <h1>{room.as_str().to_owned()}</h1> <AccountChip/>
             </header>
-            {move || model.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+            {move || model.notice.get().map(|n| view! { <p class="notice" data-testid="room-notice" role="status">{n}</p> })}
             {move || match model.phase.get() {
                 Phase::Lobby => view! {
                     <Lobby name error=form_error on_join return_to=lobby_return.clone()/>

@@ -1,0 +1,113 @@
+//! Everyday paths through the app, each done the way a person does it, in real headless
+//! Chromium against the real worker under `wrangler dev`, in a private network namespace (see
+//! `e2e_call.rs`):
+//!
+//! - [`home`]: joining a named room from the home page; the remembered name on a room link.
+//! - [`invite`]: **Copy invite link** puts the room's link in the clipboard, and says so
+//!   plainly (showing the link) when the browser refuses the write.
+//! - [`signout`]: **Sign out** in one browser ends that browser's session only.
+//! - [`chat`]: closing the chat panel, discarding a refused message, and a message over the
+//!   length limit refused in the page.
+//!
+//! The GitHub sign-in stand-in (`tests/js/`) runs for the sign-out path. Run by
+//! `cargo xtask test` (root is needed for the namespace).
+
+mod chat;
+mod home;
+mod invite;
+mod page;
+mod signout;
+
+use std::process::ExitCode;
+
+use chat::{
+    closed_chat_is_hidden_and_counts_what_arrives,
+    discarded_message_leaves_the_page_and_is_never_delivered,
+    over_long_message_is_refused_in_the_page_and_not_sent,
+};
+use confab_tests::providers::{Provider, Providers};
+use confab_tests::room_page;
+use confab_tests::stage::Stage;
+use confab_tests::wrangler::Options;
+use fantoccini::Client;
+use home::{
+    remembered_name_fills_the_room_link_and_one_click_joins,
+    room_typed_on_the_home_page_is_joined_and_seen,
+};
+use invite::{
+    failed_clipboard_write_says_so_and_shows_the_link, invite_link_lands_in_the_clipboard,
+};
+use signout::signing_out_in_one_browser_leaves_the_other_signed_in;
+
+fn main() -> ExitCode {
+    confab_tests::stage_main!("e2e-paths" => start();
+        room_typed_on_the_home_page_is_joined_and_seen,
+        remembered_name_fills_the_room_link_and_one_click_joins,
+        invite_link_lands_in_the_clipboard,
+        failed_clipboard_write_says_so_and_shows_the_link,
+        signing_out_in_one_browser_leaves_the_other_signed_in,
+        closed_chat_is_hidden_and_counts_what_arrives,
+        discarded_message_leaves_the_page_and_is_never_delivered,
+        over_long_message_is_refused_in_the_page_and_not_sent,
+    )
+}
+
+/// The stage, with the GitHub sign-in stand-in. Fields drop in order: browsers' driver and the
+/// worker first, then the stand-ins.
+pub struct Env {
+    stage: Stage,
+    /// Held for its `Drop`: the stand-ins stop after the worker.
+    _providers: Providers,
+}
+
+impl confab_tests::suite::Runs for Env {
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.stage.runtime
+    }
+}
+
+/// The stage with the sign-in stand-ins running inside its namespace and GitHub offered.
+fn start() -> Result<Env, String> {
+    Stage::enter_with("e2e-paths", |scratch| {
+        let providers = Providers::start(&scratch.join("providers"))?;
+        let options = Options {
+            vars: providers.vars(&[Provider::Github]),
+            ..Options::default()
+        };
+        Ok((options, providers))
+    })
+    .and_then(|(stage, providers)| {
+        providers.register(stage.base_url())?;
+        Ok(Env {
+            stage,
+            _providers: providers,
+        })
+    })
+}
+
+impl Env {
+    pub fn base_url(&self) -> &str {
+        self.stage.base_url()
+    }
+
+    /// Runs `body` with a new browser per label and closes them all afterwards, whatever the
+    /// outcome (also when a later one fails to start).
+    pub async fn with_browsers<F>(&self, labels: &[&str], body: F) -> Result<(), String>
+    where
+        F: AsyncFnOnce(&[Client]) -> Result<(), String>,
+    {
+        let mut browsers = Vec::new();
+        for label in labels {
+            match self.stage.browser(label).await {
+                Ok(browser) => browsers.push(browser),
+                Err(error) => {
+                    for browser in browsers {
+                        let _ = browser.close().await;
+                    }
+                    return Err(error);
+                }
+            }
+        }
+        room_page::with_browsers(browsers, body).await
+    }
+}

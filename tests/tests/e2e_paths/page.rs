@@ -1,0 +1,133 @@
+//! What this suite's trials share: typing into a field, waiting for a tile, reading a field's
+//! value, and browser permissions set over WebDriver.
+
+use std::time::Duration;
+
+use confab_tests::room_page::{find, tiles, wait_for};
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::Client;
+use serde_json::json;
+
+/// How long a page may take to show what a step waits for.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Replaces what the field `[data-testid=test_id]` holds with `text`, typed.
+pub async fn type_into(client: &Client, test_id: &str, text: &str) -> Result<(), String> {
+    let input = find(client, test_id, TIMEOUT).await?;
+    input.clear().await.map_err(|e| e.to_string())?;
+    input
+        .send_keys(text)
+        .await
+        .map_err(|e| format!("typing into {test_id}: {e}"))
+}
+
+/// The current `value` of the first `[data-testid=test_id]` (`None` when there is none).
+pub async fn value_of(client: &Client, test_id: &str) -> Result<Option<String>, String> {
+    let value = client
+        .execute(
+            "const e = document.querySelector(`[data-testid=\"${arguments[0]}\"]`);
+             return e ? e.value : null;",
+            vec![json!(test_id)],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(value.as_str().map(str::to_owned))
+}
+
+/// Waits until `client` shows a video tile named `name`; returns its peer id. `who` names the
+/// person looking, for the timeout message.
+pub async fn wait_tile(client: &Client, who: &str, name: &str) -> Result<String, String> {
+    wait_for(
+        &format!("{who} to see a tile named {name:?}"),
+        TIMEOUT,
+        || async {
+            let seen = tiles(client).await?;
+            match seen.iter().find(|t| t.name == name) {
+                Some(tile) => Ok(Some(tile.peer_id.clone())),
+                None => Err(format!("(tiles seen: {seen:?})")),
+            }
+        },
+    )
+    .await
+}
+
+/// Whether `[data-testid=test_id]` is on the page and displayed (WebDriver's "is displayed":
+/// not hidden by itself or an ancestor).
+pub async fn displayed(client: &Client, test_id: &str) -> Result<bool, String> {
+    find(client, test_id, TIMEOUT)
+        .await?
+        .is_displayed()
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// W3C WebDriver "Set Permission" (`POST /session/{id}/permissions`), which fantoccini has no
+/// method for.
+#[derive(Debug)]
+struct SetPermission {
+    name: &'static str,
+    state: &'static str,
+}
+
+impl WebDriverCompatibleCommand for SetPermission {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/permissions",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "descriptor": { "name": self.name }, "state": self.state });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Sets permission `name` (`clipboard-read`, `clipboard-write`, ...) to `state` (`granted`,
+/// `denied`, `prompt`) for the origin of the page `client` is on.
+pub async fn set_permission(
+    client: &Client,
+    name: &'static str,
+    state: &'static str,
+) -> Result<(), String> {
+    client
+        .issue_cmd(SetPermission { name, state })
+        .await
+        .map(drop)
+        .map_err(|e| format!("setting permission {name} to {state}: {e}"))
+}
+
+/// What the page reads from the clipboard (`navigator.clipboard.readText()`); an error names
+/// the browser's refusal.
+pub async fn read_clipboard(client: &Client) -> Result<String, String> {
+    clipboard(client, "navigator.clipboard.readText()").await
+}
+
+/// Puts `text` in the clipboard from the page.
+pub async fn write_clipboard(client: &Client, text: &str) -> Result<(), String> {
+    let call = format!(
+        "navigator.clipboard.writeText({}).then(() => '')",
+        json!(text)
+    );
+    clipboard(client, &call).await.map(drop)
+}
+
+async fn clipboard(client: &Client, call: &str) -> Result<String, String> {
+    let js = format!(
+        "const done = arguments[arguments.length - 1];
+         {call}.then(text => done({{ text }}), e => done({{ error: String(e) }}));"
+    );
+    let value = client
+        .execute_async(&js, vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    match (value.get("text"), value.get("error")) {
+        (Some(text), _) if text.is_string() => Ok(text.as_str().unwrap_or_default().to_owned()),
+        (_, Some(error)) => Err(format!("the clipboard refused ({error})")),
+        _ => Err(format!("unexpected answer from the clipboard: {value}")),
+    }
+}
