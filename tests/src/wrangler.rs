@@ -316,7 +316,10 @@ impl Wrangler {
                 // A failed launch leaves the run directory (and any state) to its caller.
                 wrangler.owns_run_dir = false;
                 let tail = wrangler.log_tail(60);
-                let retry = tail.contains("EADDRINUSE") || tail.contains("Address already in use");
+                // The whole log: when wrangler dies, its esbuild child's goroutine dump can fill
+                // the tail and hide the port clash that killed it.
+                let log = fs::read_to_string(&wrangler.log_path).unwrap_or_default();
+                let retry = log.contains("EADDRINUSE") || log.contains("Address already in use");
                 let message = format!(
                     "wrangler dev did not start: {reason}\n--- last lines of {} ---\n{tail}",
                     wrangler.log_path.display()
