@@ -387,6 +387,30 @@ pub async fn chat_messages(client: &Client) -> Result<Vec<ChatRow>, String> {
     serde_json::from_value(value).map_err(|e| e.to_string())
 }
 
+/// How many messages [`send_burst`] sends: twice the server's chat burst allowance (20, then
+/// 10 a second), so some are refused as rate-limited.
+pub const BURST: usize = 40;
+
+const BURST_JS: &str = r#"
+const input = document.querySelector('[data-testid=chat-input]');
+for (let i = 1; i <= arguments[0]; i++) {
+  input.value = 'burst ' + i;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+}
+return true;
+"#;
+
+/// Sends `burst 1` … `burst {BURST}` at once by pressing Enter in the chat input from a script,
+/// far faster than the server's chat rate allows.
+pub async fn send_burst(client: &Client) -> Result<(), String> {
+    client
+        .execute(BURST_JS, vec![serde_json::json!(BURST)])
+        .await
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
 /// Types `text` into the chat input and clicks Send.
 pub async fn send_chat(client: &Client, text: &str) -> Result<(), String> {
     type_chat(client, text).await?;

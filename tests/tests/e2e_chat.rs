@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use confab_protocol::{ClientFrame, ServerFrame};
 use confab_tests::room_page::{
-    chat_messages, click, find, join, script, send_chat, tiles, type_chat, unique, wait_chat_text,
-    wait_for, wait_live_media_from, with_browsers, ChatRow,
+    chat_messages, click, find, join, script, send_burst, send_chat, tiles, type_chat, unique,
+    wait_chat_text, wait_for, wait_live_media_from, with_browsers, ChatRow, BURST,
 };
 use confab_tests::stage::Stage;
 use confab_tests::{http, ws_client};
@@ -582,27 +582,12 @@ async fn search_finds_a_korean_word_highlighted_and_jumps_to_it(env: &Stage) -> 
     .await
 }
 
-/// Sends `BURST` messages in one go by pressing Enter in the input from a script, far faster
-/// than the server's chat rate allows.
-const BURST: usize = 40;
-const BURST_JS: &str = r#"
-const input = document.querySelector('[data-testid=chat-input]');
-for (let i = 1; i <= arguments[0]; i++) {
-  input.value = 'burst ' + i;
-  input.dispatchEvent(new Event('input', { bubbles: true }));
-  input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
-}
-return true;
-"#;
-
 async fn messages_the_server_refuses_are_marked_failed_and_retry_delivers_them(
     env: &Stage,
 ) -> Result<(), String> {
     let room = unique("chat-refused");
     ana_and_ben_in(env, &room, async |ana, ben| {
-        ana.execute(BURST_JS, vec![serde_json::json!(BURST)])
-            .await
-            .map_err(|e| e.to_string())?;
+        send_burst(ana).await?;
         // Every message is either stored or refused; none stays "sending".
         let rows = wait_for("every burst message to be stored or refused", CHAT_TIMEOUT, || async {
             let rows = chat_messages(ana).await?;

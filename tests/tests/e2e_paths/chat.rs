@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use confab_protocol::limits::MAX_CHAT_CHARS;
 use confab_tests::room_page::{
-    chat_messages, click, find, join, script, send_chat, type_chat, unique, wait_chat_text,
-    wait_for, ChatRow,
+    chat_messages, click, find, join, script, send_burst, send_chat, type_chat, unique,
+    wait_chat_text, wait_for, ChatRow, BURST,
 };
 use fantoccini::{Client, Locator};
 use serde_json::json;
@@ -110,19 +110,6 @@ pub async fn closed_chat_is_hidden_and_counts_what_arrives(env: &Env) -> Result<
     .await
 }
 
-/// Sends `arguments[0]` messages at once by pressing Enter in the input from a script, faster
-/// than the server's chat rate allows (a burst of 20, then 10 a second), so some are refused.
-const BURST_JS: &str = r#"
-const input = document.querySelector('[data-testid=chat-input]');
-for (let i = 1; i <= arguments[0]; i++) {
-  input.value = 'burst ' + i;
-  input.dispatchEvent(new Event('input', { bubbles: true }));
-  input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
-}
-return true;
-"#;
-const BURST: usize = 40;
-
 /// Makes the room socket drop and every new one fail (see `e2e_chat.rs`).
 const CUT_NETWORK_JS: &str = r#"
 window.__RealWebSocket = window.__RealWebSocket || window.WebSocket;
@@ -151,9 +138,7 @@ pub async fn discarded_message_leaves_the_page_and_is_never_delivered(
     env.with_browsers(&["ana", "ben"], async |b: &[Client]| {
         let (ana, ben) = (&b[0], &b[1]);
         join_both(env, b, &room).await?;
-        ana.execute(BURST_JS, vec![json!(BURST)])
-            .await
-            .map_err(|e| e.to_string())?;
+        send_burst(ana).await?;
         let rows = wait_for(
             "every burst message stored or refused",
             CHAT_TIMEOUT,
