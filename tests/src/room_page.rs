@@ -116,17 +116,29 @@ pub async fn peer_stats(client: &Client) -> Result<HashMap<String, PeerStats>, S
     serde_json::from_value(value).map_err(|e| e.to_string())
 }
 
+/// A wait at least this long is reported by [`wait_for`] even when it succeeds.
+const SLOW_WAIT: Duration = Duration::from_secs(5);
+
 /// Polls `probe` until it yields a value or `timeout` passes; the error names what we waited for.
+
 pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> Result<T, String>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Option<T>, String>>,
 {
-    let deadline = Instant::now() + timeout;
+    let started = Instant::now();
+    let deadline = started + timeout;
     let mut last_error = String::new();
     loop {
         match probe().await {
-            Ok(Some(value)) => return Ok(value),
+            Ok(Some(value)) => {
+                // Slow waits are named, so a trial that times out later in CI shows where its
+                // time went before that.
+                if started.elapsed() >= SLOW_WAIT {
+                    eprintln!("waited {:.1?} for {what}", started.elapsed());
+                }
+                return Ok(value);
+            }
             Ok(None) => {}
             Err(error) => last_error = error,
         }

@@ -1,11 +1,13 @@
 //! `cargo xtask test`: build, lint (fmt + clippy on host and wasm32), make sure Chromium +
 //! chromedriver, Firefox ESR + geckodriver and coturn exist, run the workspace tests.
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::build::{build, BuildOpts};
-use crate::util::{cmd, output, status, step, Result};
+use crate::util::{cmd, describe, output, status, step, Result};
 use crate::Ctx;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -40,14 +42,72 @@ pub fn test(ctx: &Ctx, mut args: Vec<String>) -> Result<i32> {
     let mut c = cmd(&ctx.cargo, &["test", "--workspace", "--no-fail-fast"]);
     c.args(&extra).current_dir(&ctx.root);
     step("running cargo test --workspace --no-fail-fast");
-    let st = status(&mut c)?;
+    let (st, why) = status_and_failures(&mut c)?;
     let code = st.code().unwrap_or(1);
+    if !why.is_empty() {
+        // A long run's log is cut in the middle by CI; repeating the reasons here puts them in
+        // the tail, where they are read.
+        step("why tests failed (repeated from above):");
+        for block in &why {
+            println!("{block}");
+        }
+    }
     step(format!(
         "tests {} ({st}); total {:.1}s",
         if st.success() { "passed" } else { "FAILED" },
         crate::util::elapsed_secs()
     ));
     Ok(code)
+}
+
+/// Runs `cmd` with its stdout passed through line by line and collected into the
+/// `---- name ----` blocks in which libtest (and libtest-mimic) report why a test failed.
+fn status_and_failures(cmd: &mut Command) -> Result<(ExitStatus, Vec<String>)> {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start `{}`: {e}", describe(cmd)))?;
+    let stdout = child.stdout.take().ok_or("cargo test: no stdout pipe")?;
+    let mut digest = FailureDigest::default();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("reading cargo test output: {e}"))?;
+        println!("{line}");
+        digest.read(&line);
+    }
+    digest.close();
+    let st = child
+        .wait()
+        .map_err(|e| format!("waiting for `{}`: {e}", describe(cmd)))?;
+    Ok((st, digest.blocks))
+}
+
+/// The failure blocks of libtest's report: from a `---- name stdout ----` (libtest) or
+/// `---- name ----` (libtest-mimic) line to the next such line or the closing `failures:`.
+#[derive(Default)]
+struct FailureDigest {
+    blocks: Vec<String>,
+    open: Option<String>,
+}
+
+impl FailureDigest {
+    fn read(&mut self, line: &str) {
+        let starts_block = line.starts_with("---- ") && line.ends_with(" ----");
+        if starts_block || line == "failures:" {
+            self.close();
+        }
+        if starts_block {
+            self.open = Some(line.to_owned());
+        } else if let Some(block) = &mut self.open {
+            block.push('\n');
+            block.push_str(line);
+        }
+    }
+
+    fn close(&mut self) {
+        if let Some(block) = self.open.take() {
+            self.blocks.push(block.trim_end().to_owned());
+        }
+    }
 }
 
 /// Chromium and chromedriver from Debian; installed with apt when missing and we are root.
@@ -199,6 +259,41 @@ mod tests {
         assert!(
             firefox.contains(&line),
             "tests/src/firefox.rs must say {line}"
+        );
+    }
+
+    /// What libtest-mimic and libtest print for failed tests, with a passing suite between.
+    const REPORT: &str = "test a ... FAILED
+failures:
+
+---- e2e_call::a ----
+Timed out after 30s waiting for tiles
+  last seen: []
+
+---- b stdout ----
+thread 'b' panicked at src/lib.rs:1:1:
+boom
+
+failures:
+    a
+    b
+
+test result: FAILED. 0 passed; 2 failed
+running 1 test
+---- not a block
+test c ... ok";
+
+    #[test]
+    fn the_digest_keeps_each_failure_block_whole_and_nothing_else() {
+        let mut digest = super::FailureDigest::default();
+        REPORT.lines().for_each(|l| digest.read(l));
+        digest.close();
+        assert_eq!(
+            digest.blocks,
+            [
+                "---- e2e_call::a ----\nTimed out after 30s waiting for tiles\n  last seen: []",
+                "---- b stdout ----\nthread 'b' panicked at src/lib.rs:1:1:\nboom",
+            ]
         );
     }
 }
