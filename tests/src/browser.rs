@@ -147,8 +147,14 @@ impl ChromeDriver {
         args.extend(self.extra_args.iter().cloned());
         args.extend(extra_args.iter().cloned());
         if fake_media {
+            let microphone = profile_dir.join("microphone.wav");
+            crate::fake_microphone::write_beeps(&microphone)?;
             args.push("--use-fake-device-for-media-stream".into());
             args.push("--use-fake-ui-for-media-stream".into());
+            args.push(format!(
+                "--use-file-for-fake-audio-capture={}",
+                microphone.display()
+            ));
         }
         let capabilities = json!({
             "browserName": "chrome",

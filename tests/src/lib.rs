@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod coturn;
 pub mod fake_camera;
+pub mod fake_microphone;
 pub mod firefox;
 pub mod http;
 pub mod media_probe;

@@ -22,9 +22,10 @@ pub struct Sound {
 }
 
 impl Sound {
-    /// Mean `audioLevel²` over the window: 0 for digital silence (a disabled track). Chromium's
-    /// fake microphone beeps periodically, which over a window of a few seconds gives about 0.1
-    /// (and a window that straddles a toggle something in between).
+    /// Mean `audioLevel²` over the window: 0 for digital silence (a disabled track). The test
+    /// browsers' microphone ([`crate::fake_microphone`]) beeps periodically, which over a window
+    /// of a few seconds gives a few hundredths (and a window that straddles a toggle something
+    /// in between).
     pub fn power(&self) -> f64 {
         if self.seconds > 0.0 {
             self.energy / self.seconds
@@ -47,7 +48,7 @@ impl Sound {
 /// Mean `audioLevel²` above which a window counts as sound, and below which as silence.
 const HEARD_POWER: f64 = 1e-4;
 const SILENT_POWER: f64 = 1e-6;
-/// Long enough for several beeps of Chromium's fake microphone.
+/// Long enough for several beeps of the fake microphone.
 pub const SOUND_WINDOW: Duration = Duration::from_millis(2500);
 
 const SOUND_JS: &str = r#"
