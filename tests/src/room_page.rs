@@ -120,7 +120,6 @@ pub async fn peer_stats(client: &Client) -> Result<HashMap<String, PeerStats>, S
 const SLOW_WAIT: Duration = Duration::from_secs(5);
 
 /// Polls `probe` until it yields a value or `timeout` passes; the error names what we waited for.
-
 pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> Result<T, String>
 where
     F: FnMut() -> Fut,
