@@ -104,13 +104,31 @@ pub fn check_avatar_file(size: f64, mime: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Up to two initials for a tile without video or picture ("Mina Kim" → "MK", "민아" → "민").
+/// What a tile without video or picture shows for `name`: up to two initials ("Mina Kim" →
+/// "MK"), or for a Korean name its given name, as Korean apps show it ("홍길동" → "길동",
+/// "홍 길동" → "길동", "남궁민수" → "민수", "민아" → "민아").
 pub fn initials(name: &str) -> String {
+    if let Some(given) = korean_given_name(name) {
+        return given;
+    }
     name.split_whitespace()
         .filter_map(|word| word.chars().next())
         .take(2)
         .flat_map(char::to_uppercase)
         .collect()
+}
+
+/// For a name written only in Hangul syllables: its last word, cut to its last two syllables
+/// (a family name comes first and is one syllable, or two as in 남궁).
+fn korean_given_name(name: &str) -> Option<String> {
+    let hangul = |c: char| confab_protocol::hangul::SYLLABLES.contains(&(c as u32));
+    let mut words = name.split_whitespace().peekable();
+    words.peek()?;
+    if !name.chars().all(|c| c.is_whitespace() || hangul(c)) {
+        return None;
+    }
+    let last: Vec<char> = words.last()?.chars().collect();
+    Some(last[last.len().saturating_sub(2)..].iter().collect())
 }
 
 #[cfg(test)]
@@ -211,8 +229,22 @@ mod tests {
     fn initials_take_the_first_letter_of_two_words() {
         assert_eq!(initials("Mina Kim"), "MK");
         assert_eq!(initials("  ana  "), "A");
-        assert_eq!(initials("민아"), "민");
         assert_eq!(initials("Jean Luc Picard"), "JL");
         assert_eq!(initials(""), "");
+        assert_eq!(initials("   "), "");
+    }
+
+    #[test]
+    fn a_korean_name_shows_its_given_name() {
+        assert_eq!(initials("홍길동"), "길동");
+        assert_eq!(initials("홍 길동"), "길동");
+        assert_eq!(initials("남궁민수"), "민수");
+        assert_eq!(initials("민아"), "민아");
+        assert_eq!(initials("김"), "김");
+        assert_eq!(initials(" 김  민 "), "민");
+        // Not only Hangul syllables: the initials rule.
+        assert_eq!(initials("Ana 김"), "A김");
+        assert_eq!(initials("ㅋㅋ"), "ㅋ");
+        assert_eq!(initials("홍길동2"), "홍");
     }
 }

@@ -6,6 +6,7 @@
 
 mod decode;
 mod frames;
+pub mod hangul;
 mod http;
 mod model;
 mod names;

@@ -134,7 +134,7 @@ where
                 // Slow waits are named, so a trial that times out later in CI shows where its
                 // time went before that.
                 if started.elapsed() >= SLOW_WAIT {
-                    eprintln!("waited {:.1?} for {what}", started.elapsed());
+                    eprintln!("waited {:.1?} for {what} {last_error}", started.elapsed());
                 }
                 return Ok(value);
             }

@@ -1,5 +1,6 @@
 //! `cargo xtask test`: build, lint (fmt + clippy on host and wasm32), make sure Chromium +
-//! chromedriver, Firefox ESR + geckodriver and coturn exist, run the workspace tests.
+//! chromedriver (with a Korean font), Firefox ESR + geckodriver and coturn exist, run the
+//! workspace tests.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -14,6 +15,8 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const FIREFOX: &str = "/usr/bin/firefox-esr";
 const BROWSER_PACKAGES: [&str; 2] = ["chromium", "chromium-driver"];
+/// Noto Sans CJK (Debian's `fonts-noto-cjk`): Hangul for the browsers' screenshots.
+const KOREAN_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
 /// Built from crates.io (npm's `geckodriver` downloads from GitHub, which CI cannot reach);
 /// the version verified against Firefox ESR 153 on these machines. Keep in step with
 /// `GECKODRIVER_VERSION` in tests/src/firefox.rs.
@@ -110,14 +113,22 @@ impl FailureDigest {
     }
 }
 
-/// Chromium and chromedriver from Debian; installed with apt when missing and we are root.
+/// Chromium and chromedriver from Debian, and a Korean font for them (without one, Korean
+/// text in the suites' screenshots is empty boxes); installed with apt when missing and we are
+/// root.
 pub fn ensure_browsers() -> Result {
     if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
         step("chromium + chromedriver ok");
-        return Ok(());
+    } else {
+        apt_install("browsers", &BROWSER_PACKAGES, &[CHROMIUM, CHROMEDRIVER])?;
+        step("chromium + chromedriver installed");
     }
-    apt_install("browsers", &BROWSER_PACKAGES, &[CHROMIUM, CHROMEDRIVER])?;
-    step("chromium + chromedriver installed");
+    if Path::new(KOREAN_FONT).exists() {
+        step("fonts-noto-cjk ok");
+    } else {
+        apt_install("a Korean font", &["fonts-noto-cjk"], &[KOREAN_FONT])?;
+        step("fonts-noto-cjk installed");
+    }
     Ok(())
 }
 

@@ -1,6 +1,8 @@
 //! How message text is cut into pieces for display. Everything here returns plain strings that
 //! the view renders as text nodes; no piece is ever parsed as HTML.
 
+use confab_protocol::hangul;
+
 /// A run of message text: plain, or an http(s) URL that may become a link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Piece {
@@ -121,8 +123,12 @@ pub fn highlight(text: &str, query: &str) -> Vec<Mark> {
     marks
 }
 
-fn same_letter(a: char, b: char) -> bool {
-    a == b || a.to_lowercase().eq(b.to_lowercase())
+/// Whether query character `q` matches text character `t`: the same letter in any case, or a
+/// 초성 typed for a syllable that starts with it (ㅎ for 학), as the room's search finds them.
+fn same_letter(q: char, t: char) -> bool {
+    q == t
+        || q.to_lowercase().eq(t.to_lowercase())
+        || (hangul::is_initial_consonant(q) && hangul::initial_consonant(t) == Some(q))
 }
 
 /// A short message of emoji only (shown larger, as chat apps do).
@@ -267,6 +273,27 @@ mod tests {
             .into_iter()
             .map(|m| (m.text, m.hit))
             .collect()
+    }
+
+    #[test]
+    fn highlight_marks_the_syllables_a_choseong_query_stands_for() {
+        assert_eq!(
+            marks("내일 학교에서 보자", "ㅎㄱ"),
+            vec![
+                ("내일 ".into(), false),
+                ("학교".into(), true),
+                ("에서 보자".into(), false)
+            ]
+        );
+        assert_eq!(
+            marks("크크 ㅋㅋ", "ㅋㅋ"),
+            vec![
+                ("크크".into(), true),
+                (" ".into(), false),
+                ("ㅋㅋ".into(), true)
+            ]
+        );
+        assert_eq!(marks("학교", "ㄱㅎ"), vec![("학교".into(), false)]);
     }
 
     #[test]

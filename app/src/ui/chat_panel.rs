@@ -56,8 +56,8 @@ pub fn ChatPanel(chat: ChatModel) -> impl IntoView {
     view! {
         <aside class="chat" aria-label="Chat" hidden=move || !chat.open.get()>
             <header class="chat-head">
-                <input type="search" data-testid="chat-search" placeholder="Search messages"
-                    aria-label="Search messages" maxlength="200"
+                <input type="search" data-testid="chat-search" placeholder="Search: words, 한글, 초성 (ㅎㄱ)"
+                    aria-label="Search messages: words, Korean, or initial consonants (초성) like ㅎㄱ" maxlength="200"
                     prop:value=move || chat.query.get() on:input=on_input on:keydown=on_keydown/>
                 <button type="button" class="icon quiet" data-testid="chat-close" aria-label="Close chat"
                     on:click=move |_| chat.set_open(false)>"✕"</button>

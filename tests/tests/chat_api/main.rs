@@ -49,6 +49,7 @@ fn main() {
         history::paging_over_250_messages_returns_each_once,
         history::limits_are_enforced,
         search::korean_word_is_found_with_its_particle_attached,
+        search::initial_consonants_find_the_words_they_abbreviate,
         search::every_term_must_match,
         search::english_is_case_insensitive_with_word_prefixes,
         search::mixed_korean_and_english,

@@ -1,4 +1,4 @@
-//! Search: Korean with particles, English prefixes, mixed text, hostile queries, order, scope.
+//! Search: Korean with particles, 초성 (initial consonants), English prefixes, mixed text, hostile queries, order, scope.
 
 use confab_protocol::limits;
 use confab_tests::wrangler::Wrangler;
@@ -52,6 +52,37 @@ pub async fn korean_word_is_found_with_its_particle_attached() {
         Vec::<String>::new()
     );
     assert_eq!(search_texts(&mut c, "세미").await, ["대학원 세미나 자료"]);
+    c.close().await;
+}
+
+pub async fn initial_consonants_find_the_words_they_abbreviate() {
+    let w = open();
+    let mut c = corpus_room(&w).await;
+    assert_eq!(
+        search_texts(&mut c, "ㅎㄱ").await,
+        ["학교 끝나고 도서관 갈래?", "내일 학교에서 보자"]
+    );
+    assert_eq!(
+        search_texts(&mut c, "ㅎㄱㅇㅅ").await,
+        ["내일 학교에서 보자"]
+    );
+    assert_eq!(
+        search_texts(&mut c, "ㅎㄱ 내일").await,
+        ["내일 학교에서 보자"],
+        "initials AND words"
+    );
+    // 회의 and 회의는, and inside a word too: 했어 in 예약했어, 학원 in 대학원.
+    assert_eq!(
+        search_texts(&mut c, "ㅎㅇ").await,
+        [
+            "COVID19백신 예약했어",
+            "zoom 회의 링크 보내줘",
+            "오늘 회의는 취소됐어",
+            "대학원 세미나 자료"
+        ]
+    );
+    assert_eq!(search_texts(&mut c, "ㄱㅎ").await, Vec::<String>::new());
+    assert_eq!(search_texts(&mut c, "학ㄱ").await, Vec::<String>::new());
     c.close().await;
 }
 

@@ -10,6 +10,11 @@
 //!   phrase of its bigrams, so adjacency gives substring semantics ("학교" ⊂ "학교에서"); a single
 //!   character is a prefix query, which meets a bigram starting with it or the closing unigram.
 //!   The closing unigram also separates runs, so a phrase never spans two of them.
+//! - 초성 (initial consonants): each stretch of Hangul syllables in a run is indexed a second
+//!   time as its initial consonants, written as the compatibility jamo people type ("학교에서" →
+//!   ㅎㄱ ㄱㅇ ㅇㅅ ㅅ), so the query "ㅎㄱㅇㅅ", a run like any other, is a phrase of the same
+//!   bigrams. Initials share the index with typed jamo, so "ㅋㅋ" finds both "ㅋㅋ" and "크크".
+//!   A query mixing syllables and initials in one run ("학ㄱ") finds nothing.
 //! - Other letters and digits form words, lowercased; a query word is a prefix ("meet" finds
 //!   "meeting").
 //! - Everything else (spaces, punctuation, symbols, emoji) separates and is never searched.
@@ -17,6 +22,8 @@
 //! Query clauses are ANDed and each is an FTS5 string (inner `"` doubled, though terms never hold
 //! one), so nothing a user types can become FTS5 syntax: `"`, `*`, `NEAR(`, `-`, `OR`, `:` are
 //! separators or plain words.
+
+use confab_protocol::hangul;
 
 /// Longest word kept, in characters; longer words are cut the same way in text and query.
 pub const MAX_WORD_CHARS: usize = 64;
@@ -41,6 +48,11 @@ enum Class {
     Separator,
 }
 
+/// Version of the rules [`index_terms`] follows. Bump it whenever they change: each room then
+/// rebuilds its index from its messages once (`ChatStore::migrate`), so old messages are found
+/// the new way too. 2: 초성 terms.
+pub const TERMS_VERSION: i64 = 2;
+
 /// The index terms of a message, space-separated (empty when nothing in it is searchable).
 pub fn index_terms(text: &str) -> String {
     let mut terms: Vec<String> = Vec::new();
@@ -48,14 +60,33 @@ pub fn index_terms(text: &str) -> String {
         match segment {
             Segment::Word(word) => terms.push(word),
             Segment::Run(run) => {
-                terms.extend(run.windows(2).map(|pair| pair.iter().collect()));
-                if let Some(last) = run.last() {
-                    terms.push(last.to_string());
+                push_run(&mut terms, &run);
+                for syllables in run.split(|c| choseong(*c).is_none()) {
+                    let initials: Vec<char> =
+                        syllables.iter().filter_map(|c| choseong(*c)).collect();
+                    push_run(&mut terms, &initials);
                 }
             }
         }
     }
     terms.join(" ")
+}
+
+/// A run's terms: its overlapping bigrams, then its last character (nothing for an empty run).
+fn push_run(terms: &mut Vec<String>, run: &[char]) {
+    terms.extend(run.windows(2).map(|pair| pair.iter().collect()));
+    if let Some(last) = run.last() {
+        terms.push(last.to_string());
+    }
+}
+
+/// The initial consonant of a Hangul syllable (`학` → `ㅎ`); `None` for anything else,
+/// conjoining jamo included (those are composed or mapped in [`normalize`]).
+fn choseong(c: char) -> Option<char> {
+    SYLLABLES
+        .contains(&(c as u32))
+        .then(|| hangul::initial_consonant(c))
+        .flatten()
 }
 
 /// The FTS5 MATCH expression for what a user typed, or `None` when it holds nothing searchable
@@ -120,14 +151,21 @@ fn segments(text: &str) -> Vec<Segment> {
 }
 
 /// Lowercase, fullwidth ASCII folded to ASCII, conjoining Hangul jamo composed into syllables
-/// (text typed on some systems arrives decomposed).
+/// (text typed on some systems arrives decomposed) and a conjoining initial left on its own
+/// written as the compatibility jamo that 초성 terms use.
 fn normalize(text: &str) -> Vec<char> {
     let folded: Vec<char> = text
         .chars()
         .map(fold_fullwidth)
         .flat_map(char::to_lowercase)
         .collect();
-    compose_hangul(&folded)
+    let mut chars = compose_hangul(&folded);
+    for c in &mut chars {
+        if JAMO_L.contains(&(*c as u32)) {
+            *c = hangul::initial_consonant(*c).unwrap_or(*c);
+        }
+    }
+    chars
 }
 
 fn fold_fullwidth(c: char) -> char {
@@ -139,10 +177,10 @@ fn fold_fullwidth(c: char) -> char {
     }
 }
 
-const JAMO_L: std::ops::RangeInclusive<u32> = 0x1100..=0x1112;
+const JAMO_L: std::ops::RangeInclusive<u32> = hangul::CONJOINING_INITIALS;
+const SYLLABLES: std::ops::RangeInclusive<u32> = hangul::SYLLABLES;
 const JAMO_V: std::ops::RangeInclusive<u32> = 0x1161..=0x1175;
 const JAMO_T: std::ops::RangeInclusive<u32> = 0x11A8..=0x11C2;
-const SYLLABLES: std::ops::RangeInclusive<u32> = 0xAC00..=0xD7A3;
 
 /// Unicode's Hangul composition (L V → LV, LV T → LVT), the part of NFC that matters here.
 fn compose_hangul(chars: &[char]) -> Vec<char> {

@@ -9,6 +9,8 @@
 //!   every message without `seq` ever going back.
 //! - `chat_search`: FTS5 over terms computed in [`super::search`], `rowid` = `seq`; contentless
 //!   (only the index is stored) with deletes enabled, so retention can remove rows.
+//! - `search_terms_version`: the [`search::TERMS_VERSION`] the index was built with; an older
+//!   one (or none: rooms from before it was recorded) makes `migrate` rebuild the index.
 //!
 //! - `room_settings` (migration 2): set once when a room is made with `POST /api/rooms`; read
 //!   and written by the room's settings store (`room::settings`), which builds on this schema.
@@ -20,7 +22,10 @@ use uuid::Uuid;
 
 use super::search;
 use super::Retention;
-use crate::sql::{applied_version, apply_migrations, Migration, Row, Sql, SqlValue, StoreError};
+use crate::sql::{
+    applied_version, apply_migrations, record_version, recorded_version, Migration, Row, Sql,
+    SqlValue, StoreError,
+};
 
 pub const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -77,6 +82,11 @@ pub const PRUNE_EVERY: i64 = 16;
 
 const COLUMNS: &str = "seq, client_id, user_id, name, text, ts";
 
+/// Where the index's [`search::TERMS_VERSION`] is recorded.
+const SEARCH_TERMS_TABLE: &str = "search_terms_version";
+/// Messages read per statement while rebuilding the index.
+const REINDEX_BATCH: i64 = 500;
+
 /// Who is posting, as the server stamps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Author {
@@ -110,9 +120,60 @@ impl<'a, S: Sql> ChatStore<'a, S> {
         ChatStore { db }
     }
 
-    /// Brings the schema up to date; cheap when it already is (one read).
+    /// Brings the schema and the search index up to date; cheap when they already are (two
+    /// reads). Returns the schema version.
     pub fn migrate(&self) -> Result<i64, StoreError> {
-        apply_migrations(self.db, "schema_version", MIGRATIONS)
+        let version = apply_migrations(self.db, "schema_version", MIGRATIONS)?;
+        self.refresh_search_index()?;
+        Ok(version)
+    }
+
+    /// Rebuilds the search index from the stored messages when it was built by older rules
+    /// than [`search::TERMS_VERSION`], in one transaction (a failure leaves the old index
+    /// whole). Returns how many messages were indexed, `None` when it was up to date.
+    pub fn refresh_search_index(&self) -> Result<Option<usize>, StoreError> {
+        if recorded_version(self.db, SEARCH_TERMS_TABLE)? >= search::TERMS_VERSION {
+            return Ok(None);
+        }
+        self.db.transaction(|| {
+            self.db.exec(
+                "INSERT INTO chat_search (chat_search) VALUES ('delete-all')",
+                &[],
+            )?;
+            let mut indexed = 0;
+            let mut after: i64 = 0;
+            loop {
+                let rows = self.db.exec(
+                    "SELECT seq, text FROM chat_messages WHERE seq > ? ORDER BY seq LIMIT ?",
+                    &[after.into(), REINDEX_BATCH.into()],
+                )?;
+                if rows.is_empty() {
+                    break;
+                }
+                for row in &rows {
+                    let [SqlValue::Integer(seq), SqlValue::Text(text)] = row.as_slice() else {
+                        return Err(StoreError::Corrupt(format!("seq/text row {row:?}")));
+                    };
+                    self.index(*seq, text)?;
+                    after = *seq;
+                    indexed += 1;
+                }
+            }
+            record_version(self.db, SEARCH_TERMS_TABLE, search::TERMS_VERSION)?;
+            Ok(Some(indexed))
+        })
+    }
+
+    /// Adds message `seq`'s search row (none when nothing in `text` is searchable).
+    fn index(&self, seq: i64, text: &str) -> Result<(), StoreError> {
+        let terms = search::index_terms(text);
+        if !terms.is_empty() {
+            self.db.exec(
+                "INSERT INTO chat_search (rowid, terms) VALUES (?, ?)",
+                &[seq.into(), terms.into()],
+            )?;
+        }
+        Ok(())
     }
 
     /// The applied schema version (0 for a new database).
@@ -158,13 +219,7 @@ impl<'a, S: Sql> ChatStore<'a, S> {
                     now_ms.into(),
                 ],
             )?;
-            let terms = search::index_terms(text);
-            if !terms.is_empty() {
-                self.db.exec(
-                    "INSERT INTO chat_search (rowid, terms) VALUES (?, ?)",
-                    &[seq.into(), terms.into()],
-                )?;
-            }
+            self.index(seq, text)?;
             if retention.is_limited() && seq % PRUNE_EVERY == 0 {
                 self.prune(retention, seq, now_ms)?;
             }

@@ -77,8 +77,8 @@ fn migrating_twice_is_a_no_op_and_keeps_data() {
     assert_eq!(store.migrate(), Ok(store::latest_version()));
     assert_eq!(
         db.statements.get() - before,
-        2,
-        "an up-to-date schema costs one create-if-missing and one read"
+        4,
+        "an up-to-date schema and index cost one create-if-missing and one read each"
     );
     assert_eq!(search(&db, "kept"), ["kept"]);
     assert_eq!(db.count("SELECT COUNT(*) FROM schema_version"), 1);
@@ -92,6 +92,71 @@ fn a_failed_migration_is_rolled_back_and_retried_later() {
     assert_eq!(ChatStore::new(&db).schema_version(), Ok(0));
     db.fail_statements_containing(None);
     assert_eq!(ChatStore::new(&db).migrate(), Ok(store::latest_version()));
+}
+
+// ---- search index rules -----------------------------------------------------------------------
+
+/// A room as it was before 초성 terms: its index holds only the old terms, and no version.
+fn room_from_before_initials() -> HostDb {
+    let db = migrated();
+    post(&db, "내일 학교에서 보자");
+    post(&db, "hello world");
+    db.exec_ok("INSERT INTO chat_search (chat_search) VALUES ('delete-all')");
+    db.exec_ok(
+        "INSERT INTO chat_search (rowid, terms) VALUES (1, '내일 일 학교 교에 에서 서 보자 자')",
+    );
+    db.exec_ok("INSERT INTO chat_search (rowid, terms) VALUES (2, 'hello world')");
+    db.exec_ok("DROP TABLE search_terms_version");
+    db
+}
+
+#[test]
+fn an_index_built_by_older_rules_is_rebuilt_once_on_migrate() {
+    let db = room_from_before_initials();
+    assert!(
+        search(&db, "ㅎㄱ").is_empty(),
+        "the old index has no initials"
+    );
+    assert_eq!(search(&db, "학교"), ["내일 학교에서 보자"]);
+
+    assert_eq!(ChatStore::new(&db).migrate(), Ok(store::latest_version()));
+    assert_eq!(search(&db, "ㅎㄱ"), ["내일 학교에서 보자"]);
+    assert_eq!(search(&db, "ㅎㄱㅇㅅ 내일"), ["내일 학교에서 보자"]);
+    assert_eq!(search(&db, "학교"), ["내일 학교에서 보자"]);
+    assert_eq!(search(&db, "hello"), ["hello world"]);
+    assert_eq!(ChatStore::new(&db).refresh_search_index(), Ok(None), "once");
+}
+
+#[test]
+fn a_rebuild_reads_the_messages_in_batches_and_indexes_every_one() {
+    let db = migrated();
+    for i in 0..1_201 {
+        post(&db, &format!("message{i} 회의"));
+    }
+    db.exec_ok("DROP TABLE search_terms_version");
+    assert_eq!(ChatStore::new(&db).refresh_search_index(), Ok(Some(1_201)));
+    assert_eq!(search(&db, "message0"), ["message0 회의"]);
+    assert_eq!(search(&db, "message1200 ㅎㅇ"), ["message1200 회의"]);
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM chat_search WHERE chat_search MATCH '\"ㅎㅇ\"'"),
+        1_201
+    );
+}
+
+#[test]
+fn a_failed_rebuild_keeps_the_old_index_and_is_tried_again() {
+    let db = room_from_before_initials();
+    db.fail_statements_containing(Some("INSERT INTO chat_search (rowid"));
+    assert!(ChatStore::new(&db).migrate().is_err());
+    db.fail_statements_containing(None);
+    assert_eq!(
+        search(&db, "학교"),
+        ["내일 학교에서 보자"],
+        "old index whole"
+    );
+    assert!(search(&db, "ㅎㄱ").is_empty());
+    assert_eq!(ChatStore::new(&db).refresh_search_index(), Ok(Some(2)));
+    assert_eq!(search(&db, "ㅎㄱ"), ["내일 학교에서 보자"]);
 }
 
 // ---- posting ----------------------------------------------------------------------------------

@@ -25,6 +25,13 @@ impl HostDb {
         *self.fail_when.borrow_mut() = needle.map(str::to_owned);
     }
 
+    /// Runs a statement that must succeed (test setup), outside the [`Sql`] count.
+    pub fn exec_ok(&self, sql: &str) {
+        self.conn
+            .execute_batch(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
     pub fn count(&self, sql: &str) -> i64 {
         self.conn
             .query_row(sql, [], |row| row.get(0))

@@ -19,27 +19,37 @@ pub fn apply_migrations<S: Sql>(
     version_table: &str,
     migrations: &[Migration],
 ) -> Result<i64, StoreError> {
-    db.exec(
-        &format!("CREATE TABLE IF NOT EXISTS {version_table} (version INTEGER NOT NULL)"),
-        &[],
-    )?;
-    let applied = applied_version(db, version_table)?;
+    let applied = recorded_version(db, version_table)?;
     let mut current = applied;
     for migration in migrations.iter().filter(|m| m.version > applied) {
         db.transaction(|| {
             for statement in migration.statements {
                 db.exec(statement, &[])?;
             }
-            db.exec(&format!("DELETE FROM {version_table}"), &[])?;
-            db.exec(
-                &format!("INSERT INTO {version_table} (version) VALUES (?)"),
-                &[migration.version.into()],
-            )?;
-            Ok(())
+            record_version(db, version_table, migration.version)
         })?;
         current = migration.version;
     }
     Ok(current)
+}
+
+/// The version recorded in `version_table`, which is created (at version 0) if missing.
+pub fn recorded_version<S: Sql>(db: &S, version_table: &str) -> Result<i64, StoreError> {
+    db.exec(
+        &format!("CREATE TABLE IF NOT EXISTS {version_table} (version INTEGER NOT NULL)"),
+        &[],
+    )?;
+    applied_version(db, version_table)
+}
+
+/// Records `version` in `version_table` (call it in the transaction that made it true).
+pub fn record_version<S: Sql>(db: &S, version_table: &str, version: i64) -> Result<(), StoreError> {
+    db.exec(&format!("DELETE FROM {version_table}"), &[])?;
+    db.exec(
+        &format!("INSERT INTO {version_table} (version) VALUES (?)"),
+        &[version.into()],
+    )?;
+    Ok(())
 }
 
 /// The version recorded in `version_table` (0 for a new database).

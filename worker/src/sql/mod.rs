@@ -13,7 +13,9 @@ pub mod durable_object;
 #[cfg(test)]
 pub(crate) mod host_db;
 
-pub use migrations::{applied_version, apply_migrations, Migration};
+pub use migrations::{
+    applied_version, apply_migrations, record_version, recorded_version, Migration,
+};
 
 /// A value bound to or read from SQL.
 #[derive(Debug, Clone, PartialEq)]
