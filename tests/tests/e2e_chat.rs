@@ -485,13 +485,16 @@ async fn closed_panel_counts_unread_and_shows_a_divider_when_opened(
         click(ben, "chat-toggle").await?;
         send_chat(ana, "first while closed").await?;
         send_chat(ana, "second while closed").await?;
+        // The badge and the tab title both count them.
+        let counted = serde_json::json!(["2", format!("(2) {room} · Confab")]);
         wait_for("Ben's unread count of 2", CHAT_TIMEOUT, || async {
             let count = script(
                 ben,
-                "const u = document.querySelector('[data-testid=chat-unread]'); return u ? u.textContent : null;",
+                "const u = document.querySelector('[data-testid=chat-unread]');
+                 return [u ? u.textContent : null, document.title];",
             )
             .await?;
-            Ok((count.as_str() == Some("2")).then_some(()))
+            Ok((count == counted).then_some(()))
         })
         .await?;
         click(ben, "chat-toggle").await?;
@@ -502,10 +505,15 @@ async fn closed_panel_counts_unread_and_shows_a_divider_when_opened(
                return {
                  divider_before: next ? next.querySelector('.text').textContent : null,
                  unread_badge: !!document.querySelector('[data-testid=chat-unread]'),
+                 title: document.title,
                };"#,
         )
         .await?;
-        let expected = serde_json::json!({ "divider_before": "first while closed", "unread_badge": false });
+        let expected = serde_json::json!({
+            "divider_before": "first while closed",
+            "unread_badge": false,
+            "title": format!("{room} · Confab"),
+        });
         if state != expected {
             return Err(format!("after opening the panel: {state}"));
         }

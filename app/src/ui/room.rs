@@ -59,6 +59,10 @@ pub fn RoomPage() -> impl IntoView {
     let here = format!("/r/{}", room.as_str());
     let (lobby_return, refused_return) = (here.clone(), here);
     let chat = model.chat;
+    // The tab names the room and counts unread chat, so a call in a background tab shows news.
+    let titled_room = room.as_str().to_owned();
+    Effect::new(move |_| set_tab_title(&tab_title(&titled_room, chat.store.with(|s| s.unread()))));
+    on_cleanup(|| set_tab_title(APP_TITLE));
     let in_call = move || {
         let my_name = Signal::derive(move || {
             model
@@ -132,4 +136,34 @@ pub fn RoomPage() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// The tab title outside a room (as in `index.html`).
+const APP_TITLE: &str = "Confab";
+
+/// "standup · Confab", or "(3) standup · Confab" with three unread chat messages.
+fn tab_title(room: &str, unread: usize) -> String {
+    if unread == 0 {
+        format!("{room} · {APP_TITLE}")
+    } else {
+        format!("({unread}) {room} · {APP_TITLE}")
+    }
+}
+
+fn set_tab_title(title: &str) {
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        document.set_title(title);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tab_title;
+
+    #[test]
+    fn the_tab_names_the_room_and_counts_unread_chat() {
+        assert_eq!(tab_title("standup", 0), "standup · Confab");
+        assert_eq!(tab_title("standup", 3), "(3) standup · Confab");
+        assert_eq!(tab_title("회의", 120), "(120) 회의 · Confab");
+    }
 }

@@ -16,6 +16,14 @@ pub async fn room_typed_on_the_home_page_is_joined_and_seen(env: &Env) -> Result
         let (hana, ben) = (&b[0], &b[1]);
         hana.goto(base).await.map_err(|e| e.to_string())?;
         type_into(hana, "name-input", "Hana").await?;
+        // The app is up, so the page's "loading" placeholder is gone.
+        let boot = (hana
+            .execute("return !!document.getElementById('boot');", vec![])
+            .await)
+            .map_err(|e| e.to_string())?;
+        if boot != serde_json::Value::Bool(false) {
+            return Err("the loading placeholder stayed after the app started".into());
+        }
         type_into(hana, "room-input", &room).await?;
         click(hana, "join-button").await?;
         find(hana, "local-video", TIMEOUT)

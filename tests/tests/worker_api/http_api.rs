@@ -23,6 +23,28 @@ pub async fn health_reports_ok_and_version() {
     assert_eq!(raw.as_object().map(|o| o.len()), Some(2), "{}", reply.body);
 }
 
+/// Before the WebAssembly runs, the page already says what it is and that it is loading, and
+/// without JavaScript it says what to do, in Korean and English.
+pub async fn the_page_shows_its_name_while_loading_and_without_javascript() {
+    let w = open();
+    let reply = http::get(&url(&w, "/"), &[]);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(media_type(&reply.content_type), "text/html");
+    let page = &reply.body;
+    // Attribute quoting is left to the HTML minifier, so only names and text are looked for.
+    for wanted in [
+        "boot",
+        "brand",
+        "spinner",
+        "Loading…",
+        "<noscript>",
+        "JavaScript를 켜 주세요",
+        "Confab needs JavaScript",
+    ] {
+        assert!(page.contains(wanted), "{wanted:?} missing from {page}");
+    }
+}
+
 pub async fn unknown_path_is_problem_404() {
     let w = open();
     for path in [
