@@ -2,6 +2,8 @@
 //! addresses, which avatar paths may become an `<img src>`, and friendly checks on a chosen
 //! image file. Plain Rust, tested on the host; the server stays the authority.
 
+use crate::i18n::Texts;
+
 use confab_protocol::{ProviderInfo, ProvidersResponse};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
@@ -86,20 +88,39 @@ pub fn avatar_src(avatar: Option<&str>) -> Option<String> {
     avatar.and_then(safe_avatar).map(str::to_owned)
 }
 
+/// Why a chosen profile image is not uploaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AvatarProblem {
+    Empty,
+    /// Its size in tenths of a MB (MiB).
+    TooLarge {
+        tenths_mb: u32,
+    },
+    WrongType,
+}
+
+impl AvatarProblem {
+    pub fn message(self, t: &Texts) -> String {
+        match self {
+            AvatarProblem::Empty => t.file_empty.into(),
+            AvatarProblem::TooLarge { tenths_mb } => (t.image_too_large)(tenths_mb),
+            AvatarProblem::WrongType => t.wrong_image_type.into(),
+        }
+    }
+}
+
 /// Checks a chosen profile image before uploading it: `size` in bytes, `mime` as the browser
 /// reports it (empty when it does not know; the server then decides from the bytes).
-pub fn check_avatar_file(size: f64, mime: &str) -> Result<(), String> {
+pub fn check_avatar_file(size: f64, mime: &str) -> Result<(), AvatarProblem> {
     if size <= 0.0 {
-        return Err("That file is empty.".into());
+        return Err(AvatarProblem::Empty);
     }
     if size > AVATAR_MAX_BYTES {
-        let mib = size / (1024.0 * 1024.0);
-        return Err(format!(
-            "That image is {mib:.1} MB; profile images can be at most 2 MB."
-        ));
+        let tenths_mb = (size * 10.0 / (1024.0 * 1024.0)).round() as u32;
+        return Err(AvatarProblem::TooLarge { tenths_mb });
     }
     if !mime.is_empty() && !AVATAR_TYPES.contains(&mime) {
-        return Err("Choose a PNG, JPEG or WebP image.".into());
+        return Err(AvatarProblem::WrongType);
     }
     Ok(())
 }
@@ -203,13 +224,25 @@ mod tests {
             "unknown type: the server decides"
         );
         let too_big = check_avatar_file(AVATAR_MAX_BYTES + 1.0, "image/png").unwrap_err();
-        assert!(too_big.contains("2 MB"), "{too_big}");
-        assert!(check_avatar_file(3.0 * 1024.0 * 1024.0, "image/png")
-            .unwrap_err()
-            .contains("3.0 MB"));
-        assert!(check_avatar_file(0.0, "image/png").is_err());
-        assert!(check_avatar_file(100.0, "image/gif").is_err());
-        assert!(check_avatar_file(100.0, "image/svg+xml").is_err());
+        assert_eq!(too_big, AvatarProblem::TooLarge { tenths_mb: 20 });
+        let en = crate::i18n::Lang::En.texts();
+        assert!(too_big.message(en).contains("2 MB"));
+        let three = check_avatar_file(3.0 * 1024.0 * 1024.0, "image/png").unwrap_err();
+        assert!(three.message(en).contains("3.0 MB"));
+        let ko = crate::i18n::Lang::Ko.texts();
+        assert!(three.message(ko).contains("3.0MB"), "{}", three.message(ko));
+        assert_eq!(
+            check_avatar_file(0.0, "image/png"),
+            Err(AvatarProblem::Empty)
+        );
+        assert_eq!(
+            check_avatar_file(100.0, "image/gif"),
+            Err(AvatarProblem::WrongType)
+        );
+        assert_eq!(
+            check_avatar_file(100.0, "image/svg+xml"),
+            Err(AvatarProblem::WrongType)
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{MediaStream, RtcConfiguration};
 
 use crate::api::ApiError;
+use crate::i18n::Said;
 use crate::session::{self, CallToken};
 use crate::signaling::reconnect::{backoff_delay_ms, should_reconnect};
 use crate::signaling::{Socket, SocketEvent};
@@ -371,15 +372,16 @@ impl Call {
                 self.emit(CallEvent::SignInRequired);
             }
             ServerFrame::Error {
-                code,
-                ref message,
-                client_id,
+                code, client_id, ..
             } => {
                 // Refused chat messages and chat requests show in the chat panel; the rest here.
                 let chat_only = client_id.is_some()
                     || matches!(code, ErrorCode::Unsupported | ErrorCode::InvalidField);
                 if !chat_only {
-                    self.emit(CallEvent::Notice(message.clone()));
+                    // The page words the code; the server's English `message` is not shown.
+                    self.emit(CallEvent::Notice(Said::new(move |t| {
+                        (t.frame_error)(code).to_owned()
+                    })));
                 }
                 self.emit(CallEvent::Chat(frame));
             }
@@ -415,7 +417,9 @@ impl Call {
                 }
                 PeerEvent::State(state) => call.emit(CallEvent::PeerLink(peer.clone(), state)),
                 PeerEvent::RelayProblem(problem) => {
-                    call.emit(CallEvent::Notice(problem.message().to_owned()))
+                    call.emit(CallEvent::Notice(Said::new(move |t| {
+                        problem.message(t).to_owned()
+                    })))
                 }
                 PeerEvent::Quality(quality) => {
                     call.emit(CallEvent::PeerQuality(peer.clone(), quality))
@@ -443,9 +447,10 @@ impl Call {
                 Some(session)
             }
             Err(error) => {
-                self.emit(CallEvent::Notice(format!(
-                    "cannot create a connection: {error:?}"
-                )));
+                let error = format!("{error:?}");
+                self.emit(CallEvent::Notice(Said::new(move |t| {
+                    (t.cannot_create_connection)(&error)
+                })));
                 None
             }
         }

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use confab_protocol::{ChatMessage, ClientFrame, ErrorCode, ServerFrame};
 use uuid::Uuid;
 
-use outbox::{chat_frame, failure_reason};
+use outbox::chat_frame;
 pub use outbox::{ComposeError, OutState, Pending};
 use paging::Purpose;
 use search::search_frame;
@@ -62,7 +62,7 @@ pub struct ChatStore {
     panel_open: bool,
     divider_after: Option<u64>,
     search: Option<SearchState>,
-    notice: Option<String>,
+    notice: Option<ErrorCode>,
 }
 
 impl Default for ChatStore {
@@ -158,8 +158,8 @@ impl ChatStore {
     }
 
     /// Something the user should know about paging (e.g. the server refused a request).
-    pub fn notice(&self) -> Option<&str> {
-        self.notice.as_deref()
+    pub fn notice(&self) -> Option<ErrorCode> {
+        self.notice
     }
 
     /// The message to scroll to, once it is loaded.
@@ -241,22 +241,21 @@ impl ChatStore {
                 }
                 Vec::new()
             }
+            // The server's own `message` is English; the page words each code itself.
             ServerFrame::Error {
-                code,
-                message,
-                client_id,
+                code, client_id, ..
             } => {
-                self.on_error(code, &message, client_id);
+                self.on_error(code, client_id);
                 Vec::new()
             }
             _ => Vec::new(),
         }
     }
 
-    fn on_error(&mut self, code: ErrorCode, message: &str, client_id: Option<Uuid>) {
+    fn on_error(&mut self, code: ErrorCode, client_id: Option<Uuid>) {
         if let Some(id) = client_id {
             if let Some(pending) = self.outbox.iter_mut().find(|p| p.client_id == id) {
-                pending.state = OutState::Failed(failure_reason(code, message));
+                pending.state = OutState::Failed(code);
             }
             return;
         }
@@ -273,10 +272,10 @@ impl ChatStore {
             None => {}
         }
         if let Some(search) = self.search.as_mut().filter(|s| s.results.is_none()) {
-            search.error = Some(message.to_owned());
+            search.error = Some(code);
         }
         if matches!(code, ErrorCode::Unsupported | ErrorCode::RateLimited) {
-            self.notice = Some(message.to_owned());
+            self.notice = Some(code);
         }
     }
 

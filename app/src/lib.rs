@@ -12,11 +12,13 @@
 //! - `chat`: the chat store (outbox, paging and gap repair, search) and text rules.
 //! - `account`: sign-in links, avatar paths and files, initials; `names`: room and display
 //!   names; `storage`: what this browser remembers.
+//! - `i18n`: Korean and English — one table of every string per language, the language signal.
 //! - `ui`: Leptos components and the view-models they read (`room_model`, `participants`,
 //!   `chat_model`, and `session`: who this browser is).
 
 pub mod account;
 pub mod chat;
+pub mod i18n;
 pub mod names;
 
 mod api;

@@ -5,10 +5,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
 
+use crate::i18n::{Said, Texts};
+
 pub struct LocalMedia {
     pub stream: Option<MediaStream>,
     /// Why we send less than audio + video, in words for the user.
-    pub notice: Option<String>,
+    pub notice: Option<Said>,
 }
 
 /// Asks for camera + mic, then each alone; never fails, at worst returns no stream.
@@ -16,10 +18,10 @@ pub async fn acquire() -> LocalMedia {
     let Some(devices) = web_sys::window().and_then(|w| w.navigator().media_devices().ok()) else {
         return LocalMedia {
             stream: None,
-            notice: Some("This browser gives no access to camera or microphone (is the page on https?). You can still watch and listen.".into()),
+            notice: Some(Said::text(|t| t.no_media_api)),
         };
     };
-    let mut last_error = String::new();
+    let mut last_error = DeviceError::Unknown(None);
     for (audio, video) in [(true, true), (true, false), (false, true)] {
         let constraints = MediaStreamConstraints::new();
         constraints.set_audio(&audio.into());
@@ -30,28 +32,57 @@ pub async fn acquire() -> LocalMedia {
         match JsFuture::from(promise).await {
             Ok(stream) => {
                 let stream: MediaStream = stream.unchecked_into();
+                let why = last_error.clone();
                 let notice = match (audio, video) {
                     (true, true) => None,
-                    (true, false) => Some(format!(
-                        "No camera available ({last_error}); joining with microphone only."
-                    )),
-                    _ => Some(format!(
-                        "No microphone available ({last_error}); joining with camera only."
-                    )),
+                    (true, false) => Some(Said::new(move |t| (t.no_camera)(why.words(t)))),
+                    _ => Some(Said::new(move |t| (t.no_microphone)(why.words(t)))),
                 };
                 return LocalMedia {
                     stream: Some(stream),
                     notice,
                 };
             }
-            Err(error) => last_error = error_name(&error),
+            Err(error) => last_error = DeviceError::of(&error),
         }
     }
     LocalMedia {
         stream: None,
-        notice: Some(format!(
-            "Camera and microphone are unavailable ({last_error}). You joined receive-only: you can see and hear others. Allow access in the browser and rejoin to send."
-        )),
+        notice: Some(Said::new(move |t| (t.receive_only)(last_error.words(t)))),
+    }
+}
+
+/// Why `getUserMedia` failed, by the DOMException's name.
+#[derive(Debug, Clone)]
+enum DeviceError {
+    PermissionDenied,
+    NoDevice,
+    InUse,
+    /// Another name (shown as it is), or none.
+    Unknown(Option<String>),
+}
+
+impl DeviceError {
+    fn of(error: &wasm_bindgen::JsValue) -> DeviceError {
+        let name = js_sys::Reflect::get(error, &"name".into())
+            .ok()
+            .and_then(|n| n.as_string());
+        match name.as_deref() {
+            Some("NotAllowedError") => DeviceError::PermissionDenied,
+            Some("NotFoundError") => DeviceError::NoDevice,
+            Some("NotReadableError") => DeviceError::InUse,
+            _ => DeviceError::Unknown(name),
+        }
+    }
+
+    fn words<'a>(&'a self, t: &'static Texts) -> &'a str {
+        match self {
+            DeviceError::PermissionDenied => t.permission_denied,
+            DeviceError::NoDevice => t.no_device,
+            DeviceError::InUse => t.device_in_use,
+            DeviceError::Unknown(Some(name)) => name,
+            DeviceError::Unknown(None) => t.unknown_error,
+        }
     }
 }
 
@@ -78,17 +109,4 @@ pub fn stop_all(stream: &MediaStream) {
     {
         track.stop();
     }
-}
-
-fn error_name(error: &wasm_bindgen::JsValue) -> String {
-    js_sys::Reflect::get(error, &"name".into())
-        .ok()
-        .and_then(|n| n.as_string())
-        .map(|name| match name.as_str() {
-            "NotAllowedError" => "permission denied".to_owned(),
-            "NotFoundError" => "no device found".to_owned(),
-            "NotReadableError" => "device is in use".to_owned(),
-            other => other.to_owned(),
-        })
-        .unwrap_or_else(|| "unknown error".into())
 }

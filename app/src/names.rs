@@ -1,17 +1,27 @@
 //! Home-page input rules, shared with the server through `confab_protocol`.
 
-use confab_protocol::{DisplayName, RoomName};
+use confab_protocol::{DisplayName, NameError, RoomName};
+
+use crate::i18n::Texts;
 
 /// An unguessable room name (128 random bits as 32 hex characters).
 pub fn new_room_name() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
-/// Checks the home form; the error is what the user sees.
-pub fn check_join_form(name: &str, room: &str) -> Result<(DisplayName, RoomName), String> {
-    let name = DisplayName::parse(name).map_err(|e| e.to_string())?;
-    let room = RoomName::parse(room.trim()).map_err(|e| e.to_string())?;
+/// Checks the home form ([`name_error`] words a refusal).
+pub fn check_join_form(name: &str, room: &str) -> Result<(DisplayName, RoomName), NameError> {
+    let name = DisplayName::parse(name)?;
+    let room = RoomName::parse(room.trim())?;
     Ok((name, room))
+}
+
+/// A refused room or display name, in the language of `t`.
+pub fn name_error(t: &Texts, error: &NameError) -> &'static str {
+    match error {
+        NameError::BadRoom => t.bad_room_name,
+        NameError::BadDisplayName => t.bad_display_name,
+    }
 }
 
 #[cfg(test)]
@@ -30,7 +40,13 @@ mod tests {
     fn join_form_trims_and_validates() {
         let (name, room) = check_join_form("  Mina ", " standup ").unwrap();
         assert_eq!((name.as_str(), room.as_str()), ("Mina", "standup"));
-        assert!(check_join_form("", "standup").is_err());
-        assert!(check_join_form("Mina", "no spaces allowed").is_err());
+        assert_eq!(
+            check_join_form("", "standup").unwrap_err(),
+            NameError::BadDisplayName
+        );
+        assert_eq!(
+            check_join_form("Mina", "no spaces allowed").unwrap_err(),
+            NameError::BadRoom
+        );
     }
 }

@@ -1,10 +1,12 @@
-//! Small bits remembered in the browser: the display name (localStorage) and a one-shot
+//! Small bits remembered in the browser: the display name and the interface language
+//! (localStorage), and a one-shot
 //! "join on arrival" flag from the home page (sessionStorage). No tokens are stored; whether
 //! there is a session only the server knows (its cookie is HttpOnly), so the app asks it at
 //! start-up (`ui::session`).
 
 const NAME_KEY: &str = "confab.name";
 const AUTOJOIN_KEY: &str = "confab.autojoin";
+const LANG_KEY: &str = "confab.lang";
 
 fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -21,6 +23,17 @@ pub fn load_name() -> Option<String> {
 pub fn save_name(name: &str) {
     if let Some(storage) = local() {
         let _ = storage.set_item(NAME_KEY, name);
+    }
+}
+
+/// The language chosen in the language menu (a code of [`crate::i18n::Lang`]).
+pub fn load_lang() -> Option<String> {
+    local()?.get_item(LANG_KEY).ok()?
+}
+
+pub fn save_lang(code: &str) {
+    if let Some(storage) = local() {
+        let _ = storage.set_item(LANG_KEY, code);
     }
 }
 

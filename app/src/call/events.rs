@@ -28,7 +28,7 @@ pub enum CallEvent {
     Relay(RelayStatus),
     /// Chat, history pages, search results, and error frames (the chat store matches them).
     Chat(ServerFrame),
-    Notice(String),
+    Notice(crate::i18n::Said),
     /// The socket dropped and every peer connection with it; retry `attempt` in `delay_ms`.
     Reconnecting {
         attempt: u32,

@@ -3,6 +3,7 @@
 //! comes back retries at once; an open socket is probed, as it may have died with the old
 //! network).
 
+use crate::i18n::Said;
 use std::rc::Rc;
 
 use confab_protocol::ClientFrame;
@@ -52,9 +53,9 @@ impl Call {
                 match call.renew_token().await {
                     Ok(_) => {}
                     Err(error) if session::ends_session(&error) => call.session_ended(),
-                    Err(error) => call.emit(CallEvent::Notice(format!(
-                        "could not renew session: {error}"
-                    ))),
+                    Err(error) => call.emit(CallEvent::Notice(Said::new(move |t| {
+                        (t.could_not_renew)(&crate::i18n::api_error(t, &error))
+                    }))),
                 }
             });
         });

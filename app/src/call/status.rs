@@ -3,6 +3,8 @@
 
 use confab_protocol::close_code;
 
+use crate::i18n::Texts;
+
 /// Close code of a normal close: the user's own Leave.
 const NORMAL: u16 = 1000;
 
@@ -35,42 +37,37 @@ impl Ending {
         }
     }
 
-    /// What the page says once the call is over.
-    pub fn message(&self) -> String {
+    /// What the page says once the call is over, in the language of `t`. Only an unknown
+    /// close shows the server's own reason.
+    pub fn message(&self, t: &Texts) -> String {
         match self {
-            Ending::RoomFull => {
-                "This room is full (8 people at most). Try again later or start a new room.".into()
-            }
-            Ending::SessionEnded => {
-                "Your session has ended (signed out here or on another device). Sign in again to continue."
-                    .into()
-            }
-            Ending::Removed => "You were removed from this room.".into(),
-            Ending::Replaced => {
-                "You are in this call from a newer connection; this one has ended.".into()
-            }
-            Ending::Left => "You left the call.".into(),
-            Ending::Lost { code, reason } if reason.is_empty() => {
-                format!("The connection to the room was lost (code {code}).")
-            }
-            Ending::Lost { reason, .. } => format!("The connection to the room was lost: {reason}."),
+            Ending::RoomFull => t.ended_room_full.into(),
+            Ending::SessionEnded => t.ended_session.into(),
+            Ending::Removed => t.ended_removed.into(),
+            Ending::Replaced => t.ended_replaced.into(),
+            Ending::Left => t.ended_left.into(),
+            Ending::Lost { code, reason } if reason.is_empty() => (t.ended_lost_code)(*code),
+            Ending::Lost { reason, .. } => (t.ended_lost_reason)(reason),
         }
     }
 }
 
 /// What the page says while the room socket is down: retry `attempt` in `delay_ms`.
-pub fn reconnecting_notice(attempt: u32, delay_ms: u32) -> String {
-    let wait = f64::from(delay_ms) / 1000.0;
-    format!("Connection lost. Reconnecting… (attempt {attempt}, in {wait:.1} s)")
+pub fn reconnecting_notice(t: &Texts, attempt: u32, delay_ms: u32) -> String {
+    // Tenths of a second, rounded.
+    (t.reconnecting)(attempt, delay_ms.saturating_add(50) / 100)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
+
+    const EN: fn() -> &'static Texts = || Lang::En.texts();
 
     #[test]
     fn close_codes_say_why_the_call_ended() {
-        let ended = |code: u16, reason: &str| Ending::from_close(code, reason.into()).message();
+        let ended = |code: u16, reason: &str| Ending::from_close(code, reason.into()).message(EN());
         assert_eq!(
             ended(4409, "room full"),
             "This room is full (8 people at most). Try again later or start a new room."
@@ -85,7 +82,11 @@ mod tests {
             "You are in this call from a newer connection; this one has ended."
         );
         assert_eq!(ended(1000, ""), "You left the call.");
-        assert_eq!(Ending::Left.message(), "You left the call.");
+        assert_eq!(Ending::Left.message(EN()), "You left the call.");
+        assert_eq!(
+            Ending::Left.message(Lang::Ko.texts()),
+            "통화에서 나왔습니다."
+        );
         assert_eq!(
             ended(1011, ""),
             "The connection to the room was lost (code 1011)."
@@ -111,11 +112,11 @@ mod tests {
     #[test]
     fn the_reconnecting_notice_counts_attempts_and_seconds() {
         assert_eq!(
-            reconnecting_notice(1, 480),
+            reconnecting_notice(EN(), 1, 480),
             "Connection lost. Reconnecting… (attempt 1, in 0.5 s)"
         );
         assert_eq!(
-            reconnecting_notice(6, 10_000),
+            reconnecting_notice(EN(), 6, 10_000),
             "Connection lost. Reconnecting… (attempt 6, in 10.0 s)"
         );
     }

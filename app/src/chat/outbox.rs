@@ -19,15 +19,15 @@ pub struct Pending {
 pub enum OutState {
     /// Sent, or waiting for the socket; resent with the same `client_id` after a reconnect.
     Sending,
-    /// The server refused it; the reason is for the user. Only a retry sends it again.
-    Failed(String),
+    /// The server refused it, for this reason (worded by the page). Only a retry sends it again.
+    Failed(ErrorCode),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a draft was not sent (the page words it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ComposeError {
-    #[error("type a message first")]
     Empty,
-    #[error("messages are limited to {MAX_CHAT_CHARS} characters")]
+    /// Over [`MAX_CHAT_CHARS`] characters.
     TooLong,
 }
 
@@ -88,13 +88,5 @@ pub(super) fn chat_frame(pending: &Pending) -> ClientFrame {
     ClientFrame::Chat {
         client_id: pending.client_id,
         text: pending.text.clone(),
-    }
-}
-
-pub(super) fn failure_reason(code: ErrorCode, message: &str) -> String {
-    match code {
-        ErrorCode::RateLimited => "Not sent: too many messages at once. Try again.".into(),
-        ErrorCode::InvalidField => format!("Not sent: {message}"),
-        _ => format!("Not sent ({message})"),
     }
 }

@@ -11,7 +11,7 @@ pub struct SearchState {
     pub q: String,
     /// `None` while waiting for the server.
     pub results: Option<Vec<ChatMessage>>,
-    pub error: Option<String>,
+    pub error: Option<confab_protocol::ErrorCode>,
 }
 
 impl ChatStore {

@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use super::session::{Session, Who};
 use crate::account::{avatar_src, initials, login_href, usable};
 use crate::api;
+use crate::i18n::{I18n, Said};
 
 /// One link per configured provider, coming back to `return_to` after sign-in. Shown only
 /// while nobody is signed in. They are full page loads (`rel="external"` keeps the router
@@ -14,6 +15,7 @@ use crate::api;
 #[component]
 pub fn SignInLinks(#[prop(into)] return_to: String) -> impl IntoView {
     let session = Session::get();
+    let i18n = I18n::get();
     let links = move || {
         if !session.known() || session.signed_in() {
             return None;
@@ -22,14 +24,15 @@ pub fn SignInLinks(#[prop(into)] return_to: String) -> impl IntoView {
         let links: Vec<_> = usable(&providers)
             .map(|p| {
                 let href = login_href(&p.id, &return_to);
+                let provider = p.name.clone();
                 view! {
                     <a class="signin button" rel="external" href=href
-                        data-testid=format!("signin-{}", p.id)>{format!("Sign in with {}", p.name)}</a>
+                        data-testid=format!("signin-{}", p.id)>{move || (i18n.t().sign_in_with)(&provider)}</a>
                 }
             })
             .collect();
         (!links.is_empty())
-            .then(|| view! { <nav class="signin-links" aria-label="Sign in">{links}</nav> })
+            .then(|| view! { <nav class="signin-links" aria-label=move || i18n.t().sign_in>{links}</nav> })
     };
     view! { {links} }
 }
@@ -57,12 +60,13 @@ pub fn Initials(
 #[component]
 pub fn AccountChip() -> impl IntoView {
     let session = Session::get();
+    let i18n = I18n::get();
     move || {
         session.user().map(|user| {
             let avatar = avatar_src(user.avatar.as_deref())
                 .map(|src| view! { <AvatarImg src testid="account-avatar" class="small"/> });
             view! {
-                <span class="account-chip" title="Signed in">
+                <span class="account-chip" title=move || i18n.t().signed_in>
                     {avatar}
                     <span data-testid="account-name">{user.name}</span>
                 </span>
@@ -75,7 +79,8 @@ pub fn AccountChip() -> impl IntoView {
 #[component]
 pub fn AccountBar() -> impl IntoView {
     let session = Session::get();
-    let error = RwSignal::new(None::<String>);
+    let i18n = I18n::get();
+    let error = RwSignal::new(None::<Said>);
     let sign_out = move |everywhere: bool| {
         spawn_local(async move {
             let result = if everywhere {
@@ -88,7 +93,9 @@ pub fn AccountBar() -> impl IntoView {
                     error.set(None);
                     session.forget();
                 }
-                Err(e) => error.set(Some(format!("Could not sign out: {e}"))),
+                Err(e) => error.set(Some(Said::new(move |t| {
+                    (t.could_not_sign_out)(&crate::i18n::api_error(t, &e))
+                }))),
             }
         });
     };
@@ -101,15 +108,17 @@ pub fn AccountBar() -> impl IntoView {
                 <div class="account" data-testid="account">
                     {avatar}
                     <span class="who">
-                        "Signed in as " <strong data-testid="account-name">{user.name.clone()}</strong>
+                        {move || i18n.t().signed_in_as.0}
+                        <strong data-testid="account-name">{user.name.clone()}</strong>
+                        {move || i18n.t().signed_in_as.1}
                     </span>
                     <div class="account-actions">
-                        <a href="/profile" data-testid="profile-link">"Profile"</a>
+                        <a href="/profile" data-testid="profile-link">{move || i18n.t().profile}</a>
                         <button type="button" class="quiet" data-testid="signout-button"
-                            on:click=move |_| sign_out(false)>"Sign out"</button>
+                            on:click=move |_| sign_out(false)>{move || i18n.t().sign_out}</button>
                         <button type="button" class="quiet" data-testid="signout-everywhere-button"
-                            title="End this account's sessions on every device"
-                            on:click=move |_| sign_out(true)>"Sign out everywhere"</button>
+                            title=move || i18n.t().sign_out_everywhere_hint
+                            on:click=move |_| sign_out(true)>{move || i18n.t().sign_out_everywhere}</button>
                     </div>
                 </div>
             }
@@ -117,9 +126,9 @@ pub fn AccountBar() -> impl IntoView {
         }
         Who::User(_) => view! {
             <p class="session">
-                "This browser remembers you as a guest. "
+                {move || i18n.t().remembered_guest} " "
                 <button type="button" class="quiet" data-testid="signout-button"
-                    on:click=move |_| sign_out(false)>"Sign out"</button>
+                    on:click=move |_| sign_out(false)>{move || i18n.t().sign_out}</button>
             </p>
         }
         .into_any(),
@@ -127,6 +136,6 @@ pub fn AccountBar() -> impl IntoView {
     };
     view! {
         {bar}
-        {move || error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+        {move || error.get().map(|said| view! { <p class="error" role="alert">{move || said.in_(i18n.t())}</p> })}
     }
 }

@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 
 use super::chat_message::{MessageItem, PendingItem};
 use super::chat_model::ChatModel;
+use crate::i18n::I18n;
 
 /// Within this many pixels of the bottom counts as "at the bottom".
 const BOTTOM_SLACK: i32 = 40;
@@ -23,6 +24,7 @@ struct Extent {
 
 #[component]
 pub fn ChatList(chat: ChatModel, hidden: Signal<bool>) -> impl IntoView {
+    let i18n = I18n::get();
     let list = NodeRef::<html::Div>::new();
     let rows = Memo::new(move |_| chat.store.with(|s| s.rows()));
     let pending = Memo::new(move |_| chat.store.with(|s| s.outbox().to_vec()));
@@ -90,14 +92,14 @@ pub fn ChatList(chat: ChatModel, hidden: Signal<bool>) -> impl IntoView {
             view! {
                 <button type="button" class="load-earlier quiet" data-testid="chat-load-earlier"
                     disabled=move || loading.get() on:click=move |_| chat.act(|s| s.load_earlier())>
-                    {move || if loading.get() { "Loading…" } else { "Load earlier messages" }}
+                    {move || if loading.get() { i18n.t().loading } else { i18n.t().load_earlier }}
                 </button>
             }
         })
     };
     let empty = move || {
         (rows.with(Vec::is_empty) && pending.with(Vec::is_empty))
-            .then(|| view! { <p class="chat-note">"No messages yet. Say hello!"</p> })
+            .then(|| view! { <p class="chat-note">{move || i18n.t().no_messages_yet}</p> })
     };
     let to_latest = move |_| {
         if let Some(el) = list.get_untracked() {
@@ -110,7 +112,7 @@ pub fn ChatList(chat: ChatModel, hidden: Signal<bool>) -> impl IntoView {
         (newer_below.get() && !hidden.get()).then(|| {
             view! {
                 <button type="button" class="to-latest" data-testid="chat-to-latest" on:click=to_latest>
-                    "New messages ↓"
+                    {move || i18n.t().new_messages_below}
                 </button>
             }
         })

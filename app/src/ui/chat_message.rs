@@ -7,6 +7,7 @@ use super::account::AvatarImg;
 use super::chat_model::ChatModel;
 use crate::chat::text::{is_emoji_only, linkify, Piece};
 use crate::chat::{OutState, Pending, Row};
+use crate::i18n::{I18n, Lang};
 
 /// Message text with http(s) URLs as links that open in a new tab without access to this one.
 #[component]
@@ -34,16 +35,18 @@ pub fn MessageItem(
     /// The sender's picture, while we know one.
     avatar: Signal<Option<String>>,
 ) -> impl IntoView {
+    let i18n = I18n::get();
     let message = row.message;
     let seq = message.seq;
     let divider = row.first_unread.then(|| {
         view! {
-            <li class="divider" data-testid="chat-divider" role="separator"><span>"New messages"</span></li>
+            <li class="divider" data-testid="chat-divider" role="separator"><span>{move || i18n.t().new_messages}</span></li>
         }
     });
     let header = row.header.then(|| {
-        let (short, full) = local_time(message.ts);
-        let you = row.mine.then_some(" (you)");
+        let ts = message.ts;
+        let mine = row.mine;
+        let you = move || mine.then(|| i18n.t().you_suffix);
         let picture = move || {
             avatar
                 .get()
@@ -53,7 +56,7 @@ pub fn MessageItem(
             <div class="meta">
                 {picture}
                 <span class="author">{message.name.clone()}{you}</span>
-                <time title=full>{short}</time>
+                <time title=move || local_time(ts, i18n.lang()).1>{move || local_time(ts, i18n.lang()).0}</time>
             </div>
         }
     });
@@ -71,23 +74,24 @@ pub fn MessageItem(
 /// A message of mine the server has not acknowledged: sending, or failed with a retry.
 #[component]
 pub fn PendingItem(pending: Pending, chat: ChatModel) -> impl IntoView {
+    let i18n = I18n::get();
     let id = pending.client_id;
-    let (state, failure) = match &pending.state {
+    let (state, failure) = match pending.state {
         OutState::Sending => ("sending", None),
-        OutState::Failed(reason) => ("failed", Some(reason.clone())),
+        OutState::Failed(code) => ("failed", Some(code)),
     };
     let failed = failure.is_some();
-    let status = move || match &failure {
-        Some(reason) => reason.clone(),
-        None if chat.store.with(|s| s.is_connected()) => "Sending…".to_owned(),
-        None => "Waiting for connection…".to_owned(),
+    let status = move || match failure {
+        Some(code) => (i18n.t().frame_error)(code),
+        None if chat.store.with(|s| s.is_connected()) => i18n.t().sending,
+        None => i18n.t().waiting_for_connection,
     };
     let actions = failed.then(|| {
         view! {
             <div class="actions">
-                <button type="button" data-testid="chat-retry" on:click=move |_| chat.act(|s| s.retry(id))>"Retry"</button>
+                <button type="button" data-testid="chat-retry" on:click=move |_| chat.act(|s| s.retry(id))>{move || i18n.t().retry}</button>
                 <button type="button" class="quiet" data-testid="chat-discard"
-                    on:click=move |_| chat.act(|s| { s.discard(id); Vec::new() })>"Discard"</button>
+                    on:click=move |_| chat.act(|s| { s.discard(id); Vec::new() })>{move || i18n.t().discard}</button>
             </div>
         }
     });
@@ -95,7 +99,7 @@ pub fn PendingItem(pending: Pending, chat: ChatModel) -> impl IntoView {
         <li class="msg mine pending" class:failed=failed data-testid="chat-message"
             data-client-id=id.to_string() data-state=state>
             <div class="meta">
-                <span class="author">"You"</span>
+                <span class="author">{move || i18n.t().you}</span>
                 <span class="status" role=failed.then_some("alert")>{status}</span>
             </div>
             <MessageText text=pending.text/>
@@ -104,9 +108,9 @@ pub fn PendingItem(pending: Pending, chat: ChatModel) -> impl IntoView {
     }
 }
 
-/// `ts` (unix ms) in the reader's time zone: "14:05" today, "Mar 3, 14:05" otherwise, and
-/// the full date and time for a tooltip.
-pub fn local_time(ts: i64) -> (String, String) {
+/// `ts` (unix ms) in the reader's time zone and the page's language (`Intl`): "14:05" today,
+/// "Mar 3, 14:05" ("3월 3일 14:05") otherwise, and the full date and time for a tooltip.
+pub fn local_time(ts: i64, lang: Lang) -> (String, String) {
     let date = js_sys::Date::new(&JsValue::from_f64(ts as f64));
     let today = js_sys::Date::new_0();
     let same_day = date.to_date_string() == today.to_date_string();
@@ -120,10 +124,8 @@ pub fn local_time(ts: i64) -> (String, String) {
         set("month", "short");
         set("day", "numeric");
     }
-    let locale = web_sys::window()
-        .and_then(|w| w.navigator().language())
-        .unwrap_or_else(|| "en".into());
-    let short = date.to_locale_string(&locale, &options);
-    let full = date.to_locale_string(&locale, &JsValue::UNDEFINED);
+    let locale = lang.code();
+    let short = date.to_locale_string(locale, &options);
+    let full = date.to_locale_string(locale, &JsValue::UNDEFINED);
     (short.into(), full.into())
 }

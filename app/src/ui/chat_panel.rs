@@ -8,12 +8,14 @@ use super::chat_composer::Composer;
 use super::chat_list::ChatList;
 use super::chat_model::ChatModel;
 use super::chat_search::SearchResults;
+use crate::i18n::I18n;
 
 /// Search as you type, once typing pauses this long.
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
 
 #[component]
 pub fn ChatPanel(chat: ChatModel) -> impl IntoView {
+    let i18n = I18n::get();
     let searching = Signal::derive(move || chat.store.with(|s| s.search().is_some()));
     let not_searching = Signal::derive(move || !searching.get());
     let pending_search = StoredValue::new_local(None::<TimeoutHandle>);
@@ -50,16 +52,16 @@ pub fn ChatPanel(chat: ChatModel) -> impl IntoView {
     };
     let notice = move || {
         chat.store
-            .with(|s| s.notice().map(str::to_owned))
-            .map(|n| view! { <p class="chat-note" role="status">{n}</p> })
+            .with(|s| s.notice())
+            .map(|code| view! { <p class="chat-note" role="status">{move || (i18n.t().frame_error)(code)}</p> })
     };
     view! {
-        <aside class="chat" aria-label="Chat" hidden=move || !chat.open.get()>
+        <aside class="chat" aria-label=move || i18n.t().chat hidden=move || !chat.open.get()>
             <header class="chat-head">
-                <input type="search" data-testid="chat-search" placeholder="Search: words, 한글, 초성 (ㅎㄱ)"
-                    aria-label="Search messages: words, Korean, or initial consonants (초성) like ㅎㄱ" maxlength="200"
+                <input type="search" data-testid="chat-search" placeholder=move || i18n.t().search_placeholder
+                    aria-label=move || i18n.t().search_label maxlength="200"
                     prop:value=move || chat.query.get() on:input=on_input on:keydown=on_keydown/>
-                <button type="button" class="icon quiet" data-testid="chat-close" aria-label="Close chat"
+                <button type="button" class="icon quiet" data-testid="chat-close" aria-label=move || i18n.t().close_chat
                     on:click=move |_| chat.set_open(false)>"✕"</button>
             </header>
             {notice}

@@ -6,22 +6,28 @@ use leptos::prelude::*;
 use super::chat_message::local_time;
 use super::chat_model::ChatModel;
 use crate::chat::text::highlight;
+use crate::i18n::I18n;
 
 #[component]
 pub fn SearchResults(chat: ChatModel, hidden: Signal<bool>) -> impl IntoView {
+    let i18n = I18n::get();
     let body = move || {
         let Some(search) = chat.store.with(|s| s.search().cloned()) else {
             return ().into_any();
         };
         match (search.error, search.results) {
-            (Some(error), _) => {
-                view! { <p class="chat-note error" role="alert">{format!("Search failed: {error}")}</p> }
-                    .into_any()
+            (Some(code), _) => view! {
+                <p class="chat-note error" role="alert">
+                    {move || (i18n.t().search_failed)((i18n.t().frame_error)(code))}
+                </p>
             }
-            (None, None) => view! { <p class="chat-note">"Searching…"</p> }.into_any(),
+            .into_any(),
+            (None, None) => {
+                view! { <p class="chat-note">{move || i18n.t().searching}</p> }.into_any()
+            }
             (None, Some(results)) if results.is_empty() => {
-                view! { <p class="chat-note">{format!("No messages match “{}”.", search.q)}</p> }
-                    .into_any()
+                let q = search.q;
+                view! { <p class="chat-note">{move || (i18n.t().no_matches)(&q)}</p> }.into_any()
             }
             (None, Some(results)) => {
                 let q = search.q;
@@ -35,7 +41,7 @@ pub fn SearchResults(chat: ChatModel, hidden: Signal<bool>) -> impl IntoView {
         }
     };
     view! {
-        <div class="chat-list search" hidden=move || hidden.get() role="region" aria-label="Search results">
+        <div class="chat-list search" hidden=move || hidden.get() role="region" aria-label=move || i18n.t().search_results>
             {body}
         </div>
     }
@@ -43,8 +49,9 @@ pub fn SearchResults(chat: ChatModel, hidden: Signal<bool>) -> impl IntoView {
 
 #[component]
 fn SearchResult(message: ChatMessage, q: String, chat: ChatModel) -> impl IntoView {
+    let i18n = I18n::get();
     let seq = message.seq;
-    let (short, full) = local_time(message.ts);
+    let ts = message.ts;
     let marks = highlight(&message.text, &q)
         .into_iter()
         .map(|m| {
@@ -65,7 +72,7 @@ fn SearchResult(message: ChatMessage, q: String, chat: ChatModel) -> impl IntoVi
     view! {
         <li>
             <button type="button" class="result" data-testid="chat-search-result" data-seq=seq.to_string() on:click=jump>
-                <span class="meta"><span class="author">{message.name}</span><time title=full>{short}</time></span>
+                <span class="meta"><span class="author">{message.name}</span><time title=move || local_time(ts, i18n.lang()).1>{move || local_time(ts, i18n.lang()).0}</time></span>
                 <span class="text">{marks}</span>
             </button>
         </li>

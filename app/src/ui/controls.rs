@@ -2,15 +2,16 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use super::room_model::RoomModel;
-
-/// The room's notice when the invite link could not be copied; the link follows.
-const NOT_COPIED: &str = "Couldn't copy the invite link. Here it is: ";
+use crate::i18n::{I18n, Said};
 
 /// Mic, camera, chat, invite and leave buttons. When the browser will not put the invite link
 /// in the clipboard, the room's notice says so and shows the link to copy by hand.
 #[component]
 pub(super) fn Controls(model: RoomModel) -> impl IntoView {
+    let i18n = I18n::get();
     let (mic_on, cam_on, chat) = (model.mic_on, model.cam_on, model.chat);
+    // Our "couldn't copy" notice, to take back once a copy works.
+    let not_copied = StoredValue::new(None::<Said>);
     let cannot_send = move || model.local.with(Option::is_none);
     let copied = RwSignal::new(false);
     let invite = move |_| {
@@ -34,10 +35,11 @@ pub(super) fn Controls(model: RoomModel) -> impl IntoView {
             };
             copied.set(ok);
             if !ok {
-                model.notice.set(Some(format!("{NOT_COPIED}{link}")));
-            } else if model
-                .notice
-                .with_untracked(|n| n.as_deref().is_some_and(|n| n.starts_with(NOT_COPIED)))
+                let said = Said::new(move |t| (t.not_copied)(&link));
+                not_copied.set_value(Some(said.clone()));
+                model.notice.set(Some(said));
+            } else if not_copied.get_value().is_some()
+                && model.notice.get_untracked() == not_copied.get_value()
             {
                 // This copy worked: our earlier "couldn't copy" no longer holds.
                 model.notice.set(None);
@@ -49,27 +51,27 @@ pub(super) fn Controls(model: RoomModel) -> impl IntoView {
             <button data-testid="mic-toggle" aria-pressed=move || mic_on.get().to_string()
                 disabled=cannot_send
                 on:click=move |_| { mic_on.update(|on| *on = !*on); model.announce_media(); }>
-                {move || if mic_on.get() { "Mute" } else { "Unmute" }}
+                {move || if mic_on.get() { i18n.t().mute } else { i18n.t().unmute }}
             </button>
             <button data-testid="cam-toggle" aria-pressed=move || cam_on.get().to_string()
                 disabled=cannot_send
                 on:click=move |_| { cam_on.update(|on| *on = !*on); model.announce_media(); }>
-                {move || if cam_on.get() { "Stop video" } else { "Start video" }}
+                {move || if cam_on.get() { i18n.t().stop_video } else { i18n.t().start_video }}
             </button>
             <button data-testid="chat-toggle" aria-pressed=move || chat.open.get().to_string()
                 on:click=move |_| chat.set_open(!chat.open.get_untracked())>
-                "Chat"
+                {move || i18n.t().chat}
                 {move || {
                     let unread = chat.store.with(|s| s.unread());
                     (unread > 0).then(|| view! {
-                        <span class="unread" data-testid="chat-unread" aria-label="unread messages">{unread}</span>
+                        <span class="unread" data-testid="chat-unread" aria-label=move || i18n.t().unread_messages>{unread}</span>
                     })
                 }}
             </button>
             <button data-testid="invite-button" on:click=invite>
-                {move || if copied.get() { "Link copied" } else { "Copy invite link" }}
+                {move || if copied.get() { i18n.t().link_copied } else { i18n.t().copy_invite }}
             </button>
-            <button data-testid="leave-button" class="danger" on:click=move |_| model.leave()>"Leave"</button>
+            <button data-testid="leave-button" class="danger" on:click=move |_| model.leave()>{move || i18n.t().leave}</button>
         </nav>
     }
 }

@@ -4,9 +4,11 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use super::account::{AccountBar, SignInLinks};
+use super::language::LanguageSelect;
 use super::session::{with_token, Session};
 use crate::api;
-use crate::names::{check_join_form, new_room_name};
+use crate::i18n::{I18n, Said};
+use crate::names::{check_join_form, name_error, new_room_name};
 use crate::storage;
 
 /// Name + room, or a new unguessable room; joining goes straight into the call. Signed-in
@@ -14,9 +16,10 @@ use crate::storage;
 #[component]
 pub fn Home() -> impl IntoView {
     let session = Session::get();
+    let i18n = I18n::get();
     let name = RwSignal::new(storage::load_name().unwrap_or_default());
     let room = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Said>);
     let require_sign_in = RwSignal::new(false);
     let creating = RwSignal::new(false);
     // The form shows once we know who we are (nothing is swapped under a click) and is not
@@ -42,7 +45,7 @@ pub fn Home() -> impl IntoView {
                 }
                 go(&room);
             }
-            Err(message) => error.set(Some(message)),
+            Err(refused) => error.set(Some(Said::new(move |t| name_error(t, &refused).into()))),
         }
     };
     let join = join_as.clone();
@@ -61,8 +64,10 @@ pub fn Home() -> impl IntoView {
             creating.set(false);
             match created.map(|c| RoomName::parse(&c.room)) {
                 Ok(Ok(room)) => go(&room),
-                Ok(Err(_)) => error.set(Some("The server named an invalid room.".into())),
-                Err(e) => error.set(Some(format!("Could not create the room: {e}"))),
+                Ok(Err(_)) => error.set(Some(Said::text(|t| t.server_named_invalid_room))),
+                Err(e) => error.set(Some(Said::new(move |t| {
+                    (t.could_not_create_room)(&crate::i18n::api_error(t, &e))
+                }))),
             }
         });
     };
@@ -70,7 +75,7 @@ pub fn Home() -> impl IntoView {
         (!signed_in.get()).then(|| {
             view! {
                 <label>
-                    "Your name"
+                    {move || i18n.t().your_name}
                     <input data-testid="name-input" maxlength="40" autocomplete="nickname" bind:value=name/>
                 </label>
             }
@@ -81,7 +86,7 @@ pub fn Home() -> impl IntoView {
             view! {
                 <label class="check">
                     <input type="checkbox" data-testid="require-signin-toggle" bind:checked=require_sign_in/>
-                    "Only signed-in people can join"
+                    {move || i18n.t().only_signed_in_toggle}
                 </label>
             }
         })
@@ -97,14 +102,15 @@ pub fn Home() -> impl IntoView {
                 }>
                     {name_field}
                     <label>
-                        "Room"
-                        <input data-testid="room-input" maxlength="64" placeholder="e.g. standup" bind:value=room/>
+                        {move || i18n.t().room}
+                        <input data-testid="room-input" maxlength="64"
+                            placeholder=move || i18n.t().room_placeholder bind:value=room/>
                     </label>
                     <div class="actions">
-                        <button type="submit" data-testid="join-button">"Join"</button>
+                        <button type="submit" data-testid="join-button">{move || i18n.t().join}</button>
                         <button type="button" data-testid="new-room-button" disabled=move || creating.get()
                             on:click=new_room>
-                            "New room"
+                            {move || i18n.t().new_room}
                         </button>
                     </div>
                     {toggle}
@@ -114,15 +120,15 @@ pub fn Home() -> impl IntoView {
     };
     let sign_in_note = move || {
         (ready.get() && !show_form.get())
-            .then(|| view! { <p class="notice">"Sign in to start or join a call."</p> })
+            .then(|| view! { <p class="notice">{move || i18n.t().sign_in_to_start}</p> })
     };
     view! {
         <section class="home">
-            <h1>"Confab"</h1>
-            <p class="tagline">"Video calls and chat in your browser."</p>
+            <div class="home-head"><h1>"Confab"</h1> <LanguageSelect/></div>
+            <p class="tagline">{move || i18n.t().tagline}</p>
             <AccountBar/>
             {form}
-            {move || error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+            {move || error.get().map(|said| view! { <p class="error" role="alert">{move || said.in_(i18n.t())}</p> })}
             {sign_in_note}
             <SignInLinks return_to="/"/>
         </section>

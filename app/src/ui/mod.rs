@@ -7,6 +7,7 @@ mod chat_panel;
 mod chat_search;
 mod controls;
 mod home;
+mod language;
 mod participants;
 mod profile;
 mod room;
@@ -19,12 +20,20 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use crate::i18n::I18n;
+
 #[component]
 pub fn App() -> impl IntoView {
+    let i18n = I18n::provide();
     session::Session::provide();
+    let not_found = move || {
+        view! {
+            <p class="notice">{move || i18n.t().page_not_found} " " <a href="/">{move || i18n.t().go_home}</a></p>
+        }
+    };
     view! {
         <Router>
-            <Routes fallback=|| view! { <p class="notice">"Page not found. " <a href="/">"Go home"</a></p> }>
+            <Routes fallback=not_found>
                 <Route path=path!("/") view=home::Home/>
                 <Route path=path!("/r/:room") view=room::RoomPage/>
                 <Route path=path!("/profile") view=profile::ProfilePage/>

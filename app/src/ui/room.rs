@@ -5,22 +5,26 @@ use leptos_router::hooks::use_params_map;
 use super::account::AccountChip;
 use super::chat_panel::ChatPanel;
 use super::controls::Controls;
+use super::language::LanguageSelect;
 use super::room_lobby::{Ended, Lobby, SignInRequired};
 use super::room_model::{Phase, RoomModel};
 use super::video_tile::{LocalTile, VideoTile};
 use crate::account::avatar_src;
 use crate::call::peer::ice_servers::RelayStatus;
+use crate::i18n::{I18n, Said};
+use crate::names::name_error;
 use crate::{media, storage};
 
 #[component]
 pub fn RoomPage() -> impl IntoView {
+    let i18n = I18n::get();
     let params = use_params_map();
     let raw_room = params.read_untracked().get("room").unwrap_or_default();
     let Ok(room) = RoomName::parse(&raw_room) else {
         return view! {
             <section class="notice" role="alert">
-                <p>"That is not a valid room link: room names use letters, digits, '-' and '_' (at most 64)."</p>
-                <a href="/">"Go home"</a>
+                <p>{move || i18n.t().invalid_room_link}</p>
+                <a href="/">{move || i18n.t().go_home}</a>
             </section>
         }
         .into_any();
@@ -28,7 +32,7 @@ pub fn RoomPage() -> impl IntoView {
     let model = RoomModel::new();
     let session = model.session;
     let name = RwSignal::new(storage::load_name().unwrap_or_default());
-    let form_error = RwSignal::new(None::<String>);
+    let form_error = RwSignal::new(None::<Said>);
     let room_for_join = room.clone();
     let on_join = Callback::new(move |_| {
         // Signed-in people join under their account name (the server uses it regardless).
@@ -38,7 +42,7 @@ pub fn RoomPage() -> impl IntoView {
                 form_error.set(None);
                 model.join(room_for_join.clone(), display);
             }
-            Err(error) => form_error.set(Some(error.to_string())),
+            Err(error) => form_error.set(Some(Said::new(move |t| name_error(t, &error).into()))),
         }
     });
     // Sent here from the home page to join at once: as soon as we know who we are.
@@ -84,24 +88,22 @@ pub fn RoomPage() -> impl IntoView {
         });
         view! {
             <section class="call">
-                {move || model.media_notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+                {move || model.media_notice.get().map(|n| view! { <p class="notice" role="status">{move || n.in_(i18n.t())}</p> })}
                 {move || match model.relay.get() {
                     Some(RelayStatus::Off) => Some(view! {
                         <p class="note relay-off" data-testid="relay-off" role="note">
-                            "Relay (TURN) is off on this server: calls across strict networks may not connect."
+                            {move || i18n.t().relay_off}
                         </p>
                     }.into_any()),
                     Some(RelayStatus::Unavailable) => Some(view! {
                         <p class="notice relay-unavailable" data-testid="relay-unavailable" role="alert">
-                            "This server sends every call through its relay (TURN), so nobody sees your \
-                             address, and the relay is unavailable right now: the call cannot connect \
-                             until it is back. Trying again every few minutes."
+                            {move || i18n.t().relay_unavailable}
                         </p>
                     }.into_any()),
                     Some(RelayStatus::Available) | None => None,
                 }}
                 {move || model.reconnecting.get().map(|n| view! {
-                    <p class="notice reconnecting" data-testid="reconnecting" role="status">{n}</p>
+                    <p class="notice reconnecting" data-testid="reconnecting" role="status">{move || n.in_(i18n.t())}</p>
                 })}
                 <div class="stage">
                 <div class="grid">
@@ -120,13 +122,14 @@ pub fn RoomPage() -> impl IntoView {
         <section class="room">
             <header>
                 <a href="/" class="brand">"Confab"</a> <h1>{room.as_str().to_owned()}</h1> <AccountChip/>
+                <LanguageSelect/>
             </header>
-            {move || model.notice.get().map(|n| view! { <p class="notice" data-testid="room-notice" role="status">{n}</p> })}
+            {move || model.notice.get().map(|n| view! { <p class="notice" data-testid="room-notice" role="status">{move || n.in_(i18n.t())}</p> })}
             {move || match model.phase.get() {
                 Phase::Lobby => view! {
                     <Lobby name error=form_error on_join return_to=lobby_return.clone()/>
                 }.into_any(),
-                Phase::Joining => view! { <p class="joining" role="status">"Joining…"</p> }.into_any(),
+                Phase::Joining => view! { <p class="joining" role="status">{move || i18n.t().joining}</p> }.into_any(),
                 Phase::InCall => in_call().into_any(),
                 Phase::Ended(message) => view! { <Ended message on_join/> }.into_any(),
                 Phase::SignInRequired => view! {

@@ -6,17 +6,19 @@ use leptos::prelude::*;
 use super::account::SignInLinks;
 use super::session::Session;
 use crate::account::usable;
+use crate::i18n::{I18n, Said};
 
 /// Before joining: "join as <account>" for a signed-in person; otherwise the guest name form
 /// (when the server lets guests in) and the sign-in links, which come back to this room.
 #[component]
 pub fn Lobby(
     name: RwSignal<String>,
-    error: RwSignal<Option<String>>,
+    error: RwSignal<Option<Said>>,
     on_join: Callback<()>,
     #[prop(into)] return_to: String,
 ) -> impl IntoView {
     let session = Session::get();
+    let i18n = I18n::get();
     // Nothing to click until we know who we are, so no button is swapped under a click.
     let ready = Memo::new(move |_| session.ready());
     let signed_in = Memo::new(move |_| session.signed_in());
@@ -24,27 +26,27 @@ pub fn Lobby(
     let account_name = move || session.user().map(|u| u.name).unwrap_or_default();
     let form = move || {
         if !ready.get() {
-            view! { <p role="status">"Loading…"</p> }.into_any()
+            view! { <p role="status">{move || i18n.t().loading}</p> }.into_any()
         } else if signed_in.get() {
             view! {
-                <p>"Join as " <strong>{account_name}</strong></p>
-                <button type="submit" data-testid="join-button">"Join"</button>
+                <p>{move || i18n.t().join_as} " " <strong>{account_name}</strong></p>
+                <button type="submit" data-testid="join-button">{move || i18n.t().join}</button>
             }
             .into_any()
         } else if guests.get() {
             view! {
-                <label>"Your name" <input data-testid="name-input" maxlength="40" autocomplete="nickname" bind:value=name/></label>
-                <button type="submit" data-testid="join-button">"Join"</button>
+                <label>{move || i18n.t().your_name} <input data-testid="name-input" maxlength="40" autocomplete="nickname" bind:value=name/></label>
+                <button type="submit" data-testid="join-button">{move || i18n.t().join}</button>
             }
             .into_any()
         } else {
-            view! { <p>"Sign in to join this call."</p> }.into_any()
+            view! { <p>{move || i18n.t().sign_in_to_join}</p> }.into_any()
         }
     };
     view! {
         <form class="lobby" on:submit=move |ev| { ev.prevent_default(); on_join.run(()); }>
             {form}
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || error.get().map(|said| view! { <p class="error" role="alert">{move || said.in_(i18n.t())}</p> })}
             <SignInLinks return_to/>
         </form>
     }
@@ -52,12 +54,13 @@ pub fn Lobby(
 
 /// The call is over: why, and a way back in.
 #[component]
-pub fn Ended(message: String, on_join: Callback<()>) -> impl IntoView {
+pub fn Ended(message: Said, on_join: Callback<()>) -> impl IntoView {
+    let i18n = I18n::get();
     view! {
         <section class="ended" role="status">
-            <p>{message}</p>
-            <button data-testid="join-button" on:click=move |_| on_join.run(())>"Rejoin"</button>
-            <a href="/">"Home"</a>
+            <p>{move || message.in_(i18n.t())}</p>
+            <button data-testid="join-button" on:click=move |_| on_join.run(())>{move || i18n.t().rejoin}</button>
+            <a href="/">{move || i18n.t().home}</a>
         </section>
     }
 }
@@ -66,6 +69,7 @@ pub fn Ended(message: String, on_join: Callback<()>) -> impl IntoView {
 #[component]
 pub fn SignInRequired(#[prop(into)] return_to: String) -> impl IntoView {
     let session = Session::get();
+    let i18n = I18n::get();
     let has_links = move || {
         session
             .providers
@@ -73,12 +77,12 @@ pub fn SignInRequired(#[prop(into)] return_to: String) -> impl IntoView {
     };
     view! {
         <section class="ended signin-required" data-testid="room-signin-required" role="alert">
-            <p>"Only signed-in people can join this room."</p>
+            <p>{move || i18n.t().room_for_signed_in}</p>
             {move || (!has_links()).then(|| view! {
-                <p class="notice">"No sign-in method is set up on this server."</p>
+                <p class="notice">{move || i18n.t().no_sign_in_method}</p>
             })}
             <SignInLinks return_to/>
-            <a href="/">"Home"</a>
+            <a href="/">{move || i18n.t().home}</a>
         </section>
     }
 }

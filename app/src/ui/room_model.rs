@@ -14,6 +14,7 @@ use super::session::Session;
 use crate::call::peer::ice_servers::RelayStatus;
 use crate::call::status::reconnecting_notice;
 use crate::call::{Call, CallEvent, Ending, JoinParams};
+use crate::i18n::{api_error, Said};
 use crate::{api, media, storage};
 
 #[derive(Clone, PartialEq)]
@@ -21,7 +22,7 @@ pub(super) enum Phase {
     Lobby,
     Joining,
     InCall,
-    Ended(String),
+    Ended(Said),
     /// A guest refused by a room for signed-in people.
     SignInRequired,
 }
@@ -34,12 +35,12 @@ pub(super) struct RoomModel {
     /// Everyone else in the call, one record each.
     pub(super) participants: Participants,
     pub(super) local: RwSignal<Option<MediaStream>, LocalStorage>,
-    pub(super) media_notice: RwSignal<Option<String>>,
-    pub(super) notice: RwSignal<Option<String>>,
+    pub(super) media_notice: RwSignal<Option<Said>>,
+    pub(super) notice: RwSignal<Option<Said>>,
     pub(super) mic_on: RwSignal<bool>,
     pub(super) cam_on: RwSignal<bool>,
     /// Why the room socket is down while it reconnects (`None`: connected).
-    pub(super) reconnecting: RwSignal<Option<String>>,
+    pub(super) reconnecting: RwSignal<Option<Said>>,
     /// What the server's ICE answer says about the relay (`None` until the call starts).
     pub(super) relay: RwSignal<Option<RelayStatus>>,
     pub(super) chat: ChatModel,
@@ -94,8 +95,9 @@ impl RoomModel {
                     s.on_disconnect();
                     Vec::new()
                 });
-                self.reconnecting
-                    .set(Some(reconnecting_notice(attempt, delay_ms)));
+                self.reconnecting.set(Some(Said::new(move |t| {
+                    reconnecting_notice(t, attempt, delay_ms)
+                })));
             }
             CallEvent::Chat(frame) => self.chat.act(|s| s.on_frame(frame)),
             CallEvent::PeerJoined(member) => {
@@ -127,7 +129,7 @@ impl RoomModel {
                 self.phase.set(if turned_away {
                     Phase::SignInRequired
                 } else {
-                    Phase::Ended(ending.message())
+                    Phase::Ended(Said::new(move |t| ending.message(t)))
                 });
             }
             CallEvent::SignInRequired => {
@@ -181,7 +183,8 @@ impl RoomModel {
     /// The user's own Leave.
     pub(super) fn leave(self) {
         self.end_call();
-        self.phase.set(Phase::Ended(Ending::Left.message()));
+        self.phase
+            .set(Phase::Ended(Said::new(|t| Ending::Left.message(t))));
     }
 
     pub(super) fn join(self, room: RoomName, name: DisplayName) {
@@ -211,8 +214,9 @@ impl RoomModel {
                     if let Some(stream) = &local.stream {
                         media::stop_all(stream);
                     }
-                    self.phase
-                        .set(Phase::Ended(format!("Could not join: {error}")));
+                    self.phase.set(Phase::Ended(Said::new(move |t| {
+                        (t.could_not_join)(&api_error(t, &error))
+                    })));
                     return;
                 }
             };
@@ -229,8 +233,9 @@ impl RoomModel {
                 Ok(call) => self.call.set_value(Some(call)),
                 Err(error) => {
                     self.end_call();
-                    self.phase
-                        .set(Phase::Ended(format!("Could not connect: {error}")));
+                    self.phase.set(Phase::Ended(Said::new(move |t| {
+                        (t.could_not_connect)(&error)
+                    })));
                 }
             }
         });

@@ -7,6 +7,7 @@ use crate::account::avatar_src;
 use crate::call::peer::ice_servers::RelayStatus;
 use crate::call::peer::quality::QualityReport;
 use crate::call::peer::restart::{failure_text, TileState};
+use crate::i18n::I18n;
 
 /// A remote participant: live video (and audio) with name and mute state; their picture (or
 /// initials) while their camera is off. The link's state shows as `data-connection`
@@ -16,6 +17,7 @@ use crate::call::peer::restart::{failure_text, TileState};
 /// picture (`relay`: what the server's ICE answer said about its relay).
 #[component]
 pub fn VideoTile(participant: Participant, relay: Signal<Option<RelayStatus>>) -> impl IntoView {
+    let i18n = I18n::get();
     let Participant {
         peer_id,
         member,
@@ -32,7 +34,11 @@ pub fn VideoTile(participant: Participant, relay: Signal<Option<RelayStatus>>) -
     let placeholder = move || camera_off().then(|| placeholder(avatar(), &name(), "tile-avatar"));
     let guest = move || {
         member.with(|m| m.guest).then(|| {
-            view! { <span class="tag guest" data-testid="guest-badge" title="Joined as a guest">"guest"</span> }
+            view! {
+                <span class="tag guest" data-testid="guest-badge" title=move || i18n.t().joined_as_guest>
+                    {move || i18n.t().guest}
+                </span>
+            }
         })
     };
     let quality = Signal::from(quality);
@@ -44,20 +50,25 @@ pub fn VideoTile(participant: Participant, relay: Signal<Option<RelayStatus>>) -
             <video node_ref=video autoplay playsinline></video>
             {placeholder}
             {move || (link.get() == TileState::Reconnecting).then(|| view! {
-                <p class="tile-reconnecting" data-testid="tile-reconnecting" role="status">"reconnecting…"</p>
+                <p class="tile-reconnecting" data-testid="tile-reconnecting" role="status">{move || i18n.t().tile_reconnecting}</p>
             })}
             {move || (link.get() == TileState::Failed).then(|| view! {
-                <p class="tile-failed" data-testid="tile-failed" role="alert">{failure_text(&name(), relay.get())}</p>
+                <p class="tile-failed" data-testid="tile-failed" role="alert">{move || failure_text(i18n.t(), &name(), relay.get())}</p>
             })}
             <figcaption>
                 <span class="name">{name}</span>
                 {guest}
                 <QualityBars quality/>
-                {move || muted().then(|| view! { <span class="badge" title="Microphone off">"mic off"</span> })}
+                {move || muted().then(|| view! {
+                    <span class="badge" title=move || i18n.t().microphone_off>{move || i18n.t().mic_off}</span>
+                })}
                 {move || {
-                    let link = link.get();
-                    matches!(link, TileState::Connecting | TileState::Failed)
-                        .then(|| view! { <span class="badge state">{link.as_str()}</span> })
+                    let words = match link.get() {
+                        TileState::Connecting => i18n.t().link_connecting,
+                        TileState::Failed => i18n.t().link_failed,
+                        TileState::Connected | TileState::Reconnecting => return None,
+                    };
+                    Some(view! { <span class="badge state">{words}</span> })
                 }}
             </figcaption>
         </figure>
@@ -67,12 +78,15 @@ pub fn VideoTile(participant: Participant, relay: Signal<Option<RelayStatus>>) -
 /// Three bars (good: 3, weak: 2, bad: 1) titled with the figures, and a "relayed" tag.
 #[component]
 fn QualityBars(quality: Signal<Option<QualityReport>>) -> impl IntoView {
+    let i18n = I18n::get();
     move || {
         quality.get().map(|q| {
-            let label = q.label();
+            let label = q.label(i18n.t());
             let level = q.level.as_str();
             let relayed = q.relayed.then(|| {
-                view! { <span class="tag relayed" title="Media goes through the TURN relay">"relayed"</span> }
+                view! {
+                    <span class="tag relayed" title=move || i18n.t().relayed_hint>{move || i18n.t().relayed}</span>
+                }
             });
             view! {
                 <span class="quality" data-testid="tile-quality" data-level=level title=label.clone()
@@ -93,6 +107,7 @@ pub fn LocalTile(
     avatar: Signal<Option<String>>,
     camera_off: Signal<bool>,
 ) -> impl IntoView {
+    let i18n = I18n::get();
     let video = video_showing(stream);
     let placeholder = move || {
         camera_off
@@ -103,7 +118,7 @@ pub fn LocalTile(
         <figure class="tile local" class:camera-off=move || camera_off.get()>
             <video data-testid="local-video" node_ref=video autoplay playsinline prop:muted=true></video>
             {placeholder}
-            <figcaption><span class="name">{move || format!("{} (you)", name.get())}</span></figcaption>
+            <figcaption><span class="name">{move || format!("{}{}", name.get(), i18n.t().you_suffix)}</span></figcaption>
         </figure>
     }
 }

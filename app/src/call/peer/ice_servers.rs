@@ -2,6 +2,7 @@
 //! room says about the relay, when to fetch fresh TURN credentials, and which
 //! `icecandidateerror`s are worth telling the user about. Pure, tested on the host.
 
+use crate::i18n::Texts;
 use confab_protocol::{IceResponse, IceTransportPolicy};
 
 /// `RTCConfiguration` as JSON (the browser's own field names): the servers, and the deployer's
@@ -84,16 +85,11 @@ impl RelayProblem {
         }
     }
 
-    pub fn message(self) -> &'static str {
+    /// What the page says about it, in the language of `t`.
+    pub fn message(self, t: &Texts) -> &'static str {
         match self {
-            RelayProblem::Refused => {
-                "The relay refused our credentials (401): calls that need the relay (TURN) \
-                 may not connect. Check the server's TURN secret."
-            }
-            RelayProblem::Unreachable => {
-                "Could not reach the relay server (TURN): calls across strict networks may not \
-                 connect. Check that the TURN server is running and reachable."
-            }
+            RelayProblem::Refused => t.relay_refused,
+            RelayProblem::Unreachable => t.relay_unreachable,
         }
     }
 }
@@ -226,11 +222,11 @@ mod tests {
     #[test]
     fn messages_say_what_went_wrong() {
         assert!(RelayProblem::Refused
-            .message()
+            .message(crate::i18n::Lang::En.texts())
             .contains("refused our credentials (401)"));
         // Not "(701)": it is also what a relay that stays silent gets (see relay_watch).
         assert!(RelayProblem::Unreachable
-            .message()
+            .message(crate::i18n::Lang::En.texts())
             .starts_with("Could not reach the relay server (TURN)"));
     }
 }

@@ -15,6 +15,8 @@
 //! must be seen in [`CONFIRM`] consecutive samples before it replaces it (the first level is
 //! shown at once).
 
+use crate::i18n::Texts;
+
 #[cfg(test)]
 mod tests;
 
@@ -195,18 +197,15 @@ pub struct QualityReport {
 }
 
 impl QualityReport {
-    /// "Connection: good (RTT 12 ms, loss 0 %)".
-    pub fn label(&self) -> String {
-        let rtt = self
-            .rtt_ms
-            .map_or_else(|| "RTT ?".to_owned(), |ms| format!("RTT {ms} ms"));
-        let relayed = if self.relayed { ", relayed" } else { "" };
-        format!(
-            "Connection: {} ({rtt}, loss {:.0} %, {} kbit/s{relayed})",
-            self.level.as_str(),
-            self.loss_pct,
-            self.kbps
-        )
+    /// "Connection: good (RTT 12 ms, loss 0 %, 400 kbit/s)", in the language of `t`.
+    pub fn label(&self, t: &Texts) -> String {
+        let level = match self.level {
+            Level::Good => t.quality_good,
+            Level::Weak => t.quality_weak,
+            Level::Bad => t.quality_bad,
+        };
+        let loss = self.loss_pct.round() as u32;
+        (t.quality_label)(level, self.rtt_ms, loss, self.kbps, self.relayed)
     }
 
     /// Worth a new event: level or relay changed, or the figures moved noticeably.

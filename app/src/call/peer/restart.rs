@@ -4,6 +4,7 @@
 //! a new offer with fresh ICE credentials, or a timer for a later [`IceRestart::tick`]).
 
 use super::ice_servers::RelayStatus;
+use crate::i18n::Texts;
 
 /// A `disconnected` that lasts this long is treated like a failure (it often heals itself
 /// within a second or two, e.g. on a brief Wi-Fi hiccup).
@@ -65,18 +66,11 @@ impl TileState {
 
 /// What a failed tile says to the person: why, when the relay status tells, and that it keeps
 /// trying (restarts go on in the background).
-pub fn failure_text(name: &str, relay: Option<RelayStatus>) -> String {
+pub fn failure_text(t: &Texts, name: &str, relay: Option<RelayStatus>) -> String {
     match relay {
-        Some(RelayStatus::Off) => format!(
-            "Can't connect to {name}: your networks allow no direct connection, and this server \
-             has no relay (TURN) to go through. Still trying."
-        ),
-        Some(RelayStatus::Unavailable) => format!(
-            "Can't connect to {name}: the relay (TURN) is unavailable right now. Still trying."
-        ),
-        Some(RelayStatus::Available) | None => {
-            format!("Can't connect to {name}, not even through the relay (TURN). Still trying.")
-        }
+        Some(RelayStatus::Off) => (t.cannot_connect_no_relay)(name),
+        Some(RelayStatus::Unavailable) => (t.cannot_connect_relay_down)(name),
+        Some(RelayStatus::Available) | None => (t.cannot_connect_at_all)(name),
     }
 }
 
@@ -316,12 +310,17 @@ mod tests {
 
     #[test]
     fn failure_text_says_why() {
-        let off = failure_text("Ben", Some(RelayStatus::Off));
+        let off = failure_text(crate::i18n::Lang::En.texts(), "Ben", Some(RelayStatus::Off));
         assert!(off.starts_with("Can't connect to Ben: ") && off.contains("no relay (TURN)"));
-        let down = failure_text("Ben", Some(RelayStatus::Unavailable));
+        let down = failure_text(
+            crate::i18n::Lang::En.texts(),
+            "Ben",
+            Some(RelayStatus::Unavailable),
+        );
         assert!(down.contains("relay (TURN) is unavailable"));
         for relay in [Some(RelayStatus::Available), None] {
-            assert!(failure_text("Ben", relay).contains("not even through the relay"));
+            assert!(failure_text(crate::i18n::Lang::En.texts(), "Ben", relay)
+                .contains("not even through the relay"));
         }
     }
 

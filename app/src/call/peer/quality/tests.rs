@@ -142,7 +142,7 @@ fn relay_change_is_reported_at_once() {
     let report = t.observe(relayed).unwrap();
     assert!(report.relayed);
     assert_eq!(
-        report.label(),
+        report.label(crate::i18n::Lang::En.texts()),
         "Connection: good (RTT 10 ms, loss 0 %, 400 kbit/s, relayed)"
     );
 }

@@ -1,0 +1,199 @@
+//! English.
+
+use confab_protocol::ErrorCode;
+
+use super::Texts;
+
+pub static EN: Texts = Texts {
+    language: "Language",
+    tagline: "Video calls and chat in your browser.",
+    page_not_found: "Page not found.",
+    go_home: "Go home",
+    home: "Home",
+    loading: "Loading…",
+    your_name: "Your name",
+    room: "Room",
+    room_placeholder: "e.g. standup",
+    join: "Join",
+    new_room: "New room",
+    only_signed_in_toggle: "Only signed-in people can join",
+    sign_in_to_start: "Sign in to start or join a call.",
+    server_named_invalid_room: "The server named an invalid room.",
+    could_not_create_room: |e| format!("Could not create the room: {e}"),
+    bad_room_name: "Room names are 1–64 characters of A–Z, a–z, 0–9, '_' or '-'.",
+    bad_display_name: "Names are 1–40 characters with no control characters.",
+
+    sign_in: "Sign in",
+    sign_in_with: |provider| format!("Sign in with {provider}"),
+    signed_in: "Signed in",
+    signed_in_as: ("Signed in as ", ""),
+    profile: "Profile",
+    sign_out: "Sign out",
+    sign_out_everywhere: "Sign out everywhere",
+    sign_out_everywhere_hint: "End this account's sessions on every device",
+    remembered_guest: "This browser remembers you as a guest.",
+    could_not_sign_out: |e| format!("Could not sign out: {e}"),
+
+    join_as: "Join as",
+    sign_in_to_join: "Sign in to join this call.",
+    rejoin: "Rejoin",
+    room_for_signed_in: "Only signed-in people can join this room.",
+    no_sign_in_method: "No sign-in method is set up on this server.",
+    invalid_room_link:
+        "That is not a valid room link: room names use letters, digits, '-' and '_' \
+                        (at most 64).",
+    joining: "Joining…",
+    could_not_join: |e| format!("Could not join: {e}"),
+    could_not_connect: |e| format!("Could not connect: {e}"),
+    ended_room_full: "This room is full (8 people at most). Try again later or start a new room.",
+    ended_session: "Your session has ended (signed out here or on another device). Sign in again \
+                    to continue.",
+    ended_removed: "You were removed from this room.",
+    ended_replaced: "You are in this call from a newer connection; this one has ended.",
+    ended_left: "You left the call.",
+    ended_lost_code: |code| format!("The connection to the room was lost (code {code})."),
+    ended_lost_reason: |reason| format!("The connection to the room was lost: {reason}."),
+
+    relay_off: "Relay (TURN) is off on this server: calls across strict networks may not connect.",
+    relay_unavailable: "This server sends every call through its relay (TURN), so nobody sees \
+                        your address, and the relay is unavailable right now: the call cannot \
+                        connect until it is back. Trying again every few minutes.",
+    reconnecting: |attempt, tenths| {
+        format!(
+            "Connection lost. Reconnecting… (attempt {attempt}, in {}.{} s)",
+            tenths / 10,
+            tenths % 10
+        )
+    },
+    mute: "Mute",
+    unmute: "Unmute",
+    stop_video: "Stop video",
+    start_video: "Start video",
+    chat: "Chat",
+    unread_messages: "unread messages",
+    copy_invite: "Copy invite link",
+    link_copied: "Link copied",
+    not_copied: |link| format!("Couldn't copy the invite link. Here it is: {link}"),
+    leave: "Leave",
+    you_suffix: " (you)",
+    guest: "guest",
+    joined_as_guest: "Joined as a guest",
+    tile_reconnecting: "reconnecting…",
+    mic_off: "mic off",
+    microphone_off: "Microphone off",
+    relayed: "relayed",
+    relayed_hint: "Media goes through the TURN relay",
+    link_connecting: "connecting",
+    link_failed: "failed",
+    cannot_connect_no_relay: |name| {
+        format!(
+            "Can't connect to {name}: your networks allow no direct connection, and this server \
+             has no relay (TURN) to go through. Still trying."
+        )
+    },
+    cannot_connect_relay_down: |name| {
+        format!("Can't connect to {name}: the relay (TURN) is unavailable right now. Still trying.")
+    },
+    cannot_connect_at_all: |name| {
+        format!("Can't connect to {name}, not even through the relay (TURN). Still trying.")
+    },
+    quality_good: "good",
+    quality_weak: "weak",
+    quality_bad: "bad",
+    quality_label: |level, rtt, loss, kbps, relayed| {
+        let rtt = rtt.map_or_else(|| "RTT ?".to_owned(), |ms| format!("RTT {ms} ms"));
+        let relayed = if relayed { ", relayed" } else { "" };
+        format!("Connection: {level} ({rtt}, loss {loss} %, {kbps} kbit/s{relayed})")
+    },
+    relay_refused: "The relay refused our credentials (401): calls that need the relay (TURN) \
+                    may not connect. Check the server's TURN secret.",
+    relay_unreachable: "Could not reach the relay server (TURN): calls across strict networks \
+                        may not connect. Check that the TURN server is running and reachable.",
+    cannot_create_connection: |e| format!("Cannot create a connection: {e}"),
+    could_not_renew: |e| format!("Could not renew the session: {e}"),
+
+    no_media_api: "This browser gives no access to camera or microphone (is the page on https?). \
+                   You can still watch and listen.",
+    no_camera: |why| format!("No camera available ({why}); joining with microphone only."),
+    no_microphone: |why| format!("No microphone available ({why}); joining with camera only."),
+    receive_only: |why| {
+        format!(
+            "Camera and microphone are unavailable ({why}). You joined receive-only: you can see \
+             and hear others. Allow access in the browser and rejoin to send."
+        )
+    },
+    permission_denied: "permission denied",
+    no_device: "no device found",
+    device_in_use: "device is in use",
+    unknown_error: "unknown error",
+
+    search_placeholder: "Search: words, 한글, 초성 (ㅎㄱ)",
+    search_label: "Search messages: words, Korean, or initial consonants (초성) like ㅎㄱ",
+    close_chat: "Close chat",
+    search_results: "Search results",
+    searching: "Searching…",
+    search_failed: |e| format!("Search failed: {e}"),
+    no_matches: |q| format!("No messages match “{q}”."),
+    load_earlier: "Load earlier messages",
+    no_messages_yet: "No messages yet. Say hello!",
+    new_messages_below: "New messages ↓",
+    new_messages: "New messages",
+    you: "You",
+    sending: "Sending…",
+    waiting_for_connection: "Waiting for connection…",
+    retry: "Retry",
+    discard: "Discard",
+    emoji: "Emoji",
+    insert_emoji: "Insert emoji",
+    message_placeholder: "Message (Shift+Enter for a new line)",
+    message: "Message",
+    send: "Send",
+    type_a_message: "Type a message first.",
+    message_too_long: |max| format!("Messages are limited to {max} characters."),
+
+    profiles_need_sign_in: "Profiles are for people who sign in. Guests join with just a name.",
+    saving: "Saving…",
+    uploading: "Uploading…",
+    name_saved: "Name saved.",
+    picture_saved: "Picture saved.",
+    picture_label: "Profile picture (PNG, JPEG or WebP, up to 2 MB)",
+    display_name: "Display name",
+    save: "Save",
+    back_to_confab: "Back to Confab",
+    saved_but_stale: |e| format!("Saved, but the page could not catch up: {e}"),
+    file_empty: "That file is empty.",
+    image_too_large: |tenths| {
+        format!(
+            "That image is {}.{} MB; profile images can be at most 2 MB.",
+            tenths / 10,
+            tenths % 10
+        )
+    },
+    wrong_image_type: "Choose a PNG, JPEG or WebP image.",
+
+    network_error: "The server could not be reached. Check your connection and try again.",
+    unexpected_answer: "The server gave an answer this page does not understand.",
+    signed_out: "You are signed out. Sign in again.",
+    http_bad_request: "The server refused the request.",
+    http_forbidden: "That is not allowed here.",
+    http_not_found: "Not found.",
+    http_too_large: "That is too large.",
+    http_unsupported_type: "That kind of file is not supported.",
+    http_too_many: "Too many requests at once. Try again in a moment.",
+    http_upstream: "The sign-in provider did not answer properly. Try again.",
+    http_server: "The server failed. Try again.",
+    frame_error: |code| match code {
+        ErrorCode::RateLimited => "Not sent: too many messages at once. Try again.",
+        ErrorCode::TooLarge => "Not sent: the message is too large.",
+        ErrorCode::InvalidField => "Not sent: the server refused this message.",
+        ErrorCode::Unsupported => "This server does not support that yet.",
+        ErrorCode::RoomFull => "This room is full.",
+        ErrorCode::SignInRequired => "Only signed-in people can join this room.",
+        ErrorCode::Unauthorized => "Your session has ended. Sign in again.",
+        ErrorCode::Internal => "The server failed. Try again.",
+        ErrorCode::BadJson
+        | ErrorCode::UnknownType
+        | ErrorCode::UnknownPeer
+        | ErrorCode::BinaryFrame => "The server could not read what this page sent.",
+    },
+};

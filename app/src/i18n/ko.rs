@@ -1,0 +1,206 @@
+//! 한국어.
+
+use confab_protocol::ErrorCode;
+
+use super::Texts;
+
+pub static KO: Texts = Texts {
+    language: "언어",
+    tagline: "브라우저에서 바로 하는 화상 통화와 채팅.",
+    page_not_found: "페이지를 찾을 수 없습니다.",
+    go_home: "홈으로",
+    home: "홈",
+    loading: "불러오는 중…",
+    your_name: "이름",
+    room: "방",
+    room_placeholder: "예: standup",
+    join: "참여",
+    new_room: "새 방",
+    only_signed_in_toggle: "로그인한 사람만 참여할 수 있게 하기",
+    sign_in_to_start: "통화를 시작하거나 참여하려면 로그인하세요.",
+    server_named_invalid_room: "서버가 잘못된 방 이름을 보냈습니다.",
+    could_not_create_room: |e| format!("방을 만들지 못했습니다: {e}"),
+    bad_room_name: "방 이름은 영문자, 숫자, '_', '-'로 1–64자여야 합니다.",
+    bad_display_name: "이름은 제어 문자 없이 1–40자여야 합니다.",
+
+    sign_in: "로그인",
+    sign_in_with: |provider| format!("{provider}(으)로 로그인"),
+    signed_in: "로그인됨",
+    signed_in_as: ("", " 님으로 로그인됨"),
+    profile: "프로필",
+    sign_out: "로그아웃",
+    sign_out_everywhere: "모든 기기에서 로그아웃",
+    sign_out_everywhere_hint: "이 계정의 모든 기기 세션을 끝냅니다",
+    remembered_guest: "이 브라우저는 당신을 게스트로 기억하고 있습니다.",
+    could_not_sign_out: |e| format!("로그아웃하지 못했습니다: {e}"),
+
+    join_as: "참여할 이름:",
+    sign_in_to_join: "이 통화에 참여하려면 로그인하세요.",
+    rejoin: "다시 참여",
+    room_for_signed_in: "이 방은 로그인한 사람만 참여할 수 있습니다.",
+    no_sign_in_method: "이 서버에는 설정된 로그인 방법이 없습니다.",
+    invalid_room_link: "올바른 방 링크가 아닙니다. 방 이름은 영문자, 숫자, '-', '_'로 64자까지 \
+                        쓸 수 있습니다.",
+    joining: "참여하는 중…",
+    could_not_join: |e| format!("참여하지 못했습니다: {e}"),
+    could_not_connect: |e| format!("연결하지 못했습니다: {e}"),
+    ended_room_full: "방이 가득 찼습니다(최대 8명). 나중에 다시 시도하거나 새 방을 만드세요.",
+    ended_session: "세션이 끝났습니다(이 기기나 다른 기기에서 로그아웃했습니다). 계속하려면 다시 \
+                    로그인하세요.",
+    ended_removed: "이 방에서 내보내졌습니다.",
+    ended_replaced: "더 새로운 연결로 이 통화에 참여 중이어서 이 연결은 끝났습니다.",
+    ended_left: "통화에서 나왔습니다.",
+    ended_lost_code: |code| format!("방과의 연결이 끊어졌습니다(코드 {code})."),
+    ended_lost_reason: |reason| format!("방과의 연결이 끊어졌습니다: {reason}."),
+
+    relay_off:
+        "이 서버는 중계(TURN)를 쓰지 않습니다. 제한이 엄격한 네트워크끼리는 연결되지 않을 수 \
+                있습니다.",
+    relay_unavailable: "이 서버는 주소가 드러나지 않도록 모든 통화를 중계(TURN) 서버로 보내는데, \
+                        지금 중계 서버를 쓸 수 없어 다시 쓸 수 있을 때까지 연결되지 않습니다. 몇 \
+                        분마다 다시 시도합니다.",
+    reconnecting: |attempt, tenths| {
+        format!(
+            "연결이 끊어졌습니다. 다시 연결하는 중… ({attempt}번째 시도, {}.{}초 후)",
+            tenths / 10,
+            tenths % 10
+        )
+    },
+    mute: "음소거",
+    unmute: "음소거 해제",
+    stop_video: "비디오 끄기",
+    start_video: "비디오 켜기",
+    chat: "채팅",
+    unread_messages: "읽지 않은 메시지",
+    copy_invite: "초대 링크 복사",
+    link_copied: "링크를 복사했습니다",
+    not_copied: |link| format!("초대 링크를 복사하지 못했습니다. 링크: {link}"),
+    leave: "나가기",
+    you_suffix: " (나)",
+    guest: "게스트",
+    joined_as_guest: "게스트로 참여함",
+    tile_reconnecting: "다시 연결하는 중…",
+    mic_off: "마이크 꺼짐",
+    microphone_off: "마이크가 꺼져 있습니다",
+    relayed: "중계",
+    relayed_hint: "미디어가 TURN 중계 서버를 거칩니다",
+    link_connecting: "연결 중",
+    link_failed: "연결 실패",
+    cannot_connect_no_relay: |name| {
+        format!(
+            "{name} 님과 연결할 수 없습니다. 서로의 네트워크가 직접 연결을 허용하지 않는데 이 서버에는 \
+             거쳐 갈 중계(TURN) 서버가 없습니다. 계속 시도합니다."
+        )
+    },
+    cannot_connect_relay_down: |name| {
+        format!("{name} 님과 연결할 수 없습니다. 지금은 중계(TURN) 서버를 쓸 수 없습니다. 계속 시도합니다.")
+    },
+    cannot_connect_at_all: |name| {
+        format!("{name} 님과 중계(TURN) 서버를 거쳐도 연결할 수 없습니다. 계속 시도합니다.")
+    },
+    quality_good: "좋음",
+    quality_weak: "약함",
+    quality_bad: "나쁨",
+    quality_label: |level, rtt, loss, kbps, relayed| {
+        let rtt = rtt.map_or_else(|| "RTT ?".to_owned(), |ms| format!("RTT {ms}ms"));
+        let relayed = if relayed { ", 중계" } else { "" };
+        format!("연결 상태: {level} ({rtt}, 손실 {loss}%, {kbps}kbit/s{relayed})")
+    },
+    relay_refused:
+        "중계(TURN) 서버가 인증 정보를 거부했습니다(401). 중계가 필요한 통화는 연결되지 \
+                    않을 수 있습니다. 서버의 TURN 비밀 값을 확인하세요.",
+    relay_unreachable:
+        "중계(TURN) 서버에 연결할 수 없습니다. 제한이 엄격한 네트워크끼리는 연결되지 \
+                        않을 수 있습니다. TURN 서버가 실행 중이고 접근 가능한지 확인하세요.",
+    cannot_create_connection: |e| format!("연결을 만들 수 없습니다: {e}"),
+    could_not_renew: |e| format!("세션을 갱신하지 못했습니다: {e}"),
+
+    no_media_api:
+        "이 브라우저에서는 카메라와 마이크를 쓸 수 없습니다(https 페이지인가요?). 보고 듣기는 \
+                   할 수 있습니다.",
+    no_camera: |why| format!("카메라를 쓸 수 없어({why}) 마이크만으로 참여합니다."),
+    no_microphone: |why| format!("마이크를 쓸 수 없어({why}) 카메라만으로 참여합니다."),
+    receive_only: |why| {
+        format!(
+            "카메라와 마이크를 쓸 수 없습니다({why}). 받기 전용으로 참여했습니다: 다른 사람을 보고 \
+             들을 수 있습니다. 보내려면 브라우저에서 접근을 허용하고 다시 참여하세요."
+        )
+    },
+    permission_denied: "권한이 거부됨",
+    no_device: "장치를 찾을 수 없음",
+    device_in_use: "장치가 사용 중",
+    unknown_error: "알 수 없는 오류",
+
+    search_placeholder: "검색: 단어, 한글, 초성(ㅎㄱ)",
+    search_label: "메시지 검색: 단어, 한글, 또는 ㅎㄱ 같은 초성",
+    close_chat: "채팅 닫기",
+    search_results: "검색 결과",
+    searching: "검색하는 중…",
+    search_failed: |e| format!("검색하지 못했습니다: {e}"),
+    no_matches: |q| format!("“{q}”와(과) 일치하는 메시지가 없습니다."),
+    load_earlier: "이전 메시지 불러오기",
+    no_messages_yet: "아직 메시지가 없습니다. 먼저 인사해 보세요!",
+    new_messages_below: "새 메시지 ↓",
+    new_messages: "새 메시지",
+    you: "나",
+    sending: "보내는 중…",
+    waiting_for_connection: "연결을 기다리는 중…",
+    retry: "다시 보내기",
+    discard: "버리기",
+    emoji: "이모지",
+    insert_emoji: "이모지 넣기",
+    message_placeholder: "메시지 (Shift+Enter로 줄 바꿈)",
+    message: "메시지",
+    send: "보내기",
+    type_a_message: "먼저 메시지를 입력하세요.",
+    message_too_long: |max| format!("메시지는 {max}자까지 쓸 수 있습니다."),
+
+    profiles_need_sign_in:
+        "프로필은 로그인한 사람만 쓸 수 있습니다. 게스트는 이름만으로 참여합니다.",
+    saving: "저장하는 중…",
+    uploading: "올리는 중…",
+    name_saved: "이름을 저장했습니다.",
+    picture_saved: "사진을 저장했습니다.",
+    picture_label: "프로필 사진(PNG, JPEG, WebP, 2MB까지)",
+    display_name: "표시 이름",
+    save: "저장",
+    back_to_confab: "Confab으로 돌아가기",
+    saved_but_stale: |e| format!("저장했지만 페이지에 반영하지 못했습니다: {e}"),
+    file_empty: "빈 파일입니다.",
+    image_too_large: |tenths| {
+        format!(
+            "이 이미지는 {}.{}MB입니다. 프로필 사진은 2MB까지 올릴 수 있습니다.",
+            tenths / 10,
+            tenths % 10
+        )
+    },
+    wrong_image_type: "PNG, JPEG, WebP 이미지를 고르세요.",
+
+    network_error: "서버에 연결할 수 없습니다. 인터넷 연결을 확인하고 다시 시도하세요.",
+    unexpected_answer: "서버가 이 페이지가 이해할 수 없는 응답을 보냈습니다.",
+    signed_out: "로그아웃되었습니다. 다시 로그인하세요.",
+    http_bad_request: "서버가 요청을 거부했습니다.",
+    http_forbidden: "여기서는 허용되지 않습니다.",
+    http_not_found: "찾을 수 없습니다.",
+    http_too_large: "너무 큽니다.",
+    http_unsupported_type: "지원하지 않는 파일 형식입니다.",
+    http_too_many: "요청이 너무 많습니다. 잠시 후 다시 시도하세요.",
+    http_upstream: "로그인 제공자가 제대로 응답하지 않았습니다. 다시 시도하세요.",
+    http_server: "서버에 문제가 생겼습니다. 다시 시도하세요.",
+    frame_error: |code| match code {
+        ErrorCode::RateLimited => {
+            "보내지 못했습니다: 한꺼번에 너무 많이 보냈습니다. 다시 시도하세요."
+        }
+        ErrorCode::TooLarge => "보내지 못했습니다: 메시지가 너무 깁니다.",
+        ErrorCode::InvalidField => "보내지 못했습니다: 서버가 이 메시지를 거부했습니다.",
+        ErrorCode::Unsupported => "이 서버는 아직 그 기능을 지원하지 않습니다.",
+        ErrorCode::RoomFull => "방이 가득 찼습니다.",
+        ErrorCode::SignInRequired => "이 방은 로그인한 사람만 참여할 수 있습니다.",
+        ErrorCode::Unauthorized => "세션이 끝났습니다. 다시 로그인하세요.",
+        ErrorCode::Internal => "서버에 문제가 생겼습니다. 다시 시도하세요.",
+        ErrorCode::BadJson
+        | ErrorCode::UnknownType
+        | ErrorCode::UnknownPeer
+        | ErrorCode::BinaryFrame => "서버가 이 페이지가 보낸 내용을 읽지 못했습니다.",
+    },
+};

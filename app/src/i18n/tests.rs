@@ -1,0 +1,138 @@
+use super::*;
+
+#[test]
+fn the_first_visit_follows_the_browsers_languages() {
+    assert_eq!(Lang::from_browser(["ko-KR", "en-US"]), Lang::Ko);
+    assert_eq!(Lang::from_browser(["ko"]), Lang::Ko);
+    assert_eq!(Lang::from_browser(["KO_kr"]), Lang::Ko);
+    assert_eq!(Lang::from_browser(["en-US", "ko-KR"]), Lang::En);
+    // The first language we speak decides; others are skipped.
+    assert_eq!(Lang::from_browser(["ja-JP", "ko-KR", "en"]), Lang::Ko);
+    assert_eq!(Lang::from_browser(["fr-FR", "de"]), Lang::En);
+    assert_eq!(Lang::from_browser([]), Lang::En);
+    assert_eq!(
+        Lang::from_browser(["kok-IN"]),
+        Lang::En,
+        "Konkani is not Korean"
+    );
+}
+
+#[test]
+fn codes_round_trip() {
+    for lang in Lang::ALL {
+        assert_eq!(Lang::from_code(lang.code()), Some(lang));
+    }
+    assert_eq!(Lang::from_code("ko-KR"), None);
+    assert_eq!(Lang::from_code(""), None);
+}
+
+#[test]
+fn the_two_tables_are_two_languages() {
+    let (ko, en) = (Lang::Ko.texts(), Lang::En.texts());
+    for (k, e) in [
+        (ko.join, en.join),
+        (ko.leave, en.leave),
+        (ko.mute, en.mute),
+        (ko.chat, en.chat),
+        (ko.send, en.send),
+        (ko.loading, en.loading),
+        (ko.ended_left, en.ended_left),
+    ] {
+        assert_ne!(k, e);
+        assert!(
+            k.chars().any(|c| ('가'..='힣').contains(&c)),
+            "{k:?} is not Korean"
+        );
+        assert!(!e.chars().any(|c| ('가'..='힣').contains(&c)), "{e:?} is Korean");
+    }
+    assert_eq!(
+        (ko.reconnecting)(2, 15),
+        "연결이 끊어졌습니다. 다시 연결하는 중… (2번째 시도, 1.5초 후)"
+    );
+    assert_eq!(
+        (en.reconnecting)(1, 5),
+        "Connection lost. Reconnecting… (attempt 1, in 0.5 s)"
+    );
+    assert_eq!(
+        (en.reconnecting)(6, 100),
+        "Connection lost. Reconnecting… (attempt 6, in 10.0 s)"
+    );
+    assert_eq!(
+        (en.quality_label)("good", Some(10), 0, 400, true),
+        "Connection: good (RTT 10 ms, loss 0 %, 400 kbit/s, relayed)"
+    );
+    assert_eq!(
+        (ko.quality_label)("좋음", None, 3, 80, false),
+        "연결 상태: 좋음 (RTT ?, 손실 3%, 80kbit/s)"
+    );
+    assert_eq!(
+        (en.image_too_large)(31),
+        "That image is 3.1 MB; profile images can be at most 2 MB."
+    );
+}
+
+#[test]
+fn every_error_frame_code_has_words_in_both() {
+    use confab_protocol::ErrorCode::*;
+    for code in [
+        BadJson,
+        UnknownType,
+        TooLarge,
+        UnknownPeer,
+        RateLimited,
+        InvalidField,
+        BinaryFrame,
+        RoomFull,
+        SignInRequired,
+        Unauthorized,
+        Unsupported,
+        Internal,
+    ] {
+        let (ko, en) = (
+            (Lang::Ko.texts().frame_error)(code),
+            (Lang::En.texts().frame_error)(code),
+        );
+        assert!(!ko.is_empty() && !en.is_empty() && ko != en, "{code:?}");
+    }
+}
+
+#[test]
+fn server_errors_with_a_known_status_never_show_the_servers_english() {
+    let ko = Lang::Ko.texts();
+    let server = |status| ApiError::Server {
+        status,
+        detail: "display name must be 1–40 characters".into(),
+    };
+    for status in [400, 401, 403, 404, 413, 415, 429, 500, 502, 503] {
+        let said = api_error(ko, &server(status));
+        assert!(!said.contains("display name"), "{status}: {said}");
+        assert!(
+            said.chars().any(|c| ('가'..='힣').contains(&c)),
+            "{status}: {said}"
+        );
+    }
+    // An unknown status: the server's detail is all we have.
+    assert_eq!(
+        api_error(ko, &server(418)),
+        "display name must be 1–40 characters"
+    );
+    assert_eq!(
+        api_error(ko, &ApiError::Network("TypeError".into())),
+        ko.network_error
+    );
+    assert_eq!(
+        api_error(ko, &ApiError::Decode("eof".into())),
+        ko.unexpected_answer
+    );
+}
+
+#[test]
+fn a_said_message_is_worded_in_the_language_it_is_shown_in() {
+    let said = Said::new(|t| (t.no_matches)("학교"));
+    assert_eq!(said.in_(Lang::En.texts()), "No messages match “학교”.");
+    assert_eq!(
+        said.in_(Lang::Ko.texts()),
+        "“학교”와(과) 일치하는 메시지가 없습니다."
+    );
+    assert_eq!(Said::text(|t| t.leave).in_(Lang::Ko.texts()), "나가기");
+}
