@@ -84,6 +84,26 @@ impl Stage {
             .await
     }
 
+    /// A new headless Chromium (fake camera and microphone) whose languages are `languages`
+    /// (`navigator.languages`, e.g. `"ko-KR,ko"`), as a browser set up in that language.
+    pub async fn browser_in_language(
+        &self,
+        label: &str,
+        languages: &str,
+    ) -> Result<fantoccini::Client, String> {
+        let primary = languages.split(',').next().unwrap_or(languages);
+        self.driver
+            .browser_with(
+                &self.driver.profile_dir(&self.scratch, label),
+                true,
+                &[
+                    format!("--lang={primary}"),
+                    format!("--accept-lang={languages}"),
+                ],
+            )
+            .await
+    }
+
     /// A new headless Chromium with no camera or microphone at all.
     pub async fn browser_without_devices(&self, label: &str) -> Result<fantoccini::Client, String> {
         self.driver

@@ -24,7 +24,7 @@ pub static KO: Texts = Texts {
     bad_display_name: "이름은 제어 문자 없이 1–40자여야 합니다.",
 
     sign_in: "로그인",
-    sign_in_with: |provider| format!("{provider}(으)로 로그인"),
+    sign_in_with: |provider| format!("{provider} 계정으로 로그인"),
     signed_in: "로그인됨",
     signed_in_as: ("", " 님으로 로그인됨"),
     profile: "프로필",
@@ -137,7 +137,7 @@ pub static KO: Texts = Texts {
     search_results: "검색 결과",
     searching: "검색하는 중…",
     search_failed: |e| format!("검색하지 못했습니다: {e}"),
-    no_matches: |q| format!("“{q}”와(과) 일치하는 메시지가 없습니다."),
+    no_matches: |q| format!("“{q}” 검색 결과가 없습니다."),
     load_earlier: "이전 메시지 불러오기",
     no_messages_yet: "아직 메시지가 없습니다. 먼저 인사해 보세요!",
     new_messages_below: "새 메시지 ↓",

@@ -43,7 +43,10 @@ fn the_two_tables_are_two_languages() {
             k.chars().any(|c| ('가'..='힣').contains(&c)),
             "{k:?} is not Korean"
         );
-        assert!(!e.chars().any(|c| ('가'..='힣').contains(&c)), "{e:?} is Korean");
+        assert!(
+            !e.chars().any(|c| ('가'..='힣').contains(&c)),
+            "{e:?} is Korean"
+        );
     }
     assert_eq!(
         (ko.reconnecting)(2, 15),

@@ -8,6 +8,8 @@
 //! - [`signout`]: **Sign out** in one browser ends that browser's session only.
 //! - [`chat`]: closing the chat panel, discarding a refused message, and a message over the
 //!   length limit refused in the page.
+//! - [`language`]: Korean on a Korean browser's first visit; the language menu relabels every
+//!   control at once, in a call too, and is remembered.
 //!
 //! The GitHub sign-in stand-in (`tests/js/`) runs for the sign-out path. Run by
 //! `cargo xtask test` (root is needed for the namespace).
@@ -15,6 +17,7 @@
 mod chat;
 mod home;
 mod invite;
+mod language;
 mod page;
 mod signout;
 
@@ -37,6 +40,7 @@ use home::{
 use invite::{
     failed_clipboard_write_says_so_and_shows_the_link, invite_link_lands_in_the_clipboard,
 };
+use language::a_korean_browser_sees_korean_and_the_menu_switches_at_once;
 use signout::signing_out_in_one_browser_leaves_the_other_signed_in;
 
 fn main() -> ExitCode {
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
         closed_chat_is_hidden_and_counts_what_arrives,
         discarded_message_leaves_the_page_and_is_never_delivered,
         over_long_message_is_refused_in_the_page_and_not_sent,
+        a_korean_browser_sees_korean_and_the_menu_switches_at_once,
     )
 }
 
@@ -88,6 +93,10 @@ fn start() -> Result<Env, String> {
 impl Env {
     pub fn base_url(&self) -> &str {
         self.stage.base_url()
+    }
+
+    pub fn stage(&self) -> &Stage {
+        &self.stage
     }
 
     /// Runs `body` with a new browser per label and closes them all afterwards, whatever the
