@@ -133,9 +133,6 @@ fn server_errors_with_a_known_status_never_show_the_servers_english() {
 fn a_said_message_is_worded_in_the_language_it_is_shown_in() {
     let said = Said::new(|t| (t.no_matches)("학교"));
     assert_eq!(said.in_(Lang::En.texts()), "No messages match “학교”.");
-    assert_eq!(
-        said.in_(Lang::Ko.texts()),
-        "“학교”와(과) 일치하는 메시지가 없습니다."
-    );
+    assert_eq!(said.in_(Lang::Ko.texts()), "“학교” 검색 결과가 없습니다.");
     assert_eq!(Said::text(|t| t.leave).in_(Lang::Ko.texts()), "나가기");
 }
