@@ -309,8 +309,22 @@ async fn leaving_or_closing_the_tab_removes_the_tile_within_2s(env: &Stage) -> R
         for client in b {
             watch_tile_removal(client, "Cho").await?;
         }
-        let clicked = page_clock(&cho).await?;
+        // From the click itself, as Cho's page sees it (WebDriver's own round trip to deliver
+        // the click is not the app's time).
+        cho.execute(
+            "window.confabLeaveClickedAt = null;
+             document.addEventListener('click', e => {
+                 if (e.target.closest('[data-testid=leave-button]')) window.confabLeaveClickedAt = Date.now();
+             }, { capture: true });",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         click(&cho, "leave-button").await?;
+        let clicked = (cho.execute("return window.confabLeaveClickedAt;", vec![]).await)
+            .map_err(|e| e.to_string())?
+            .as_f64()
+            .ok_or("Cho's page saw no click on Leave")?;
         for (client, who) in b.iter().zip(["Ana", "Ben"]) {
             let gone = tile_removed_at(client, &format!("Cho's tile to go at {who}")).await?;
             within_leave_deadline(
