@@ -114,11 +114,13 @@ pub fn health_ok(addr: &SocketAddr) -> bool {
         let mut s = TcpStream::connect_timeout(addr, Duration::from_millis(500))?;
         s.set_read_timeout(Some(Duration::from_secs(5)))?;
         s.set_write_timeout(Some(Duration::from_secs(5)))?;
-        write!(
-            s,
+        // One write: `write!` on a bare socket sends each formatted piece separately, and a
+        // server that answers after the first piece and closes makes the next write fail.
+        let request = format!(
             "GET /api/health HTTP/1.1\r\nHost: localhost:{}\r\nConnection: close\r\n\r\n",
             addr.port()
-        )?;
+        );
+        s.write_all(request.as_bytes())?;
         let mut head = [0u8; 64];
         let mut n = 0;
         while n < head.len() {
@@ -163,9 +165,15 @@ mod tests {
         let addr = listener.local_addr().unwrap();
         let server = std::thread::spawn(move || {
             let (mut s, _) = listener.accept().unwrap();
+            // The whole request head, however the bytes arrive.
+            let mut request = Vec::new();
             let mut buf = [0u8; 1024];
-            let n = s.read(&mut buf).unwrap();
-            assert!(buf[..n].starts_with(b"GET /api/health HTTP/1.1\r\n"));
+            while !request.ends_with(b"\r\n\r\n") {
+                let n = s.read(&mut buf).unwrap();
+                assert!(n > 0, "the request ended early: {request:?}");
+                request.extend_from_slice(&buf[..n]);
+            }
+            assert!(request.starts_with(b"GET /api/health HTTP/1.1\r\n"));
             s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
                 .unwrap();
         });
