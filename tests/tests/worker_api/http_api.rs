@@ -45,6 +45,73 @@ pub async fn the_page_shows_its_name_while_loading_and_without_javascript() {
     }
 }
 
+/// Installable as an app: the page links a web app manifest whose name, start URL, display
+/// mode, theme colour and icons (192 and 512 px, plain and maskable) are all served.
+pub async fn the_app_can_be_installed_from_its_manifest_and_icons() {
+    let w = open();
+    let page = http::get(&url(&w, "/"), &[]).body;
+    for wanted in ["manifest.webmanifest", "apple-touch-icon", "theme-color"] {
+        assert!(page.contains(wanted), "{wanted:?} missing from {page}");
+    }
+    let reply = http::get(&url(&w, "/manifest.webmanifest"), &[]);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let manifest: Value = serde_json::from_str(&reply.body).expect("the manifest is JSON");
+    assert_eq!(manifest["name"], "Confab");
+    assert_eq!(manifest["start_url"], "/");
+    assert_eq!(manifest["display"], "standalone");
+    assert!(manifest["theme_color"]
+        .as_str()
+        .is_some_and(|c| c.starts_with('#')));
+    let icons = manifest["icons"].as_array().expect("icons");
+    let mut seen = Vec::new();
+    for icon in icons {
+        let src = icon["src"].as_str().expect("src");
+        let sizes = icon["sizes"].as_str().expect("sizes");
+        let (width, height) = png_size(&url(&w, src));
+        assert_eq!(format!("{width}x{height}"), sizes, "{src}");
+        seen.push(format!(
+            "{sizes} {}",
+            icon["purpose"].as_str().unwrap_or("any")
+        ));
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            "192x192 any",
+            "192x192 maskable",
+            "512x512 any",
+            "512x512 maskable"
+        ]
+    );
+    assert_eq!(
+        png_size(&url(&w, "/icons/apple-touch-icon.png")),
+        (180, 180)
+    );
+}
+
+/// The pixel size of the PNG at `url`, from its IHDR chunk (which PNG puts first).
+fn png_size(url: &str) -> (u32, u32) {
+    let mut reply = ureq::get(url)
+        .call()
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+    let content_type = reply
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "image/png", "{url}");
+    let bytes = reply.body_mut().read_to_vec().expect("body");
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n") && &bytes[12..16] == b"IHDR",
+        "{url}"
+    );
+    let word =
+        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    (word(16), word(20))
+}
+
 pub async fn unknown_path_is_problem_404() {
     let w = open();
     for path in [

@@ -48,6 +48,7 @@ fn main() {
     let trials = confab_tests::async_trials![TEST_TIMEOUT;
         http_api::health_reports_ok_and_version,
         http_api::the_page_shows_its_name_while_loading_and_without_javascript,
+        http_api::the_app_can_be_installed_from_its_manifest_and_icons,
         http_api::unknown_path_is_problem_404,
         http_api::wrong_method_is_problem_405,
         http_api::bench_seed_route_does_not_exist_by_default,
