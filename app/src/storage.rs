@@ -7,6 +7,7 @@
 const NAME_KEY: &str = "confab.name";
 const AUTOJOIN_KEY: &str = "confab.autojoin";
 const LANG_KEY: &str = "confab.lang";
+const THEME_KEY: &str = "confab.theme";
 
 fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -34,6 +35,20 @@ pub fn load_lang() -> Option<String> {
 pub fn save_lang(code: &str) {
     if let Some(storage) = local() {
         let _ = storage.set_item(LANG_KEY, code);
+    }
+}
+
+/// The theme chosen in the theme menu (`light`, `dark`; none: the system's).
+pub fn load_theme() -> Option<String> {
+    local()?.get_item(THEME_KEY).ok()?
+}
+
+pub fn save_theme(theme: Option<&str>) {
+    if let Some(storage) = local() {
+        let _ = match theme {
+            Some(theme) => storage.set_item(THEME_KEY, theme),
+            None => storage.remove_item(THEME_KEY),
+        };
     }
 }
 

@@ -6,6 +6,10 @@ use super::Texts;
 
 pub static EN: Texts = Texts {
     language: "Language",
+    theme: "Theme",
+    theme_system: "System theme",
+    theme_light: "Light",
+    theme_dark: "Dark",
     tagline: "Video calls and chat in your browser.",
     page_not_found: "Page not found.",
     go_home: "Go home",

@@ -6,6 +6,10 @@ use super::Texts;
 
 pub static KO: Texts = Texts {
     language: "언어",
+    theme: "테마",
+    theme_system: "시스템 테마",
+    theme_light: "밝게",
+    theme_dark: "어둡게",
     tagline: "브라우저에서 바로 하는 화상 통화와 채팅.",
     page_not_found: "페이지를 찾을 수 없습니다.",
     go_home: "홈으로",

@@ -7,6 +7,11 @@ pub struct Texts {
     // ---- page, home ----------------------------------------------------------------------
     /// The language menu's accessible name.
     pub language: &'static str,
+    /// The theme menu's accessible name and its three choices.
+    pub theme: &'static str,
+    pub theme_system: &'static str,
+    pub theme_light: &'static str,
+    pub theme_dark: &'static str,
     pub tagline: &'static str,
     pub page_not_found: &'static str,
     pub go_home: &'static str,

@@ -1,8 +1,9 @@
-//! The language menu: a native `<select>` (keyboard and screen readers know it), each
-//! language named in itself.
+//! The page's menus: language (a native `<select>`, which keyboards and screen readers know,
+//! each language named in itself) beside the theme.
 
 use leptos::prelude::*;
 
+use super::theme::ThemeSelect;
 use crate::i18n::{I18n, Lang};
 
 #[component]
@@ -15,10 +16,13 @@ pub fn LanguageSelect() -> impl IntoView {
             }
         };
     view! {
+        <span class="menus">
+        <ThemeSelect/>
         <select class="language" data-testid="language-select" aria-label=move || i18n.t().language
             prop:value=move || i18n.lang().code() on:change:target=on_change>
             <option value="ko" lang="ko">"한국어"</option>
             <option value="en" lang="en">"English"</option>
         </select>
+        </span>
     }
 }

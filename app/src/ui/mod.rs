@@ -14,6 +14,7 @@ mod room;
 mod room_lobby;
 mod room_model;
 mod session;
+mod theme;
 mod video_tile;
 
 use leptos::prelude::*;
@@ -25,6 +26,7 @@ use crate::i18n::I18n;
 #[component]
 pub fn App() -> impl IntoView {
     let i18n = I18n::provide();
+    theme::apply_remembered();
     session::Session::provide();
     let not_found = move || {
         view! {

@@ -10,6 +10,7 @@
 //!   length limit refused in the page.
 //! - [`language`]: Korean on a Korean browser's first visit; the language menu relabels every
 //!   control at once, in a call too, and is remembered.
+//! - [`theme`]: light or dark as the system says, overridden by the theme menu.
 //!
 //! The GitHub sign-in stand-in (`tests/js/`) runs for the sign-out path. Run by
 //! `cargo xtask test` (root is needed for the namespace).
@@ -20,6 +21,7 @@ mod invite;
 mod language;
 mod page;
 mod signout;
+mod theme;
 
 use std::process::ExitCode;
 
@@ -42,6 +44,7 @@ use invite::{
 };
 use language::a_korean_browser_sees_korean_and_the_menu_switches_at_once;
 use signout::signing_out_in_one_browser_leaves_the_other_signed_in;
+use theme::the_theme_follows_the_system_and_the_menu_overrides_it;
 
 fn main() -> ExitCode {
     confab_tests::stage_main!("e2e-paths" => start();
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         discarded_message_leaves_the_page_and_is_never_delivered,
         over_long_message_is_refused_in_the_page_and_not_sent,
         a_korean_browser_sees_korean_and_the_menu_switches_at_once,
+        the_theme_follows_the_system_and_the_menu_overrides_it,
     )
 }
 

@@ -131,3 +131,40 @@ async fn clipboard(client: &Client, call: &str) -> Result<String, String> {
         _ => Err(format!("unexpected answer from the clipboard: {value}")),
     }
 }
+
+/// Chrome DevTools' `Emulation.setEmulatedMedia` through chromedriver (`goog/cdp/execute`):
+/// the page sees `prefers-color-scheme: scheme` as if the system were set so.
+#[derive(Debug)]
+struct EmulateColorScheme {
+    scheme: &'static str,
+}
+
+impl WebDriverCompatibleCommand for EmulateColorScheme {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({
+            "cmd": "Emulation.setEmulatedMedia",
+            "params": { "features": [{ "name": "prefers-color-scheme", "value": self.scheme }] },
+        });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Sets the system colour scheme the page sees (`light` or `dark`).
+pub async fn emulate_color_scheme(client: &Client, scheme: &'static str) -> Result<(), String> {
+    client
+        .issue_cmd(EmulateColorScheme { scheme })
+        .await
+        .map(drop)
+        .map_err(|e| format!("emulating prefers-color-scheme {scheme}: {e}"))
+}
