@@ -50,8 +50,13 @@ pub async fn the_page_shows_its_name_while_loading_and_without_javascript() {
 pub async fn the_app_can_be_installed_from_its_manifest_and_icons() {
     let w = open();
     let page = http::get(&url(&w, "/"), &[]).body;
-    for wanted in ["manifest.webmanifest", "apple-touch-icon", "theme-color"] {
+    for wanted in ["manifest.webmanifest", "apple-touch-icon"] {
         assert!(page.contains(wanted), "{wanted:?} missing from {page}");
+    }
+    // One browser-bar colour per scheme.
+    assert_eq!(page.matches("theme-color").count(), 2, "{page}");
+    for scheme in ["prefers-color-scheme: light", "prefers-color-scheme: dark"] {
+        assert!(page.contains(scheme), "{scheme:?} missing from {page}");
     }
     let reply = http::get(&url(&w, "/manifest.webmanifest"), &[]);
     assert_eq!(reply.status, 200, "{}", reply.body);
