@@ -1,6 +1,7 @@
 //! Test support for Confab: run the real worker under `wrangler dev` and talk to it over HTTP
 //! and WebSocket the way the app does. Test binaries live in `tests/tests/`.
 
+pub mod axe;
 pub mod browser;
 pub mod coturn;
 pub mod fake_camera;

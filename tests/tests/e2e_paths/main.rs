@@ -11,10 +11,13 @@
 //! - [`language`]: Korean on a Korean browser's first visit; the language menu relabels every
 //!   control at once, in a call too, and is remembered.
 //! - [`theme`]: light or dark as the system says, overridden by the theme menu.
+//! - [`accessibility`]: axe-core finds nothing serious on any page, in either language or
+//!   theme.
 //!
 //! The GitHub sign-in stand-in (`tests/js/`) runs for the sign-out path. Run by
 //! `cargo xtask test` (root is needed for the namespace).
 
+mod accessibility;
 mod chat;
 mod home;
 mod invite;
@@ -25,6 +28,7 @@ mod theme;
 
 use std::process::ExitCode;
 
+use accessibility::axe_finds_nothing_serious_on_any_page;
 use chat::{
     closed_chat_is_hidden_and_counts_what_arrives,
     discarded_message_leaves_the_page_and_is_never_delivered,
@@ -58,6 +62,7 @@ fn main() -> ExitCode {
         over_long_message_is_refused_in_the_page_and_not_sent,
         a_korean_browser_sees_korean_and_the_menu_switches_at_once,
         the_theme_follows_the_system_and_the_menu_overrides_it,
+        axe_finds_nothing_serious_on_any_page,
     )
 }
 

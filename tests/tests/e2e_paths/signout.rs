@@ -14,7 +14,7 @@ const SESSION_COOKIE: &str = "confab_rt";
 
 /// Opens the home page signed out, signs in with GitHub as `login` and waits until the home
 /// page shows the person signed in; returns their name.
-async fn sign_in_at_home(env: &Env, client: &Client, login: &str) -> Result<String, String> {
+pub async fn sign_in_at_home(env: &Env, client: &Client, login: &str) -> Result<String, String> {
     let home = format!("{}/", env.base_url());
     client.goto(&home).await.map_err(|e| e.to_string())?;
     let link = format!("signin-{}", Provider::Github);

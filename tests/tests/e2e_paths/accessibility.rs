@@ -1,0 +1,165 @@
+//! axe-core on every page a person passes through, in Korean and English, light and dark: no
+//! `serious` or `critical` finding (contrast, names of controls, landmarks, ARIA misuse, ...).
+
+use confab_tests::axe::serious_violations;
+use confab_tests::room_page::{click, find, join, unique, wait_for};
+use fantoccini::Client;
+use serde_json::json;
+
+use crate::page::{type_into, wait_tile, TIMEOUT};
+use crate::signout::sign_in_at_home;
+use crate::Env;
+
+const LANGUAGES: [&str; 2] = ["ko", "en"];
+const THEMES: [&str; 2] = ["light", "dark"];
+
+/// Sets the page's language and theme through its menus (the `change` a pick fires) and waits
+/// until the page shows them.
+async fn set_look(client: &Client, lang: &str, theme: &str) -> Result<(), String> {
+    let js = r#"
+const pick = (id, value) => {
+  const menu = document.querySelector(`[data-testid="${id}"]`);
+  if (!menu) return false;
+  menu.value = value;
+  menu.dispatchEvent(new Event('change', { bubbles: true }));
+  return true;
+};
+return pick('language-select', arguments[0]) && pick('theme-toggle', arguments[1]);
+"#;
+    let picked = client
+        .execute(js, vec![json!(lang), json!(theme)])
+        .await
+        .map_err(|e| e.to_string())?;
+    if picked != json!(true) {
+        return Err("the page has no language or theme menu".into());
+    }
+    let wanted = json!([lang, theme]);
+    wait_for(&format!("the page in {lang}, {theme}"), TIMEOUT, || async {
+        let seen = client
+            .execute(SETTLED_LOOK_JS, vec![])
+            .await
+            .map_err(|e| e.to_string())?;
+        if seen == wanted {
+            Ok(Some(()))
+        } else {
+            Err(format!("(last seen: {seen})"))
+        }
+    })
+    .await
+}
+
+/// The page's language and theme, once no colour is still changing (a transition measured
+/// half-way would report a contrast nobody sees); `null` while one is.
+const SETTLED_LOOK_JS: &str = r#"
+const moving = document.getAnimations()
+  .some(a => a.playState === 'running' && a.effect.getTiming().iterations !== Infinity);
+const h = document.documentElement;
+return moving ? null : [h.lang, h.dataset.theme || null];
+"#;
+
+/// What axe found, page by page.
+#[derive(Default)]
+struct Findings(Vec<String>);
+
+impl Findings {
+    /// Runs axe on what `client` shows now, in each language and theme.
+    async fn audit(&mut self, client: &Client, page: &str) -> Result<(), String> {
+        for lang in LANGUAGES {
+            for theme in THEMES {
+                set_look(client, lang, theme).await?;
+                for violation in serious_violations(client).await? {
+                    self.0
+                        .push(format!("{page} ({lang}, {theme}): {violation}"));
+                }
+            }
+        }
+        eprintln!("e2e-paths: axe checked {page}");
+        Ok(())
+    }
+
+    fn verdict(self) -> Result<(), String> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "axe-core found {} serious or critical violations:\n  {}",
+                self.0.len(),
+                self.0.join("\n  ")
+            ))
+        }
+    }
+}
+
+/// Hana (signed in with GitHub) and Ben (a guest) pass through every page: home, profile, a
+/// call of two with chat open and a search answered, a room link before joining, and the page
+/// that turns a guest away from a room for signed-in people. axe runs on each in both
+/// languages and both themes.
+pub async fn axe_finds_nothing_serious_on_any_page(env: &Env) -> Result<(), String> {
+    let base = env.base_url();
+    let room = unique("axe");
+    env.with_browsers(&["hana", "ben"], async |b: &[Client]| {
+        let (hana, ben) = (&b[0], &b[1]);
+        let mut findings = Findings::default();
+        sign_in_at_home(env, hana, &unique("hana")).await?;
+        findings.audit(hana, "home, signed in").await?;
+        ben.goto(base).await.map_err(|e| e.to_string())?;
+        find(ben, "name-input", TIMEOUT).await?;
+        findings.audit(ben, "home, signed out").await?;
+
+        click(hana, "profile-link").await?;
+        find(hana, "profile-name-input", TIMEOUT).await?;
+        findings.audit(hana, "profile").await?;
+
+        ben.goto(&format!("{base}/r/{room}"))
+            .await
+            .map_err(|e| e.to_string())?;
+        find(ben, "name-input", TIMEOUT).await?;
+        findings.audit(ben, "room link before joining").await?;
+
+        hana.goto(&format!("{base}/r/{room}"))
+            .await
+            .map_err(|e| e.to_string())?;
+        click_when_there(hana, "join-button").await?;
+        find(hana, "local-video", TIMEOUT).await?;
+        join(ben, base, &room, "Ben").await?;
+        wait_tile(hana, "Hana", "Ben").await?;
+        // Wide screens open the chat beside the call.
+        findings.audit(hana, "in a call of two, chat open").await?;
+        click_when_there(hana, "chat-toggle").await?;
+        findings
+            .audit(hana, "in a call of two, chat closed")
+            .await?;
+        click_when_there(hana, "chat-toggle").await?;
+        type_into(hana, "chat-input", "내일 학교에서 봐요").await?;
+        click_when_there(hana, "chat-send").await?;
+        find(hana, "chat-message", TIMEOUT).await?;
+        findings.audit(hana, "chat with a message").await?;
+        type_into(hana, "chat-search", "ㅎㄱ").await?;
+        find(hana, "chat-search-result", TIMEOUT).await?;
+        findings.audit(hana, "search results").await?;
+
+        // A room for signed-in people turns the guest away.
+        hana.goto(base).await.map_err(|e| e.to_string())?;
+        click_when_there(hana, "require-signin-toggle").await?;
+        click(hana, "new-room-button").await?;
+        find(hana, "local-video", TIMEOUT).await?;
+        let members_only = hana.current_url().await.map_err(|e| e.to_string())?;
+        ben.goto(members_only.as_str())
+            .await
+            .map_err(|e| e.to_string())?;
+        type_into(ben, "name-input", "Ben").await?;
+        click(ben, "join-button").await?;
+        find(ben, "room-signin-required", TIMEOUT).await?;
+        findings.audit(ben, "sign-in required").await?;
+        findings.verdict()
+    })
+    .await
+}
+
+async fn click_when_there(client: &Client, test_id: &str) -> Result<(), String> {
+    find(client, test_id, TIMEOUT)
+        .await?
+        .click()
+        .await
+        .map_err(|e| format!("clicking {test_id}: {e}"))
+}
