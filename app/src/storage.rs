@@ -6,7 +6,9 @@
 
 const NAME_KEY: &str = "confab.name";
 const AUTOJOIN_KEY: &str = "confab.autojoin";
+/// Also read by the script in `index.html`, before the app starts.
 const LANG_KEY: &str = "confab.lang";
+/// Also read by the script in `index.html`, before the app starts.
 const THEME_KEY: &str = "confab.theme";
 
 fn local() -> Option<web_sys::Storage> {

@@ -116,6 +116,25 @@ pub static EN: Texts = Texts {
     cannot_create_connection: |e| format!("Cannot create a connection: {e}"),
     could_not_renew: |e| format!("Could not renew the session: {e}"),
 
+    heard_joined: |name| format!("{name} joined"),
+    heard_left: |name| format!("{name} left"),
+    heard_mic_off: |name| format!("{name} muted their microphone"),
+    heard_mic_on: |name| format!("{name} turned their microphone on"),
+    heard_reconnecting: "Connection lost. Reconnecting…",
+    heard_reconnected: "Reconnected",
+    heard_message: |name, text| format!("{name}: {text}"),
+    heard_messages: |n| format!("{n} new messages"),
+    tile_label: |name, mic_off, camera_off| {
+        let mut label = name.to_owned();
+        if mic_off {
+            label.push_str(", microphone off");
+        }
+        if camera_off {
+            label.push_str(", camera off");
+        }
+        label
+    },
+
     no_media_api: "This browser gives no access to camera or microphone (is the page on https?). \
                    You can still watch and listen.",
     no_camera: |why| format!("No camera available ({why}); joining with microphone only."),

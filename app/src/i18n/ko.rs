@@ -119,6 +119,25 @@ pub static KO: Texts = Texts {
     cannot_create_connection: |e| format!("연결을 만들 수 없습니다: {e}"),
     could_not_renew: |e| format!("세션을 갱신하지 못했습니다: {e}"),
 
+    heard_joined: |name| format!("{name} 님이 참여했습니다"),
+    heard_left: |name| format!("{name} 님이 나갔습니다"),
+    heard_mic_off: |name| format!("{name} 님이 마이크를 껐습니다"),
+    heard_mic_on: |name| format!("{name} 님이 마이크를 켰습니다"),
+    heard_reconnecting: "연결이 끊어졌습니다. 다시 연결하는 중…",
+    heard_reconnected: "다시 연결되었습니다",
+    heard_message: |name, text| format!("{name}: {text}"),
+    heard_messages: |n| format!("새 메시지 {n}개"),
+    tile_label: |name, mic_off, camera_off| {
+        let mut label = name.to_owned();
+        if mic_off {
+            label.push_str(", 마이크 꺼짐");
+        }
+        if camera_off {
+            label.push_str(", 카메라 꺼짐");
+        }
+        label
+    },
+
     no_media_api:
         "이 브라우저에서는 카메라와 마이크를 쓸 수 없습니다(https 페이지인가요?). 보고 듣기는 \
                    할 수 있습니다.",

@@ -98,6 +98,20 @@ pub struct Texts {
     pub cannot_create_connection: fn(&str) -> String,
     pub could_not_renew: fn(&str) -> String,
 
+    // ---- what a screen reader hears (a polite live region) -----------------------------------
+    pub heard_joined: fn(&str) -> String,
+    pub heard_left: fn(&str) -> String,
+    pub heard_mic_off: fn(&str) -> String,
+    pub heard_mic_on: fn(&str) -> String,
+    pub heard_reconnecting: &'static str,
+    pub heard_reconnected: &'static str,
+    /// Author and text of a message from someone else.
+    pub heard_message: fn(&str, &str) -> String,
+    /// Several messages that arrived close together.
+    pub heard_messages: fn(u32) -> String,
+    /// A remote tile's label: name, microphone off, camera off.
+    pub tile_label: fn(&str, bool, bool) -> String,
+
     // ---- camera and microphone -------------------------------------------------------------
     pub no_media_api: &'static str,
     pub no_camera: fn(&str) -> String,

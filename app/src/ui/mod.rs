@@ -1,4 +1,5 @@
 mod account;
+mod announcer;
 mod chat_composer;
 mod chat_list;
 mod chat_message;

@@ -23,11 +23,15 @@ pub struct Participant {
     pub link: RwSignal<TileState>,
     /// Connection quality from periodic stats (`None` until the first interval).
     pub quality: RwSignal<Option<QualityReport>>,
+    /// Whether `media` is what they announced: someone who just joined has sent nothing yet,
+    /// and their first `media` frame is where they start, not a change.
+    pub media_announced: StoredValue<bool>,
 }
 
 impl Participant {
-    fn new(member: Member) -> Self {
+    fn new(member: Member, media_announced: bool) -> Self {
         Participant {
+            media_announced: StoredValue::new(media_announced),
             peer_id: member.peer_id.clone(),
             media: RwSignal::new(member.media),
             member: RwSignal::new(member),
@@ -63,7 +67,7 @@ impl Participants {
 
     /// A welcome: exactly these people, with fresh links.
     pub fn welcome(self, peers: Vec<Member>) {
-        let fresh = peers.into_iter().map(|m| self.record(m)).collect();
+        let fresh = peers.into_iter().map(|m| self.record(m, true)).collect();
         self.list.set(fresh);
     }
 
@@ -79,12 +83,21 @@ impl Participants {
                 participant.member.set(member);
                 participant
             }
-            None => self.record(member),
+            None => self.record(member, false),
         };
         self.list.update(|list| {
             list.retain(|p| p.peer_id != participant.peer_id);
             list.push(participant);
         });
+    }
+
+    /// The name `peer` goes by, if they are here.
+    pub fn name_of(self, peer: &PeerId) -> Option<String> {
+        self.list.with_untracked(|list| {
+            list.iter()
+                .find(|p| &p.peer_id == peer)
+                .map(|p| p.member.with_untracked(|m| m.name.clone()))
+        })
     }
 
     pub fn left(self, peer: &PeerId) {
@@ -106,10 +119,10 @@ impl Participants {
         }
     }
 
-    fn record(self, member: Member) -> Participant {
+    fn record(self, member: Member, media_announced: bool) -> Participant {
         match self.owner.with_value(Clone::clone) {
-            Some(owner) => owner.with(|| Participant::new(member)),
-            None => Participant::new(member),
+            Some(owner) => owner.with(|| Participant::new(member, media_announced)),
+            None => Participant::new(member, media_announced),
         }
     }
 }
@@ -156,6 +169,10 @@ mod tests {
         assert!(!b.media.get_untracked().audio, "mute state as announced");
         assert_eq!(b.link.get_untracked(), TileState::Connecting);
         assert_eq!(b.quality.get_untracked(), None);
+        assert!(
+            b.media_announced.get_value(),
+            "in the room before us: announced"
+        );
         participants.welcome(vec![member("c", true)]);
         assert_eq!(ids(participants), ["c"]);
     }
@@ -185,7 +202,9 @@ mod tests {
     fn news_about_someone_who_left_is_dropped() {
         let participants = Participants::new();
         participants.welcome(vec![member("a", true)]);
+        assert_eq!(participants.name_of(&peer("a")).as_deref(), Some("A"));
         participants.left(&peer("a"));
+        assert_eq!(participants.name_of(&peer("a")), None);
         let mut called = false;
         participants.update(&peer("a"), |_| called = true);
         assert!(!called);
@@ -198,6 +217,10 @@ mod tests {
         participants.welcome(vec![member("a", true), member("b", true)]);
         participants.joined(member("c", true));
         assert_eq!(ids(participants), ["a", "b", "c"]);
+        assert!(
+            !participants.get()[2].media_announced.get_value(),
+            "nothing sent yet"
+        );
         participants.update(&peer("a"), |p| p.link.set(TileState::Connected));
         participants.joined(member("a", false));
         assert_eq!(ids(participants), ["b", "c", "a"]);

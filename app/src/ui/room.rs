@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::account::AccountChip;
+use super::announcer::Announcements;
 use super::chat_panel::ChatPanel;
 use super::controls::Controls;
 use super::language::LanguageSelect;
@@ -107,7 +108,8 @@ pub fn RoomPage() -> impl IntoView {
                 })}
                 <div class="stage">
                 <div class="grid">
-                    <LocalTile stream=model.local.into() name=my_name avatar=my_avatar camera_off=my_camera_off/>
+                    <LocalTile stream=model.local.into() name=my_name avatar=my_avatar
+                        mic_off=Signal::derive(move || !model.mic_on.get()) camera_off=my_camera_off/>
                     <For each=move || model.participants.get() key=|p| p.peer_id.clone() let:participant>
                         <VideoTile participant relay=model.relay.into()/>
                     </For>
@@ -124,6 +126,7 @@ pub fn RoomPage() -> impl IntoView {
                 <a href="/" class="brand">"Confab"</a> <h1>{room.as_str().to_owned()}</h1> <AccountChip/>
                 <LanguageSelect/>
             </header>
+            <Announcements announcer=model.announcer/>
             {move || model.notice.get().map(|n| view! { <p class="notice" data-testid="room-notice" role="status">{move || n.in_(i18n.t())}</p> })}
             {move || match model.phase.get() {
                 Phase::Lobby => view! {

@@ -3,11 +3,12 @@
 
 use std::rc::Rc;
 
-use confab_protocol::{ClientFrame, DisplayName, MediaState, Member, RoomName};
+use confab_protocol::{ClientFrame, DisplayName, MediaState, Member, RoomName, ServerFrame};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::MediaStream;
 
+use super::announcer::{Announcer, News};
 use super::chat_model::ChatModel;
 use super::participants::Participants;
 use super::session::Session;
@@ -44,6 +45,8 @@ pub(super) struct RoomModel {
     /// What the server's ICE answer says about the relay (`None` until the call starts).
     pub(super) relay: RwSignal<Option<RelayStatus>>,
     pub(super) chat: ChatModel,
+    /// What a screen reader hears about the call.
+    pub(super) announcer: Announcer,
     pub(super) call: StoredValue<Option<Call>, LocalStorage>,
     pub(super) session: Session,
 }
@@ -72,6 +75,7 @@ impl RoomModel {
             reconnecting: RwSignal::new(None),
             relay: RwSignal::new(None),
             chat: ChatModel::new(send),
+            announcer: Announcer::new(),
             call,
             session: Session::get(),
         }
@@ -84,12 +88,18 @@ impl RoomModel {
                 self.chat.know_members(std::iter::once(&me).chain(&peers));
                 self.me.set(Some(me));
                 self.participants.welcome(peers);
+                if self.reconnecting.get_untracked().is_some() {
+                    self.announcer.say(News::Reconnected);
+                }
                 self.reconnecting.set(None);
                 self.phase.set(Phase::InCall);
                 self.announce_media();
                 self.chat.act(|s| s.on_welcome(&user_id, history));
             }
             CallEvent::Reconnecting { attempt, delay_ms } => {
+                if self.reconnecting.get_untracked().is_none() {
+                    self.announcer.say(News::Reconnecting);
+                }
                 self.participants.clear();
                 self.chat.act(|s| {
                     s.on_disconnect();
@@ -99,18 +109,38 @@ impl RoomModel {
                     reconnecting_notice(t, attempt, delay_ms)
                 })));
             }
-            CallEvent::Chat(frame) => self.chat.act(|s| s.on_frame(frame)),
+            CallEvent::Chat(frame) => {
+                self.hear_message(&frame);
+                self.chat.act(|s| s.on_frame(frame))
+            }
             CallEvent::PeerJoined(member) => {
                 self.chat.know_members([&member]);
+                if self.participants.name_of(&member.peer_id).is_none() {
+                    self.announcer.say(News::Joined(member.name.clone()));
+                }
                 self.participants.joined(member);
             }
-            CallEvent::PeerLeft(peer) => self.participants.left(&peer),
+            CallEvent::PeerLeft(peer) => {
+                if let Some(name) = self.participants.name_of(&peer) {
+                    self.announcer.say(News::Left(name));
+                }
+                self.participants.left(&peer)
+            }
             CallEvent::RemoteStream(peer, stream) => self
                 .participants
                 .update(&peer, |p| p.stream.set(Some(stream))),
-            CallEvent::PeerMedia(peer, media) => {
-                self.participants.update(&peer, |p| p.media.set(media))
-            }
+            CallEvent::PeerMedia(peer, media) => self.participants.update(&peer, |p| {
+                let announced = p.media_announced.get_value();
+                p.media_announced.set_value(true);
+                if announced && p.media.with_untracked(|m| m.audio) != media.audio {
+                    let name = p.member.with_untracked(|m| m.name.clone());
+                    self.announcer.say(News::Mic {
+                        name,
+                        on: media.audio,
+                    });
+                }
+                p.media.set(media)
+            }),
             CallEvent::PeerLink(peer, link) => {
                 self.participants.update(&peer, |p| p.link.set(link))
             }
@@ -136,6 +166,22 @@ impl RoomModel {
                 self.end_call();
                 self.phase.set(Phase::SignInRequired);
             }
+        }
+    }
+
+    /// A new message from someone else is heard (mine and history are not).
+    fn hear_message(self, frame: &ServerFrame) {
+        let ServerFrame::Chat { message } = frame else {
+            return;
+        };
+        let mine = self
+            .me
+            .with_untracked(|me| me.as_ref().is_some_and(|me| me.user_id == message.user_id));
+        if !mine {
+            self.announcer.say(News::Message {
+                author: message.name.clone(),
+                text: message.text.clone(),
+            });
         }
     }
 

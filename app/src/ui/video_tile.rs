@@ -14,7 +14,8 @@ use crate::i18n::I18n;
 /// (`connecting|connected|reconnecting|failed`); while reconnecting the picture is dimmed under
 /// a "reconnecting…" label. Quality (from periodic stats; none before the first interval) sets
 /// `data-quality`/`data-relayed` and the bars in the caption. A failed link says why over the
-/// picture (`relay`: what the server's ICE answer said about its relay).
+/// picture (`relay`: what the server's ICE answer said about its relay). The tile's label
+/// (for screen readers) says the name and whether their microphone and camera are off.
 #[component]
 pub fn VideoTile(participant: Participant, relay: Signal<Option<RelayStatus>>) -> impl IntoView {
     let i18n = I18n::get();
@@ -25,6 +26,7 @@ pub fn VideoTile(participant: Participant, relay: Signal<Option<RelayStatus>>) -
         stream,
         link,
         quality,
+        ..
     } = participant;
     let video = video_showing(stream.into());
     let name = move || member.with(|m| m.name.clone());
@@ -44,6 +46,7 @@ pub fn VideoTile(participant: Participant, relay: Signal<Option<RelayStatus>>) -
     let quality = Signal::from(quality);
     view! {
         <figure class="tile" data-testid="video-tile" data-peer-id=peer_id.0 data-name=name
+            aria-label=move || (i18n.t().tile_label)(&name(), muted(), camera_off())
             class:camera-off=camera_off data-connection=move || link.get().as_str()
             data-quality=move || quality.with(|q| q.as_ref().map(|q| q.level.as_str()))
             data-relayed=move || quality.with(|q| q.as_ref().map(|q| q.relayed.to_string()))>
@@ -100,11 +103,13 @@ fn QualityBars(quality: Signal<Option<QualityReport>>) -> impl IntoView {
 }
 
 /// My own camera preview (muted so I do not hear myself); my picture while the camera is off.
+/// Labelled, like the others' tiles, with the name and what is off.
 #[component]
 pub fn LocalTile(
     stream: Signal<Option<MediaStream>, LocalStorage>,
     name: Signal<String>,
     avatar: Signal<Option<String>>,
+    mic_off: Signal<bool>,
     camera_off: Signal<bool>,
 ) -> impl IntoView {
     let i18n = I18n::get();
@@ -114,11 +119,13 @@ pub fn LocalTile(
             .get()
             .then(|| placeholder(avatar.get(), &name.get(), "local-avatar"))
     };
+    let me = move || format!("{}{}", name.get(), i18n.t().you_suffix);
+    let label = move || (i18n.t().tile_label)(&me(), mic_off.get(), camera_off.get());
     view! {
-        <figure class="tile local" class:camera-off=move || camera_off.get()>
+        <figure class="tile local" class:camera-off=move || camera_off.get() aria-label=label>
             <video data-testid="local-video" node_ref=video autoplay playsinline prop:muted=true></video>
             {placeholder}
-            <figcaption><span class="name">{move || format!("{}{}", name.get(), i18n.t().you_suffix)}</span></figcaption>
+            <figcaption><span class="name">{me}</span></figcaption>
         </figure>
     }
 }

@@ -11,6 +11,10 @@
 //! - [`language`]: Korean on a Korean browser's first visit; the language menu relabels every
 //!   control at once, in a call too, and is remembered.
 //! - [`theme`]: light or dark as the system says, overridden by the theme menu.
+//! - [`keyboard`]: home to call to leaving with keys alone (focus rings, Tab order, the emoji
+//!   menu's keys), and what the room's live region and tile labels tell a screen reader.
+//! - [`layout`]: a phone's and a laptop's screen: no sideways scrolling, every control on the
+//!   screen, tiles 16:9; screenshots of both.
 //! - [`accessibility`]: axe-core finds nothing serious on any page, in either language or
 //!   theme.
 //!
@@ -21,7 +25,9 @@ mod accessibility;
 mod chat;
 mod home;
 mod invite;
+mod keyboard;
 mod language;
+mod layout;
 mod page;
 mod signout;
 mod theme;
@@ -46,7 +52,9 @@ use home::{
 use invite::{
     failed_clipboard_write_says_so_and_shows_the_link, invite_link_lands_in_the_clipboard,
 };
+use keyboard::the_whole_path_works_with_the_keyboard_alone;
 use language::a_korean_browser_sees_korean_and_the_menu_switches_at_once;
+use layout::phone_and_laptop_screens_fit_without_sideways_scrolling;
 use signout::signing_out_in_one_browser_leaves_the_other_signed_in;
 use theme::the_theme_follows_the_system_and_the_menu_overrides_it;
 
@@ -63,6 +71,8 @@ fn main() -> ExitCode {
         a_korean_browser_sees_korean_and_the_menu_switches_at_once,
         the_theme_follows_the_system_and_the_menu_overrides_it,
         axe_finds_nothing_serious_on_any_page,
+        the_whole_path_works_with_the_keyboard_alone,
+        phone_and_laptop_screens_fit_without_sideways_scrolling,
     )
 }
 

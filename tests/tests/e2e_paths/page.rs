@@ -132,14 +132,15 @@ async fn clipboard(client: &Client, call: &str) -> Result<String, String> {
     }
 }
 
-/// Chrome DevTools' `Emulation.setEmulatedMedia` through chromedriver (`goog/cdp/execute`):
-/// the page sees `prefers-color-scheme: scheme` as if the system were set so.
+/// A Chrome DevTools command through chromedriver (`goog/cdp/execute`), for what WebDriver
+/// cannot set: the system's colour scheme, a phone's screen.
 #[derive(Debug)]
-struct EmulateColorScheme {
-    scheme: &'static str,
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
 }
 
-impl WebDriverCompatibleCommand for EmulateColorScheme {
+impl WebDriverCompatibleCommand for Cdp {
     fn endpoint(
         &self,
         base_url: &url::Url,
@@ -152,19 +153,52 @@ impl WebDriverCompatibleCommand for EmulateColorScheme {
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({
-            "cmd": "Emulation.setEmulatedMedia",
-            "params": { "features": [{ "name": "prefers-color-scheme", "value": self.scheme }] },
-        });
+        let body = json!({ "cmd": self.cmd, "params": self.params });
         (http::Method::POST, Some(body.to_string()))
     }
 }
 
-/// Sets the system colour scheme the page sees (`light` or `dark`).
-pub async fn emulate_color_scheme(client: &Client, scheme: &'static str) -> Result<(), String> {
+async fn cdp(client: &Client, cmd: &'static str, params: serde_json::Value) -> Result<(), String> {
     client
-        .issue_cmd(EmulateColorScheme { scheme })
+        .issue_cmd(Cdp { cmd, params })
         .await
         .map(drop)
-        .map_err(|e| format!("emulating prefers-color-scheme {scheme}: {e}"))
+        .map_err(|e| format!("{cmd}: {e}"))
+}
+
+/// Sets the system colour scheme the page sees (`light` or `dark`), as `prefers-color-scheme`.
+pub async fn emulate_color_scheme(client: &Client, scheme: &'static str) -> Result<(), String> {
+    let features = json!([{ "name": "prefers-color-scheme", "value": scheme }]);
+    cdp(
+        client,
+        "Emulation.setEmulatedMedia",
+        json!({ "features": features }),
+    )
+    .await
+}
+
+/// Makes the page's viewport `width`×`height` CSS pixels; `mobile` also emulates a phone
+/// (the viewport meta tag applies, scrollbars overlay).
+pub async fn emulate_screen(
+    client: &Client,
+    width: u32,
+    height: u32,
+    mobile: bool,
+) -> Result<(), String> {
+    let params = json!({
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile,
+    });
+    cdp(client, "Emulation.setDeviceMetricsOverride", params).await
+}
+
+/// Makes the browser refuse requests whose URL matches one of `patterns` (`*` wildcards; none:
+/// refuse nothing again), as if they never arrived.
+pub async fn block_urls(client: &Client, patterns: &[&str]) -> Result<(), String> {
+    cdp(client, "Network.enable", json!({})).await?;
+    cdp(
+        client,
+        "Network.setBlockedURLs",
+        json!({ "urls": patterns }),
+    )
+    .await
 }

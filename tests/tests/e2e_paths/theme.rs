@@ -4,7 +4,7 @@
 use confab_tests::room_page::{find, wait_for};
 use fantoccini::{Client, Locator};
 
-use crate::page::{emulate_color_scheme, TIMEOUT};
+use crate::page::{block_urls, emulate_color_scheme, TIMEOUT};
 use crate::Env;
 
 /// The page background as the browser computed it.
@@ -36,7 +36,8 @@ const LIGHT_BG: &str = "rgb(248, 250, 252)";
 const DARK_BG: &str = "rgb(15, 23, 42)";
 
 /// A light system shows the light theme and a dark one the dark theme; choosing "dark" in the
-/// theme menu wins over a light system, also after a reload, and "system" follows it again.
+/// theme menu wins over a light system, also after a reload and before the app has started,
+/// and "system" follows it again.
 pub async fn the_theme_follows_the_system_and_the_menu_overrides_it(
     env: &Env,
 ) -> Result<(), String> {
@@ -56,6 +57,22 @@ pub async fn the_theme_follows_the_system_and_the_menu_overrides_it(
         find(theo, "theme-toggle", TIMEOUT).await?;
         emulate_color_scheme(theo, "light").await?;
         wait_background(theo, "the chosen dark theme after a reload", DARK_BG).await?;
+        // Before the app starts (its WebAssembly refused here, so it never does), the loading
+        // page is already in the chosen theme: no light flash on a light system.
+        block_urls(theo, &["*.wasm"]).await?;
+        theo.refresh().await.map_err(|e| e.to_string())?;
+        emulate_color_scheme(theo, "light").await?;
+        let booting = theo
+            .execute("return !!document.getElementById('boot');", vec![])
+            .await
+            .map_err(|e| e.to_string())?;
+        if booting != serde_json::json!(true) {
+            return Err("the app started although its WebAssembly was refused".into());
+        }
+        wait_background(theo, "the chosen dark theme before the app starts", DARK_BG).await?;
+        block_urls(theo, &[]).await?;
+        theo.refresh().await.map_err(|e| e.to_string())?;
+        find(theo, "theme-toggle", TIMEOUT).await?;
         choose_theme(theo, "system").await?;
         wait_background(theo, "the system's light theme again", LIGHT_BG).await
     })
