@@ -452,6 +452,27 @@ pub async fn wait_chat_text(
     .await
 }
 
+/// Waits until the room page's live region (what a screen reader is told, politely) says
+/// `wanted`; `who` names the listener for the timeout message.
+pub async fn wait_heard(client: &Client, who: &str, wanted: &str) -> Result<(), String> {
+    let js = "const e = document.querySelector('[data-testid=announcer]');
+              return e ? [e.getAttribute('aria-live'), e.textContent] : null;";
+    let expected = serde_json::json!(["polite", wanted]);
+    wait_for(
+        &format!("{who}'s screen reader to hear {wanted:?}"),
+        Duration::from_secs(30),
+        || async {
+            let seen = script(client, js).await?;
+            if seen == expected {
+                Ok(Some(()))
+            } else {
+                Err(format!("(the live region holds {seen})"))
+            }
+        },
+    )
+    .await
+}
+
 /// Runs a script and returns its JSON result.
 pub async fn script(client: &Client, js: &str) -> Result<serde_json::Value, String> {
     client.execute(js, vec![]).await.map_err(|e| e.to_string())

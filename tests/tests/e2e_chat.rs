@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use confab_protocol::{ClientFrame, ServerFrame};
 use confab_tests::room_page::{
     chat_messages, click, find, join, script, send_burst, send_chat, tiles, type_chat, unique,
-    wait_chat_text, wait_for, wait_live_media_from, with_browsers, ChatRow, BURST,
+    wait_chat_text, wait_for, wait_heard, wait_live_media_from, with_browsers, ChatRow, BURST,
 };
 use confab_tests::stage::Stage;
 use confab_tests::{http, ws_client};
@@ -338,6 +338,7 @@ async fn message_sent_while_the_socket_is_down_is_delivered_once_and_the_call_co
 
         script(ana, CUT_NETWORK_JS).await?;
         find(ana, "reconnecting", Duration::from_secs(5)).await?;
+        wait_heard(ana, "Ana", "Connection lost. Reconnecting…").await?;
         let text = "typed while the socket was down";
         type_chat(ana, &format!("{text}{ENTER}")).await?;
         let pending = wait_for("the message to show as sending", CHAT_TIMEOUT, || async {
@@ -379,6 +380,7 @@ async fn message_sent_while_the_socket_is_down_is_delivered_once_and_the_call_co
             Ok((shown == serde_json::Value::Bool(false)).then_some(()))
         })
         .await?;
+        wait_heard(ana, "Ana", "Reconnected").await?;
 
         // Exactly once on both sides: a later message proves everything before it has arrived.
         send_chat(ben, "after the reconnect").await?;

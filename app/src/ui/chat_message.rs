@@ -109,23 +109,36 @@ pub fn PendingItem(pending: Pending, chat: ChatModel) -> impl IntoView {
 }
 
 /// `ts` (unix ms) in the reader's time zone and the page's language (`Intl`): "14:05" today,
-/// "Mar 3, 14:05" ("3월 3일 14:05") otherwise, and the full date and time for a tooltip.
+/// "yesterday 14:05" ("어제 14:05", `Intl.RelativeTimeFormat`) the day before, "Mar 3, 14:05"
+/// ("3월 3일 14:05") otherwise; and the full date and time for a tooltip.
 pub fn local_time(ts: i64, lang: Lang) -> (String, String) {
     let date = js_sys::Date::new(&JsValue::from_f64(ts as f64));
+    let day = date.to_date_string();
     let today = js_sys::Date::new_0();
-    let same_day = date.to_date_string() == today.to_date_string();
+    let same_day = day == today.to_date_string();
+    // The calendar day before today, whatever its length (daylight saving).
+    let yesterday = js_sys::Date::new_0();
+    yesterday.set_date(yesterday.get_date().wrapping_sub(1));
+    let day_before = !same_day && day == yesterday.to_date_string();
     let options = js_sys::Object::new();
     let set = |key: &str, value: &str| {
         let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
     };
     set("hour", "2-digit");
     set("minute", "2-digit");
-    if !same_day {
+    if !same_day && !day_before {
         set("month", "short");
         set("day", "numeric");
     }
     let locale = lang.code();
-    let short = date.to_locale_string(locale, &options);
+    let mut short: String = date.to_locale_string(locale, &options).into();
+    if day_before {
+        let locales = js_sys::Array::of1(&locale.into());
+        let relative = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&relative, &"numeric".into(), &"auto".into());
+        let words = js_sys::Intl::RelativeTimeFormat::new(&locales, &relative).format(-1.0, "day");
+        short = format!("{} {short}", String::from(words));
+    }
     let full = date.to_locale_string(locale, &JsValue::UNDEFINED);
-    (short.into(), full.into())
+    (short, full.into())
 }

@@ -3,7 +3,7 @@
 //! step by key presses on whatever has focus, each focus showing a ring; and the room's live
 //! region and tile labels saying what others do.
 
-use confab_tests::room_page::{click, find, join, unique, wait_chat_text, wait_for};
+use confab_tests::room_page::{click, find, join, unique, wait_chat_text, wait_for, wait_heard};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::Client;
@@ -149,29 +149,6 @@ async fn wait_attribute(
             Err(format!("(last seen: {seen})"))
         }
     })
-    .await
-}
-
-/// Waits until the room's live region says `wanted`.
-async fn wait_heard(client: &Client, who: &str, wanted: &str) -> Result<(), String> {
-    let js = "const e = document.querySelector('[data-testid=announcer]');
-              return e ? [e.getAttribute('aria-live'), e.textContent] : null;";
-    let expected = json!(["polite", wanted]);
-    wait_for(
-        &format!("{who}'s screen reader to hear {wanted:?}"),
-        TIMEOUT,
-        || async {
-            let seen = client
-                .execute(js, vec![])
-                .await
-                .map_err(|e| e.to_string())?;
-            if seen == expected {
-                Ok(Some(()))
-            } else {
-                Err(format!("(the live region holds {seen})"))
-            }
-        },
-    )
     .await
 }
 

@@ -2,7 +2,7 @@
 //! menu switches every label at once (in a call too, without leaving it), and the choice is
 //! remembered by this browser.
 
-use confab_tests::room_page::{find, join, unique, wait_for};
+use confab_tests::room_page::{find, join, send_chat, unique, wait_chat_text, wait_for};
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 
@@ -57,6 +57,39 @@ async fn choose(client: &Client, lang: &str) -> Result<(), String> {
         .map_err(|e| format!("choosing {lang}: {e}"))
 }
 
+/// Moves the page's clock (`new Date()`, `Date.now()`) one day ahead.
+const A_DAY_LATER_JS: &str = r#"
+const RealDate = Date;
+const day = 24 * 60 * 60 * 1000;
+window.Date = class extends RealDate {
+  constructor(...args) { if (args.length === 0) super(RealDate.now() + day); else super(...args); }
+  static now() { return RealDate.now() + day; }
+};
+return true;
+"#;
+
+/// Waits until the time shown by the message `text` starts with `prefix`.
+async fn wait_message_time(client: &Client, text: &str, prefix: &str) -> Result<(), String> {
+    let js = "const m = [...document.querySelectorAll('[data-testid=chat-message]')]
+                .find(m => m.querySelector('.text')?.textContent === arguments[0]);
+              return m ? m.querySelector('time').textContent : null;";
+    wait_for(
+        &format!("the message's time to start with {prefix:?}"),
+        TIMEOUT,
+        || async {
+            let seen = client
+                .execute(js, vec![json!(text)])
+                .await
+                .map_err(|e| e.to_string())?;
+            match seen.as_str() {
+                Some(time) if time.starts_with(prefix) => Ok(Some(())),
+                _ => Err(format!("(time shown: {seen})")),
+            }
+        },
+    )
+    .await
+}
+
 const HOME: [&str; 2] = ["join-button", "new-room-button"];
 const CALL: [&str; 5] = [
     "mic-toggle",
@@ -68,7 +101,8 @@ const CALL: [&str; 5] = [
 
 /// 민아's browser speaks Korean: Confab greets her in Korean. She switches to English (the
 /// page relabels at once and remembers it after a reload), joins a call in English, and
-/// switches back to Korean in the call: every control relabels and the call goes on.
+/// switches back to Korean in the call: every control relabels and the call goes on. A day
+/// later her message's time says "yesterday" in each language.
 pub async fn a_korean_browser_sees_korean_and_the_menu_switches_at_once(
     env: &Env,
 ) -> Result<(), String> {
@@ -106,6 +140,18 @@ pub async fn a_korean_browser_sees_korean_and_the_menu_switches_at_once(
         if title != format!("{room} · Confab") {
             return Err(format!("the tab title is {title:?}"));
         }
+
+        // A message's time, a day later, says "yesterday" in the page's language.
+        let text = unique("어제");
+        send_chat(mina, &text).await?;
+        wait_chat_text(mina, &text, TIMEOUT).await?;
+        mina.execute(A_DAY_LATER_JS, vec![])
+            .await
+            .map_err(|e| e.to_string())?;
+        choose(mina, "en").await?;
+        wait_message_time(mina, &text, "yesterday ").await?;
+        choose(mina, "ko").await?;
+        wait_message_time(mina, &text, "어제 ").await?;
         Ok(())
     })
     .await
