@@ -152,6 +152,18 @@ async fn wait_attribute(
     .await
 }
 
+/// Waits until the page is in `lang` (`<html lang>`).
+async fn wait_lang(client: &Client, lang: &str) -> Result<(), String> {
+    wait_for(&format!("the page in {lang}"), TIMEOUT, || async {
+        let seen = client
+            .execute("return document.documentElement.lang;", vec![])
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok((seen == json!(lang)).then_some(()))
+    })
+    .await
+}
+
 /// The label a screen reader gives `name`'s tile on `client`'s page.
 async fn tile_label(client: &Client, name: &str) -> Result<Value, String> {
     client
@@ -198,7 +210,8 @@ const CALL_ORDER: [&str; 11] = [
     "leave-button",
 ];
 
-/// Ana uses no mouse. From the home page she types her name and a room and presses Enter;
+/// Ana uses no mouse. On the home page she switches the language to Korean and back with the
+/// arrow keys, types her name and a room and presses Enter;
 /// in the call she mutes and unmutes her microphone with Space and stops her camera with
 /// Enter (Ben's page labels her tile so), hears Ben join, mute and write, writes back, picks
 /// an emoji from the menu with the arrow keys (Escape closes it and gives focus back to its
@@ -213,6 +226,12 @@ pub async fn the_whole_path_works_with_the_keyboard_alone(env: &Env) -> Result<(
         let (ana, ben) = (&b[0], &b[1]);
         ana.goto(base).await.map_err(|e| e.to_string())?;
         find(ana, "name-input", TIMEOUT).await?;
+        // The language menu (a native select): arrow keys change it at once.
+        tab_to(ana, "language-select", false).await?;
+        press(ana, &[Key::Up]).await?;
+        wait_lang(ana, "ko").await?;
+        press(ana, &[Key::Down]).await?;
+        wait_lang(ana, "en").await?;
         tab_to(ana, "name-input", false).await?;
         type_here(ana, "Ana").await?;
         tab_to(ana, "room-input", false).await?;

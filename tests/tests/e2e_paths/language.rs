@@ -45,6 +45,88 @@ async fn wait_labels(
     .await
 }
 
+/// Every piece of text a person sees or hears on the page: visible text, and the labels,
+/// placeholders and titles of elements (chat message text aside: people write what they
+/// write).
+const WORDS_JS: &str = r#"
+const shown = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+const texts = [];
+const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+  const e = n.parentElement;
+  if (!e || e.closest('script, style, noscript, option, .msg .text, .results .text')) continue;
+  if (n.textContent.trim() && shown(e)) texts.push(n.textContent.trim());
+}
+for (const e of document.querySelectorAll('[aria-label], [placeholder], [title]')) {
+  for (const a of ['aria-label', 'placeholder', 'title']) {
+    const v = e.getAttribute(a);
+    if (v) texts.push(v);
+  }
+}
+return texts;
+"#;
+
+/// Words the Korean page may show in Latin letters: names (the product's, the sign-in
+/// providers', "TURN", a protocol's), keys as Korean keyboards print them, the language
+/// menu's "English", and the example room name (room names are Latin letters, digits, `_`
+/// and `-`).
+const LATIN_IN_KOREAN: [&str; 10] = [
+    "Confab", "GitHub", "Google", "Kakao", "Naver", "TURN", "Shift", "Enter", "English", "standup",
+];
+
+/// Words the English page may show in Hangul: the language menu's "한국어", and the search
+/// box's hint that it finds Korean ("한글, 초성 (ㅎㄱ)").
+const HANGUL_IN_ENGLISH: [&str; 4] = ["한국어", "한글", "초성", "ㅎㄱ"];
+
+/// Whether `text` holds two Latin letters in a row (an English word).
+fn latin_word(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .windows(2)
+        .any(|w| w.iter().all(char::is_ascii_alphabetic))
+}
+
+/// Whether `text` holds Hangul (syllables or letters).
+fn hangul(text: &str) -> bool {
+    text.chars()
+        .any(|c| matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{3131}'..='\u{318E}'))
+}
+
+/// Fails if the page, in `lang`, shows a word of the other language other than `allowed` (a
+/// person's or room's name, say) and the words that language keeps ([`LATIN_IN_KOREAN`],
+/// [`HANGUL_IN_ENGLISH`]).
+async fn nothing_left_untranslated(
+    client: &Client,
+    page: &str,
+    lang: &str,
+    allowed: &[&str],
+) -> Result<(), String> {
+    let (foreign, kept): (fn(&str) -> bool, &[&str]) = match lang {
+        "ko" => (latin_word, &LATIN_IN_KOREAN),
+        _ => (hangul, &HANGUL_IN_ENGLISH),
+    };
+    let texts = client
+        .execute(WORDS_JS, vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    let texts: Vec<String> = serde_json::from_value(texts).map_err(|e| e.to_string())?;
+    let left: Vec<&String> = texts
+        .iter()
+        .filter(|text| {
+            let mut rest = text.to_string();
+            for word in allowed.iter().chain(kept) {
+                rest = rest.replace(word, "");
+            }
+            foreign(&rest)
+        })
+        .collect();
+    if left.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{page} in {lang:?} still shows {left:?}"))
+    }
+}
+
 /// Picks `lang` in the language menu, as a person does (click the menu, click the option).
 async fn choose(client: &Client, lang: &str) -> Result<(), String> {
     let menu = find(client, "language-select", TIMEOUT).await?;
@@ -101,8 +183,9 @@ const CALL: [&str; 5] = [
 
 /// 민아's browser speaks Korean: Confab greets her in Korean. She switches to English (the
 /// page relabels at once and remembers it after a reload), joins a call in English, and
-/// switches back to Korean in the call: every control relabels and the call goes on. A day
-/// later her message's time says "yesterday" in each language.
+/// switches back to Korean in the call: every control relabels and the call goes on. In
+/// either language no word of the other is left on the page (beyond names and the words
+/// each keeps). A day later her message's time says "yesterday" in each language.
 pub async fn a_korean_browser_sees_korean_and_the_menu_switches_at_once(
     env: &Env,
 ) -> Result<(), String> {
@@ -113,12 +196,14 @@ pub async fn a_korean_browser_sees_korean_and_the_menu_switches_at_once(
         let mina = &b[0];
         mina.goto(base).await.map_err(|e| e.to_string())?;
         wait_labels(mina, "ko", &HOME, &["참여", "새 방"]).await?;
+        nothing_left_untranslated(mina, "the home page", "ko", &[]).await?;
         let png = mina.screenshot().await.map_err(|e| e.to_string())?;
         std::fs::write(env.stage().scratch.join("home-korean.png"), png)
             .map_err(|e| e.to_string())?;
 
         choose(mina, "en").await?;
         wait_labels(mina, "en", &HOME, &["Join", "New room"]).await?;
+        nothing_left_untranslated(mina, "the home page", "en", &[]).await?;
         mina.refresh().await.map_err(|e| e.to_string())?;
         wait_labels(mina, "en", &HOME, &["Join", "New room"])
             .await
@@ -127,11 +212,14 @@ pub async fn a_korean_browser_sees_korean_and_the_menu_switches_at_once(
         join(mina, base, &room, "민아").await?;
         let english = ["Mute", "Stop video", "Chat", "Copy invite link", "Leave"];
         wait_labels(mina, "en", &CALL, &english).await?;
+        nothing_left_untranslated(mina, "the call", "en", &["민아"]).await?;
         choose(mina, "ko").await?;
         let korean = ["음소거", "비디오 끄기", "채팅", "초대 링크 복사", "나가기"];
         wait_labels(mina, "ko", &CALL, &korean).await?;
         // Still in the call: switching relabels, it does not rebuild the room.
         find(mina, "local-video", TIMEOUT).await?;
+        // Not only those five: nothing on the page is left in English.
+        nothing_left_untranslated(mina, "the call", "ko", &[room.as_str()]).await?;
         let png = mina.screenshot().await.map_err(|e| e.to_string())?;
         let path = env.stage().scratch.join("call-korean.png");
         std::fs::write(&path, png).map_err(|e| e.to_string())?;
