@@ -106,7 +106,7 @@ pub static KO: Texts = Texts {
     quality_weak: "약함",
     quality_bad: "나쁨",
     quality_label: |level, rtt, loss, kbps, relayed| {
-        let rtt = rtt.map_or_else(|| "RTT ?".to_owned(), |ms| format!("RTT {ms}ms"));
+        let rtt = rtt.map_or_else(|| "지연 ?".to_owned(), |ms| format!("지연 {ms}ms"));
         let relayed = if relayed { ", 중계" } else { "" };
         format!("연결 상태: {level} ({rtt}, 손실 {loss}%, {kbps}kbit/s{relayed})")
     },

@@ -66,7 +66,7 @@ fn the_two_tables_are_two_languages() {
     );
     assert_eq!(
         (ko.quality_label)("좋음", None, 3, 80, false),
-        "연결 상태: 좋음 (RTT ?, 손실 3%, 80kbit/s)"
+        "연결 상태: 좋음 (지연 ?, 손실 3%, 80kbit/s)"
     );
     assert_eq!(
         (en.image_too_large)(31),

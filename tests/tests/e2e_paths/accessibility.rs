@@ -1,5 +1,6 @@
 //! axe-core on every page a person passes through, in Korean and English, light and dark: no
-//! `serious` or `critical` finding (contrast, names of controls, landmarks, ARIA misuse, ...).
+//! `serious` or `critical` finding (contrast, names of controls, landmarks, ARIA misuse, ...),
+//! and no word left in the other language.
 
 use confab_tests::axe::serious_violations;
 use confab_tests::room_page::{click, find, join, unique, wait_for};
@@ -8,6 +9,7 @@ use serde_json::json;
 
 use crate::page::{type_into, wait_tile, TIMEOUT};
 use crate::signout::sign_in_at_home;
+use crate::words::nothing_left_untranslated;
 use crate::Env;
 
 const LANGUAGES: [&str; 2] = ["ko", "en"];
@@ -57,20 +59,29 @@ const h = document.documentElement;
 return moving ? null : [h.lang, h.dataset.theme || null];
 "#;
 
-/// What axe found, page by page.
+/// What axe found, page by page, and words left in the other language.
 #[derive(Default)]
-struct Findings(Vec<String>);
+struct Findings {
+    found: Vec<String>,
+    /// Words in Latin letters that are names here (people's, rooms').
+    names: Vec<String>,
+}
 
 impl Findings {
-    /// Runs axe on what `client` shows now, in each language and theme.
+    /// Runs axe on what `client` shows now, in each language and theme, and looks for words
+    /// of the other language.
     async fn audit(&mut self, client: &Client, page: &str) -> Result<(), String> {
+        let names: Vec<&str> = self.names.iter().map(String::as_str).collect();
         for lang in LANGUAGES {
             for theme in THEMES {
                 set_look(client, lang, theme).await?;
                 for violation in serious_violations(client).await? {
-                    self.0
+                    self.found
                         .push(format!("{page} ({lang}, {theme}): {violation}"));
                 }
+            }
+            if let Err(left) = nothing_left_untranslated(client, page, lang, &names).await {
+                self.found.push(left);
             }
         }
         eprintln!("e2e-paths: axe checked {page}");
@@ -78,13 +89,13 @@ impl Findings {
     }
 
     fn verdict(self) -> Result<(), String> {
-        if self.0.is_empty() {
+        if self.found.is_empty() {
             Ok(())
         } else {
             Err(format!(
-                "axe-core found {} serious or critical violations:\n  {}",
-                self.0.len(),
-                self.0.join("\n  ")
+                "{} findings (axe-core's serious or critical violations, untranslated words):\n  {}",
+                self.found.len(),
+                self.found.join("\n  ")
             ))
         }
     }
@@ -100,7 +111,8 @@ pub async fn axe_finds_nothing_serious_on_any_page(env: &Env) -> Result<(), Stri
     env.with_browsers(&["hana", "ben"], async |b: &[Client]| {
         let (hana, ben) = (&b[0], &b[1]);
         let mut findings = Findings::default();
-        sign_in_at_home(env, hana, &unique("hana")).await?;
+        let hana_name = sign_in_at_home(env, hana, &unique("hana")).await?;
+        findings.names = vec![hana_name, "Ben".into(), room.clone()];
         findings.audit(hana, "home, signed in").await?;
         ben.goto(base).await.map_err(|e| e.to_string())?;
         find(ben, "name-input", TIMEOUT).await?;
@@ -144,6 +156,8 @@ pub async fn axe_finds_nothing_serious_on_any_page(env: &Env) -> Result<(), Stri
         click(hana, "new-room-button").await?;
         find(hana, "local-video", TIMEOUT).await?;
         let members_only = hana.current_url().await.map_err(|e| e.to_string())?;
+        let new_room = members_only.path().trim_start_matches("/r/").to_owned();
+        findings.names.push(new_room);
         ben.goto(members_only.as_str())
             .await
             .map_err(|e| e.to_string())?;

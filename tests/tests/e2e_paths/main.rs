@@ -31,6 +31,7 @@ mod layout;
 mod page;
 mod signout;
 mod theme;
+mod words;
 
 use std::process::ExitCode;
 
