@@ -1,6 +1,7 @@
 //! Keys in a menu laid out as a grid (the emoji picker), after the WAI-ARIA menu pattern:
 //! arrows move between items (up and down by a row), Home and End jump to the ends, Escape
-//! closes and gives focus back to the menu's button, Tab closes and lets focus move on.
+//! closes and gives focus back to the menu's button, Tab closes and moves focus on (to what
+//! follows the button; Shift+Tab: to the button).
 
 /// What a key does in an open menu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -9,7 +10,7 @@ pub enum MenuStep {
     Focus(usize),
     /// Close, and focus the button that opened the menu.
     Close,
-    /// Close, and let the key move focus as it would (Tab).
+    /// Close, and move focus on past the menu (Tab).
     Leave,
     /// Not the menu's key: the browser does what it does.
     Ignore,

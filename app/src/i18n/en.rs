@@ -123,7 +123,13 @@ pub static EN: Texts = Texts {
     heard_reconnecting: "Connection lost. Reconnecting…",
     heard_reconnected: "Reconnected",
     heard_message: |name, text| format!("{name}: {text}"),
-    heard_messages: |n| format!("{n} new messages"),
+    heard_messages: |n| {
+        if n == 1 {
+            "1 more message".into()
+        } else {
+            format!("{n} more messages")
+        }
+    },
     tile_label: |name, mic_off, camera_off| {
         let mut label = name.to_owned();
         if mic_off {

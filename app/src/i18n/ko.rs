@@ -126,7 +126,7 @@ pub static KO: Texts = Texts {
     heard_reconnecting: "연결이 끊어졌습니다. 다시 연결하는 중…",
     heard_reconnected: "다시 연결되었습니다",
     heard_message: |name, text| format!("{name}: {text}"),
-    heard_messages: |n| format!("새 메시지 {n}개"),
+    heard_messages: |n| format!("메시지 {n}개 더"),
     tile_label: |name, mic_off, camera_off| {
         let mut label = name.to_owned();
         if mic_off {

@@ -107,9 +107,9 @@ pub struct Texts {
     pub heard_reconnected: &'static str,
     /// Author and text of a message from someone else.
     pub heard_message: fn(&str, &str) -> String,
-    /// Several messages that arrived close together.
+    /// How many more messages came close after one read in full.
     pub heard_messages: fn(u32) -> String,
-    /// A remote tile's label: name, microphone off, camera off.
+    /// A video tile's label: name, microphone off, camera off.
     pub tile_label: fn(&str, bool, bool) -> String,
 
     // ---- camera and microphone -------------------------------------------------------------

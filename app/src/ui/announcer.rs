@@ -2,7 +2,9 @@
 //! the link dropping and coming back, and chat from others. One polite live region per room
 //! page, present before anything is said (regions added with their text are often missed);
 //! each piece of news replaces the last, and messages that arrive close together are heard as
-//! a count rather than read out one after another.
+//! one count ("3 more messages") rather than read out one after another.
+
+use std::time::Duration;
 
 use leptos::prelude::*;
 
@@ -18,29 +20,53 @@ pub(super) enum News {
     Message { author: String, text: String },
 }
 
-/// Messages closer together than this to the one before are heard as one count.
+/// A message read in full opens a window this long; what arrives inside it is counted and
+/// heard once, as "n more messages", when the window closes.
 const BURST_MS: f64 = 4_000.0;
 /// How much of a message is read out; the rest is in the chat.
 const HEARD_CHARS: usize = 140;
 
-/// Messages heard in the current burst.
+/// How one message is heard.
+#[derive(Debug, PartialEq)]
+enum Heard {
+    /// Read out now: author and text.
+    InFull,
+    /// The first counted one: the count is to be heard in this many ms.
+    CountIn(f64),
+    /// Counted; the count is already due.
+    Counted,
+}
+
+/// The messages of the current window.
 #[derive(Debug, Default)]
 struct Burst {
-    last_ms: Option<f64>,
-    count: u32,
+    started_ms: Option<f64>,
+    counted: u32,
 }
 
 impl Burst {
-    /// A message arrived at `now_ms`: how many the current burst holds, this one included.
-    fn add(&mut self, now_ms: f64) -> u32 {
-        let close = self.last_ms.is_some_and(|last| now_ms - last < BURST_MS);
-        self.count = if close {
-            self.count.saturating_add(1)
-        } else {
-            1
-        };
-        self.last_ms = Some(now_ms);
-        self.count
+    fn add(&mut self, now_ms: f64) -> Heard {
+        match self.started_ms {
+            Some(start) if now_ms - start < BURST_MS => {
+                self.counted = self.counted.saturating_add(1);
+                if self.counted == 1 {
+                    Heard::CountIn(start + BURST_MS - now_ms)
+                } else {
+                    Heard::Counted
+                }
+            }
+            _ => {
+                self.started_ms = Some(now_ms);
+                self.counted = 0;
+                Heard::InFull
+            }
+        }
+    }
+
+    /// The window closed: how many were counted. The next message is read in full.
+    fn close(&mut self) -> u32 {
+        self.started_ms = None;
+        std::mem::take(&mut self.counted)
     }
 }
 
@@ -67,19 +93,37 @@ impl Announcer {
             News::Reconnecting => Said::new(|t| t.heard_reconnecting.into()),
             News::Reconnected => Said::new(|t| t.heard_reconnected.into()),
             News::Message { author, text } => {
-                let count = self
-                    .burst
-                    .try_update_value(|b| b.add(js_sys::Date::now()))
-                    .unwrap_or(1);
-                if count > 1 {
-                    Said::new(move |t| (t.heard_messages)(count))
-                } else {
-                    let text: String = text.chars().take(HEARD_CHARS).collect();
-                    Said::new(move |t| (t.heard_message)(&author, &text))
+                let heard = self.burst.try_update_value(|b| b.add(js_sys::Date::now()));
+                match heard {
+                    Some(Heard::InFull) | None => {
+                        let text: String = text.chars().take(HEARD_CHARS).collect();
+                        Said::new(move |t| (t.heard_message)(&author, &text))
+                    }
+                    Some(Heard::CountIn(ms)) => {
+                        let delay = Duration::from_millis(ms.max(0.0) as u64);
+                        set_timeout(move || self.say_count(), delay);
+                        return;
+                    }
+                    Some(Heard::Counted) => return,
                 }
             }
         };
-        self.heard.set(Some(said));
+        self.speak(said);
+    }
+
+    fn say_count(self) {
+        let count = self.burst.try_update_value(Burst::close).unwrap_or(0);
+        if count > 0 {
+            self.speak(Said::new(move |t| (t.heard_messages)(count)));
+        }
+    }
+
+    /// Empties the region, then fills it on the next frame: the same words twice (two people
+    /// named alike joining) are a change, and heard again.
+    fn speak(self, said: Said) {
+        self.heard.set(None);
+        let heard = self.heard;
+        request_animation_frame(move || heard.set(Some(said)));
     }
 }
 
@@ -96,15 +140,25 @@ pub(super) fn Announcements(announcer: Announcer) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::Burst;
+    use super::{Burst, Heard};
 
     #[test]
-    fn messages_close_together_are_counted_and_a_pause_starts_over() {
+    fn one_message_is_read_then_a_burst_is_counted_once_and_a_pause_starts_over() {
         let mut burst = Burst::default();
-        assert_eq!(burst.add(0.0), 1);
-        assert_eq!(burst.add(1_000.0), 2);
-        assert_eq!(burst.add(4_500.0), 3, "each message extends the burst");
-        assert_eq!(burst.add(8_600.0), 1, "4.1 s of quiet: heard in full again");
-        assert_eq!(burst.add(8_600.0), 2);
+        assert_eq!(burst.add(0.0), Heard::InFull);
+        assert_eq!(burst.add(1_000.0), Heard::CountIn(3_000.0));
+        assert_eq!(burst.add(3_999.0), Heard::Counted);
+        assert_eq!(burst.close(), 2, "two more, heard as one count");
+        assert_eq!(
+            burst.add(4_100.0),
+            Heard::InFull,
+            "after the count: in full"
+        );
+        assert_eq!(
+            burst.add(8_200.0),
+            Heard::InFull,
+            "outside the window: in full"
+        );
+        assert_eq!(burst.close(), 0, "nothing counted: nothing to say");
     }
 }

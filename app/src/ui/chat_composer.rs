@@ -113,11 +113,23 @@ pub fn Composer(chat: ChatModel) -> impl IntoView {
                 ev.prevent_default();
                 close(true);
             }
-            MenuStep::Leave => close(false),
+            MenuStep::Leave => {
+                // Tab goes on to the message box, Shift+Tab back to the menu's button (the
+                // focused item is about to leave the page, so the browser cannot decide).
+                ev.prevent_default();
+                close(ev.shift_key());
+                if let Some(field) = input.get_untracked().filter(|_| !ev.shift_key()) {
+                    let _ = field.focus();
+                }
+            }
             MenuStep::Ignore => {}
         }
     };
-    // Focus leaving the menu for anything but its button (which toggles it) closes it.
+    // Focus leaving the menu for anything but its button (which toggles it) closes it. A
+    // mouse press in the menu or on its button keeps focus where it is: browsers that do not
+    // focus clicked buttons (Safari) would otherwise see focus leave for nowhere and close the
+    // menu before the click lands.
+    let keep_focus = |ev: web_sys::MouseEvent| ev.prevent_default();
     let on_menu_focusout = move |ev: web_sys::FocusEvent| {
         let to = ev
             .related_target()
@@ -137,7 +149,8 @@ pub fn Composer(chat: ChatModel) -> impl IntoView {
         picker_open.get().then(|| {
             view! {
                 <div class="emoji-picker" id="emoji-menu" role="menu" aria-label=move || i18n.t().emoji
-                    node_ref=picker_ref on:keydown=on_menu_keydown on:focusout=on_menu_focusout>
+                    node_ref=picker_ref on:keydown=on_menu_keydown on:focusout=on_menu_focusout
+                    on:mousedown=keep_focus>
                     {EMOJI.iter().map(|&emoji| view! {
                         <button type="button" role="menuitem" tabindex="-1" data-testid="emoji-option"
                             on:click=move |_| insert(emoji)>{emoji}</button>
@@ -151,8 +164,8 @@ pub fn Composer(chat: ChatModel) -> impl IntoView {
             {picker}
             <button type="button" class="icon quiet" data-testid="emoji-button" aria-label=move || i18n.t().insert_emoji
                 aria-haspopup="menu" aria-controls=move || picker_open.get().then_some("emoji-menu") aria-expanded=move || picker_open.get().to_string()
-                node_ref=button_ref on:keydown=on_button_keydown
-                on:click=move |_| if picker_open.get_untracked() { close(false) } else { open_at(0) }>"😊"</button>
+                node_ref=button_ref on:keydown=on_button_keydown on:mousedown=keep_focus
+                on:click=move |_| if picker_open.get_untracked() { close(true) } else { open_at(0) }>"😊"</button>
             <textarea data-testid="chat-input" rows="1" placeholder=move || i18n.t().message_placeholder
                 aria-label=move || i18n.t().message node_ref=input prop:value=move || draft.get()
                 on:input:target=move |ev| draft.set(ev.target().value())

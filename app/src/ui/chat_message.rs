@@ -56,7 +56,7 @@ pub fn MessageItem(
             <div class="meta">
                 {picture}
                 <span class="author">{message.name.clone()}{you}</span>
-                <time title=move || local_time(ts, i18n.lang()).1>{move || local_time(ts, i18n.lang()).0}</time>
+                <time datetime=machine_time(ts) title=move || local_time(ts, i18n.lang()).1>{move || local_time(ts, i18n.lang()).0}</time>
             </div>
         }
     });
@@ -106,6 +106,13 @@ pub fn PendingItem(pending: Pending, chat: ChatModel) -> impl IntoView {
             {actions}
         </li>
     }
+}
+
+/// `ts` (unix ms) for machines (`<time datetime>`): ISO 8601 in UTC.
+pub fn machine_time(ts: i64) -> String {
+    js_sys::Date::new(&JsValue::from_f64(ts as f64))
+        .to_iso_string()
+        .into()
 }
 
 /// `ts` (unix ms) in the reader's time zone and the page's language (`Intl`): "14:05" today,

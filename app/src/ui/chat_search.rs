@@ -3,7 +3,7 @@
 use confab_protocol::ChatMessage;
 use leptos::prelude::*;
 
-use super::chat_message::local_time;
+use super::chat_message::{local_time, machine_time};
 use super::chat_model::ChatModel;
 use crate::chat::text::highlight;
 use crate::i18n::I18n;
@@ -72,7 +72,7 @@ fn SearchResult(message: ChatMessage, q: String, chat: ChatModel) -> impl IntoVi
     view! {
         <li>
             <button type="button" class="result" data-testid="chat-search-result" data-seq=seq.to_string() on:click=jump>
-                <span class="meta"><span class="author">{message.name}</span><time title=move || local_time(ts, i18n.lang()).1>{move || local_time(ts, i18n.lang()).0}</time></span>
+                <span class="meta"><span class="author">{message.name}</span><time datetime=machine_time(ts) title=move || local_time(ts, i18n.lang()).1>{move || local_time(ts, i18n.lang()).0}</time></span>
                 <span class="text">{marks}</span>
             </button>
         </li>

@@ -211,12 +211,13 @@ const CALL_ORDER: [&str; 11] = [
 ];
 
 /// Ana uses no mouse. On the home page she switches the language to Korean and back with the
-/// arrow keys, types her name and a room and presses Enter;
-/// in the call she mutes and unmutes her microphone with Space and stops her camera with
-/// Enter (Ben's page labels her tile so), hears Ben join, mute and write, writes back, picks
-/// an emoji from the menu with the arrow keys (Escape closes it and gives focus back to its
-/// button), searches the chat and jumps to a result, and leaves. Every stop of the Tab key
-/// shows a focus ring, and Tab goes through the call's controls in the order they are seen.
+/// arrow keys, types her name and a room and presses Enter. In the call she mutes and unmutes
+/// her microphone with Space and stops her camera with Enter (Ben's page labels her tile so),
+/// hears Ben join, mute and write (a burst as one count), writes back, picks an emoji from
+/// the menu with the arrow keys (Escape closes it and gives focus back to its button, Tab
+/// leaves it for the message box), searches the chat and jumps to a result, and leaves. Every
+/// stop of the Tab key shows a focus ring, and Tab goes through the call's controls in the
+/// order they are seen.
 pub async fn the_whole_path_works_with_the_keyboard_alone(env: &Env) -> Result<(), String> {
     let base = env.base_url();
     let room = unique("keys");
@@ -278,6 +279,10 @@ pub async fn the_whole_path_works_with_the_keyboard_alone(env: &Env) -> Result<(
         let hello = unique("hello");
         confab_tests::room_page::send_chat(ben, &hello).await?;
         wait_heard(ana, "Ana", &format!("Ben: {hello}")).await?;
+        // Two more right after: heard once, as a count, when the burst's window closes.
+        confab_tests::room_page::send_chat(ben, "one").await?;
+        confab_tests::room_page::send_chat(ben, "two").await?;
+        wait_heard(ana, "Ana", "2 more messages").await?;
 
         // Chat: write and send with Enter.
         tab_to(ana, "chat-input", true).await?;
@@ -287,7 +292,8 @@ pub async fn the_whole_path_works_with_the_keyboard_alone(env: &Env) -> Result<(
         wait_chat_text(ana, &reply, TIMEOUT).await?;
 
         // The emoji menu: Enter opens it on its first item; arrows move; Escape closes it
-        // and focus returns to its button; ArrowDown opens it again, Enter picks.
+        // and focus returns to its button; ArrowDown opens it again, Tab leaves it for the
+        // message box; back on the button ArrowDown opens it, Enter picks.
         tab_to(ana, "emoji-button", true).await?;
         press(ana, &[Key::Enter]).await?;
         wait_attribute(ana, "emoji-button", "aria-expanded", "true").await?;
@@ -314,6 +320,14 @@ pub async fn the_whole_path_works_with_the_keyboard_alone(env: &Env) -> Result<(
         wait_item(6).await?;
         press(ana, &[Key::Escape]).await?;
         wait_attribute(ana, "emoji-button", "aria-expanded", "false").await?;
+        wait_focus(ana, "emoji-button").await?;
+        // Tab leaves the open menu for the message box, closing it.
+        press(ana, &[Key::Down]).await?;
+        wait_item(0).await?;
+        press(ana, &[Key::Tab]).await?;
+        wait_focus(ana, "chat-input").await?;
+        wait_attribute(ana, "emoji-button", "aria-expanded", "false").await?;
+        press_shift_tab(ana).await?;
         wait_focus(ana, "emoji-button").await?;
         press(ana, &[Key::Down]).await?;
         wait_item(0).await?;

@@ -58,13 +58,18 @@ async fn choose(client: &Client, lang: &str) -> Result<(), String> {
         .map_err(|e| format!("choosing {lang}: {e}"))
 }
 
-/// Moves the page's clock (`new Date()`, `Date.now()`) one day ahead.
-const A_DAY_LATER_JS: &str = r#"
+/// Sets the page's clock (`new Date()`, `Date.now()`) to a day after the message with text
+/// `arguments[0]` was stored (its `<time datetime>`), running on from there: that calendar
+/// day is "yesterday" whenever the test runs.
+const A_DAY_AFTER_JS: &str = r#"
+const m = [...document.querySelectorAll('[data-testid=chat-message]')]
+  .find(m => m.querySelector('.text')?.textContent === arguments[0]);
+const sent = Date.parse(m.querySelector('time').getAttribute('datetime'));
 const RealDate = Date;
-const day = 24 * 60 * 60 * 1000;
+const offset = sent + 24 * 60 * 60 * 1000 - RealDate.now();
 window.Date = class extends RealDate {
-  constructor(...args) { if (args.length === 0) super(RealDate.now() + day); else super(...args); }
-  static now() { return RealDate.now() + day; }
+  constructor(...args) { if (args.length === 0) super(RealDate.now() + offset); else super(...args); }
+  static now() { return RealDate.now() + offset; }
 };
 return true;
 "#;
@@ -152,7 +157,7 @@ pub async fn a_korean_browser_sees_korean_and_the_menu_switches_at_once(
         let text = unique("어제");
         send_chat(mina, &text).await?;
         wait_chat_text(mina, &text, TIMEOUT).await?;
-        mina.execute(A_DAY_LATER_JS, vec![])
+        mina.execute(A_DAY_AFTER_JS, vec![json!(text)])
             .await
             .map_err(|e| e.to_string())?;
         choose(mina, "en").await?;

@@ -70,6 +70,13 @@ pub async fn the_theme_follows_the_system_and_the_menu_overrides_it(
             return Err("the app started although its WebAssembly was refused".into());
         }
         wait_background(theo, "the chosen dark theme before the app starts", DARK_BG).await?;
+        let still_booting = theo
+            .execute("return !!document.getElementById('boot');", vec![])
+            .await
+            .map_err(|e| e.to_string())?;
+        if still_booting != serde_json::json!(true) {
+            return Err("the app started although its WebAssembly was refused".into());
+        }
         block_urls(theo, &[]).await?;
         theo.refresh().await.map_err(|e| e.to_string())?;
         find(theo, "theme-toggle", TIMEOUT).await?;
