@@ -331,6 +331,9 @@ impl Call {
                 });
             }
             ServerFrame::PeerJoined { peer } => self.emit(CallEvent::PeerJoined(peer)),
+            ServerFrame::Hand { peer_id, raised_at } => {
+                self.emit(CallEvent::Hand(peer_id, raised_at))
+            }
             ServerFrame::PeerLeft { peer_id } => {
                 if let Some(session) = self.inner.peers.borrow_mut().remove(&peer_id) {
                     session.close();

@@ -31,6 +31,9 @@ pub enum ClientFrame {
         video: bool,
         screen: bool,
     },
+    /// Raise (or lower) my hand. Only ever the sender's own: the room takes whose hand it is
+    /// from the socket, never from the frame.
+    Hand { raised: bool },
     /// Heartbeat; answered with `pong`.
     Ping {},
     /// A fresh access token for the same user, sent before the current one expires.
@@ -77,6 +80,13 @@ pub enum ServerFrame {
         audio: bool,
         video: bool,
         screen: bool,
+    },
+    /// `peer_id` raised their hand at `raised_at` (unix ms, the room's clock), or lowered it
+    /// (absent). Sent to everyone, the raiser too.
+    Hand {
+        peer_id: PeerId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        raised_at: Option<i64>,
     },
     Pong {},
     /// A frame was refused; the connection stays open unless followed by a close.

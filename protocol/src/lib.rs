@@ -18,7 +18,7 @@ pub use http::{
     IceServer, IceTransportPolicy, Problem, ProfileUpdate, ProviderInfo, ProvidersResponse,
     RefreshRequest, UserInfo,
 };
-pub use model::{ChatMessage, MediaState, Member, PeerId};
+pub use model::{hand_queue, ChatMessage, MediaState, Member, PeerId};
 pub use names::{DisplayName, NameError, RoomName};
 
 /// Subprotocol both sides speak; the server echoes it on upgrade.

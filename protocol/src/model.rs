@@ -50,6 +50,30 @@ pub struct Member {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
     pub media: MediaState,
+    /// When they raised their hand (unix ms, the room's clock); absent while it is down.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hand: Option<i64>,
+}
+
+#[cfg(test)]
+mod hand_tests {
+    use super::{hand_queue, PeerId};
+
+    #[test]
+    fn hands_go_in_the_order_raised_and_ties_by_peer_id() {
+        let (a, b, c) = (PeerId("a".into()), PeerId("b".into()), PeerId("c".into()));
+        let queue = hand_queue([(&c, 5), (&b, 9), (&a, 5)]);
+        assert_eq!(queue, vec![a, c, b]);
+        assert!(hand_queue([]).is_empty());
+    }
+}
+
+/// Raised hands in the order they go: first raised first, ties by peer id (the same order
+/// on every screen).
+pub fn hand_queue<'a>(raised: impl IntoIterator<Item = (&'a PeerId, i64)>) -> Vec<PeerId> {
+    let mut hands: Vec<(i64, &PeerId)> = raised.into_iter().map(|(p, at)| (at, p)).collect();
+    hands.sort();
+    hands.into_iter().map(|(_, peer)| peer.clone()).collect()
 }
 
 /// A stored chat message. `seq` is per room, from 1, +1 each; `ts` is unix milliseconds.

@@ -20,6 +20,7 @@ fn member(peer: &str, name: &str) -> Member {
             video: false,
             screen: false,
         },
+        hand: None,
     }
 }
 
@@ -42,6 +43,36 @@ fn message() -> ChatMessage {
 fn message_json() -> Value {
     json!({"seq": 7, "client_id": CLIENT_ID, "user_id": "guest:Mina", "name": "Mina",
            "text": "안녕 <b>hi</b>", "ts": 1_763_700_000_000i64})
+}
+
+#[test]
+fn hand_frames_and_a_raised_hand_match_golden_json() {
+    assert_client_golden(
+        ClientFrame::Hand { raised: true },
+        json!({"type": "hand", "raised": true}),
+    );
+    assert_server_golden(
+        ServerFrame::Hand {
+            peer_id: PeerId(PEER_A.into()),
+            raised_at: Some(1_763_700_000_000),
+        },
+        json!({"type": "hand", "peer_id": PEER_A, "raised_at": 1_763_700_000_000i64}),
+    );
+    assert_server_golden(
+        ServerFrame::Hand {
+            peer_id: PeerId(PEER_A.into()),
+            raised_at: None,
+        },
+        json!({"type": "hand", "peer_id": PEER_A}),
+    );
+    let mut raised = member(PEER_B, "Ben");
+    raised.hand = Some(1_763_700_000_000);
+    let mut golden = member_json(PEER_B, "Ben");
+    golden["hand"] = json!(1_763_700_000_000i64);
+    assert_server_golden(
+        ServerFrame::PeerJoined { peer: raised },
+        json!({"type": "peer_joined", "peer": golden}),
+    );
 }
 
 fn assert_client_golden(frame: ClientFrame, golden: Value) {

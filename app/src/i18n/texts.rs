@@ -75,6 +75,12 @@ pub struct Texts {
     pub link_copied: &'static str,
     pub not_copied: fn(&str) -> String,
     pub leave: &'static str,
+    pub raise_hand: &'static str,
+    pub lower_hand: &'static str,
+    /// The list of raised hands, in order.
+    pub raised_hands: &'static str,
+    /// A tile's hand badge: its place in the queue, from 1.
+    pub hand_number: fn(usize) -> String,
     pub you_suffix: &'static str,
     pub guest: &'static str,
     pub joined_as_guest: &'static str,
@@ -103,6 +109,7 @@ pub struct Texts {
     pub heard_left: fn(&str) -> String,
     pub heard_mic_off: fn(&str) -> String,
     pub heard_mic_on: fn(&str) -> String,
+    pub heard_hand: fn(&str) -> String,
     pub heard_reconnecting: &'static str,
     pub heard_reconnected: &'static str,
     /// Author and text of a message from someone else.

@@ -15,6 +15,7 @@ pub(super) enum News {
     Joined(String),
     Left(String),
     Mic { name: String, on: bool },
+    Hand(String),
     Reconnecting,
     Reconnected,
     Message { author: String, text: String },
@@ -90,6 +91,7 @@ impl Announcer {
             News::Left(name) => Said::new(move |t| (t.heard_left)(&name)),
             News::Mic { name, on: true } => Said::new(move |t| (t.heard_mic_on)(&name)),
             News::Mic { name, on: false } => Said::new(move |t| (t.heard_mic_off)(&name)),
+            News::Hand(name) => Said::new(move |t| (t.heard_hand)(&name)),
             News::Reconnecting => Said::new(|t| t.heard_reconnecting.into()),
             News::Reconnected => Said::new(|t| t.heard_reconnected.into()),
             News::Message { author, text } => {

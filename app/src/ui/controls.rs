@@ -58,6 +58,10 @@ pub(super) fn Controls(model: RoomModel) -> impl IntoView {
                 on:click=move |_| { cam_on.update(|on| *on = !*on); model.announce_media(); }>
                 {move || if cam_on.get() { i18n.t().stop_video } else { i18n.t().start_video }}
             </button>
+            <button data-testid="hand-button" aria-pressed=move || model.my_hand.with(Option::is_some).to_string()
+                on:click=move |_| model.raise_hand(model.my_hand.with_untracked(Option::is_none))>
+                {move || if model.my_hand.with(Option::is_some) { i18n.t().lower_hand } else { i18n.t().raise_hand }}
+            </button>
             <button data-testid="chat-toggle" aria-pressed=move || chat.open.get().to_string()
                 on:click=move |_| chat.set_open(!chat.open.get_untracked())>
                 {move || i18n.t().chat}

@@ -17,6 +17,8 @@ pub struct Participant {
     pub member: RwSignal<Member>,
     /// What they send (mute state); announced with `member`, then by `media` frames.
     pub media: RwSignal<MediaState>,
+    /// When they raised their hand (the room's clock); `None` while it is down.
+    pub hand: RwSignal<Option<i64>>,
     /// Their audio and video, once the first track arrived.
     pub stream: RwSignal<Option<MediaStream>, LocalStorage>,
     /// How our link to them is doing (connecting until the first report).
@@ -34,6 +36,7 @@ impl Participant {
             media_announced: StoredValue::new(media_announced),
             peer_id: member.peer_id.clone(),
             media: RwSignal::new(member.media),
+            hand: RwSignal::new(member.hand),
             member: RwSignal::new(member),
             stream: RwSignal::new_local(None),
             link: RwSignal::new(TileState::Connecting),
@@ -80,6 +83,7 @@ impl Participants {
         let participant = match existing {
             Some(participant) => {
                 participant.media.set(member.media);
+                participant.hand.set(member.hand);
                 participant.member.set(member);
                 participant
             }
@@ -89,6 +93,17 @@ impl Participants {
             list.retain(|p| p.peer_id != participant.peer_id);
             list.push(participant);
         });
+    }
+
+    /// Raised hands (tracked), with `mine` (peer id and hand), in the order they go.
+    pub fn hand_queue(self, mine: Option<(PeerId, i64)>) -> Vec<PeerId> {
+        let others: Vec<(PeerId, i64)> = self.list.with(|list| {
+            list.iter()
+                .filter_map(|p| p.hand.get().map(|at| (p.peer_id.clone(), at)))
+                .collect()
+        });
+        let all = others.iter().chain(mine.as_ref());
+        confab_protocol::hand_queue(all.map(|(peer, at)| (peer, *at)))
     }
 
     /// The name `peer` goes by, if they are here.
@@ -145,6 +160,7 @@ mod tests {
                 video: true,
                 screen: false,
             },
+            hand: None,
         }
     }
 

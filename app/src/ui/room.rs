@@ -9,7 +9,7 @@ use super::controls::Controls;
 use super::language::LanguageSelect;
 use super::room_lobby::{Ended, Lobby, SignInRequired};
 use super::room_model::{Phase, RoomModel};
-use super::video_tile::{LocalTile, VideoTile};
+use super::video_tile::{place_in, LocalTile, VideoTile};
 use crate::account::avatar_src;
 use crate::call::peer::ice_servers::RelayStatus;
 use crate::i18n::{I18n, Said};
@@ -87,6 +87,11 @@ pub fn RoomPage() -> impl IntoView {
                         .is_none_or(|s| media::tracks_of_kind(s, "video").is_empty())
                 })
         });
+        let hands = Signal::derive(move || model.hand_queue());
+        let my_hand = Signal::derive(move || {
+            let me = model.me.with(|m| m.as_ref().map(|m| m.peer_id.clone()))?;
+            hands.with(|h| place_in(h, &me))
+        });
         view! {
             <section class="call">
                 {move || model.media_notice.get().map(|n| view! { <p class="notice" role="status">{move || n.in_(i18n.t())}</p> })}
@@ -106,12 +111,13 @@ pub fn RoomPage() -> impl IntoView {
                 {move || model.reconnecting.get().map(|n| view! {
                     <p class="notice reconnecting" data-testid="reconnecting" role="status">{move || n.in_(i18n.t())}</p>
                 })}
+                <HandList model/>
                 <div class="stage">
                 <div class="grid">
                     <LocalTile stream=model.local.into() name=my_name avatar=my_avatar
-                        mic_off=Signal::derive(move || !model.mic_on.get()) camera_off=my_camera_off/>
+                        mic_off=Signal::derive(move || !model.mic_on.get()) camera_off=my_camera_off hand=my_hand/>
                     <For each=move || model.participants.get() key=|p| p.peer_id.clone() let:participant>
-                        <VideoTile participant relay=model.relay.into()/>
+                        <VideoTile participant relay=model.relay.into() hands/>
                     </For>
                 </div>
                 <ChatPanel chat/>
@@ -142,6 +148,33 @@ pub fn RoomPage() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// Raised hands in the order they go, by name, while any is up.
+#[component]
+fn HandList(model: RoomModel) -> impl IntoView {
+    let i18n = I18n::get();
+    move || {
+        let queue = model.hand_queue();
+        let my_name = model
+            .me
+            .with(|m| m.as_ref().map(|m| (m.peer_id.clone(), m.name.clone())));
+        (!queue.is_empty()).then(|| {
+            let names = queue.into_iter().map(|peer| {
+                let name = match &my_name {
+                    Some((me, name)) if *me == peer => name.clone(),
+                    _ => model.participants.name_of(&peer).unwrap_or_default(),
+                };
+                view! { <li data-peer-id=peer.0>{name}</li> }
+            });
+            view! {
+                <section class="hands" aria-label=move || i18n.t().raised_hands>
+                    <span aria-hidden="true">"✋"</span>
+                    <ol data-testid="hand-list">{names.collect_view()}</ol>
+                </section>
+            }
+        })
+    }
 }
 
 /// The tab title outside a room (as in `index.html`).

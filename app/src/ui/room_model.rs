@@ -3,7 +3,9 @@
 
 use std::rc::Rc;
 
-use confab_protocol::{ClientFrame, DisplayName, MediaState, Member, RoomName, ServerFrame};
+use confab_protocol::{
+    ClientFrame, DisplayName, MediaState, Member, PeerId, RoomName, ServerFrame,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::MediaStream;
@@ -39,6 +41,8 @@ pub(super) struct RoomModel {
     pub(super) media_notice: RwSignal<Option<Said>>,
     pub(super) notice: RwSignal<Option<Said>>,
     pub(super) mic_on: RwSignal<bool>,
+    /// When my hand went up (the room's clock, as the room echoed it); `None`: down.
+    pub(super) my_hand: RwSignal<Option<i64>>,
     pub(super) cam_on: RwSignal<bool>,
     /// Why the room socket is down while it reconnects (`None`: connected).
     pub(super) reconnecting: RwSignal<Option<Said>>,
@@ -71,6 +75,7 @@ impl RoomModel {
             media_notice: RwSignal::new(None),
             notice: RwSignal::new(None),
             mic_on: RwSignal::new(true),
+            my_hand: RwSignal::new(None),
             cam_on: RwSignal::new(true),
             reconnecting: RwSignal::new(None),
             relay: RwSignal::new(None),
@@ -86,6 +91,7 @@ impl RoomModel {
             CallEvent::Joined { me, peers, history } => {
                 let user_id = me.user_id.clone();
                 self.chat.know_members(std::iter::once(&me).chain(&peers));
+                self.my_hand.set(me.hand);
                 self.me.set(Some(me));
                 self.participants.welcome(peers);
                 if self.reconnecting.get_untracked().is_some() {
@@ -141,6 +147,22 @@ impl RoomModel {
                 }
                 p.media.set(media)
             }),
+            CallEvent::Hand(peer, raised_at) => {
+                let mine = self
+                    .me
+                    .with_untracked(|me| me.as_ref().is_some_and(|me| me.peer_id == peer));
+                if mine {
+                    self.my_hand.set(raised_at);
+                    return;
+                }
+                self.participants.update(&peer, |p| {
+                    if raised_at.is_some() && p.hand.get_untracked().is_none() {
+                        let name = p.member.with_untracked(|m| m.name.clone());
+                        self.announcer.say(News::Hand(name));
+                    }
+                    p.hand.set(raised_at)
+                })
+            }
             CallEvent::PeerLink(peer, link) => {
                 self.participants.update(&peer, |p| p.link.set(link))
             }
@@ -167,6 +189,22 @@ impl RoomModel {
                 self.phase.set(Phase::SignInRequired);
             }
         }
+    }
+
+    /// Raises or lowers my hand; the room's echo sets [`RoomModel::my_hand`].
+    pub(super) fn raise_hand(self, raised: bool) {
+        self.call.with_value(|call| {
+            if let Some(call) = call {
+                call.send(&ClientFrame::Hand { raised });
+            }
+        });
+    }
+
+    /// Raised hands in the order they go, mine included (tracked).
+    pub(super) fn hand_queue(self) -> Vec<PeerId> {
+        let me = self.me.with(|me| me.as_ref().map(|me| me.peer_id.clone()));
+        let mine = me.zip(self.my_hand.get());
+        self.participants.hand_queue(mine)
     }
 
     /// A new message from someone else is heard (mine and history are not).
@@ -218,6 +256,7 @@ impl RoomModel {
         }
         self.local.set(None);
         self.me.set(None);
+        self.my_hand.set(None);
         self.participants.clear();
         self.reconnecting.set(None);
         self.chat.act(|s| {

@@ -1,3 +1,4 @@
+use confab_protocol::PeerId;
 use leptos::prelude::*;
 use web_sys::MediaStream;
 
@@ -17,7 +18,11 @@ use crate::i18n::I18n;
 /// picture (`relay`: what the server's ICE answer said about its relay). The tile's label
 /// (for screen readers) says the name and whether their microphone and camera are off.
 #[component]
-pub fn VideoTile(participant: Participant, relay: Signal<Option<RelayStatus>>) -> impl IntoView {
+pub fn VideoTile(
+    participant: Participant,
+    relay: Signal<Option<RelayStatus>>,
+    hands: Signal<Vec<PeerId>>,
+) -> impl IntoView {
     let i18n = I18n::get();
     let Participant {
         peer_id,
@@ -44,9 +49,12 @@ pub fn VideoTile(participant: Participant, relay: Signal<Option<RelayStatus>>) -
         })
     };
     let quality = Signal::from(quality);
+    let me = peer_id.clone();
+    let hand = Signal::derive(move || hands.with(|h| place_in(h, &me)));
     view! {
         <figure class="tile" data-testid="video-tile" data-peer-id=peer_id.0 data-name=name
             aria-label=move || (i18n.t().tile_label)(&name(), muted(), camera_off())
+            data-hand=move || hand.get().map(|n| n.to_string())
             class:camera-off=camera_off data-connection=move || link.get().as_str()
             data-quality=move || quality.with(|q| q.as_ref().map(|q| q.level.as_str()))
             data-relayed=move || quality.with(|q| q.as_ref().map(|q| q.relayed.to_string()))>
@@ -60,6 +68,7 @@ pub fn VideoTile(participant: Participant, relay: Signal<Option<RelayStatus>>) -
             })}
             <figcaption>
                 <span class="name">{name}</span>
+                <HandBadge hand/>
                 {guest}
                 <QualityBars quality/>
                 {move || muted().then(|| view! {
@@ -75,6 +84,25 @@ pub fn VideoTile(participant: Participant, relay: Signal<Option<RelayStatus>>) -
                 }}
             </figcaption>
         </figure>
+    }
+}
+
+/// A tile's place in the queue of raised hands (from 1), if its hand is up.
+pub fn place_in(queue: &[PeerId], peer: &PeerId) -> Option<usize> {
+    queue.iter().position(|p| p == peer).map(|i| i + 1)
+}
+
+/// ✋ and the place in the queue, while the hand is up.
+#[component]
+fn HandBadge(hand: Signal<Option<usize>>) -> impl IntoView {
+    let i18n = I18n::get();
+    move || {
+        hand.get().map(|n| {
+            view! {
+                <span class="badge hand" data-testid="hand-badge" role="img"
+                    aria-label=move || (i18n.t().hand_number)(n)>{format!("✋ {n}")}</span>
+            }
+        })
     }
 }
 
@@ -111,6 +139,7 @@ pub fn LocalTile(
     avatar: Signal<Option<String>>,
     mic_off: Signal<bool>,
     camera_off: Signal<bool>,
+    hand: Signal<Option<usize>>,
 ) -> impl IntoView {
     let i18n = I18n::get();
     let video = video_showing(stream);
@@ -122,10 +151,11 @@ pub fn LocalTile(
     let me = move || format!("{}{}", name.get(), i18n.t().you_suffix);
     let label = move || (i18n.t().tile_label)(&me(), mic_off.get(), camera_off.get());
     view! {
-        <figure class="tile local" class:camera-off=move || camera_off.get() aria-label=label>
+        <figure class="tile local" class:camera-off=move || camera_off.get() aria-label=label
+            data-hand=move || hand.get().map(|n| n.to_string())>
             <video data-testid="local-video" node_ref=video autoplay playsinline prop:muted=true></video>
             {placeholder}
-            <figcaption><span class="name">{me}</span></figcaption>
+            <figcaption><span class="name">{me}</span><HandBadge hand/></figcaption>
         </figure>
     }
 }

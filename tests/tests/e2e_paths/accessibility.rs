@@ -135,6 +135,9 @@ pub async fn axe_finds_nothing_serious_on_any_page(env: &Env) -> Result<(), Stri
         find(hana, "local-video", TIMEOUT).await?;
         join(ben, base, &room, "Ben").await?;
         wait_tile(hana, "Hana", "Ben").await?;
+        // Hana's hand is up: the queue and the tiles' hand badges are on the page too.
+        click_when_there(hana, "hand-button").await?;
+        find(hana, "hand-list", TIMEOUT).await?;
         // Wide screens open the chat beside the call.
         findings.audit(hana, "in a call of two, chat open").await?;
         click_when_there(hana, "chat-toggle").await?;

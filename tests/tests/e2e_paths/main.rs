@@ -15,6 +15,7 @@
 //!   menu's keys), and what the room's live region and tile labels tell a screen reader.
 //! - [`layout`]: a phone's and a laptop's screen: no sideways scrolling, every control on the
 //!   screen, tiles 16:9; screenshots of both.
+//! - [`hands`]: raised hands queue in raise order on every screen, late joiners included.
 //! - [`accessibility`]: axe-core finds nothing serious on any page, in either language or
 //!   theme.
 //!
@@ -23,6 +24,7 @@
 
 mod accessibility;
 mod chat;
+mod hands;
 mod home;
 mod invite;
 mod keyboard;
@@ -46,6 +48,7 @@ use confab_tests::room_page;
 use confab_tests::stage::Stage;
 use confab_tests::wrangler::Options;
 use fantoccini::Client;
+use hands::raised_hands_queue_in_order_for_everyone;
 use home::{
     remembered_name_fills_the_room_link_and_one_click_joins,
     room_typed_on_the_home_page_is_joined_and_seen,
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         axe_finds_nothing_serious_on_any_page,
         the_whole_path_works_with_the_keyboard_alone,
         phone_and_laptop_screens_fit_without_sideways_scrolling,
+        raised_hands_queue_in_order_for_everyone,
     )
 }
 

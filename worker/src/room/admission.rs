@@ -154,6 +154,7 @@ pub fn decide(
             guest: identity.guest,
             avatar: identity.avatar,
             media: Default::default(),
+            hand: None,
         },
         token_exp: knock.token_exp,
         closing: false,

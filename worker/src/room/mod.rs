@@ -184,6 +184,7 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
                 }),
             ]
         }
+        ClientFrame::Hand { raised } => on_hand(sender, raised, incoming.now_ms),
         ClientFrame::Auth { token } => vec![Action::VerifyToken(token)],
         ClientFrame::Chat { client_id, text } => {
             if !guard.admit_chat(incoming.now_ms) {
@@ -211,6 +212,28 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
             limit: limit.unwrap_or(DEFAULT_SEARCH_LIMIT),
         })],
     }
+}
+
+/// The sender's own hand goes up (keeping its place if it already was) or down; everyone hears
+/// of a change, the sender too (their copy carries the room's time). Nothing changes, nothing
+/// is sent.
+fn on_hand(sender: &Attachment, raised: bool, now_ms: i64) -> Vec<Action> {
+    let hand = match (raised, sender.member.hand) {
+        (true, Some(_)) | (false, None) => return Vec::new(),
+        (true, None) => Some(now_ms),
+        (false, Some(_)) => None,
+    };
+    let mut updated = sender.clone();
+    updated.member.hand = hand;
+    let frame = ServerFrame::Hand {
+        peer_id: sender.member.peer_id.clone(),
+        raised_at: hand,
+    };
+    vec![
+        Action::UpdateAttachment(updated),
+        Action::Reply(frame.clone()),
+        Action::BroadcastOthers(frame),
+    ]
 }
 
 /// Carries out a chat request against the room's (migrated) chat storage. A new message goes

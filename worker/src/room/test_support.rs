@@ -21,6 +21,7 @@ pub fn member(peer: &str) -> Member {
         guest: true,
         avatar: None,
         media: MediaState::default(),
+        hand: None,
     }
 }
 

@@ -127,6 +127,69 @@ fn media_updates_attachment_and_tells_others() {
 }
 
 #[test]
+fn a_hand_goes_up_once_with_the_rooms_time_and_down_again() {
+    let mut guard = ConnGuard::new(NOW_MS);
+    let raise = json!({"type": "hand", "raised": true}).to_string();
+    let actions = run(&alice(), &mut guard, &raise);
+    let mut raised = alice();
+    raised.member.hand = Some(NOW_MS);
+    let up = ServerFrame::Hand {
+        peer_id: PeerId(ALICE.into()),
+        raised_at: Some(NOW_MS),
+    };
+    assert_eq!(
+        actions,
+        vec![
+            Action::UpdateAttachment(raised.clone()),
+            Action::Reply(up.clone()),
+            Action::BroadcastOthers(up),
+        ]
+    );
+    // Raising a raised hand keeps its place in the queue and says nothing.
+    assert_eq!(run(&raised, &mut guard, &raise), vec![]);
+    let lower = json!({"type": "hand", "raised": false}).to_string();
+    let down = ServerFrame::Hand {
+        peer_id: PeerId(ALICE.into()),
+        raised_at: None,
+    };
+    assert_eq!(
+        run(&raised, &mut guard, &lower),
+        vec![
+            Action::UpdateAttachment(alice()),
+            Action::Reply(down.clone()),
+            Action::BroadcastOthers(down),
+        ]
+    );
+    assert_eq!(run(&alice(), &mut guard, &lower), vec![]);
+}
+
+#[test]
+fn a_hand_frame_cannot_name_someone_else_or_carry_a_time() {
+    let mut guard = ConnGuard::new(NOW_MS);
+    // Extra fields are ignored: whose hand and when are the room's to say.
+    let frame = json!({"type": "hand", "raised": true, "peer_id": BOB, "raised_at": 1}).to_string();
+    let actions = run(&alice(), &mut guard, &frame);
+    let announced: Vec<_> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::BroadcastOthers(ServerFrame::Hand { peer_id, raised_at }) => {
+                Some((peer_id.0.clone(), *raised_at))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(announced, vec![(ALICE.to_owned(), Some(NOW_MS))]);
+    for bad in [
+        json!({"type": "hand"}),
+        json!({"type": "hand", "raised": "yes"}),
+        json!({"type": "hand", "raised": null}),
+    ] {
+        let actions = run(&alice(), &mut guard, &bad.to_string());
+        assert_eq!(error_code(&actions), Some(ErrorCode::InvalidField), "{bad}");
+    }
+}
+
+#[test]
 fn ping_gets_pong() {
     let mut guard = ConnGuard::new(NOW_MS);
     assert_eq!(

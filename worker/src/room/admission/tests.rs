@@ -170,6 +170,7 @@ fn the_newcomer_gets_an_attachment_with_its_identity_and_new_peer_id() {
                 guest: false,
                 avatar: Some("/api/avatars/user:mina?v=1".into()),
                 media: MediaState::default(),
+                hand: None,
             },
             token_exp: TOKEN_EXP,
             closing: false,
