@@ -14,12 +14,14 @@
 //!   names; `storage`: what this browser remembers.
 //! - `i18n`: Korean and English — one table of every string per language, the language signal.
 //! - `menu`: where keys move in a menu (the emoji picker).
+//! - `layout`: how many columns make the call's tiles largest.
 //! - `ui`: Leptos components and the view-models they read (`room_model`, `participants`,
 //!   `chat_model`, and `session`: who this browser is).
 
 pub mod account;
 pub mod chat;
 pub mod i18n;
+pub mod layout;
 pub mod menu;
 pub mod names;
 

@@ -1,6 +1,8 @@
 use confab_protocol::{DisplayName, RoomName};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 use super::account::AccountChip;
 use super::announcer::Announcements;
@@ -13,6 +15,7 @@ use super::video_tile::{place_in, LocalTile, VideoTile};
 use crate::account::avatar_src;
 use crate::call::peer::ice_servers::RelayStatus;
 use crate::i18n::{I18n, Said};
+use crate::layout::best_grid;
 use crate::names::name_error;
 use crate::{media, storage};
 
@@ -87,6 +90,19 @@ pub fn RoomPage() -> impl IntoView {
                         .is_none_or(|s| media::tracks_of_kind(s, "video").is_empty())
                 })
         });
+        // The grid's size, watched, and the column count that makes the tiles largest in it.
+        let grid = NodeRef::<leptos::html::Div>::new();
+        let area = RwSignal::new((0.0, 0.0));
+        watch_size(grid, area);
+        let grid_style = move || {
+            let (width, height) = area.get();
+            let tiles = model.participants.get().len() + 1;
+            let fit = best_grid(tiles, width, height, GRID_GAP_PX);
+            // Whole pixels: formatting an f64 would pull float printing into the wasm.
+            let tile_width = fit.tile_width as u32;
+            (tile_width > 0)
+                .then(|| format!("--columns: {}; --tile-width: {tile_width}px", fit.columns))
+        };
         let hands = Signal::derive(move || model.hand_queue());
         let my_hand = Signal::derive(move || {
             let me = model.me.with(|m| m.as_ref().map(|m| m.peer_id.clone()))?;
@@ -113,7 +129,7 @@ pub fn RoomPage() -> impl IntoView {
                 })}
                 <HandList model/>
                 <div class="stage">
-                <div class="grid">
+                <div class="grid" node_ref=grid style=grid_style>
                     <LocalTile stream=model.local.into() name=my_name avatar=my_avatar
                         mic_off=Signal::derive(move || !model.mic_on.get()) camera_off=my_camera_off hand=my_hand/>
                     <For each=move || model.participants.get() key=|p| p.peer_id.clone() let:participant>
@@ -148,6 +164,35 @@ pub fn RoomPage() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// The grid's gap between tiles (`.grid { gap }` in the CSS), in CSS pixels.
+const GRID_GAP_PX: f64 = 12.0;
+
+/// Keeps `area` at the content size (width, height) of the element behind `node`, from when
+/// it is on the page until the page goes.
+fn watch_size(node: NodeRef<leptos::html::Div>, area: RwSignal<(f64, f64)>) {
+    let on_resize = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        let entry = entries
+            .get(0)
+            .unchecked_into::<web_sys::ResizeObserverEntry>();
+        let rect = entry.content_rect();
+        area.set((rect.width(), rect.height()));
+    });
+    let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) else {
+        return;
+    };
+    let observer = StoredValue::new_local(observer);
+    let on_resize = StoredValue::new_local(on_resize);
+    Effect::new(move |_| {
+        if let Some(element) = node.get() {
+            observer.with_value(|o| o.observe(&element));
+        }
+    });
+    on_cleanup(move || {
+        observer.with_value(|o| o.disconnect());
+        on_resize.dispose();
+    });
 }
 
 /// Raised hands in the order they go, by name, while any is up.

@@ -1,6 +1,7 @@
 //! A phone (360×640) and a laptop (1280×800): nothing scrolls sideways, every control is on
 //! the screen (the call's bar, header and chat without scrolling the page), the phone's
-//! buttons are big enough for a thumb, and video tiles keep their 16:9 shape. Screenshots of
+//! buttons are big enough for a thumb, and video tiles keep their 16:9 shape and are as large
+//! as the stage allows. Screenshots of
 //! each are saved for people to look at.
 
 use confab_tests::room_page::{click, find, join, unique, wait_for};
@@ -13,6 +14,8 @@ use crate::Env;
 
 /// A video tile's width over its height (`aspect-ratio: 16 / 9` in the CSS).
 const TILE_RATIO: f64 = 16.0 / 9.0;
+/// How wide tiles must be against the widest that fit (rounding to whole pixels aside).
+const MIN_FILL: f64 = 0.97;
 /// The smallest side of a call button on a phone, in CSS pixels (a thumb's target).
 const THUMB_PX: f64 = 44.0;
 
@@ -25,6 +28,8 @@ struct Layout {
     /// Call buttons smaller than a thumb's target.
     small: Vec<String>,
     tiles: Vec<f64>,
+    /// The tiles' width over the widest that would fit the grid (`None`: no call on screen).
+    fill: Option<f64>,
 }
 
 /// What the page looks like now. Every visible control must lie inside the viewport's width;
@@ -56,7 +61,25 @@ const small = [...document.querySelectorAll('.controls button')].filter(shown)
 const tiles = [...document.querySelectorAll('.tile')].filter(shown)
   .map(t => { const r = t.getBoundingClientRect(); return r.width / r.height; });
 const scroll_width = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);
-return { width: w, scroll_width, outside, small, tiles };
+// How big the tiles are against the biggest same-size 16:9 tiles that fit the grid (found
+// here by trying every column count, independently of the app's own computation).
+let fill = null;
+const grid = document.querySelector('.stage .grid');
+const shownTiles = [...document.querySelectorAll('.stage .tile')].filter(shown);
+if (grid && shownTiles.length) {
+  const s = getComputedStyle(grid);
+  const gap = parseFloat(s.columnGap) || 0;
+  const gw = grid.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+  const gh = grid.clientHeight - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom);
+  const n = shownTiles.length;
+  let best = 0;
+  for (let c = 1; c <= n; c++) {
+    const r = Math.ceil(n / c);
+    best = Math.max(best, Math.min((gw - gap * (c - 1)) / c, (gh - gap * (r - 1)) / r * 16 / 9));
+  }
+  fill = shownTiles[0].getBoundingClientRect().width / best;
+}
+return { width: w, scroll_width, outside, small, tiles, fill };
 "#;
 
 /// A screen to check a page on.
@@ -119,6 +142,12 @@ async fn check(
     let misshapen: Vec<f64> = (layout.tiles.iter().copied())
         .filter(|r| (r / TILE_RATIO - 1.0).abs() > 0.02)
         .collect();
+    if let Some(fill) = layout.fill.filter(|f| *f < MIN_FILL) {
+        wrong.push(format!(
+            "{what}: tiles are {:.0}% as wide as the grid allows (an empty band beside them)",
+            fill * 100.0
+        ));
+    }
     if !misshapen.is_empty() {
         wrong.push(format!(
             "{what}: tiles not 16:9 (width/height {misshapen:?})"
