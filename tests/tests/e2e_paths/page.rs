@@ -61,29 +61,29 @@ pub async fn displayed(client: &Client, test_id: &str) -> Result<bool, String> {
         .map_err(|e| e.to_string())
 }
 
-/// W3C WebDriver "Set Permission" (`POST /session/{id}/permissions`), which fantoccini has no
-/// method for.
+/// A `POST /session/{id}/<path>` with a JSON body, for WebDriver commands fantoccini has no
+/// method for: W3C "Set Permission", and Chrome DevTools commands through chromedriver.
 #[derive(Debug)]
-struct SetPermission {
-    name: &'static str,
-    state: &'static str,
+struct SessionPost {
+    path: &'static str,
+    body: serde_json::Value,
 }
 
-impl WebDriverCompatibleCommand for SetPermission {
+impl WebDriverCompatibleCommand for SessionPost {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base_url.join(&format!(
-            "session/{}/permissions",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
         ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "descriptor": { "name": self.name }, "state": self.state });
-        (http::Method::POST, Some(body.to_string()))
+        (http::Method::POST, Some(self.body.to_string()))
     }
 }
 
@@ -95,7 +95,10 @@ pub async fn set_permission(
     state: &'static str,
 ) -> Result<(), String> {
     client
-        .issue_cmd(SetPermission { name, state })
+        .issue_cmd(SessionPost {
+            path: "permissions",
+            body: json!({ "descriptor": { "name": name }, "state": state }),
+        })
         .await
         .map(drop)
         .map_err(|e| format!("setting permission {name} to {state}: {e}"))
@@ -133,34 +136,13 @@ async fn clipboard(client: &Client, call: &str) -> Result<String, String> {
 }
 
 /// A Chrome DevTools command through chromedriver (`goog/cdp/execute`), for what WebDriver
-/// cannot set: the system's colour scheme, a phone's screen.
-#[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: serde_json::Value,
-}
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "cmd": self.cmd, "params": self.params });
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
+/// cannot set: the system's colour scheme, a phone's screen, refused URLs.
 async fn cdp(client: &Client, cmd: &'static str, params: serde_json::Value) -> Result<(), String> {
     client
-        .issue_cmd(Cdp { cmd, params })
+        .issue_cmd(SessionPost {
+            path: "goog/cdp/execute",
+            body: json!({ "cmd": cmd, "params": params }),
+        })
         .await
         .map(drop)
         .map_err(|e| format!("{cmd}: {e}"))
