@@ -162,6 +162,14 @@ impl Call {
         });
     }
 
+    /// Sends `track` to everyone in place of the one of its kind (see
+    /// [`PeerSession::replace_track`]); the local stream already holds it for newcomers.
+    pub fn replace_track(&self, track: &web_sys::MediaStreamTrack) {
+        for peer in self.inner.peers.borrow().values() {
+            peer.replace_track(track);
+        }
+    }
+
     pub fn leave(&self) {
         self.inner.left.set(true);
         self.inner.timers.borrow_mut().clear();

@@ -69,3 +69,14 @@ pub fn take_autojoin(room: &str) -> bool {
     let _ = storage.remove_item(AUTOJOIN_KEY);
     wanted.as_deref() == Some(room)
 }
+
+/// A remembered setting by its key (e.g. a chosen device's id).
+pub fn load(key: &str) -> Option<String> {
+    local()?.get_item(key).ok()?
+}
+
+pub fn save(key: &str, value: &str) {
+    if let Some(storage) = local() {
+        let _ = storage.set_item(key, value);
+    }
+}

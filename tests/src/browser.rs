@@ -149,7 +149,12 @@ impl ChromeDriver {
         if fake_media {
             let microphone = profile_dir.join("microphone.wav");
             crate::fake_microphone::write_beeps(&microphone)?;
-            args.push("--use-fake-device-for-media-stream".into());
+            // Unless this browser's own switches already set it (e.g. `=device-count=2`):
+            // Chromium takes the last of a repeated switch.
+            const FAKE_DEVICES: &str = "--use-fake-device-for-media-stream";
+            if !args.iter().any(|a| a.starts_with(FAKE_DEVICES)) {
+                args.push(FAKE_DEVICES.into());
+            }
             args.push("--use-fake-ui-for-media-stream".into());
             args.push(format!(
                 "--use-file-for-fake-audio-capture={}",

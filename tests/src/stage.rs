@@ -84,6 +84,23 @@ impl Stage {
             .await
     }
 
+    /// A new headless Chromium with `cameras` fake cameras (`fake_device_0`, …; each draws its
+    /// own picture; the second, `fake_device_1`, is a depth camera that WebRTC cannot send) and the fake microphone.
+    pub async fn browser_with_cameras(
+        &self,
+        label: &str,
+        cameras: u32,
+    ) -> Result<fantoccini::Client, String> {
+        let devices = format!("--use-fake-device-for-media-stream=device-count={cameras}");
+        self.driver
+            .browser_with(
+                &self.driver.profile_dir(&self.scratch, label),
+                true,
+                &[devices],
+            )
+            .await
+    }
+
     /// A new headless Chromium (fake camera and microphone) whose languages are `languages`
     /// (`navigator.languages`, e.g. `"ko-KR,ko"`), as a browser set up in that language.
     pub async fn browser_in_language(

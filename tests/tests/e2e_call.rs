@@ -410,6 +410,18 @@ async fn person_without_camera_or_mic_joins_receive_only_with_a_message(
     ];
     with_browsers(browsers, async |b: &[Client]| {
         join(&b[0], env.base_url(), &room, "Ana").await?;
+        // Before joining, the page says what is missing and how to fix it.
+        b[1].goto(&format!("{}/r/{room}", env.base_url()))
+            .await
+            .map_err(|e| e.to_string())?;
+        let help = find(&b[1], "device-help", MEDIA_TIMEOUT)
+            .await?
+            .text()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !help.contains("Connect a camera or microphone") {
+            return Err(format!("expected help to connect a device, saw {help:?}"));
+        }
         join(&b[1], env.base_url(), &room, "Ben").await?;
         let notice = text_of(&b[1], ".call .notice").await?;
         if !notice.contains("receive-only") {

@@ -311,6 +311,22 @@ impl PeerSession {
         }
     }
 
+    /// Sends `track` in place of the one of its kind sent now (a device switch): the
+    /// transceiver stays, so nothing is renegotiated.
+    pub fn replace_track(&self, track: &MediaStreamTrack) {
+        for sender in self.pc.get_senders().iter() {
+            let sender: web_sys::RtcRtpSender = sender.unchecked_into();
+            if sender.track().is_some_and(|t| t.kind() == track.kind()) {
+                let promise = sender.replace_track(Some(track));
+                spawn_local(async move {
+                    if let Err(error) = JsFuture::from(promise).await {
+                        log("replaceTrack failed", &error);
+                    }
+                });
+            }
+        }
+    }
+
     pub fn close(&self) {
         self.closed.set(true);
         self.pc.set_onnegotiationneeded(None);

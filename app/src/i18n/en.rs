@@ -152,14 +152,31 @@ pub static EN: Texts = Texts {
     no_microphone: |why| format!("No microphone available ({why}); joining with camera only."),
     receive_only: |why| {
         format!(
-            "Camera and microphone are unavailable ({why}). You joined receive-only: you can see \
-             and hear others. Allow access in the browser and rejoin to send."
+            "Camera and microphone are unavailable ({why}). You can join receive-only: you see \
+             and hear others."
         )
     },
     permission_denied: "permission denied",
     no_device: "no device found",
     device_in_use: "device is in use",
     unknown_error: "unknown error",
+    your_camera_and_mic: "Your camera and microphone",
+    camera_is_off: "Camera is off",
+    camera: "Camera",
+    microphone: "Microphone",
+    speaker: "Speaker",
+    mic_level: "Microphone level",
+    allow_in_chrome: "To allow them, click the icon at the left of the address bar, set Camera \
+                      and Microphone to Allow, then reload this page.",
+    allow_in_firefox: "To allow them, click the crossed-out camera or microphone in the address \
+                       bar, clear the block, then reload this page.",
+    allow_in_safari: "To allow them, open Safari › Settings for This Website, set Camera and \
+                      Microphone to Allow, then reload this page.",
+    plug_in_device: "Connect a camera or microphone: it shows up here as soon as it is plugged in.",
+    close_other_apps: "Another app or tab is using it: close that, then choose the device again.",
+    device_not_switched: |why| {
+        format!("Could not switch the device ({why}); still using the previous one.")
+    },
 
     search_placeholder: "Search: words, 한글, 초성 (ㅎㄱ)",
     search_label: "Search messages: words, Korean, or initial consonants (초성) like ㅎㄱ",

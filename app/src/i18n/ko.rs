@@ -150,14 +150,32 @@ pub static KO: Texts = Texts {
     no_microphone: |why| format!("마이크를 쓸 수 없어({why}) 카메라만으로 참여합니다."),
     receive_only: |why| {
         format!(
-            "카메라와 마이크를 쓸 수 없습니다({why}). 받기 전용으로 참여했습니다: 다른 사람을 보고 \
-             들을 수 있습니다. 보내려면 브라우저에서 접근을 허용하고 다시 참여하세요."
+            "카메라와 마이크를 쓸 수 없습니다({why}). 받기 전용으로 참여할 수 있습니다: 다른 사람을 \
+             보고 들을 수 있습니다."
         )
     },
     permission_denied: "권한이 거부됨",
     no_device: "장치를 찾을 수 없음",
     device_in_use: "장치가 사용 중",
     unknown_error: "알 수 없는 오류",
+    your_camera_and_mic: "내 카메라와 마이크",
+    camera_is_off: "카메라가 꺼져 있습니다",
+    camera: "카메라",
+    microphone: "마이크",
+    speaker: "스피커",
+    mic_level: "마이크 음량",
+    allow_in_chrome:
+        "허용하려면 주소창 왼쪽의 아이콘을 눌러 카메라와 마이크를 허용으로 바꾼 뒤 이 \
+                      페이지를 새로고침하세요.",
+    allow_in_firefox:
+        "허용하려면 주소창에서 줄이 그어진 카메라나 마이크 아이콘을 눌러 차단을 해제한 \
+                       뒤 이 페이지를 새로고침하세요.",
+    allow_in_safari:
+        "허용하려면 Safari › 이 웹 사이트 설정에서 카메라와 마이크를 허용으로 바꾼 뒤 이 \
+                      페이지를 새로고침하세요.",
+    plug_in_device: "카메라나 마이크를 연결하세요. 연결하면 바로 여기에 나타납니다.",
+    close_other_apps: "다른 앱이나 탭이 장치를 쓰고 있습니다. 그쪽을 닫고 장치를 다시 선택하세요.",
+    device_not_switched: |why| format!("장치를 바꾸지 못했습니다({why}). 이전 장치를 계속 씁니다."),
 
     search_placeholder: "검색: 단어, 한글, 초성(ㅎㄱ)",
     search_label: "메시지 검색: 단어, 한글, 또는 ㅎㄱ 같은 초성",

@@ -128,6 +128,22 @@ pub struct Texts {
     pub no_device: &'static str,
     pub device_in_use: &'static str,
     pub unknown_error: &'static str,
+    /// The pre-join preview's label, and what it shows while the camera is off.
+    pub your_camera_and_mic: &'static str,
+    pub camera_is_off: &'static str,
+    /// Device pickers' labels; also "Camera 2" for a device the browser does not name.
+    pub camera: &'static str,
+    pub microphone: &'static str,
+    pub speaker: &'static str,
+    pub mic_level: &'static str,
+    /// How to allow camera and microphone after saying no, in each browser's words.
+    pub allow_in_chrome: &'static str,
+    pub allow_in_firefox: &'static str,
+    pub allow_in_safari: &'static str,
+    pub plug_in_device: &'static str,
+    pub close_other_apps: &'static str,
+    /// A device switch failed (why); the old device stays.
+    pub device_not_switched: fn(&str) -> String,
 
     // ---- chat ------------------------------------------------------------------------------
     pub search_placeholder: &'static str,

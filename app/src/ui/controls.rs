@@ -9,10 +9,9 @@ use crate::i18n::{I18n, Said};
 #[component]
 pub(super) fn Controls(model: RoomModel) -> impl IntoView {
     let i18n = I18n::get();
-    let (mic_on, cam_on, chat) = (model.mic_on, model.cam_on, model.chat);
+    let chat = model.chat;
     // Our "couldn't copy" notice, to take back once a copy works.
     let not_copied = StoredValue::new(None::<Said>);
-    let cannot_send = move || model.local.with(Option::is_none);
     let copied = RwSignal::new(false);
     let invite = move |_| {
         let Some(window) = web_sys::window() else {
@@ -48,16 +47,7 @@ pub(super) fn Controls(model: RoomModel) -> impl IntoView {
     };
     view! {
         <nav class="controls">
-            <button data-testid="mic-toggle" aria-pressed=move || mic_on.get().to_string()
-                disabled=cannot_send
-                on:click=move |_| { mic_on.update(|on| *on = !*on); model.announce_media(); }>
-                {move || if mic_on.get() { i18n.t().mute } else { i18n.t().unmute }}
-            </button>
-            <button data-testid="cam-toggle" aria-pressed=move || cam_on.get().to_string()
-                disabled=cannot_send
-                on:click=move |_| { cam_on.update(|on| *on = !*on); model.announce_media(); }>
-                {move || if cam_on.get() { i18n.t().stop_video } else { i18n.t().start_video }}
-            </button>
+            <MediaToggles model/>
             <button data-testid="hand-button" aria-pressed=move || model.my_hand.with(Option::is_some).to_string()
                 on:click=move |_| model.raise_hand(model.my_hand.with_untracked(Option::is_none))>
                 {move || if model.my_hand.with(Option::is_some) { i18n.t().lower_hand } else { i18n.t().raise_hand }}
@@ -77,5 +67,34 @@ pub(super) fn Controls(model: RoomModel) -> impl IntoView {
             </button>
             <button data-testid="leave-button" class="danger" on:click=move |_| model.leave()>{move || i18n.t().leave}</button>
         </nav>
+    }
+}
+
+/// Microphone and camera on/off, in the call and before joining (the call starts in the state
+/// chosen there). Off while there is nothing of that kind to send.
+#[component]
+pub(super) fn MediaToggles(model: RoomModel) -> impl IntoView {
+    let i18n = I18n::get();
+    let (mic_on, cam_on) = (model.mic_on, model.cam_on);
+    let lacks = move |kind: &'static str| {
+        move || {
+            model.local.with(|local| {
+                local
+                    .as_ref()
+                    .is_none_or(|s| crate::media::tracks_of_kind(s, kind).is_empty())
+            })
+        }
+    };
+    view! {
+        <button type="button" data-testid="mic-toggle" aria-pressed=move || mic_on.get().to_string()
+            disabled=lacks("audio")
+            on:click=move |_| { mic_on.update(|on| *on = !*on); model.announce_media(); }>
+            {move || if mic_on.get() { i18n.t().mute } else { i18n.t().unmute }}
+        </button>
+        <button type="button" data-testid="cam-toggle" aria-pressed=move || cam_on.get().to_string()
+            disabled=lacks("video")
+            on:click=move |_| { cam_on.update(|on| *on = !*on); model.announce_media(); }>
+            {move || if cam_on.get() { i18n.t().stop_video } else { i18n.t().start_video }}
+        </button>
     }
 }

@@ -34,6 +34,8 @@ pub fn RoomPage() -> impl IntoView {
         .into_any();
     };
     let model = RoomModel::new();
+    provide_context(model.devices);
+    model.devices.watch(model);
     let session = model.session;
     let name = RwSignal::new(storage::load_name().unwrap_or_default());
     let form_error = RwSignal::new(None::<Said>);
@@ -152,7 +154,7 @@ pub fn RoomPage() -> impl IntoView {
             {move || model.notice.get().map(|n| view! { <p class="notice" data-testid="room-notice" role="status">{move || n.in_(i18n.t())}</p> })}
             {move || match model.phase.get() {
                 Phase::Lobby => view! {
-                    <Lobby name error=form_error on_join return_to=lobby_return.clone()/>
+                    <Lobby model name error=form_error on_join return_to=lobby_return.clone()/>
                 }.into_any(),
                 Phase::Joining => view! { <p class="joining" role="status">{move || i18n.t().joining}</p> }.into_any(),
                 Phase::InCall => in_call().into_any(),

@@ -3,15 +3,23 @@
 
 use leptos::prelude::*;
 
+use confab_protocol::DisplayName;
+use gloo_timers::callback::Timeout;
+
 use super::account::SignInLinks;
+use super::prejoin::Preview;
+use super::room_model::RoomModel;
 use super::session::Session;
 use crate::account::usable;
 use crate::i18n::{I18n, Said};
 
-/// Before joining: "join as <account>" for a signed-in person; otherwise the guest name form
-/// (when the server lets guests in) and the sign-in links, which come back to this room.
+/// Before joining: the preview of camera and microphone with their pickers, then "join as
+/// <account>" for a signed-in person; otherwise the guest name form (when the server lets
+/// guests in) and the sign-in links, which come back to this room. While the person looks,
+/// camera, microphone, call token and ICE servers are made ready (`data-ready` on the form).
 #[component]
-pub fn Lobby(
+pub(super) fn Lobby(
+    model: RoomModel,
     name: RwSignal<String>,
     error: RwSignal<Option<Said>>,
     on_join: Callback<()>,
@@ -24,6 +32,31 @@ pub fn Lobby(
     let signed_in = Memo::new(move |_| session.signed_in());
     let guests = Memo::new(move |_| session.guests_allowed());
     let account_name = move || session.user().map(|u| u.name).unwrap_or_default();
+    drop(model.open_media());
+    // The name a click on Join would use, once it is a valid one.
+    let joining_as = move || {
+        let name = if !ready.get() {
+            return None;
+        } else if signed_in.get() {
+            account_name()
+        } else if guests.get() {
+            name.get()
+        } else {
+            return None;
+        };
+        DisplayName::parse(&name)
+            .ok()
+            .map(|n| n.as_str().to_owned())
+    };
+    // Prepared for a name once typing has paused, not for every key.
+    let pause = StoredValue::new_local(None::<Timeout>);
+    Effect::new(move |_| {
+        model.devices.ready.set(false);
+        let name = joining_as();
+        pause.set_value(
+            name.map(|name| Timeout::new(PREPARE_AFTER_MS, move || model.prepare(name))),
+        );
+    });
     let form = move || {
         if !ready.get() {
             view! { <p role="status">{move || i18n.t().loading}</p> }.into_any()
@@ -44,13 +77,18 @@ pub fn Lobby(
         }
     };
     view! {
-        <form class="lobby" on:submit=move |ev| { ev.prevent_default(); on_join.run(()); }>
+        <form class="lobby" data-ready=move || model.devices.ready.get().to_string()
+            on:submit=move |ev| { ev.prevent_default(); on_join.run(()); }>
+            <Preview model/>
             {form}
             {move || error.get().map(|said| view! { <p class="error" role="alert">{move || said.in_(i18n.t())}</p> })}
             <SignInLinks return_to/>
         </form>
     }
 }
+
+/// How long typing must pause before the token for the typed name is fetched.
+const PREPARE_AFTER_MS: u32 = 300;
 
 /// The call is over: why, and a way back in.
 #[component]

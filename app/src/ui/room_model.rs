@@ -13,12 +13,13 @@ use web_sys::MediaStream;
 use super::announcer::{Announcer, News};
 use super::chat_model::ChatModel;
 use super::participants::Participants;
+use super::room_media::Devices;
 use super::session::Session;
 use crate::call::peer::ice_servers::RelayStatus;
 use crate::call::status::reconnecting_notice;
 use crate::call::{Call, CallEvent, Ending, JoinParams};
 use crate::i18n::{api_error, Said};
-use crate::{api, media, storage};
+use crate::{media, storage};
 
 #[derive(Clone, PartialEq)]
 pub(super) enum Phase {
@@ -51,6 +52,8 @@ pub(super) struct RoomModel {
     pub(super) chat: ChatModel,
     /// What a screen reader hears about the call.
     pub(super) announcer: Announcer,
+    /// Cameras, microphones, speakers: lists, choices, and what is ready before joining.
+    pub(super) devices: Devices,
     pub(super) call: StoredValue<Option<Call>, LocalStorage>,
     pub(super) session: Session,
 }
@@ -81,6 +84,7 @@ impl RoomModel {
             relay: RwSignal::new(None),
             chat: ChatModel::new(send),
             announcer: Announcer::new(),
+            devices: Devices::new(),
             call,
             session: Session::get(),
         }
@@ -251,10 +255,7 @@ impl RoomModel {
                 call.leave();
             }
         });
-        if let Some(local) = self.local.get_untracked() {
-            media::stop_all(&local);
-        }
-        self.local.set(None);
+        self.close_media();
         self.me.set(None);
         self.my_hand.set(None);
         self.participants.clear();
@@ -273,49 +274,44 @@ impl RoomModel {
     }
 
     pub(super) fn join(self, room: RoomName, name: DisplayName) {
+        if matches!(self.phase.get_untracked(), Phase::Joining | Phase::InCall) {
+            return;
+        }
         storage::save_name(name.as_str());
-        self.phase.set(Phase::Joining);
         self.notice.set(None);
+        // Prepared on the pre-join page: the socket opens first and the page changes while it
+        // does (the change takes the main thread for a few ms). Otherwise say so at once.
+        if !self.devices.ready.get_untracked() {
+            self.phase.set(Phase::Joining);
+        }
         spawn_local(async move {
-            let session = self.session;
-            let auth = async {
-                // The session (if this browser has one) keeps the same identity across reloads.
-                let token = session.join_token(name.as_str()).await?;
-                // Refused as expired or revoked: one new token, and the request again.
-                crate::session::retry_once_on_401(
-                    token.access_token,
-                    |token| async move { api::ice_servers(&token).await },
-                    || async {
-                        let fresh = session.fresh_join_token(name.as_str()).await?;
-                        Ok(fresh.access_token)
-                    },
-                )
-                .await
-            };
-            let (local, auth) = futures::join!(media::acquire(), auth);
+            // Usually all ready from the pre-join page: then this only waits for nothing.
+            let (_, auth) = futures::join!(self.open_media(), self.call_auth(name.as_str()));
             let (token, ice) = match auth {
                 Ok(ok) => ok,
                 Err(error) => {
-                    if let Some(stream) = &local.stream {
-                        media::stop_all(stream);
-                    }
+                    self.close_media();
                     self.phase.set(Phase::Ended(Said::new(move |t| {
                         (t.could_not_join)(&api_error(t, &error))
                     })));
                     return;
                 }
             };
-            self.local.set(local.stream.clone());
-            self.media_notice.set(local.notice);
+            let local = self.local.get_untracked();
             let params = JoinParams {
                 room: room.as_str().to_owned(),
                 name: name.as_str().to_owned(),
                 token,
                 ice,
-                local: local.stream,
+                local,
             };
             match Call::start(params, Rc::new(move |event| self.on_event(event))) {
-                Ok(call) => self.call.set_value(Some(call)),
+                Ok(call) => {
+                    self.call.set_value(Some(call));
+                    if self.phase.get_untracked() != Phase::InCall {
+                        self.phase.set(Phase::Joining);
+                    }
+                }
                 Err(error) => {
                     self.end_call();
                     self.phase.set(Phase::Ended(Said::new(move |t| {

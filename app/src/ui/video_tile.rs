@@ -4,11 +4,13 @@ use web_sys::MediaStream;
 
 use super::account::{AvatarImg, Initials};
 use super::participants::Participant;
+use super::room_media::Devices;
 use crate::account::avatar_src;
 use crate::call::peer::ice_servers::RelayStatus;
 use crate::call::peer::quality::QualityReport;
 use crate::call::peer::restart::{failure_text, TileState};
 use crate::i18n::I18n;
+use crate::media::devices::play_on;
 
 /// A remote participant: live video (and audio) with name and mute state; their picture (or
 /// initials) while their camera is off. The link's state shows as `data-connection`
@@ -34,6 +36,7 @@ pub fn VideoTile(
         ..
     } = participant;
     let video = video_showing(stream.into());
+    play_on_chosen_speaker(video);
     let name = move || member.with(|m| m.name.clone());
     let avatar = move || member.with(|m| avatar_src(m.avatar.as_deref()));
     let camera_off = move || !media.with(|m| m.video);
@@ -169,8 +172,22 @@ fn placeholder(avatar: Option<String>, name: &str, testid: &'static str) -> AnyV
     view! { <div class="tile-placeholder">{inner}</div> }.into_any()
 }
 
+/// Plays the tile's sound on the speaker chosen on the room page (where the browser lets a page
+/// choose; see [`Devices`]).
+fn play_on_chosen_speaker(video: NodeRef<leptos::html::Video>) {
+    let Some(devices) = use_context::<Devices>() else {
+        return;
+    };
+    Effect::new(move |_| {
+        let speaker = devices.choices.with(|c| c.speaker.clone());
+        if let (Some(id), Some(element)) = (speaker, video.get()) {
+            play_on(&element, &id);
+        }
+    });
+}
+
 /// A `<video>` node reference that always shows the current `stream`.
-fn video_showing(
+pub(super) fn video_showing(
     stream: Signal<Option<MediaStream>, LocalStorage>,
 ) -> NodeRef<leptos::html::Video> {
     let video = NodeRef::<leptos::html::Video>::new();

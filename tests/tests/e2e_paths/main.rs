@@ -15,6 +15,8 @@
 //!   menu's keys), and what the room's live region and tile labels tell a screen reader.
 //! - [`layout`]: a phone's and a laptop's screen: no sideways scrolling, every control on the
 //!   screen, tiles 16:9; screenshots of both.
+//! - [`prejoin`]: the preview, meter and device pickers before joining; the chosen camera is
+//!   the one sent, and remembered.
 //! - [`hands`]: raised hands queue in raise order on every screen, late joiners included.
 //! - [`accessibility`]: axe-core finds nothing serious on any page, in either language or
 //!   theme.
@@ -31,6 +33,7 @@ mod keyboard;
 mod language;
 mod layout;
 mod page;
+mod prejoin;
 mod signout;
 mod theme;
 mod words;
@@ -59,6 +62,7 @@ use invite::{
 use keyboard::the_whole_path_works_with_the_keyboard_alone;
 use language::a_korean_browser_sees_korean_and_the_menu_switches_at_once;
 use layout::phone_and_laptop_screens_fit_without_sideways_scrolling;
+use prejoin::the_prejoin_page_previews_and_sends_the_chosen_camera;
 use signout::signing_out_in_one_browser_leaves_the_other_signed_in;
 use theme::the_theme_follows_the_system_and_the_menu_overrides_it;
 
@@ -78,6 +82,7 @@ fn main() -> ExitCode {
         the_whole_path_works_with_the_keyboard_alone,
         phone_and_laptop_screens_fit_without_sideways_scrolling,
         raised_hands_queue_in_order_for_everyone,
+        the_prejoin_page_previews_and_sends_the_chosen_camera,
     )
 }
 

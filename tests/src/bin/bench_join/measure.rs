@@ -167,6 +167,13 @@ pub async fn measure(a: &Client, b: &Client, base_url: &str, room: &str) -> Resu
     input.clear().await.map_err(|e| e.to_string())?;
     input.send_keys("Ben").await.map_err(|e| e.to_string())?;
     find(b, "join-button", PAGE_TIMEOUT).await?;
+    // As a person would, B looks at the preview before clicking: by then the page has opened
+    // camera and microphone and fetched the call token and ICE servers (`data-ready`).
+    b.wait()
+        .at_most(PAGE_TIMEOUT)
+        .for_element(fantoccini::Locator::Css("form.lobby[data-ready=true]"))
+        .await
+        .map_err(|e| format!("B's pre-join page was not ready within {PAGE_TIMEOUT:?}: {e}"))?;
 
     let value = b
         .execute_async(MEASURE_JS, vec![IN_PAGE_TIMEOUT_MS.into()])
