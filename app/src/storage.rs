@@ -1,5 +1,5 @@
-//! Small bits remembered in the browser: the display name and the interface language
-//! (localStorage), and a one-shot
+//! Small bits remembered in the browser: the display name, the interface language, the theme
+//! and the chosen devices (localStorage), and a one-shot
 //! "join on arrival" flag from the home page (sessionStorage). No tokens are stored; whether
 //! there is a session only the server knows (its cookie is HttpOnly), so the app asks it at
 //! start-up (`ui::session`).

@@ -177,6 +177,9 @@ pub static EN: Texts = Texts {
     device_not_switched: |why| {
         format!("Could not switch the device ({why}); still using the previous one.")
     },
+    device_settings: "Devices",
+    device_lost: |kind, name| format!("{kind} disconnected; now using {name}."),
+    device_lost_none: |kind| format!("{kind} disconnected, and there is no other."),
 
     search_placeholder: "Search: words, 한글, 초성 (ㅎㄱ)",
     search_label: "Search messages: words, Korean, or initial consonants (초성) like ㅎㄱ",

@@ -176,6 +176,9 @@ pub static KO: Texts = Texts {
     plug_in_device: "카메라나 마이크를 연결하세요. 연결하면 바로 여기에 나타납니다.",
     close_other_apps: "다른 앱이나 탭이 장치를 쓰고 있습니다. 그쪽을 닫고 장치를 다시 선택하세요.",
     device_not_switched: |why| format!("장치를 바꾸지 못했습니다({why}). 이전 장치를 계속 씁니다."),
+    device_settings: "장치",
+    device_lost: |kind, name| format!("{kind} 연결이 끊겨 {name}(으)로 바꿨습니다."),
+    device_lost_none: |kind| format!("{kind} 연결이 끊겼고 다른 장치가 없습니다."),
 
     search_placeholder: "검색: 단어, 한글, 초성(ㅎㄱ)",
     search_label: "메시지 검색: 단어, 한글, 또는 ㅎㄱ 같은 초성",

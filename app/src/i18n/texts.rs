@@ -144,6 +144,11 @@ pub struct Texts {
     pub close_other_apps: &'static str,
     /// A device switch failed (why); the old device stays.
     pub device_not_switched: fn(&str) -> String,
+    /// The in-call device settings button and panel.
+    pub device_settings: &'static str,
+    /// A device of a kind ("Camera") went away, and the one used now; or there is none.
+    pub device_lost: fn(&str, &str) -> String,
+    pub device_lost_none: fn(&str) -> String,
 
     // ---- chat ------------------------------------------------------------------------------
     pub search_placeholder: &'static str,

@@ -25,6 +25,15 @@ impl Kind {
         }
     }
 
+    /// "Camera", "Microphone", "Speaker" in the page's language.
+    pub fn word(self, t: &'static crate::i18n::Texts) -> &'static str {
+        match self {
+            Kind::Camera => t.camera,
+            Kind::Mic => t.microphone,
+            Kind::Speaker => t.speaker,
+        }
+    }
+
     fn storage_key(self) -> &'static str {
         match self {
             Kind::Camera => "confab.camera",

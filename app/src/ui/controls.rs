@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
+use super::device_picker::DevicePickers;
 use super::room_model::RoomModel;
 use crate::i18n::{I18n, Said};
 
@@ -48,6 +49,7 @@ pub(super) fn Controls(model: RoomModel) -> impl IntoView {
     view! {
         <nav class="controls">
             <MediaToggles model/>
+            <DeviceSettings model/>
             <button data-testid="hand-button" aria-pressed=move || model.my_hand.with(Option::is_some).to_string()
                 on:click=move |_| model.raise_hand(model.my_hand.with_untracked(Option::is_none))>
                 {move || if model.my_hand.with(Option::is_some) { i18n.t().lower_hand } else { i18n.t().raise_hand }}
@@ -96,5 +98,33 @@ pub(super) fn MediaToggles(model: RoomModel) -> impl IntoView {
             on:click=move |_| { cam_on.update(|on| *on = !*on); model.announce_media(); }>
             {move || if cam_on.get() { i18n.t().stop_video } else { i18n.t().start_video }}
         </button>
+    }
+}
+
+/// The device settings button and the pickers it shows (above the bar), to switch camera,
+/// microphone or speaker during the call. Escape closes them and returns to the button.
+#[component]
+fn DeviceSettings(model: RoomModel) -> impl IntoView {
+    let i18n = I18n::get();
+    let open = RwSignal::new(false);
+    let button = NodeRef::<leptos::html::Button>::new();
+    let close = move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            open.set(false);
+            if let Some(button) = button.get() {
+                let _ = button.focus();
+            }
+        }
+    };
+    view! {
+        <button type="button" data-testid="device-settings-button" node_ref=button
+            aria-expanded=move || open.get().to_string() aria-controls="device-settings"
+            on:click=move |_| open.update(|o| *o = !*o)>
+            {move || i18n.t().device_settings}
+        </button>
+        <div id="device-settings" class="device-settings" hidden=move || !open.get()
+            role="group" aria-label=move || i18n.t().device_settings on:keydown=close>
+            <DevicePickers model/>
+        </div>
     }
 }

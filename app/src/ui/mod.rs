@@ -7,6 +7,7 @@ mod chat_model;
 mod chat_panel;
 mod chat_search;
 mod controls;
+mod device_picker;
 mod home;
 mod language;
 mod participants;

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
+use web_sys::{MediaStream, MediaStreamTrack};
 
 use super::room_model::{Phase, RoomModel};
 use crate::api::{self, ApiError};
@@ -55,6 +56,11 @@ impl Devices {
             prepared: StoredValue::new(None),
             ready: RwSignal::new(false),
         }
+    }
+
+    pub(super) fn of_untracked(self, kind: Kind) -> Vec<Device> {
+        self.list
+            .with_untracked(|l| l.iter().filter(|d| d.kind == kind).cloned().collect())
     }
 
     /// The devices of `kind` the browser lists (tracked).
@@ -119,6 +125,11 @@ impl RoomModel {
                 }
                 return;
             }
+            if let Some(stream) = &media.stream {
+                for track in stream.get_tracks().iter() {
+                    self.on_unplugged(&track.unchecked_into());
+                }
+            }
             self.media_notice.set(media.notice);
             self.devices.problem.set(media.problem);
             self.devices.refresh().await;
@@ -156,27 +167,71 @@ impl RoomModel {
                 self.open_media().await;
                 return;
             };
-            match media::switch(&stream, kind, &id).await {
-                Ok(track) => {
-                    self.call.with_value(|call| {
-                        if let Some(call) = call {
-                            call.replace_track(&track);
-                        }
-                    });
-                    self.devices.problem.set(None);
-                    // The same stream with a new track: the preview and the meter start over.
-                    self.local.update(|_| {});
-                }
-                Err(error) => {
-                    let why = error.clone();
-                    self.devices.problem.set(Some(error));
-                    self.notice.set(Some(Said::new(move |t| {
-                        (t.device_not_switched)(why.words(t))
-                    })));
-                }
+            if let Err(error) = self.switch_to(&stream, kind, &id).await {
+                let why = error.clone();
+                self.devices.problem.set(Some(error));
+                self.notice.set(Some(Said::new(move |t| {
+                    (t.device_not_switched)(why.words(t))
+                })));
             }
             self.devices.refresh().await;
         });
+    }
+
+    /// Puts the device `id` of `kind` in `stream` and sends it to everyone in the call.
+    async fn switch_to(
+        self,
+        stream: &MediaStream,
+        kind: Kind,
+        id: &str,
+    ) -> Result<(), DeviceError> {
+        let track = media::switch(stream, kind, id).await?;
+        self.on_unplugged(&track);
+        self.call.with_value(|call| {
+            if let Some(call) = call {
+                call.replace_track(&track);
+            }
+        });
+        self.devices.problem.set(None);
+        // The same stream with a new track: the preview and the meter start over.
+        self.local.update(|_| {});
+        Ok(())
+    }
+
+    /// When `track`'s device goes (unplugged, or taken by the system), switches to another of
+    /// its kind and says so. The choice remembered stays: that device may come back.
+    fn on_unplugged(self, track: &MediaStreamTrack) {
+        let kind = if track.kind() == "video" {
+            Kind::Camera
+        } else {
+            Kind::Mic
+        };
+        let lost = track.get_settings().get_device_id();
+        let on_ended = Closure::once_into_js(move || {
+            spawn_local(async move {
+                let Some(Some(stream)) = self.local.try_get_untracked() else {
+                    return;
+                };
+                self.devices.refresh().await;
+                let next = self
+                    .devices
+                    .of_untracked(kind)
+                    .into_iter()
+                    .find(|d| Some(&d.id) != lost.as_ref());
+                let said = match next {
+                    Some(device) => match self.switch_to(&stream, kind, &device.id).await {
+                        Ok(()) => {
+                            let name = device.label;
+                            Said::new(move |t| (t.device_lost)(kind.word(t), &name))
+                        }
+                        Err(error) => Said::new(move |t| (t.device_not_switched)(error.words(t))),
+                    },
+                    None => Said::new(move |t| (t.device_lost_none)(kind.word(t))),
+                };
+                self.notice.set(Some(said));
+            })
+        });
+        track.set_onended(Some(on_ended.unchecked_ref()));
     }
 
     /// The call token for `name` and the ICE servers, fetched now (before the click) so

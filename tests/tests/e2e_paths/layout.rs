@@ -172,8 +172,8 @@ async fn wait_chat(client: &Client, open: bool) -> Result<(), String> {
     .await
 }
 
-/// Pia on a phone and Lars on a laptop: the home page, a call of two, and (on the phone) the
-/// chat as a sheet over the call, each checked and photographed at its size.
+/// Pia on a phone and Lars on a laptop: the home page, the room link before joining, a call of
+/// two, and (on the phone) the chat as a sheet over the call, each checked and photographed at its size.
 pub async fn phone_and_laptop_screens_fit_without_sideways_scrolling(
     env: &Env,
 ) -> Result<(), String> {
@@ -189,6 +189,25 @@ pub async fn phone_and_laptop_screens_fit_without_sideways_scrolling(
             client.goto(base).await.map_err(|e| e.to_string())?;
             find(client, "name-input", TIMEOUT).await?;
             wrong.extend(check(env, client, screen, "home").await?);
+        }
+        // The room link before joining: preview, meter and the device pickers.
+        for (client, screen) in [(pia, PHONE), (lars, LAPTOP)] {
+            client
+                .goto(&format!("{base}/r/{room}"))
+                .await
+                .map_err(|e| e.to_string())?;
+            wait_for("the camera picker to list the cameras", TIMEOUT, || async {
+                let listed = client
+                    .execute(
+                        "return !!document.querySelector('[data-testid=camera-select] option');",
+                        vec![],
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok((listed == json!(true)).then_some(()))
+            })
+            .await?;
+            wrong.extend(check(env, client, screen, "before joining").await?);
         }
         join(pia, base, &room, "Pia").await?;
         join(lars, base, &room, "Lars").await?;

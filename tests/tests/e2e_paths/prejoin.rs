@@ -1,7 +1,9 @@
 //! Before joining: the preview plays, the microphone's meter moves with sound and falls to zero
 //! when muted, both fake cameras are listed, the one chosen is the one the others see, the
 //! muted microphone stays muted on joining, and the choice is remembered on the next visit.
-//! The call token and ICE servers are fetched before the click (`data-ready`).
+//! The call token and ICE servers are fetched before the click (`data-ready`). In the call,
+//! the device settings switch the camera without a new negotiation, and a camera that goes
+//! away is replaced by another, with a notice.
 
 use confab_tests::room_page::{self, click, find, join, unique, wait_for};
 use fantoccini::Client;
@@ -54,6 +56,21 @@ const tile = document.querySelector(`[data-testid=video-tile][data-name="${argum
 const v = tile && tile.querySelector('video');
 return { label: tile ? tile.getAttribute('aria-label') : null, green: v ? green(v) : null,
          time: v ? v.currentTime : 0 };
+"#;
+
+/// Counts, in `window.negotiations`, every signaling state change of the page's peer
+/// connections from now on (an offer or answer in either direction).
+const COUNT_NEGOTIATIONS_JS: &str = r#"
+window.negotiations = 0;
+for (const pc of window.confabPeers.values()) {
+  pc.addEventListener('signalingstatechange', () => window.negotiations++);
+}
+"#;
+
+/// What the browser does when a camera is unplugged: its track ends.
+const UNPLUG_CAMERA_JS: &str = r#"
+document.querySelector('[data-testid=local-video]').srcObject.getVideoTracks()[0]
+  .dispatchEvent(new Event('ended'));
 "#;
 
 #[derive(Debug, Deserialize)]
@@ -235,8 +252,69 @@ pub async fn the_prejoin_page_previews_and_sends_the_chosen_camera(
             |p| {
                 p.camera.as_deref() == Some("fake_device_2")
                     && p.cameras.iter().any(|c| c.value == third && c.selected)
+                    && p.ready
             },
         )
+        .await?;
+        click(ben, "join-button").await?;
+        find(ben, "local-video", TIMEOUT).await?;
+        wait_for("Ana to see Ben's third camera again", TIMEOUT, || async {
+            let seen = tile(ana, "Ben").await?;
+            Ok((seen.time > 0.5 && seen.green.is_some_and(is_third)).then_some(()))
+        })
+        .await?;
+
+        // In the call: device settings, the first camera. Ana's picture follows, and neither
+        // page negotiates again (a swap of tracks on the same transceiver).
+        for page in [ana, ben] {
+            page.execute(COUNT_NEGOTIATIONS_JS, vec![])
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        click(ben, "device-settings-button").await?;
+        find(ben, "camera-select", TIMEOUT)
+            .await?
+            .select_by_value(&first.cameras[0].value)
+            .await
+            .map_err(|e| e.to_string())?;
+        in_a_row.set(0);
+        wait_for(
+            "Ana to see Ben's first camera after his switch",
+            TIMEOUT,
+            || async {
+                let seen = tile(ana, "Ben").await?;
+                let first = seen.time > 0.5 && seen.green.is_some_and(|g| !is_third(g));
+                in_a_row.set(if first { in_a_row.get() + 1 } else { 0 });
+                if in_a_row.get() >= 3 {
+                    Ok(Some(()))
+                } else {
+                    Err(format!("(seen: {seen:?})"))
+                }
+            },
+        )
+        .await?;
+        for (who, page) in [("Ana", ana), ("Ben", ben)] {
+            let changes = page
+                .execute("return window.negotiations;", vec![])
+                .await
+                .map_err(|e| e.to_string())?;
+            if changes != json!(0) {
+                return Err(format!(
+                    "{who}'s page negotiated again for a camera swap: {changes}"
+                ));
+            }
+        }
+
+        // The camera goes away (as when unplugged): the page takes another and says so.
+        ben.execute(UNPLUG_CAMERA_JS, vec![])
+            .await
+            .map_err(|e| e.to_string())?;
+        wait_for("Ben to be told his camera went", TIMEOUT, || async {
+            let notice = room_page::text_of(ben, "[data-testid=room-notice]").await?;
+            Ok(notice
+                .starts_with("Camera disconnected; now using fake_device_")
+                .then_some(()))
+        })
         .await?;
         Ok(())
     })
