@@ -63,6 +63,8 @@ struct Inner {
     opened: Cell<bool>,
     renew_first: Cell<bool>,
     local: Option<MediaStream>,
+    /// My shared screen while I share it (sent to everyone, newcomers too).
+    screen: RefCell<Option<MediaStream>>,
     rtc_config: RefCell<RtcConfiguration>,
     /// What the last `/api/ice` answer said about the relay.
     relay_status: Cell<Option<RelayStatus>>,
@@ -105,6 +107,7 @@ impl Call {
                 opened: Cell::new(false),
                 renew_first: Cell::new(false),
                 local: params.local,
+                screen: RefCell::new(None),
                 rtc_config: RefCell::new(rtc_configuration(&params.ice)),
                 relay_status: Cell::new(None),
                 ice_refresh: RefCell::new(None),
@@ -160,6 +163,15 @@ impl Call {
             video: media.video,
             screen: media.screen,
         });
+    }
+
+    /// Starts sending my screen to everyone (`None`: stops). The page announces it with
+    /// [`Call::announce_media`].
+    pub fn share_screen(&self, screen: Option<MediaStream>) {
+        for peer in self.inner.peers.borrow().values() {
+            peer.send_screen(screen.as_ref());
+        }
+        *self.inner.screen.borrow_mut() = screen;
     }
 
     /// Sends `track` to everyone in place of the one of its kind (see
@@ -330,6 +342,10 @@ impl Call {
                 for member in &peers {
                     if let Some(session) = self.session(&member.peer_id) {
                         session.start_as_offerer();
+                        // After the camera's two: the screen's transceivers come third.
+                        if let Some(screen) = self.inner.screen.borrow().as_ref() {
+                            session.send_screen(Some(screen));
+                        }
                     }
                 }
                 self.emit(CallEvent::Joined {
@@ -352,8 +368,17 @@ impl Call {
             ServerFrame::Signal { from, data } => {
                 match serde_json::from_value::<SignalData>(data) {
                     Ok(data) => {
+                        let new = !self.inner.peers.borrow().contains_key(&from);
                         if let Some(session) = self.session(&from) {
-                            spawn_local(session.handle_signal(data));
+                            // A newcomer's first offer has the camera's two transceivers;
+                            // my screen follows once that is answered, in an offer of mine.
+                            let screen = self.inner.screen.borrow().clone().filter(|_| new);
+                            spawn_local(async move {
+                                session.clone().handle_signal(data).await;
+                                if let Some(screen) = screen {
+                                    session.send_screen(Some(&screen));
+                                }
+                            });
                         }
                     }
                     Err(error) => {
@@ -425,6 +450,9 @@ impl Call {
             match event {
                 PeerEvent::Stream(stream) => {
                     call.emit(CallEvent::RemoteStream(peer.clone(), stream))
+                }
+                PeerEvent::Screen(stream) => {
+                    call.emit(CallEvent::RemoteScreen(peer.clone(), stream))
                 }
                 PeerEvent::State(state) => call.emit(CallEvent::PeerLink(peer.clone(), state)),
                 PeerEvent::RelayProblem(problem) => {

@@ -40,7 +40,7 @@ const done = arguments[arguments.length - 1];
 "#;
 
 const TILES_JS: &str = r#"
-return [...document.querySelectorAll('[data-testid="video-tile"]')]
+return [...document.querySelectorAll('[data-testid="video-tile"][data-kind="camera"]')]
   .map(t => ({ peer_id: t.dataset.peerId, name: t.dataset.name }));
 "#;
 
@@ -224,7 +224,7 @@ const nextFrame = v => new Promise(resolve => {
 });
 (async () => {
   const peers = window.confabPeers || new Map();
-  const tiles = [...document.querySelectorAll('[data-testid="video-tile"]')];
+  const tiles = [...document.querySelectorAll('[data-testid="video-tile"][data-kind="camera"]')];
   done(await Promise.all(tiles.map(async t => {
     const v = t.querySelector('video');
     const stream = v && v.srcObject;

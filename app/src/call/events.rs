@@ -18,6 +18,8 @@ pub enum CallEvent {
     PeerJoined(Member),
     PeerLeft(PeerId),
     RemoteStream(PeerId, MediaStream),
+    /// The stream their shared screen arrives on (shown while their media says `screen`).
+    RemoteScreen(PeerId, MediaStream),
     PeerMedia(PeerId, MediaState),
     /// Someone's hand (mine too) went up at this time (unix ms, the room's clock), or down.
     Hand(PeerId, Option<i64>),

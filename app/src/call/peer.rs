@@ -59,6 +59,8 @@ fn set_local_description_implicit(pc: &RtcPeerConnection) -> js_sys::Promise {
 
 pub enum PeerEvent {
     Stream(MediaStream),
+    /// Their shared screen (video, and the tab's sound where they share it).
+    Screen(MediaStream),
     /// The link's state as a tile shows it; sent when it changes.
     State(TileState),
     /// A TURN server refused us or is out of reach; sent once per kind.
@@ -77,7 +79,12 @@ pub struct PeerSession {
     pub pc: RtcPeerConnection,
     negotiator: RefCell<Negotiator>,
     remote_stream: MediaStream,
+    /// What arrives on transceivers after the first two: their screen.
+    remote_screen: MediaStream,
     local: Option<MediaStream>,
+    /// The transceivers that send my screen (video, maybe audio), kept to reuse when I share
+    /// again.
+    screen_senders: RefCell<Vec<RtcRtpTransceiver>>,
     send: SendSignal,
     closed: Cell<bool>,
     handlers: RefCell<Vec<EventHandler>>,
@@ -110,7 +117,9 @@ impl PeerSession {
             pc,
             negotiator: RefCell::new(Negotiator::new(polite)),
             remote_stream: MediaStream::new()?,
+            remote_screen: MediaStream::new()?,
             local,
+            screen_senders: RefCell::new(Vec::new()),
             send,
             closed: Cell::new(false),
             handlers: RefCell::new(Vec::new()),
@@ -148,14 +157,23 @@ impl PeerSession {
         });
         let track = handler(&weak, move |session, event| {
             let event: RtcTrackEvent = event.unchecked_into();
-            session.remote_stream.add_track(&event.track());
+            let screen = carries_screen(event.transceiver().mid().as_deref());
+            let stream = if screen {
+                &session.remote_screen
+            } else {
+                &session.remote_stream
+            };
+            stream.add_track(&event.track());
             // `Clone::clone`: a second handle to the same stream. web-sys's inherent
             // `MediaStream::clone` is JavaScript's `clone()`, which copies every track (copies
             // nobody stops, on every track event) and would show the tile a copy.
-            (session.on_event)(
-                &session.remote,
-                PeerEvent::Stream(Clone::clone(&session.remote_stream)),
-            );
+            let stream = Clone::clone(stream);
+            let event = if screen {
+                PeerEvent::Screen(stream)
+            } else {
+                PeerEvent::Stream(stream)
+            };
+            (session.on_event)(&session.remote, event);
         });
         let state = handler(&weak, |session, _| session.on_link_change());
         let candidate_error = handler(&weak, |session, event| session.on_candidate_error(&event));
@@ -327,6 +345,50 @@ impl PeerSession {
         }
     }
 
+    /// Starts (`Some`) or stops sending my screen. The first share adds send-only transceivers
+    /// (the offer they need goes through the perfect-negotiation path); later ones reuse them.
+    /// Stopping turns them inactive, which renegotiates too; camera and microphone are untouched.
+    pub fn send_screen(&self, screen: Option<&MediaStream>) {
+        let mut senders = self.screen_senders.borrow_mut();
+        let Some(stream) = screen else {
+            for transceiver in senders.iter() {
+                let _ = transceiver.sender().replace_track(None);
+                transceiver.set_direction(RtcRtpTransceiverDirection::Inactive);
+            }
+            return;
+        };
+        for kind in ["video", "audio"] {
+            let Some(track) = tracks_of_kind(stream, kind).into_iter().next() else {
+                continue;
+            };
+            let reusable = senders
+                .iter()
+                .find(|t| t.receiver().track().kind() == kind)
+                .cloned();
+            match reusable {
+                Some(transceiver) => {
+                    let _ = transceiver.sender().replace_track(Some(&track));
+                    transceiver.set_direction(RtcRtpTransceiverDirection::Sendonly);
+                }
+                None => {
+                    let init = RtcRtpTransceiverInit::new();
+                    init.set_direction(RtcRtpTransceiverDirection::Sendonly);
+                    init.set_streams(&js_sys::Array::of1(stream));
+                    if kind == "video" {
+                        init.set_send_encodings(&js_sys::Array::of1(&screen_encoding()));
+                    }
+                    let transceiver = self
+                        .pc
+                        .add_transceiver_with_media_stream_track_and_init(&track, &init);
+                    if kind == "video" {
+                        keep_resolution(&transceiver.sender());
+                    }
+                    senders.push(transceiver);
+                }
+            }
+        }
+    }
+
     pub fn close(&self) {
         self.closed.set(true);
         self.pc.set_onnegotiationneeded(None);
@@ -356,6 +418,44 @@ fn handler(
             }
         }
     })
+}
+
+/// Every connection starts with two transceivers, the camera's audio and video (mids "0" and
+/// "1", in the order the first offer made them); any later one carries a shared screen.
+fn carries_screen(mid: Option<&str>) -> bool {
+    mid.and_then(|m| m.parse::<u32>().ok())
+        .is_some_and(|m| m >= 2)
+}
+
+/// At most this many bits per second for a screen: text stays sharp at the screen's own
+/// resolution (Chromium lowers the frame rate first for `contentHint = "detail"`), and a
+/// screen of slides or code needs far less most of the time.
+const SCREEN_MAX_BITRATE: u32 = 2_500_000;
+
+/// Text must stay readable: when bandwidth is short the screen loses frames, not pixels
+/// (`degradationPreference`; Chromium also scales a screen down at the start of a call
+/// while its bandwidth estimate is still low, unless told this).
+fn keep_resolution(sender: &web_sys::RtcRtpSender) {
+    let parameters = sender.get_parameters();
+    let set = js_sys::Reflect::set(
+        &parameters,
+        &"degradationPreference".into(),
+        &"maintain-resolution".into(),
+    );
+    if set.is_ok() {
+        let promise = sender.set_parameters_with_parameters(&parameters);
+        spawn_local(async move {
+            if let Err(error) = JsFuture::from(promise).await {
+                log("setParameters failed", &error);
+            }
+        });
+    }
+}
+
+fn screen_encoding() -> web_sys::RtcRtpEncodingParameters {
+    let encoding = web_sys::RtcRtpEncodingParameters::new();
+    encoding.set_max_bitrate(SCREEN_MAX_BITRATE);
+    encoding
 }
 
 fn unused_track(

@@ -177,6 +177,9 @@ pub static EN: Texts = Texts {
     device_not_switched: |why| {
         format!("Could not switch the device ({why}); still using the previous one.")
     },
+    share_screen: "Share screen",
+    stop_sharing: "Stop sharing",
+    screen_of: |name| format!("{name}'s screen"),
     device_settings: "Devices",
     device_lost: |kind, name| format!("{kind} disconnected; now using {name}."),
     device_lost_none: |kind| format!("{kind} disconnected, and there is no other."),

@@ -144,6 +144,10 @@ pub struct Texts {
     pub close_other_apps: &'static str,
     /// A device switch failed (why); the old device stays.
     pub device_not_switched: fn(&str) -> String,
+    /// The screen share button, and a shared screen's label (whose).
+    pub share_screen: &'static str,
+    pub stop_sharing: &'static str,
+    pub screen_of: fn(&str) -> String,
     /// The in-call device settings button and panel.
     pub device_settings: &'static str,
     /// A device of a kind ("Camera") went away, and the one used now; or there is none.

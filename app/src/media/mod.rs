@@ -10,6 +10,7 @@ use crate::i18n::{Said, Texts};
 
 pub mod devices;
 pub mod level;
+pub mod screen;
 
 pub use devices::{Choices, Kind};
 

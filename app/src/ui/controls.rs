@@ -50,6 +50,17 @@ pub(super) fn Controls(model: RoomModel) -> impl IntoView {
         <nav class="controls">
             <MediaToggles model/>
             <DeviceSettings model/>
+            {crate::media::screen::supported().then(|| view! {
+                <button type="button" data-testid="screen-share-button"
+                    aria-pressed=move || model.screen.with(Option::is_some).to_string()
+                    on:click=move |_| if model.screen.with_untracked(Option::is_some) {
+                        model.stop_screen()
+                    } else {
+                        model.share_screen()
+                    }>
+                    {move || if model.screen.with(Option::is_some) { i18n.t().stop_sharing } else { i18n.t().share_screen }}
+                </button>
+            })}
             <button data-testid="hand-button" aria-pressed=move || model.my_hand.with(Option::is_some).to_string()
                 on:click=move |_| model.raise_hand(model.my_hand.with_untracked(Option::is_none))>
                 {move || if model.my_hand.with(Option::is_some) { i18n.t().lower_hand } else { i18n.t().raise_hand }}

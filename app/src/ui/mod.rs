@@ -17,6 +17,7 @@ mod room;
 mod room_lobby;
 mod room_media;
 mod room_model;
+mod screen_tile;
 mod session;
 mod theme;
 mod video_tile;

@@ -21,6 +21,8 @@ pub struct Participant {
     pub hand: RwSignal<Option<i64>>,
     /// Their audio and video, once the first track arrived.
     pub stream: RwSignal<Option<MediaStream>, LocalStorage>,
+    /// The stream their shared screen comes on (shown while `media.screen`).
+    pub screen: RwSignal<Option<MediaStream>, LocalStorage>,
     /// How our link to them is doing (connecting until the first report).
     pub link: RwSignal<TileState>,
     /// Connection quality from periodic stats (`None` until the first interval).
@@ -39,6 +41,7 @@ impl Participant {
             hand: RwSignal::new(member.hand),
             member: RwSignal::new(member),
             stream: RwSignal::new_local(None),
+            screen: RwSignal::new_local(None),
             link: RwSignal::new(TileState::Connecting),
             quality: RwSignal::new(None),
         }

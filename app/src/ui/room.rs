@@ -11,6 +11,7 @@ use super::controls::Controls;
 use super::language::LanguageSelect;
 use super::room_lobby::{Ended, Lobby, SignInRequired};
 use super::room_model::{Phase, RoomModel};
+use super::screen_tile::{anyone_sharing, Screens};
 use super::video_tile::{place_in, LocalTile, VideoTile};
 use crate::account::avatar_src;
 use crate::call::peer::ice_servers::RelayStatus;
@@ -130,7 +131,7 @@ pub fn RoomPage() -> impl IntoView {
                     <p class="notice reconnecting" data-testid="reconnecting" role="status">{move || n.in_(i18n.t())}</p>
                 })}
                 <HandList model/>
-                <div class="stage">
+                <div class="stage" class:sharing=move || anyone_sharing(model)>
                 <div class="grid" node_ref=grid style=grid_style>
                     <LocalTile stream=model.local.into() name=my_name avatar=my_avatar
                         mic_off=Signal::derive(move || !model.mic_on.get()) camera_off=my_camera_off hand=my_hand/>
@@ -138,6 +139,7 @@ pub fn RoomPage() -> impl IntoView {
                         <VideoTile participant relay=model.relay.into() hands/>
                     </For>
                 </div>
+                <Screens model/>
                 <ChatPanel chat/>
                 </div>
                 <Controls model/>

@@ -8,6 +8,8 @@ use confab_protocol::{
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use web_sys::MediaStream;
 
 use super::announcer::{Announcer, News};
@@ -39,6 +41,8 @@ pub(super) struct RoomModel {
     /// Everyone else in the call, one record each.
     pub(super) participants: Participants,
     pub(super) local: RwSignal<Option<MediaStream>, LocalStorage>,
+    /// My shared screen, while I share.
+    pub(super) screen: RwSignal<Option<MediaStream>, LocalStorage>,
     pub(super) media_notice: RwSignal<Option<Said>>,
     pub(super) notice: RwSignal<Option<Said>>,
     pub(super) mic_on: RwSignal<bool>,
@@ -75,6 +79,7 @@ impl RoomModel {
             me: RwSignal::new(None),
             participants: Participants::new(),
             local: RwSignal::new_local(None),
+            screen: RwSignal::new_local(None),
             media_notice: RwSignal::new(None),
             notice: RwSignal::new(None),
             mic_on: RwSignal::new(true),
@@ -139,6 +144,9 @@ impl RoomModel {
             CallEvent::RemoteStream(peer, stream) => self
                 .participants
                 .update(&peer, |p| p.stream.set(Some(stream))),
+            CallEvent::RemoteScreen(peer, stream) => self
+                .participants
+                .update(&peer, |p| p.screen.set(Some(stream))),
             CallEvent::PeerMedia(peer, media) => self.participants.update(&peer, |p| {
                 let announced = p.media_announced.get_value();
                 p.media_announced.set_value(true);
@@ -229,27 +237,74 @@ impl RoomModel {
 
     /// What I am sending, after a toggle or on joining.
     pub(super) fn announce_media(self) {
-        let Some(local) = self.local.get_untracked() else {
-            return;
+        let local = self.local.get_untracked();
+        let sends = |kind: &str| {
+            local
+                .as_ref()
+                .is_some_and(|s| !media::tracks_of_kind(s, kind).is_empty())
         };
-        let audio =
-            self.mic_on.get_untracked() && !media::tracks_of_kind(&local, "audio").is_empty();
-        let video =
-            self.cam_on.get_untracked() && !media::tracks_of_kind(&local, "video").is_empty();
-        media::set_enabled(&local, "audio", audio);
-        media::set_enabled(&local, "video", video);
+        let audio = self.mic_on.get_untracked() && sends("audio");
+        let video = self.cam_on.get_untracked() && sends("video");
+        if let Some(local) = &local {
+            media::set_enabled(local, "audio", audio);
+            media::set_enabled(local, "video", video);
+        }
         self.call.with_value(|call| {
             if let Some(call) = call {
                 call.announce_media(MediaState {
                     audio,
                     video,
-                    screen: false,
+                    screen: self.screen.with_untracked(Option::is_some),
                 });
             }
         });
     }
 
+    /// Asks the browser for a screen, window or tab to share and sends it to everyone; the
+    /// browser's own "Stop sharing" ends it like the button does. A refusal changes nothing.
+    pub(super) fn share_screen(self) {
+        spawn_local(async move {
+            let Ok(stream) = media::screen::pick().await else {
+                return;
+            };
+            for track in stream.get_tracks().iter() {
+                let track: web_sys::MediaStreamTrack = track.unchecked_into();
+                let on_ended = Closure::<dyn Fn()>::new(move || self.stop_screen());
+                track.set_onended(Some(on_ended.as_ref().unchecked_ref()));
+                on_ended.forget();
+            }
+            let sent = self.call.with_value(|call| {
+                call.as_ref()
+                    .map(|call| call.share_screen(Some(Clone::clone(&stream))))
+            });
+            if sent.is_none() || self.screen.try_set(Some(Clone::clone(&stream))).is_some() {
+                media::stop_all(&stream);
+                return;
+            }
+            self.announce_media();
+        });
+    }
+
+    /// Stops sharing my screen (the button, the browser's bar, or leaving).
+    pub(super) fn stop_screen(self) {
+        let Some(Some(stream)) = self.screen.try_get_untracked() else {
+            return;
+        };
+        media::stop_all(&stream);
+        self.screen.set(None);
+        self.call.with_value(|call| {
+            if let Some(call) = call {
+                call.share_screen(None);
+            }
+        });
+        self.announce_media();
+    }
+
     pub(super) fn end_call(self) {
+        if let Some(screen) = self.screen.get_untracked() {
+            media::stop_all(&screen);
+            self.screen.set(None);
+        }
         self.call.update_value(|call| {
             if let Some(call) = call.take() {
                 call.leave();

@@ -55,7 +55,7 @@ pub fn VideoTile(
     let me = peer_id.clone();
     let hand = Signal::derive(move || hands.with(|h| place_in(h, &me)));
     view! {
-        <figure class="tile" data-testid="video-tile" data-peer-id=peer_id.0 data-name=name
+        <figure class="tile" data-testid="video-tile" data-kind="camera" data-peer-id=peer_id.0 data-name=name
             aria-label=move || (i18n.t().tile_label)(&name(), muted(), camera_off())
             data-hand=move || hand.get().map(|n| n.to_string())
             class:camera-off=camera_off data-connection=move || link.get().as_str()
@@ -174,7 +174,7 @@ fn placeholder(avatar: Option<String>, name: &str, testid: &'static str) -> AnyV
 
 /// Plays the tile's sound on the speaker chosen on the room page (where the browser lets a page
 /// choose; see [`Devices`]).
-fn play_on_chosen_speaker(video: NodeRef<leptos::html::Video>) {
+pub(super) fn play_on_chosen_speaker(video: NodeRef<leptos::html::Video>) {
     let Some(devices) = use_context::<Devices>() else {
         return;
     };

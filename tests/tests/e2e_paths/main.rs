@@ -17,6 +17,7 @@
 //!   screen, tiles 16:9; screenshots of both.
 //! - [`prejoin`]: the preview, meter and device pickers before joining; the chosen camera is
 //!   the one sent, and remembered.
+//! - [`screen`]: a shared screen reaches everyone (late joiners too) and stops everywhere.
 //! - [`hands`]: raised hands queue in raise order on every screen, late joiners included.
 //! - [`accessibility`]: axe-core finds nothing serious on any page, in either language or
 //!   theme.
@@ -34,6 +35,7 @@ mod language;
 mod layout;
 mod page;
 mod prejoin;
+mod screen;
 mod signout;
 mod theme;
 mod words;
@@ -63,6 +65,7 @@ use keyboard::the_whole_path_works_with_the_keyboard_alone;
 use language::a_korean_browser_sees_korean_and_the_menu_switches_at_once;
 use layout::phone_and_laptop_screens_fit_without_sideways_scrolling;
 use prejoin::the_prejoin_page_previews_and_sends_the_chosen_camera;
+use screen::a_shared_screen_reaches_everyone_and_stops_everywhere;
 use signout::signing_out_in_one_browser_leaves_the_other_signed_in;
 use theme::the_theme_follows_the_system_and_the_menu_overrides_it;
 
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
         phone_and_laptop_screens_fit_without_sideways_scrolling,
         raised_hands_queue_in_order_for_everyone,
         the_prejoin_page_previews_and_sends_the_chosen_camera,
+        a_shared_screen_reaches_everyone_and_stops_everywhere,
     )
 }
 
