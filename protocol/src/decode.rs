@@ -52,7 +52,7 @@ impl FrameError {
 }
 
 const KNOWN_TYPES: &[&str] = &[
-    "signal", "chat", "history", "search", "media", "hand", "ping", "auth",
+    "signal", "chat", "history", "search", "media", "hand", "react", "ping", "auth",
 ];
 
 /// Parses one text frame from a client and checks every field against the contract.
@@ -148,7 +148,10 @@ fn validate(frame: &ClientFrame) -> Result<(), FrameError> {
                 return Err(FrameError::new(ErrorCode::InvalidField, "bad `token`"));
             }
         }
-        ClientFrame::Media { .. } | ClientFrame::Hand { .. } | ClientFrame::Ping {} => {}
+        ClientFrame::Media { .. }
+        | ClientFrame::Hand { .. }
+        | ClientFrame::React { .. }
+        | ClientFrame::Ping {} => {}
     }
     Ok(())
 }

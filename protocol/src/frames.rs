@@ -3,6 +3,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::model::{ChatMessage, Member, PeerId};
+use crate::reaction::Reaction;
 
 /// Client → server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +35,8 @@ pub enum ClientFrame {
     /// Raise (or lower) my hand. Only ever the sender's own: the room takes whose hand it is
     /// from the socket, never from the frame.
     Hand { raised: bool },
+    /// A reaction from me, shown for a moment on my tile; the room limits how often.
+    React { reaction: Reaction },
     /// Heartbeat; answered with `pong`.
     Ping {},
     /// A fresh access token for the same user, sent before the current one expires.
@@ -87,6 +90,11 @@ pub enum ServerFrame {
         peer_id: PeerId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         raised_at: Option<i64>,
+    },
+    /// `peer_id` reacted (sent to everyone, the sender too; never stored).
+    Reaction {
+        peer_id: PeerId,
+        reaction: Reaction,
     },
     Pong {},
     /// A frame was refused; the connection stays open unless followed by a close.

@@ -10,6 +10,7 @@ pub mod hangul;
 mod http;
 mod model;
 mod names;
+mod reaction;
 
 pub use decode::{decode_client_frame, FrameError};
 pub use frames::{ClientFrame, ErrorCode, ServerFrame};
@@ -20,6 +21,7 @@ pub use http::{
 };
 pub use model::{hand_queue, ChatMessage, MediaState, Member, PeerId};
 pub use names::{DisplayName, NameError, RoomName};
+pub use reaction::Reaction;
 
 /// Subprotocol both sides speak; the server echoes it on upgrade.
 pub const SUBPROTOCOL: &str = "confab.v1";

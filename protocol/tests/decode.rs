@@ -24,6 +24,15 @@ fn unknown_or_missing_type_is_refused() {
 
 #[test]
 fn wrong_field_shapes_are_invalid_field() {
+    // Only the six reactions exist; anything else (another emoji, text, a number) is refused.
+    for bad in [r#""💩""#, r#""thumbs_up""#, "1", "null"] {
+        assert_eq!(
+            code_of(&format!(r#"{{"type":"react","reaction":{bad}}}"#)),
+            ErrorCode::InvalidField,
+            "{bad}"
+        );
+    }
+    assert_eq!(code_of(r#"{"type":"react"}"#), ErrorCode::InvalidField);
     assert_eq!(
         code_of(r#"{"type":"signal","data":{}}"#),
         ErrorCode::InvalidField

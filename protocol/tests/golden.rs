@@ -75,6 +75,23 @@ fn hand_frames_and_a_raised_hand_match_golden_json() {
     );
 }
 
+#[test]
+fn reaction_frames_match_golden_json() {
+    assert_client_golden(
+        ClientFrame::React {
+            reaction: Reaction::ThumbsUp,
+        },
+        json!({"type": "react", "reaction": "👍"}),
+    );
+    assert_server_golden(
+        ServerFrame::Reaction {
+            peer_id: PeerId(PEER_A.into()),
+            reaction: Reaction::Heart,
+        },
+        json!({"type": "reaction", "peer_id": PEER_A, "reaction": "\u{2764}\u{fe0f}"}),
+    );
+}
+
 fn assert_client_golden(frame: ClientFrame, golden: Value) {
     assert_eq!(
         serde_json::to_value(&frame).unwrap(),

@@ -51,6 +51,7 @@ pub enum Verdict {
 pub struct ConnGuard {
     frames: TokenBucket,
     chats: TokenBucket,
+    reactions: TokenBucket,
     refused_in_row: u32,
     strikes: u32,
 }
@@ -66,11 +67,16 @@ impl ConnGuard {
     pub const CHAT_BURST: u32 = 20;
     /// Sustained chat rate.
     pub const CHATS_PER_SECOND: u32 = 10;
+    /// Reactions at once (a few claps in a row), then one a second: each is an animation on
+    /// everyone's screen, so a flood would bury the call.
+    pub const REACTION_BURST: u32 = 5;
+    pub const REACTIONS_PER_SECOND: u32 = 1;
 
     pub fn new(now_ms: i64) -> Self {
         ConnGuard {
             frames: TokenBucket::new(Self::FRAME_BURST, Self::FRAMES_PER_SECOND, now_ms),
             chats: TokenBucket::new(Self::CHAT_BURST, Self::CHATS_PER_SECOND, now_ms),
+            reactions: TokenBucket::new(Self::REACTION_BURST, Self::REACTIONS_PER_SECOND, now_ms),
             refused_in_row: 0,
             strikes: 0,
         }
@@ -93,6 +99,11 @@ impl ConnGuard {
     /// client is told (`rate_limited` with its `client_id`) and may resend it later.
     pub fn admit_chat(&mut self, now_ms: i64) -> bool {
         self.chats.try_take(now_ms)
+    }
+
+    /// Whether one more reaction fits the reaction rate.
+    pub fn admit_reaction(&mut self, now_ms: i64) -> bool {
+        self.reactions.try_take(now_ms)
     }
 
     /// Counts a bad frame; true when the connection has had too many.

@@ -185,6 +185,25 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
             ]
         }
         ClientFrame::Hand { raised } => on_hand(sender, raised, incoming.now_ms),
+        ClientFrame::React { reaction } => {
+            if !guard.admit_reaction(incoming.now_ms) {
+                return vec![Action::Reply(
+                    FrameError::new(
+                        ErrorCode::RateLimited,
+                        format!(
+                            "more than {} reactions in a row; one a second after that",
+                            ConnGuard::REACTION_BURST
+                        ),
+                    )
+                    .to_frame(),
+                )];
+            }
+            let frame = ServerFrame::Reaction {
+                peer_id: sender.member.peer_id.clone(),
+                reaction,
+            };
+            vec![Action::Reply(frame.clone()), Action::BroadcastOthers(frame)]
+        }
         ClientFrame::Auth { token } => vec![Action::VerifyToken(token)],
         ClientFrame::Chat { client_id, text } => {
             if !guard.admit_chat(incoming.now_ms) {

@@ -637,3 +637,41 @@ fn attachments_without_closing_flag_still_deserialize() {
     let parsed: Attachment = serde_json::from_value(value).unwrap();
     assert_eq!(parsed, alice());
 }
+
+#[test]
+fn a_reaction_goes_to_everyone_and_a_flood_is_refused() {
+    let clap = json!({"type": "react", "reaction": "👏"}).to_string();
+    let sender = alice();
+    let present = |_: &PeerId| true;
+    let react = |guard: &mut ConnGuard, now_ms: i64| {
+        let incoming = Incoming {
+            sender: &sender,
+            is_present: &present,
+            now_ms,
+        };
+        on_text(&incoming, guard, &clap)
+    };
+    let shown = ServerFrame::Reaction {
+        peer_id: PeerId(ALICE.into()),
+        reaction: confab_protocol::Reaction::Clap,
+    };
+    let delivered = vec![Action::Reply(shown.clone()), Action::BroadcastOthers(shown)];
+    let mut guard = ConnGuard::new(NOW_MS);
+    for _ in 0..ConnGuard::REACTION_BURST {
+        assert_eq!(react(&mut guard, NOW_MS), delivered);
+    }
+    // The sixth at once is refused with the typed error (the socket stays open), and again
+    // until a second has passed; then one more goes through.
+    assert_eq!(
+        react(&mut guard, NOW_MS),
+        vec![Action::Reply(ServerFrame::error(
+            ErrorCode::RateLimited,
+            "more than 5 reactions in a row; one a second after that",
+        ))]
+    );
+    assert_eq!(
+        error_code(&react(&mut guard, NOW_MS + 500)),
+        Some(ErrorCode::RateLimited)
+    );
+    assert_eq!(react(&mut guard, NOW_MS + 1_000), delivered);
+}
