@@ -174,6 +174,16 @@ impl Call {
         *self.inner.screen.borrow_mut() = screen;
     }
 
+    /// Each person's microphone level now (linear, 1.0 full scale), for who is speaking.
+    pub fn voice_levels(&self) -> Vec<(PeerId, f64)> {
+        self.inner
+            .peers
+            .borrow()
+            .iter()
+            .filter_map(|(peer, session)| Some((peer.clone(), session.voice_level()?)))
+            .collect()
+    }
+
     /// Sends `track` to everyone in place of the one of its kind (see
     /// [`PeerSession::replace_track`]); the local stream already holds it for newcomers.
     pub fn replace_track(&self, track: &web_sys::MediaStreamTrack) {
@@ -357,6 +367,9 @@ impl Call {
             ServerFrame::PeerJoined { peer } => self.emit(CallEvent::PeerJoined(peer)),
             ServerFrame::Hand { peer_id, raised_at } => {
                 self.emit(CallEvent::Hand(peer_id, raised_at))
+            }
+            ServerFrame::Reaction { peer_id, reaction } => {
+                self.emit(CallEvent::Reaction(peer_id, reaction))
             }
             ServerFrame::PeerLeft { peer_id } => {
                 if let Some(session) = self.inner.peers.borrow_mut().remove(&peer_id) {

@@ -36,6 +36,21 @@ pub fn best_grid(tiles: usize, width: f64, height: f64, gap: f64) -> GridFit {
     best
 }
 
+/// The width (CSS pixels) of the strip's tiles in speaker view.
+pub const STRIP_TILE_WIDTH: f64 = 160.0;
+
+/// Speaker view in a `width`×`height` area: the large tile's width, with `others` small
+/// tiles in rows of [`STRIP_TILE_WIDTH`] below it and `gap` between them.
+pub fn speaker_width(others: usize, width: f64, height: f64, gap: f64) -> f64 {
+    if others == 0 {
+        return best_grid(1, width, height, gap).tile_width;
+    }
+    let per_row = ((width + gap) / (STRIP_TILE_WIDTH + gap)).floor().max(1.0) as usize;
+    let rows = others.div_ceil(per_row) as f64;
+    let strip = rows * (STRIP_TILE_WIDTH / TILE_RATIO + gap);
+    width.min((height - strip) * TILE_RATIO).max(0.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,5 +82,21 @@ mod tests {
         assert_eq!(best_grid(0, 800.0, 450.0, 12.0).columns, 1);
         assert_eq!(best_grid(3, 0.0, 0.0, 12.0).tile_width, 0.0);
         assert_eq!(best_grid(3, -5.0, f64::NAN, 12.0).tile_width, 0.0);
+    }
+
+    #[test]
+    fn speaker_view_leaves_room_for_the_strip() {
+        // 904×500 beside the chat, two others: one row of 90 px tiles under the large one.
+        let large = speaker_width(2, 904.0, 500.0, 12.0);
+        assert_eq!(large.round(), ((500.0 - 102.0) * TILE_RATIO).round());
+        // Wide and short: the height decides; narrow and tall: the width does.
+        assert_eq!(speaker_width(1, 400.0, 900.0, 12.0), 400.0);
+        // Alone: as large as the grid would make one tile.
+        assert_eq!(
+            speaker_width(0, 904.0, 650.0, 12.0),
+            best_grid(1, 904.0, 650.0, 12.0).tile_width
+        );
+        // Seven others on a phone (360 wide: two per row, four rows) still leave a tile.
+        assert!(speaker_width(7, 360.0, 600.0, 12.0) > 100.0);
     }
 }

@@ -24,6 +24,8 @@ pub mod i18n;
 pub mod layout;
 pub mod menu;
 pub mod names;
+pub mod shortcuts;
+pub mod speaking;
 
 mod api;
 mod call;

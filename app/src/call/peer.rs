@@ -51,6 +51,7 @@ pub mod quality;
 pub mod relay_watch;
 pub mod restart;
 mod stats;
+mod voice;
 
 fn set_local_description_implicit(pc: &RtcPeerConnection) -> js_sys::Promise {
     pc.unchecked_ref::<ImplicitDescriptions>()

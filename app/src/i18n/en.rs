@@ -1,8 +1,9 @@
 //! English.
 
-use confab_protocol::ErrorCode;
+use confab_protocol::{ErrorCode, Reaction};
 
 use super::Texts;
+use crate::shortcuts::Shortcut;
 
 pub static EN: Texts = Texts {
     language: "Language",
@@ -183,6 +184,33 @@ pub static EN: Texts = Texts {
     device_settings: "Devices",
     device_lost: |kind, name| format!("{kind} disconnected; now using {name}."),
     device_lost_none: |kind| format!("{kind} disconnected, and there is no other."),
+    speaker_view: "Speaker view",
+    pin: |name| format!("Pin {name}"),
+    unpin: |name| format!("Unpin {name}"),
+    shrink_self: "Shrink my video to a corner",
+    auto_lower_hand: "Lower my hand when I speak",
+    react: "Send a reaction",
+    shortcuts: "Keyboard shortcuts",
+    shortcut_name: |shortcut| match shortcut {
+        Shortcut::Mic => "Microphone on or off",
+        Shortcut::Camera => "Camera on or off",
+        Shortcut::Share => "Share screen or stop",
+        Shortcut::Hand => "Raise or lower your hand",
+        Shortcut::Chat => "Open or close the chat",
+        Shortcut::Layout => "Speaker view or grid",
+        Shortcut::Help => "This list",
+    },
+    shortcuts_hint: "They work anywhere in the call except while you type in a text field.",
+    close: "Close",
+    picture_in_picture: "Picture in picture",
+    reaction_name: |reaction| match reaction {
+        Reaction::ThumbsUp => "Thumbs up",
+        Reaction::Clap => "Applause",
+        Reaction::Laugh => "Laughing",
+        Reaction::Heart => "Love",
+        Reaction::Party => "Celebrate",
+        Reaction::Wow => "Surprised",
+    },
 
     search_placeholder: "Search: words, 한글, 초성 (ㅎㄱ)",
     search_label: "Search messages: words, Korean, or initial consonants (초성) like ㅎㄱ",
@@ -240,7 +268,7 @@ pub static EN: Texts = Texts {
     http_upstream: "The sign-in provider did not answer properly. Try again.",
     http_server: "The server failed. Try again.",
     frame_error: |code| match code {
-        ErrorCode::RateLimited => "Not sent: too many messages at once. Try again.",
+        ErrorCode::RateLimited => "Not sent: too many at once. Wait a moment and try again.",
         ErrorCode::TooLarge => "Not sent: the message is too large.",
         ErrorCode::InvalidField => "Not sent: the server refused this message.",
         ErrorCode::Unsupported => "This server does not support that yet.",

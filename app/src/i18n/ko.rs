@@ -1,8 +1,9 @@
 //! 한국어.
 
-use confab_protocol::ErrorCode;
+use confab_protocol::{ErrorCode, Reaction};
 
 use super::Texts;
+use crate::shortcuts::Shortcut;
 
 pub static KO: Texts = Texts {
     language: "언어",
@@ -182,6 +183,33 @@ pub static KO: Texts = Texts {
     device_settings: "장치",
     device_lost: |kind, name| format!("{kind} 연결이 끊겨 {name}(으)로 바꿨습니다."),
     device_lost_none: |kind| format!("{kind} 연결이 끊겼고 다른 장치가 없습니다."),
+    speaker_view: "발표자 보기",
+    pin: |name| format!("{name} 고정"),
+    unpin: |name| format!("{name} 고정 해제"),
+    shrink_self: "내 화면을 구석에 작게",
+    auto_lower_hand: "말하면 손 자동으로 내리기",
+    react: "반응 보내기",
+    shortcuts: "단축키",
+    shortcut_name: |shortcut| match shortcut {
+        Shortcut::Mic => "마이크 켜기/끄기",
+        Shortcut::Camera => "카메라 켜기/끄기",
+        Shortcut::Share => "화면 공유 시작/중지",
+        Shortcut::Hand => "손 들기/내리기",
+        Shortcut::Chat => "채팅 열기/닫기",
+        Shortcut::Layout => "발표자 보기/바둑판 보기",
+        Shortcut::Help => "이 목록",
+    },
+    shortcuts_hint: "글을 입력하는 칸에 있을 때를 빼고 통화 화면 어디서나 됩니다.",
+    close: "닫기",
+    picture_in_picture: "화면 속 화면",
+    reaction_name: |reaction| match reaction {
+        Reaction::ThumbsUp => "좋아요",
+        Reaction::Clap => "박수",
+        Reaction::Laugh => "웃음",
+        Reaction::Heart => "하트",
+        Reaction::Party => "축하",
+        Reaction::Wow => "놀람",
+    },
 
     search_placeholder: "검색: 단어, 한글, 초성(ㅎㄱ)",
     search_label: "메시지 검색: 단어, 한글, 또는 ㅎㄱ 같은 초성",

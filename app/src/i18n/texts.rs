@@ -153,6 +153,23 @@ pub struct Texts {
     /// A device of a kind ("Camera") went away, and the one used now; or there is none.
     pub device_lost: fn(&str, &str) -> String,
     pub device_lost_none: fn(&str) -> String,
+    /// Speaker view on/off; pinning a tile (whose) large and unpinning it; my own preview
+    /// shrunk to a corner; lowering my hand by itself once I talk for a while.
+    pub speaker_view: &'static str,
+    pub pin: fn(&str) -> String,
+    pub unpin: fn(&str) -> String,
+    pub shrink_self: &'static str,
+    pub auto_lower_hand: &'static str,
+    /// The reactions button, and each reaction's name (for screen readers).
+    pub react: &'static str,
+    /// The keyboard shortcuts' list: its title, what each does, a line on when they work.
+    pub shortcuts: &'static str,
+    pub shortcut_name: fn(crate::shortcuts::Shortcut) -> &'static str,
+    pub shortcuts_hint: &'static str,
+    pub close: &'static str,
+    /// The picture-in-picture button.
+    pub picture_in_picture: &'static str,
+    pub reaction_name: fn(confab_protocol::Reaction) -> &'static str,
 
     // ---- chat ------------------------------------------------------------------------------
     pub search_placeholder: &'static str,

@@ -1,5 +1,5 @@
-//! How loud a microphone is, 0–100, from Web Audio: the meter before joining, and (later) who
-//! is speaking.
+//! How loud a microphone is, from Web Audio: 0–100 for the meter before joining, dBFS for
+//! telling when I speak in the call.
 
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AnalyserNode, AudioContext, MediaStream};
@@ -36,6 +36,16 @@ impl Meter {
 
     /// Loudness now, 0–100.
     pub fn percent(&mut self) -> u8 {
+        level_percent(self.read())
+    }
+
+    /// Loudness now, in dBFS (−∞ for silence).
+    pub fn db(&mut self) -> f64 {
+        loudness_db(self.read())
+    }
+
+    /// The latest window of samples.
+    fn read(&mut self) -> &[f32] {
         // A context made before the person touched the page may start suspended.
         if self.context.state() == web_sys::AudioContextState::Suspended {
             if let Ok(promise) = self.context.resume() {
@@ -45,7 +55,7 @@ impl Meter {
             }
         }
         self.analyser.get_float_time_domain_data(&mut self.samples);
-        level_percent(&self.samples)
+        &self.samples
     }
 }
 
@@ -58,8 +68,18 @@ impl Drop for Meter {
 /// The loudness of `samples` (−1…1) as 0–100: the RMS in dBFS, [`FLOOR_DB`]…0 mapped linearly
 /// (as a level meter shows sound: each 6 dB the same step).
 pub fn level_percent(samples: &[f32]) -> u8 {
-    if samples.is_empty() {
+    let db = loudness_db(samples);
+    if db == f64::NEG_INFINITY {
         return 0;
+    }
+    let share = ((db - FLOOR_DB) / -FLOOR_DB).clamp(0.0, 1.0);
+    (share * 100.0).round() as u8
+}
+
+/// The RMS of `samples` (−1…1) in dBFS; −∞ for silence or no samples.
+pub fn loudness_db(samples: &[f32]) -> f64 {
+    if samples.is_empty() {
+        return f64::NEG_INFINITY;
     }
     let power = samples
         .iter()
@@ -67,16 +87,14 @@ pub fn level_percent(samples: &[f32]) -> u8 {
         .sum::<f64>()
         / samples.len() as f64;
     if power <= 0.0 {
-        return 0;
+        return f64::NEG_INFINITY;
     }
-    let db = 10.0 * power.log10();
-    let share = ((db - FLOOR_DB) / -FLOOR_DB).clamp(0.0, 1.0);
-    (share * 100.0).round() as u8
+    10.0 * power.log10()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::level_percent;
+    use super::{level_percent, loudness_db};
 
     fn tone(amplitude: f32) -> Vec<f32> {
         (0..2048)
@@ -91,6 +109,13 @@ mod tests {
         assert_eq!(level_percent(&vec![1.0; 2048]), 100);
         // Faint hiss (−80 dBFS) stays at zero.
         assert_eq!(level_percent(&tone(0.0001)), 0);
+    }
+
+    #[test]
+    fn loudness_is_the_rms_in_dbfs() {
+        // A sine's RMS is amplitude/√2: 0.3 → −13.5 dBFS.
+        assert!((loudness_db(&tone(0.3)) + 13.5).abs() < 0.1);
+        assert_eq!(loudness_db(&[0.0; 16]), f64::NEG_INFINITY);
     }
 
     #[test]

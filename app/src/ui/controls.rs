@@ -2,7 +2,9 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use super::device_picker::DevicePickers;
-use super::room_model::RoomModel;
+use super::pip::PipButton;
+use super::reactions::ReactionPicker;
+use super::room_model::{Layout, RoomModel};
 use crate::i18n::{I18n, Said};
 
 /// Mic, camera, chat, invite and leave buttons. When the browser will not put the invite link
@@ -61,6 +63,19 @@ pub(super) fn Controls(model: RoomModel) -> impl IntoView {
                     {move || if model.screen.with(Option::is_some) { i18n.t().stop_sharing } else { i18n.t().share_screen }}
                 </button>
             })}
+            <button type="button" data-testid="layout-toggle"
+                aria-pressed=move || model.speaker_view().to_string()
+                data-layout=move || if model.speaker_view() { "speaker" } else { "grid" }
+                on:click=move |_| if model.speaker_view() {
+                    model.pinned.set(None);
+                    model.layout.set(Layout::Grid);
+                } else {
+                    model.layout.set(Layout::Speaker);
+                }>
+                {move || i18n.t().speaker_view}
+            </button>
+            <ReactionPicker model/>
+            <PipButton model/>
             <button data-testid="hand-button" aria-pressed=move || model.my_hand.with(Option::is_some).to_string()
                 on:click=move |_| model.raise_hand(model.my_hand.with_untracked(Option::is_none))>
                 {move || if model.my_hand.with(Option::is_some) { i18n.t().lower_hand } else { i18n.t().raise_hand }}
@@ -136,6 +151,12 @@ fn DeviceSettings(model: RoomModel) -> impl IntoView {
         <div id="device-settings" class="device-settings" hidden=move || !open.get()
             role="group" aria-label=move || i18n.t().device_settings on:keydown=close>
             <DevicePickers model/>
+            <label class="check">
+                <input type="checkbox" data-testid="auto-lower-hand"
+                    prop:checked=move || model.speakers.auto_lower_hand.get()
+                    on:change=move |ev| model.speakers.set_auto_lower_hand(event_target_checked(&ev))/>
+                {move || i18n.t().auto_lower_hand}
+            </label>
         </div>
     }
 }

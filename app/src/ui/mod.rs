@@ -11,14 +11,18 @@ mod device_picker;
 mod home;
 mod language;
 mod participants;
+mod pip;
 mod prejoin;
 mod profile;
+mod reactions;
 mod room;
 mod room_lobby;
 mod room_media;
 mod room_model;
 mod screen_tile;
 mod session;
+mod shortcut_keys;
+mod speakers;
 mod theme;
 mod video_tile;
 

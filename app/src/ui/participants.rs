@@ -6,6 +6,7 @@ use confab_protocol::{MediaState, Member, PeerId};
 use leptos::prelude::*;
 use web_sys::MediaStream;
 
+use super::reactions::Shown;
 use crate::call::peer::quality::QualityReport;
 use crate::call::peer::restart::TileState;
 
@@ -23,6 +24,10 @@ pub struct Participant {
     pub stream: RwSignal<Option<MediaStream>, LocalStorage>,
     /// The stream their shared screen comes on (shown while `media.screen`).
     pub screen: RwSignal<Option<MediaStream>, LocalStorage>,
+    /// Their reaction while it shows.
+    pub reaction: RwSignal<Option<Shown>>,
+    /// Whether they are speaking now (see `speakers`).
+    pub speaking: RwSignal<bool>,
     /// How our link to them is doing (connecting until the first report).
     pub link: RwSignal<TileState>,
     /// Connection quality from periodic stats (`None` until the first interval).
@@ -42,6 +47,8 @@ impl Participant {
             member: RwSignal::new(member),
             stream: RwSignal::new_local(None),
             screen: RwSignal::new_local(None),
+            reaction: RwSignal::new(None),
+            speaking: RwSignal::new(false),
             link: RwSignal::new(TileState::Connecting),
             quality: RwSignal::new(None),
         }
@@ -69,6 +76,11 @@ impl Participants {
     /// Everyone (tracked: for the keyed list).
     pub fn get(self) -> Vec<Participant> {
         self.list.get()
+    }
+
+    /// Everyone, untracked (for readers outside the view: the speaking meter).
+    pub fn get_untracked(self) -> Vec<Participant> {
+        self.list.get_untracked()
     }
 
     /// A welcome: exactly these people, with fresh links.

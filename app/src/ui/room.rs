@@ -12,11 +12,12 @@ use super::language::LanguageSelect;
 use super::room_lobby::{Ended, Lobby, SignInRequired};
 use super::room_model::{Phase, RoomModel};
 use super::screen_tile::{anyone_sharing, Screens};
+use super::shortcut_keys::ShortcutKeys;
 use super::video_tile::{place_in, LocalTile, VideoTile};
 use crate::account::avatar_src;
 use crate::call::peer::ice_servers::RelayStatus;
 use crate::i18n::{I18n, Said};
-use crate::layout::best_grid;
+use crate::layout::{best_grid, speaker_width, STRIP_TILE_WIDTH};
 use crate::names::name_error;
 use crate::{media, storage};
 
@@ -97,9 +98,27 @@ pub fn RoomPage() -> impl IntoView {
         let grid = NodeRef::<leptos::html::Div>::new();
         let area = RwSignal::new((0.0, 0.0));
         watch_size(grid, area);
+        let speaker_view = Memo::new(move |_| model.speaker_view());
+        let spotlight = Signal::derive(move || {
+            if speaker_view.get() {
+                model.featured()
+            } else {
+                None
+            }
+        });
         let grid_style = move || {
             let (width, height) = area.get();
-            let tiles = model.participants.get().len() + 1;
+            let tiles = model.participants.get().len() + usize::from(!model.self_small.get());
+            if speaker_view.get() {
+                let large = speaker_width(tiles.saturating_sub(1), width, height, GRID_GAP_PX);
+                let large = large as u32;
+                return (large > 0).then(|| {
+                    format!(
+                        "--featured-width: {large}px; --strip-width: {}px",
+                        STRIP_TILE_WIDTH as u32
+                    )
+                });
+            }
             let fit = best_grid(tiles, width, height, GRID_GAP_PX);
             // Whole pixels: formatting an f64 would pull float printing into the wasm.
             let tile_width = fit.tile_width as u32;
@@ -130,13 +149,18 @@ pub fn RoomPage() -> impl IntoView {
                 {move || model.reconnecting.get().map(|n| view! {
                     <p class="notice reconnecting" data-testid="reconnecting" role="status">{move || n.in_(i18n.t())}</p>
                 })}
+                <ShortcutKeys/>
                 <HandList model/>
-                <div class="stage" class:sharing=move || anyone_sharing(model)>
-                <div class="grid" node_ref=grid style=grid_style>
+                <div class="stage" data-testid="stage" class:sharing=move || anyone_sharing(model)
+                    data-layout=move || if speaker_view.get() { "speaker" } else { "grid" }>
+                <div class="grid" class:speaker=move || speaker_view.get() node_ref=grid style=grid_style>
                     <LocalTile stream=model.local.into() name=my_name avatar=my_avatar
-                        mic_off=Signal::derive(move || !model.mic_on.get()) camera_off=my_camera_off hand=my_hand/>
+                        mic_off=Signal::derive(move || !model.mic_on.get()) camera_off=my_camera_off hand=my_hand
+                        me=Signal::derive(move || model.me.with(|m| m.as_ref().map(|m| m.peer_id.clone())))
+                        speaking=model.speakers.me.into() spotlight pinned=model.pinned small=model.self_small
+                        reaction=model.my_reaction/>
                     <For each=move || model.participants.get() key=|p| p.peer_id.clone() let:participant>
-                        <VideoTile participant relay=model.relay.into() hands/>
+                        <VideoTile participant relay=model.relay.into() hands spotlight pinned=model.pinned/>
                     </For>
                 </div>
                 <Screens model/>

@@ -15,8 +15,10 @@ use web_sys::MediaStream;
 use super::announcer::{Announcer, News};
 use super::chat_model::ChatModel;
 use super::participants::Participants;
+use super::reactions::{self, Shown};
 use super::room_media::Devices;
 use super::session::Session;
+use super::speakers::Speakers;
 use crate::call::peer::ice_servers::RelayStatus;
 use crate::call::status::reconnecting_notice;
 use crate::call::{Call, CallEvent, Ending, JoinParams};
@@ -48,6 +50,8 @@ pub(super) struct RoomModel {
     pub(super) mic_on: RwSignal<bool>,
     /// When my hand went up (the room's clock, as the room echoed it); `None`: down.
     pub(super) my_hand: RwSignal<Option<i64>>,
+    /// My reaction while it shows on my tile.
+    pub(super) my_reaction: RwSignal<Option<Shown>>,
     pub(super) cam_on: RwSignal<bool>,
     /// Why the room socket is down while it reconnects (`None`: connected).
     pub(super) reconnecting: RwSignal<Option<Said>>,
@@ -58,8 +62,23 @@ pub(super) struct RoomModel {
     pub(super) announcer: Announcer,
     /// Cameras, microphones, speakers: lists, choices, and what is ready before joining.
     pub(super) devices: Devices,
+    /// Who is speaking, the active speaker, and my hand lowered when I talk.
+    pub(super) speakers: Speakers,
+    /// How the tiles are laid out (chosen by the person), and whose tile is pinned large.
+    pub(super) layout: RwSignal<Layout>,
+    pub(super) pinned: RwSignal<Option<PeerId>>,
+    /// My own preview shrunk to a corner of the stage.
+    pub(super) self_small: RwSignal<bool>,
     pub(super) call: StoredValue<Option<Call>, LocalStorage>,
     pub(super) session: Session,
+}
+
+/// The tiles on the stage: all the same size, or one large (the active speaker or a pinned
+/// tile) above a strip of the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Layout {
+    Grid,
+    Speaker,
 }
 
 impl RoomModel {
@@ -84,12 +103,17 @@ impl RoomModel {
             notice: RwSignal::new(None),
             mic_on: RwSignal::new(true),
             my_hand: RwSignal::new(None),
+            my_reaction: RwSignal::new(None),
             cam_on: RwSignal::new(true),
             reconnecting: RwSignal::new(None),
             relay: RwSignal::new(None),
             chat: ChatModel::new(send),
             announcer: Announcer::new(),
             devices: Devices::new(),
+            speakers: Speakers::new(),
+            layout: RwSignal::new(Layout::Grid),
+            pinned: RwSignal::new(None),
+            self_small: RwSignal::new(false),
             call,
             session: Session::get(),
         }
@@ -108,6 +132,7 @@ impl RoomModel {
                 }
                 self.reconnecting.set(None);
                 self.phase.set(Phase::InCall);
+                self.speakers.start(self);
                 self.announce_media();
                 self.chat.act(|s| s.on_welcome(&user_id, history));
             }
@@ -139,6 +164,9 @@ impl RoomModel {
                 if let Some(name) = self.participants.name_of(&peer) {
                     self.announcer.say(News::Left(name));
                 }
+                if self.pinned.with_untracked(|p| p.as_ref() == Some(&peer)) {
+                    self.pinned.set(None);
+                }
                 self.participants.left(&peer)
             }
             CallEvent::RemoteStream(peer, stream) => self
@@ -159,6 +187,17 @@ impl RoomModel {
                 }
                 p.media.set(media)
             }),
+            CallEvent::Reaction(peer, reaction) => {
+                let mine = self
+                    .me
+                    .with_untracked(|me| me.as_ref().is_some_and(|me| me.peer_id == peer));
+                if mine {
+                    reactions::show(self.my_reaction, reaction);
+                } else {
+                    self.participants
+                        .update(&peer, |p| reactions::show(p.reaction, reaction));
+                }
+            }
             CallEvent::Hand(peer, raised_at) => {
                 let mine = self
                     .me
@@ -310,6 +349,8 @@ impl RoomModel {
                 call.leave();
             }
         });
+        self.speakers.stop();
+        self.pinned.set(None);
         self.close_media();
         self.me.set(None);
         self.my_hand.set(None);
@@ -319,6 +360,20 @@ impl RoomModel {
             s.on_disconnect();
             Vec::new()
         });
+    }
+
+    /// Whether one tile is shown large: speaker view chosen, or a tile pinned.
+    pub(super) fn speaker_view(self) -> bool {
+        self.layout.get() == Layout::Speaker || self.pinned.with(Option::is_some)
+    }
+
+    /// The tile shown large in speaker view: the pinned one, else the active speaker, else
+    /// mine (alone in the room).
+    pub(super) fn featured(self) -> Option<PeerId> {
+        self.pinned
+            .get()
+            .or_else(|| self.speakers.active.get())
+            .or_else(|| self.me.with(|m| m.as_ref().map(|m| m.peer_id.clone())))
     }
 
     /// The user's own Leave.

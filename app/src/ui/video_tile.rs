@@ -4,6 +4,7 @@ use web_sys::MediaStream;
 
 use super::account::{AvatarImg, Initials};
 use super::participants::Participant;
+use super::reactions::{ReactionBadge, Shown};
 use super::room_media::Devices;
 use crate::account::avatar_src;
 use crate::call::peer::ice_servers::RelayStatus;
@@ -24,6 +25,9 @@ pub fn VideoTile(
     participant: Participant,
     relay: Signal<Option<RelayStatus>>,
     hands: Signal<Vec<PeerId>>,
+    /// The tile shown large (speaker view), if any.
+    spotlight: Signal<Option<PeerId>>,
+    pinned: RwSignal<Option<PeerId>>,
 ) -> impl IntoView {
     let i18n = I18n::get();
     let Participant {
@@ -33,6 +37,8 @@ pub fn VideoTile(
         stream,
         link,
         quality,
+        speaking,
+        reaction,
         ..
     } = participant;
     let video = video_showing(stream.into());
@@ -54,8 +60,13 @@ pub fn VideoTile(
     let quality = Signal::from(quality);
     let me = peer_id.clone();
     let hand = Signal::derive(move || hands.with(|h| place_in(h, &me)));
+    let me = peer_id.clone();
+    let featured = move || spotlight.with(|s| s.as_ref() == Some(&me));
+    let pin = view! { <PinButton peer=peer_id.clone() name=Signal::derive(name) pinned/> };
     view! {
-        <figure class="tile" data-testid="video-tile" data-kind="camera" data-peer-id=peer_id.0 data-name=name
+        <figure class="tile" data-testid="video-tile" data-kind="camera" data-peer-id=peer_id.0.clone() data-name=name
+            class:featured=featured data-speaking=move || speaking.get().to_string()
+            data-pinned=move || pinned.with(|p| p.as_ref() == Some(&peer_id)).to_string()
             aria-label=move || (i18n.t().tile_label)(&name(), muted(), camera_off())
             data-hand=move || hand.get().map(|n| n.to_string())
             class:camera-off=camera_off data-connection=move || link.get().as_str()
@@ -63,6 +74,8 @@ pub fn VideoTile(
             data-relayed=move || quality.with(|q| q.as_ref().map(|q| q.relayed.to_string()))>
             <video node_ref=video autoplay playsinline></video>
             {placeholder}
+            {pin}
+            <ReactionBadge shown=reaction/>
             {move || (link.get() == TileState::Reconnecting).then(|| view! {
                 <p class="tile-reconnecting" data-testid="tile-reconnecting" role="status">{move || i18n.t().tile_reconnecting}</p>
             })}
@@ -87,6 +100,24 @@ pub fn VideoTile(
                 }}
             </figcaption>
         </figure>
+    }
+}
+
+/// Pins a tile large (speaker view) or unpins it; one tile at a time.
+#[component]
+fn PinButton(
+    peer: PeerId,
+    name: Signal<String>,
+    pinned: RwSignal<Option<PeerId>>,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    let peer = StoredValue::new(peer);
+    let on = move || pinned.with(|p| peer.with_value(|me| p.as_ref() == Some(me)));
+    let label = move || (if on() { i18n.t().unpin } else { i18n.t().pin })(&name.get());
+    view! {
+        <button type="button" class="tile-button pin" data-testid="pin-button"
+            aria-pressed=move || on().to_string() aria-label=label title=label
+            on:click=move |_| pinned.set((!on()).then(|| peer.get_value()))>"📌"</button>
     }
 }
 
@@ -143,6 +174,14 @@ pub fn LocalTile(
     mic_off: Signal<bool>,
     camera_off: Signal<bool>,
     hand: Signal<Option<usize>>,
+    /// My peer id once in the room (for pinning), whether I am speaking, and the tile shown
+    /// large; `small`: shrunk to a corner of the stage.
+    me: Signal<Option<PeerId>>,
+    speaking: Signal<bool>,
+    spotlight: Signal<Option<PeerId>>,
+    pinned: RwSignal<Option<PeerId>>,
+    small: RwSignal<bool>,
+    reaction: RwSignal<Option<Shown>>,
 ) -> impl IntoView {
     let i18n = I18n::get();
     let video = video_showing(stream);
@@ -151,14 +190,27 @@ pub fn LocalTile(
             .get()
             .then(|| placeholder(avatar.get(), &name.get(), "local-avatar"))
     };
-    let me = move || format!("{}{}", name.get(), i18n.t().you_suffix);
-    let label = move || (i18n.t().tile_label)(&me(), mic_off.get(), camera_off.get());
+    let shown_name = move || format!("{}{}", name.get(), i18n.t().you_suffix);
+    let label = move || (i18n.t().tile_label)(&shown_name(), mic_off.get(), camera_off.get());
+    let featured = move || me.with(|me| me.is_some() && spotlight.with(|s| s == me));
+    let is_pinned = move || me.with(|me| me.is_some() && pinned.with(|p| p == me));
+    let pin = move || {
+        me.get()
+            .map(|peer| view! { <PinButton peer name=Signal::derive(shown_name) pinned/> })
+    };
     view! {
-        <figure class="tile local" class:camera-off=move || camera_off.get() aria-label=label
-            data-hand=move || hand.get().map(|n| n.to_string())>
+        <figure class="tile local" data-testid="local-tile" class:camera-off=move || camera_off.get() aria-label=label
+            data-hand=move || hand.get().map(|n| n.to_string())
+            class:featured=featured class:corner=move || small.get() && !featured()
+            data-speaking=move || speaking.get().to_string() data-pinned=move || is_pinned().to_string()>
             <video data-testid="local-video" node_ref=video autoplay playsinline prop:muted=true></video>
             {placeholder}
-            <figcaption><span class="name">{me}</span><HandBadge hand/></figcaption>
+            {pin}
+            <ReactionBadge shown=reaction/>
+            <button type="button" class="tile-button shrink" data-testid="self-view-button"
+                aria-pressed=move || small.get().to_string() aria-label=move || i18n.t().shrink_self
+                title=move || i18n.t().shrink_self on:click=move |_| small.update(|s| *s = !*s)>"↘"</button>
+            <figcaption><span class="name">{shown_name}</span><HandBadge hand/></figcaption>
         </figure>
     }
 }

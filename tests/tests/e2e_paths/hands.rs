@@ -37,8 +37,16 @@ async fn wait_hands(client: &Client, who: &str, tiles: Value, list: &[&str]) -> 
     .await
 }
 
-/// Ana raises her hand, then Ben: both see Ana 1 and Ben 2 (on the tiles and in the list),
-/// and Ana hears Ben's. Cho joins later and sees the same queue. Ana lowers hers: Ben is 1
+/// Turns off "Lower my hand when I speak" in `client`'s device settings: the test
+/// microphones beep all the time, and these hands must stay up until lowered by hand.
+pub async fn keep_hand_up_while_speaking(client: &Client) -> Result<(), String> {
+    click(client, "device-settings-button").await?;
+    click(client, "auto-lower-hand").await?;
+    click(client, "device-settings-button").await
+}
+
+/// Ana raises her hand, then Ben (both talking, with their hands set not to lower
+/// themselves): both see Ana 1 and Ben 2 (on the tiles and in the list), and Ana hears Ben's. Cho joins later and sees the same queue. Ana lowers hers: Ben is 1
 /// everywhere.
 pub async fn raised_hands_queue_in_order_for_everyone(env: &Env) -> Result<(), String> {
     let base = env.base_url();
@@ -49,6 +57,8 @@ pub async fn raised_hands_queue_in_order_for_everyone(env: &Env) -> Result<(), S
         join(ben, base, &room, "Ben").await?;
         wait_tile(ana, "Ana", "Ben").await?;
         wait_tile(ben, "Ben", "Ana").await?;
+        keep_hand_up_while_speaking(ana).await?;
+        keep_hand_up_while_speaking(ben).await?;
 
         click(ana, "hand-button").await?;
         wait_hands(ana, "Ana", json!({"(me)": "1", "Ben": null}), &["Ana"]).await?;

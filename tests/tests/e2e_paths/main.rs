@@ -19,6 +19,10 @@
 //!   the one sent, and remembered.
 //! - [`screen`]: a shared screen reaches everyone (late joiners too) and stops everywhere.
 //! - [`hands`]: raised hands queue in raise order on every screen, late joiners included.
+//! - [`speaker`]: the speaker's ring, speaker view following the speaker, pinning, a hand
+//!   that lowers itself when its owner talks, my preview shrunk to a corner.
+//! - [`reactions`]: a reaction on the sender's tile everywhere, for a moment; a flood refused.
+//! - [`shortcuts`]: keyboard shortcuts press their buttons, `?` lists them, typing is safe.
 //! - [`accessibility`]: axe-core finds nothing serious on any page, in either language or
 //!   theme.
 //!
@@ -35,8 +39,11 @@ mod language;
 mod layout;
 mod page;
 mod prejoin;
+mod reactions;
 mod screen;
+mod shortcuts;
 mod signout;
+mod speaker;
 mod theme;
 mod words;
 
@@ -65,8 +72,11 @@ use keyboard::the_whole_path_works_with_the_keyboard_alone;
 use language::a_korean_browser_sees_korean_and_the_menu_switches_at_once;
 use layout::phone_and_laptop_screens_fit_without_sideways_scrolling;
 use prejoin::the_prejoin_page_previews_and_sends_the_chosen_camera;
+use reactions::a_reaction_shows_on_every_screen_and_a_flood_is_refused;
 use screen::a_shared_screen_reaches_everyone_and_stops_everywhere;
+use shortcuts::shortcuts_press_their_buttons_but_not_while_typing;
 use signout::signing_out_in_one_browser_leaves_the_other_signed_in;
+use speaker::the_speaker_is_ringed_and_shown_large;
 use theme::the_theme_follows_the_system_and_the_menu_overrides_it;
 
 fn main() -> ExitCode {
@@ -87,6 +97,9 @@ fn main() -> ExitCode {
         raised_hands_queue_in_order_for_everyone,
         the_prejoin_page_previews_and_sends_the_chosen_camera,
         a_shared_screen_reaches_everyone_and_stops_everywhere,
+        the_speaker_is_ringed_and_shown_large,
+        a_reaction_shows_on_every_screen_and_a_flood_is_refused,
+        shortcuts_press_their_buttons_but_not_while_typing,
     )
 }
 
