@@ -12,6 +12,7 @@ pub mod media_probe;
 pub mod nat;
 pub mod netns;
 pub mod oauth_flow;
+pub mod percentile;
 pub mod process;
 pub mod providers;
 #[cfg(test)]

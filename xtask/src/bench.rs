@@ -1,17 +1,19 @@
-//! `cargo xtask bench join [--runs N] [--relay]` and `cargo xtask bench chat [--rate N]
-//! [--seconds N] [--seed N]`: build, then run the benchmark binary from `confab-tests`.
+//! `cargo xtask bench join [--runs N] [--relay]`, `cargo xtask bench share [--runs N]` and
+//! `cargo xtask bench chat [--rate N] [--seconds N] [--seed N]`: build, then run the benchmark binary from `confab-tests`.
 
 use crate::build::{build, BuildOpts};
 use crate::test::{ensure_browsers, ensure_coturn};
 use crate::util::{cmd, status, step, Result};
 use crate::Ctx;
 
-const USAGE: &str = "name a benchmark: `cargo xtask bench join [--runs N] [--relay]` or \
+const USAGE: &str = "name a benchmark: `cargo xtask bench join [--runs N] [--relay]`, \
+                     `cargo xtask bench share [--runs N]` or \
                      `cargo xtask bench chat [--rate N] [--seconds N] [--seed N]`";
 
 pub fn bench(ctx: &Ctx, mut args: Vec<String>) -> Result<i32> {
     let (binary, needs_browsers) = match args.first().map(String::as_str) {
         Some("join") => ("bench-join", true),
+        Some("share") => ("bench-share", true),
         Some("chat") => ("bench-chat", false),
         Some(other) => return Err(format!("bench: unknown benchmark `{other}`; {USAGE}")),
         None => return Err(format!("bench: {USAGE}")),

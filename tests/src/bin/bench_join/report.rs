@@ -3,6 +3,8 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use confab_tests::percentile::percentile;
+
 use crate::args::Args;
 use crate::measure::Sample;
 use crate::run::Outcome;
@@ -76,17 +78,4 @@ pub fn report(outcome: Result<Outcome, String>, args: &Args, wall: Duration) -> 
     } else {
         ExitCode::SUCCESS
     }
-}
-
-/// Nearest-rank percentile: the smallest sample with at least `p` percent of the samples at or
-/// below it. `p` in 1..=100; `None` for no samples.
-pub fn percentile(samples: &[u64], p: u32) -> Option<u64> {
-    if samples.is_empty() {
-        return None;
-    }
-    let mut sorted = samples.to_vec();
-    sorted.sort_unstable();
-    let n = sorted.len();
-    let rank = (p.clamp(1, 100) as usize * n).div_ceil(100);
-    Some(sorted[rank.clamp(1, n) - 1])
 }

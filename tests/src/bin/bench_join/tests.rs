@@ -1,24 +1,7 @@
-//! Unit tests of the pure parts: percentiles, what counts as relayed, and the arguments.
+//! Unit tests of the pure parts: what counts as relayed, and the arguments.
 
 use crate::args::parse_args;
 use crate::relay::{relayed, PairEnd, SelectedPair};
-use crate::report::percentile;
-
-#[test]
-fn nearest_rank_percentiles() {
-    let twenty: Vec<u64> = (1..=20).rev().collect();
-    assert_eq!(percentile(&twenty, 50), Some(10));
-    assert_eq!(percentile(&twenty, 95), Some(19));
-    assert_eq!(percentile(&twenty, 100), Some(20));
-    assert_eq!(percentile(&twenty, 1), Some(1));
-    let five = [500, 100, 400, 200, 300];
-    assert_eq!(percentile(&five, 50), Some(300));
-    assert_eq!(percentile(&five, 95), Some(500));
-    assert_eq!(percentile(&[7], 50), Some(7));
-    assert_eq!(percentile(&[7], 95), Some(7));
-    assert_eq!(percentile(&[2, 1], 50), Some(1));
-    assert_eq!(percentile(&[], 50), None);
-}
 
 fn pair(policy: &str, local: Option<&str>, remote: Option<&str>) -> SelectedPair {
     let end = |kind: Option<&str>| {
