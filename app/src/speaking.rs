@@ -1,4 +1,4 @@
-//! Who is speaking, from sound levels read a few times a second: each voice with hysteresis
+//! Who is speaking, from sound levels read many times a second: each voice with hysteresis
 //! (a cough does not light a tile, the pauses between words do not put it out), and the one
 //! active speaker that speaker view shows large (it stays until someone else speaks while it
 //! is quiet, and never changes faster than a person can follow). Pure, tested on the host;
@@ -7,9 +7,11 @@
 /// A reading at or above this counts as voice (dBFS). Speech at a normal distance reads about
 /// −35…−15; a quiet room, or a muted microphone's silence, well below −55.
 pub const VOICE_DB: f64 = -45.0;
-/// Speaking starts on the second loud reading within this time, so one click or cough does not
-/// light the tile.
-const START_WINDOW_MS: f64 = 700.0;
+/// Loud readings this close together belong to one burst of voice (syllables, words).
+const BURST_GAP_MS: f64 = 700.0;
+/// Speaking starts once a burst has lasted this long, so a click or a knock does not light the
+/// tile (a syllable lasts longer).
+const MIN_VOICE_MS: f64 = 100.0;
 /// Speaking ends after this long without a loud reading: the pauses inside a sentence (and
 /// between readings that missed a syllable) keep it lit.
 const HOLD_MS: f64 = 1_200.0;
@@ -19,9 +21,9 @@ const MIN_SPOTLIGHT_MS: f64 = 1_500.0;
 /// One person's voice over time.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Voice {
-    /// When the last two loud readings came (the newer first).
+    /// When the current burst of loud readings started, and its latest loud reading.
+    burst_start: Option<f64>,
     last_loud: Option<f64>,
-    before_last_loud: Option<f64>,
     /// Since when this person has been speaking, while they are.
     speaking_since: Option<f64>,
 }
@@ -30,17 +32,21 @@ impl Voice {
     /// Takes the reading `db` taken at `now_ms`; whether the person is speaking now.
     pub fn hear(&mut self, db: f64, now_ms: f64) -> bool {
         if db >= VOICE_DB {
-            self.before_last_loud = self.last_loud.replace(now_ms);
+            if self.last_loud.is_none_or(|t| now_ms - t > BURST_GAP_MS) {
+                self.burst_start = Some(now_ms);
+            }
+            self.last_loud = Some(now_ms);
         }
+        let burst = self.burst_start.zip(self.last_loud);
         match self.speaking_since {
             Some(_) if self.last_loud.is_none_or(|t| now_ms - t > HOLD_MS) => {
                 self.speaking_since = None;
             }
-            None if self
-                .before_last_loud
-                .is_some_and(|t| now_ms - t <= START_WINDOW_MS) =>
+            None if burst.is_some_and(|(start, last)| {
+                last - start >= MIN_VOICE_MS && now_ms - last <= BURST_GAP_MS
+            }) =>
             {
-                self.speaking_since = self.before_last_loud;
+                self.speaking_since = self.burst_start;
             }
             _ => {}
         }
@@ -130,6 +136,16 @@ mod tests {
             &[QUIET, LOUD, QUIET, QUIET, QUIET, QUIET],
         );
         assert!(heard.iter().all(|s| !s), "{heard:?}");
+    }
+
+    #[test]
+    fn a_knock_heard_twice_in_a_row_does_not_light_it_either() {
+        let mut voice = Voice::default();
+        let heard = feed(&mut voice, 0.0, 50.0, &[LOUD, LOUD, QUIET, QUIET, QUIET]);
+        assert!(heard.iter().all(|s| !s), "{heard:?}");
+        // A syllable, read every 50 ms, does (at its third reading).
+        let heard = feed(&mut voice, 2_000.0, 50.0, &[LOUD, LOUD, LOUD]);
+        assert_eq!(heard, [false, false, true]);
     }
 
     #[test]

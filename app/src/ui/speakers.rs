@@ -14,8 +14,9 @@ use crate::media::level::Meter;
 use crate::speaking::{linear_to_db, Spotlight, Voice};
 use crate::storage;
 
-/// How often the levels are read: often enough to catch a syllable in a few readings.
-const READ_EVERY_MS: u32 = 150;
+/// How often the levels are read: often enough to catch a short syllable in two readings
+/// (each reading is the level of the latest packet, 20 ms of sound).
+const READ_EVERY_MS: u32 = 50;
 /// Talking this long with my hand up lowers it (when the setting is on).
 const LOWER_HAND_AFTER_MS: f64 = 3_000.0;
 /// Where the setting is remembered ("off" when turned off).

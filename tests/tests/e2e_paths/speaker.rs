@@ -183,6 +183,39 @@ async fn wait_pip(client: &Client, name: &str) -> Result<(), String> {
     .await
 }
 
+/// In a page before its mic toggle is clicked: note when.
+const NOTE_MIC_CLICK_JS: &str = r#"
+window.micClickAt = null;
+document.addEventListener('click', e => {
+  if (e.target.closest('[data-testid=mic-toggle]')) window.micClickAt = Date.now();
+}, { capture: true, once: true });
+"#;
+
+/// In the watcher's page: `Date.now()` when `arguments[0]`'s tile first shows speaking and
+/// when `arguments[1]`'s first shows not speaking (either `null` if not within 8 s).
+const WATCH_SWITCH_JS: &str = r#"
+const [lit, dark] = arguments;
+const done = arguments[arguments.length - 1];
+const tile = name => document.querySelector(`[data-testid=video-tile][data-name="${name}"]`);
+const seen = { lit: null, dark: null };
+const poll = setInterval(() => {
+  if (seen.lit === null && tile(lit)?.dataset.speaking === 'true') seen.lit = Date.now();
+  if (seen.dark === null && tile(dark)?.dataset.speaking === 'false') seen.dark = Date.now();
+  if (seen.lit !== null && seen.dark !== null) { clearInterval(poll); done(seen); }
+}, 10);
+setTimeout(() => { clearInterval(poll); done(seen); }, 8000);
+"#;
+
+/// When `client`'s mic toggle was clicked (`Date.now()` in its page).
+async fn mic_clicked_at(client: &Client) -> Result<f64, String> {
+    let at = client
+        .execute("return window.micClickAt;", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    at.as_f64()
+        .ok_or_else(|| "the mic click was not noted".to_owned())
+}
+
 /// How long a steady check watches.
 const STEADY_MS: u64 = 3_000;
 
@@ -228,8 +261,31 @@ pub async fn the_speaker_is_ringed_and_shown_large(env: &Env) -> Result<(), Stri
         click(ben, "pip-button").await?;
         wait_pip(ben, "Ana").await?;
 
-        click(ana, "mic-toggle").await?;
-        click(cho, "mic-toggle").await?;
+        // Ana stops and Cho starts at once: Ben sees Cho lit within 1.5 s of her unmuting, and
+        // Ana's ring out within 3 s of her muting.
+        for client in [ana, cho] {
+            client
+                .execute(NOTE_MIC_CLICK_JS, vec![])
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        let (switch, ana_click, cho_click) = tokio::join!(
+            ben.execute_async(WATCH_SWITCH_JS, vec![json!("Cho"), json!("Ana")]),
+            click(ana, "mic-toggle"),
+            click(cho, "mic-toggle"),
+        );
+        ana_click?;
+        cho_click?;
+        let switch = switch.map_err(|e| e.to_string())?;
+        let (ana_off, cho_on) = (mic_clicked_at(ana).await?, mic_clicked_at(cho).await?);
+        let lit_after = switch["lit"].as_f64().map(|t| t - cho_on);
+        let dark_after = switch["dark"].as_f64().map(|t| t - ana_off);
+        eprintln!("e2e-paths: Cho lit {lit_after:?} ms after unmuting, Ana dark {dark_after:?} ms after muting");
+        if !lit_after.is_some_and(|ms| ms <= 1_500.0) || !dark_after.is_some_and(|ms| ms <= 3_000.0) {
+            return Err(format!(
+                "Cho lit {lit_after:?} ms after unmuting (at most 1,500), Ana dark {dark_after:?} ms after muting (at most 3,000)"
+            ));
+        }
         wait_stage(ben, "Ben", "Cho speaking and large, Ana quiet", |s| {
             speaking(s, "Cho") && !speaking(s, "Ana") && large(s, "Cho")
         })
