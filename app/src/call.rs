@@ -48,6 +48,9 @@ pub struct JoinParams {
     pub local: Option<MediaStream>,
 }
 
+/// The longest a welcome's view waits for the offers to go out (they usually take a few ms).
+const HOLD_FOR_OFFERS_MS: u32 = 100;
+
 #[derive(Clone)]
 pub struct Call {
     inner: Rc<Inner>,
@@ -77,6 +80,8 @@ struct Inner {
     socket: RefCell<Option<Socket>>,
     peers: RefCell<HashMap<PeerId, Rc<PeerSession>>>,
     timers: RefCell<Vec<Interval>>,
+    /// Events held back after a welcome until my offers are out (see [`Call::hold_for_offers`]).
+    held: RefCell<Option<Vec<CallEvent>>>,
     /// The pending reconnect, and how many have failed in a row.
     retry: RefCell<Option<Timeout>>,
     attempt: Cell<u32>,
@@ -117,6 +122,7 @@ impl Call {
                 probe: RefCell::new(None),
                 peers: RefCell::new(HashMap::new()),
                 timers: RefCell::new(Vec::new()),
+                held: RefCell::new(None),
                 retry: RefCell::new(None),
                 attempt: Cell::new(0),
                 last_heard: Cell::new(js_sys::Date::now()),
@@ -227,7 +233,50 @@ impl Call {
     }
 
     fn emit(&self, event: CallEvent) {
+        if let Some(held) = self.inner.held.borrow_mut().as_mut() {
+            held.push(event);
+            return;
+        }
         (self.inner.on_event)(event);
+    }
+
+    /// Delivers `joined` once `offers` are out (at most [`HOLD_FOR_OFFERS_MS`]), and every event
+    /// that came meanwhile after it, in order. Joining renders the whole call view (tens of ms
+    /// on a slow machine); done at once, it would hold up the offers it is waiting to answer.
+    fn hold_for_offers(&self, joined: CallEvent, offerers: &[Rc<PeerSession>]) {
+        self.release_held();
+        *self.inner.held.borrow_mut() = Some(vec![joined]);
+        let release = {
+            let weak = Rc::downgrade(&self.inner);
+            move || {
+                if let Some(inner) = weak.upgrade() {
+                    Call { inner }.release_held();
+                }
+            }
+        };
+        let pending = Rc::new(Cell::new(offerers.len()));
+        for session in offerers {
+            let (pending, release) = (pending.clone(), release.clone());
+            session.when_offer_sent(Box::new(move || {
+                pending.set(pending.get().saturating_sub(1));
+                if pending.get() == 0 {
+                    release();
+                }
+            }));
+        }
+        // Releasing twice is harmless: the second finds nothing held.
+        Timeout::new(HOLD_FOR_OFFERS_MS, release).forget();
+    }
+
+    /// Delivers what [`Call::hold_for_offers`] held (nothing once the call was left).
+    fn release_held(&self) {
+        let held = self.inner.held.borrow_mut().take();
+        if self.inner.left.get() {
+            return;
+        }
+        for event in held.into_iter().flatten() {
+            (self.inner.on_event)(event);
+        }
     }
 
     fn on_socket(&self, event: SocketEvent) {
@@ -349,8 +398,10 @@ impl Call {
                 self.inner.token.set_guest(you.guest);
                 self.inner.replaces.borrow_mut().take();
                 *self.inner.me.borrow_mut() = Some(peer_id);
+                let mut offerers = Vec::new();
                 for member in &peers {
                     if let Some(session) = self.session(&member.peer_id) {
+                        offerers.push(session.clone());
                         session.start_as_offerer();
                         // After the camera's two: the screen's transceivers come third.
                         if let Some(screen) = self.inner.screen.borrow().as_ref() {
@@ -358,11 +409,16 @@ impl Call {
                         }
                     }
                 }
-                self.emit(CallEvent::Joined {
+                let joined = CallEvent::Joined {
                     me: you,
                     peers,
                     history,
-                });
+                };
+                if offerers.is_empty() {
+                    self.emit(joined);
+                } else {
+                    self.hold_for_offers(joined, &offerers);
+                }
             }
             ServerFrame::PeerJoined { peer } => self.emit(CallEvent::PeerJoined(peer)),
             ServerFrame::Hand { peer_id, raised_at } => {

@@ -86,6 +86,8 @@ pub struct PeerSession {
     /// The transceivers that send my screen (video, maybe audio), kept to reuse when I share
     /// again.
     screen_senders: RefCell<Vec<RtcRtpTransceiver>>,
+    /// Who waits for my next offer to go out (see [`PeerSession::when_offer_sent`]).
+    offer_waiters: RefCell<Vec<Box<dyn FnOnce()>>>,
     send: SendSignal,
     closed: Cell<bool>,
     handlers: RefCell<Vec<EventHandler>>,
@@ -121,6 +123,7 @@ impl PeerSession {
             remote_screen: MediaStream::new()?,
             local,
             screen_senders: RefCell::new(Vec::new()),
+            offer_waiters: RefCell::new(Vec::new()),
             send,
             closed: Cell::new(false),
             handlers: RefCell::new(Vec::new()),
@@ -235,6 +238,15 @@ impl PeerSession {
             Ok(_) => self.send_local_description(),
             Err(error) => log("offer failed", &error),
         }
+        let waiters: Vec<_> = self.offer_waiters.borrow_mut().drain(..).collect();
+        for waiter in waiters {
+            waiter();
+        }
+    }
+
+    /// Runs `then` once my next offer has gone out (or failed).
+    pub fn when_offer_sent(&self, then: Box<dyn FnOnce()>) {
+        self.offer_waiters.borrow_mut().push(then);
     }
 
     /// Applies one signal from the remote peer.
