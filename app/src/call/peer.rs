@@ -284,7 +284,11 @@ impl PeerSession {
         };
         let init = RtcSessionDescriptionInit::new(sdp_type(description.kind));
         init.set_sdp(&description.sdp);
-        if let Err(error) = JsFuture::from(self.pc.set_remote_description(&init)).await {
+        let applied = JsFuture::from(self.pc.set_remote_description(&init)).await;
+        if !answer {
+            self.negotiator.borrow_mut().answer_applied();
+        }
+        if let Err(error) = applied {
             return log("setRemoteDescription failed", &error);
         }
         if answer {

@@ -54,6 +54,10 @@ pub struct Negotiator {
     polite: bool,
     making_offer: bool,
     ignore_offer: bool,
+    /// Their answer is being applied: the state is not `stable` yet, but it will be before
+    /// anything that comes after it (the connection queues its operations), so an offer that
+    /// arrives now is no collision (perfect negotiation's `isSettingRemoteAnswerPending`).
+    answer_pending: bool,
 }
 
 impl Negotiator {
@@ -62,6 +66,7 @@ impl Negotiator {
             polite,
             making_offer: false,
             ignore_offer: false,
+            answer_pending: false,
         }
     }
 
@@ -73,17 +78,25 @@ impl Negotiator {
         self.making_offer = false;
     }
 
-    /// A remote description arrived while our signaling state is (or is not) `stable`.
+    /// A remote description arrived while our signaling state is (or is not) `stable`. An
+    /// answer that is applied must be followed by [`Negotiator::answer_applied`].
     pub fn on_description(&mut self, kind: SdpKind, signaling_stable: bool) -> OnDescription {
-        let collision = kind == SdpKind::Offer && (self.making_offer || !signaling_stable);
+        let ready_for_offer = !self.making_offer && (signaling_stable || self.answer_pending);
+        let collision = kind == SdpKind::Offer && !ready_for_offer;
         self.ignore_offer = !self.polite && collision;
         if self.ignore_offer {
             OnDescription::Ignore
         } else {
+            self.answer_pending = kind == SdpKind::Answer;
             OnDescription::Apply {
                 answer: kind == SdpKind::Offer,
             }
         }
+    }
+
+    /// Their answer has been applied (or failed to).
+    pub fn answer_applied(&mut self) {
+        self.answer_pending = false;
     }
 
     /// Candidates for an offer we ignored fail to apply; that failure is expected, not an error.
@@ -125,6 +138,30 @@ mod tests {
     #[test]
     fn offer_in_non_stable_state_is_a_collision_even_when_not_making_an_offer() {
         let mut impolite = Negotiator::new(false);
+        assert_eq!(
+            impolite.on_description(SdpKind::Offer, false),
+            OnDescription::Ignore
+        );
+    }
+
+    #[test]
+    fn an_offer_right_behind_their_answer_is_no_collision() {
+        // Their answer is being applied (not `stable` yet) when their next offer comes: the
+        // impolite side must take it, or that offer (a screen shared just after joining) is lost.
+        let mut impolite = Negotiator::new(false);
+        impolite.begin_offer();
+        impolite.end_offer();
+        assert_eq!(
+            impolite.on_description(SdpKind::Answer, false),
+            OnDescription::Apply { answer: false }
+        );
+        assert_eq!(
+            impolite.on_description(SdpKind::Offer, false),
+            OnDescription::Apply { answer: true }
+        );
+        // Once applied, a non-stable state means a real collision again.
+        impolite.answer_applied();
+        impolite.begin_offer();
         assert_eq!(
             impolite.on_description(SdpKind::Offer, false),
             OnDescription::Ignore
