@@ -473,6 +473,45 @@ pub async fn wait_heard(client: &Client, who: &str, wanted: &str) -> Result<(), 
     .await
 }
 
+/// The attribute `name` of the first element matching `selector` (`null` when there is none).
+pub async fn attribute(
+    client: &Client,
+    selector: &str,
+    name: &str,
+) -> Result<serde_json::Value, String> {
+    client
+        .execute(
+            "const e = document.querySelector(arguments[0]); return e && e.getAttribute(arguments[1]);",
+            vec![serde_json::json!(selector), serde_json::json!(name)],
+        )
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Waits until the attribute `name` of `selector` reads `wanted` on `who`'s page.
+pub async fn wait_attribute(
+    client: &Client,
+    who: &str,
+    selector: &str,
+    name: &str,
+    wanted: &str,
+    timeout: Duration,
+) -> Result<(), String> {
+    wait_for(
+        &format!("{who} to see {selector} {name}={wanted}"),
+        timeout,
+        || async {
+            let seen = attribute(client, selector, name).await?;
+            if seen.as_str() == Some(wanted) {
+                Ok(Some(()))
+            } else {
+                Err(format!("(seen: {seen})"))
+            }
+        },
+    )
+    .await
+}
+
 /// Runs a script and returns its JSON result.
 pub async fn script(client: &Client, js: &str) -> Result<serde_json::Value, String> {
     client.execute(js, vec![]).await.map_err(|e| e.to_string())

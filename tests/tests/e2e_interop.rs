@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use confab_tests::firefox::GeckoDriver;
 use confab_tests::room_page::{
-    join, send_chat, tiles, unique, wait_chat_text, wait_for, wait_live_media_from,
-    wait_tiles_playing, with_browsers,
+    attribute, join, send_chat, tiles, unique, wait_attribute, wait_chat_text, wait_for,
+    wait_live_media_from, wait_tiles_playing, with_browsers,
 };
 use confab_tests::stage::Stage;
 use confab_tests::wrangler::Options;
@@ -200,44 +200,6 @@ async fn firefox_joins_first_then_chromium(env: &Env) -> Result<(), String> {
         .await
 }
 
-/// The attribute `name` of the first element matching `selector` (`null` if none).
-async fn attribute(
-    client: &Client,
-    selector: &str,
-    name: &str,
-) -> Result<serde_json::Value, String> {
-    client
-        .execute(
-            "const e = document.querySelector(arguments[0]); return e && e.getAttribute(arguments[1]);",
-            vec![serde_json::json!(selector), serde_json::json!(name)],
-        )
-        .await
-        .map_err(|e| e.to_string())
-}
-
-/// Waits until `selector`'s `name` reads `wanted` in `client`'s page.
-async fn wait_attribute(
-    client: &Client,
-    who: &str,
-    selector: &str,
-    name: &str,
-    wanted: serde_json::Value,
-) -> Result<(), String> {
-    wait_for(
-        &format!("{who} to see {selector} {name}={wanted}"),
-        MEDIA_TIMEOUT,
-        || async {
-            let seen = attribute(client, selector, name).await?;
-            if seen == wanted {
-                Ok(Some(()))
-            } else {
-                Err(format!("(seen: {seen})"))
-            }
-        },
-    )
-    .await
-}
-
 /// Ana (Chromium) and Fox (Firefox) in a call: each sees the other ringed as speaking (both
 /// fake microphones make sound; Firefox reads levels with its own getSynchronizationSources);
 /// Ana shares her screen and Fox gets it as a playing screen tile; Fox reacts and Ana sees it
@@ -261,8 +223,8 @@ async fn meeting_features_work_between_chromium_and_firefox(env: &Env) -> Result
         let fox_id = wait_connected_tile(ana, "Ana", "Fox").await?;
         let ana_id = wait_connected_tile(fox, "Fox", "Ana").await?;
         let tile = |peer: &str| format!("[data-testid=video-tile][data-kind=camera][data-peer-id=\"{peer}\"]");
-        wait_attribute(fox, "Fox (Firefox)", &tile(&ana_id), "data-speaking", "true".into()).await?;
-        wait_attribute(ana, "Ana (Chromium)", &tile(&fox_id), "data-speaking", "true".into()).await?;
+        wait_attribute(fox, "Fox (Firefox)", &tile(&ana_id), "data-speaking", "true", MEDIA_TIMEOUT).await?;
+        wait_attribute(ana, "Ana (Chromium)", &tile(&fox_id), "data-speaking", "true", MEDIA_TIMEOUT).await?;
 
         confab_tests::room_page::click(ana, "screen-share-button").await?;
         let screen = format!("[data-testid=video-tile][data-kind=screen][data-peer-id=\"{ana_id}\"] video");
@@ -315,7 +277,7 @@ async fn meeting_features_work_between_chromium_and_firefox(env: &Env) -> Result
             .send_keys("mh")
             .await
             .map_err(|e| e.to_string())?;
-        wait_attribute(ana, "Ana", &tile(&fox_id), "data-hand", "1".into()).await?;
+        wait_attribute(ana, "Ana", &tile(&fox_id), "data-hand", "1", MEDIA_TIMEOUT).await?;
         let label = attribute(ana, &tile(&fox_id), "aria-label").await?;
         if !label.as_str().is_some_and(|l| l.contains("microphone off")) {
             return Err(format!("Fox pressed M, but Ana's tile for her says {label}"));

@@ -1,7 +1,7 @@
 //! Reactions: one person's reaction shows on their tile for a moment on every screen, stays out
 //! of the chat, and a flood is refused by the room with its typed error.
 
-use confab_tests::room_page::{chat_messages, click, join, unique, wait_for};
+use confab_tests::room_page::{attribute, chat_messages, click, join, unique, wait_for};
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 
@@ -77,13 +77,7 @@ pub async fn a_reaction_shows_on_every_screen_and_a_flood_is_refused(
         wait_reactions(ben, "Ben", "Ana", json!(["👏"])).await?;
         wait_reactions(ana, "Ana", "(me)", json!(["👏"])).await?;
         // The picker closed on the choice.
-        let expanded = ana
-            .execute(
-                "return document.querySelector('[data-testid=reaction-button]').getAttribute('aria-expanded');",
-                vec![],
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+        let expanded = attribute(ana, "[data-testid=reaction-button]", "aria-expanded").await?;
         if expanded != json!("false") {
             return Err(format!("the reaction picker is still open: {expanded}"));
         }

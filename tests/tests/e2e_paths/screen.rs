@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use confab_tests::room_page::{click, join, unique, wait_for, wait_live_media_from};
+use confab_tests::room_page::{
+    click, join, unique, wait_attribute, wait_for, wait_live_media_from,
+};
 use fantoccini::Client;
 use serde::Deserialize;
 use serde_json::json;
@@ -127,17 +129,8 @@ pub async fn a_shared_screen_reaches_everyone_and_stops_everywhere(
         ana.execute(STOP_FROM_BROWSER_JS, vec![])
             .await
             .map_err(|e| e.to_string())?;
-        wait_for("Ana's share button to be released", TIMEOUT, || async {
-            let pressed = ana
-                .execute(
-                    "return document.querySelector('[data-testid=screen-share-button]').getAttribute('aria-pressed');",
-                    vec![],
-                )
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok((pressed == json!("false")).then_some(()))
-        })
-        .await?;
+        let share_button = "[data-testid=screen-share-button]";
+        wait_attribute(ana, "Ana", share_button, "aria-pressed", "false", TIMEOUT).await?;
         let capture = ana
             .execute("return window.sharedTrack.readyState;", vec![])
             .await

@@ -1,11 +1,11 @@
 //! Keyboard shortcuts in a call: each letter presses its button, `?` lists them in a dialog
 //! that Escape closes, and nothing fires while typing in the chat.
 
-use confab_tests::room_page::{join, unique, wait_for};
+use confab_tests::room_page::{attribute, join, unique, wait_attribute, wait_for};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::page::{value_of, TIMEOUT};
 use crate::Env;
@@ -24,17 +24,6 @@ async fn press(client: &Client, keys: &[char]) -> Result<(), String> {
         .map_err(|e| format!("pressing {keys:?}: {e}"))
 }
 
-async fn attribute(client: &Client, test_id: &str, name: &str) -> Result<Value, String> {
-    client
-        .execute(
-            "const e = document.querySelector(`[data-testid=${arguments[0]}]`);
-             return e && e.getAttribute(arguments[1]);",
-            vec![json!(test_id), json!(name)],
-        )
-        .await
-        .map_err(|e| e.to_string())
-}
-
 /// Presses `key` and waits until `test_id`'s `name` attribute reads `wanted`.
 async fn press_and_see(
     client: &Client,
@@ -44,17 +33,14 @@ async fn press_and_see(
     wanted: &str,
 ) -> Result<(), String> {
     press(client, &[key]).await?;
-    wait_for(
-        &format!("{key:?} to set {test_id} {name}={wanted}"),
+    let selector = format!("[data-testid={test_id}]");
+    wait_attribute(
+        client,
+        &format!("{key:?} pressed"),
+        &selector,
+        name,
+        wanted,
         TIMEOUT,
-        || async {
-            let seen = attribute(client, test_id, name).await?;
-            if seen == json!(wanted) {
-                Ok(Some(()))
-            } else {
-                Err(format!("(seen: {seen})"))
-            }
-        },
     )
     .await
 }
@@ -141,7 +127,7 @@ pub async fn shortcuts_press_their_buttons_but_not_while_typing(env: &Env) -> Re
             ("mic-toggle", "aria-pressed", "false"),
             ("stage", "data-layout", "speaker"),
         ] {
-            let seen = attribute(ana, test_id, name).await?;
+            let seen = attribute(ana, &format!("[data-testid={test_id}]"), name).await?;
             if seen != json!(wanted) {
                 return Err(format!(
                     "typing in the chat changed {test_id}: {name}={seen}"

@@ -5,10 +5,10 @@
 //!
 //! Only one person's microphone is on at a time (the test microphones beep all the time).
 
-use confab_tests::room_page::{click, join, unique, wait_for};
+use confab_tests::room_page::{attribute, click, join, unique, wait_for};
 use fantoccini::Client;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::page::{wait_tile, TIMEOUT};
 use crate::Env;
@@ -125,16 +125,6 @@ async fn steady(
             seen[i]
         )),
     }
-}
-
-async fn attribute(client: &Client, selector: &str, name: &str) -> Result<Value, String> {
-    client
-        .execute(
-            "const e = document.querySelector(arguments[0]); return e && e.getAttribute(arguments[1]);",
-            vec![json!(selector), json!(name)],
-        )
-        .await
-        .map_err(|e| e.to_string())
 }
 
 /// My preview's width as a share of the grid's, and its distance from the grid's right and
