@@ -12,7 +12,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use confab_protocol::{ClientFrame, ErrorCode, IceResponse, MediaState, PeerId, ServerFrame};
+use confab_protocol::{ClientFrame, IceResponse, MediaState, PeerId};
 use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
@@ -24,12 +24,13 @@ use crate::session::{self, CallToken};
 use crate::signaling::reconnect::{backoff_delay_ms, should_reconnect};
 use crate::signaling::{Socket, SocketEvent};
 use peer::ice_servers::{rtc_configuration_json, RelayStatus};
-use peer::negotiation::{is_polite, SignalData};
+use peer::negotiation::is_polite;
 use peer::{PeerEvent, PeerSession};
 
 mod events;
 mod ice_refresh;
 mod liveness;
+mod on_frame;
 pub mod peer;
 pub mod status;
 
@@ -382,119 +383,6 @@ impl Call {
                 call.on_lost(LOST, error);
             }
         });
-    }
-
-    fn on_frame(&self, frame: ServerFrame) {
-        match frame {
-            ServerFrame::Welcome {
-                peer_id,
-                you,
-                peers,
-                history,
-                ..
-            } => {
-                self.inner.attempt.set(0);
-                self.inner.retry.borrow_mut().take();
-                self.inner.token.set_guest(you.guest);
-                self.inner.replaces.borrow_mut().take();
-                *self.inner.me.borrow_mut() = Some(peer_id);
-                let mut offerers = Vec::new();
-                for member in &peers {
-                    if let Some(session) = self.session(&member.peer_id) {
-                        offerers.push(session.clone());
-                        session.start_as_offerer();
-                        // After the camera's two: the screen's transceivers come third.
-                        if let Some(screen) = self.inner.screen.borrow().as_ref() {
-                            session.send_screen(Some(screen));
-                        }
-                    }
-                }
-                let joined = CallEvent::Joined {
-                    me: you,
-                    peers,
-                    history,
-                };
-                if offerers.is_empty() {
-                    self.emit(joined);
-                } else {
-                    self.hold_for_offers(joined, &offerers);
-                }
-            }
-            ServerFrame::PeerJoined { peer } => self.emit(CallEvent::PeerJoined(peer)),
-            ServerFrame::Hand { peer_id, raised_at } => {
-                self.emit(CallEvent::Hand(peer_id, raised_at))
-            }
-            ServerFrame::Reaction { peer_id, reaction } => {
-                self.emit(CallEvent::Reaction(peer_id, reaction))
-            }
-            ServerFrame::PeerLeft { peer_id } => {
-                if let Some(session) = self.inner.peers.borrow_mut().remove(&peer_id) {
-                    session.close();
-                }
-                self.inner.debug_peers.delete(&peer_id.as_str().into());
-                self.emit(CallEvent::PeerLeft(peer_id));
-            }
-            ServerFrame::Signal { from, data } => {
-                match serde_json::from_value::<SignalData>(data) {
-                    Ok(data) => {
-                        let new = !self.inner.peers.borrow().contains_key(&from);
-                        if let Some(session) = self.session(&from) {
-                            // A newcomer's first offer has the camera's two transceivers;
-                            // my screen follows once that is answered, in an offer of mine.
-                            let screen = self.inner.screen.borrow().clone().filter(|_| new);
-                            spawn_local(async move {
-                                session.clone().handle_signal(data).await;
-                                if let Some(screen) = screen {
-                                    session.send_screen(Some(&screen));
-                                }
-                            });
-                        }
-                    }
-                    Err(error) => {
-                        web_sys::console::warn_1(&format!("bad signal from {from}: {error}").into())
-                    }
-                }
-            }
-            ServerFrame::Media {
-                peer_id,
-                audio,
-                video,
-                screen,
-            } => self.emit(CallEvent::PeerMedia(
-                peer_id,
-                MediaState {
-                    audio,
-                    video,
-                    screen,
-                },
-            )),
-            ServerFrame::Error {
-                code: ErrorCode::SignInRequired,
-                ..
-            } => {
-                // Final, like a full room: the 4403 close that follows must not be retried.
-                self.leave();
-                self.emit(CallEvent::SignInRequired);
-            }
-            ServerFrame::Error {
-                code, client_id, ..
-            } => {
-                // Refused chat messages and chat requests show in the chat panel; the rest here.
-                let chat_only = client_id.is_some()
-                    || matches!(code, ErrorCode::Unsupported | ErrorCode::InvalidField);
-                if !chat_only {
-                    // The page words the code; the server's English `message` is not shown.
-                    self.emit(CallEvent::Notice(Said::new(move |t| {
-                        (t.frame_error)(code).to_owned()
-                    })));
-                }
-                self.emit(CallEvent::Chat(frame));
-            }
-            ServerFrame::Chat { .. }
-            | ServerFrame::History { .. }
-            | ServerFrame::SearchResults { .. } => self.emit(CallEvent::Chat(frame)),
-            ServerFrame::Pong {} => {}
-        }
     }
 
     /// The session for `remote`, created on first use.
