@@ -16,7 +16,7 @@ use confab_protocol::{ClientFrame, IceResponse, MediaState, PeerId};
 use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{MediaStream, RtcConfiguration};
+use web_sys::{MediaStream, RtcConfiguration, RtcPeerConnection};
 
 use crate::api::ApiError;
 use crate::i18n::Said;
@@ -70,6 +70,10 @@ struct Inner {
     /// My shared screen while I share it (sent to everyone, newcomers too).
     screen: RefCell<Option<MediaStream>>,
     rtc_config: RefCell<RtcConfiguration>,
+    /// A peer connection made before anyone needs it, so that it gathers ICE candidates (the
+    /// configuration asks for a pool of one) while the socket opens: the next session takes
+    /// it, its candidates ready, instead of gathering only once its offer or answer is made.
+    spare: RefCell<Option<RtcPeerConnection>>,
     /// What the last `/api/ice` answer said about the relay.
     relay_status: Cell<Option<RelayStatus>>,
     /// The next `/api/ice` refresh (fresh TURN credentials).
@@ -115,6 +119,7 @@ impl Call {
                 local: params.local,
                 screen: RefCell::new(None),
                 rtc_config: RefCell::new(rtc_configuration(&params.ice)),
+                spare: RefCell::new(None),
                 relay_status: Cell::new(None),
                 ice_refresh: RefCell::new(None),
                 me: RefCell::new(None),
@@ -160,7 +165,25 @@ impl Call {
         self.inner.ping_at.set(0.0);
         self.inner.opened.set(false);
         *self.inner.socket.borrow_mut() = Some(socket);
+        self.keep_spare();
         Ok(())
+    }
+
+    /// Makes the spare peer connection if there is none.
+    fn keep_spare(&self) {
+        let mut spare = self.inner.spare.borrow_mut();
+        if spare.is_none() && !self.inner.left.get() {
+            *spare =
+                RtcPeerConnection::new_with_configuration(&self.inner.rtc_config.borrow()).ok();
+        }
+    }
+
+    /// A new peer connection: the spare if there is one.
+    fn new_peer_connection(&self) -> Result<RtcPeerConnection, JsValue> {
+        match self.inner.spare.borrow_mut().take() {
+            Some(pc) => Ok(pc),
+            None => RtcPeerConnection::new_with_configuration(&self.inner.rtc_config.borrow()),
+        }
     }
 
     /// Tells the room what we are sending (mute state shows on our tile for others).
@@ -217,12 +240,16 @@ impl Call {
             socket.close();
         }
         self.close_peers();
+        if let Some(spare) = self.inner.spare.borrow_mut().take() {
+            spare.close();
+        }
     }
 
     fn close_peers(&self) {
         for (_, session) in self.inner.peers.borrow_mut().drain() {
             session.close();
         }
+
         self.inner.debug_peers.clear();
     }
 
@@ -423,15 +450,18 @@ impl Call {
             }
         });
         let polite = is_polite(me.as_str(), remote.as_str());
-        match PeerSession::new(
-            remote.clone(),
-            polite,
-            &self.inner.rtc_config.borrow(),
-            self.inner.local.clone(),
-            send,
-            on_peer_event,
-            self.inner.relay_status.get() == Some(RelayStatus::Available),
-        ) {
+        let session = self.new_peer_connection().and_then(|pc| {
+            PeerSession::new(
+                remote.clone(),
+                polite,
+                pc,
+                self.inner.local.clone(),
+                send,
+                on_peer_event,
+                self.inner.relay_status.get() == Some(RelayStatus::Available),
+            )
+        });
+        match session {
             Ok(session) => {
                 self.inner
                     .debug_peers

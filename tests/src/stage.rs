@@ -75,11 +75,21 @@ impl Stage {
         camera: &std::path::Path,
     ) -> Result<fantoccini::Client, String> {
         let file = format!("--use-file-for-fake-video-capture={}", camera.display());
+        self.browser_with_switches(label, &[file]).await
+    }
+
+    /// A new headless Chromium with a fake camera and microphone and these extra command-line
+    /// switches (a switch given twice: Chromium takes the last).
+    pub async fn browser_with_switches(
+        &self,
+        label: &str,
+        switches: &[String],
+    ) -> Result<fantoccini::Client, String> {
         self.driver
             .browser_with(
                 &self.driver.profile_dir(&self.scratch, label),
                 true,
-                &[file],
+                switches,
             )
             .await
     }
@@ -92,13 +102,7 @@ impl Stage {
         cameras: u32,
     ) -> Result<fantoccini::Client, String> {
         let devices = format!("--use-fake-device-for-media-stream=device-count={cameras}");
-        self.driver
-            .browser_with(
-                &self.driver.profile_dir(&self.scratch, label),
-                true,
-                &[devices],
-            )
-            .await
+        self.browser_with_switches(label, &[devices]).await
     }
 
     /// A new headless Chromium (fake camera and microphone) whose languages are `languages`

@@ -25,6 +25,12 @@ impl Call {
             }
         }
         *self.inner.rtc_config.borrow_mut() = config;
+        // A spare made with the old servers is replaced (its pooled candidates would use them).
+        let old_spare = self.inner.spare.borrow_mut().take();
+        if let Some(old) = old_spare {
+            old.close();
+            self.keep_spare();
+        }
         self.emit(CallEvent::Relay(status));
         self.schedule_ice_refresh(refresh_delay_ms(ice.expires_at, js_sys::Date::now()));
     }

@@ -5,7 +5,7 @@
 use confab_protocol::{ErrorCode, MediaState, ServerFrame};
 use wasm_bindgen_futures::spawn_local;
 
-use super::peer::negotiation::SignalData;
+use super::peer::negotiation::{SdpKind, SignalData};
 use super::{Call, CallEvent};
 use crate::i18n::Said;
 
@@ -46,7 +46,12 @@ impl Call {
                     self.hold_for_offers(joined, &offerers);
                 }
             }
-            ServerFrame::PeerJoined { peer } => self.emit(CallEvent::PeerJoined(peer)),
+            ServerFrame::PeerJoined { peer } => {
+                // The newcomer makes the offer; the session made now (the spare, or a new one
+                // with its candidate pool) gathers while that offer is on its way.
+                let _ = self.session(&peer.peer_id);
+                self.emit(CallEvent::PeerJoined(peer))
+            }
             ServerFrame::Hand { peer_id, raised_at } => {
                 self.emit(CallEvent::Hand(peer_id, raised_at))
             }
@@ -63,8 +68,12 @@ impl Call {
             ServerFrame::Signal { from, data } => {
                 match serde_json::from_value::<SignalData>(data) {
                     Ok(data) => {
-                        let new = !self.inner.peers.borrow().contains_key(&from);
                         if let Some(session) = self.session(&from) {
+                            // An offer while nothing from them is applied yet: a newcomer's first
+                            // (their session may exist already, made when they joined).
+                            let new = matches!(&data, SignalData::Description { description }
+                                    if description.kind == SdpKind::Offer)
+                                && session.pc.remote_description().is_none();
                             // A newcomer's first offer has the camera's two transceivers;
                             // my screen follows once that is answered, in an offer of mine.
                             let screen = self.inner.screen.borrow().clone().filter(|_| new);

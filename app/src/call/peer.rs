@@ -17,7 +17,7 @@ use confab_protocol::PeerId;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{
-    MediaStream, MediaStreamTrack, RtcConfiguration, RtcIceCandidateInit, RtcPeerConnection,
+    MediaStream, MediaStreamTrack, RtcIceCandidateInit, RtcPeerConnection,
     RtcPeerConnectionIceEvent, RtcRtpTransceiver, RtcRtpTransceiverDirection,
     RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit, RtcTrackEvent,
 };
@@ -111,13 +111,12 @@ impl PeerSession {
     pub fn new(
         remote: PeerId,
         polite: bool,
-        config: &RtcConfiguration,
+        pc: RtcPeerConnection,
         local: Option<MediaStream>,
         send: SendSignal,
         on_event: OnPeerEvent,
         relay_expected: bool,
     ) -> Result<Rc<Self>, JsValue> {
-        let pc = RtcPeerConnection::new_with_configuration(config)?;
         let session = Rc::new(PeerSession {
             remote,
             pc,
@@ -304,25 +303,28 @@ impl PeerSession {
     }
 
     /// The answering side sends on the transceivers the offer created, so one round trip is
-    /// enough even when both sides have media.
+    /// enough even when both sides have media. The tracks go on all at once (each
+    /// `replaceTrack` is a round trip to the browser's WebRTC thread, and the answer waits).
     async fn attach_local_tracks(&self) {
         let Some(local) = &self.local else { return };
+        let attached = js_sys::Array::new();
+        // A sender shows its new track only once `replaceTrack` resolves: count ours here.
+        let mut in_use = tracks_in_use(&self.pc);
         for transceiver in self.pc.get_transceivers().iter() {
             let transceiver: RtcRtpTransceiver = transceiver.unchecked_into();
             if transceiver.sender().track().is_some() || transceiver.current_direction().is_some() {
                 continue;
             }
             let kind = transceiver.receiver().track().kind();
-            let Some(track) = unused_track(local, &kind, &self.pc) else {
+            let Some(track) = unused_track(local, &kind, &in_use) else {
                 continue;
             };
-            if JsFuture::from(transceiver.sender().replace_track(Some(&track)))
-                .await
-                .is_ok()
-            {
-                transceiver.set_direction(RtcRtpTransceiverDirection::Sendrecv);
-            }
+            in_use.push(track.id());
+            attached.push(&transceiver.sender().replace_track(Some(&track)));
+            // (Sending on a transceiver whose track failed to attach sends nothing: harmless.)
+            transceiver.set_direction(RtcRtpTransceiverDirection::Sendrecv);
         }
+        let _ = JsFuture::from(js_sys::Promise::all_settled(&attached)).await;
     }
 
     fn send_local_description(&self) {
@@ -396,17 +398,16 @@ fn handler(
     })
 }
 
-fn unused_track(
-    local: &MediaStream,
-    kind: &str,
-    pc: &RtcPeerConnection,
-) -> Option<MediaStreamTrack> {
-    let in_use: Vec<String> = pc
-        .get_senders()
+/// The ids of the tracks `pc` sends.
+fn tracks_in_use(pc: &RtcPeerConnection) -> Vec<String> {
+    pc.get_senders()
         .iter()
         .filter_map(|s| s.unchecked_into::<web_sys::RtcRtpSender>().track())
         .map(|t| t.id())
-        .collect();
+        .collect()
+}
+
+fn unused_track(local: &MediaStream, kind: &str, in_use: &[String]) -> Option<MediaStreamTrack> {
     tracks_of_kind(local, kind)
         .into_iter()
         .find(|t| !in_use.contains(&t.id()))

@@ -11,6 +11,7 @@ pub fn rtc_configuration_json(ice: &IceResponse) -> serde_json::Value {
     serde_json::json!({
         "iceServers": ice.ice_servers,
         "iceTransportPolicy": ice.transport_policy.as_str(),
+        "iceCandidatePoolSize": 1,
     })
 }
 

@@ -4,7 +4,8 @@
 //! `wrangler dev`). Per run, in a fresh room: A joins and waits; B opens the room page and types
 //! its name; then one script inside B's page clicks Join and waits for the first frame of A's
 //! video to be presented in A's tile (`requestVideoFrameCallback`, else `loadeddata`). The time
-//! is taken with `performance.now()` in the page, so WebDriver round-trips do not count.
+//! is taken with `performance.now()` in the page, so WebDriver round-trips do not count. The
+//! fake cameras run at 30 frames a second, as webcams do (see `run::WEBCAM_RATE`).
 //!
 //! With `--relay` the same join goes through a TURN relay: a real coturn in the namespace, the
 //! worker configured with it (`TURN_URLS`, `TURN_SECRET`) and `ICE_TRANSPORT_POLICY=relay`, so
