@@ -52,7 +52,7 @@ impl FrameError {
 }
 
 const KNOWN_TYPES: &[&str] = &[
-    "signal", "chat", "history", "search", "media", "hand", "react", "ping", "auth",
+    "signal", "chat", "history", "search", "media", "hand", "react", "set_role", "ping", "auth",
 ];
 
 /// Parses one text frame from a client and checks every field against the contract.
@@ -105,6 +105,14 @@ pub fn decode_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
 
 fn validate(frame: &ClientFrame) -> Result<(), FrameError> {
     match frame {
+        ClientFrame::SetRole { peer_id, .. } => {
+            if !peer_id.is_well_formed() {
+                return Err(FrameError::new(
+                    ErrorCode::InvalidField,
+                    "`peer_id` is not a peer id",
+                ));
+            }
+        }
         ClientFrame::Signal { to, data } => {
             if !to.is_well_formed() {
                 return Err(FrameError::new(

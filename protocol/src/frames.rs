@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::model::{ChatMessage, Member, PeerId};
+use crate::model::{ChatMessage, Member, PeerId, Role};
 use crate::reaction::Reaction;
 
 /// Client → server.
@@ -37,6 +37,9 @@ pub enum ClientFrame {
     Hand { raised: bool },
     /// A reaction from me, shown for a moment on my tile; the room limits how often.
     React { reaction: Reaction },
+    /// Host only: give the person `peer_id` a role (all their places in the room get it).
+    /// `host` hands the room over: they become host and the sender a co-host.
+    SetRole { peer_id: PeerId, role: Role },
     /// Heartbeat; answered with `pong`.
     Ping {},
     /// A fresh access token for the same user, sent before the current one expires.
@@ -96,6 +99,11 @@ pub enum ServerFrame {
         peer_id: PeerId,
         reaction: Reaction,
     },
+    /// `peer_id`'s role is now `role` (sent to everyone, them too).
+    Role {
+        peer_id: PeerId,
+        role: Role,
+    },
     Pong {},
     /// A frame was refused; the connection stays open unless followed by a close.
     Error {
@@ -121,6 +129,10 @@ pub enum ErrorCode {
     /// The room admits only signed-in people; a guest's socket is closed with 4403.
     SignInRequired,
     Unauthorized,
+    /// Only a host (or co-host) may do that; nothing changed.
+    Forbidden,
+    /// One person may hold two places in a room at once; the third socket is closed with 4429.
+    SeatLimit,
     Unsupported,
     Internal,
 }

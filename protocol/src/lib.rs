@@ -19,7 +19,7 @@ pub use http::{
     IceServer, IceTransportPolicy, Problem, ProfileUpdate, ProviderInfo, ProvidersResponse,
     RefreshRequest, UserInfo,
 };
-pub use model::{hand_queue, ChatMessage, MediaState, Member, PeerId};
+pub use model::{hand_queue, ChatMessage, MediaState, Member, PeerId, Role};
 pub use names::{DisplayName, NameError, RoomName};
 pub use reaction::Reaction;
 
@@ -42,6 +42,8 @@ pub mod limits {
     pub const MAX_TOKEN_BYTES: usize = 4096;
     /// Mesh rooms stop here; more people need an SFU.
     pub const ROOM_CAPACITY: usize = 8;
+    /// Places one person (one user id) may hold in a room at once: two tabs or devices.
+    pub const SEATS_PER_PERSON: usize = 2;
 }
 
 /// WebSocket close codes with meaning in this protocol.
@@ -49,6 +51,9 @@ pub mod close_code {
     pub const TOKEN_EXPIRED: u16 = 4401;
     pub const FORBIDDEN: u16 = 4403;
     pub const ROOM_FULL: u16 = 4409;
+    /// The same person already holds [`crate::limits::SEATS_PER_PERSON`] places in the room
+    /// (tabs or devices); one more is refused with `seat_limit`.
+    pub const SEAT_LIMIT: u16 = 4429;
     /// The same person reconnected (after a network change, say) and named this socket's peer
     /// id in `?replaces=`: the server closes the old socket, which its page had given up on.
     pub const REPLACED: u16 = 4410;

@@ -39,6 +39,33 @@ pub struct MediaState {
     pub screen: bool,
 }
 
+/// What someone may do in a room. The room's host (who made it, or the first to join a room
+/// nobody owned) can make others co-hosts and hand the room over; the room keeps roles by user
+/// id, so they outlast a reconnect.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Host,
+    Cohost,
+    #[default]
+    Member,
+}
+
+impl Role {
+    /// Hosts and co-hosts run the meeting (remove, ask to mute, lock, admit).
+    pub fn moderates(self) -> bool {
+        matches!(self, Role::Host | Role::Cohost)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Host => "host",
+            Role::Cohost => "cohost",
+            Role::Member => "member",
+        }
+    }
+}
+
 /// One participant in a room as everyone else sees them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
@@ -53,6 +80,9 @@ pub struct Member {
     /// When they raised their hand (unix ms, the room's clock); absent while it is down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hand: Option<i64>,
+    /// Their role in this room.
+    #[serde(default)]
+    pub role: Role,
 }
 
 #[cfg(test)]

@@ -33,6 +33,16 @@ fn wrong_field_shapes_are_invalid_field() {
         );
     }
     assert_eq!(code_of(r#"{"type":"react"}"#), ErrorCode::InvalidField);
+    // Roles are host, cohost or member, for a well-formed peer id.
+    let peer = "0123456789abcdef0123456789abcdef";
+    for bad in [
+        format!(r#"{{"type":"set_role","peer_id":"{peer}","role":"owner"}}"#),
+        format!(r#"{{"type":"set_role","peer_id":"{peer}"}}"#),
+        r#"{"type":"set_role","peer_id":"../x","role":"cohost"}"#.to_owned(),
+        r#"{"type":"set_role","role":"cohost"}"#.to_owned(),
+    ] {
+        assert_eq!(code_of(&bad), ErrorCode::InvalidField, "{bad}");
+    }
     assert_eq!(
         code_of(r#"{"type":"signal","data":{}}"#),
         ErrorCode::InvalidField

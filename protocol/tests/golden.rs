@@ -21,12 +21,13 @@ fn member(peer: &str, name: &str) -> Member {
             screen: false,
         },
         hand: None,
+        role: Role::Member,
     }
 }
 
 fn member_json(peer: &str, name: &str) -> Value {
     json!({"peer_id": peer, "user_id": format!("guest:{name}"), "name": name, "guest": true,
-           "media": {"audio": true, "video": false, "screen": false}})
+           "media": {"audio": true, "video": false, "screen": false}, "role": "member"})
 }
 
 fn message() -> ChatMessage {
@@ -72,6 +73,48 @@ fn hand_frames_and_a_raised_hand_match_golden_json() {
     assert_server_golden(
         ServerFrame::PeerJoined { peer: raised },
         json!({"type": "peer_joined", "peer": golden}),
+    );
+}
+
+#[test]
+fn role_frames_and_errors_match_golden_json() {
+    assert_client_golden(
+        ClientFrame::SetRole {
+            peer_id: PeerId(PEER_B.into()),
+            role: Role::Cohost,
+        },
+        json!({"type": "set_role", "peer_id": PEER_B, "role": "cohost"}),
+    );
+    assert_server_golden(
+        ServerFrame::Role {
+            peer_id: PeerId(PEER_A.into()),
+            role: Role::Host,
+        },
+        json!({"type": "role", "peer_id": PEER_A, "role": "host"}),
+    );
+    let mut host = member(PEER_A, "Ana");
+    host.role = Role::Host;
+    let mut golden = member_json(PEER_A, "Ana");
+    golden["role"] = json!("host");
+    assert_server_golden(
+        ServerFrame::PeerJoined { peer: host },
+        json!({"type": "peer_joined", "peer": golden}),
+    );
+    for (code, name) in [
+        (ErrorCode::Forbidden, "forbidden"),
+        (ErrorCode::SeatLimit, "seat_limit"),
+    ] {
+        assert_server_golden(
+            ServerFrame::error(code, "no"),
+            json!({"type": "error", "code": name, "message": "no"}),
+        );
+    }
+    // A member from before roles (no `role`) reads as a plain member.
+    let mut old = member_json(PEER_B, "Ben");
+    old.as_object_mut().unwrap().remove("role");
+    assert_eq!(
+        serde_json::from_value::<Member>(old).unwrap(),
+        member(PEER_B, "Ben")
     );
 }
 

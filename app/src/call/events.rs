@@ -23,6 +23,8 @@ pub enum CallEvent {
     PeerMedia(PeerId, MediaState),
     /// Someone's hand (mine too) went up at this time (unix ms, the room's clock), or down.
     Hand(PeerId, Option<i64>),
+    /// Someone's role (mine too) changed.
+    Role(PeerId, confab_protocol::Role),
     /// Someone (me too) reacted.
     Reaction(PeerId, confab_protocol::Reaction),
     /// How the link to a peer is doing, when that changes.

@@ -55,6 +55,7 @@ impl Call {
             ServerFrame::Hand { peer_id, raised_at } => {
                 self.emit(CallEvent::Hand(peer_id, raised_at))
             }
+            ServerFrame::Role { peer_id, role } => self.emit(CallEvent::Role(peer_id, role)),
             ServerFrame::Reaction { peer_id, reaction } => {
                 self.emit(CallEvent::Reaction(peer_id, reaction))
             }

@@ -21,6 +21,8 @@ pub enum Ending {
     Removed,
     /// 4410: our own newer connection took over.
     Replaced,
+    /// 4429: I am in this room in two other places already.
+    SeatLimit,
     /// Any other close, with the server's reason (may be empty).
     Lost { code: u16, reason: String },
 }
@@ -32,6 +34,7 @@ impl Ending {
             close_code::TOKEN_EXPIRED => Ending::SessionEnded,
             close_code::FORBIDDEN => Ending::Removed,
             close_code::REPLACED => Ending::Replaced,
+            close_code::SEAT_LIMIT => Ending::SeatLimit,
             NORMAL => Ending::Left,
             code => Ending::Lost { code, reason },
         }
@@ -45,6 +48,7 @@ impl Ending {
             Ending::SessionEnded => t.ended_session.into(),
             Ending::Removed => t.ended_removed.into(),
             Ending::Replaced => t.ended_replaced.into(),
+            Ending::SeatLimit => t.ended_seat_limit.into(),
             Ending::Left => t.ended_left.into(),
             Ending::Lost { code, reason } if reason.is_empty() => (t.ended_lost_code)(*code),
             Ending::Lost { reason, .. } => (t.ended_lost_reason)(reason),
@@ -77,6 +81,10 @@ mod tests {
             "Your session has ended (signed out here or on another device). Sign in again to continue."
         );
         assert_eq!(ended(4403, "kicked"), "You were removed from this room.");
+        assert_eq!(
+            ended(4429, "already here twice"),
+            "You are already in this room in two other tabs or devices. Leave one of them to join here."
+        );
         assert_eq!(
             ended(4410, "replaced"),
             "You are in this call from a newer connection; this one has ended."

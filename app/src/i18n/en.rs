@@ -51,6 +51,8 @@ pub static EN: Texts = Texts {
     could_not_join: |e| format!("Could not join: {e}"),
     could_not_connect: |e| format!("Could not connect: {e}"),
     ended_room_full: "This room is full (8 people at most). Try again later or start a new room.",
+    ended_seat_limit:
+        "You are already in this room in two other tabs or devices. Leave one of them to join here.",
     ended_session: "Your session has ended (signed out here or on another device). Sign in again \
                     to continue.",
     ended_removed: "You were removed from this room.",
@@ -85,6 +87,15 @@ pub static EN: Texts = Texts {
     raised_hands: "Raised hands",
     hand_number: |n| format!("Hand raised, number {n} in line"),
     you_suffix: " (you)",
+    people: "People",
+    role_host: "Host",
+    role_cohost: "Co-host",
+    make_cohost: "Make co-host",
+    remove_cohost: "Remove co-host",
+    make_host: "Make host",
+    make_cohost_of: |name| format!("Make {name} a co-host"),
+    remove_cohost_of: |name| format!("Make {name} a member again"),
+    make_host_of: |name| format!("Hand the room to {name}"),
     guest: "guest",
     joined_as_guest: "Joined as a guest",
     tile_reconnecting: "reconnecting…",
@@ -276,6 +287,8 @@ pub static EN: Texts = Texts {
         ErrorCode::SignInRequired => "Only signed-in people can join this room.",
         ErrorCode::Unauthorized => "Your session has ended. Sign in again.",
         ErrorCode::Internal => "The server failed. Try again.",
+        ErrorCode::Forbidden => "Only the host can do that.",
+        ErrorCode::SeatLimit => "You are already in this room in two other places.",
         ErrorCode::BadJson
         | ErrorCode::UnknownType
         | ErrorCode::UnknownPeer

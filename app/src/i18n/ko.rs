@@ -50,6 +50,7 @@ pub static KO: Texts = Texts {
     could_not_join: |e| format!("참여하지 못했습니다: {e}"),
     could_not_connect: |e| format!("연결하지 못했습니다: {e}"),
     ended_room_full: "방이 가득 찼습니다(최대 8명). 나중에 다시 시도하거나 새 방을 만드세요.",
+    ended_seat_limit: "이미 다른 탭이나 기기 두 곳에서 이 방에 들어와 있습니다. 그중 하나에서 나간 뒤 여기서 참여하세요.",
     ended_session: "세션이 끝났습니다(이 기기나 다른 기기에서 로그아웃했습니다). 계속하려면 다시 \
                     로그인하세요.",
     ended_removed: "이 방에서 내보내졌습니다.",
@@ -86,6 +87,15 @@ pub static KO: Texts = Texts {
     raised_hands: "손 든 사람",
     hand_number: |n| format!("손 듦, {n}번째 차례"),
     you_suffix: " (나)",
+    people: "참가자",
+    role_host: "호스트",
+    role_cohost: "공동 호스트",
+    make_cohost: "공동 호스트로 지정",
+    remove_cohost: "공동 호스트 해제",
+    make_host: "호스트 넘기기",
+    make_cohost_of: |name| format!("{name} 님을 공동 호스트로 지정"),
+    remove_cohost_of: |name| format!("{name} 님의 공동 호스트 해제"),
+    make_host_of: |name| format!("{name} 님에게 호스트 넘기기"),
     guest: "게스트",
     joined_as_guest: "게스트로 참여함",
     tile_reconnecting: "다시 연결하는 중…",
@@ -278,6 +288,8 @@ pub static KO: Texts = Texts {
         ErrorCode::SignInRequired => "이 방은 로그인한 사람만 참여할 수 있습니다.",
         ErrorCode::Unauthorized => "세션이 끝났습니다. 다시 로그인하세요.",
         ErrorCode::Internal => "서버에 문제가 생겼습니다. 다시 시도하세요.",
+        ErrorCode::Forbidden => "호스트만 할 수 있습니다.",
+        ErrorCode::SeatLimit => "이미 다른 두 곳에서 이 방에 들어와 있습니다.",
         ErrorCode::BadJson
         | ErrorCode::UnknownType
         | ErrorCode::UnknownPeer

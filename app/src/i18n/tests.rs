@@ -88,6 +88,8 @@ fn every_error_frame_code_has_words_in_both() {
         RoomFull,
         SignInRequired,
         Unauthorized,
+        Forbidden,
+        SeatLimit,
         Unsupported,
         Internal,
     ] {

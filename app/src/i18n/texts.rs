@@ -53,6 +53,7 @@ pub struct Texts {
     pub could_not_join: fn(&str) -> String,
     pub could_not_connect: fn(&str) -> String,
     pub ended_room_full: &'static str,
+    pub ended_seat_limit: &'static str,
     pub ended_session: &'static str,
     pub ended_removed: &'static str,
     pub ended_replaced: &'static str,
@@ -82,6 +83,17 @@ pub struct Texts {
     /// A tile's hand badge: its place in the queue, from 1.
     pub hand_number: fn(usize) -> String,
     pub you_suffix: &'static str,
+    /// The participants button and panel.
+    pub people: &'static str,
+    pub role_host: &'static str,
+    pub role_cohost: &'static str,
+    pub make_cohost: &'static str,
+    pub remove_cohost: &'static str,
+    pub make_host: &'static str,
+    /// Accessible names of those buttons on one person's row.
+    pub make_cohost_of: fn(&str) -> String,
+    pub remove_cohost_of: fn(&str) -> String,
+    pub make_host_of: fn(&str) -> String,
     pub guest: &'static str,
     pub joined_as_guest: &'static str,
     pub tile_reconnecting: &'static str,

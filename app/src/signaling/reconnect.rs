@@ -26,7 +26,10 @@ pub fn backoff_delay_ms(attempt: u32, unit: f64) -> u32 {
 pub fn should_reconnect(code: u16) -> bool {
     !matches!(
         code,
-        close_code::FORBIDDEN | close_code::ROOM_FULL | close_code::REPLACED
+        close_code::FORBIDDEN
+            | close_code::ROOM_FULL
+            | close_code::REPLACED
+            | close_code::SEAT_LIMIT
     )
 }
 

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use super::device_picker::DevicePickers;
+use super::people::PeopleButton;
 use super::pip::PipButton;
 use super::reactions::ReactionPicker;
 use super::room_model::{Layout, RoomModel};
@@ -80,6 +81,7 @@ pub(super) fn Controls(model: RoomModel) -> impl IntoView {
                 on:click=move |_| model.raise_hand(model.my_hand.with_untracked(Option::is_none))>
                 {move || if model.my_hand.with(Option::is_some) { i18n.t().lower_hand } else { i18n.t().raise_hand }}
             </button>
+            <PeopleButton model/>
             <button data-testid="chat-toggle" aria-pressed=move || chat.open.get().to_string()
                 on:click=move |_| chat.set_open(!chat.open.get_untracked())>
                 {move || i18n.t().chat}

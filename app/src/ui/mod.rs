@@ -11,6 +11,7 @@ mod device_picker;
 mod home;
 mod language;
 mod participants;
+mod people;
 mod pip;
 mod prejoin;
 mod profile;

@@ -176,6 +176,7 @@ mod tests {
                 screen: false,
             },
             hand: None,
+            role: Default::default(),
         }
     }
 

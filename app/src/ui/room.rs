@@ -9,6 +9,7 @@ use super::announcer::Announcements;
 use super::chat_panel::ChatPanel;
 use super::controls::Controls;
 use super::language::LanguageSelect;
+use super::people::PeoplePanel;
 use super::room_lobby::{Ended, Lobby, SignInRequired};
 use super::room_model::{Phase, RoomModel};
 use super::screen_tile::{anyone_sharing, Screens};
@@ -164,6 +165,7 @@ pub fn RoomPage() -> impl IntoView {
                     </For>
                 </div>
                 <Screens model/>
+                <PeoplePanel model/>
                 <ChatPanel chat/>
                 </div>
                 <Controls model/>

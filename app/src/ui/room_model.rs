@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use confab_protocol::{
-    ClientFrame, DisplayName, MediaState, Member, PeerId, RoomName, ServerFrame,
+    ClientFrame, DisplayName, MediaState, Member, PeerId, Role, RoomName, ServerFrame,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -69,6 +69,8 @@ pub(super) struct RoomModel {
     pub(super) pinned: RwSignal<Option<PeerId>>,
     /// My own preview shrunk to a corner of the stage.
     pub(super) self_small: RwSignal<bool>,
+    /// The participants panel is open.
+    pub(super) people_open: RwSignal<bool>,
     pub(super) call: StoredValue<Option<Call>, LocalStorage>,
     pub(super) session: Session,
 }
@@ -114,6 +116,7 @@ impl RoomModel {
             layout: RwSignal::new(Layout::Grid),
             pinned: RwSignal::new(None),
             self_small: RwSignal::new(false),
+            people_open: RwSignal::new(false),
             call,
             session: Session::get(),
         }
@@ -198,6 +201,21 @@ impl RoomModel {
                         .update(&peer, |p| reactions::show(p.reaction, reaction));
                 }
             }
+            CallEvent::Role(peer, role) => {
+                let mine = self
+                    .me
+                    .with_untracked(|me| me.as_ref().is_some_and(|me| me.peer_id == peer));
+                if mine {
+                    self.me.update(|me| {
+                        if let Some(me) = me {
+                            me.role = role;
+                        }
+                    });
+                } else {
+                    self.participants
+                        .update(&peer, |p| p.member.update(|m| m.role = role));
+                }
+            }
             CallEvent::Hand(peer, raised_at) => {
                 let mine = self
                     .me
@@ -247,6 +265,18 @@ impl RoomModel {
         self.call.with_value(|call| {
             if let Some(call) = call {
                 call.send(&ClientFrame::Hand { raised });
+            }
+        });
+    }
+
+    /// Asks the room to give `peer` a role (the host's controls; the room checks).
+    pub(super) fn set_role(self, peer: PeerId, role: Role) {
+        self.call.with_value(|call| {
+            if let Some(call) = call {
+                call.send(&ClientFrame::SetRole {
+                    peer_id: peer,
+                    role,
+                });
             }
         });
     }

@@ -19,6 +19,8 @@
 //!   the one sent, and remembered.
 //! - [`screen`]: a shared screen reaches everyone (late joiners too) and stops everywhere.
 //! - [`hands`]: raised hands queue in raise order on every screen, late joiners included.
+//! - [`hosts`]: the first in a room is its host; co-hosts, handing over, roles kept across a
+//!   reconnect.
 //! - [`speaker`]: the speaker's ring, speaker view following the speaker, pinning, a hand
 //!   that lowers itself when its owner talks, my preview shrunk to a corner.
 //! - [`reactions`]: a reaction on the sender's tile everywhere, for a moment; a flood refused.
@@ -33,6 +35,7 @@ mod accessibility;
 mod chat;
 mod hands;
 mod home;
+mod hosts;
 mod invite;
 mod keyboard;
 mod language;
@@ -65,6 +68,7 @@ use home::{
     remembered_name_fills_the_room_link_and_one_click_joins,
     room_typed_on_the_home_page_is_joined_and_seen,
 };
+use hosts::the_host_makes_a_cohost_and_hands_the_room_over;
 use invite::{
     failed_clipboard_write_says_so_and_shows_the_link, invite_link_lands_in_the_clipboard,
 };
@@ -100,6 +104,7 @@ fn main() -> ExitCode {
         the_speaker_is_ringed_and_shown_large,
         a_reaction_shows_on_every_screen_and_a_flood_is_refused,
         shortcuts_press_their_buttons_but_not_while_typing,
+        the_host_makes_a_cohost_and_hands_the_room_over,
     )
 }
 

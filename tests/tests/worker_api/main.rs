@@ -9,6 +9,7 @@
 //! - [`room`]: presence, the signaling relay, media state, isolation and capacity.
 //! - [`replaces`]: a reconnect naming its old peer id (`?replaces=`) takes its ghost's place.
 //! - [`hostile`]: malformed and oversized frames.
+//! - [`hosts`]: roles (host, co-host, member), who may change them, two places per person.
 //! - [`session`]: a socket outlives its access token only with a fresh one from the same user.
 //!
 //! One wrangler serves the whole suite (each test uses its own random room); a second one,
@@ -18,6 +19,7 @@
 
 mod guest;
 mod hostile;
+mod hosts;
 mod http_api;
 mod ice;
 mod replaces;
@@ -89,6 +91,8 @@ fn main() {
         session::expired_session_is_closed_with_4401_on_its_next_frame,
         session::fresh_token_for_the_same_user_keeps_the_socket_open,
         session::token_for_another_user_is_refused,
+        hosts::only_the_host_changes_roles,
+        hosts::one_person_holds_two_places_at_most,
     ];
     run_with_workers(trials, &[&OPEN, &LOCKED]).exit();
 }

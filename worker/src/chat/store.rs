@@ -58,6 +58,18 @@ pub const MIGRATIONS: &[Migration] = &[
             created_ms INTEGER NOT NULL
         )"],
     },
+    Migration {
+        version: 3,
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS room_roles (
+            user_id TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('host', 'cohost'))
+        )",
+            // A room made before roles is owned by whoever made it.
+            "INSERT OR IGNORE INTO room_roles (user_id, role)
+             SELECT creator, 'host' FROM room_settings",
+        ],
+    },
 ];
 
 /// The schema version this code expects.

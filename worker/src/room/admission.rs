@@ -10,11 +10,17 @@
 //! 2. `?replaces=` naming a present, not-closing socket of the same user: that ghost is closed
 //!    with 4410 and keeps no place. Anyone else's peer, an unknown one or one already gone is
 //!    not touched.
-//! 3. A room that is still full is refused (4409 `room_full`); so a full room admits a
+//! 3. A person who already holds [`limits::SEATS_PER_PERSON`] places (other than that ghost) is
+//!    refused (4429 `seat_limit`).
+//! 4. A room that is still full is refused (4409 `room_full`); so a full room admits a
 //!    member's own reconnect past its ghost.
+//!
+//! The newcomer's role comes from [`hosts::role_on_join`]: kept for their user id, or host of a
+//! room nobody owns (the DO then stores the claim).
 
-use confab_protocol::{close_code, ErrorCode, FrameError, Member, PeerId};
+use confab_protocol::{close_code, limits, ErrorCode, FrameError, Member, PeerId, Role};
 
+use super::hosts;
 use super::settings::{admit_identity, RoomSettings};
 use super::Attachment;
 use crate::sql::StoreError;
@@ -38,6 +44,10 @@ pub struct Knock<'a> {
     pub capacity: usize,
     /// The peer id the newcomer gets if admitted.
     pub peer_id: PeerId,
+    /// The role the room keeps for the newcomer's user id, if any.
+    pub stored_role: Option<Role>,
+    /// Whether the room has a host (online or not).
+    pub room_has_host: bool,
 }
 
 /// What to do with a socket that asked to join.
@@ -51,9 +61,11 @@ pub struct Decision {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// Accept the socket with `newcomer` as its attachment; `others` are the members it joins.
+    /// `claims_host`: the newcomer is the first in a room nobody owned; store them as its host.
     Admit {
         newcomer: Attachment,
         others: Vec<Member>,
+        claims_host: bool,
     },
     /// Accept the socket without an attachment (so it never counts as a member), send it the
     /// refusal's error frame and close it.
@@ -69,13 +81,17 @@ pub enum Refusal {
     SettingsUnavailable(StoreError),
     /// The room is full.
     Full(FrameError),
+    /// This person holds as many places as one person may.
+    Seats(FrameError),
 }
 
 impl Refusal {
     /// The error frame the socket is sent before it is closed.
     pub fn error(&self) -> FrameError {
         match self {
-            Refusal::SignInRequired(error) | Refusal::Full(error) => error.clone(),
+            Refusal::SignInRequired(error) | Refusal::Full(error) | Refusal::Seats(error) => {
+                error.clone()
+            }
             Refusal::SettingsUnavailable(_) => FrameError::new(
                 ErrorCode::Internal,
                 "the room could not be opened; try again",
@@ -89,6 +105,7 @@ impl Refusal {
             Refusal::SignInRequired(_) => close_code::FORBIDDEN,
             Refusal::SettingsUnavailable(_) => 1011,
             Refusal::Full(_) => close_code::ROOM_FULL,
+            Refusal::Seats(_) => close_code::SEAT_LIMIT,
         }
     }
 
@@ -98,6 +115,7 @@ impl Refusal {
             Refusal::SignInRequired(_) => "sign in",
             Refusal::SettingsUnavailable(_) => "try again",
             Refusal::Full(_) => "room is full",
+            Refusal::Seats(_) => "already here twice",
         }
     }
 
@@ -105,7 +123,7 @@ impl Refusal {
     pub fn log(&self) -> Option<String> {
         match self {
             Refusal::SettingsUnavailable(error) => Some(format!("reading settings: {error}")),
-            Refusal::SignInRequired(_) | Refusal::Full(_) => None,
+            Refusal::SignInRequired(_) | Refusal::Full(_) | Refusal::Seats(_) => None,
         }
     }
 }
@@ -139,6 +157,22 @@ pub fn decide(
             .collect(),
         None => knock.present,
     };
+    let seats = present
+        .iter()
+        .filter(|a| a.member.user_id == knock.identity.user_id)
+        .count();
+    if seats >= limits::SEATS_PER_PERSON {
+        return Decision {
+            replaced,
+            outcome: Outcome::Refuse(Refusal::Seats(FrameError::new(
+                ErrorCode::SeatLimit,
+                format!(
+                    "you are already in this room in {seats} places (tabs or devices); \
+                     leave one to join here"
+                ),
+            ))),
+        };
+    }
     if let Err(full) = fits(present.len(), knock.capacity) {
         return Decision {
             replaced,
@@ -146,6 +180,7 @@ pub fn decide(
         };
     }
     let identity = knock.identity;
+    let (role, claims_host) = hosts::role_on_join(knock.stored_role, knock.room_has_host);
     let newcomer = Attachment {
         member: Member {
             peer_id: knock.peer_id,
@@ -155,6 +190,7 @@ pub fn decide(
             avatar: identity.avatar,
             media: Default::default(),
             hand: None,
+            role,
         },
         token_exp: knock.token_exp,
         closing: false,
@@ -164,6 +200,7 @@ pub fn decide(
         outcome: Outcome::Admit {
             newcomer,
             others: present.into_iter().map(|a| a.member).collect(),
+            claims_host,
         },
     }
 }

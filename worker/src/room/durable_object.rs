@@ -7,8 +7,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use confab_protocol::{
-    close_code, limits, CreateRoomRequest, CreateRoomResponse, FrameError, PeerId, ServerFrame,
-    SUBPROTOCOL,
+    close_code, limits, CreateRoomRequest, CreateRoomResponse, FrameError, PeerId, Role,
+    ServerFrame, SUBPROTOCOL,
 };
 use serde::{Deserialize, Serialize};
 use worker::{
@@ -19,7 +19,9 @@ use worker::{
 use crate::chat::{self, Author, ChatStore, Retention, SeedError, DEFAULT_HISTORY_LIMIT};
 use crate::env::{config, now, now_ms, retention};
 use crate::room::admission::{self, Knock, Outcome};
-use crate::room::{self, Action, Attachment, ConnGuard, Incoming, RoomSettings, SettingsStore};
+use crate::room::{
+    self, Action, Attachment, ConnGuard, Incoming, RoleChange, RoomSettings, SettingsStore,
+};
 use crate::sql::durable_object::DoSql;
 use crate::sql::StoreError;
 use crate::token::Identity;
@@ -38,6 +40,8 @@ pub struct MemberHeader {
 impl MemberHeader {
     pub const NAME: &'static str = "x-confab-member";
 }
+
+mod roles;
 
 #[durable_object]
 pub struct Room {
@@ -79,6 +83,7 @@ impl DurableObject for Room {
             _ => {}
         }
         let pair = WebSocketPair::new()?;
+        let (stored_role, room_has_host) = self.role_facts(&member.identity.user_id);
         let knock = Knock {
             identity: member.identity,
             token_exp: member.token_exp,
@@ -86,6 +91,8 @@ impl DurableObject for Room {
             present: self.members(),
             capacity: limits::ROOM_CAPACITY,
             peer_id: PeerId::from_uuid(uuid::Uuid::new_v4()),
+            stored_role,
+            room_has_host,
         };
         let decision = admission::decide(knock, || self.settings());
         // A reconnect past its own dead socket: that ghost leaves now and keeps no place.
@@ -95,7 +102,19 @@ impl DurableObject for Room {
             }
         }
         let (newcomer, others) = match decision.outcome {
-            Outcome::Admit { newcomer, others } => (newcomer, others),
+            Outcome::Admit {
+                newcomer,
+                others,
+                claims_host,
+            } => {
+                if claims_host {
+                    self.store_roles(&[RoleChange {
+                        user_id: newcomer.member.user_id.clone(),
+                        role: Role::Host,
+                    }]);
+                }
+                (newcomer, others)
+            }
             Outcome::Refuse(refusal) => {
                 if let Some(message) = refusal.log() {
                     worker::console_error!("room: {message}");
@@ -136,16 +155,18 @@ impl DurableObject for Room {
                 .or_insert_with(|| ConnGuard::new(now_ms));
             match message {
                 WebSocketIncomingMessage::String(text) => {
-                    let is_present = |peer: &PeerId| {
+                    let member_of = |peer: &PeerId| {
                         self.state
                             .get_websockets_with_tag(peer.as_str())
                             .iter()
-                            .any(|ws| attachment(ws).is_some_and(|a| !a.closing))
+                            .filter_map(attachment)
+                            .find(|a| !a.closing)
+                            .map(|a| a.member)
                     };
                     room::on_text(
                         &Incoming {
                             sender: &sender,
-                            is_present: &is_present,
+                            member_of: &member_of,
                             now_ms,
                         },
                         guard,
@@ -206,6 +227,19 @@ impl Room {
                     self.execute(ws, sender, room::on_token_verified(sender, verified));
                 }
                 Action::Close { code, reason } => self.close_member(ws, code, reason),
+                Action::SetRoles(changes) => {
+                    if self.store_roles(&changes) {
+                        self.announce_roles(&changes);
+                    } else {
+                        let _ = ws.send_with_str(
+                            ServerFrame::error(
+                                confab_protocol::ErrorCode::Internal,
+                                "the role could not be saved; try again",
+                            )
+                            .to_json(),
+                        );
+                    }
+                }
                 Action::Chat(request) => {
                     let db = DoSql::new(self.state.storage());
                     let actions = match self.chat(&db) {
@@ -264,6 +298,14 @@ impl Room {
         let created = self
             .chat(&db)
             .and_then(|_| SettingsStore::new(&db).create(&settings, present));
+        if matches!(created, Ok(Ok(()))) {
+            // Whoever made the room owns it (a failure is logged; the room still works, and
+            // its first member becomes host).
+            self.store_roles(&[RoleChange {
+                user_id: settings.creator.clone(),
+                role: Role::Host,
+            }]);
+        }
         match created {
             Ok(Ok(())) => Ok(Response::from_json(&CreateRoomResponse {
                 room: member.room,
@@ -307,7 +349,10 @@ impl Room {
     }
 
     /// The room's chat, its schema brought up to date on first use by this instance.
-    fn chat<'a>(&self, db: &'a DoSql) -> std::result::Result<ChatStore<'a, DoSql>, StoreError> {
+    pub(super) fn chat<'a>(
+        &self,
+        db: &'a DoSql,
+    ) -> std::result::Result<ChatStore<'a, DoSql>, StoreError> {
         let store = ChatStore::new(db);
         if !self.schema_ready.get() {
             store.migrate()?;
@@ -354,6 +399,13 @@ impl Room {
             .borrow_mut()
             .remove(gone.member.peer_id.as_str());
         self.broadcast_except(&gone.member.peer_id, &room::leave(&gone.member));
+    }
+
+    pub(super) fn broadcast(&self, frame: &ServerFrame) {
+        let text = frame.to_json();
+        for socket in self.state.get_websockets() {
+            let _ = socket.send_with_str(&text);
+        }
     }
 
     fn broadcast_except(&self, except: &PeerId, frame: &ServerFrame) {

@@ -8,12 +8,14 @@ pub mod admission;
 #[cfg(target_arch = "wasm32")]
 pub mod durable_object;
 mod guard;
+pub mod hosts;
 #[cfg(target_arch = "wasm32")]
 pub mod routes;
 pub mod settings;
 pub mod upgrade;
 
 pub use guard::{ConnGuard, TokenBucket, Verdict};
+pub use hosts::{RoleChange, RoleStore};
 pub use settings::{admit_identity, RoomSettings, SettingsConflict, SettingsStore};
 
 use confab_protocol::{
@@ -55,6 +57,9 @@ pub enum Action {
     VerifyToken(String),
     /// Close the sender's socket.
     Close { code: u16, reason: &'static str },
+    /// Store these roles, put them in each of those users' attachments and announce them to
+    /// everyone with `role` frames.
+    SetRoles(Vec<RoleChange>),
     /// Run this against the room's chat storage and carry out [`on_chat`]'s actions.
     Chat(ChatRequest),
     /// Something failed on our side: log it (the sender has been told `internal`).
@@ -102,8 +107,8 @@ pub fn leave(member: &Member) -> ServerFrame {
 /// Everything the room knows when a text frame arrives.
 pub struct Incoming<'a> {
     pub sender: &'a Attachment,
-    /// Whether a peer id names a connected member of this room.
-    pub is_present: &'a dyn Fn(&PeerId) -> bool,
+    /// The connected member of this room a peer id names, if any.
+    pub member_of: &'a dyn Fn(&PeerId) -> Option<Member>,
     pub now_ms: i64,
 }
 
@@ -152,7 +157,7 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
     match frame {
         ClientFrame::Ping {} => vec![Action::Reply(ServerFrame::Pong {})],
         ClientFrame::Signal { to, data } => {
-            if to == sender.member.peer_id || !(incoming.is_present)(&to) {
+            if to == sender.member.peer_id || (incoming.member_of)(&to).is_none() {
                 return refuse(guard, FrameError::unknown_peer(&to));
             }
             vec![Action::SendTo(
@@ -185,6 +190,17 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
             ]
         }
         ClientFrame::Hand { raised } => on_hand(sender, raised, incoming.now_ms),
+        ClientFrame::SetRole { peer_id, role } => {
+            let Some(target) = (incoming.member_of)(&peer_id) else {
+                return refuse(guard, FrameError::unknown_peer(&peer_id));
+            };
+            match hosts::set_role(&sender.member, &target, role) {
+                Ok(changes) if changes.is_empty() => Vec::new(),
+                Ok(changes) => vec![Action::SetRoles(changes)],
+                // Not a strike: a co-host demoted a moment ago may still see host controls.
+                Err(refused) => vec![Action::Reply(refused.to_frame())],
+            }
+        }
         ClientFrame::React { reaction } => {
             if !guard.admit_reaction(incoming.now_ms) {
                 return vec![Action::Reply(

@@ -1,6 +1,6 @@
 //! Fixtures shared by the room's unit tests (`room::tests` and `room::admission::tests`).
 
-use confab_protocol::{MediaState, Member, PeerId};
+use confab_protocol::{MediaState, Member, PeerId, Role};
 
 use super::Attachment;
 
@@ -22,6 +22,7 @@ pub fn member(peer: &str) -> Member {
         avatar: None,
         media: MediaState::default(),
         hand: None,
+        role: Role::Member,
     }
 }
 

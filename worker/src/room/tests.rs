@@ -5,11 +5,12 @@ use confab_protocol::MediaState;
 use serde_json::json;
 
 fn run(sender: &Attachment, guard: &mut ConnGuard, text: &str) -> Vec<Action> {
-    let present = |p: &PeerId| p.as_str() == ALICE || p.as_str() == BOB;
+    let present =
+        |p: &PeerId| (p.as_str() == ALICE || p.as_str() == BOB).then(|| member(p.as_str()));
     on_text(
         &Incoming {
             sender,
-            is_present: &present,
+            member_of: &present,
             now_ms: NOW_MS,
         },
         guard,
@@ -642,11 +643,11 @@ fn attachments_without_closing_flag_still_deserialize() {
 fn a_reaction_goes_to_everyone_and_a_flood_is_refused() {
     let clap = json!({"type": "react", "reaction": "👏"}).to_string();
     let sender = alice();
-    let present = |_: &PeerId| true;
+    let present = |p: &PeerId| Some(member(p.as_str()));
     let react = |guard: &mut ConnGuard, now_ms: i64| {
         let incoming = Incoming {
             sender: &sender,
-            is_present: &present,
+            member_of: &present,
             now_ms,
         };
         on_text(&incoming, guard, &clap)

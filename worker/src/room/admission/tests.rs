@@ -1,4 +1,4 @@
-use confab_protocol::{limits, MediaState};
+use confab_protocol::{limits, MediaState, Role};
 
 use super::*;
 use crate::room::test_support::{alice, member, ALICE, BOB, GONE, TOKEN_EXP};
@@ -31,6 +31,8 @@ fn alice_knocks<'a>(replaces: Option<&'a PeerId>, present: Vec<Attachment>) -> K
         present,
         capacity: limits::ROOM_CAPACITY,
         peer_id: PeerId(NEW.into()),
+        stored_role: None,
+        room_has_host: true,
     }
 }
 
@@ -64,7 +66,9 @@ fn not_read() -> Result<Option<RoomSettings>, StoreError> {
 
 fn admitted(decision: &Decision) -> (&Attachment, Vec<&str>) {
     match &decision.outcome {
-        Outcome::Admit { newcomer, others } => (
+        Outcome::Admit {
+            newcomer, others, ..
+        } => (
             newcomer,
             others.iter().map(|m| m.peer_id.as_str()).collect(),
         ),
@@ -171,6 +175,7 @@ fn the_newcomer_gets_an_attachment_with_its_identity_and_new_peer_id() {
                 avatar: Some("/api/avatars/user:mina?v=1".into()),
                 media: MediaState::default(),
                 hand: None,
+                role: Role::Member,
             },
             token_exp: TOKEN_EXP,
             closing: false,
@@ -324,4 +329,58 @@ fn a_reconnect_replaces_only_its_own_present_peer() {
         ..alice()
     };
     assert_eq!(ghost(&[closing], Some(&alice_id), &alice_user), None);
+}
+
+#[test]
+fn one_person_holds_at_most_two_places() {
+    // Alice is here once (another tab): a second place is fine.
+    let once = vec![alice(), present(BOB)];
+    admitted(&decide(alice_knocks(None, once), open_room));
+    // Twice: the third is refused with its own code, whatever room is left.
+    let twice = vec![
+        alice(),
+        Attachment {
+            member: Member {
+                peer_id: PeerId(GONE.into()),
+                ..alice().member
+            },
+            ..alice()
+        },
+    ];
+    let decision = decide(alice_knocks(None, twice.clone()), open_room);
+    let refused = refusal(&decision);
+    assert_eq!(refused.error().code, ErrorCode::SeatLimit);
+    assert_eq!(refused.close_code(), close_code::SEAT_LIMIT);
+    assert_eq!(refused.log(), None);
+    // Her reconnect past one of her own ghosts takes that place.
+    let ghost = PeerId(GONE.into());
+    let decision = decide(alice_knocks(Some(&ghost), twice), open_room);
+    assert_eq!(decision.replaced, Some(ghost.clone()));
+    admitted(&decision);
+}
+
+#[test]
+fn the_first_in_a_room_nobody_owns_claims_it_and_a_kept_role_comes_back() {
+    let nobody_owns = Knock {
+        room_has_host: false,
+        ..alice_knocks(None, Vec::new())
+    };
+    let decision = decide(nobody_owns, open_room);
+    assert!(matches!(
+        &decision.outcome,
+        Outcome::Admit { newcomer, claims_host: true, .. } if newcomer.member.role == Role::Host
+    ));
+    let owned = decide(alice_knocks(None, Vec::new()), open_room);
+    assert!(matches!(
+        &owned.outcome,
+        Outcome::Admit { newcomer, claims_host: false, .. } if newcomer.member.role == Role::Member
+    ));
+    let cohost = Knock {
+        stored_role: Some(Role::Cohost),
+        ..alice_knocks(None, Vec::new())
+    };
+    assert_eq!(
+        admitted(&decide(cohost, open_room)).0.member.role,
+        Role::Cohost
+    );
 }
