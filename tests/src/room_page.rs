@@ -517,6 +517,25 @@ pub async fn script(client: &Client, js: &str) -> Result<serde_json::Value, Stri
     client.execute(js, vec![]).await.map_err(|e| e.to_string())
 }
 
+/// Waits until `js` returns `wanted` on `who`'s page.
+pub async fn wait_script(
+    client: &Client,
+    who: &str,
+    js: &str,
+    wanted: &serde_json::Value,
+    timeout: Duration,
+) -> Result<(), String> {
+    wait_for(&format!("{who} to see {wanted}"), timeout, || async {
+        let seen = script(client, js).await?;
+        if &seen == wanted {
+            Ok(Some(()))
+        } else {
+            Err(format!("(seen: {seen})"))
+        }
+    })
+    .await
+}
+
 /// `label` and 12 random hex characters: a room, login or text no other run uses.
 pub fn unique(label: &str) -> String {
     format!(

@@ -1,7 +1,7 @@
 //! Raised hands: a queue kept by the room, in raise order, on every screen, for late joiners
 //! too.
 
-use confab_tests::room_page::{click, join, unique, wait_for, wait_heard};
+use confab_tests::room_page::{click, join, unique, wait_heard, wait_script};
 use fantoccini::Client;
 use serde_json::{json, Value};
 
@@ -23,18 +23,7 @@ return { tiles, list };
 /// Waits until `client`'s page shows the tiles' hands as `tiles` and the list as `list`.
 async fn wait_hands(client: &Client, who: &str, tiles: Value, list: &[&str]) -> Result<(), String> {
     let wanted = json!({ "tiles": tiles, "list": list });
-    wait_for(&format!("{who} to see hands {wanted}"), TIMEOUT, || async {
-        let seen = client
-            .execute(HANDS_JS, vec![])
-            .await
-            .map_err(|e| e.to_string())?;
-        if seen == wanted {
-            Ok(Some(()))
-        } else {
-            Err(format!("(seen: {seen})"))
-        }
-    })
-    .await
+    wait_script(client, who, HANDS_JS, &wanted, TIMEOUT).await
 }
 
 /// Turns off "Lower my hand when I speak" in `client`'s device settings: the test

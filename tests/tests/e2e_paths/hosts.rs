@@ -2,7 +2,7 @@
 //! someone a co-host, then hands the room over; only the host has the controls; a role
 //! outlasts a reconnect (the room keeps it by user id).
 
-use confab_tests::room_page::{click, join, unique, wait_for};
+use confab_tests::room_page::{click, join, unique, wait_script};
 use fantoccini::Client;
 use serde_json::{json, Value};
 
@@ -20,18 +20,7 @@ return { roles, controls };
 "#;
 
 async fn wait_people(client: &Client, who: &str, wanted: Value) -> Result<(), String> {
-    wait_for(&format!("{who} to see {wanted}"), TIMEOUT, || async {
-        let seen = client
-            .execute(PEOPLE_JS, vec![])
-            .await
-            .map_err(|e| e.to_string())?;
-        if seen == wanted {
-            Ok(Some(()))
-        } else {
-            Err(format!("(seen: {seen})"))
-        }
-    })
-    .await
+    wait_script(client, who, PEOPLE_JS, &wanted, TIMEOUT).await
 }
 
 pub async fn the_host_makes_a_cohost_and_hands_the_room_over(env: &Env) -> Result<(), String> {
