@@ -52,7 +52,20 @@ impl FrameError {
 }
 
 const KNOWN_TYPES: &[&str] = &[
-    "signal", "chat", "history", "search", "media", "hand", "react", "set_role", "ping", "auth",
+    "signal",
+    "chat",
+    "history",
+    "search",
+    "media",
+    "hand",
+    "react",
+    "set_role",
+    "remove",
+    "mute",
+    "set_access",
+    "end_for_all",
+    "ping",
+    "auth",
 ];
 
 /// Parses one text frame from a client and checks every field against the contract.
@@ -105,7 +118,9 @@ pub fn decode_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
 
 fn validate(frame: &ClientFrame) -> Result<(), FrameError> {
     match frame {
-        ClientFrame::SetRole { peer_id, .. } => {
+        ClientFrame::SetRole { peer_id, .. }
+        | ClientFrame::Remove { peer_id, .. }
+        | ClientFrame::Mute { peer_id } => {
             if !peer_id.is_well_formed() {
                 return Err(FrameError::new(
                     ErrorCode::InvalidField,
@@ -156,7 +171,25 @@ fn validate(frame: &ClientFrame) -> Result<(), FrameError> {
                 return Err(FrameError::new(ErrorCode::InvalidField, "bad `token`"));
             }
         }
+        ClientFrame::SetAccess { locked, capacity } => {
+            if locked.is_none() && capacity.is_none() {
+                return Err(FrameError::new(
+                    ErrorCode::InvalidField,
+                    "`set_access` needs `locked` or `capacity`",
+                ));
+            }
+            if let Some(capacity) = capacity {
+                let most = ROOM_CAPACITY as u32;
+                if !(MIN_ROOM_CAPACITY..=most).contains(capacity) {
+                    return Err(FrameError::new(
+                        ErrorCode::InvalidField,
+                        format!("`capacity` must be {MIN_ROOM_CAPACITY}–{most}"),
+                    ));
+                }
+            }
+        }
         ClientFrame::Media { .. }
+        | ClientFrame::EndForAll {}
         | ClientFrame::Hand { .. }
         | ClientFrame::React { .. }
         | ClientFrame::Ping {} => {}

@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::model::{ChatMessage, Member, PeerId, Role};
+use crate::model::{BanPeriod, ChatMessage, Member, PeerId, Role, RoomAccess};
 use crate::reaction::Reaction;
 
 /// Client → server.
@@ -40,6 +40,21 @@ pub enum ClientFrame {
     /// Host only: give the person `peer_id` a role (all their places in the room get it).
     /// `host` hands the room over: they become host and the sender a co-host.
     SetRole { peer_id: PeerId, role: Role },
+    /// Host or co-host: take `peer_id` (every place that person holds) out of the room and keep
+    /// them out for `ban`. Nobody may remove themselves or the host.
+    Remove { peer_id: PeerId, ban: BanPeriod },
+    /// Host or co-host: ask `peer_id`'s app to turn their microphone off (it does, and says
+    /// who asked; they may turn it on again). Nobody can turn anyone's microphone on.
+    Mute { peer_id: PeerId },
+    /// Host or co-host: change who may come in. Absent fields stay as they are.
+    SetAccess {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        locked: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        capacity: Option<u32>,
+    },
+    /// Host only: end the meeting; every socket closes with 4412.
+    EndForAll {},
     /// Heartbeat; answered with `pong`.
     Ping {},
     /// A fresh access token for the same user, sent before the current one expires.
@@ -57,6 +72,9 @@ pub enum ServerFrame {
         you: Member,
         peers: Vec<Member>,
         history: Vec<ChatMessage>,
+        /// Who may come in now (absent from servers before hosts: open, full at 8).
+        #[serde(default)]
+        access: RoomAccess,
     },
     PeerJoined {
         peer: Member,
@@ -104,6 +122,14 @@ pub enum ServerFrame {
         peer_id: PeerId,
         role: Role,
     },
+    /// A host or co-host (`by`) turned my microphone off; sent to that one place only.
+    Muted {
+        by: PeerId,
+    },
+    /// Who may come in changed (sent to everyone).
+    Access {
+        access: RoomAccess,
+    },
     Pong {},
     /// A frame was refused; the connection stays open unless followed by a close.
     Error {
@@ -133,6 +159,10 @@ pub enum ErrorCode {
     Forbidden,
     /// One person may hold two places in a room at once; the third socket is closed with 4429.
     SeatLimit,
+    /// A host removed this person; they may not come back yet (closed with 4411).
+    Removed,
+    /// The room is locked: nobody new comes in (closed with 4423).
+    Locked,
     Unsupported,
     Internal,
 }

@@ -19,7 +19,7 @@ pub use http::{
     IceServer, IceTransportPolicy, Problem, ProfileUpdate, ProviderInfo, ProvidersResponse,
     RefreshRequest, UserInfo,
 };
-pub use model::{hand_queue, ChatMessage, MediaState, Member, PeerId, Role};
+pub use model::{hand_queue, BanPeriod, ChatMessage, MediaState, Member, PeerId, Role, RoomAccess};
 pub use names::{DisplayName, NameError, RoomName};
 pub use reaction::Reaction;
 
@@ -42,6 +42,8 @@ pub mod limits {
     pub const MAX_TOKEN_BYTES: usize = 4096;
     /// Mesh rooms stop here; more people need an SFU.
     pub const ROOM_CAPACITY: usize = 8;
+    /// The smallest room size a host may set: a host and one other.
+    pub const MIN_ROOM_CAPACITY: u32 = 2;
     /// Places one person (one user id) may hold in a room at once: two tabs or devices.
     pub const SEATS_PER_PERSON: usize = 2;
 }
@@ -57,6 +59,14 @@ pub mod close_code {
     /// The same person reconnected (after a network change, say) and named this socket's peer
     /// id in `?replaces=`: the server closes the old socket, which its page had given up on.
     pub const REPLACED: u16 = 4410;
+    /// A host or co-host removed this person (the socket's error frame, if any, says until
+    /// when); also the close of a removed person's attempt to come back. The page says so and
+    /// does not reconnect.
+    pub const REMOVED: u16 = 4411;
+    /// The host ended the meeting for everyone.
+    pub const ENDED: u16 = 4412;
+    /// The room is locked and this person was not in it (error `locked`).
+    pub const LOCKED: u16 = 4423;
     pub const TOO_BIG: u16 = 1009;
     pub const POLICY_VIOLATION: u16 = 1008;
 }

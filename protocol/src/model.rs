@@ -66,6 +66,47 @@ impl Role {
     }
 }
 
+/// How long someone a host removes stays out of the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BanPeriod {
+    /// Until the meeting ends: the room empties, or a host ends it for everyone.
+    Meeting,
+    /// For an hour from the removal.
+    Hour,
+    Forever,
+}
+
+impl BanPeriod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BanPeriod::Meeting => "meeting",
+            BanPeriod::Hour => "hour",
+            BanPeriod::Forever => "forever",
+        }
+    }
+}
+
+/// Who may come into a room, set by its hosts. Hosts and co-hosts always get in, and so does
+/// anyone already let in during this meeting (a reconnect is not a newcomer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomAccess {
+    /// Nobody new gets in; it opens again when the meeting ends.
+    pub locked: bool,
+    /// Most people in the room at once, [`crate::limits::MIN_ROOM_CAPACITY`] up to
+    /// [`crate::limits::ROOM_CAPACITY`]; lowering it sends nobody away.
+    pub capacity: u32,
+}
+
+impl Default for RoomAccess {
+    fn default() -> Self {
+        RoomAccess {
+            locked: false,
+            capacity: crate::limits::ROOM_CAPACITY as u32,
+        }
+    }
+}
+
 /// One participant in a room as everyone else sees them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {

@@ -40,6 +40,18 @@ fn wrong_field_shapes_are_invalid_field() {
         format!(r#"{{"type":"set_role","peer_id":"{peer}"}}"#),
         r#"{"type":"set_role","peer_id":"../x","role":"cohost"}"#.to_owned(),
         r#"{"type":"set_role","role":"cohost"}"#.to_owned(),
+        // Removal needs a known period and a peer id; mute a peer id.
+        format!(r#"{{"type":"remove","peer_id":"{peer}","ban":"week"}}"#),
+        format!(r#"{{"type":"remove","peer_id":"{peer}"}}"#),
+        r#"{"type":"remove","peer_id":"x","ban":"hour"}"#.to_owned(),
+        r#"{"type":"mute","peer_id":"ABCDEF0123456789abcdef0123456789"}"#.to_owned(),
+        r#"{"type":"mute"}"#.to_owned(),
+        // Access: something to change, and a size the mesh can hold.
+        r#"{"type":"set_access"}"#.to_owned(),
+        r#"{"type":"set_access","capacity":1}"#.to_owned(),
+        r#"{"type":"set_access","capacity":9}"#.to_owned(),
+        r#"{"type":"set_access","capacity":-1}"#.to_owned(),
+        r#"{"type":"set_access","locked":"yes"}"#.to_owned(),
     ] {
         assert_eq!(code_of(&bad), ErrorCode::InvalidField, "{bad}");
     }

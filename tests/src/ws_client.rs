@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use confab_protocol::{
-    ChatMessage, ClientFrame, ErrorCode, Member, PeerId, ServerFrame, BEARER_PREFIX, SUBPROTOCOL,
+    ChatMessage, ClientFrame, ErrorCode, Member, PeerId, RoomAccess, ServerFrame, BEARER_PREFIX,
+    SUBPROTOCOL,
 };
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -62,6 +63,7 @@ pub struct Welcome {
     pub you: Member,
     pub peers: Vec<Member>,
     pub history: Vec<ChatMessage>,
+    pub access: RoomAccess,
 }
 
 /// What the next read produced.
@@ -393,12 +395,14 @@ impl Client {
                 you,
                 peers,
                 history,
+                access,
             } => Welcome {
                 peer_id,
                 room,
                 you,
                 peers,
                 history,
+                access,
             },
             other => panic!("{}: expected welcome first, got {other:?}", self.label),
         }

@@ -1,6 +1,6 @@
 //! What the call engine tells whoever started it.
 
-use confab_protocol::{ChatMessage, MediaState, Member, PeerId, ServerFrame};
+use confab_protocol::{ChatMessage, MediaState, Member, PeerId, RoomAccess, ServerFrame};
 use web_sys::MediaStream;
 
 use super::peer::ice_servers::RelayStatus;
@@ -14,6 +14,7 @@ pub enum CallEvent {
         me: Member,
         peers: Vec<Member>,
         history: Vec<ChatMessage>,
+        access: RoomAccess,
     },
     PeerJoined(Member),
     PeerLeft(PeerId),
@@ -25,6 +26,10 @@ pub enum CallEvent {
     Hand(PeerId, Option<i64>),
     /// Someone's role (mine too) changed.
     Role(PeerId, confab_protocol::Role),
+    /// A host or co-host (this peer) turned my microphone off.
+    Muted(PeerId),
+    /// Who may come in changed (locked, capacity).
+    Access(RoomAccess),
     /// Someone (me too) reacted.
     Reaction(PeerId, confab_protocol::Reaction),
     /// How the link to a peer is doing, when that changes.

@@ -6,7 +6,7 @@ use confab_protocol::{ErrorCode, MediaState, ServerFrame};
 use wasm_bindgen_futures::spawn_local;
 
 use super::peer::negotiation::{SdpKind, SignalData};
-use super::{Call, CallEvent};
+use super::{Call, CallEvent, Ending};
 use crate::i18n::Said;
 
 impl Call {
@@ -17,6 +17,7 @@ impl Call {
                 you,
                 peers,
                 history,
+                access,
                 ..
             } => {
                 self.inner.attempt.set(0);
@@ -39,6 +40,7 @@ impl Call {
                     me: you,
                     peers,
                     history,
+                    access,
                 };
                 if offerers.is_empty() {
                     self.emit(joined);
@@ -56,6 +58,8 @@ impl Call {
                 self.emit(CallEvent::Hand(peer_id, raised_at))
             }
             ServerFrame::Role { peer_id, role } => self.emit(CallEvent::Role(peer_id, role)),
+            ServerFrame::Muted { by } => self.emit(CallEvent::Muted(by)),
+            ServerFrame::Access { access } => self.emit(CallEvent::Access(access)),
             ServerFrame::Reaction { peer_id, reaction } => {
                 self.emit(CallEvent::Reaction(peer_id, reaction))
             }
@@ -111,6 +115,18 @@ impl Call {
                 // Final, like a full room: the 4403 close that follows must not be retried.
                 self.leave();
                 self.emit(CallEvent::SignInRequired);
+            }
+            ServerFrame::Error {
+                code: code @ (ErrorCode::Removed | ErrorCode::Locked),
+                ..
+            } => {
+                // Final too: the 4411 or 4423 close that follows says the same.
+                self.leave();
+                self.emit(CallEvent::Ended(if code == ErrorCode::Removed {
+                    Ending::Removed
+                } else {
+                    Ending::Locked
+                }));
             }
             ServerFrame::Error {
                 code, client_id, ..

@@ -17,8 +17,14 @@ pub enum Ending {
     RoomFull,
     /// 4401 with no way to renew: signed out here or on another device.
     SessionEnded,
-    /// 4403: removed from the room (or, before ever getting in, refused at its door).
+    /// 4403: refused at the room's door (it admits only signed-in people).
+    Refused,
+    /// 4411: a host removed me (or I came back while still kept out).
     Removed,
+    /// 4412: the host ended the meeting for everyone.
+    MeetingEnded,
+    /// 4423: the room is locked and I was not in it.
+    Locked,
     /// 4410: our own newer connection took over.
     Replaced,
     /// 4429: I am in this room in two other places already.
@@ -32,7 +38,10 @@ impl Ending {
         match code {
             close_code::ROOM_FULL => Ending::RoomFull,
             close_code::TOKEN_EXPIRED => Ending::SessionEnded,
-            close_code::FORBIDDEN => Ending::Removed,
+            close_code::FORBIDDEN => Ending::Refused,
+            close_code::REMOVED => Ending::Removed,
+            close_code::ENDED => Ending::MeetingEnded,
+            close_code::LOCKED => Ending::Locked,
             close_code::REPLACED => Ending::Replaced,
             close_code::SEAT_LIMIT => Ending::SeatLimit,
             NORMAL => Ending::Left,
@@ -46,7 +55,10 @@ impl Ending {
         match self {
             Ending::RoomFull => t.ended_room_full.into(),
             Ending::SessionEnded => t.ended_session.into(),
+            Ending::Refused => t.room_for_signed_in.into(),
             Ending::Removed => t.ended_removed.into(),
+            Ending::MeetingEnded => t.ended_for_all.into(),
+            Ending::Locked => t.ended_locked.into(),
             Ending::Replaced => t.ended_replaced.into(),
             Ending::SeatLimit => t.ended_seat_limit.into(),
             Ending::Left => t.ended_left.into(),
@@ -80,7 +92,19 @@ mod tests {
             ended(4401, "your session has ended: sign in again"),
             "Your session has ended (signed out here or on another device). Sign in again to continue."
         );
-        assert_eq!(ended(4403, "kicked"), "You were removed from this room.");
+        assert_eq!(
+            ended(4403, "sign in"),
+            "Only signed-in people can join this room."
+        );
+        assert_eq!(ended(4411, "removed"), "A host removed you from this room.");
+        assert_eq!(
+            ended(4412, "ended"),
+            "The host ended the meeting for everyone."
+        );
+        assert_eq!(
+            ended(4423, "locked"),
+            "This room is locked; a host has to unlock it before you can join."
+        );
         assert_eq!(
             ended(4429, "already here twice"),
             "You are already in this room in two other tabs or devices. Leave one of them to join here."
@@ -106,8 +130,14 @@ mod tests {
     }
 
     #[test]
-    fn a_removal_is_told_apart_from_other_closes() {
-        assert_eq!(Ending::from_close(4403, String::new()), Ending::Removed);
+    fn a_refusal_or_removal_is_told_apart_from_other_closes() {
+        assert_eq!(Ending::from_close(4403, String::new()), Ending::Refused);
+        assert_eq!(Ending::from_close(4411, String::new()), Ending::Removed);
+        assert_eq!(
+            Ending::from_close(4412, String::new()),
+            Ending::MeetingEnded
+        );
+        assert_eq!(Ending::from_close(4423, String::new()), Ending::Locked);
         assert_eq!(
             Ending::from_close(1006, "gone".into()),
             Ending::Lost {

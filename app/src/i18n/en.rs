@@ -55,7 +55,9 @@ pub static EN: Texts = Texts {
         "You are already in this room in two other tabs or devices. Leave one of them to join here.",
     ended_session: "Your session has ended (signed out here or on another device). Sign in again \
                     to continue.",
-    ended_removed: "You were removed from this room.",
+    ended_removed: "A host removed you from this room.",
+    ended_for_all: "The host ended the meeting for everyone.",
+    ended_locked: "This room is locked; a host has to unlock it before you can join.",
     ended_replaced: "You are in this call from a newer connection; this one has ended.",
     ended_left: "You left the call.",
     ended_lost_code: |code| format!("The connection to the room was lost (code {code})."),
@@ -96,6 +98,29 @@ pub static EN: Texts = Texts {
     make_cohost_of: |name| format!("Make {name} a co-host"),
     remove_cohost_of: |name| format!("Make {name} a member again"),
     make_host_of: |name| format!("Hand the room to {name}"),
+    mute_request: "Turn off mic",
+    mute_request_of: |name| format!("Turn off {name}'s microphone"),
+    remove: "Remove",
+    remove_of: |name| format!("Remove {name}"),
+    remove_period: "For how long",
+    ban_meeting: "For this meeting",
+    ban_hour: "For an hour",
+    ban_forever: "For good",
+    remove_now: "Remove now",
+    remove_now_of: |name| format!("Remove {name} now"),
+    cancel: "Cancel",
+    muted_by: |name| match name {
+        Some(name) => format!("{name} turned your microphone off"),
+        None => "A host turned your microphone off".into(),
+    },
+    meeting_controls: "Meeting controls",
+    lock_room: "Lock room",
+    capacity: "Room size",
+    capacity_option: |n| format!("{n} people at most"),
+    end_for_all: "End meeting for all",
+    end_for_all_confirm: "End it for everyone now",
+    room_locked: "Room locked",
+    room_locked_hint: "Room locked: nobody new can join",
     guest: "guest",
     joined_as_guest: "Joined as a guest",
     tile_reconnecting: "reconnecting…",
@@ -137,6 +162,13 @@ pub static EN: Texts = Texts {
     heard_mic_off: |name| format!("{name} muted their microphone"),
     heard_mic_on: |name| format!("{name} turned their microphone on"),
     heard_hand: |name| format!("{name} raised their hand"),
+    heard_locked: |locked| {
+        if locked {
+            "The room is locked"
+        } else {
+            "The room is unlocked"
+        }
+    },
     heard_reconnecting: "Connection lost. Reconnecting…",
     heard_reconnected: "Reconnected",
     heard_message: |name, text| format!("{name}: {text}"),
@@ -287,8 +319,10 @@ pub static EN: Texts = Texts {
         ErrorCode::SignInRequired => "Only signed-in people can join this room.",
         ErrorCode::Unauthorized => "Your session has ended. Sign in again.",
         ErrorCode::Internal => "The server failed. Try again.",
-        ErrorCode::Forbidden => "Only the host can do that.",
+        ErrorCode::Forbidden => "Only a host or co-host can do that, and not to the host.",
         ErrorCode::SeatLimit => "You are already in this room in two other places.",
+        ErrorCode::Removed => "A host removed you from this room.",
+        ErrorCode::Locked => "This room is locked.",
         ErrorCode::BadJson
         | ErrorCode::UnknownType
         | ErrorCode::UnknownPeer

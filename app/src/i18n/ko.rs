@@ -53,7 +53,9 @@ pub static KO: Texts = Texts {
     ended_seat_limit: "이미 다른 탭이나 기기 두 곳에서 이 방에 들어와 있습니다. 그중 하나에서 나간 뒤 여기서 참여하세요.",
     ended_session: "세션이 끝났습니다(이 기기나 다른 기기에서 로그아웃했습니다). 계속하려면 다시 \
                     로그인하세요.",
-    ended_removed: "이 방에서 내보내졌습니다.",
+    ended_removed: "호스트가 당신을 이 방에서 내보냈습니다.",
+    ended_for_all: "호스트가 모두에 대해 회의를 종료했습니다.",
+    ended_locked: "이 방은 잠겨 있습니다. 호스트가 잠금을 풀어야 참여할 수 있습니다.",
     ended_replaced: "더 새로운 연결로 이 통화에 참여 중이어서 이 연결은 끝났습니다.",
     ended_left: "통화에서 나왔습니다.",
     ended_lost_code: |code| format!("방과의 연결이 끊어졌습니다(코드 {code})."),
@@ -96,6 +98,29 @@ pub static KO: Texts = Texts {
     make_cohost_of: |name| format!("{name} 님을 공동 호스트로 지정"),
     remove_cohost_of: |name| format!("{name} 님의 공동 호스트 해제"),
     make_host_of: |name| format!("{name} 님에게 호스트 넘기기"),
+    mute_request: "마이크 끄기",
+    mute_request_of: |name| format!("{name} 님의 마이크 끄기"),
+    remove: "내보내기",
+    remove_of: |name| format!("{name} 님 내보내기"),
+    remove_period: "내보낼 기간",
+    ban_meeting: "이번 회의 동안",
+    ban_hour: "한 시간 동안",
+    ban_forever: "영구히",
+    remove_now: "지금 내보내기",
+    remove_now_of: |name| format!("{name} 님을 지금 내보내기"),
+    cancel: "취소",
+    muted_by: |name| match name {
+        Some(name) => format!("{name} 님이 내 마이크를 껐습니다"),
+        None => "호스트가 내 마이크를 껐습니다".into(),
+    },
+    meeting_controls: "회의 관리",
+    lock_room: "방 잠그기",
+    capacity: "방 인원",
+    capacity_option: |n| format!("최대 {n}명"),
+    end_for_all: "모두에 대해 회의 종료",
+    end_for_all_confirm: "지금 모두에 대해 종료",
+    room_locked: "방 잠김",
+    room_locked_hint: "방 잠김: 새로운 사람은 들어올 수 없습니다",
     guest: "게스트",
     joined_as_guest: "게스트로 참여함",
     tile_reconnecting: "다시 연결하는 중…",
@@ -139,6 +164,13 @@ pub static KO: Texts = Texts {
     heard_mic_off: |name| format!("{name} 님이 마이크를 껐습니다"),
     heard_mic_on: |name| format!("{name} 님이 마이크를 켰습니다"),
     heard_hand: |name| format!("{name} 님이 손을 들었습니다"),
+    heard_locked: |locked| {
+        if locked {
+            "방이 잠겼습니다"
+        } else {
+            "방 잠금이 풀렸습니다"
+        }
+    },
     heard_reconnecting: "연결이 끊어졌습니다. 다시 연결하는 중…",
     heard_reconnected: "다시 연결되었습니다",
     heard_message: |name, text| format!("{name}: {text}"),
@@ -288,8 +320,10 @@ pub static KO: Texts = Texts {
         ErrorCode::SignInRequired => "이 방은 로그인한 사람만 참여할 수 있습니다.",
         ErrorCode::Unauthorized => "세션이 끝났습니다. 다시 로그인하세요.",
         ErrorCode::Internal => "서버에 문제가 생겼습니다. 다시 시도하세요.",
-        ErrorCode::Forbidden => "호스트만 할 수 있습니다.",
+        ErrorCode::Forbidden => "호스트나 공동 호스트만 할 수 있고, 호스트에게는 할 수 없습니다.",
         ErrorCode::SeatLimit => "이미 다른 두 곳에서 이 방에 들어와 있습니다.",
+        ErrorCode::Removed => "호스트가 당신을 이 방에서 내보냈습니다.",
+        ErrorCode::Locked => "이 방은 잠겨 있습니다.",
         ErrorCode::BadJson
         | ErrorCode::UnknownType
         | ErrorCode::UnknownPeer

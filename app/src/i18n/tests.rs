@@ -90,6 +90,8 @@ fn every_error_frame_code_has_words_in_both() {
         Unauthorized,
         Forbidden,
         SeatLimit,
+        Removed,
+        Locked,
         Unsupported,
         Internal,
     ] {
@@ -137,4 +139,54 @@ fn a_said_message_is_worded_in_the_language_it_is_shown_in() {
     assert_eq!(said.in_(Lang::En.texts()), "No messages match “학교”.");
     assert_eq!(said.in_(Lang::Ko.texts()), "“학교” 검색 결과가 없습니다.");
     assert_eq!(Said::text(|t| t.leave).in_(Lang::Ko.texts()), "나가기");
+}
+
+#[test]
+fn the_korean_moderation_words_have_no_latin_words() {
+    let (ko, en) = (Lang::Ko.texts(), Lang::En.texts());
+    let fixed = |t: &'static Texts| {
+        [
+            t.ended_removed,
+            t.ended_for_all,
+            t.ended_locked,
+            t.mute_request,
+            t.remove,
+            t.remove_period,
+            t.ban_meeting,
+            t.ban_hour,
+            t.ban_forever,
+            t.remove_now,
+            t.cancel,
+            t.meeting_controls,
+            t.lock_room,
+            t.capacity,
+            t.end_for_all,
+            t.end_for_all_confirm,
+            t.room_locked,
+            t.room_locked_hint,
+            (t.heard_locked)(true),
+            (t.heard_locked)(false),
+        ]
+        .map(str::to_owned)
+        .into_iter()
+        .chain([
+            (t.mute_request_of)("민아"),
+            (t.remove_of)("민아"),
+            (t.remove_now_of)("민아"),
+            (t.muted_by)(Some("민아")),
+            (t.muted_by)(None),
+            (t.capacity_option)(5),
+        ])
+        .collect::<Vec<_>>()
+    };
+    for (k, e) in fixed(ko).into_iter().zip(fixed(en)) {
+        assert_ne!(k, e);
+        assert!(!k.chars().any(|c| c.is_ascii_alphabetic()), "{k:?}");
+        assert!(k.chars().any(|c| ('가'..='힣').contains(&c)), "{k:?}");
+    }
+    assert_eq!(
+        (en.muted_by)(Some("Mina")),
+        "Mina turned your microphone off"
+    );
+    assert_eq!((en.mute_request_of)("Ben"), "Turn off Ben's microphone");
 }

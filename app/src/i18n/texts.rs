@@ -55,7 +55,10 @@ pub struct Texts {
     pub ended_room_full: &'static str,
     pub ended_seat_limit: &'static str,
     pub ended_session: &'static str,
+    /// Removed by a host (4411), the meeting ended for everyone (4412), the room locked (4423).
     pub ended_removed: &'static str,
+    pub ended_for_all: &'static str,
+    pub ended_locked: &'static str,
     pub ended_replaced: &'static str,
     pub ended_left: &'static str,
     pub ended_lost_code: fn(u16) -> String,
@@ -94,6 +97,33 @@ pub struct Texts {
     pub make_cohost_of: fn(&str) -> String,
     pub remove_cohost_of: fn(&str) -> String,
     pub make_host_of: fn(&str) -> String,
+    /// A moderator's row controls: ask someone's app to turn its microphone off; remove them
+    /// (the confirmation's period menu, its choices, the confirm button) and their accessible
+    /// names (whose).
+    pub mute_request: &'static str,
+    pub mute_request_of: fn(&str) -> String,
+    pub remove: &'static str,
+    pub remove_of: fn(&str) -> String,
+    pub remove_period: &'static str,
+    pub ban_meeting: &'static str,
+    pub ban_hour: &'static str,
+    pub ban_forever: &'static str,
+    pub remove_now: &'static str,
+    pub remove_now_of: fn(&str) -> String,
+    pub cancel: &'static str,
+    /// Who turned my microphone off (`None`: someone no longer listed), shown and heard.
+    pub muted_by: fn(Option<&str>) -> String,
+    /// The moderators' meeting controls at the top of the People panel.
+    pub meeting_controls: &'static str,
+    pub lock_room: &'static str,
+    pub capacity: &'static str,
+    /// One choice of the capacity menu: at most this many people.
+    pub capacity_option: fn(u32) -> String,
+    pub end_for_all: &'static str,
+    pub end_for_all_confirm: &'static str,
+    /// The badge everyone sees while the room is locked, and its accessible name.
+    pub room_locked: &'static str,
+    pub room_locked_hint: &'static str,
     pub guest: &'static str,
     pub joined_as_guest: &'static str,
     pub tile_reconnecting: &'static str,
@@ -122,6 +152,8 @@ pub struct Texts {
     pub heard_mic_off: fn(&str) -> String,
     pub heard_mic_on: fn(&str) -> String,
     pub heard_hand: fn(&str) -> String,
+    /// A host locked (true) or unlocked the room.
+    pub heard_locked: fn(bool) -> &'static str,
     pub heard_reconnecting: &'static str,
     pub heard_reconnected: &'static str,
     /// Author and text of a message from someone else.

@@ -1,4 +1,5 @@
-//! What a screen reader hears about the call: who joined and left, others' microphones,
+//! What a screen reader hears about the call: who joined and left, others' microphones (and
+//! who turned mine off), the room locked or unlocked,
 //! the link dropping and coming back, and chat from others. One polite live region per room
 //! page, present before anything is said (regions added with their text are often missed);
 //! each piece of news replaces the last, and messages that arrive close together are heard as
@@ -14,11 +15,20 @@ use crate::i18n::{I18n, Said};
 pub(super) enum News {
     Joined(String),
     Left(String),
-    Mic { name: String, on: bool },
+    Mic {
+        name: String,
+        on: bool,
+    },
     Hand(String),
+    /// Who turned my microphone off (`None`: someone not listed).
+    MutedBy(Option<String>),
+    Locked(bool),
     Reconnecting,
     Reconnected,
-    Message { author: String, text: String },
+    Message {
+        author: String,
+        text: String,
+    },
 }
 
 /// A message read in full opens a window this long; what arrives inside it is counted and
@@ -92,6 +102,8 @@ impl Announcer {
             News::Mic { name, on: true } => Said::new(move |t| (t.heard_mic_on)(&name)),
             News::Mic { name, on: false } => Said::new(move |t| (t.heard_mic_off)(&name)),
             News::Hand(name) => Said::new(move |t| (t.heard_hand)(&name)),
+            News::MutedBy(name) => Said::new(move |t| (t.muted_by)(name.as_deref())),
+            News::Locked(locked) => Said::new(move |t| (t.heard_locked)(locked).into()),
             News::Reconnecting => Said::new(|t| t.heard_reconnecting.into()),
             News::Reconnected => Said::new(|t| t.heard_reconnected.into()),
             News::Message { author, text } => {

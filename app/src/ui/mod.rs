@@ -10,6 +10,7 @@ mod controls;
 mod device_picker;
 mod home;
 mod language;
+mod moderation;
 mod participants;
 mod people;
 mod pip;

@@ -1,10 +1,12 @@
-//! The participants panel: everyone in the call with their role, me first; the host's row
-//! controls (make or unmake a co-host, hand the room over). The room decides: these buttons
-//! only ask, and the room's `role` frames change what shows.
+//! The participants panel: everyone in the call with their role, me first; for hosts and
+//! co-hosts the meeting's controls above and each row's (`moderation`), for the host also
+//! making or unmaking a co-host and handing the room over. The room decides: these buttons
+//! only ask, and the room's frames change what shows.
 
 use confab_protocol::{Member, Role};
 use leptos::prelude::*;
 
+use super::moderation::{row_controls, MeetingControls, MuteRequest, RemovePerson, RowControls};
 use super::room_model::RoomModel;
 use crate::i18n::I18n;
 
@@ -28,22 +30,33 @@ pub(super) fn PeopleButton(model: RoomModel) -> impl IntoView {
 #[component]
 pub(super) fn PeoplePanel(model: RoomModel) -> impl IntoView {
     let i18n = I18n::get();
-    let i_host = move || {
-        model
-            .me
-            .with(|m| m.as_ref().is_some_and(|m| m.role == Role::Host))
+    // My role, and who I am: a place of mine in another tab is me too.
+    let viewer = move || {
+        model.me.with(|m| {
+            m.as_ref().map_or((Role::Member, String::new()), |m| {
+                (m.role, m.user_id.clone())
+            })
+        })
     };
     move || {
         model.people_open.get().then(|| {
-            let me = move || model.me.get().map(|me| view! { <PersonRow member=me mine=true host_view=false model/> });
+            let me = move || model.me.get().map(|me| view! {
+                <PersonRow member=me mine=true controls=RowControls::default() audio=Signal::stored(false) model/>
+            });
             view! {
                 <aside class="people" id="participants-panel" data-testid="participants-panel"
                     aria-label=move || i18n.t().people>
+                    <MeetingControls model/>
                     <ul>
                         {me}
                         <For each=move || model.participants.get() key=|p| p.peer_id.clone() let:participant>
-                            {move || view! {
-                                <PersonRow member=participant.member.get() mine=false host_view=i_host() model/>
+                            {move || {
+                                let member = participant.member.get();
+                                let (role, user_id) = viewer();
+                                let controls = row_controls(role, member.role, member.user_id == user_id);
+                                let media = participant.media;
+                                let audio = Signal::derive(move || media.with(|m| m.audio));
+                                view! { <PersonRow member mine=false controls audio model/> }
                             }}
                         </For>
                     </ul>
@@ -53,9 +66,16 @@ pub(super) fn PeoplePanel(model: RoomModel) -> impl IntoView {
     }
 }
 
-/// One person: name, role, and for the host the controls for someone else.
+/// One person: name, role, and the viewer's `controls` for them (`audio`: their microphone
+/// is on).
 #[component]
-fn PersonRow(member: Member, mine: bool, host_view: bool, model: RoomModel) -> impl IntoView {
+fn PersonRow(
+    member: Member,
+    mine: bool,
+    controls: RowControls,
+    audio: Signal<bool>,
+    model: RoomModel,
+) -> impl IntoView {
     let i18n = I18n::get();
     let Member {
         peer_id,
@@ -68,7 +88,13 @@ fn PersonRow(member: Member, mine: bool, host_view: bool, model: RoomModel) -> i
         Role::Cohost => Some(i18n.t().role_cohost),
         Role::Member => None,
     };
-    let controls = (host_view && !mine).then(|| {
+    let moderation = controls.moderate.then(|| {
+        view! {
+            <MuteRequest model peer=peer_id.clone() name=name.clone() audio/>
+            <RemovePerson model peer=peer_id.clone() name=name.clone()/>
+        }
+    });
+    let roles = controls.roles.then(|| {
         let (peer, who) = (peer_id.clone(), name.clone());
         let cohost_toggle = {
             let (peer, who) = (peer.clone(), who.clone());
@@ -103,7 +129,8 @@ fn PersonRow(member: Member, mine: bool, host_view: bool, model: RoomModel) -> i
             <span class="name" dir="auto">{name}</span>
             {mine.then_some(move || i18n.t().you_suffix)}
             {move || role_label().map(|label| view! { <span class="role">{label}</span> })}
-            {controls}
+            {roles}
+            {moderation}
         </li>
     }
 }

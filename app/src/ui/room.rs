@@ -9,6 +9,7 @@ use super::announcer::Announcements;
 use super::chat_panel::ChatPanel;
 use super::controls::Controls;
 use super::language::LanguageSelect;
+use super::moderation::LockedBadge;
 use super::people::PeoplePanel;
 use super::room_lobby::{Ended, Lobby, SignInRequired};
 use super::room_model::{Phase, RoomModel};
@@ -175,7 +176,7 @@ pub fn RoomPage() -> impl IntoView {
     view! {
         <section class="room">
             <header>
-                <a href="/" class="brand">"Confab"</a> <h1>{room.as_str().to_owned()}</h1> <AccountChip/>
+                <a href="/" class="brand">"Confab"</a> <h1>{room.as_str().to_owned()}</h1> <LockedBadge model/> <AccountChip/>
                 <LanguageSelect/>
             </header>
             <Announcements announcer=model.announcer/>

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use confab_protocol::{
-    ClientFrame, DisplayName, MediaState, Member, PeerId, Role, RoomName, ServerFrame,
+    ClientFrame, DisplayName, MediaState, Member, PeerId, Role, RoomAccess, RoomName, ServerFrame,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -40,6 +40,8 @@ pub(super) enum Phase {
 pub(super) struct RoomModel {
     pub(super) phase: RwSignal<Phase>,
     pub(super) me: RwSignal<Option<Member>>,
+    /// Who may come in (locked, capacity), as the room last said.
+    pub(super) access: RwSignal<RoomAccess>,
     /// Everyone else in the call, one record each.
     pub(super) participants: Participants,
     pub(super) local: RwSignal<Option<MediaStream>, LocalStorage>,
@@ -98,6 +100,7 @@ impl RoomModel {
         RoomModel {
             phase: RwSignal::new(Phase::Lobby),
             me: RwSignal::new(None),
+            access: RwSignal::new(RoomAccess::default()),
             participants: Participants::new(),
             local: RwSignal::new_local(None),
             screen: RwSignal::new_local(None),
@@ -124,11 +127,17 @@ impl RoomModel {
 
     fn on_event(self, event: CallEvent) {
         match event {
-            CallEvent::Joined { me, peers, history } => {
+            CallEvent::Joined {
+                me,
+                peers,
+                history,
+                access,
+            } => {
                 let user_id = me.user_id.clone();
                 self.chat.know_members(std::iter::once(&me).chain(&peers));
                 self.my_hand.set(me.hand);
                 self.me.set(Some(me));
+                self.access.set(access);
                 self.participants.welcome(peers);
                 if self.reconnecting.get_untracked().is_some() {
                     self.announcer.say(News::Reconnected);
@@ -191,10 +200,7 @@ impl RoomModel {
                 p.media.set(media)
             }),
             CallEvent::Reaction(peer, reaction) => {
-                let mine = self
-                    .me
-                    .with_untracked(|me| me.as_ref().is_some_and(|me| me.peer_id == peer));
-                if mine {
+                if self.is_me(&peer) {
                     reactions::show(self.my_reaction, reaction);
                 } else {
                     self.participants
@@ -202,10 +208,7 @@ impl RoomModel {
                 }
             }
             CallEvent::Role(peer, role) => {
-                let mine = self
-                    .me
-                    .with_untracked(|me| me.as_ref().is_some_and(|me| me.peer_id == peer));
-                if mine {
+                if self.is_me(&peer) {
                     self.me.update(|me| {
                         if let Some(me) = me {
                             me.role = role;
@@ -216,11 +219,26 @@ impl RoomModel {
                         .update(&peer, |p| p.member.update(|m| m.role = role));
                 }
             }
+            CallEvent::Muted(by) => {
+                // As if I had pressed the mic button: the room and the others hear of it, and
+                // I can turn it on again myself.
+                if self.mic_on.get_untracked() {
+                    self.mic_on.set(false);
+                    self.announce_media();
+                }
+                let name = self.participants.name_of(&by);
+                self.announcer.say(News::MutedBy(name.clone()));
+                self.notice
+                    .set(Some(Said::new(move |t| (t.muted_by)(name.as_deref()))));
+            }
+            CallEvent::Access(access) => {
+                if self.access.get_untracked().locked != access.locked {
+                    self.announcer.say(News::Locked(access.locked));
+                }
+                self.access.set(access);
+            }
             CallEvent::Hand(peer, raised_at) => {
-                let mine = self
-                    .me
-                    .with_untracked(|me| me.as_ref().is_some_and(|me| me.peer_id == peer));
-                if mine {
+                if self.is_me(&peer) {
                     self.my_hand.set(raised_at);
                     return;
                 }
@@ -242,8 +260,9 @@ impl RoomModel {
             CallEvent::Notice(message) => self.notice.set(Some(message)),
             CallEvent::Ended(ending) => {
                 // Refused before ever getting in, as a guest: the room is for signed-in people
-                // (in case the explanation frame did not arrive before the close).
-                let turned_away = ending == Ending::Removed
+                // (in case the explanation frame did not arrive before the close). Removed or
+                // locked out are endings of their own, with their own words and no retry.
+                let turned_away = ending == Ending::Refused
                     && self.me.with_untracked(Option::is_none)
                     && !self.session.signed_in();
                 self.end_call();
@@ -260,25 +279,30 @@ impl RoomModel {
         }
     }
 
-    /// Raises or lowers my hand; the room's echo sets [`RoomModel::my_hand`].
-    pub(super) fn raise_hand(self, raised: bool) {
+    /// Sends `frame` to the room, if connected. Hosts' and co-hosts' controls only ask: the
+    /// room checks, and its frames change what shows.
+    pub(super) fn send(self, frame: ClientFrame) {
         self.call.with_value(|call| {
             if let Some(call) = call {
-                call.send(&ClientFrame::Hand { raised });
+                call.send(&frame);
             }
         });
     }
 
-    /// Asks the room to give `peer` a role (the host's controls; the room checks).
-    pub(super) fn set_role(self, peer: PeerId, role: Role) {
-        self.call.with_value(|call| {
-            if let Some(call) = call {
-                call.send(&ClientFrame::SetRole {
-                    peer_id: peer,
-                    role,
-                });
-            }
-        });
+    /// Raises or lowers my hand; the room's echo sets [`RoomModel::my_hand`].
+    pub(super) fn raise_hand(self, raised: bool) {
+        self.send(ClientFrame::Hand { raised });
+    }
+
+    /// Asks the room to give `peer` a role (the host's controls).
+    pub(super) fn set_role(self, peer_id: PeerId, role: Role) {
+        self.send(ClientFrame::SetRole { peer_id, role });
+    }
+
+    /// Whether `peer` is this place of mine (untracked).
+    fn is_me(self, peer: &PeerId) -> bool {
+        self.me
+            .with_untracked(|me| me.as_ref().is_some_and(|me| &me.peer_id == peer))
     }
 
     /// Raised hands in the order they go, mine included (tracked).
@@ -383,6 +407,7 @@ impl RoomModel {
         self.pinned.set(None);
         self.close_media();
         self.me.set(None);
+        self.access.set(RoomAccess::default());
         self.my_hand.set(None);
         self.participants.clear();
         self.reconnecting.set(None);

@@ -22,6 +22,7 @@ mod hostile;
 mod hosts;
 mod http_api;
 mod ice;
+mod moderation;
 mod replaces;
 mod room;
 mod session;
@@ -93,6 +94,8 @@ fn main() {
         session::token_for_another_user_is_refused,
         hosts::only_the_host_changes_roles,
         hosts::one_person_holds_two_places_at_most,
+        moderation::hosts_remove_mute_lock_and_end_and_nobody_else_can,
+        moderation::bans_and_the_lock_outlast_a_restart_and_meeting_bans_end_with_it,
     ];
     run_with_workers(trials, &[&OPEN, &LOCKED]).exit();
 }

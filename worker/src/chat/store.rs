@@ -70,6 +70,30 @@ pub const MIGRATIONS: &[Migration] = &[
              SELECT creator, 'host' FROM room_settings",
         ],
     },
+    Migration {
+        version: 4,
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS room_meeting (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            locked INTEGER NOT NULL,
+            capacity INTEGER NOT NULL,
+            meeting INTEGER NOT NULL,
+            emptied_ms INTEGER
+        )",
+            // A ban ends with a meeting, at a time, or (both null) never.
+            "CREATE TABLE IF NOT EXISTS room_bans (
+            user_id TEXT PRIMARY KEY,
+            until_meeting INTEGER,
+            until_ms INTEGER,
+            CHECK (until_meeting IS NULL OR until_ms IS NULL)
+        )",
+            "CREATE TABLE IF NOT EXISTS room_admissions (
+            user_id TEXT PRIMARY KEY,
+            first_ms INTEGER NOT NULL,
+            meeting INTEGER NOT NULL
+        )",
+        ],
+    },
 ];
 
 /// The schema version this code expects.

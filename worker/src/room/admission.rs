@@ -10,10 +10,13 @@
 //! 2. `?replaces=` naming a present, not-closing socket of the same user: that ghost is closed
 //!    with 4410 and keeps no place. Anyone else's peer, an unknown one or one already gone is
 //!    not touched.
-//! 3. A person who already holds [`limits::SEATS_PER_PERSON`] places (other than that ghost) is
+//! 3. A person a host removed, while their ban holds, is refused (4411 `removed`).
+//! 4. A person who already holds [`limits::SEATS_PER_PERSON`] places (other than that ghost) is
 //!    refused (4429 `seat_limit`).
-//! 4. A room that is still full is refused (4409 `room_full`); so a full room admits a
-//!    member's own reconnect past its ghost.
+//! 5. A locked room refuses newcomers (4423 `locked`); hosts, co-hosts and anyone let in
+//!    earlier in this meeting still get in (a reconnect is not a newcomer).
+//! 6. A room that is still full (at its own size, at most the mesh's) is refused (4409
+//!    `room_full`); so a full room admits a member's own reconnect past its ghost.
 //!
 //! The newcomer's role comes from [`hosts::role_on_join`]: kept for their user id, or host of a
 //! room nobody owns (the DO then stores the claim).
@@ -21,6 +24,7 @@
 use confab_protocol::{close_code, limits, ErrorCode, FrameError, Member, PeerId, Role};
 
 use super::hosts;
+use super::moderation::Ban;
 use super::settings::{admit_identity, RoomSettings};
 use super::Attachment;
 use crate::sql::StoreError;
@@ -40,7 +44,7 @@ pub struct Knock<'a> {
     pub replaces: Option<&'a PeerId>,
     /// The members present now: sockets with an attachment the server has not closed.
     pub present: Vec<Attachment>,
-    /// How many members the room holds at most.
+    /// How many members the room holds at most (its hosts' choice; never above the mesh's).
     pub capacity: usize,
     /// The peer id the newcomer gets if admitted.
     pub peer_id: PeerId,
@@ -48,6 +52,19 @@ pub struct Knock<'a> {
     pub stored_role: Option<Role>,
     /// Whether the room has a host (online or not).
     pub room_has_host: bool,
+    /// What the room's hosts decided about who comes in.
+    pub gate: Gate,
+}
+
+/// The room's own rules for this newcomer, as its hosts set them.
+#[derive(Debug, Clone, Default)]
+pub struct Gate {
+    /// The room is locked.
+    pub locked: bool,
+    /// The newcomer's ban, if it still holds.
+    pub ban: Option<Ban>,
+    /// The newcomer was let in earlier in this meeting.
+    pub been_in: bool,
 }
 
 /// What to do with a socket that asked to join.
@@ -83,15 +100,21 @@ pub enum Refusal {
     Full(FrameError),
     /// This person holds as many places as one person may.
     Seats(FrameError),
+    /// A host removed this person and the ban holds.
+    Banned(FrameError),
+    /// The room is locked and this person was not in it.
+    Locked(FrameError),
 }
 
 impl Refusal {
     /// The error frame the socket is sent before it is closed.
     pub fn error(&self) -> FrameError {
         match self {
-            Refusal::SignInRequired(error) | Refusal::Full(error) | Refusal::Seats(error) => {
-                error.clone()
-            }
+            Refusal::SignInRequired(error)
+            | Refusal::Full(error)
+            | Refusal::Seats(error)
+            | Refusal::Banned(error)
+            | Refusal::Locked(error) => error.clone(),
             Refusal::SettingsUnavailable(_) => FrameError::new(
                 ErrorCode::Internal,
                 "the room could not be opened; try again",
@@ -106,6 +129,8 @@ impl Refusal {
             Refusal::SettingsUnavailable(_) => 1011,
             Refusal::Full(_) => close_code::ROOM_FULL,
             Refusal::Seats(_) => close_code::SEAT_LIMIT,
+            Refusal::Banned(_) => close_code::REMOVED,
+            Refusal::Locked(_) => close_code::LOCKED,
         }
     }
 
@@ -116,6 +141,8 @@ impl Refusal {
             Refusal::SettingsUnavailable(_) => "try again",
             Refusal::Full(_) => "room is full",
             Refusal::Seats(_) => "already here twice",
+            Refusal::Banned(_) => "removed by a host",
+            Refusal::Locked(_) => "room is locked",
         }
     }
 
@@ -123,7 +150,7 @@ impl Refusal {
     pub fn log(&self) -> Option<String> {
         match self {
             Refusal::SettingsUnavailable(error) => Some(format!("reading settings: {error}")),
-            Refusal::SignInRequired(_) | Refusal::Full(_) | Refusal::Seats(_) => None,
+            _ => None,
         }
     }
 }
@@ -157,6 +184,12 @@ pub fn decide(
             .collect(),
         None => knock.present,
     };
+    if let Some(ban) = &knock.gate.ban {
+        return Decision {
+            replaced,
+            outcome: Outcome::Refuse(Refusal::Banned(ban.refusal())),
+        };
+    }
     let seats = present
         .iter()
         .filter(|a| a.member.user_id == knock.identity.user_id)
@@ -173,14 +206,24 @@ pub fn decide(
             ))),
         };
     }
-    if let Err(full) = fits(present.len(), knock.capacity) {
+    let (role, claims_host) = hosts::role_on_join(knock.stored_role, knock.room_has_host);
+    let returning = knock.gate.been_in || replaced.is_some();
+    if knock.gate.locked && !role.moderates() && !returning {
+        return Decision {
+            replaced,
+            outcome: Outcome::Refuse(Refusal::Locked(FrameError::new(
+                ErrorCode::Locked,
+                "this room is locked; a host has to unlock it before you can join",
+            ))),
+        };
+    }
+    if let Err(full) = fits(present.len(), knock.capacity.min(limits::ROOM_CAPACITY)) {
         return Decision {
             replaced,
             outcome: Outcome::Refuse(Refusal::Full(full)),
         };
     }
     let identity = knock.identity;
-    let (role, claims_host) = hosts::role_on_join(knock.stored_role, knock.room_has_host);
     let newcomer = Attachment {
         member: Member {
             peer_id: knock.peer_id,

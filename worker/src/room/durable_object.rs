@@ -7,8 +7,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use confab_protocol::{
-    close_code, limits, CreateRoomRequest, CreateRoomResponse, FrameError, PeerId, Role,
-    ServerFrame, SUBPROTOCOL,
+    close_code, CreateRoomRequest, CreateRoomResponse, FrameError, PeerId, Role, ServerFrame,
+    SUBPROTOCOL,
 };
 use serde::{Deserialize, Serialize};
 use worker::{
@@ -41,6 +41,7 @@ impl MemberHeader {
     pub const NAME: &'static str = "x-confab-member";
 }
 
+mod moderation;
 mod roles;
 
 #[durable_object]
@@ -84,15 +85,29 @@ impl DurableObject for Room {
         }
         let pair = WebSocketPair::new()?;
         let (stored_role, room_has_host) = self.role_facts(&member.identity.user_id);
+        let present = self.members();
+        let (meeting, gate) = match self.gate(&member.identity.user_id, present.is_empty()) {
+            Ok(facts) => facts,
+            Err(error) => {
+                // Never let a banned person in on a guess.
+                worker::console_error!("room: reading who may come in: {error}");
+                let error = FrameError::new(
+                    confab_protocol::ErrorCode::Internal,
+                    "the room could not be opened; try again",
+                );
+                return self.refuse(pair, &error, 1011, "try again");
+            }
+        };
         let knock = Knock {
             identity: member.identity,
             token_exp: member.token_exp,
             replaces: member.replaces.as_ref(),
-            present: self.members(),
-            capacity: limits::ROOM_CAPACITY,
+            present,
+            capacity: meeting.access.capacity as usize,
             peer_id: PeerId::from_uuid(uuid::Uuid::new_v4()),
             stored_role,
             room_has_host,
+            gate,
         };
         let decision = admission::decide(knock, || self.settings());
         // A reconnect past its own dead socket: that ghost leaves now and keeps no place.
@@ -113,6 +128,7 @@ impl DurableObject for Room {
                         role: Role::Host,
                     }]);
                 }
+                self.note_admission(&newcomer.member.user_id, meeting);
                 (newcomer, others)
             }
             Outcome::Refuse(refusal) => {
@@ -132,7 +148,13 @@ impl DurableObject for Room {
             .accept_websocket_with_tags(&pair.server, &[peer_id.as_str()]);
         pair.server.serialize_attachment(&newcomer)?;
         let history = self.welcome_history();
-        let (welcome, joined) = room::join(&member.room, &newcomer.member, others, history);
+        let (welcome, joined) = room::join(
+            &member.room,
+            &newcomer.member,
+            others,
+            history,
+            meeting.access,
+        );
         let _ = pair.server.send_with_str(welcome.to_json());
         self.broadcast_except(&peer_id, &joined);
         upgraded(pair.client)
@@ -240,6 +262,11 @@ impl Room {
                         );
                     }
                 }
+                Action::Remove { user_id, period } => self.remove(ws, &user_id, period),
+                Action::ChangeAccess { locked, capacity } => {
+                    self.change_access(ws, locked, capacity)
+                }
+                Action::EndForAll => self.end_for_all(ws),
                 Action::Chat(request) => {
                     let db = DoSql::new(self.state.storage());
                     let actions = match self.chat(&db) {
@@ -377,7 +404,7 @@ impl Room {
     }
 
     /// Members are open sockets with an identity that the server has not closed.
-    fn members(&self) -> Vec<Attachment> {
+    pub(super) fn members(&self) -> Vec<Attachment> {
         self.state
             .get_websockets()
             .iter()
@@ -387,7 +414,7 @@ impl Room {
     }
 
     /// Server-side close: the peer leaves now, not when (or if) its client answers.
-    fn close_member(&self, ws: &WebSocket, code: u16, reason: &str) {
+    pub(super) fn close_member(&self, ws: &WebSocket, code: u16, reason: &str) {
         let Some(mut gone) = attachment(ws).filter(|a| !a.closing) else {
             let _ = ws.close(Some(code), Some(reason));
             return;
@@ -399,6 +426,7 @@ impl Room {
             .borrow_mut()
             .remove(gone.member.peer_id.as_str());
         self.broadcast_except(&gone.member.peer_id, &room::leave(&gone.member));
+        self.note_departure(&gone.member.peer_id);
     }
 
     pub(super) fn broadcast(&self, frame: &ServerFrame) {
@@ -434,6 +462,7 @@ impl Room {
             .borrow_mut()
             .remove(gone.member.peer_id.as_str());
         self.broadcast_except(&gone.member.peer_id, &room::leave(&gone.member));
+        self.note_departure(&gone.member.peer_id);
     }
 }
 

@@ -52,6 +52,7 @@ pub struct ConnGuard {
     frames: TokenBucket,
     chats: TokenBucket,
     reactions: TokenBucket,
+    moderation: TokenBucket,
     refused_in_row: u32,
     strikes: u32,
 }
@@ -71,12 +72,21 @@ impl ConnGuard {
     /// everyone's screen, so a flood would bury the call.
     pub const REACTION_BURST: u32 = 5;
     pub const REACTIONS_PER_SECOND: u32 = 1;
+    /// Host actions at once (removing a few trolls in a row), then one a second: each closes
+    /// sockets, writes storage or interrupts someone.
+    pub const MODERATION_BURST: u32 = 10;
+    pub const MODERATIONS_PER_SECOND: u32 = 1;
 
     pub fn new(now_ms: i64) -> Self {
         ConnGuard {
             frames: TokenBucket::new(Self::FRAME_BURST, Self::FRAMES_PER_SECOND, now_ms),
             chats: TokenBucket::new(Self::CHAT_BURST, Self::CHATS_PER_SECOND, now_ms),
             reactions: TokenBucket::new(Self::REACTION_BURST, Self::REACTIONS_PER_SECOND, now_ms),
+            moderation: TokenBucket::new(
+                Self::MODERATION_BURST,
+                Self::MODERATIONS_PER_SECOND,
+                now_ms,
+            ),
             refused_in_row: 0,
             strikes: 0,
         }
@@ -104,6 +114,11 @@ impl ConnGuard {
     /// Whether one more reaction fits the reaction rate.
     pub fn admit_reaction(&mut self, now_ms: i64) -> bool {
         self.reactions.try_take(now_ms)
+    }
+
+    /// Whether a host action (remove, mute, lock, end) may go ahead now.
+    pub fn admit_moderation(&mut self, now_ms: i64) -> bool {
+        self.moderation.try_take(now_ms)
     }
 
     /// Counts a bad frame; true when the connection has had too many.

@@ -9,6 +9,7 @@ pub mod admission;
 pub mod durable_object;
 mod guard;
 pub mod hosts;
+pub mod moderation;
 #[cfg(target_arch = "wasm32")]
 pub mod routes;
 pub mod settings;
@@ -16,11 +17,12 @@ pub mod upgrade;
 
 pub use guard::{ConnGuard, TokenBucket, Verdict};
 pub use hosts::{RoleChange, RoleStore};
+pub use moderation::ModerationStore;
 pub use settings::{admit_identity, RoomSettings, SettingsConflict, SettingsStore};
 
 use confab_protocol::{
-    close_code, decode_client_frame, limits, ChatMessage, ClientFrame, ErrorCode, FrameError,
-    Member, PeerId, ServerFrame,
+    close_code, decode_client_frame, limits, BanPeriod, ChatMessage, ClientFrame, ErrorCode,
+    FrameError, Member, PeerId, RoomAccess, ServerFrame,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -60,6 +62,15 @@ pub enum Action {
     /// Store these roles, put them in each of those users' attachments and announce them to
     /// everyone with `role` frames.
     SetRoles(Vec<RoleChange>),
+    /// Ban this person for `period` and close every place they hold with 4411.
+    Remove { user_id: String, period: BanPeriod },
+    /// Change the room's lock or size (absent: kept) and tell everyone if it changed.
+    ChangeAccess {
+        locked: Option<bool>,
+        capacity: Option<u32>,
+    },
+    /// End the meeting: a new one starts, and every socket closes with 4412.
+    EndForAll,
     /// Run this against the room's chat storage and carry out [`on_chat`]'s actions.
     Chat(ChatRequest),
     /// Something failed on our side: log it (the sender has been told `internal`).
@@ -81,6 +92,7 @@ pub fn join(
     newcomer: &Member,
     others: Vec<Member>,
     history: Vec<ChatMessage>,
+    access: RoomAccess,
 ) -> (ServerFrame, ServerFrame) {
     let welcome = ServerFrame::Welcome {
         peer_id: newcomer.peer_id.clone(),
@@ -88,6 +100,7 @@ pub fn join(
         you: newcomer.clone(),
         peers: others,
         history,
+        access,
     };
     (
         welcome,
@@ -201,6 +214,10 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
                 Err(refused) => vec![Action::Reply(refused.to_frame())],
             }
         }
+        ClientFrame::Remove { .. }
+        | ClientFrame::Mute { .. }
+        | ClientFrame::SetAccess { .. }
+        | ClientFrame::EndForAll {} => on_moderation(incoming, guard, frame),
         ClientFrame::React { reaction } => {
             if !guard.admit_reaction(incoming.now_ms) {
                 return vec![Action::Reply(
@@ -246,6 +263,60 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
             q,
             limit: limit.unwrap_or(DEFAULT_SEARCH_LIMIT),
         })],
+    }
+}
+
+/// A host action: allowed for this sender on this target, and not in a flood. A refusal is
+/// not a strike (a co-host demoted a moment ago may still see the controls).
+fn on_moderation(
+    incoming: &Incoming<'_>,
+    guard: &mut ConnGuard,
+    frame: ClientFrame,
+) -> Vec<Action> {
+    let actor = &incoming.sender.member;
+    let target =
+        |peer: &PeerId| (incoming.member_of)(peer).ok_or_else(|| FrameError::unknown_peer(peer));
+    let allowed = match &frame {
+        ClientFrame::Remove { peer_id, .. } | ClientFrame::Mute { peer_id } => {
+            target(peer_id).and_then(|t| moderation::may_moderate(actor, &t).map(|()| t))
+        }
+        ClientFrame::SetAccess { .. } => {
+            moderation::may_change_access(actor).map(|()| actor.clone())
+        }
+        _ => moderation::may_end(actor).map(|()| actor.clone()),
+    };
+    let target = match allowed {
+        Ok(target) => target,
+        Err(refused) if refused.code == ErrorCode::UnknownPeer => return refuse(guard, refused),
+        Err(refused) => return vec![Action::Reply(refused.to_frame())],
+    };
+    if !guard.admit_moderation(incoming.now_ms) {
+        return vec![Action::Reply(
+            FrameError::new(
+                ErrorCode::RateLimited,
+                format!(
+                    "more than {} host actions in a row; one a second after that",
+                    ConnGuard::MODERATION_BURST
+                ),
+            )
+            .to_frame(),
+        )];
+    }
+    match frame {
+        ClientFrame::Remove { ban, .. } => vec![Action::Remove {
+            user_id: target.user_id,
+            period: ban,
+        }],
+        ClientFrame::Mute { .. } => vec![Action::SendTo(
+            target.peer_id,
+            ServerFrame::Muted {
+                by: actor.peer_id.clone(),
+            },
+        )],
+        ClientFrame::SetAccess { locked, capacity } => {
+            vec![Action::ChangeAccess { locked, capacity }]
+        }
+        _ => vec![Action::EndForAll],
     }
 }
 

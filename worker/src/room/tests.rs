@@ -40,6 +40,10 @@ fn newcomer_gets_welcome_with_others_and_others_get_peer_joined() {
         &member(ALICE),
         vec![member(BOB)],
         history.clone(),
+        RoomAccess {
+            locked: true,
+            capacity: 5,
+        },
     );
     match welcome {
         ServerFrame::Welcome {
@@ -48,7 +52,9 @@ fn newcomer_gets_welcome_with_others_and_others_get_peer_joined() {
             you,
             peers,
             history: history_sent,
+            access,
         } => {
+            assert!(access.locked && access.capacity == 5);
             assert_eq!(peer_id.as_str(), ALICE);
             assert_eq!(room, "standup");
             assert_eq!(you, member(ALICE));

@@ -1,7 +1,7 @@
-use confab_protocol::{limits, MediaState, Role};
+use confab_protocol::{limits, BanPeriod, MediaState, Role};
 
 use super::*;
-use crate::room::test_support::{alice, member, ALICE, BOB, GONE, TOKEN_EXP};
+use crate::room::test_support::{alice, member, ALICE, BOB, GONE, NOW_MS, TOKEN_EXP};
 
 const NEW: &str = "dddddddddddddddddddddddddddddddd";
 
@@ -33,6 +33,7 @@ fn alice_knocks<'a>(replaces: Option<&'a PeerId>, present: Vec<Attachment>) -> K
         peer_id: PeerId(NEW.into()),
         stored_role: None,
         room_has_host: true,
+        gate: Gate::default(),
     }
 }
 
@@ -382,5 +383,90 @@ fn the_first_in_a_room_nobody_owns_claims_it_and_a_kept_role_comes_back() {
     assert_eq!(
         admitted(&decide(cohost, open_room)).0.member.role,
         Role::Cohost
+    );
+}
+
+#[test]
+fn a_removed_person_is_refused_while_the_ban_holds_with_4411() {
+    let ban = Ban::new(&alice().member.user_id, BanPeriod::Hour, 1, NOW_MS);
+    let knock = Knock {
+        gate: Gate {
+            ban: Some(ban),
+            ..Gate::default()
+        },
+        ..alice_knocks(None, vec![present(BOB)])
+    };
+    let decision = decide(knock, open_room);
+    let refused = refusal(&decision);
+    assert_eq!(refused.close_code(), close_code::REMOVED);
+    assert_eq!(refused.error().code, ErrorCode::Removed);
+    assert_eq!(
+        refused.error().message,
+        "a host removed you from this room for an hour"
+    );
+}
+
+#[test]
+fn a_locked_room_lets_in_only_hosts_and_people_already_in_this_meeting() {
+    let locked = |gate: Gate, stored_role, replaces| Knock {
+        gate: Gate {
+            locked: true,
+            ..gate
+        },
+        stored_role,
+        ..alice_knocks(replaces, vec![present(BOB), alice()])
+    };
+    let newcomer = decide(locked(Gate::default(), None, None), open_room);
+    let refused = refusal(&newcomer);
+    assert_eq!(refused.close_code(), close_code::LOCKED);
+    assert_eq!(refused.error().code, ErrorCode::Locked);
+    // Co-hosts and hosts always get in; so does anyone let in earlier in this meeting, and a
+    // reconnect past its own ghost.
+    for role in [Role::Cohost, Role::Host] {
+        admitted(&decide(
+            locked(Gate::default(), Some(role), None),
+            open_room,
+        ));
+    }
+    let been_in = Gate {
+        been_in: true,
+        ..Gate::default()
+    };
+    admitted(&decide(locked(been_in, None, None), open_room));
+    let own = PeerId(ALICE.into());
+    let back = decide(locked(Gate::default(), None, Some(&own)), open_room);
+    assert_eq!(back.replaced, Some(own.clone()));
+    admitted(&back);
+    // A ban outranks having been in.
+    let banned = Gate {
+        been_in: true,
+        ban: Some(Ban::new(
+            &alice().member.user_id,
+            BanPeriod::Forever,
+            1,
+            NOW_MS,
+        )),
+        ..Gate::default()
+    };
+    assert_eq!(
+        refusal(&decide(locked(banned, None, None), open_room)).close_code(),
+        close_code::REMOVED
+    );
+}
+
+#[test]
+fn a_room_is_full_at_its_own_size_and_never_above_the_mesh() {
+    let at = |capacity, present: usize| Knock {
+        capacity,
+        ..alice_knocks(None, strangers(present))
+    };
+    admitted(&decide(at(3, 2), open_room));
+    assert_eq!(
+        refusal(&decide(at(3, 3), open_room)).close_code(),
+        close_code::ROOM_FULL
+    );
+    assert_eq!(
+        refusal(&decide(at(50, limits::ROOM_CAPACITY), open_room)).close_code(),
+        close_code::ROOM_FULL
     );
 }

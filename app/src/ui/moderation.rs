@@ -1,0 +1,250 @@
+//! What hosts and co-hosts do to run a meeting: on someone's row, ask their app to turn the
+//! microphone off, or remove them for a while (after a confirmation); at the top of the People
+//! panel, lock the room, set how many may be in it, and (the host only) end it for everyone.
+//! These only ask: the room checks each frame, and its answers change what shows.
+
+use confab_protocol::{limits, BanPeriod, ClientFrame, PeerId, Role};
+use leptos::html::{Button, Select};
+use leptos::prelude::*;
+
+use super::room_model::RoomModel;
+use crate::i18n::I18n;
+
+/// The controls a viewer gets on one person's row.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(super) struct RowControls {
+    /// Ask to mute, remove: hosts and co-hosts.
+    pub(super) moderate: bool,
+    /// Make or unmake a co-host, hand the room over: the host only.
+    pub(super) roles: bool,
+}
+
+/// What `viewer` may do to someone of role `target`: nothing to themselves (`mine`: this or
+/// another place of theirs) nor to the host, whom nobody removes or mutes.
+pub(super) fn row_controls(viewer: Role, target: Role, mine: bool) -> RowControls {
+    if mine || target == Role::Host {
+        return RowControls::default();
+    }
+    RowControls {
+        moderate: viewer.moderates(),
+        roles: viewer == Role::Host,
+    }
+}
+
+const PERIODS: [BanPeriod; 3] = [BanPeriod::Meeting, BanPeriod::Hour, BanPeriod::Forever];
+
+/// The period menu's value (a [`BanPeriod::as_str`]); the shortest for anything else.
+fn ban_period(value: &str) -> BanPeriod {
+    PERIODS
+        .into_iter()
+        .find(|p| p.as_str() == value)
+        .unwrap_or(BanPeriod::Meeting)
+}
+
+/// Focuses the element `node` gives whenever it appears (a confirmation's first control):
+/// the keyboard goes on from there.
+fn focus_on_show(node: impl Fn() -> Option<web_sys::HtmlElement> + 'static) {
+    Effect::new(move |_| {
+        if let Some(element) = node() {
+            let _ = element.focus();
+        }
+    });
+}
+
+/// "Turn off mic" on someone's row, while their microphone is on.
+#[component]
+pub(super) fn MuteRequest(
+    model: RoomModel,
+    peer: PeerId,
+    name: String,
+    audio: Signal<bool>,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    move || {
+        let (peer, name) = (peer.clone(), name.clone());
+        audio.get().then(|| {
+            view! {
+                <button type="button" data-testid="mute-request-button"
+                    aria-label=move || (i18n.t().mute_request_of)(&name)
+                    on:click=move |_| model.send(ClientFrame::Mute { peer_id: peer.clone() })>
+                    {move || i18n.t().mute_request}
+                </button>
+            }
+        })
+    }
+}
+
+/// "Remove" on someone's row: opens, in the row, for how long and a confirm button.
+#[component]
+pub(super) fn RemovePerson(model: RoomModel, peer: PeerId, name: String) -> impl IntoView {
+    let i18n = I18n::get();
+    let open = RwSignal::new(false);
+    let (button, period) = (NodeRef::<Button>::new(), NodeRef::<Select>::new());
+    focus_on_show(move || period.get().map(Into::into));
+    let cancel = move || {
+        open.set(false);
+        if let Some(button) = button.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    let name = StoredValue::new(name);
+    let remove_of = move || name.with_value(|n| (i18n.t().remove_of)(n));
+    let confirm = move || {
+        let peer = peer.clone();
+        view! {
+            <span class="confirm" role="group" aria-label=remove_of
+                on:keydown=move |ev| if ev.key() == "Escape" { cancel() }>
+                <select data-testid="remove-period" node_ref=period aria-label=move || i18n.t().remove_period>
+                    <option value="meeting" selected>{move || i18n.t().ban_meeting}</option>
+                    <option value="hour">{move || i18n.t().ban_hour}</option>
+                    <option value="forever">{move || i18n.t().ban_forever}</option>
+                </select>
+                <button type="button" class="danger" data-testid="remove-confirm"
+                    aria-label=move || name.with_value(|n| (i18n.t().remove_now_of)(n))
+                    on:click=move |_| {
+                        let ban = period.get_untracked().map_or(BanPeriod::Meeting, |s| ban_period(&s.value()));
+                        open.set(false);
+                        model.send(ClientFrame::Remove { peer_id: peer.clone(), ban });
+                    }>
+                    {move || i18n.t().remove_now}
+                </button>
+                <button type="button" class="quiet" data-testid="remove-cancel" on:click=move |_| cancel()>
+                    {move || i18n.t().cancel}
+                </button>
+            </span>
+        }
+    };
+    view! {
+        <button type="button" class="danger" data-testid="remove-button" node_ref=button
+            aria-label=remove_of aria-expanded=move || open.get().to_string()
+            on:click=move |_| open.update(|o| *o = !*o)>
+            {move || i18n.t().remove}
+        </button>
+        {move || open.get().then(confirm.clone())}
+    }
+}
+
+/// Lock, room size and (the host's) end for all, at the top of the People panel, for hosts
+/// and co-hosts.
+#[component]
+pub(super) fn MeetingControls(model: RoomModel) -> impl IntoView {
+    let i18n = I18n::get();
+    let role = move || {
+        model
+            .me
+            .with(|m| m.as_ref().map_or(Role::Member, |m| m.role))
+    };
+    let locked = move || model.access.with(|a| a.locked);
+    let set_access =
+        move |locked, capacity| model.send(ClientFrame::SetAccess { locked, capacity });
+    // Each option follows the room's capacity (whatever order the menu is built in).
+    let sizes = move || {
+        let sizes = limits::MIN_ROOM_CAPACITY..=limits::ROOM_CAPACITY as u32;
+        sizes.map(|n| view! {
+            <option value=n.to_string() prop:selected=move || model.access.with(|a| a.capacity == n)>
+                {move || (i18n.t().capacity_option)(n)}
+            </option>
+        }).collect_view()
+    };
+    move || {
+        role().moderates().then(|| {
+            view! {
+                <section class="meeting-controls" data-testid="meeting-controls"
+                    aria-label=move || i18n.t().meeting_controls>
+                    <button type="button" data-testid="lock-toggle" aria-pressed=move || locked().to_string()
+                        on:click=move |_| set_access(Some(!model.access.with_untracked(|a| a.locked)), None)>
+                        {move || i18n.t().lock_room}
+                    </button>
+                    <select data-testid="capacity-select" aria-label=move || i18n.t().capacity
+                        on:change:target=move |ev| if let Ok(n) = ev.target().value().parse() {
+                            set_access(None, Some(n))
+                        }>
+                        {sizes()}
+                    </select>
+                    {move || (role() == Role::Host).then(|| view! { <EndForAll model/> })}
+                </section>
+            }
+        })
+    }
+}
+
+/// The host's "end meeting for all", which asks once more.
+#[component]
+fn EndForAll(model: RoomModel) -> impl IntoView {
+    let i18n = I18n::get();
+    let asking = RwSignal::new(false);
+    let confirm = NodeRef::<Button>::new();
+    focus_on_show(move || confirm.get().map(Into::into));
+    view! {
+        <button type="button" class="danger" data-testid="end-for-all-button"
+            aria-expanded=move || asking.get().to_string()
+            on:click=move |_| asking.update(|a| *a = !*a)>
+            {move || i18n.t().end_for_all}
+        </button>
+        {move || asking.get().then(|| view! {
+            <button type="button" class="danger" data-testid="end-for-all-confirm" node_ref=confirm
+                on:click=move |_| model.send(ClientFrame::EndForAll {})>
+                {move || i18n.t().end_for_all_confirm}
+            </button>
+            <button type="button" class="quiet" data-testid="end-for-all-cancel"
+                on:click=move |_| asking.set(false)>
+                {move || i18n.t().cancel}
+            </button>
+        })}
+    }
+}
+
+/// Shown to everyone while the room is locked.
+#[component]
+pub(super) fn LockedBadge(model: RoomModel) -> impl IntoView {
+    let i18n = I18n::get();
+    move || {
+        model.access.with(|a| a.locked).then(|| {
+            view! {
+                <span class="room-locked" data-testid="room-locked" role="note"
+                    aria-label=move || i18n.t().room_locked_hint>
+                    <span aria-hidden="true">"🔒 "</span>{move || i18n.t().room_locked}
+                </span>
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_and_cohosts_moderate_others_but_never_the_host_or_themselves() {
+        let none = RowControls::default();
+        let both = RowControls {
+            moderate: true,
+            roles: true,
+        };
+        let moderate = RowControls {
+            moderate: true,
+            roles: false,
+        };
+        assert_eq!(row_controls(Role::Host, Role::Member, false), both);
+        assert_eq!(row_controls(Role::Host, Role::Cohost, false), both);
+        assert_eq!(row_controls(Role::Cohost, Role::Member, false), moderate);
+        assert_eq!(row_controls(Role::Cohost, Role::Cohost, false), moderate);
+        for viewer in [Role::Host, Role::Cohost, Role::Member] {
+            assert_eq!(row_controls(viewer, Role::Host, false), none, "{viewer:?}");
+            for target in [Role::Host, Role::Cohost, Role::Member] {
+                assert_eq!(row_controls(viewer, target, true), none, "mine");
+            }
+        }
+        assert_eq!(row_controls(Role::Member, Role::Member, false), none);
+        assert_eq!(row_controls(Role::Member, Role::Cohost, false), none);
+    }
+
+    #[test]
+    fn the_period_menu_values_are_the_protocols() {
+        for period in PERIODS {
+            assert_eq!(ban_period(period.as_str()), period);
+        }
+        assert_eq!(ban_period(""), BanPeriod::Meeting);
+        assert_eq!(ban_period("week"), BanPeriod::Meeting);
+    }
+}
