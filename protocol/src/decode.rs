@@ -171,11 +171,15 @@ fn validate(frame: &ClientFrame) -> Result<(), FrameError> {
                 return Err(FrameError::new(ErrorCode::InvalidField, "bad `token`"));
             }
         }
-        ClientFrame::SetAccess { locked, capacity } => {
-            if locked.is_none() && capacity.is_none() {
+        ClientFrame::SetAccess {
+            locked,
+            capacity,
+            history,
+        } => {
+            if locked.is_none() && capacity.is_none() && history.is_none() {
                 return Err(FrameError::new(
                     ErrorCode::InvalidField,
-                    "`set_access` needs `locked` or `capacity`",
+                    "`set_access` needs `locked`, `capacity` or `history`",
                 ));
             }
             if let Some(capacity) = capacity {

@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::model::{BanPeriod, ChatMessage, Member, PeerId, Role, RoomAccess};
+use crate::model::{BanPeriod, ChatMessage, HistoryVisibility, Member, PeerId, Role, RoomAccess};
 use crate::reaction::Reaction;
 
 /// Client → server.
@@ -52,6 +52,8 @@ pub enum ClientFrame {
         locked: Option<bool>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         capacity: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        history: Option<HistoryVisibility>,
     },
     /// Host only: end the meeting; every socket closes with 4412.
     EndForAll {},

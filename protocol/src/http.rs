@@ -78,6 +78,9 @@ pub struct CreateRoomRequest {
     /// Only signed-in people may join (guests are refused with `sign_in_required`).
     #[serde(default)]
     pub require_sign_in: bool,
+    /// Whose chat history people see (absent: everyone's). Hosts may change it later.
+    #[serde(default)]
+    pub history: crate::HistoryVisibility,
 }
 
 /// `POST /api/rooms` response (201): the new room's random name and its settings.

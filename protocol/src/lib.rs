@@ -19,7 +19,10 @@ pub use http::{
     IceServer, IceTransportPolicy, Problem, ProfileUpdate, ProviderInfo, ProvidersResponse,
     RefreshRequest, UserInfo,
 };
-pub use model::{hand_queue, BanPeriod, ChatMessage, MediaState, Member, PeerId, Role, RoomAccess};
+pub use model::{
+    hand_queue, BanPeriod, ChatMessage, HistoryVisibility, MediaState, Member, PeerId, Role,
+    RoomAccess,
+};
 pub use names::{DisplayName, NameError, RoomName};
 pub use reaction::Reaction;
 

@@ -96,6 +96,9 @@ pub struct RoomAccess {
     /// Most people in the room at once, [`crate::limits::MIN_ROOM_CAPACITY`] up to
     /// [`crate::limits::ROOM_CAPACITY`]; lowering it sends nobody away.
     pub capacity: u32,
+    /// Whose chat history a person may read and search (absent: everyone's, as before).
+    #[serde(default)]
+    pub history: HistoryVisibility,
 }
 
 impl Default for RoomAccess {
@@ -103,6 +106,27 @@ impl Default for RoomAccess {
         RoomAccess {
             locked: false,
             capacity: crate::limits::ROOM_CAPACITY as u32,
+            history: HistoryVisibility::Everyone,
+        }
+    }
+}
+
+/// Which of a room's chat a person sees (history pages, search, the welcome's page).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryVisibility {
+    /// All of it, whenever they join.
+    #[default]
+    Everyone,
+    /// Only what was sent after they were first let in.
+    SinceJoined,
+}
+
+impl HistoryVisibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HistoryVisibility::Everyone => "everyone",
+            HistoryVisibility::SinceJoined => "since_joined",
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Sign-in providers, the signed-in person's profile, and rooms that require sign-in.
 
 use confab_protocol::{
-    CreateRoomRequest, CreateRoomResponse, ProfileUpdate, ProvidersResponse, UserInfo,
+    CreateRoomRequest, CreateRoomResponse, HistoryVisibility, ProfileUpdate, ProvidersResponse,
+    UserInfo,
 };
 use web_sys::{Request, RequestInit};
 
@@ -38,12 +39,17 @@ pub async fn upload_avatar(token: &str, image: &web_sys::Blob) -> Result<UserInf
     send(request).await
 }
 
-/// `POST /api/rooms`: a new room with a server-chosen name (signed-in people only).
+/// `POST /api/rooms`: a new room with a server-chosen name (signed-in people only), whose chat
+/// history people see as `history` says.
 pub async fn create_room(
     token: &str,
     require_sign_in: bool,
+    history: HistoryVisibility,
 ) -> Result<CreateRoomResponse, ApiError> {
-    let body = to_json(&CreateRoomRequest { require_sign_in })?;
+    let body = to_json(&CreateRoomRequest {
+        require_sign_in,
+        history,
+    })?;
     let request = json_request("POST", "/api/rooms", &body)?;
     bearer(&request, token)?;
     send(request).await

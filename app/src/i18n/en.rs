@@ -1,6 +1,6 @@
 //! English.
 
-use confab_protocol::{ErrorCode, Reaction};
+use confab_protocol::{ErrorCode, HistoryVisibility, Reaction};
 
 use super::Texts;
 use crate::shortcuts::Shortcut;
@@ -22,6 +22,11 @@ pub static EN: Texts = Texts {
     join: "Join",
     new_room: "New room",
     only_signed_in_toggle: "Only signed-in people can join",
+    chat_history: "Chat history",
+    history_option: |history| match history {
+        HistoryVisibility::Everyone => "Chat history: everyone who joins",
+        HistoryVisibility::SinceJoined => "Chat history: only from when each person joins",
+    },
     sign_in_to_start: "Sign in to start or join a call.",
     server_named_invalid_room: "The server named an invalid room.",
     could_not_create_room: |e| format!("Could not create the room: {e}"),
@@ -121,6 +126,10 @@ pub static EN: Texts = Texts {
     end_for_all_confirm: "End it for everyone now",
     room_locked: "Room locked",
     room_locked_hint: "Room locked: nobody new can join",
+    history_note: |history| match history {
+        HistoryVisibility::Everyone => "History: everyone who joins sees all messages",
+        HistoryVisibility::SinceJoined => "History: you see messages from when you first joined",
+    },
     guest: "guest",
     joined_as_guest: "Joined as a guest",
     tile_reconnecting: "reconnecting…",
@@ -167,6 +176,12 @@ pub static EN: Texts = Texts {
             "The room is locked"
         } else {
             "The room is unlocked"
+        }
+    },
+    heard_history: |history| match history {
+        HistoryVisibility::Everyone => "Chat history is now shown in full to everyone who joins",
+        HistoryVisibility::SinceJoined => {
+            "Chat history now starts from when each person first joined"
         }
     },
     heard_reconnecting: "Connection lost. Reconnecting…",

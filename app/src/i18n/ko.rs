@@ -1,6 +1,6 @@
 //! 한국어.
 
-use confab_protocol::{ErrorCode, Reaction};
+use confab_protocol::{ErrorCode, HistoryVisibility, Reaction};
 
 use super::Texts;
 use crate::shortcuts::Shortcut;
@@ -22,6 +22,11 @@ pub static KO: Texts = Texts {
     join: "참여",
     new_room: "새 방",
     only_signed_in_toggle: "로그인한 사람만 참여할 수 있게 하기",
+    chat_history: "채팅 기록",
+    history_option: |history| match history {
+        HistoryVisibility::Everyone => "채팅 기록: 참여하는 모든 사람에게 전체 공개",
+        HistoryVisibility::SinceJoined => "채팅 기록: 각자 참여한 때부터만",
+    },
     sign_in_to_start: "통화를 시작하거나 참여하려면 로그인하세요.",
     server_named_invalid_room: "서버가 잘못된 방 이름을 보냈습니다.",
     could_not_create_room: |e| format!("방을 만들지 못했습니다: {e}"),
@@ -121,6 +126,10 @@ pub static KO: Texts = Texts {
     end_for_all_confirm: "지금 모두에 대해 종료",
     room_locked: "방 잠김",
     room_locked_hint: "방 잠김: 새로운 사람은 들어올 수 없습니다",
+    history_note: |history| match history {
+        HistoryVisibility::Everyone => "기록: 참여하는 모든 사람이 모든 메시지를 봅니다",
+        HistoryVisibility::SinceJoined => "기록: 처음 참여한 때부터의 메시지만 보입니다",
+    },
     guest: "게스트",
     joined_as_guest: "게스트로 참여함",
     tile_reconnecting: "다시 연결하는 중…",
@@ -170,6 +179,10 @@ pub static KO: Texts = Texts {
         } else {
             "방 잠금이 풀렸습니다"
         }
+    },
+    heard_history: |history| match history {
+        HistoryVisibility::Everyone => "이제 참여하는 모든 사람이 채팅 기록 전체를 봅니다",
+        HistoryVisibility::SinceJoined => "이제 채팅 기록은 각자 처음 참여한 때부터 보입니다",
     },
     heard_reconnecting: "연결이 끊어졌습니다. 다시 연결하는 중…",
     heard_reconnected: "다시 연결되었습니다",

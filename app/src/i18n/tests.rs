@@ -190,3 +190,41 @@ fn the_korean_moderation_words_have_no_latin_words() {
     );
     assert_eq!((en.mute_request_of)("Ben"), "Turn off Ben's microphone");
 }
+
+#[test]
+fn the_history_words_differ_by_choice_and_the_korean_have_no_latin_words() {
+    use confab_protocol::HistoryVisibility::{Everyone, SinceJoined};
+    let (ko, en) = (Lang::Ko.texts(), Lang::En.texts());
+    let words = |t: &'static Texts| {
+        let mut words = vec![t.chat_history];
+        for history in [Everyone, SinceJoined] {
+            words.extend([
+                (t.history_option)(history),
+                (t.history_note)(history),
+                (t.heard_history)(history),
+            ]);
+        }
+        words
+    };
+    for (k, e) in words(ko).into_iter().zip(words(en)) {
+        assert_ne!(k, e);
+        assert!(!k.chars().any(|c| c.is_ascii_alphabetic()), "{k:?}");
+        assert!(k.chars().any(|c| ('가'..='힣').contains(&c)), "{k:?}");
+    }
+    for t in [ko, en] {
+        assert_ne!(
+            (t.history_option)(Everyone),
+            (t.history_option)(SinceJoined)
+        );
+        assert_ne!((t.history_note)(Everyone), (t.history_note)(SinceJoined));
+        assert_ne!((t.heard_history)(Everyone), (t.heard_history)(SinceJoined));
+    }
+    assert_eq!(
+        (en.history_option)(Everyone),
+        "Chat history: everyone who joins"
+    );
+    assert_eq!(
+        (en.history_note)(SinceJoined),
+        "History: you see messages from when you first joined"
+    );
+}

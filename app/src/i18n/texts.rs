@@ -1,7 +1,7 @@
 //! The keys: every string the interface shows, as one struct whose values are the tables in
 //! `ko.rs` and `en.rs`. Plain `&str` for fixed text; `fn` for text with something in it.
 
-use confab_protocol::ErrorCode;
+use confab_protocol::{ErrorCode, HistoryVisibility};
 
 pub struct Texts {
     // ---- page, home ----------------------------------------------------------------------
@@ -23,6 +23,9 @@ pub struct Texts {
     pub join: &'static str,
     pub new_room: &'static str,
     pub only_signed_in_toggle: &'static str,
+    /// The chat-history menu's name (a new room's, the hosts'), and each choice in it.
+    pub chat_history: &'static str,
+    pub history_option: fn(HistoryVisibility) -> &'static str,
     pub sign_in_to_start: &'static str,
     pub server_named_invalid_room: &'static str,
     pub could_not_create_room: fn(&str) -> String,
@@ -124,6 +127,8 @@ pub struct Texts {
     /// The badge everyone sees while the room is locked, and its accessible name.
     pub room_locked: &'static str,
     pub room_locked_hint: &'static str,
+    /// The line everyone sees at the top of the chat: whose history they are shown.
+    pub history_note: fn(HistoryVisibility) -> &'static str,
     pub guest: &'static str,
     pub joined_as_guest: &'static str,
     pub tile_reconnecting: &'static str,
@@ -154,6 +159,8 @@ pub struct Texts {
     pub heard_hand: fn(&str) -> String,
     /// A host locked (true) or unlocked the room.
     pub heard_locked: fn(bool) -> &'static str,
+    /// A host changed whose chat history people see.
+    pub heard_history: fn(HistoryVisibility) -> &'static str,
     pub heard_reconnecting: &'static str,
     pub heard_reconnected: &'static str,
     /// Author and text of a message from someone else.

@@ -1,5 +1,5 @@
 //! What a screen reader hears about the call: who joined and left, others' microphones (and
-//! who turned mine off), the room locked or unlocked,
+//! who turned mine off), the room locked or unlocked, whose chat history people see changed,
 //! the link dropping and coming back, and chat from others. One polite live region per room
 //! page, present before anything is said (regions added with their text are often missed);
 //! each piece of news replaces the last, and messages that arrive close together are heard as
@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use confab_protocol::HistoryVisibility;
 use leptos::prelude::*;
 
 use crate::i18n::{I18n, Said};
@@ -23,6 +24,8 @@ pub(super) enum News {
     /// Who turned my microphone off (`None`: someone not listed).
     MutedBy(Option<String>),
     Locked(bool),
+    /// A host changed whose chat history people see.
+    History(HistoryVisibility),
     Reconnecting,
     Reconnected,
     Message {
@@ -104,6 +107,7 @@ impl Announcer {
             News::Hand(name) => Said::new(move |t| (t.heard_hand)(&name)),
             News::MutedBy(name) => Said::new(move |t| (t.muted_by)(name.as_deref())),
             News::Locked(locked) => Said::new(move |t| (t.heard_locked)(locked).into()),
+            News::History(history) => Said::new(move |t| (t.heard_history)(history).into()),
             News::Reconnecting => Said::new(|t| t.heard_reconnecting.into()),
             News::Reconnected => Said::new(|t| t.heard_reconnected.into()),
             News::Message { author, text } => {

@@ -1,7 +1,9 @@
-//! The chat panel beside the video grid: search box, messages (or search results), composer.
+//! The chat panel beside the video grid: search box, whose history the room shows, messages
+//! (or search results), composer.
 
 use std::time::Duration;
 
+use confab_protocol::HistoryVisibility;
 use leptos::prelude::*;
 
 use super::chat_composer::Composer;
@@ -13,8 +15,13 @@ use crate::i18n::I18n;
 /// Search as you type, once typing pauses this long.
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
 
+/// `history`: whose chat history the room shows (its hosts' setting, as it last said); the
+/// room filters what it sends, this only says so.
 #[component]
-pub fn ChatPanel(chat: ChatModel) -> impl IntoView {
+pub fn ChatPanel(
+    chat: ChatModel,
+    #[prop(into)] history: Signal<HistoryVisibility>,
+) -> impl IntoView {
     let i18n = I18n::get();
     let searching = Signal::derive(move || chat.store.with(|s| s.search().is_some()));
     let not_searching = Signal::derive(move || !searching.get());
@@ -64,6 +71,9 @@ pub fn ChatPanel(chat: ChatModel) -> impl IntoView {
                 <button type="button" class="icon quiet" data-testid="chat-close" aria-label=move || i18n.t().close_chat
                     on:click=move |_| chat.set_open(false)>"✕"</button>
             </header>
+            <p class="chat-history" data-testid="history-visibility" data-history=move || history.get().as_str()>
+                {move || (i18n.t().history_note)(history.get())}
+            </p>
             {notice}
             <ChatList chat hidden=searching/>
             <SearchResults chat hidden=not_searching/>

@@ -1,10 +1,11 @@
-use confab_protocol::RoomName;
+use confab_protocol::{HistoryVisibility, RoomName};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use super::account::{AccountBar, SignInLinks};
 use super::language::LanguageSelect;
+use super::moderation::{history_choice, history_options};
 use super::session::{with_token, Session};
 use crate::api;
 use crate::i18n::{I18n, Said};
@@ -12,7 +13,8 @@ use crate::names::{check_join_form, name_error, new_room_name};
 use crate::storage;
 
 /// Name + room, or a new unguessable room; joining goes straight into the call. Signed-in
-/// people join under their account name and may make a room that only signed-in people enter.
+/// people join under their account name and may make a room that only signed-in people enter,
+/// or whose chat each person sees only from when they join.
 #[component]
 pub fn Home() -> impl IntoView {
     let session = Session::get();
@@ -21,6 +23,7 @@ pub fn Home() -> impl IntoView {
     let room = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Said>);
     let require_sign_in = RwSignal::new(false);
+    let history = RwSignal::new(HistoryVisibility::Everyone);
     let creating = RwSignal::new(false);
     // The form shows once we know who we are (nothing is swapped under a click) and is not
     // rebuilt after that unless that changes.
@@ -50,7 +53,9 @@ pub fn Home() -> impl IntoView {
     };
     let join = join_as.clone();
     let new_room = move |_| {
-        if !(signed_in.get_untracked() && require_sign_in.get_untracked()) {
+        // Settings other than the defaults need the room made first (signed-in people only).
+        let (require, chosen) = (require_sign_in.get_untracked(), history.get_untracked());
+        if !(signed_in.get_untracked() && (require || chosen != HistoryVisibility::Everyone)) {
             join_as(new_room_name());
             return;
         }
@@ -58,7 +63,7 @@ pub fn Home() -> impl IntoView {
         creating.set(true);
         spawn_local(async move {
             let created = with_token(session, |token| async move {
-                api::create_room(&token, true).await
+                api::create_room(&token, require, chosen).await
             })
             .await;
             creating.set(false);
@@ -81,12 +86,19 @@ pub fn Home() -> impl IntoView {
             }
         })
     };
-    let toggle = move || {
+    let settings = move || {
         signed_in.get().then(|| {
             view! {
                 <label class="check">
                     <input type="checkbox" data-testid="require-signin-toggle" bind:checked=require_sign_in/>
                     {move || i18n.t().only_signed_in_toggle}
+                </label>
+                <label>
+                    {move || i18n.t().chat_history}
+                    <select data-testid="new-room-history"
+                        on:change:target=move |ev| history.set(history_choice(&ev.target().value()))>
+                        {history_options(history.into())}
+                    </select>
                 </label>
             }
         })
@@ -113,7 +125,7 @@ pub fn Home() -> impl IntoView {
                             {move || i18n.t().new_room}
                         </button>
                     </div>
-                    {toggle}
+                    {settings}
                 </form>
             }
         })

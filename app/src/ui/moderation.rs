@@ -1,9 +1,10 @@
 //! What hosts and co-hosts do to run a meeting: on someone's row, ask their app to turn the
 //! microphone off, or remove them for a while (after a confirmation); at the top of the People
-//! panel, lock the room, set how many may be in it, and (the host only) end it for everyone.
+//! panel, lock the room, set how many may be in it, choose whose chat history people see, and
+//! (the host only) end it for everyone.
 //! These only ask: the room checks each frame, and its answers change what shows.
 
-use confab_protocol::{limits, BanPeriod, ClientFrame, PeerId, Role};
+use confab_protocol::{limits, BanPeriod, ClientFrame, HistoryVisibility, PeerId, Role};
 use leptos::html::{Button, Select};
 use leptos::prelude::*;
 
@@ -39,6 +40,34 @@ fn ban_period(value: &str) -> BanPeriod {
         .into_iter()
         .find(|p| p.as_str() == value)
         .unwrap_or(BanPeriod::Meeting)
+}
+
+const HISTORIES: [HistoryVisibility; 2] =
+    [HistoryVisibility::Everyone, HistoryVisibility::SinceJoined];
+
+/// The chat-history menu's value (a [`HistoryVisibility::as_str`]); everyone's for anything
+/// else.
+pub(super) fn history_choice(value: &str) -> HistoryVisibility {
+    HISTORIES
+        .into_iter()
+        .find(|h| h.as_str() == value)
+        .unwrap_or_default()
+}
+
+/// The chat-history menu's choices, each selected while it is `current` (a new room's choice,
+/// or the room's setting as it last said).
+pub(super) fn history_options(current: Signal<HistoryVisibility>) -> impl IntoView {
+    let i18n = I18n::get();
+    HISTORIES
+        .map(|h| {
+            view! {
+                <option value=h.as_str() prop:selected=move || current.get() == h>
+                    {move || (i18n.t().history_option)(h)}
+                </option>
+            }
+        })
+        .into_iter()
+        .collect_view()
 }
 
 /// Focuses the element `node` gives whenever it appears (a confirmation's first control):
@@ -124,8 +153,8 @@ pub(super) fn RemovePerson(model: RoomModel, peer: PeerId, name: String) -> impl
     }
 }
 
-/// Lock, room size and (the host's) end for all, at the top of the People panel, for hosts
-/// and co-hosts.
+/// Lock, room size, chat history and (the host's) end for all, at the top of the People panel,
+/// for hosts and co-hosts.
 #[component]
 pub(super) fn MeetingControls(model: RoomModel) -> impl IntoView {
     let i18n = I18n::get();
@@ -135,8 +164,14 @@ pub(super) fn MeetingControls(model: RoomModel) -> impl IntoView {
             .with(|m| m.as_ref().map_or(Role::Member, |m| m.role))
     };
     let locked = move || model.access.with(|a| a.locked);
-    let set_access =
-        move |locked, capacity| model.send(ClientFrame::SetAccess { locked, capacity });
+    let history = Signal::derive(move || model.access.with(|a| a.history));
+    let set_access = move |locked, capacity, history| {
+        model.send(ClientFrame::SetAccess {
+            locked,
+            capacity,
+            history,
+        })
+    };
     // Each option follows the room's capacity (whatever order the menu is built in).
     let sizes = move || {
         let sizes = limits::MIN_ROOM_CAPACITY..=limits::ROOM_CAPACITY as u32;
@@ -152,14 +187,20 @@ pub(super) fn MeetingControls(model: RoomModel) -> impl IntoView {
                 <section class="meeting-controls" data-testid="meeting-controls"
                     aria-label=move || i18n.t().meeting_controls>
                     <button type="button" data-testid="lock-toggle" aria-pressed=move || locked().to_string()
-                        on:click=move |_| set_access(Some(!model.access.with_untracked(|a| a.locked)), None)>
+                        on:click=move |_| set_access(Some(!model.access.with_untracked(|a| a.locked)), None, None)>
                         {move || i18n.t().lock_room}
                     </button>
                     <select data-testid="capacity-select" aria-label=move || i18n.t().capacity
                         on:change:target=move |ev| if let Ok(n) = ev.target().value().parse() {
-                            set_access(None, Some(n))
+                            set_access(None, Some(n), None)
                         }>
                         {sizes()}
+                    </select>
+                    <select data-testid="history-select" aria-label=move || i18n.t().chat_history
+                        on:change:target=move |ev| {
+                            set_access(None, None, Some(history_choice(&ev.target().value())))
+                        }>
+                        {history_options(history)}
                     </select>
                     {move || (role() == Role::Host).then(|| view! { <EndForAll model/> })}
                 </section>
@@ -246,5 +287,18 @@ mod tests {
         }
         assert_eq!(ban_period(""), BanPeriod::Meeting);
         assert_eq!(ban_period("week"), BanPeriod::Meeting);
+    }
+
+    #[test]
+    fn the_history_menu_values_are_the_protocols() {
+        for history in HISTORIES {
+            assert_eq!(history_choice(history.as_str()), history);
+        }
+        assert_eq!(
+            history_choice("since_joined"),
+            HistoryVisibility::SinceJoined
+        );
+        assert_eq!(history_choice(""), HistoryVisibility::Everyone);
+        assert_eq!(history_choice("nobody"), HistoryVisibility::Everyone);
     }
 }

@@ -167,7 +167,7 @@ pub fn RoomPage() -> impl IntoView {
                 </div>
                 <Screens model/>
                 <PeoplePanel model/>
-                <ChatPanel chat/>
+                <ChatPanel chat history=Signal::derive(move || model.access.with(|a| a.history))/>
                 </div>
                 <Controls model/>
             </section>

@@ -40,7 +40,8 @@ pub(super) enum Phase {
 pub(super) struct RoomModel {
     pub(super) phase: RwSignal<Phase>,
     pub(super) me: RwSignal<Option<Member>>,
-    /// Who may come in (locked, capacity), as the room last said.
+    /// Who may come in (locked, capacity) and whose chat history people see, as the room last
+    /// said.
     pub(super) access: RwSignal<RoomAccess>,
     /// Everyone else in the call, one record each.
     pub(super) participants: Participants,
@@ -232,8 +233,12 @@ impl RoomModel {
                     .set(Some(Said::new(move |t| (t.muted_by)(name.as_deref()))));
             }
             CallEvent::Access(access) => {
-                if self.access.get_untracked().locked != access.locked {
+                let was = self.access.get_untracked();
+                if was.locked != access.locked {
                     self.announcer.say(News::Locked(access.locked));
+                }
+                if was.history != access.history {
+                    self.announcer.say(News::History(access.history));
                 }
                 self.access.set(access);
             }

@@ -71,6 +71,7 @@ fn moderation_frames_match_golden_json() {
         ClientFrame::SetAccess {
             locked: Some(true),
             capacity: None,
+            history: None,
         },
         json!({"type": "set_access", "locked": true}),
     );
@@ -78,8 +79,17 @@ fn moderation_frames_match_golden_json() {
         ClientFrame::SetAccess {
             locked: None,
             capacity: Some(4),
+            history: None,
         },
         json!({"type": "set_access", "capacity": 4}),
+    );
+    assert_client_golden(
+        ClientFrame::SetAccess {
+            locked: None,
+            capacity: None,
+            history: Some(HistoryVisibility::SinceJoined),
+        },
+        json!({"type": "set_access", "history": "since_joined"}),
     );
     assert_client_golden(ClientFrame::EndForAll {}, json!({"type": "end_for_all"}));
     assert_server_golden(
@@ -91,9 +101,10 @@ fn moderation_frames_match_golden_json() {
             access: RoomAccess {
                 locked: true,
                 capacity: 5,
+                history: HistoryVisibility::SinceJoined,
             },
         },
-        json!({"type": "access", "access": {"locked": true, "capacity": 5}}),
+        json!({"type": "access", "access": {"locked": true, "capacity": 5, "history": "since_joined"}}),
     );
     for (code, name) in [
         (ErrorCode::Removed, "removed"),
@@ -104,6 +115,9 @@ fn moderation_frames_match_golden_json() {
             json!({"type": "error", "code": name, "message": "no"}),
         );
     }
+    // Access from before history visibility reads as everyone's history.
+    let old: RoomAccess = serde_json::from_value(json!({"locked": false, "capacity": 8})).unwrap();
+    assert_eq!(old, RoomAccess::default());
     // A welcome from a server before hosts (no `access`) reads as an open room of eight.
     let old = json!({"type": "welcome", "peer_id": PEER_A, "room": "r",
                      "you": member_json(PEER_A, "Mina"), "peers": [], "history": []});

@@ -182,7 +182,8 @@ fn server_frames_match_golden_json() {
         },
         json!({"type": "welcome", "peer_id": PEER_A, "room": "standup",
                "you": member_json(PEER_A, "Mina"), "peers": [member_json(PEER_B, "Joon")],
-               "history": [message_json()], "access": {"locked": false, "capacity": 8}}),
+               "history": [message_json()],
+               "access": {"locked": false, "capacity": 8, "history": "everyone"}}),
     );
     assert_server_golden(
         ServerFrame::PeerJoined {
@@ -366,10 +367,11 @@ fn http_bodies_match_golden_json() {
     );
     let create = CreateRoomRequest {
         require_sign_in: true,
+        history: HistoryVisibility::SinceJoined,
     };
     assert_eq!(
         serde_json::to_value(&create).unwrap(),
-        json!({"require_sign_in": true})
+        json!({"require_sign_in": true, "history": "since_joined"})
     );
     assert_eq!(
         serde_json::from_value::<CreateRoomRequest>(json!({})).unwrap(),

@@ -4,6 +4,7 @@
 //! - [`auth`]: who may call `PATCH /api/me`, `PUT /api/me/avatar` and `POST /api/rooms`.
 //! - [`avatar`]: `PUT /api/me/avatar` (magic-byte type check, 2 MiB limit, R2 storage) and
 //!   `GET /api/avatars/<user id>` (same bytes, safe headers).
+//! - [`history`]: a room whose history each person reads from their first admission on.
 //! - [`profile`]: `PATCH /api/me`, a new display name.
 //! - [`rooms`]: `POST /api/rooms`, and a guest's socket to a room that requires sign-in
 //!   (`sign_in_required`, 4403, never a member).
@@ -16,6 +17,7 @@
 
 mod auth;
 mod avatar;
+mod history;
 mod profile;
 mod rooms;
 
@@ -59,6 +61,7 @@ fn main() {
         rooms::a_signed_in_person_makes_a_room_with_a_new_random_name,
         rooms::a_guest_is_refused_with_sign_in_required_and_never_counted,
         rooms::rooms_made_by_joining_still_admit_guests,
+        history::late_joiners_read_chat_from_their_first_admission_when_the_room_says_so,
     ];
     let conclusion = run_with_workers(trials, &[&OPEN]);
     drop(lock(&PROVIDERS).take());

@@ -29,6 +29,7 @@ fn lock(locked: bool) -> ClientFrame {
     ClientFrame::SetAccess {
         locked: Some(locked),
         capacity: None,
+        history: None,
     }
 }
 
@@ -170,11 +171,12 @@ pub async fn hosts_remove_mute_lock_and_end_and_nobody_else_can() {
     ann.send(&ClientFrame::SetAccess {
         locked: None,
         capacity: Some(3),
+        history: None,
     })
     .await;
     let three = RoomAccess {
-        locked: false,
         capacity: 3,
+        ..RoomAccess::default()
     };
     expect_access(&mut ann, three).await;
     expect_access(&mut ben, three).await;

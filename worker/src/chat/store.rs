@@ -78,7 +78,9 @@ pub const MIGRATIONS: &[Migration] = &[
             locked INTEGER NOT NULL,
             capacity INTEGER NOT NULL,
             meeting INTEGER NOT NULL,
-            emptied_ms INTEGER
+            emptied_ms INTEGER,
+            history TEXT NOT NULL DEFAULT 'everyone'
+                CHECK (history IN ('everyone', 'since_joined'))
         )",
             // A ban ends with a meeting, at a time, or (both null) never.
             "CREATE TABLE IF NOT EXISTS room_bans (
@@ -87,9 +89,11 @@ pub const MIGRATIONS: &[Migration] = &[
             until_ms INTEGER,
             CHECK (until_meeting IS NULL OR until_ms IS NULL)
         )",
+            // `first_seq`: the last message sent before they were first let in.
             "CREATE TABLE IF NOT EXISTS room_admissions (
             user_id TEXT PRIMARY KEY,
             first_ms INTEGER NOT NULL,
+            first_seq INTEGER NOT NULL,
             meeting INTEGER NOT NULL
         )",
         ],
@@ -308,12 +312,27 @@ impl<'a, S: Sql> ChatStore<'a, S> {
 
     /// The newest `limit` messages before `before_seq` (all the newest when `None`), ascending.
     pub fn history(&self, before_seq: Option<u64>, limit: u32) -> Result<Page, StoreError> {
-        let before = before_seq.map_or(MAX_SAFE_INTEGER, |s| {
-            i64::try_from(s).unwrap_or(i64::MAX).min(MAX_SAFE_INTEGER)
-        });
+        self.history_after(0, before_seq, limit)
+    }
+
+    /// [`ChatStore::history`] of the messages after `after_seq` only (what a reader may see).
+    pub fn history_after(
+        &self,
+        after_seq: u64,
+        before_seq: Option<u64>,
+        limit: u32,
+    ) -> Result<Page, StoreError> {
+        let before = before_seq.map_or(MAX_SAFE_INTEGER, safe_seq);
         let rows = self.db.exec(
-            &format!("SELECT {COLUMNS} FROM chat_messages WHERE seq < ? ORDER BY seq DESC LIMIT ?"),
-            &[before.into(), (i64::from(limit) + 1).into()],
+            &format!(
+                "SELECT {COLUMNS} FROM chat_messages WHERE seq < ? AND seq > ?
+                 ORDER BY seq DESC LIMIT ?"
+            ),
+            &[
+                before.into(),
+                safe_seq(after_seq).into(),
+                (i64::from(limit) + 1).into(),
+            ],
         )?;
         let fetched = rows.len();
         let mut newest_first = within_budget(rows.into_iter().take(limit as usize))?;
@@ -327,20 +346,39 @@ impl<'a, S: Sql> ChatStore<'a, S> {
 
     /// Messages matching every term of `query`, newest first, at most `limit`.
     pub fn search(&self, query: &str, limit: u32) -> Result<Vec<ChatMessage>, StoreError> {
+        self.search_after(0, query, limit)
+    }
+
+    /// [`ChatStore::search`] among the messages after `after_seq` only.
+    pub fn search_after(
+        &self,
+        after_seq: u64,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
         let Some(expression) = search::match_expression(query) else {
             return Ok(Vec::new());
         };
         let rows = self.db.exec(
             &format!(
                 "SELECT {COLUMNS} FROM chat_messages WHERE seq IN (
-                    SELECT rowid FROM chat_search WHERE chat_search MATCH ?
+                    SELECT rowid FROM chat_search WHERE chat_search MATCH ? AND rowid > ?
                     ORDER BY rowid DESC LIMIT ?
                  ) ORDER BY seq DESC"
             ),
-            &[expression.into(), i64::from(limit).into()],
+            &[
+                expression.into(),
+                safe_seq(after_seq).into(),
+                i64::from(limit).into(),
+            ],
         )?;
         within_budget(rows.into_iter())
     }
+}
+
+/// A sequence number as a bound parameter (which goes through a JS number in the worker).
+fn safe_seq(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX).min(MAX_SAFE_INTEGER)
 }
 
 /// Maps rows to messages until [`MAX_PAGE_BYTES`] of JSON would be exceeded (never fewer than

@@ -147,7 +147,7 @@ impl DurableObject for Room {
         self.state
             .accept_websocket_with_tags(&pair.server, &[peer_id.as_str()]);
         pair.server.serialize_attachment(&newcomer)?;
-        let history = self.welcome_history();
+        let history = self.welcome_history(&newcomer.member.user_id);
         let (welcome, joined) = room::join(
             &member.room,
             &newcomer.member,
@@ -189,6 +189,7 @@ impl DurableObject for Room {
                         &Incoming {
                             sender: &sender,
                             member_of: &member_of,
+                            hidden_through: &|| self.hidden_through(&sender.member.user_id),
                             now_ms,
                         },
                         guard,
@@ -263,9 +264,7 @@ impl Room {
                     }
                 }
                 Action::Remove { user_id, period } => self.remove(ws, &user_id, period),
-                Action::ChangeAccess { locked, capacity } => {
-                    self.change_access(ws, locked, capacity)
-                }
+                Action::ChangeAccess(change) => self.change_access(ws, change),
                 Action::EndForAll => self.end_for_all(ws),
                 Action::Chat(request) => {
                     let db = DoSql::new(self.state.storage());
@@ -332,6 +331,7 @@ impl Room {
                 user_id: settings.creator.clone(),
                 role: Role::Host,
             }]);
+            self.choose_history(body.history);
         }
         match created {
             Ok(Ok(())) => Ok(Response::from_json(&CreateRoomResponse {
@@ -389,11 +389,12 @@ impl Room {
     }
 
     /// The latest chat page for a newcomer; a storage failure is logged and the join goes on.
-    fn welcome_history(&self) -> Vec<confab_protocol::ChatMessage> {
+    fn welcome_history(&self, user_id: &str) -> Vec<confab_protocol::ChatMessage> {
+        let hidden = self.hidden_through(user_id);
         let db = DoSql::new(self.state.storage());
         match self
             .chat(&db)
-            .and_then(|store| store.history(None, DEFAULT_HISTORY_LIMIT))
+            .and_then(|store| store.history_after(hidden, None, DEFAULT_HISTORY_LIMIT))
         {
             Ok(page) => page.messages,
             Err(error) => {

@@ -64,11 +64,8 @@ pub enum Action {
     SetRoles(Vec<RoleChange>),
     /// Ban this person for `period` and close every place they hold with 4411.
     Remove { user_id: String, period: BanPeriod },
-    /// Change the room's lock or size (absent: kept) and tell everyone if it changed.
-    ChangeAccess {
-        locked: Option<bool>,
-        capacity: Option<u32>,
-    },
+    /// Change the room's lock, size or history visibility and tell everyone if it changed.
+    ChangeAccess(moderation::AccessChange),
     /// End the meeting: a new one starts, and every socket closes with 4412.
     EndForAll,
     /// Run this against the room's chat storage and carry out [`on_chat`]'s actions.
@@ -79,10 +76,22 @@ pub enum Action {
 
 /// A chat frame that passed validation and limits, for the storage-backed half of the room.
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// `after_seq`: the sender sees only messages after it (the room's history visibility; 0: all).
 pub enum ChatRequest {
-    Post { client_id: Uuid, text: String },
-    History { before_seq: Option<u64>, limit: u32 },
-    Search { q: String, limit: u32 },
+    Post {
+        client_id: Uuid,
+        text: String,
+    },
+    History {
+        before_seq: Option<u64>,
+        limit: u32,
+        after_seq: u64,
+    },
+    Search {
+        q: String,
+        limit: u32,
+        after_seq: u64,
+    },
 }
 
 /// Frames for a newcomer: its welcome (with the latest chat page), and the announcement for
@@ -122,6 +131,9 @@ pub struct Incoming<'a> {
     pub sender: &'a Attachment,
     /// The connected member of this room a peer id names, if any.
     pub member_of: &'a dyn Fn(&PeerId) -> Option<Member>,
+    /// The last message the sender may not see (their room's history visibility); asked only
+    /// for history and search.
+    pub hidden_through: &'a dyn Fn() -> u64,
     pub now_ms: i64,
 }
 
@@ -257,11 +269,13 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
             vec![Action::Chat(ChatRequest::History {
                 before_seq,
                 limit: limit.unwrap_or(DEFAULT_HISTORY_LIMIT),
+                after_seq: (incoming.hidden_through)(),
             })]
         }
         ClientFrame::Search { q, limit } => vec![Action::Chat(ChatRequest::Search {
             q,
             limit: limit.unwrap_or(DEFAULT_SEARCH_LIMIT),
+            after_seq: (incoming.hidden_through)(),
         })],
     }
 }
@@ -313,9 +327,15 @@ fn on_moderation(
                 by: actor.peer_id.clone(),
             },
         )],
-        ClientFrame::SetAccess { locked, capacity } => {
-            vec![Action::ChangeAccess { locked, capacity }]
-        }
+        ClientFrame::SetAccess {
+            locked,
+            capacity,
+            history,
+        } => vec![Action::ChangeAccess(moderation::AccessChange {
+            locked,
+            capacity,
+            history,
+        })],
         _ => vec![Action::EndForAll],
     }
 }
@@ -371,14 +391,22 @@ pub fn on_chat<S: Sql>(
                 Err(error) => storage_failed("storing a chat message", Some(client_id), error),
             }
         }
-        ChatRequest::History { before_seq, limit } => match store.history(before_seq, limit) {
+        ChatRequest::History {
+            before_seq,
+            limit,
+            after_seq,
+        } => match store.history_after(after_seq, before_seq, limit) {
             Ok(page) => vec![Action::Reply(ServerFrame::History {
                 messages: page.messages,
                 has_more: page.has_more,
             })],
             Err(error) => storage_failed("reading chat history", None, error),
         },
-        ChatRequest::Search { q, limit } => match store.search(&q, limit) {
+        ChatRequest::Search {
+            q,
+            limit,
+            after_seq,
+        } => match store.search_after(after_seq, &q, limit) {
             Ok(messages) => vec![Action::Reply(ServerFrame::SearchResults { q, messages })],
             Err(error) => storage_failed("searching chat", None, error),
         },

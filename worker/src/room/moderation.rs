@@ -9,7 +9,9 @@
 //! lifts the bans made "for this meeting". A room whose sockets vanished without anyone leaving
 //! (a server restart) is still in its meeting when people come back.
 
-use confab_protocol::{limits, BanPeriod, ErrorCode, FrameError, Member, Role, RoomAccess};
+use confab_protocol::{
+    limits, BanPeriod, ErrorCode, FrameError, HistoryVisibility, Member, Role, RoomAccess,
+};
 
 mod store;
 pub use store::ModerationStore;
@@ -64,20 +66,36 @@ pub fn may_change_access(actor: &Member) -> Result<(), FrameError> {
     Ok(())
 }
 
-/// The room's access with these changes (absent: kept); `None` when nothing changes. A size
-/// above the mesh's is refused with the frame; this keeps it there anyway.
-pub fn changed_access(
-    current: RoomAccess,
-    locked: Option<bool>,
-    capacity: Option<u32>,
-) -> Option<RoomAccess> {
+/// The changes a `set_access` frame asks for (absent: kept).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AccessChange {
+    pub locked: Option<bool>,
+    pub capacity: Option<u32>,
+    pub history: Option<HistoryVisibility>,
+}
+
+/// The room's access with `change`; `None` when nothing changes. A size above the mesh's is
+/// refused with the frame; this keeps it there anyway.
+pub fn changed_access(current: RoomAccess, change: AccessChange) -> Option<RoomAccess> {
     let next = RoomAccess {
-        locked: locked.unwrap_or(current.locked),
-        capacity: capacity
+        locked: change.locked.unwrap_or(current.locked),
+        capacity: change
+            .capacity
             .unwrap_or(current.capacity)
             .min(limits::ROOM_CAPACITY as u32),
+        history: change.history.unwrap_or(current.history),
     };
     (next != current).then_some(next)
+}
+
+/// The last message a reader may not see: none with everyone's history; with
+/// [`HistoryVisibility::SinceJoined`], everything up to their first admission (`first_seq`;
+/// all of it when the room has no record of them).
+pub fn hidden_through(history: HistoryVisibility, first_seq: Option<u64>) -> u64 {
+    match history {
+        HistoryVisibility::Everyone => 0,
+        HistoryVisibility::SinceJoined => first_seq.unwrap_or(u64::MAX),
+    }
 }
 
 /// Someone kept out of the room.

@@ -9,6 +9,7 @@ fn run(sender: &Attachment, guard: &mut ConnGuard, text: &str) -> Vec<Action> {
         |p: &PeerId| (p.as_str() == ALICE || p.as_str() == BOB).then(|| member(p.as_str()));
     on_text(
         &Incoming {
+            hidden_through: &|| 0,
             sender,
             member_of: &present,
             now_ms: NOW_MS,
@@ -43,6 +44,7 @@ fn newcomer_gets_welcome_with_others_and_others_get_peer_joined() {
         RoomAccess {
             locked: true,
             capacity: 5,
+            ..RoomAccess::default()
         },
     );
     match welcome {
@@ -347,6 +349,7 @@ fn chat_history_and_search_frames_go_to_chat_storage_with_default_limits() {
     assert_eq!(
         run(&alice(), &mut guard, r#"{"type":"history"}"#),
         vec![Action::Chat(ChatRequest::History {
+            after_seq: 0,
             before_seq: None,
             limit: DEFAULT_HISTORY_LIMIT
         })]
@@ -358,6 +361,7 @@ fn chat_history_and_search_frames_go_to_chat_storage_with_default_limits() {
             r#"{"type":"history","before_seq":7,"limit":100}"#
         ),
         vec![Action::Chat(ChatRequest::History {
+            after_seq: 0,
             before_seq: Some(7),
             limit: 100
         })]
@@ -365,6 +369,7 @@ fn chat_history_and_search_frames_go_to_chat_storage_with_default_limits() {
     assert_eq!(
         run(&alice(), &mut guard, r#"{"type":"search","q":"학교 \"*"}"#),
         vec![Action::Chat(ChatRequest::Search {
+            after_seq: 0,
             q: "학교 \"*".into(),
             limit: DEFAULT_SEARCH_LIMIT
         })]
@@ -543,6 +548,7 @@ fn history_and_search_answer_the_sender_only() {
         &store,
         &member(BOB),
         ChatRequest::History {
+            after_seq: 0,
             before_seq: None,
             limit: 1,
         },
@@ -561,6 +567,7 @@ fn history_and_search_answer_the_sender_only() {
         &store,
         &member(BOB),
         ChatRequest::Search {
+            after_seq: 0,
             q: "학교".into(),
             limit: 20,
         },
@@ -602,10 +609,12 @@ fn storage_failure_is_an_internal_error_to_the_sender_only_and_is_logged() {
     }
     for request in [
         ChatRequest::History {
+            after_seq: 0,
             before_seq: None,
             limit: 5,
         },
         ChatRequest::Search {
+            after_seq: 0,
             q: "x".into(),
             limit: 5,
         },
@@ -652,6 +661,7 @@ fn a_reaction_goes_to_everyone_and_a_flood_is_refused() {
     let present = |p: &PeerId| Some(member(p.as_str()));
     let react = |guard: &mut ConnGuard, now_ms: i64| {
         let incoming = Incoming {
+            hidden_through: &|| 0,
             sender: &sender,
             member_of: &present,
             now_ms,

@@ -8,7 +8,7 @@ use worker::WebSocket;
 use super::{attachment, Room};
 use crate::env::now_ms;
 use crate::room::admission::Gate;
-use crate::room::moderation::{changed_access, Ban, MeetingState};
+use crate::room::moderation::{changed_access, hidden_through, AccessChange, Ban, MeetingState};
 use crate::room::ModerationStore;
 use crate::sql::durable_object::DoSql;
 use crate::sql::StoreError;
@@ -108,17 +108,12 @@ impl Room {
     }
 
     /// Locks, unlocks or resizes the room and tells everyone (nothing when nothing changes).
-    pub(super) fn change_access(
-        &self,
-        ws: &WebSocket,
-        locked: Option<bool>,
-        capacity: Option<u32>,
-    ) {
+    pub(super) fn change_access(&self, ws: &WebSocket, change: AccessChange) {
         let db = DoSql::new(self.state.storage());
         let changed = self.chat(&db).and_then(|_| {
             let store = ModerationStore::new(&db);
             let state = store.meeting()?;
-            let Some(access) = changed_access(state.access, locked, capacity) else {
+            let Some(access) = changed_access(state.access, change) else {
                 return Ok(None);
             };
             store.set_meeting(&MeetingState { access, ..state })?;
@@ -155,6 +150,39 @@ impl Room {
         self.guards.borrow_mut().clear();
         for socket in &sockets {
             let _ = socket.close(Some(close_code::ENDED), Some("the host ended the meeting"));
+        }
+    }
+
+    /// The last message `user_id` may not see under the room's history visibility. A storage
+    /// failure hides everything (logged): never show what the room's hosts chose to hide.
+    pub(super) fn hidden_through(&self, user_id: &str) -> u64 {
+        let db = DoSql::new(self.state.storage());
+        let seen = self.chat(&db).and_then(|_| {
+            let store = ModerationStore::new(&db);
+            let history = store.meeting()?.access.history;
+            Ok(match history {
+                confab_protocol::HistoryVisibility::Everyone => 0,
+                _ => hidden_through(history, store.first_seq(user_id)?),
+            })
+        });
+        seen.unwrap_or_else(|error| {
+            worker::console_error!("room: reading history visibility: {error}");
+            u64::MAX
+        })
+    }
+
+    /// The history visibility a new room was made with (a failure is logged; the room keeps
+    /// everyone's history, which its hosts can change).
+    pub(super) fn choose_history(&self, history: confab_protocol::HistoryVisibility) {
+        let db = DoSql::new(self.state.storage());
+        let chosen = self.chat(&db).and_then(|_| {
+            let store = ModerationStore::new(&db);
+            let mut state = store.meeting()?;
+            state.access.history = history;
+            store.set_meeting(&state)
+        });
+        if let Err(error) = chosen {
+            worker::console_error!("room: storing history visibility: {error}");
         }
     }
 

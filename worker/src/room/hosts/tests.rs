@@ -143,6 +143,7 @@ fn frame_from(sender: &crate::room::Attachment, text: &str) -> Vec<crate::room::
     let mut guard = ConnGuard::new(NOW_MS);
     on_text(
         &Incoming {
+            hidden_through: &|| 0,
             sender,
             member_of: &others,
             now_ms: NOW_MS,

@@ -3,7 +3,7 @@
 //! emptied), `room_bans` (one row per banned user id) and `room_admissions` (the last meeting
 //! each user id was let into).
 
-use confab_protocol::RoomAccess;
+use confab_protocol::{HistoryVisibility, RoomAccess};
 
 use super::{Ban, BanEnd, MeetingState};
 use crate::sql::{Sql, SqlValue, StoreError};
@@ -20,47 +20,52 @@ impl<'a, S: Sql> ModerationStore<'a, S> {
     /// The room's state; a room that never had one is open, full at 8, in meeting 1.
     pub fn meeting(&self) -> Result<MeetingState, StoreError> {
         let rows = self.db.exec(
-            "SELECT locked, capacity, meeting, emptied_ms FROM room_meeting WHERE id = 1",
+            "SELECT locked, capacity, meeting, emptied_ms, history FROM room_meeting WHERE id = 1",
             &[],
         )?;
         let Some(row) = rows.into_iter().next() else {
             return Ok(MeetingState::default());
         };
-        match row.as_slice() {
-            [SqlValue::Integer(locked), SqlValue::Integer(capacity), SqlValue::Integer(meeting), emptied] =>
-            {
-                let emptied_ms = match emptied {
-                    SqlValue::Null => None,
-                    SqlValue::Integer(ms) => Some(*ms),
-                    other => return Err(StoreError::Corrupt(format!("emptied_ms {other:?}"))),
-                };
-                let capacity = u32::try_from(*capacity)
-                    .map_err(|_| StoreError::Corrupt(format!("capacity {capacity}")))?;
-                Ok(MeetingState {
-                    access: RoomAccess {
-                        locked: *locked != 0,
-                        capacity,
-                    },
-                    meeting: *meeting,
-                    emptied_ms,
-                })
-            }
-            other => Err(StoreError::Corrupt(format!("room_meeting {other:?}"))),
-        }
+        let [SqlValue::Integer(locked), SqlValue::Integer(capacity), SqlValue::Integer(meeting), emptied, SqlValue::Text(history)] =
+            row.as_slice()
+        else {
+            return Err(StoreError::Corrupt(format!("room_meeting {row:?}")));
+        };
+        let corrupt = |what: &str| StoreError::Corrupt(format!("room_meeting {what} {row:?}"));
+        let emptied_ms = match emptied {
+            SqlValue::Null => None,
+            SqlValue::Integer(ms) => Some(*ms),
+            _ => return Err(corrupt("emptied_ms")),
+        };
+        let history = match history.as_str() {
+            "everyone" => HistoryVisibility::Everyone,
+            "since_joined" => HistoryVisibility::SinceJoined,
+            _ => return Err(corrupt("history")),
+        };
+        Ok(MeetingState {
+            access: RoomAccess {
+                locked: *locked != 0,
+                capacity: u32::try_from(*capacity).map_err(|_| corrupt("capacity"))?,
+                history,
+            },
+            meeting: *meeting,
+            emptied_ms,
+        })
     }
 
     pub fn set_meeting(&self, state: &MeetingState) -> Result<(), StoreError> {
         self.db.exec(
-            "INSERT INTO room_meeting (id, locked, capacity, meeting, emptied_ms)
-             VALUES (1, ?, ?, ?, ?)
+            "INSERT INTO room_meeting (id, locked, capacity, meeting, emptied_ms, history)
+             VALUES (1, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET locked = excluded.locked,
                  capacity = excluded.capacity, meeting = excluded.meeting,
-                 emptied_ms = excluded.emptied_ms",
+                 emptied_ms = excluded.emptied_ms, history = excluded.history",
             &[
                 i64::from(state.access.locked).into(),
                 i64::from(state.access.capacity).into(),
                 state.meeting.into(),
                 state.emptied_ms.map_or(SqlValue::Null, SqlValue::Integer),
+                state.access.history.as_str().into(),
             ],
         )?;
         Ok(())
@@ -112,14 +117,28 @@ impl<'a, S: Sql> ModerationStore<'a, S> {
         Ok(!rows.is_empty())
     }
 
-    /// Records that `user_id` was let in during meeting `meeting` at `now_ms` (the first time
-    /// is kept too).
+    /// Records that `user_id` was let in during meeting `meeting` at `now_ms`. The first time
+    /// is kept too, with the last message sent before it.
     pub fn admit(&self, user_id: &str, meeting: i64, now_ms: i64) -> Result<(), StoreError> {
         self.db.exec(
-            "INSERT INTO room_admissions (user_id, first_ms, meeting) VALUES (?, ?, ?)
+            "INSERT INTO room_admissions (user_id, first_ms, first_seq, meeting)
+             VALUES (?, ?, (SELECT last_seq FROM chat_seq WHERE id = 1), ?)
              ON CONFLICT (user_id) DO UPDATE SET meeting = excluded.meeting",
             &[user_id.into(), now_ms.into(), meeting.into()],
         )?;
         Ok(())
+    }
+
+    /// The last message sent before `user_id` was first let in (`None`: never let in).
+    pub fn first_seq(&self, user_id: &str) -> Result<Option<u64>, StoreError> {
+        let rows = self.db.exec(
+            "SELECT first_seq FROM room_admissions WHERE user_id = ?",
+            &[user_id.into()],
+        )?;
+        match rows.first().map(Vec::as_slice) {
+            None => Ok(None),
+            Some([SqlValue::Integer(seq)]) => Ok(Some(u64::try_from(*seq).unwrap_or(0))),
+            Some(other) => Err(StoreError::Corrupt(format!("first_seq {other:?}"))),
+        }
     }
 }

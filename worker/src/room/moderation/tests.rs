@@ -1,4 +1,6 @@
-use confab_protocol::{BanPeriod, ClientFrame, ErrorCode, PeerId, Role, RoomAccess, ServerFrame};
+use confab_protocol::{
+    BanPeriod, ClientFrame, ErrorCode, HistoryVisibility, PeerId, Role, RoomAccess, ServerFrame,
+};
 
 use super::*;
 use crate::chat::ChatStore;
@@ -56,17 +58,47 @@ fn access_changes_only_what_is_sent_and_nothing_is_no_change() {
         locked: true,
         ..open
     };
-    assert_eq!(changed_access(open, Some(true), None), Some(locked));
-    assert_eq!(changed_access(locked, Some(true), None), None);
-    assert_eq!(changed_access(open, None, Some(8)), None);
+    let lock = AccessChange {
+        locked: Some(true),
+        ..AccessChange::default()
+    };
+    let size = |n| AccessChange {
+        capacity: Some(n),
+        ..AccessChange::default()
+    };
+    assert_eq!(changed_access(open, lock), Some(locked));
+    assert_eq!(changed_access(locked, lock), None);
+    assert_eq!(changed_access(open, size(8)), None);
     assert_eq!(
-        changed_access(locked, None, Some(3)),
+        changed_access(locked, size(3)),
         Some(RoomAccess {
-            locked: true,
-            capacity: 3
+            capacity: 3,
+            ..locked
         })
     );
-    assert_eq!(changed_access(open, None, Some(99)), None);
+    assert_eq!(changed_access(open, size(99)), None);
+    let since_joined = AccessChange {
+        history: Some(HistoryVisibility::SinceJoined),
+        ..AccessChange::default()
+    };
+    assert_eq!(
+        changed_access(locked, since_joined),
+        Some(RoomAccess {
+            history: HistoryVisibility::SinceJoined,
+            ..locked
+        })
+    );
+}
+
+#[test]
+fn late_joiners_see_history_from_their_first_admission_when_the_room_says_so() {
+    assert_eq!(hidden_through(HistoryVisibility::Everyone, Some(40)), 0);
+    assert_eq!(hidden_through(HistoryVisibility::Everyone, None), 0);
+    assert_eq!(hidden_through(HistoryVisibility::SinceJoined, Some(40)), 40);
+    assert_eq!(
+        hidden_through(HistoryVisibility::SinceJoined, None),
+        u64::MAX
+    );
 }
 
 #[test]
@@ -92,6 +124,7 @@ fn a_meeting_ends_when_the_room_stood_empty_long_enough_or_is_ended() {
         access: RoomAccess {
             locked: true,
             capacity: 4,
+            ..RoomAccess::default()
         },
         meeting: 3,
         emptied_ms: Some(NOW_MS),
@@ -106,7 +139,7 @@ fn a_meeting_ends_when_the_room_stood_empty_long_enough_or_is_ended() {
         MeetingState {
             access: RoomAccess {
                 locked: false,
-                capacity: 4
+                ..locked.access
             },
             meeting: 4,
             emptied_ms: None,
@@ -131,9 +164,19 @@ fn the_store_keeps_meetings_bans_and_admissions() {
         access: RoomAccess {
             locked: true,
             capacity: 3,
+            ..RoomAccess::default()
         },
         meeting: 7,
         emptied_ms: Some(NOW_MS),
+    };
+    store.set_meeting(&state).unwrap();
+    assert_eq!(store.meeting(), Ok(state));
+    let state = MeetingState {
+        access: RoomAccess {
+            history: HistoryVisibility::SinceJoined,
+            ..state.access
+        },
+        ..state
     };
     store.set_meeting(&state).unwrap();
     assert_eq!(store.meeting(), Ok(state));
@@ -150,10 +193,18 @@ fn the_store_keeps_meetings_bans_and_admissions() {
     assert_eq!(db.count("SELECT COUNT(*) FROM room_bans"), 1);
 
     assert_eq!(store.admitted_in("guest:x", 7), Ok(false));
+    assert_eq!(store.first_seq("guest:x"), Ok(None));
+    db.exec_ok("UPDATE chat_seq SET last_seq = 12");
     store.admit("guest:x", 7, NOW_MS).unwrap();
+    db.exec_ok("UPDATE chat_seq SET last_seq = 30");
     store.admit("guest:x", 8, NOW_MS + 5).unwrap();
     assert_eq!(store.admitted_in("guest:x", 7), Ok(false));
     assert_eq!(store.admitted_in("guest:x", 8), Ok(true));
+    assert_eq!(
+        store.first_seq("guest:x"),
+        Ok(Some(12)),
+        "the first admission's"
+    );
     assert_eq!(
         db.count("SELECT first_ms FROM room_admissions WHERE user_id = 'guest:x'"),
         NOW_MS
@@ -168,6 +219,7 @@ fn run(sender: &Attachment, guard: &mut ConnGuard, frame: ClientFrame) -> Vec<Ac
         _ => None,
     };
     let incoming = Incoming {
+        hidden_through: &|| 0,
         sender,
         member_of: &present,
         now_ms: NOW_MS,
@@ -216,13 +268,14 @@ fn host_frames_become_actions_for_the_room() {
     let lock = ClientFrame::SetAccess {
         locked: Some(true),
         capacity: None,
+        history: None,
     };
     assert_eq!(
         run(&cohost, &mut guard, lock),
-        vec![Action::ChangeAccess {
+        vec![Action::ChangeAccess(AccessChange {
             locked: Some(true),
-            capacity: None
-        }]
+            ..AccessChange::default()
+        })]
     );
     assert_eq!(
         run(&as_role(Role::Host), &mut guard, ClientFrame::EndForAll {}),
@@ -247,6 +300,7 @@ fn hostile_host_frames_change_nothing() {
         ClientFrame::SetAccess {
             locked: Some(true),
             capacity: None,
+            history: None,
         },
         ClientFrame::EndForAll {},
     ] {
@@ -283,4 +337,42 @@ fn hostile_host_frames_change_nothing() {
         refused_with(&run(&cohost, &mut guard, mute())),
         Some(ErrorCode::RateLimited)
     );
+}
+
+#[test]
+fn history_and_search_after_a_cutoff_leave_out_what_came_before() {
+    use crate::chat::{Author, Posted, Retention};
+    let db = HostDb::new();
+    let chat = ChatStore::new(&db);
+    chat.migrate().unwrap();
+    let author = Author {
+        user_id: "guest:ann".into(),
+        name: "Ann".into(),
+    };
+    let keep_all = Retention::default();
+    for text in ["회의 전 메모", "회의 시작", "회의 끝"] {
+        let posted = chat.post(&author, uuid::Uuid::new_v4(), text, NOW_MS, &keep_all);
+        assert!(matches!(posted, Ok(Posted::New(_))));
+    }
+    let texts = |messages: Vec<confab_protocol::ChatMessage>| -> Vec<String> {
+        messages.into_iter().map(|m| m.text).collect()
+    };
+    let page = chat.history_after(1, None, 100).unwrap();
+    assert_eq!(texts(page.messages), ["회의 시작", "회의 끝"]);
+    assert!(!page.has_more, "nothing more that this reader may see");
+    assert_eq!(
+        texts(chat.history_after(1, Some(3), 100).unwrap().messages),
+        ["회의 시작"]
+    );
+    assert_eq!(
+        texts(chat.search_after(1, "회의", 50).unwrap()),
+        ["회의 끝", "회의 시작"]
+    );
+    assert_eq!(chat.search("회의", 50).unwrap().len(), 3, "no cutoff: all");
+    assert!(chat
+        .history_after(u64::MAX, None, 100)
+        .unwrap()
+        .messages
+        .is_empty());
+    assert!(chat.search_after(u64::MAX, "회의", 50).unwrap().is_empty());
 }
