@@ -79,6 +79,8 @@ struct Inner {
     /// The next `/api/ice` refresh (fresh TURN credentials).
     ice_refresh: RefCell<Option<Timeout>>,
     me: RefCell<Option<PeerId>>,
+    /// Held in the room's lobby: nothing but pings and tokens goes out until a welcome.
+    waiting: Cell<bool>,
     /// Our peer id before the socket was lost, until a new welcome: reconnects name it so the
     /// server drops that socket if it still thinks it is open.
     replaces: RefCell<Option<PeerId>>,
@@ -123,6 +125,7 @@ impl Call {
                 relay_status: Cell::new(None),
                 ice_refresh: RefCell::new(None),
                 me: RefCell::new(None),
+                waiting: Cell::new(false),
                 replaces: RefCell::new(None),
                 socket: RefCell::new(None),
                 probe: RefCell::new(None),
@@ -253,8 +256,12 @@ impl Call {
         self.inner.debug_peers.clear();
     }
 
-    /// Sends a frame if the socket is open; dropped otherwise (chat keeps its own outbox).
+    /// Sends a frame if the socket is open; dropped otherwise (chat keeps its own outbox), and
+    /// while the lobby holds us (the room would refuse it).
     pub fn send(&self, frame: &ClientFrame) {
+        if self.inner.waiting.get() && !on_frame::sent_while_waiting(frame) {
+            return;
+        }
         if let Some(socket) = self.inner.socket.borrow().as_ref() {
             socket.send(frame);
         }

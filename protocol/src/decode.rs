@@ -64,6 +64,9 @@ const KNOWN_TYPES: &[&str] = &[
     "mute",
     "set_access",
     "end_for_all",
+    "admit",
+    "deny",
+    "trust",
     "ping",
     "auth",
 ];
@@ -120,6 +123,7 @@ fn validate(frame: &ClientFrame) -> Result<(), FrameError> {
     match frame {
         ClientFrame::SetRole { peer_id, .. }
         | ClientFrame::Remove { peer_id, .. }
+        | ClientFrame::Trust { peer_id, .. }
         | ClientFrame::Mute { peer_id } => {
             if !peer_id.is_well_formed() {
                 return Err(FrameError::new(
@@ -171,15 +175,30 @@ fn validate(frame: &ClientFrame) -> Result<(), FrameError> {
                 return Err(FrameError::new(ErrorCode::InvalidField, "bad `token`"));
             }
         }
+        ClientFrame::Admit { peer_ids } | ClientFrame::Deny { peer_ids } => {
+            if peer_ids.is_empty() || peer_ids.len() > LOBBY_CAPACITY {
+                return Err(FrameError::new(
+                    ErrorCode::InvalidField,
+                    format!("`peer_ids` must name 1–{LOBBY_CAPACITY} people"),
+                ));
+            }
+            if !peer_ids.iter().all(crate::PeerId::is_well_formed) {
+                return Err(FrameError::new(
+                    ErrorCode::InvalidField,
+                    "`peer_ids` holds something that is not a peer id",
+                ));
+            }
+        }
         ClientFrame::SetAccess {
             locked,
             capacity,
             history,
+            lobby,
         } => {
-            if locked.is_none() && capacity.is_none() && history.is_none() {
+            if locked.is_none() && capacity.is_none() && history.is_none() && lobby.is_none() {
                 return Err(FrameError::new(
                     ErrorCode::InvalidField,
-                    "`set_access` needs `locked`, `capacity` or `history`",
+                    "`set_access` needs `locked`, `capacity`, `history` or `lobby`",
                 ));
             }
             if let Some(capacity) = capacity {

@@ -2,7 +2,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::model::{BanPeriod, ChatMessage, HistoryVisibility, Member, PeerId, Role, RoomAccess};
+use crate::model::{
+    BanPeriod, ChatMessage, HistoryVisibility, Member, PeerId, Role, RoomAccess, Waiter,
+};
 use crate::reaction::Reaction;
 
 /// Client → server.
@@ -54,7 +56,17 @@ pub enum ClientFrame {
         capacity: Option<u32>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         history: Option<HistoryVisibility>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lobby: Option<bool>,
     },
+    /// Host or co-host: let these people in from the lobby (as many as the room has room for;
+    /// the rest keep waiting). Ids no longer waiting are skipped.
+    Admit { peer_ids: Vec<PeerId> },
+    /// Host or co-host: turn these people away from the lobby (their sockets close with 4413).
+    Deny { peer_ids: Vec<PeerId> },
+    /// Host or co-host: mark the signed-in person `peer_id` as trusted (they skip the lobby
+    /// from now on, by user id) or not.
+    Trust { peer_id: PeerId, trusted: bool },
     /// Host only: end the meeting; every socket closes with 4412.
     EndForAll {},
     /// Heartbeat; answered with `pong`.
@@ -132,6 +144,23 @@ pub enum ServerFrame {
     Access {
         access: RoomAccess,
     },
+    /// Instead of `welcome`, to a newcomer the room's lobby holds: they wait until a host lets
+    /// them in (then `welcome` follows on the same socket) or turns them away (`denied`, 4413).
+    /// Nothing else of the room reaches a waiting socket.
+    Lobby {
+        peer_id: PeerId,
+        room: String,
+    },
+    /// Who waits in the lobby now, oldest first; to hosts and co-hosts, whenever it changes
+    /// and right after they come in or become one.
+    Waiting {
+        waiting: Vec<Waiter>,
+    },
+    /// A host marked `peer_id` as trusted (they skip the lobby) or not; to everyone.
+    Trusted {
+        peer_id: PeerId,
+        trusted: bool,
+    },
     Pong {},
     /// A frame was refused; the connection stays open unless followed by a close.
     Error {
@@ -165,6 +194,8 @@ pub enum ErrorCode {
     Removed,
     /// The room is locked: nobody new comes in (closed with 4423).
     Locked,
+    /// A host turned this person away from the lobby (closed with 4413).
+    Denied,
     Unsupported,
     Internal,
 }

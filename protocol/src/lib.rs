@@ -21,7 +21,7 @@ pub use http::{
 };
 pub use model::{
     hand_queue, BanPeriod, ChatMessage, HistoryVisibility, MediaState, Member, PeerId, Role,
-    RoomAccess,
+    RoomAccess, Waiter,
 };
 pub use names::{DisplayName, NameError, RoomName};
 pub use reaction::Reaction;
@@ -49,6 +49,8 @@ pub mod limits {
     pub const MIN_ROOM_CAPACITY: u32 = 2;
     /// Places one person (one user id) may hold in a room at once: two tabs or devices.
     pub const SEATS_PER_PERSON: usize = 2;
+    /// People a room's lobby holds at once; more are refused with `room_full`.
+    pub const LOBBY_CAPACITY: usize = 20;
 }
 
 /// WebSocket close codes with meaning in this protocol.
@@ -70,6 +72,9 @@ pub mod close_code {
     pub const ENDED: u16 = 4412;
     /// The room is locked and this person was not in it (error `locked`).
     pub const LOCKED: u16 = 4423;
+    /// A host turned this person away from the room's lobby (error `denied`); they may ask
+    /// again.
+    pub const DENIED: u16 = 4413;
     pub const TOO_BIG: u16 = 1009;
     pub const POLICY_VIOLATION: u16 = 1008;
 }

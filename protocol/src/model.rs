@@ -99,6 +99,10 @@ pub struct RoomAccess {
     /// Whose chat history a person may read and search (absent: everyone's, as before).
     #[serde(default)]
     pub history: HistoryVisibility,
+    /// Newcomers wait until a host or co-host lets them in (`lobby` / `waiting` frames);
+    /// hosts, co-hosts, trusted members and anyone let in earlier in this meeting skip it.
+    #[serde(default)]
+    pub lobby: bool,
 }
 
 impl Default for RoomAccess {
@@ -107,6 +111,7 @@ impl Default for RoomAccess {
             locked: false,
             capacity: crate::limits::ROOM_CAPACITY as u32,
             history: HistoryVisibility::Everyone,
+            lobby: false,
         }
     }
 }
@@ -148,6 +153,24 @@ pub struct Member {
     /// Their role in this room.
     #[serde(default)]
     pub role: Role,
+    /// A host marked this signed-in person as trusted: they skip the room's lobby.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub trusted: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
+}
+
+/// Someone waiting in a room's lobby, as its hosts and co-hosts see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiter {
+    pub peer_id: PeerId,
+    pub name: String,
+    pub guest: bool,
+    /// Path of the profile image, for signed-in people who have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
 }
 
 #[cfg(test)]

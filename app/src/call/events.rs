@@ -1,6 +1,6 @@
 //! What the call engine tells whoever started it.
 
-use confab_protocol::{ChatMessage, MediaState, Member, PeerId, RoomAccess, ServerFrame};
+use confab_protocol::{ChatMessage, MediaState, Member, PeerId, RoomAccess, ServerFrame, Waiter};
 use web_sys::MediaStream;
 
 use super::peer::ice_servers::RelayStatus;
@@ -16,6 +16,15 @@ pub enum CallEvent {
         history: Vec<ChatMessage>,
         access: RoomAccess,
     },
+    /// The room's lobby holds me (instead of a welcome, also after a reconnect): a host has
+    /// to let me in (a welcome follows) or turns me away (an [`CallEvent::Ended`]).
+    Lobby {
+        room: String,
+    },
+    /// Who waits in the lobby now, oldest first (to hosts and co-hosts).
+    Waiting(Vec<Waiter>),
+    /// A host marked this person trusted (they skip the lobby) or not.
+    Trusted(PeerId, bool),
     PeerJoined(Member),
     PeerLeft(PeerId),
     RemoteStream(PeerId, MediaStream),
@@ -28,7 +37,7 @@ pub enum CallEvent {
     Role(PeerId, confab_protocol::Role),
     /// A host or co-host (this peer) turned my microphone off.
     Muted(PeerId),
-    /// Who may come in changed (locked, capacity).
+    /// Who may come in changed (locked, capacity, lobby).
     Access(RoomAccess),
     /// Someone (me too) reacted.
     Reaction(PeerId, confab_protocol::Reaction),

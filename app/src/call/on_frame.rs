@@ -1,13 +1,20 @@
 //! What each frame from the room does to the call: a welcome sets up a peer connection to
-//! everyone already there (I make the offers), signaling goes to its peer's session, and the
-//! rest becomes [`CallEvent`]s for the page.
+//! everyone already there (I make the offers), a lobby holds the call at the door until a
+//! welcome follows, signaling goes to its peer's session, and the rest becomes [`CallEvent`]s
+//! for the page.
 
-use confab_protocol::{ErrorCode, MediaState, ServerFrame};
+use confab_protocol::{ClientFrame, ErrorCode, MediaState, ServerFrame};
 use wasm_bindgen_futures::spawn_local;
 
 use super::peer::negotiation::{SdpKind, SignalData};
 use super::{Call, CallEvent, Ending};
 use crate::i18n::Said;
+
+/// What may go out while the lobby holds us: what keeps the socket alive (pings, fresh
+/// tokens). The room answers anything else with `forbidden`.
+pub(super) fn sent_while_waiting(frame: &ClientFrame) -> bool {
+    matches!(frame, ClientFrame::Ping {} | ClientFrame::Auth { .. })
+}
 
 impl Call {
     pub(super) fn on_frame(&self, frame: ServerFrame) {
@@ -24,6 +31,7 @@ impl Call {
                 self.inner.retry.borrow_mut().take();
                 self.inner.token.set_guest(you.guest);
                 self.inner.replaces.borrow_mut().take();
+                self.inner.waiting.set(false);
                 *self.inner.me.borrow_mut() = Some(peer_id);
                 let mut offerers = Vec::new();
                 for member in &peers {
@@ -47,6 +55,20 @@ impl Call {
                 } else {
                     self.hold_for_offers(joined, &offerers);
                 }
+            }
+            ServerFrame::Lobby { peer_id, room } => {
+                // Connected, but held at the door: keep the peer id (a reconnect names it in
+                // `?replaces=`) and send nothing but pings and tokens until the welcome.
+                self.inner.attempt.set(0);
+                self.inner.retry.borrow_mut().take();
+                self.inner.replaces.borrow_mut().take();
+                self.inner.waiting.set(true);
+                *self.inner.me.borrow_mut() = Some(peer_id);
+                self.emit(CallEvent::Lobby { room });
+            }
+            ServerFrame::Waiting { waiting } => self.emit(CallEvent::Waiting(waiting)),
+            ServerFrame::Trusted { peer_id, trusted } => {
+                self.emit(CallEvent::Trusted(peer_id, trusted))
             }
             ServerFrame::PeerJoined { peer } => {
                 // The newcomer makes the offer; the session made now (the spare, or a new one
@@ -117,15 +139,15 @@ impl Call {
                 self.emit(CallEvent::SignInRequired);
             }
             ServerFrame::Error {
-                code: code @ (ErrorCode::Removed | ErrorCode::Locked),
+                code: code @ (ErrorCode::Removed | ErrorCode::Locked | ErrorCode::Denied),
                 ..
             } => {
-                // Final too: the 4411 or 4423 close that follows says the same.
+                // Final too: the 4411, 4423 or 4413 close that follows says the same.
                 self.leave();
-                self.emit(CallEvent::Ended(if code == ErrorCode::Removed {
-                    Ending::Removed
-                } else {
-                    Ending::Locked
+                self.emit(CallEvent::Ended(match code {
+                    ErrorCode::Removed => Ending::Removed,
+                    ErrorCode::Locked => Ending::Locked,
+                    _ => Ending::Denied,
                 }));
             }
             ServerFrame::Error {
@@ -146,6 +168,36 @@ impl Call {
             | ServerFrame::History { .. }
             | ServerFrame::SearchResults { .. } => self.emit(CallEvent::Chat(frame)),
             ServerFrame::Pong {} => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use confab_protocol::{ClientFrame, Reaction};
+
+    use super::sent_while_waiting;
+
+    #[test]
+    fn only_pings_and_tokens_go_out_from_the_lobby() {
+        assert!(sent_while_waiting(&ClientFrame::Ping {}));
+        assert!(sent_while_waiting(&ClientFrame::Auth { token: "t".into() }));
+        for frame in [
+            ClientFrame::Hand { raised: true },
+            ClientFrame::Media {
+                audio: true,
+                video: true,
+                screen: false,
+            },
+            ClientFrame::History {
+                before_seq: None,
+                limit: None,
+            },
+            ClientFrame::React {
+                reaction: Reaction::Clap,
+            },
+        ] {
+            assert!(!sent_while_waiting(&frame), "{frame:?}");
         }
     }
 }

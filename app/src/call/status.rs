@@ -25,6 +25,8 @@ pub enum Ending {
     MeetingEnded,
     /// 4423: the room is locked and I was not in it.
     Locked,
+    /// 4413: I waited in the room's lobby and a host did not let me in.
+    Denied,
     /// 4410: our own newer connection took over.
     Replaced,
     /// 4429: I am in this room in two other places already.
@@ -42,6 +44,7 @@ impl Ending {
             close_code::REMOVED => Ending::Removed,
             close_code::ENDED => Ending::MeetingEnded,
             close_code::LOCKED => Ending::Locked,
+            close_code::DENIED => Ending::Denied,
             close_code::REPLACED => Ending::Replaced,
             close_code::SEAT_LIMIT => Ending::SeatLimit,
             NORMAL => Ending::Left,
@@ -59,6 +62,7 @@ impl Ending {
             Ending::Removed => t.ended_removed.into(),
             Ending::MeetingEnded => t.ended_for_all.into(),
             Ending::Locked => t.ended_locked.into(),
+            Ending::Denied => t.ended_denied.into(),
             Ending::Replaced => t.ended_replaced.into(),
             Ending::SeatLimit => t.ended_seat_limit.into(),
             Ending::Left => t.ended_left.into(),
@@ -106,6 +110,10 @@ mod tests {
             "This room is locked; a host has to unlock it before you can join."
         );
         assert_eq!(
+            ended(4413, "denied"),
+            "A host did not let you in to this room."
+        );
+        assert_eq!(
             ended(4429, "already here twice"),
             "You are already in this room in two other tabs or devices. Leave one of them to join here."
         );
@@ -138,6 +146,7 @@ mod tests {
             Ending::MeetingEnded
         );
         assert_eq!(Ending::from_close(4423, String::new()), Ending::Locked);
+        assert_eq!(Ending::from_close(4413, String::new()), Ending::Denied);
         assert_eq!(
             Ending::from_close(1006, "gone".into()),
             Ending::Lost {

@@ -63,10 +63,12 @@ pub static EN: Texts = Texts {
     ended_removed: "A host removed you from this room.",
     ended_for_all: "The host ended the meeting for everyone.",
     ended_locked: "This room is locked; a host has to unlock it before you can join.",
+    ended_denied: "A host did not let you in to this room.",
     ended_replaced: "You are in this call from a newer connection; this one has ended.",
     ended_left: "You left the call.",
     ended_lost_code: |code| format!("The connection to the room was lost (code {code})."),
     ended_lost_reason: |reason| format!("The connection to the room was lost: {reason}."),
+    lobby_waiting: "Waiting for a host to let you in…",
 
     relay_off: "Relay (TURN) is off on this server: calls across strict networks may not connect.",
     relay_unavailable: "This server sends every call through its relay (TURN), so nobody sees \
@@ -126,6 +128,25 @@ pub static EN: Texts = Texts {
     end_for_all_confirm: "End it for everyone now",
     room_locked: "Room locked",
     room_locked_hint: "Room locked: nobody new can join",
+    waiting_room: "Waiting room",
+    room_lobby: "Waiting room on",
+    room_lobby_hint: "Waiting room on: a host lets each newcomer in",
+    lobby_requests: "People waiting to join",
+    lobby_count: |n| {
+        if n == 1 {
+            "1 person wants to join".into()
+        } else {
+            format!("{n} people want to join")
+        }
+    },
+    admit: "Admit",
+    admit_of: |name| format!("Admit {name}"),
+    deny: "Deny",
+    deny_of: |name| format!("Deny {name}"),
+    admit_all: "Admit all",
+    trust: "Trust",
+    trust_of: |name| format!("Trust {name} (they skip the waiting room)"),
+    trusted: "trusted",
     history_note: |history| match history {
         HistoryVisibility::Everyone => "History: everyone who joins sees all messages",
         HistoryVisibility::SinceJoined => "History: you see messages from when you first joined",
@@ -183,6 +204,21 @@ pub static EN: Texts = Texts {
         HistoryVisibility::SinceJoined => {
             "Chat history now starts from when each person first joined"
         }
+    },
+    heard_lobby: |lobby| {
+        if lobby {
+            "The waiting room is on"
+        } else {
+            "The waiting room is off"
+        }
+    },
+    heard_waiting: |room| {
+        format!("In the waiting room of {room}. Waiting for a host to let you in.")
+    },
+    heard_admitted: "A host let you in",
+    heard_wants_to_join: |name, more| match more {
+        0 => format!("{name} wants to join"),
+        more => format!("{name} and {more} more want to join"),
     },
     heard_reconnecting: "Connection lost. Reconnecting…",
     heard_reconnected: "Reconnected",
@@ -338,6 +374,7 @@ pub static EN: Texts = Texts {
         ErrorCode::SeatLimit => "You are already in this room in two other places.",
         ErrorCode::Removed => "A host removed you from this room.",
         ErrorCode::Locked => "This room is locked.",
+        ErrorCode::Denied => "A host did not let you in.",
         ErrorCode::BadJson
         | ErrorCode::UnknownType
         | ErrorCode::UnknownPeer

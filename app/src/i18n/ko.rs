@@ -61,10 +61,12 @@ pub static KO: Texts = Texts {
     ended_removed: "호스트가 당신을 이 방에서 내보냈습니다.",
     ended_for_all: "호스트가 모두에 대해 회의를 종료했습니다.",
     ended_locked: "이 방은 잠겨 있습니다. 호스트가 잠금을 풀어야 참여할 수 있습니다.",
+    ended_denied: "호스트가 이 방에 들여보내 주지 않았습니다.",
     ended_replaced: "더 새로운 연결로 이 통화에 참여 중이어서 이 연결은 끝났습니다.",
     ended_left: "통화에서 나왔습니다.",
     ended_lost_code: |code| format!("방과의 연결이 끊어졌습니다(코드 {code})."),
     ended_lost_reason: |reason| format!("방과의 연결이 끊어졌습니다: {reason}."),
+    lobby_waiting: "호스트가 들여보내 주기를 기다리는 중…",
 
     relay_off:
         "이 서버는 중계(TURN)를 쓰지 않습니다. 제한이 엄격한 네트워크끼리는 연결되지 않을 수 \
@@ -126,6 +128,19 @@ pub static KO: Texts = Texts {
     end_for_all_confirm: "지금 모두에 대해 종료",
     room_locked: "방 잠김",
     room_locked_hint: "방 잠김: 새로운 사람은 들어올 수 없습니다",
+    waiting_room: "대기실",
+    room_lobby: "대기실 사용 중",
+    room_lobby_hint: "대기실 사용 중: 새로 오는 사람은 호스트가 들여보내야 합니다",
+    lobby_requests: "참여를 기다리는 사람",
+    lobby_count: |n| format!("{n}명이 참여하려고 합니다"),
+    admit: "들여보내기",
+    admit_of: |name| format!("{name} 님 들여보내기"),
+    deny: "거절",
+    deny_of: |name| format!("{name} 님 거절"),
+    admit_all: "모두 들여보내기",
+    trust: "신뢰",
+    trust_of: |name| format!("{name} 님 신뢰 (대기실 없이 들어옵니다)"),
+    trusted: "신뢰함",
     history_note: |history| match history {
         HistoryVisibility::Everyone => "기록: 참여하는 모든 사람이 모든 메시지를 봅니다",
         HistoryVisibility::SinceJoined => "기록: 처음 참여한 때부터의 메시지만 보입니다",
@@ -183,6 +198,19 @@ pub static KO: Texts = Texts {
     heard_history: |history| match history {
         HistoryVisibility::Everyone => "이제 참여하는 모든 사람이 채팅 기록 전체를 봅니다",
         HistoryVisibility::SinceJoined => "이제 채팅 기록은 각자 처음 참여한 때부터 보입니다",
+    },
+    heard_lobby: |lobby| {
+        if lobby {
+            "대기실을 켰습니다"
+        } else {
+            "대기실을 껐습니다"
+        }
+    },
+    heard_waiting: |room| format!("{room} 방의 대기실입니다. 호스트가 들여보내 주기를 기다리는 중입니다."),
+    heard_admitted: "호스트가 들여보내 주었습니다",
+    heard_wants_to_join: |name, more| match more {
+        0 => format!("{name} 님이 참여하려고 합니다"),
+        more => format!("{name} 님 외 {more}명이 참여하려고 합니다"),
     },
     heard_reconnecting: "연결이 끊어졌습니다. 다시 연결하는 중…",
     heard_reconnected: "다시 연결되었습니다",
@@ -337,6 +365,7 @@ pub static KO: Texts = Texts {
         ErrorCode::SeatLimit => "이미 다른 두 곳에서 이 방에 들어와 있습니다.",
         ErrorCode::Removed => "호스트가 당신을 이 방에서 내보냈습니다.",
         ErrorCode::Locked => "이 방은 잠겨 있습니다.",
+        ErrorCode::Denied => "호스트가 들여보내 주지 않았습니다.",
         ErrorCode::BadJson
         | ErrorCode::UnknownType
         | ErrorCode::UnknownPeer

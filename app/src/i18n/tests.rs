@@ -92,6 +92,7 @@ fn every_error_frame_code_has_words_in_both() {
         SeatLimit,
         Removed,
         Locked,
+        Denied,
         Unsupported,
         Internal,
     ] {
@@ -227,4 +228,61 @@ fn the_history_words_differ_by_choice_and_the_korean_have_no_latin_words() {
         (en.history_note)(SinceJoined),
         "History: you see messages from when you first joined"
     );
+}
+
+#[test]
+fn the_lobby_words_are_in_both_and_the_korean_have_no_latin_words() {
+    let (ko, en) = (Lang::Ko.texts(), Lang::En.texts());
+    let words = |t: &'static Texts| {
+        [
+            t.ended_denied,
+            t.lobby_waiting,
+            t.waiting_room,
+            t.room_lobby,
+            t.room_lobby_hint,
+            t.lobby_requests,
+            t.admit,
+            t.deny,
+            t.admit_all,
+            t.trust,
+            t.trusted,
+            t.heard_admitted,
+            (t.heard_lobby)(true),
+            (t.heard_lobby)(false),
+            (t.frame_error)(confab_protocol::ErrorCode::Denied),
+        ]
+        .map(str::to_owned)
+        .into_iter()
+        .chain([
+            (t.lobby_count)(1),
+            (t.lobby_count)(3),
+            (t.admit_of)("민아"),
+            (t.deny_of)("민아"),
+            (t.trust_of)("민아"),
+            (t.heard_waiting)("회의"),
+            (t.heard_wants_to_join)("민아", 0),
+            (t.heard_wants_to_join)("민아", 2),
+        ])
+        .collect::<Vec<_>>()
+    };
+    for (k, e) in words(ko).into_iter().zip(words(en)) {
+        assert_ne!(k, e);
+        assert!(!k.chars().any(|c| c.is_ascii_alphabetic()), "{k:?}");
+        assert!(k.chars().any(|c| ('가'..='힣').contains(&c)), "{k:?}");
+        let without_names = e.replace("민아", "").replace("회의", "");
+        assert!(
+            !without_names.chars().any(|c| ('가'..='힣').contains(&c)),
+            "{e:?}"
+        );
+    }
+    assert_eq!((en.heard_wants_to_join)("Ben", 0), "Ben wants to join");
+    assert_eq!(
+        (en.heard_wants_to_join)("Ben", 2),
+        "Ben and 2 more want to join"
+    );
+    assert_eq!((en.lobby_count)(1), "1 person wants to join");
+    assert_eq!((en.lobby_count)(2), "2 people want to join");
+    assert!(en
+        .lobby_waiting
+        .starts_with("Waiting for a host to let you in"));
 }

@@ -62,10 +62,14 @@ pub struct Texts {
     pub ended_removed: &'static str,
     pub ended_for_all: &'static str,
     pub ended_locked: &'static str,
+    /// A host turned me away from the room's lobby (4413).
+    pub ended_denied: &'static str,
     pub ended_replaced: &'static str,
     pub ended_left: &'static str,
     pub ended_lost_code: fn(u16) -> String,
     pub ended_lost_reason: fn(&str) -> String,
+    /// The lobby's waiting page (what it says under the room's name).
+    pub lobby_waiting: &'static str,
 
     // ---- call ------------------------------------------------------------------------------
     pub relay_off: &'static str,
@@ -127,6 +131,25 @@ pub struct Texts {
     /// The badge everyone sees while the room is locked, and its accessible name.
     pub room_locked: &'static str,
     pub room_locked_hint: &'static str,
+    /// The hosts' waiting-room switch, and the badge everyone sees while it is on (its
+    /// accessible name).
+    pub waiting_room: &'static str,
+    pub room_lobby: &'static str,
+    pub room_lobby_hint: &'static str,
+    /// The hosts' list of people waiting to come in: its name, its heading (how many), each
+    /// row's buttons and their accessible names (whose), and letting everyone in at once.
+    pub lobby_requests: &'static str,
+    pub lobby_count: fn(usize) -> String,
+    pub admit: &'static str,
+    pub admit_of: fn(&str) -> String,
+    pub deny: &'static str,
+    pub deny_of: fn(&str) -> String,
+    pub admit_all: &'static str,
+    /// Marking a signed-in person trusted (they skip the waiting room): the row's switch, its
+    /// accessible name (whose), and the row's marker.
+    pub trust: &'static str,
+    pub trust_of: fn(&str) -> String,
+    pub trusted: &'static str,
     /// The line everyone sees at the top of the chat: whose history they are shown.
     pub history_note: fn(HistoryVisibility) -> &'static str,
     pub guest: &'static str,
@@ -161,6 +184,13 @@ pub struct Texts {
     pub heard_locked: fn(bool) -> &'static str,
     /// A host changed whose chat history people see.
     pub heard_history: fn(HistoryVisibility) -> &'static str,
+    /// A host turned the waiting room on (true) or off.
+    pub heard_lobby: fn(bool) -> &'static str,
+    /// I wait in the lobby of this room; a host let me in.
+    pub heard_waiting: fn(&str) -> String,
+    pub heard_admitted: &'static str,
+    /// Someone new waits to come in (a name, and how many more came with them).
+    pub heard_wants_to_join: fn(&str, usize) -> String,
     pub heard_reconnecting: &'static str,
     pub heard_reconnected: &'static str,
     /// Author and text of a message from someone else.

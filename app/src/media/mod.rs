@@ -1,6 +1,6 @@
 //! Local camera and microphone, with fallbacks so a person without devices or permission can
 //! still join and receive. `devices`: the lists and the remembered choices; `level`: how loud
-//! the microphone is.
+//! the microphone is; `chime`: the sound of someone new waiting to come in.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -8,6 +8,7 @@ use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
 
 use crate::i18n::{Said, Texts};
 
+pub mod chime;
 pub mod devices;
 pub mod level;
 pub mod screen;

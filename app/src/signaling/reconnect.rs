@@ -18,7 +18,7 @@ pub fn backoff_delay_ms(attempt: u32, unit: f64) -> u32 {
 }
 
 /// A close the server meant (refused, removed by a host, the meeting ended for all, the room
-/// locked or full, replaced by our own newer socket) is final; anything else is a network or server
+/// locked or full, turned away from its lobby, replaced by our own newer socket) is final; anything else is a network or server
 /// hiccup worth retrying. An expired token (4401: the tab slept through its renewal, say) is
 /// retried too, after renewing the token (see `session::must_renew_first`); only a session that cannot be renewed ends the call.
 /// The user's own Leave never gets here (the app detaches from the socket before closing it),
@@ -34,6 +34,7 @@ pub fn should_reconnect(code: u16) -> bool {
             | close_code::REMOVED
             | close_code::ENDED
             | close_code::LOCKED
+            | close_code::DENIED
     )
 }
 
@@ -68,7 +69,7 @@ mod tests {
 
     #[test]
     fn final_closes_do_not_reconnect() {
-        for code in [4403, 4409, 4410, 4411, 4412, 4423, 4429] {
+        for code in [4403, 4409, 4410, 4411, 4412, 4413, 4423, 4429] {
             assert!(!should_reconnect(code), "{code}");
         }
         for code in [1000, 1001, 1005, 1006, 1008, 1009, 1011, 1012, 4000, 4401] {

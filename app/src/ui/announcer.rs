@@ -1,6 +1,7 @@
 //! What a screen reader hears about the call: who joined and left, others' microphones (and
-//! who turned mine off), the room locked or unlocked, whose chat history people see changed,
-//! the link dropping and coming back, and chat from others. One polite live region per room
+//! who turned mine off), the room locked or unlocked, its waiting room on or off, whose chat
+//! history people see changed, waiting in the lobby and being let in, someone new waiting (to
+//! hosts), the link dropping and coming back, and chat from others. One polite live region per room
 //! page, present before anything is said (regions added with their text are often missed);
 //! each piece of news replaces the last, and messages that arrive close together are heard as
 //! one count ("3 more messages") rather than read out one after another.
@@ -24,6 +25,13 @@ pub(super) enum News {
     /// Who turned my microphone off (`None`: someone not listed).
     MutedBy(Option<String>),
     Locked(bool),
+    /// A host turned the waiting room on or off.
+    Lobby(bool),
+    /// The lobby of this room holds me; then a host let me in.
+    Waiting(String),
+    Admitted,
+    /// Someone new waits to come in, and how many more with them.
+    WantsToJoin(String, usize),
     /// A host changed whose chat history people see.
     History(HistoryVisibility),
     Reconnecting,
@@ -107,6 +115,12 @@ impl Announcer {
             News::Hand(name) => Said::new(move |t| (t.heard_hand)(&name)),
             News::MutedBy(name) => Said::new(move |t| (t.muted_by)(name.as_deref())),
             News::Locked(locked) => Said::new(move |t| (t.heard_locked)(locked).into()),
+            News::Lobby(lobby) => Said::new(move |t| (t.heard_lobby)(lobby).into()),
+            News::Waiting(room) => Said::new(move |t| (t.heard_waiting)(&room)),
+            News::Admitted => Said::new(|t| t.heard_admitted.into()),
+            News::WantsToJoin(name, more) => {
+                Said::new(move |t| (t.heard_wants_to_join)(&name, more))
+            }
             News::History(history) => Said::new(move |t| (t.heard_history)(history).into()),
             News::Reconnecting => Said::new(|t| t.heard_reconnecting.into()),
             News::Reconnected => Said::new(|t| t.heard_reconnected.into()),

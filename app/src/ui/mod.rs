@@ -10,6 +10,7 @@ mod controls;
 mod device_picker;
 mod home;
 mod language;
+mod lobby_requests;
 mod moderation;
 mod participants;
 mod people;
@@ -27,6 +28,7 @@ mod shortcut_keys;
 mod speakers;
 mod theme;
 mod video_tile;
+mod waiting_room;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};

@@ -1,7 +1,8 @@
 //! What hosts and co-hosts do to run a meeting: on someone's row, ask their app to turn the
-//! microphone off, or remove them for a while (after a confirmation); at the top of the People
-//! panel, lock the room, set how many may be in it, choose whose chat history people see, and
-//! (the host only) end it for everyone.
+//! microphone off, remove them for a while (after a confirmation), or trust them (they skip the
+//! waiting room); at the top of the People panel, lock the room, turn its waiting room on, set
+//! how many may be in it, choose whose chat history people see, and (the host only) end it for
+//! everyone.
 //! These only ask: the room checks each frame, and its answers change what shows.
 
 use confab_protocol::{limits, BanPeriod, ClientFrame, HistoryVisibility, PeerId, Role};
@@ -30,6 +31,12 @@ pub(super) fn row_controls(viewer: Role, target: Role, mine: bool) -> RowControl
         moderate: viewer.moderates(),
         roles: viewer == Role::Host,
     }
+}
+
+/// Whether a viewer with `controls` on someone's row may trust them: signed-in members only
+/// (hosts and co-hosts skip the waiting room anyway; a guest has no account to trust).
+pub(super) fn may_trust(controls: RowControls, target: Role, guest: bool) -> bool {
+    controls.moderate && target == Role::Member && !guest
 }
 
 const PERIODS: [BanPeriod; 3] = [BanPeriod::Meeting, BanPeriod::Hour, BanPeriod::Forever];
@@ -103,6 +110,27 @@ pub(super) fn MuteRequest(
     }
 }
 
+/// "Trust" on a signed-in member's row (pressed while they are trusted).
+#[component]
+pub(super) fn TrustToggle(
+    model: RoomModel,
+    peer: PeerId,
+    name: String,
+    trusted: Signal<bool>,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    view! {
+        <button type="button" data-testid="trust-toggle" aria-pressed=move || trusted.get().to_string()
+            aria-label=move || (i18n.t().trust_of)(&name)
+            on:click=move |_| model.send(ClientFrame::Trust {
+                peer_id: peer.clone(),
+                trusted: !trusted.get_untracked(),
+            })>
+            {move || i18n.t().trust}
+        </button>
+    }
+}
+
 /// "Remove" on someone's row: opens, in the row, for how long and a confirm button.
 #[component]
 pub(super) fn RemovePerson(model: RoomModel, peer: PeerId, name: String) -> impl IntoView {
@@ -153,8 +181,8 @@ pub(super) fn RemovePerson(model: RoomModel, peer: PeerId, name: String) -> impl
     }
 }
 
-/// Lock, room size, chat history and (the host's) end for all, at the top of the People panel,
-/// for hosts and co-hosts.
+/// Lock, waiting room, room size, chat history and (the host's) end for all, at the top of the
+/// People panel, for hosts and co-hosts.
 #[component]
 pub(super) fn MeetingControls(model: RoomModel) -> impl IntoView {
     let i18n = I18n::get();
@@ -164,12 +192,14 @@ pub(super) fn MeetingControls(model: RoomModel) -> impl IntoView {
             .with(|m| m.as_ref().map_or(Role::Member, |m| m.role))
     };
     let locked = move || model.access.with(|a| a.locked);
+    let lobby = move || model.access.with(|a| a.lobby);
     let history = Signal::derive(move || model.access.with(|a| a.history));
-    let set_access = move |locked, capacity, history| {
+    let set_access = move |locked, capacity, history, lobby| {
         model.send(ClientFrame::SetAccess {
             locked,
             capacity,
             history,
+            lobby,
         })
     };
     // Each option follows the room's capacity (whatever order the menu is built in).
@@ -187,18 +217,22 @@ pub(super) fn MeetingControls(model: RoomModel) -> impl IntoView {
                 <section class="meeting-controls" data-testid="meeting-controls"
                     aria-label=move || i18n.t().meeting_controls>
                     <button type="button" data-testid="lock-toggle" aria-pressed=move || locked().to_string()
-                        on:click=move |_| set_access(Some(!model.access.with_untracked(|a| a.locked)), None, None)>
+                        on:click=move |_| set_access(Some(!model.access.with_untracked(|a| a.locked)), None, None, None)>
                         {move || i18n.t().lock_room}
+                    </button>
+                    <button type="button" data-testid="lobby-toggle" aria-pressed=move || lobby().to_string()
+                        on:click=move |_| set_access(None, None, None, Some(!model.access.with_untracked(|a| a.lobby)))>
+                        {move || i18n.t().waiting_room}
                     </button>
                     <select data-testid="capacity-select" aria-label=move || i18n.t().capacity
                         on:change:target=move |ev| if let Ok(n) = ev.target().value().parse() {
-                            set_access(None, Some(n), None)
+                            set_access(None, Some(n), None, None)
                         }>
                         {sizes()}
                     </select>
                     <select data-testid="history-select" aria-label=move || i18n.t().chat_history
                         on:change:target=move |ev| {
-                            set_access(None, None, Some(history_choice(&ev.target().value())))
+                            set_access(None, None, Some(history_choice(&ev.target().value())), None)
                         }>
                         {history_options(history)}
                     </select>
@@ -251,6 +285,22 @@ pub(super) fn LockedBadge(model: RoomModel) -> impl IntoView {
     }
 }
 
+/// Shown to everyone while the room's waiting room is on.
+#[component]
+pub(super) fn LobbyBadge(model: RoomModel) -> impl IntoView {
+    let i18n = I18n::get();
+    move || {
+        model.access.with(|a| a.lobby).then(|| {
+            view! {
+                <span class="room-lobby" data-testid="room-lobby" role="note"
+                    aria-label=move || i18n.t().room_lobby_hint>
+                    <span aria-hidden="true">"🚪 "</span>{move || i18n.t().room_lobby}
+                </span>
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,6 +328,23 @@ mod tests {
         }
         assert_eq!(row_controls(Role::Member, Role::Member, false), none);
         assert_eq!(row_controls(Role::Member, Role::Cohost, false), none);
+    }
+
+    #[test]
+    fn hosts_and_cohosts_trust_only_signed_in_members_other_than_themselves() {
+        for viewer in [Role::Host, Role::Cohost] {
+            let controls = row_controls(viewer, Role::Member, false);
+            assert!(may_trust(controls, Role::Member, false), "{viewer:?}");
+            assert!(!may_trust(controls, Role::Member, true), "a guest");
+            for target in [Role::Host, Role::Cohost] {
+                let controls = row_controls(viewer, target, false);
+                assert!(!may_trust(controls, target, false), "{target:?}");
+            }
+            let mine = row_controls(viewer, Role::Member, true);
+            assert!(!may_trust(mine, Role::Member, false), "myself");
+        }
+        let member = row_controls(Role::Member, Role::Member, false);
+        assert!(!may_trust(member, Role::Member, false));
     }
 
     #[test]

@@ -177,6 +177,7 @@ mod tests {
             },
             hand: None,
             role: Default::default(),
+            trusted: false,
         }
     }
 

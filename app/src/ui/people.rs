@@ -1,12 +1,14 @@
-//! The participants panel: everyone in the call with their role, me first; for hosts and
-//! co-hosts the meeting's controls above and each row's (`moderation`), for the host also
-//! making or unmaking a co-host and handing the room over. The room decides: these buttons
-//! only ask, and the room's frames change what shows.
+//! The participants panel: everyone in the call with their role (and whether a host trusts
+//! them), me first; for hosts and co-hosts the meeting's controls above and each row's
+//! (`moderation`), for the host also making or unmaking a co-host and handing the room over.
+//! The room decides: these buttons only ask, and the room's frames change what shows.
 
 use confab_protocol::{Member, Role};
 use leptos::prelude::*;
 
-use super::moderation::{row_controls, MeetingControls, MuteRequest, RemovePerson, RowControls};
+use super::moderation::{
+    may_trust, row_controls, MeetingControls, MuteRequest, RemovePerson, RowControls, TrustToggle,
+};
 use super::room_model::RoomModel;
 use crate::i18n::I18n;
 
@@ -40,8 +42,12 @@ pub(super) fn PeoplePanel(model: RoomModel) -> impl IntoView {
     };
     move || {
         model.people_open.get().then(|| {
-            let me = move || model.me.get().map(|me| view! {
-                <PersonRow member=me mine=true controls=RowControls::default() audio=Signal::stored(false) model/>
+            let me = move || model.me.get().map(|me| {
+                let trusted = Signal::stored(me.trusted);
+                view! {
+                    <PersonRow member=me mine=true controls=RowControls::default() audio=Signal::stored(false)
+                        trusted model/>
+                }
             });
             view! {
                 <aside class="people" id="participants-panel" data-testid="participants-panel"
@@ -50,14 +56,23 @@ pub(super) fn PeoplePanel(model: RoomModel) -> impl IntoView {
                     <ul>
                         {me}
                         <For each=move || model.participants.get() key=|p| p.peer_id.clone() let:participant>
-                            {move || {
-                                let member = participant.member.get();
-                                let (role, user_id) = viewer();
-                                let controls = row_controls(role, member.role, member.user_id == user_id);
-                                let media = participant.media;
-                                let audio = Signal::derive(move || media.with(|m| m.audio));
-                                view! { <PersonRow member mine=false controls audio model/> }
-                            }}
+                            {
+                                // Trusting someone changes their button and marker, not the row
+                                // (which would take the keyboard off the button).
+                                let record = participant.member;
+                                let member = Memo::new(move |_| {
+                                    record.with(|m| Member { trusted: false, ..m.clone() })
+                                });
+                                let trusted = Signal::derive(move || record.with(|m| m.trusted));
+                                move || {
+                                    let member = member.get();
+                                    let (role, user_id) = viewer();
+                                    let controls = row_controls(role, member.role, member.user_id == user_id);
+                                    let media = participant.media;
+                                    let audio = Signal::derive(move || media.with(|m| m.audio));
+                                    view! { <PersonRow member mine=false controls audio trusted model/> }
+                                }
+                            }
                         </For>
                     </ul>
                 </aside>
@@ -66,14 +81,15 @@ pub(super) fn PeoplePanel(model: RoomModel) -> impl IntoView {
     }
 }
 
-/// One person: name, role, and the viewer's `controls` for them (`audio`: their microphone
-/// is on).
+/// One person: name, role, trusted, and the viewer's `controls` for them (`audio`: their
+/// microphone is on).
 #[component]
 fn PersonRow(
     member: Member,
     mine: bool,
     controls: RowControls,
     audio: Signal<bool>,
+    trusted: Signal<bool>,
     model: RoomModel,
 ) -> impl IntoView {
     let i18n = I18n::get();
@@ -81,6 +97,7 @@ fn PersonRow(
         peer_id,
         name,
         role,
+        guest,
         ..
     } = member;
     let role_label = move || match role {
@@ -88,6 +105,8 @@ fn PersonRow(
         Role::Cohost => Some(i18n.t().role_cohost),
         Role::Member => None,
     };
+    let trust = may_trust(controls, role, guest)
+        .then(|| view! { <TrustToggle model peer=peer_id.clone() name=name.clone() trusted/> });
     let moderation = controls.moderate.then(|| {
         view! {
             <MuteRequest model peer=peer_id.clone() name=name.clone() audio/>
@@ -129,7 +148,11 @@ fn PersonRow(
             <span class="name" dir="auto">{name}</span>
             {mine.then_some(move || i18n.t().you_suffix)}
             {move || role_label().map(|label| view! { <span class="role">{label}</span> })}
+            {move || trusted.get().then(|| view! {
+                <span class="role trusted" data-testid="trusted-marker">{move || i18n.t().trusted}</span>
+            })}
             {roles}
+            {trust}
             {moderation}
         </li>
     }

@@ -9,13 +9,15 @@ use super::announcer::Announcements;
 use super::chat_panel::ChatPanel;
 use super::controls::Controls;
 use super::language::LanguageSelect;
-use super::moderation::LockedBadge;
+use super::lobby_requests::LobbyRequests;
+use super::moderation::{LobbyBadge, LockedBadge};
 use super::people::PeoplePanel;
 use super::room_lobby::{Ended, Lobby, SignInRequired};
 use super::room_model::{Phase, RoomModel};
 use super::screen_tile::{anyone_sharing, Screens};
 use super::shortcut_keys::ShortcutKeys;
 use super::video_tile::{place_in, LocalTile, VideoTile};
+use super::waiting_room::WaitingRoom;
 use crate::account::avatar_src;
 use crate::call::peer::ice_servers::RelayStatus;
 use crate::i18n::{I18n, Said};
@@ -153,6 +155,7 @@ pub fn RoomPage() -> impl IntoView {
                 })}
                 <ShortcutKeys/>
                 <HandList model/>
+                <LobbyRequests model/>
                 <div class="stage" data-testid="stage" class:sharing=move || anyone_sharing(model)
                     data-layout=move || if speaker_view.get() { "speaker" } else { "grid" }>
                 <div class="grid" class:speaker=move || speaker_view.get() node_ref=grid style=grid_style>
@@ -176,7 +179,7 @@ pub fn RoomPage() -> impl IntoView {
     view! {
         <section class="room">
             <header>
-                <a href="/" class="brand">"Confab"</a> <h1>{room.as_str().to_owned()}</h1> <LockedBadge model/> <AccountChip/>
+                <a href="/" class="brand">"Confab"</a> <h1>{room.as_str().to_owned()}</h1> <LockedBadge model/> <LobbyBadge model/> <AccountChip/>
                 <LanguageSelect/>
             </header>
             <Announcements announcer=model.announcer/>
@@ -187,6 +190,7 @@ pub fn RoomPage() -> impl IntoView {
                 }.into_any(),
                 Phase::Joining => view! { <p class="joining" role="status">{move || i18n.t().joining}</p> }.into_any(),
                 Phase::InCall => in_call().into_any(),
+                Phase::Waiting(room) => view! { <WaitingRoom model room/> }.into_any(),
                 Phase::Ended(message) => view! { <Ended message on_join/> }.into_any(),
                 Phase::SignInRequired => view! {
                     <SignInRequired return_to=refused_return.clone()/>

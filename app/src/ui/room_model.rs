@@ -8,12 +8,11 @@ use confab_protocol::{
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use web_sys::MediaStream;
 
 use super::announcer::{Announcer, News};
 use super::chat_model::ChatModel;
+use super::lobby_requests::WaitingList;
 use super::participants::Participants;
 use super::reactions::{self, Shown};
 use super::room_media::Devices;
@@ -30,6 +29,8 @@ pub(super) enum Phase {
     Lobby,
     Joining,
     InCall,
+    /// Held in the lobby of this room (its name) until a host lets me in.
+    Waiting(String),
     Ended(Said),
     /// A guest refused by a room for signed-in people.
     SignInRequired,
@@ -45,6 +46,8 @@ pub(super) struct RoomModel {
     pub(super) access: RwSignal<RoomAccess>,
     /// Everyone else in the call, one record each.
     pub(super) participants: Participants,
+    /// Who waits in the room's lobby (told to hosts and co-hosts).
+    pub(super) lobby: WaitingList,
     pub(super) local: RwSignal<Option<MediaStream>, LocalStorage>,
     /// My shared screen, while I share.
     pub(super) screen: RwSignal<Option<MediaStream>, LocalStorage>,
@@ -103,6 +106,7 @@ impl RoomModel {
             me: RwSignal::new(None),
             access: RwSignal::new(RoomAccess::default()),
             participants: Participants::new(),
+            lobby: WaitingList::new(),
             local: RwSignal::new_local(None),
             screen: RwSignal::new_local(None),
             media_notice: RwSignal::new(None),
@@ -140,9 +144,7 @@ impl RoomModel {
                 self.me.set(Some(me));
                 self.access.set(access);
                 self.participants.welcome(peers);
-                if self.reconnecting.get_untracked().is_some() {
-                    self.announcer.say(News::Reconnected);
-                }
+                self.announce_welcome();
                 self.reconnecting.set(None);
                 self.phase.set(Phase::InCall);
                 self.speakers.start(self);
@@ -166,6 +168,9 @@ impl RoomModel {
                 self.hear_message(&frame);
                 self.chat.act(|s| s.on_frame(frame))
             }
+            CallEvent::Lobby { room } => self.wait_in_lobby(room),
+            CallEvent::Waiting(waiting) => self.waiting_changed(waiting),
+            CallEvent::Trusted(peer, trusted) => self.trusted(&peer, trusted),
             CallEvent::PeerJoined(member) => {
                 self.chat.know_members([&member]);
                 if self.participants.name_of(&member.peer_id).is_none() {
@@ -215,6 +220,9 @@ impl RoomModel {
                             me.role = role;
                         }
                     });
+                    if !role.moderates() {
+                        self.lobby.clear();
+                    }
                 } else {
                     self.participants
                         .update(&peer, |p| p.member.update(|m| m.role = role));
@@ -236,6 +244,9 @@ impl RoomModel {
                 let was = self.access.get_untracked();
                 if was.locked != access.locked {
                     self.announcer.say(News::Locked(access.locked));
+                }
+                if was.lobby != access.lobby {
+                    self.announcer.say(News::Lobby(access.lobby));
                 }
                 if was.history != access.history {
                     self.announcer.say(News::History(access.history));
@@ -358,46 +369,6 @@ impl RoomModel {
         });
     }
 
-    /// Asks the browser for a screen, window or tab to share and sends it to everyone; the
-    /// browser's own "Stop sharing" ends it like the button does. A refusal changes nothing.
-    pub(super) fn share_screen(self) {
-        spawn_local(async move {
-            let Ok(stream) = media::screen::pick().await else {
-                return;
-            };
-            for track in stream.get_tracks().iter() {
-                let track: web_sys::MediaStreamTrack = track.unchecked_into();
-                let on_ended = Closure::<dyn Fn()>::new(move || self.stop_screen());
-                track.set_onended(Some(on_ended.as_ref().unchecked_ref()));
-                on_ended.forget();
-            }
-            let sent = self.call.with_value(|call| {
-                call.as_ref()
-                    .map(|call| call.share_screen(Some(Clone::clone(&stream))))
-            });
-            if sent.is_none() || self.screen.try_set(Some(Clone::clone(&stream))).is_some() {
-                media::stop_all(&stream);
-                return;
-            }
-            self.announce_media();
-        });
-    }
-
-    /// Stops sharing my screen (the button, the browser's bar, or leaving).
-    pub(super) fn stop_screen(self) {
-        let Some(Some(stream)) = self.screen.try_get_untracked() else {
-            return;
-        };
-        media::stop_all(&stream);
-        self.screen.set(None);
-        self.call.with_value(|call| {
-            if let Some(call) = call {
-                call.share_screen(None);
-            }
-        });
-        self.announce_media();
-    }
-
     pub(super) fn end_call(self) {
         if let Some(screen) = self.screen.get_untracked() {
             media::stop_all(&screen);
@@ -415,6 +386,7 @@ impl RoomModel {
         self.access.set(RoomAccess::default());
         self.my_hand.set(None);
         self.participants.clear();
+        self.lobby.clear();
         self.reconnecting.set(None);
         self.chat.act(|s| {
             s.on_disconnect();
@@ -444,7 +416,10 @@ impl RoomModel {
     }
 
     pub(super) fn join(self, room: RoomName, name: DisplayName) {
-        if matches!(self.phase.get_untracked(), Phase::Joining | Phase::InCall) {
+        if matches!(
+            self.phase.get_untracked(),
+            Phase::Joining | Phase::InCall | Phase::Waiting(_)
+        ) {
             return;
         }
         storage::save_name(name.as_str());

@@ -1,13 +1,59 @@
-//! Shared screens: each sharer's screen as its own large tile (`data-kind="screen"`, the
-//! sharer's `data-peer-id`), with the camera tiles in a strip beside them. Mine shows too, so I
-//! see what the others see.
+//! Shared screens: starting and stopping mine, and each sharer's screen as its own large tile
+//! (`data-kind="screen"`, the sharer's `data-peer-id`), with the camera tiles in a strip beside
+//! them. Mine shows too, so I see what the others see.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 use super::participants::Participant;
 use super::room_model::RoomModel;
 use super::video_tile::{play_on_chosen_speaker, video_showing};
 use crate::i18n::I18n;
+use crate::media;
+
+impl RoomModel {
+    /// Asks the browser for a screen, window or tab to share and sends it to everyone; the
+    /// browser's own "Stop sharing" ends it like the button does. A refusal changes nothing.
+    pub(super) fn share_screen(self) {
+        spawn_local(async move {
+            let Ok(stream) = media::screen::pick().await else {
+                return;
+            };
+            for track in stream.get_tracks().iter() {
+                let track: web_sys::MediaStreamTrack = track.unchecked_into();
+                let on_ended = Closure::<dyn Fn()>::new(move || self.stop_screen());
+                track.set_onended(Some(on_ended.as_ref().unchecked_ref()));
+                on_ended.forget();
+            }
+            let sent = self.call.with_value(|call| {
+                call.as_ref()
+                    .map(|call| call.share_screen(Some(Clone::clone(&stream))))
+            });
+            if sent.is_none() || self.screen.try_set(Some(Clone::clone(&stream))).is_some() {
+                media::stop_all(&stream);
+                return;
+            }
+            self.announce_media();
+        });
+    }
+
+    /// Stops sharing my screen (the button, the browser's bar, or leaving).
+    pub(super) fn stop_screen(self) {
+        let Some(Some(stream)) = self.screen.try_get_untracked() else {
+            return;
+        };
+        media::stop_all(&stream);
+        self.screen.set(None);
+        self.call.with_value(|call| {
+            if let Some(call) = call {
+                call.share_screen(None);
+            }
+        });
+        self.announce_media();
+    }
+}
 
 /// Whether anyone (me included) is sharing a screen now.
 pub(super) fn anyone_sharing(model: RoomModel) -> bool {

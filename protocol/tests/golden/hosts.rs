@@ -72,6 +72,7 @@ fn moderation_frames_match_golden_json() {
             locked: Some(true),
             capacity: None,
             history: None,
+            lobby: None,
         },
         json!({"type": "set_access", "locked": true}),
     );
@@ -80,6 +81,7 @@ fn moderation_frames_match_golden_json() {
             locked: None,
             capacity: Some(4),
             history: None,
+            lobby: None,
         },
         json!({"type": "set_access", "capacity": 4}),
     );
@@ -88,6 +90,7 @@ fn moderation_frames_match_golden_json() {
             locked: None,
             capacity: None,
             history: Some(HistoryVisibility::SinceJoined),
+            lobby: None,
         },
         json!({"type": "set_access", "history": "since_joined"}),
     );
@@ -102,9 +105,10 @@ fn moderation_frames_match_golden_json() {
                 locked: true,
                 capacity: 5,
                 history: HistoryVisibility::SinceJoined,
+                lobby: false,
             },
         },
-        json!({"type": "access", "access": {"locked": true, "capacity": 5, "history": "since_joined"}}),
+        json!({"type": "access", "access": {"locked": true, "capacity": 5, "history": "since_joined", "lobby": false}}),
     );
     for (code, name) in [
         (ErrorCode::Removed, "removed"),

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 mod hosts;
+mod lobby;
 
 const PEER_A: &str = "0123456789abcdef0123456789abcdef";
 const PEER_B: &str = "fedcba9876543210fedcba9876543210";
@@ -24,6 +25,7 @@ fn member(peer: &str, name: &str) -> Member {
         },
         hand: None,
         role: Role::Member,
+        trusted: false,
     }
 }
 
@@ -183,7 +185,7 @@ fn server_frames_match_golden_json() {
         json!({"type": "welcome", "peer_id": PEER_A, "room": "standup",
                "you": member_json(PEER_A, "Mina"), "peers": [member_json(PEER_B, "Joon")],
                "history": [message_json()],
-               "access": {"locked": false, "capacity": 8, "history": "everyone"}}),
+               "access": {"locked": false, "capacity": 8, "history": "everyone", "lobby": false}}),
     );
     assert_server_golden(
         ServerFrame::PeerJoined {

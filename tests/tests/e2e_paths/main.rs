@@ -40,6 +40,7 @@ mod invite;
 mod keyboard;
 mod language;
 mod layout;
+mod lobby;
 mod moderation;
 mod page;
 mod prejoin;
@@ -76,6 +77,7 @@ use invite::{
 use keyboard::the_whole_path_works_with_the_keyboard_alone;
 use language::a_korean_browser_sees_korean_and_the_menu_switches_at_once;
 use layout::phone_and_laptop_screens_fit_without_sideways_scrolling;
+use lobby::the_host_lets_one_in_from_the_lobby_and_turns_one_away;
 use moderation::the_host_mutes_locks_removes_and_ends_for_everyone;
 use prejoin::the_prejoin_page_previews_and_sends_the_chosen_camera;
 use reactions::a_reaction_shows_on_every_screen_and_a_flood_is_refused;
@@ -108,6 +110,7 @@ fn main() -> ExitCode {
         shortcuts_press_their_buttons_but_not_while_typing,
         the_host_makes_a_cohost_and_hands_the_room_over,
         the_host_mutes_locks_removes_and_ends_for_everyone,
+        the_host_lets_one_in_from_the_lobby_and_turns_one_away,
     )
 }
 

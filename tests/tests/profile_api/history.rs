@@ -63,6 +63,7 @@ fn set_history(history: HistoryVisibility) -> ClientFrame {
         locked: None,
         capacity: None,
         history: Some(history),
+        lobby: None,
     }
 }
 

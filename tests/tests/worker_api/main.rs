@@ -10,6 +10,8 @@
 //! - [`replaces`]: a reconnect naming its old peer id (`?replaces=`) takes its ghost's place.
 //! - [`hostile`]: malformed and oversized frames.
 //! - [`hosts`]: roles (host, co-host, member), who may change them, two places per person.
+//! - [`moderation`]: removals with bans, ask to mute, lock, size, end for all.
+//! - [`lobby`]: newcomers held until let in or turned away; nothing reaches a waiting socket.
 //! - [`session`]: a socket outlives its access token only with a fresh one from the same user.
 //!
 //! One wrangler serves the whole suite (each test uses its own random room); a second one,
@@ -22,6 +24,7 @@ mod hostile;
 mod hosts;
 mod http_api;
 mod ice;
+mod lobby;
 mod moderation;
 mod replaces;
 mod room;
@@ -96,6 +99,8 @@ fn main() {
         hosts::one_person_holds_two_places_at_most,
         moderation::hosts_remove_mute_lock_and_end_and_nobody_else_can,
         moderation::bans_and_the_lock_outlast_a_restart_and_meeting_bans_end_with_it,
+        lobby::the_lobby_holds_newcomers_until_a_host_lets_them_in_or_turns_them_away,
+        lobby::trusted_members_skip_the_lobby_and_turning_it_off_lets_everyone_in,
     ];
     run_with_workers(trials, &[&OPEN, &LOCKED]).exit();
 }

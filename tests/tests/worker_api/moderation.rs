@@ -30,6 +30,7 @@ fn lock(locked: bool) -> ClientFrame {
         locked: Some(locked),
         capacity: None,
         history: None,
+        lobby: None,
     }
 }
 
@@ -172,6 +173,7 @@ pub async fn hosts_remove_mute_lock_and_end_and_nobody_else_can() {
         locked: None,
         capacity: Some(3),
         history: None,
+        lobby: None,
     })
     .await;
     let three = RoomAccess {

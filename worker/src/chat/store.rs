@@ -98,6 +98,17 @@ pub const MIGRATIONS: &[Migration] = &[
         )",
         ],
     },
+    Migration {
+        version: 5,
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS room_lobby (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            lobby INTEGER NOT NULL
+        )",
+            // Signed-in people a host trusts: they skip the lobby.
+            "CREATE TABLE IF NOT EXISTS room_trusted (user_id TEXT PRIMARY KEY)",
+        ],
+    },
 ];
 
 /// The schema version this code expects.

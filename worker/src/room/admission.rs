@@ -17,6 +17,12 @@
 //!    earlier in this meeting still get in (a reconnect is not a newcomer).
 //! 6. A room that is still full (at its own size, at most the mesh's) is refused (4409
 //!    `room_full`); so a full room admits a member's own reconnect past its ghost.
+//! 7. With the lobby on, a newcomer waits ([`Outcome::Wait`]) unless they are a host,
+//!    co-host, trusted member or were let in earlier in this meeting; a full lobby
+//!    ([`limits::LOBBY_CAPACITY`]) refuses them (4409 `room_full`).
+//!
+//! Waiting sockets count towards a person's places (step 4) and can be replaced as ghosts
+//! (step 2), but not towards the room's size.
 //!
 //! The newcomer's role comes from [`hosts::role_on_join`]: kept for their user id, or host of a
 //! room nobody owns (the DO then stores the claim).
@@ -24,6 +30,7 @@
 use confab_protocol::{close_code, limits, ErrorCode, FrameError, Member, PeerId, Role};
 
 use super::hosts;
+use super::lobby::Waiting;
 use super::moderation::Ban;
 use super::settings::{admit_identity, RoomSettings};
 use super::Attachment;
@@ -42,8 +49,14 @@ pub struct Knock<'a> {
     pub token_exp: i64,
     /// The newcomer's own previous socket (`?replaces=`), which its page has given up on.
     pub replaces: Option<&'a PeerId>,
+    /// The room's name.
+    pub room: &'a str,
+    /// The room's clock (unix ms).
+    pub now_ms: i64,
     /// The members present now: sockets with an attachment the server has not closed.
     pub present: Vec<Attachment>,
+    /// The people waiting in the lobby now (not closed).
+    pub waiting: Vec<Attachment>,
     /// How many members the room holds at most (its hosts' choice; never above the mesh's).
     pub capacity: usize,
     /// The peer id the newcomer gets if admitted.
@@ -65,6 +78,10 @@ pub struct Gate {
     pub ban: Option<Ban>,
     /// The newcomer was let in earlier in this meeting.
     pub been_in: bool,
+    /// Newcomers wait in the lobby.
+    pub lobby: bool,
+    /// A host marked the newcomer as trusted (they skip the lobby).
+    pub trusted: bool,
 }
 
 /// What to do with a socket that asked to join.
@@ -84,6 +101,9 @@ pub enum Outcome {
         others: Vec<Member>,
         claims_host: bool,
     },
+    /// Accept the socket with `waiter` (a [`Waiting`] attachment), send it `lobby` and tell
+    /// the hosts.
+    Wait { waiter: Attachment },
     /// Accept the socket without an attachment (so it never counts as a member), send it the
     /// refusal's error frame and close it.
     Refuse(Refusal),
@@ -175,15 +195,14 @@ pub fn decide(
             Err(error) => return refuse(Refusal::SettingsUnavailable(error)),
         }
     }
-    let replaced = ghost(&knock.present, knock.replaces, &knock.identity.user_id);
-    let present: Vec<Attachment> = match &replaced {
-        Some(ghost) => knock
-            .present
-            .into_iter()
-            .filter(|a| &a.member.peer_id != ghost)
-            .collect(),
-        None => knock.present,
-    };
+    // Only a member's ghost makes the newcomer a returning member; a waiting one's just goes.
+    let member_ghost = ghost(&knock.present, knock.replaces, &knock.identity.user_id);
+    let returning = knock.gate.been_in || member_ghost.is_some();
+    let replaced =
+        member_ghost.or_else(|| ghost(&knock.waiting, knock.replaces, &knock.identity.user_id));
+    let not_ghost = |a: &Attachment| Some(&a.member.peer_id) != replaced.as_ref();
+    let present: Vec<Attachment> = knock.present.into_iter().filter(not_ghost).collect();
+    let waiting: Vec<Attachment> = knock.waiting.into_iter().filter(not_ghost).collect();
     if let Some(ban) = &knock.gate.ban {
         return Decision {
             replaced,
@@ -192,6 +211,7 @@ pub fn decide(
     }
     let seats = present
         .iter()
+        .chain(&waiting)
         .filter(|a| a.member.user_id == knock.identity.user_id)
         .count();
     if seats >= limits::SEATS_PER_PERSON {
@@ -207,7 +227,6 @@ pub fn decide(
         };
     }
     let (role, claims_host) = hosts::role_on_join(knock.stored_role, knock.room_has_host);
-    let returning = knock.gate.been_in || replaced.is_some();
     if knock.gate.locked && !role.moderates() && !returning {
         return Decision {
             replaced,
@@ -224,6 +243,17 @@ pub fn decide(
         };
     }
     let identity = knock.identity;
+    let trusted = knock.gate.trusted && !identity.guest;
+    let waits = knock.gate.lobby && !role.moderates() && !returning && !trusted;
+    if waits && waiting.len() >= limits::LOBBY_CAPACITY {
+        return Decision {
+            replaced,
+            outcome: Outcome::Refuse(Refusal::Full(FrameError::new(
+                ErrorCode::RoomFull,
+                "too many people are waiting to be let in; try again later",
+            ))),
+        };
+    }
     let newcomer = Attachment {
         member: Member {
             peer_id: knock.peer_id,
@@ -234,10 +264,25 @@ pub fn decide(
             media: Default::default(),
             hand: None,
             role,
+            trusted,
         },
         token_exp: knock.token_exp,
         closing: false,
+        waiting: None,
     };
+    if waits {
+        let waiter = Attachment {
+            waiting: Some(Waiting {
+                since_ms: knock.now_ms,
+                room: knock.room.to_owned(),
+            }),
+            ..newcomer
+        };
+        return Decision {
+            replaced,
+            outcome: Outcome::Wait { waiter },
+        };
+    }
     Decision {
         replaced,
         outcome: Outcome::Admit {

@@ -6,17 +6,14 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
-use confab_protocol::{
-    close_code, CreateRoomRequest, CreateRoomResponse, FrameError, PeerId, Role, ServerFrame,
-    SUBPROTOCOL,
-};
+use confab_protocol::{close_code, FrameError, PeerId, Role, ServerFrame, SUBPROTOCOL};
 use serde::{Deserialize, Serialize};
 use worker::{
     durable_object, DurableObject, Env, Request, Response, Result, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair,
 };
 
-use crate::chat::{self, Author, ChatStore, Retention, SeedError, DEFAULT_HISTORY_LIMIT};
+use crate::chat::{ChatStore, Retention, DEFAULT_HISTORY_LIMIT};
 use crate::env::{config, now, now_ms, retention};
 use crate::room::admission::{self, Knock, Outcome};
 use crate::room::{
@@ -41,7 +38,9 @@ impl MemberHeader {
     pub const NAME: &'static str = "x-confab-member";
 }
 
+mod lobby;
 mod moderation;
+mod requests;
 mod roles;
 
 #[durable_object]
@@ -86,6 +85,7 @@ impl DurableObject for Room {
         let pair = WebSocketPair::new()?;
         let (stored_role, room_has_host) = self.role_facts(&member.identity.user_id);
         let present = self.members();
+        let now_ms = now_ms();
         let (meeting, gate) = match self.gate(&member.identity.user_id, present.is_empty()) {
             Ok(facts) => facts,
             Err(error) => {
@@ -102,7 +102,10 @@ impl DurableObject for Room {
             identity: member.identity,
             token_exp: member.token_exp,
             replaces: member.replaces.as_ref(),
+            room: &member.room,
+            now_ms,
             present,
+            waiting: self.waiters(),
             capacity: meeting.access.capacity as usize,
             peer_id: PeerId::from_uuid(uuid::Uuid::new_v4()),
             stored_role,
@@ -131,6 +134,7 @@ impl DurableObject for Room {
                 self.note_admission(&newcomer.member.user_id, meeting);
                 (newcomer, others)
             }
+            Outcome::Wait { waiter } => return self.hold(pair, waiter),
             Outcome::Refuse(refusal) => {
                 if let Some(message) = refusal.log() {
                     worker::console_error!("room: {message}");
@@ -157,6 +161,9 @@ impl DurableObject for Room {
         );
         let _ = pair.server.send_with_str(welcome.to_json());
         self.broadcast_except(&peer_id, &joined);
+        if newcomer.member.role.moderates() {
+            self.tell_waiting(&pair.server);
+        }
         upgraded(pair.client)
     }
 
@@ -182,7 +189,7 @@ impl DurableObject for Room {
                             .get_websockets_with_tag(peer.as_str())
                             .iter()
                             .filter_map(attachment)
-                            .find(|a| !a.closing)
+                            .find(|a| !a.closing && a.waiting.is_none())
                             .map(|a| a.member)
                     };
                     room::on_text(
@@ -266,6 +273,9 @@ impl Room {
                 Action::Remove { user_id, period } => self.remove(ws, &user_id, period),
                 Action::ChangeAccess(change) => self.change_access(ws, change),
                 Action::EndForAll => self.end_for_all(ws),
+                Action::Admit(peers) => self.admit(ws, &peers),
+                Action::Deny(peers) => self.deny(&peers),
+                Action::Trust { user_id, trusted } => self.trust(ws, &user_id, trusted),
                 Action::Chat(request) => {
                     let db = DoSql::new(self.state.storage());
                     let actions = match self.chat(&db) {
@@ -307,74 +317,6 @@ impl Room {
         SettingsStore::new(&db).get()
     }
 
-    /// `POST /settings {"require_sign_in"}` from `POST /api/rooms`: the settings of
-    /// a new room, made by the member in the header. 201 with the settings, 409 when the room
-    /// is already in use or set.
-    async fn create_settings(&self, mut req: Request, member: MemberHeader) -> Result<Response> {
-        let Ok(body) = req.json::<CreateRoomRequest>().await else {
-            return Response::error("body must be {\"require_sign_in\":bool}", 400);
-        };
-        let settings = RoomSettings {
-            creator: member.identity.user_id,
-            require_sign_in: body.require_sign_in,
-            created_ms: now_ms(),
-        };
-        let present = self.members().len();
-        let db = DoSql::new(self.state.storage());
-        let created = self
-            .chat(&db)
-            .and_then(|_| SettingsStore::new(&db).create(&settings, present));
-        if matches!(created, Ok(Ok(()))) {
-            // Whoever made the room owns it (a failure is logged; the room still works, and
-            // its first member becomes host).
-            self.store_roles(&[RoleChange {
-                user_id: settings.creator.clone(),
-                role: Role::Host,
-            }]);
-            self.choose_history(body.history);
-        }
-        match created {
-            Ok(Ok(())) => Ok(Response::from_json(&CreateRoomResponse {
-                room: member.room,
-                require_sign_in: settings.require_sign_in,
-            })?
-            .with_status(201)),
-            Ok(Err(conflict)) => Response::error(conflict.to_string(), 409),
-            Err(error) => {
-                worker::console_error!("room: storing settings: {error}");
-                Response::error("storage failed", 500)
-            }
-        }
-    }
-
-    /// Benchmark-only bulk insert (the route exists only with `ALLOW_BENCH_SEED`).
-    async fn seed(&self, mut req: Request, member: MemberHeader) -> Result<Response> {
-        #[derive(Deserialize)]
-        struct SeedBody {
-            texts: Vec<String>,
-        }
-        let Ok(body) = req.json::<SeedBody>().await else {
-            return Response::error("body must be {\"texts\":[...]}", 400);
-        };
-        let author = Author {
-            user_id: member.identity.user_id,
-            name: member.identity.name,
-        };
-        let db = DoSql::new(self.state.storage());
-        let inserted = self
-            .chat(&db)
-            .map_err(SeedError::from)
-            .and_then(|store| chat::seed(&store, &author, &body.texts, now_ms(), &self.retention));
-        match inserted {
-            Ok(count) => Response::from_json(&serde_json::json!({ "inserted": count })),
-            Err(SeedError::Store(error)) => {
-                worker::console_error!("room: seeding chat: {error}");
-                Response::error("storage failed", 500)
-            }
-            Err(refused) => Response::error(refused.to_string(), 400),
-        }
-    }
-
     /// The room's chat, its schema brought up to date on first use by this instance.
     pub(super) fn chat<'a>(
         &self,
@@ -404,13 +346,14 @@ impl Room {
         }
     }
 
-    /// Members are open sockets with an identity that the server has not closed.
+    /// Members are open sockets with an identity that the server has not closed and the
+    /// lobby does not hold.
     pub(super) fn members(&self) -> Vec<Attachment> {
         self.state
             .get_websockets()
             .iter()
             .filter_map(attachment)
-            .filter(|a| !a.closing)
+            .filter(|a| !a.closing && a.waiting.is_none())
             .collect()
     }
 
@@ -426,29 +369,40 @@ impl Room {
         self.guards
             .borrow_mut()
             .remove(gone.member.peer_id.as_str());
+        self.gone(&gone);
+    }
+
+    /// After `gone` left: the members hear of it, or the hosts see the lobby without them.
+    fn gone(&self, gone: &Attachment) {
+        if gone.waiting.is_some() {
+            self.waiting_changed_without(Some(&gone.member.peer_id));
+            return;
+        }
         self.broadcast_except(&gone.member.peer_id, &room::leave(&gone.member));
         self.note_departure(&gone.member.peer_id);
     }
 
+    /// Sends to every member (never to a socket the lobby holds).
     pub(super) fn broadcast(&self, frame: &ServerFrame) {
         let text = frame.to_json();
         for socket in self.state.get_websockets() {
-            let _ = socket.send_with_str(&text);
+            if hears_the_room(&socket) {
+                let _ = socket.send_with_str(&text);
+            }
         }
     }
 
-    fn broadcast_except(&self, except: &PeerId, frame: &ServerFrame) {
+    pub(super) fn broadcast_except(&self, except: &PeerId, frame: &ServerFrame) {
         let text = frame.to_json();
         for socket in self.state.get_websockets() {
-            if self
+            let theirs = self
                 .state
                 .get_tags(&socket)
                 .iter()
-                .any(|tag| tag == except.as_str())
-            {
-                continue;
+                .any(|tag| tag == except.as_str());
+            if !theirs && hears_the_room(&socket) {
+                let _ = socket.send_with_str(&text);
             }
-            let _ = socket.send_with_str(&text);
         }
     }
 
@@ -462,13 +416,18 @@ impl Room {
         self.guards
             .borrow_mut()
             .remove(gone.member.peer_id.as_str());
-        self.broadcast_except(&gone.member.peer_id, &room::leave(&gone.member));
-        self.note_departure(&gone.member.peer_id);
+        self.gone(&gone);
     }
 }
 
 fn attachment(ws: &WebSocket) -> Option<Attachment> {
     ws.deserialize_attachment::<Attachment>().ok().flatten()
+}
+
+/// Whether the room's frames reach `ws`: a member's socket, not one the lobby holds (nor one
+/// refused, which has no attachment).
+fn hears_the_room(ws: &WebSocket) -> bool {
+    attachment(ws).is_some_and(|a| a.waiting.is_none())
 }
 
 fn upgraded(client: WebSocket) -> Result<Response> {

@@ -8,7 +8,9 @@ pub mod admission;
 #[cfg(target_arch = "wasm32")]
 pub mod durable_object;
 mod guard;
+mod host_frames;
 pub mod hosts;
+pub mod lobby;
 pub mod moderation;
 #[cfg(target_arch = "wasm32")]
 pub mod routes;
@@ -42,6 +44,10 @@ pub struct Attachment {
     /// answers the close (a client that never answers must not hold a place in the room).
     #[serde(default)]
     pub closing: bool,
+    /// The lobby holds this socket: it is not a member (not counted, told nothing of the
+    /// room) until a host lets it in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting: Option<lobby::Waiting>,
 }
 
 /// What the glue must do in response to an event.
@@ -68,6 +74,12 @@ pub enum Action {
     ChangeAccess(moderation::AccessChange),
     /// End the meeting: a new one starts, and every socket closes with 4412.
     EndForAll,
+    /// Let these waiting people in (as many as fit; the sender hears of the rest).
+    Admit(Vec<PeerId>),
+    /// Turn these waiting people away (error `denied`, close 4413).
+    Deny(Vec<PeerId>),
+    /// Store whether this signed-in person is trusted and announce it for each place they hold.
+    Trust { user_id: String, trusted: bool },
     /// Run this against the room's chat storage and carry out [`on_chat`]'s actions.
     Chat(ChatRequest),
     /// Something failed on our side: log it (the sender has been told `internal`).
@@ -179,6 +191,12 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
         Ok(frame) => frame,
         Err(error) => return refuse(guard, error),
     };
+    if sender.waiting.is_some() {
+        if let Some(refused) = lobby::on_waiting_frame(&frame) {
+            // Not a strike: a page may send its media state a moment before it learns it waits.
+            return vec![Action::Reply(refused.to_frame())];
+        }
+    }
     match frame {
         ClientFrame::Ping {} => vec![Action::Reply(ServerFrame::Pong {})],
         ClientFrame::Signal { to, data } => {
@@ -229,7 +247,10 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
         ClientFrame::Remove { .. }
         | ClientFrame::Mute { .. }
         | ClientFrame::SetAccess { .. }
-        | ClientFrame::EndForAll {} => on_moderation(incoming, guard, frame),
+        | ClientFrame::Admit { .. }
+        | ClientFrame::Deny { .. }
+        | ClientFrame::Trust { .. }
+        | ClientFrame::EndForAll {} => host_frames::on_moderation(incoming, guard, frame),
         ClientFrame::React { reaction } => {
             if !guard.admit_reaction(incoming.now_ms) {
                 return vec![Action::Reply(
@@ -277,66 +298,6 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
             limit: limit.unwrap_or(DEFAULT_SEARCH_LIMIT),
             after_seq: (incoming.hidden_through)(),
         })],
-    }
-}
-
-/// A host action: allowed for this sender on this target, and not in a flood. A refusal is
-/// not a strike (a co-host demoted a moment ago may still see the controls).
-fn on_moderation(
-    incoming: &Incoming<'_>,
-    guard: &mut ConnGuard,
-    frame: ClientFrame,
-) -> Vec<Action> {
-    let actor = &incoming.sender.member;
-    let target =
-        |peer: &PeerId| (incoming.member_of)(peer).ok_or_else(|| FrameError::unknown_peer(peer));
-    let allowed = match &frame {
-        ClientFrame::Remove { peer_id, .. } | ClientFrame::Mute { peer_id } => {
-            target(peer_id).and_then(|t| moderation::may_moderate(actor, &t).map(|()| t))
-        }
-        ClientFrame::SetAccess { .. } => {
-            moderation::may_change_access(actor).map(|()| actor.clone())
-        }
-        _ => moderation::may_end(actor).map(|()| actor.clone()),
-    };
-    let target = match allowed {
-        Ok(target) => target,
-        Err(refused) if refused.code == ErrorCode::UnknownPeer => return refuse(guard, refused),
-        Err(refused) => return vec![Action::Reply(refused.to_frame())],
-    };
-    if !guard.admit_moderation(incoming.now_ms) {
-        return vec![Action::Reply(
-            FrameError::new(
-                ErrorCode::RateLimited,
-                format!(
-                    "more than {} host actions in a row; one a second after that",
-                    ConnGuard::MODERATION_BURST
-                ),
-            )
-            .to_frame(),
-        )];
-    }
-    match frame {
-        ClientFrame::Remove { ban, .. } => vec![Action::Remove {
-            user_id: target.user_id,
-            period: ban,
-        }],
-        ClientFrame::Mute { .. } => vec![Action::SendTo(
-            target.peer_id,
-            ServerFrame::Muted {
-                by: actor.peer_id.clone(),
-            },
-        )],
-        ClientFrame::SetAccess {
-            locked,
-            capacity,
-            history,
-        } => vec![Action::ChangeAccess(moderation::AccessChange {
-            locked,
-            capacity,
-            history,
-        })],
-        _ => vec![Action::EndForAll],
     }
 }
 

@@ -44,6 +44,19 @@ pub fn may_moderate(actor: &Member, target: &Member) -> Result<(), FrameError> {
     Ok(())
 }
 
+/// Whether `actor` may mark `target` as trusted (they skip the lobby): as for removing them,
+/// and only a signed-in person (a guest's identity ends with their session).
+pub fn may_trust(actor: &Member, target: &Member) -> Result<(), FrameError> {
+    may_moderate(actor, target)?;
+    if target.guest {
+        return Err(FrameError::new(
+            ErrorCode::InvalidField,
+            "only signed-in people can be trusted; a guest is someone new each time",
+        ));
+    }
+    Ok(())
+}
+
 /// Only the host ends a meeting for everyone.
 pub fn may_end(actor: &Member) -> Result<(), FrameError> {
     if actor.role != Role::Host {
@@ -72,6 +85,7 @@ pub struct AccessChange {
     pub locked: Option<bool>,
     pub capacity: Option<u32>,
     pub history: Option<HistoryVisibility>,
+    pub lobby: Option<bool>,
 }
 
 /// The room's access with `change`; `None` when nothing changes. A size above the mesh's is
@@ -84,6 +98,7 @@ pub fn changed_access(current: RoomAccess, change: AccessChange) -> Option<RoomA
             .unwrap_or(current.capacity)
             .min(limits::ROOM_CAPACITY as u32),
         history: change.history.unwrap_or(current.history),
+        lobby: change.lobby.unwrap_or(current.lobby),
     };
     (next != current).then_some(next)
 }

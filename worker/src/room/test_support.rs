@@ -23,6 +23,7 @@ pub fn member(peer: &str) -> Member {
         media: MediaState::default(),
         hand: None,
         role: Role::Member,
+        trusted: false,
     }
 }
 
@@ -32,5 +33,6 @@ pub fn alice() -> Attachment {
         member: member(ALICE),
         token_exp: TOKEN_EXP,
         closing: false,
+        waiting: None,
     }
 }

@@ -28,7 +28,10 @@ fn alice_knocks<'a>(replaces: Option<&'a PeerId>, present: Vec<Attachment>) -> K
         },
         token_exp: TOKEN_EXP,
         replaces,
+        room: "standup",
+        now_ms: NOW_MS,
         present,
+        waiting: Vec::new(),
         capacity: limits::ROOM_CAPACITY,
         peer_id: PeerId(NEW.into()),
         stored_role: None,
@@ -74,6 +77,7 @@ fn admitted(decision: &Decision) -> (&Attachment, Vec<&str>) {
             others.iter().map(|m| m.peer_id.as_str()).collect(),
         ),
         Outcome::Refuse(refusal) => panic!("refused: {refusal:?}"),
+        Outcome::Wait { .. } => panic!("held in the lobby"),
     }
 }
 
@@ -81,6 +85,7 @@ fn refusal(decision: &Decision) -> &Refusal {
     match &decision.outcome {
         Outcome::Refuse(refusal) => refusal,
         Outcome::Admit { .. } => panic!("admitted"),
+        Outcome::Wait { .. } => panic!("held in the lobby"),
     }
 }
 
@@ -177,9 +182,11 @@ fn the_newcomer_gets_an_attachment_with_its_identity_and_new_peer_id() {
                 media: MediaState::default(),
                 hand: None,
                 role: Role::Member,
+                trusted: false,
             },
             token_exp: TOKEN_EXP,
             closing: false,
+            waiting: None,
         }
     );
     assert!(others.is_empty());

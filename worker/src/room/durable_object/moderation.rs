@@ -37,6 +37,8 @@ impl Room {
             locked: state.access.locked,
             ban,
             been_in: store.admitted_in(user_id, state.meeting)?,
+            lobby: state.access.lobby,
+            trusted: store.trusted(user_id)?,
         };
         Ok((state, gate))
     }
@@ -120,7 +122,20 @@ impl Room {
             Ok(Some(access))
         });
         match changed {
-            Ok(Some(access)) => self.broadcast(&ServerFrame::Access { access }),
+            Ok(Some(access)) => {
+                self.broadcast(&ServerFrame::Access { access });
+                if !access.lobby {
+                    // Nobody waits in a room without a lobby: everyone who fits comes in.
+                    let everyone: Vec<_> = self
+                        .waiters()
+                        .into_iter()
+                        .map(|a| a.member.peer_id)
+                        .collect();
+                    if !everyone.is_empty() {
+                        self.admit(ws, &everyone);
+                    }
+                }
+            }
             Ok(None) => {}
             Err(error) => self.failed(ws, "the change", error),
         }
@@ -186,7 +201,7 @@ impl Room {
         }
     }
 
-    fn failed(&self, ws: &WebSocket, what: &str, error: StoreError) {
+    pub(super) fn failed(&self, ws: &WebSocket, what: &str, error: StoreError) {
         worker::console_error!("room: storing {what}: {error}");
         let frame = ServerFrame::error(
             ErrorCode::Internal,

@@ -46,7 +46,7 @@ impl Room {
                 let Some(mut held) = attachment(socket) else {
                     continue;
                 };
-                if held.closing || held.member.user_id != change.user_id {
+                if held.closing || held.waiting.is_some() || held.member.user_id != change.user_id {
                     continue;
                 }
                 held.member.role = change.role;
@@ -56,6 +56,9 @@ impl Room {
                     role: change.role,
                 };
                 self.broadcast(&frame);
+                if change.role.moderates() {
+                    self.tell_waiting(socket);
+                }
             }
         }
     }

@@ -1,7 +1,8 @@
 //! The room's moderation state over its (migrated) SQLite, created by migration 4 of the room
 //! schema in `chat::store`: `room_meeting` (one row: lock, size, meeting number, when it
 //! emptied), `room_bans` (one row per banned user id) and `room_admissions` (the last meeting
-//! each user id was let into).
+//! each user id was let into); migration 5 adds `room_lobby` (one row: the lobby switch,
+//! written with `room_meeting`) and `room_trusted` (the signed-in user ids that skip it).
 
 use confab_protocol::{HistoryVisibility, RoomAccess};
 
@@ -20,13 +21,15 @@ impl<'a, S: Sql> ModerationStore<'a, S> {
     /// The room's state; a room that never had one is open, full at 8, in meeting 1.
     pub fn meeting(&self) -> Result<MeetingState, StoreError> {
         let rows = self.db.exec(
-            "SELECT locked, capacity, meeting, emptied_ms, history FROM room_meeting WHERE id = 1",
+            "SELECT locked, capacity, meeting, emptied_ms, history,
+                 COALESCE((SELECT lobby FROM room_lobby WHERE id = 1), 0)
+             FROM room_meeting WHERE id = 1",
             &[],
         )?;
         let Some(row) = rows.into_iter().next() else {
             return Ok(MeetingState::default());
         };
-        let [SqlValue::Integer(locked), SqlValue::Integer(capacity), SqlValue::Integer(meeting), emptied, SqlValue::Text(history)] =
+        let [SqlValue::Integer(locked), SqlValue::Integer(capacity), SqlValue::Integer(meeting), emptied, SqlValue::Text(history), SqlValue::Integer(lobby)] =
             row.as_slice()
         else {
             return Err(StoreError::Corrupt(format!("room_meeting {row:?}")));
@@ -47,6 +50,7 @@ impl<'a, S: Sql> ModerationStore<'a, S> {
                 locked: *locked != 0,
                 capacity: u32::try_from(*capacity).map_err(|_| corrupt("capacity"))?,
                 history,
+                lobby: *lobby != 0,
             },
             meeting: *meeting,
             emptied_ms,
@@ -67,6 +71,11 @@ impl<'a, S: Sql> ModerationStore<'a, S> {
                 state.emptied_ms.map_or(SqlValue::Null, SqlValue::Integer),
                 state.access.history.as_str().into(),
             ],
+        )?;
+        self.db.exec(
+            "INSERT INTO room_lobby (id, lobby) VALUES (1, ?)
+             ON CONFLICT (id) DO UPDATE SET lobby = excluded.lobby",
+            &[i64::from(state.access.lobby).into()],
         )?;
         Ok(())
     }
@@ -140,5 +149,24 @@ impl<'a, S: Sql> ModerationStore<'a, S> {
             Some([SqlValue::Integer(seq)]) => Ok(Some(u64::try_from(*seq).unwrap_or(0))),
             Some(other) => Err(StoreError::Corrupt(format!("first_seq {other:?}"))),
         }
+    }
+
+    /// Whether a host marked `user_id` as trusted (they skip the lobby).
+    pub fn trusted(&self, user_id: &str) -> Result<bool, StoreError> {
+        let rows = self.db.exec(
+            "SELECT 1 FROM room_trusted WHERE user_id = ?",
+            &[user_id.into()],
+        )?;
+        Ok(!rows.is_empty())
+    }
+
+    pub fn set_trusted(&self, user_id: &str, trusted: bool) -> Result<(), StoreError> {
+        let sql = if trusted {
+            "INSERT OR IGNORE INTO room_trusted (user_id) VALUES (?)"
+        } else {
+            "DELETE FROM room_trusted WHERE user_id = ?"
+        };
+        self.db.exec(sql, &[user_id.into()])?;
+        Ok(())
     }
 }

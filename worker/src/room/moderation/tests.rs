@@ -269,6 +269,7 @@ fn host_frames_become_actions_for_the_room() {
         locked: Some(true),
         capacity: None,
         history: None,
+        lobby: None,
     };
     assert_eq!(
         run(&cohost, &mut guard, lock),
@@ -301,6 +302,7 @@ fn hostile_host_frames_change_nothing() {
             locked: Some(true),
             capacity: None,
             history: None,
+            lobby: None,
         },
         ClientFrame::EndForAll {},
     ] {
