@@ -200,6 +200,13 @@ pub fn decide(
     let returning = knock.gate.been_in || member_ghost.is_some();
     let replaced =
         member_ghost.or_else(|| ghost(&knock.waiting, knock.replaces, &knock.identity.user_id));
+    // A waiting page that reconnects keeps its place in the queue.
+    let waited_since = knock
+        .waiting
+        .iter()
+        .find(|a| Some(&a.member.peer_id) == replaced.as_ref())
+        .and_then(|a| a.waiting.as_ref())
+        .map(|w| w.since_ms);
     let not_ghost = |a: &Attachment| Some(&a.member.peer_id) != replaced.as_ref();
     let present: Vec<Attachment> = knock.present.into_iter().filter(not_ghost).collect();
     let waiting: Vec<Attachment> = knock.waiting.into_iter().filter(not_ghost).collect();
@@ -273,7 +280,7 @@ pub fn decide(
     if waits {
         let waiter = Attachment {
             waiting: Some(Waiting {
-                since_ms: knock.now_ms,
+                since_ms: waited_since.unwrap_or(knock.now_ms),
                 room: knock.room.to_owned(),
             }),
             ..newcomer

@@ -50,18 +50,21 @@ pub fn may_let_in(actor: &Member) -> Result<(), FrameError> {
 
 /// The waiting sockets `asked` names, in the order asked, that fit in a room of `capacity`
 /// holding `present` members; `left` counts those that were waiting but did not fit. Ids no
-/// longer waiting (they left a moment ago) are skipped.
+/// longer waiting (they left a moment ago) and sockets whose access token ran out before
+/// `now_s` (a waiting page only pings, which never reaches the room's expiry check) are
+/// skipped.
 pub fn admittable(
     asked: &[PeerId],
     waiters: &[Attachment],
     present: usize,
     capacity: usize,
+    now_s: i64,
 ) -> (Vec<Attachment>, usize) {
     let mut chosen: Vec<Attachment> = Vec::new();
     for peer in asked {
-        let found = waiters
-            .iter()
-            .find(|a| a.waiting.is_some() && !a.closing && &a.member.peer_id == peer);
+        let found = waiters.iter().find(|a| {
+            a.waiting.is_some() && !a.closing && a.token_exp >= now_s && &a.member.peer_id == peer
+        });
         if let Some(waiter) = found {
             if !chosen.iter().any(|c| &c.member.peer_id == peer) {
                 chosen.push(waiter.clone());

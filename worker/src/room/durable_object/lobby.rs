@@ -90,7 +90,13 @@ impl Room {
         };
         let capacity =
             (meeting.access.capacity as usize).min(confab_protocol::limits::ROOM_CAPACITY);
-        let (chosen, left) = admittable(peers, &self.waiters(), self.members().len(), capacity);
+        let (chosen, left) = admittable(
+            peers,
+            &self.waiters(),
+            self.members().len(),
+            capacity,
+            crate::env::now_ms() / 1000,
+        );
         for waiter in chosen {
             let peer_id = waiter.member.peer_id.clone();
             let Some(socket) = self.state.get_websockets_with_tag(peer_id.as_str()).pop() else {

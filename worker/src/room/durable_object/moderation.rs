@@ -8,6 +8,7 @@ use worker::WebSocket;
 use super::{attachment, Room};
 use crate::env::now_ms;
 use crate::room::admission::Gate;
+use crate::room::lobby::waiting_list;
 use crate::room::moderation::{changed_access, hidden_through, AccessChange, Ban, MeetingState};
 use crate::room::ModerationStore;
 use crate::sql::durable_object::DoSql;
@@ -124,12 +125,13 @@ impl Room {
         match changed {
             Ok(Some(access)) => {
                 self.broadcast(&ServerFrame::Access { access });
-                if !access.lobby {
-                    // Nobody waits in a room without a lobby: everyone who fits comes in.
-                    let everyone: Vec<_> = self
-                        .waiters()
+                if !access.lobby && !access.locked {
+                    // Nobody waits in an open room without a lobby: everyone who fits comes in,
+                    // oldest first; the rest stay on the hosts' list. A locked room lets
+                    // nobody in on its own.
+                    let everyone: Vec<_> = waiting_list(self.waiters())
                         .into_iter()
-                        .map(|a| a.member.peer_id)
+                        .map(|w| w.peer_id)
                         .collect();
                     if !everyone.is_empty() {
                         self.admit(ws, &everyone);

@@ -15,6 +15,7 @@ use crate::sql::host_db::HostDb;
 use crate::token::Identity;
 
 const NEW: &str = "dddddddddddddddddddddddddddddddd";
+const NOW_S: i64 = NOW_MS / 1000;
 
 fn waiter(peer: &str, since_ms: i64) -> Attachment {
     Attachment {
@@ -62,18 +63,21 @@ fn only_hosts_and_cohosts_let_people_in() {
 fn admitting_takes_those_asked_who_still_wait_as_far_as_the_room_has_room() {
     let waiting = [waiter(BOB, 1), waiter(GONE, 2), waiter(NEW, 3)];
     // Asked order is kept; a repeat and someone no longer waiting are skipped.
-    let (chosen, left) = admittable(&peers(&[NEW, BOB, NEW, ALICE]), &waiting, 2, 8);
+    let (chosen, left) = admittable(&peers(&[NEW, BOB, NEW, ALICE]), &waiting, 2, 8, NOW_S);
     let ids: Vec<&str> = chosen.iter().map(|a| a.member.peer_id.as_str()).collect();
     assert_eq!((ids, left), (vec![NEW, BOB], 0));
     // Room for one: the first asked comes in, the other keeps waiting.
-    let (chosen, left) = admittable(&peers(&[GONE, BOB]), &waiting, 7, 8);
+    let (chosen, left) = admittable(&peers(&[GONE, BOB]), &waiting, 7, 8, NOW_S);
     assert_eq!(chosen.len(), 1);
     assert_eq!(chosen[0].member.peer_id.as_str(), GONE);
     assert_eq!(left, 1);
     // A full room (a host lowered its size below who is in) lets nobody in.
-    let (chosen, left) = admittable(&peers(&[GONE]), &waiting, 5, 4);
+    let (chosen, left) = admittable(&peers(&[GONE]), &waiting, 5, 4, NOW_S);
     assert!(chosen.is_empty());
     assert_eq!(left, 1);
+    // A waiter whose token ran out while they waited is nobody to let in.
+    let (chosen, left) = admittable(&peers(&[BOB]), &waiting, 0, 8, TOKEN_EXP + 1);
+    assert!(chosen.is_empty() && left == 0);
     // Let in: a member from now on.
     assert_eq!(let_in(waiter(BOB, 1)).waiting, None);
 }
@@ -417,7 +421,14 @@ fn the_lobby_holds_at_most_its_capacity_and_waiting_places_count_as_seats() {
     };
     let again = decide(again, || Ok(None));
     assert_eq!(again.replaced, Some(own));
-    assert!(waits(&again.outcome));
+    let Outcome::Wait { waiter } = again.outcome else {
+        panic!("the reconnect did not wait: {again:?}");
+    };
+    assert_eq!(
+        waiter.waiting.map(|w| w.since_ms),
+        Some(1),
+        "it keeps its place in the queue"
+    );
 }
 
 #[test]
