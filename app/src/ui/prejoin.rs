@@ -15,18 +15,23 @@ use crate::media::{self, Browser};
 /// How often the level meter reads the microphone.
 const METER_INTERVAL_MS: u32 = 100;
 
-#[component]
-pub(super) fn Preview(model: RoomModel) -> impl IntoView {
-    let i18n = I18n::get();
-    let video = video_showing(model.local.into());
-    let camera_off = move || {
+/// Whether my preview has no picture: the camera is switched off or gives no video track.
+pub(super) fn camera_off(model: RoomModel) -> impl Fn() -> bool + Copy + 'static {
+    move || {
         !model.cam_on.get()
             || model.local.with(|local| {
                 local
                     .as_ref()
                     .is_none_or(|s| media::tracks_of_kind(s, "video").is_empty())
             })
-    };
+    }
+}
+
+#[component]
+pub(super) fn Preview(model: RoomModel) -> impl IntoView {
+    let i18n = I18n::get();
+    let video = video_showing(model.local.into());
+    let camera_off = camera_off(model);
     let browser = Browser::this();
     let help = move || {
         let problem = model.devices.problem.get()?;

@@ -10,7 +10,6 @@ use super::controls::MediaToggles;
 use super::room_model::{Phase, RoomModel};
 use super::video_tile::video_showing;
 use crate::i18n::I18n;
-use crate::media;
 
 impl RoomModel {
     /// The lobby of `room` holds me: first, or again after a reconnect while waiting.
@@ -42,14 +41,7 @@ impl RoomModel {
 pub(super) fn WaitingRoom(model: RoomModel, room: String) -> impl IntoView {
     let i18n = I18n::get();
     let video = video_showing(model.local.into());
-    let camera_off = move || {
-        !model.cam_on.get()
-            || model.local.with(|local| {
-                local
-                    .as_ref()
-                    .is_none_or(|s| media::tracks_of_kind(s, "video").is_empty())
-            })
-    };
+    let camera_off = super::prejoin::camera_off(model);
     view! {
         <section class="waiting-room" data-testid="lobby-waiting" aria-labelledby="lobby-room-name">
             <h2 id="lobby-room-name" dir="auto">{room}</h2>

@@ -6,18 +6,8 @@ use confab_tests::room_page::{click, join, script, unique, wait_attribute, wait_
 use fantoccini::Client;
 use serde_json::json;
 
-use crate::page::{type_into, wait_tile, TIMEOUT};
+use crate::page::{try_join, wait_tile, TIMEOUT};
 use crate::Env;
-
-/// Opens the room, types the name and clicks Join, without waiting to be in the call.
-async fn knock(client: &Client, base: &str, room: &str, name: &str) -> Result<(), String> {
-    client
-        .goto(&format!("{base}/r/{room}"))
-        .await
-        .map_err(|e| e.to_string())?;
-    type_into(client, "name-input", name).await?;
-    click(client, "join-button").await
-}
 
 /// A waiting page: `true` once it shows `lobby-waiting` with the room's name and nothing of
 /// the call (no chat, people or tiles).
@@ -77,10 +67,10 @@ pub async fn the_host_lets_one_in_from_the_lobby_and_turns_one_away(
         .await?;
 
         // Ben and Cid knock and wait; Ana sees both, in the order they came, and is told.
-        knock(ben, base, &room, "Ben").await?;
+        try_join(ben, base, &room, "Ben").await?;
         wait_waiting(ben, "Ben", &room).await?;
         wait_script(ana, "Ana", LOBBY_NAMES_JS, &json!(["Ben"]), TIMEOUT).await?;
-        knock(cid, base, &room, "Cid").await?;
+        try_join(cid, base, &room, "Cid").await?;
         wait_waiting(cid, "Cid", &room).await?;
         wait_script(ana, "Ana", LOBBY_NAMES_JS, &json!(["Ben", "Cid"]), TIMEOUT).await?;
         wait_script(
@@ -100,6 +90,11 @@ pub async fn the_host_lets_one_in_from_the_lobby_and_turns_one_away(
             TIMEOUT,
         )
         .await?;
+        // What each sees now, for people to look at (English, light theme).
+        for (client, shot) in [(ben, "lobby-waiting.png"), (ana, "lobby-requests.png")] {
+            let png = client.screenshot().await.map_err(|e| e.to_string())?;
+            std::fs::write(env.stage().scratch.join(shot), png).map_err(|e| e.to_string())?;
+        }
 
         // Ben is let in: his page becomes the call and media flows both ways.
         let ben_peer = click_in_lobby_row(ana, "Ben", "admit-button").await?;

@@ -8,7 +8,7 @@ use confab_tests::room_page::{click, join, script, unique, wait_attribute, wait_
 use fantoccini::Client;
 use serde_json::json;
 
-use crate::page::{type_into, wait_tile, TIMEOUT};
+use crate::page::{try_join, wait_tile, TIMEOUT};
 use crate::Env;
 
 /// What the page says when the call is over (`null` while it is not).
@@ -17,16 +17,6 @@ const ENDED_JS: &str = "const e = document.querySelector('section.ended p'); \
 
 async fn wait_ended(client: &Client, who: &str, says: &str) -> Result<(), String> {
     wait_script(client, who, ENDED_JS, &json!(says), TIMEOUT).await
-}
-
-/// Opens the room, types the name and clicks Join, without waiting to be in the call.
-async fn try_join(client: &Client, base: &str, room: &str, name: &str) -> Result<(), String> {
-    client
-        .goto(&format!("{base}/r/{room}"))
-        .await
-        .map_err(|e| e.to_string())?;
-    type_into(client, "name-input", name).await?;
-    click(client, "join-button").await
 }
 
 /// Clicks `test_id` in the participants panel's row of `peer`.

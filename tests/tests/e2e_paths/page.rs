@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use confab_tests::room_page::{find, tiles, wait_for};
+use confab_tests::room_page::{click, find, tiles, wait_for};
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::Client;
 use serde_json::json;
@@ -183,4 +183,14 @@ pub async fn block_urls(client: &Client, patterns: &[&str]) -> Result<(), String
         json!({ "urls": patterns }),
     )
     .await
+}
+
+/// Opens the room, types the name and clicks Join, without waiting to be in the call.
+pub async fn try_join(client: &Client, base: &str, room: &str, name: &str) -> Result<(), String> {
+    client
+        .goto(&format!("{base}/r/{room}"))
+        .await
+        .map_err(|e| e.to_string())?;
+    type_into(client, "name-input", name).await?;
+    click(client, "join-button").await
 }
