@@ -22,7 +22,7 @@ use crate::api::ApiError;
 use crate::i18n::Said;
 use crate::session::{self, CallToken};
 use crate::signaling::reconnect::{backoff_delay_ms, should_reconnect};
-use crate::signaling::{Socket, SocketEvent};
+use crate::signaling::{Arrival, Socket, SocketEvent};
 use peer::ice_servers::{rtc_configuration_json, RelayStatus};
 use peer::negotiation::is_polite;
 use peer::{PeerEvent, PeerSession};
@@ -47,6 +47,18 @@ pub struct JoinParams {
     pub token: String,
     pub ice: IceResponse,
     pub local: Option<MediaStream>,
+    /// A socket the page opened ahead with this `token` (see [`Arrival::Ahead`]): joining
+    /// then only sends `join` on it.
+    pub ahead: Option<Socket>,
+    /// A peer connection made ahead with these ICE servers ([`peer_connection_ahead`]): the
+    /// first session takes it, its candidates gathered.
+    pub spare: Option<RtcPeerConnection>,
+}
+
+/// A peer connection for the first session of a call, made before the click on Join so that
+/// making it (some ms of the page's time) and gathering its ICE candidates are done by then.
+pub fn peer_connection_ahead(ice: &IceResponse) -> Option<RtcPeerConnection> {
+    RtcPeerConnection::new_with_configuration(&rtc_configuration(ice)).ok()
 }
 
 /// The longest a welcome's view waits for the offers to go out (they usually take a few ms).
@@ -143,7 +155,11 @@ impl Call {
             }),
         };
         call.apply_ice(&params.ice);
-        call.connect()?;
+        *call.inner.spare.borrow_mut() = params.spare;
+        match params.ahead.filter(|socket| !socket.is_done()) {
+            Some(socket) => call.take_over(socket),
+            None => call.connect()?,
+        }
         call.start_timers();
         call.listen_online();
         Ok(call)
@@ -151,25 +167,50 @@ impl Call {
 
     /// Opens a new socket with the current token.
     fn connect(&self) -> Result<(), String> {
-        let weak = Rc::downgrade(&self.inner);
         let token = self.inner.token.current();
         let replaces = self.inner.replaces.borrow().clone();
-        let socket = Socket::connect(
-            &self.inner.room,
-            &token,
-            replaces.as_ref(),
-            Rc::new(move |event| {
-                if let Some(inner) = weak.upgrade() {
-                    Call { inner }.on_socket(event);
-                }
-            }),
-        )?;
+        let arrival = match &replaces {
+            Some(old) => Arrival::Replacing(old),
+            None => Arrival::Join,
+        };
+        let socket = Socket::connect(&self.inner.room, &token, arrival, self.socket_listener())?;
+        self.use_socket(socket);
+        self.keep_spare();
+        Ok(())
+    }
+
+    /// Takes over a socket opened ahead (with this call's token): it joins now, or as soon
+    /// as it opens.
+    fn take_over(&self, socket: Socket) {
+        socket.rebind(self.socket_listener());
+        self.use_socket(socket);
+        let opened = self.with_socket(|s| {
+            s.join();
+            s.is_open()
+        });
+        self.inner.opened.set(opened == Some(true));
+        // After `join` is out: making a peer connection takes the main thread for a while.
+        self.keep_spare();
+    }
+
+    fn socket_listener(&self) -> Rc<dyn Fn(SocketEvent)> {
+        let weak = Rc::downgrade(&self.inner);
+        Rc::new(move |event| {
+            if let Some(inner) = weak.upgrade() {
+                Call { inner }.on_socket(event);
+            }
+        })
+    }
+
+    fn with_socket<T>(&self, f: impl FnOnce(&Socket) -> T) -> Option<T> {
+        self.inner.socket.borrow().as_ref().map(f)
+    }
+
+    fn use_socket(&self, socket: Socket) {
         self.inner.last_heard.set(js_sys::Date::now());
         self.inner.ping_at.set(0.0);
         self.inner.opened.set(false);
         *self.inner.socket.borrow_mut() = Some(socket);
-        self.keep_spare();
-        Ok(())
     }
 
     /// Makes the spare peer connection if there is none.
@@ -316,7 +357,11 @@ impl Call {
 
     fn on_socket(&self, event: SocketEvent) {
         match event {
-            SocketEvent::Open => self.inner.opened.set(true),
+            SocketEvent::Open => {
+                self.inner.opened.set(true);
+                // Opened ahead and taken over before it opened: it joins now.
+                self.with_socket(Socket::join);
+            }
             SocketEvent::Frame(frame) => {
                 self.inner.last_heard.set(js_sys::Date::now());
                 self.on_frame(frame);

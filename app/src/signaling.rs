@@ -1,9 +1,12 @@
 //! The room socket: subprotocol auth, typed frames from `confab_protocol`. One `Socket` is one
 //! connection attempt; reconnecting (with backoff) is the call engine's job.
 
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use confab_protocol::{ClientFrame, PeerId, ServerFrame, BEARER_PREFIX, SUBPROTOCOL};
+use confab_protocol::{
+    ClientFrame, PeerId, ServerFrame, BEARER_PREFIX, STANDBY_QUERY, SUBPROTOCOL,
+};
 use wasm_bindgen::prelude::*;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
@@ -15,30 +18,49 @@ pub enum SocketEvent {
     Closed { code: u16, reason: String },
 }
 
+/// Who hears a socket's events; replaced when a socket opened ahead joins a call.
+type Listener = Rc<RefCell<Rc<dyn Fn(SocketEvent)>>>;
+
+/// How a socket comes to the room.
+pub enum Arrival<'a> {
+    /// Into the room at once.
+    Join,
+    /// Into the room at once, in place of our own earlier socket there: the server then
+    /// closes that socket (which may still look open to it after a network change) so nobody
+    /// sees us twice.
+    Replacing(&'a PeerId),
+    /// Ahead of the click on Join (`?standby=1`): connected, but nobody sees it and the room
+    /// tells it nothing until [`Socket::join`].
+    Ahead,
+}
+
 /// One WebSocket to `/api/rooms/{room}/ws`. The token rides in the `bearer.<jwt>` subprotocol,
 /// never in the URL. Handlers are detached before the closures are dropped.
 pub struct Socket {
     ws: WebSocket,
+    listener: Listener,
+    /// Opened ahead and not joined yet.
+    ahead: Cell<bool>,
     _on_open: Closure<dyn FnMut(JsValue)>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_close: Closure<dyn FnMut(CloseEvent)>,
 }
 
 impl Socket {
-    /// `replaces`: our own previous peer id in this room, when this is a reconnect; the server
-    /// then closes that socket (which may still look open to it after a network change) so
-    /// nobody sees us twice.
     pub fn connect(
         room: &str,
         token: &str,
-        replaces: Option<&PeerId>,
+        arrival: Arrival<'_>,
         on_event: Rc<dyn Fn(SocketEvent)>,
     ) -> Result<Self, String> {
         let mut url = format!("{}/api/rooms/{room}/ws", socket_origin()?);
-        if let Some(old) = replaces {
+        match arrival {
+            Arrival::Join => {}
             // A peer id is 32 hex characters: nothing to escape.
-            url.push_str(&format!("?replaces={}", old.as_str()));
+            Arrival::Replacing(old) => url.push_str(&format!("?replaces={}", old.as_str())),
+            Arrival::Ahead => url.push_str(&format!("?{STANDBY_QUERY}")),
         }
+        let ahead = matches!(arrival, Arrival::Ahead);
         let protocols = js_sys::Array::of2(
             &SUBPROTOCOL.into(),
             &format!("{BEARER_PREFIX}{token}").into(),
@@ -46,26 +68,35 @@ impl Socket {
         let ws = WebSocket::new_with_str_sequence(&url, &protocols)
             .map_err(|e| format!("cannot open socket: {e:?}"))?;
 
-        let events = on_event.clone();
-        let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| events(SocketEvent::Open));
-        let events = on_event.clone();
+        let listener: Listener = Rc::new(RefCell::new(on_event));
+        // The current listener, cloned out so that it may rebind itself while it runs.
+        let emit = |listener: &Listener, event: SocketEvent| {
+            let current = listener.borrow().clone();
+            current(event)
+        };
+        let events = listener.clone();
+        let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| emit(&events, SocketEvent::Open));
+        let events = listener.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let Some(text) = event.data().as_string() else {
                 return;
             };
             match serde_json::from_str::<ServerFrame>(&text) {
-                Ok(frame) => events(SocketEvent::Frame(frame)),
+                Ok(frame) => emit(&events, SocketEvent::Frame(frame)),
                 Err(error) => {
                     web_sys::console::warn_1(&format!("ignoring undecodable frame: {error}").into())
                 }
             }
         });
-        let events = on_event;
+        let events = listener.clone();
         let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
-            events(SocketEvent::Closed {
-                code: event.code(),
-                reason: event.reason(),
-            })
+            emit(
+                &events,
+                SocketEvent::Closed {
+                    code: event.code(),
+                    reason: event.reason(),
+                },
+            )
         });
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -77,10 +108,36 @@ impl Socket {
         }
         Ok(Socket {
             ws,
+            listener,
+            ahead: Cell::new(ahead),
             _on_open: on_open,
             _on_message: on_message,
             _on_close: on_close,
         })
+    }
+
+    /// From now on `on_event` hears this socket's events (a socket opened ahead, taken over
+    /// by the call).
+    pub fn rebind(&self, on_event: Rc<dyn Fn(SocketEvent)>) {
+        *self.listener.borrow_mut() = on_event;
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.ws.ready_state() == WebSocket::OPEN
+    }
+
+    /// Closing or closed: of no more use.
+    pub fn is_done(&self) -> bool {
+        self.ws.ready_state() >= WebSocket::CLOSING
+    }
+
+    /// A socket opened ahead comes into the room now, if it is open (else call again once it
+    /// is). Nothing for any other socket, or once done.
+    pub fn join(&self) {
+        if self.ahead.get() && self.is_open() {
+            self.ahead.set(false);
+            self.send(&ClientFrame::Join {});
+        }
     }
 
     pub fn send(&self, frame: &ClientFrame) {
@@ -129,6 +186,11 @@ const WRANGLER_DEV_PORT: u16 = 8787;
 
 impl Drop for Socket {
     fn drop(&mut self) {
+        // One opened ahead and let go of (the page left, or a new token) is closed: nothing
+        // else would.
+        if self.ahead.get() {
+            self.close();
+        }
         self.detach();
     }
 }

@@ -67,6 +67,7 @@ const KNOWN_TYPES: &[&str] = &[
     "admit",
     "deny",
     "trust",
+    "join",
     "ping",
     "auth",
 ];
@@ -215,6 +216,7 @@ fn validate(frame: &ClientFrame) -> Result<(), FrameError> {
         | ClientFrame::EndForAll {}
         | ClientFrame::Hand { .. }
         | ClientFrame::React { .. }
+        | ClientFrame::Join {}
         | ClientFrame::Ping {} => {}
     }
     Ok(())

@@ -69,6 +69,10 @@ pub enum ClientFrame {
     Trust { peer_id: PeerId, trusted: bool },
     /// Host only: end the meeting; every socket closes with 4412.
     EndForAll {},
+    /// Come in now, on a socket opened ahead with `?standby=1` (see [`crate::STANDBY_QUERY`]):
+    /// the room decides as it does at an upgrade and answers `welcome`, `lobby` or an error
+    /// and a close. Members' sockets never send it.
+    Join {},
     /// Heartbeat; answered with `pong`.
     Ping {},
     /// A fresh access token for the same user, sent before the current one expires.

@@ -31,6 +31,12 @@ pub const SUBPROTOCOL: &str = "confab.v1";
 /// Prefix of the subprotocol that carries the access token (browsers cannot set headers on WebSocket).
 pub const BEARER_PREFIX: &str = "bearer.";
 
+/// The query of a room socket opened ahead of the click on Join (`/api/rooms/{room}/ws?standby=1`).
+/// Such a socket is no member: the room tells it nothing and nobody sees it until it sends
+/// [`ClientFrame::Join`]; meanwhile it may only ping. It saves the click the connection's set-up
+/// (TCP, TLS, the upgrade and its checks). Never combined with `replaces`.
+pub const STANDBY_QUERY: &str = "standby=1";
+
 /// Limits shared by client and server.
 pub mod limits {
     /// Largest text frame the server reads; bigger frames close the socket with 1009.
@@ -51,6 +57,9 @@ pub mod limits {
     pub const SEATS_PER_PERSON: usize = 2;
     /// People a room's lobby holds at once; more are refused with `room_full`.
     pub const LOBBY_CAPACITY: usize = 20;
+    /// Sockets opened ahead ([`crate::STANDBY_QUERY`]) a room keeps at once; more are closed
+    /// at once (their pages connect when they join instead).
+    pub const STANDBY_CAPACITY: usize = 50;
 }
 
 /// WebSocket close codes with meaning in this protocol.

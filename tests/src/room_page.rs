@@ -62,6 +62,46 @@ pub async fn join(client: &Client, base_url: &str, room: &str, name: &str) -> Re
     Ok(())
 }
 
+/// Like [`join`], but as a person who looks at their preview first: the click comes once the
+/// page is ready (`data-ready`: devices open, call token and ICE servers fetched, the room
+/// socket opened ahead). Returns the URL of the room socket the call then uses.
+pub async fn join_when_ready(
+    client: &Client,
+    base_url: &str,
+    room: &str,
+    name: &str,
+) -> Result<String, String> {
+    client
+        .goto(&format!("{base_url}/r/{room}"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let input = find(client, "name-input", Duration::from_secs(20)).await?;
+    input.clear().await.map_err(|e| e.to_string())?;
+    input.send_keys(name).await.map_err(|e| e.to_string())?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("form.lobby[data-ready=true]"))
+        .await
+        .map_err(|e| format!("{name}'s pre-join page was not ready within 20 s: {e}"))?;
+    find(client, "join-button", Duration::from_secs(5))
+        .await?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    find(client, "local-video", Duration::from_secs(20)).await?;
+    let url = client
+        .execute(
+            "return window.confabSocket ? window.confabSocket.url : null",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    url.as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{name}'s page has no room socket after joining"))
+}
+
 /// Waits for an element with `data-testid`.
 pub async fn find(
     client: &Client,

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use confab_tests::fake_camera::FakeCamera;
 use confab_tests::media_probe::{wait_picture, wait_sound};
 use confab_tests::room_page::{
-    click, find, join, text_of, tiles, unique, wait_for, wait_live_media_from, wait_tiles_playing,
-    with_browsers,
+    click, find, join, join_when_ready, text_of, tiles, unique, wait_for, wait_live_media_from,
+    wait_tiles_playing, with_browsers,
 };
 use confab_tests::stage::Stage;
 use fantoccini::Client;
@@ -51,7 +51,12 @@ async fn two_people_see_and_hear_each_other(env: &Stage) -> Result<(), String> {
     let browsers = vec![env.browser("ana").await?, env.browser("ben").await?];
     with_browsers(browsers, async |b: &[Client]| {
         join(&b[0], env.base_url(), &room, "Ana").await?;
-        join(&b[1], env.base_url(), &room, "Ben").await?;
+        // Ben looks at his preview first: the page opens the room socket ahead, and the
+        // click only joins on it.
+        let socket = join_when_ready(&b[1], env.base_url(), &room, "Ben").await?;
+        if !socket.contains("?standby=1") {
+            return Err(format!("Ben's call does not use the socket opened ahead: {socket}"));
+        }
         let ben = wait_tiles(&b[0], &["Ben"]).await?;
         let ana = wait_tiles(&b[1], &["Ana"]).await?;
         wait_live_media_from(&b[0], &ben, MEDIA_TIMEOUT).await?;

@@ -19,6 +19,7 @@ mod prejoin;
 mod profile;
 mod reactions;
 mod room;
+mod room_ahead;
 mod room_lobby;
 mod room_media;
 mod room_model;

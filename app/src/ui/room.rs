@@ -186,7 +186,7 @@ pub fn RoomPage() -> impl IntoView {
             {move || model.notice.get().map(|n| view! { <p class="notice" data-testid="room-notice" role="status">{move || n.in_(i18n.t())}</p> })}
             {move || match model.phase.get() {
                 Phase::Lobby => view! {
-                    <Lobby model name error=form_error on_join return_to=lobby_return.clone()/>
+                    <Lobby model room=room.clone() name error=form_error on_join return_to=lobby_return.clone()/>
                 }.into_any(),
                 Phase::Joining => view! { <p class="joining" role="status">{move || i18n.t().joining}</p> }.into_any(),
                 Phase::InCall => in_call().into_any(),

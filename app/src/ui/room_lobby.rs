@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use confab_protocol::DisplayName;
+use confab_protocol::{DisplayName, RoomName};
 use gloo_timers::callback::Timeout;
 
 use super::account::SignInLinks;
@@ -20,6 +20,7 @@ use crate::i18n::{I18n, Said};
 #[component]
 pub(super) fn Lobby(
     model: RoomModel,
+    room: RoomName,
     name: RwSignal<String>,
     error: RwSignal<Option<Said>>,
     on_join: Callback<()>,
@@ -53,9 +54,10 @@ pub(super) fn Lobby(
     Effect::new(move |_| {
         model.devices.ready.set(false);
         let name = joining_as();
-        pause.set_value(
-            name.map(|name| Timeout::new(PREPARE_AFTER_MS, move || model.prepare(name))),
-        );
+        pause.set_value(name.map(|name| {
+            let room = room.clone();
+            Timeout::new(PREPARE_AFTER_MS, move || model.prepare(room, name))
+        }));
     });
     let form = move || {
         if !ready.get() {

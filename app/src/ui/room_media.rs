@@ -3,7 +3,7 @@
 //! on joining. Also what can be fetched before the click on Join (the call token and the ICE
 //! servers), so joining only has to connect.
 
-use confab_protocol::IceResponse;
+use confab_protocol::{IceResponse, RoomName};
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,6 +11,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{MediaStream, MediaStreamTrack};
 
+use super::room_ahead::Ahead;
 use super::room_model::{Phase, RoomModel};
 use crate::api::{self, ApiError};
 use crate::i18n::Said;
@@ -40,6 +41,8 @@ pub(super) struct Devices {
     /// belongs to nobody and closes what it opened.
     pub(super) epoch: StoredValue<u32>,
     pub(super) prepared: StoredValue<Option<Prepared>>,
+    /// The room socket opened ahead of the click, once the token is ready.
+    pub(super) ahead: StoredValue<Option<Ahead>, LocalStorage>,
     /// Camera and microphone are open (or known missing) and the token and ICE servers are
     /// fetched for the name on the form: a click on Join only connects.
     pub(super) ready: RwSignal<bool>,
@@ -54,6 +57,7 @@ impl Devices {
             opening: StoredValue::new_local(None),
             epoch: StoredValue::new(0),
             prepared: StoredValue::new(None),
+            ahead: StoredValue::new_local(None),
             ready: RwSignal::new(false),
         }
     }
@@ -234,11 +238,13 @@ impl RoomModel {
         track.set_onended(Some(on_ended.unchecked_ref()));
     }
 
-    /// The call token for `name` and the ICE servers, fetched now (before the click) so
-    /// joining only has to connect; reused by [`RoomModel::call_auth`].
-    pub(super) fn prepare(self, name: String) {
+    /// The call token for `name` and the ICE servers, fetched now (before the click), and
+    /// the room socket opened ahead with it, so joining only has to say so; reused by
+    /// [`RoomModel::call_auth`] and [`RoomModel::take_ahead`].
+    pub(super) fn prepare(self, room: RoomName, name: String) {
         spawn_local(async move {
-            if self.call_auth(&name).await.is_ok() {
+            if let Ok((token, ice)) = self.call_auth(&name).await {
+                self.open_ahead(&room, &token, &ice);
                 self.open_media().await;
                 let _ = self.devices.ready.try_set(true);
             }

@@ -443,12 +443,15 @@ impl RoomModel {
                 }
             };
             let local = self.local.get_untracked();
+            let (ahead, spare) = self.take_ahead(&token);
             let params = JoinParams {
                 room: room.as_str().to_owned(),
                 name: name.as_str().to_owned(),
                 token,
                 ice,
                 local,
+                ahead,
+                spare,
             };
             match Call::start(params, Rc::new(move |event| self.on_event(event))) {
                 Ok(call) => {

@@ -163,6 +163,7 @@ fn client_frames_match_golden_json() {
         json!({"type": "media", "audio": true, "video": false, "screen": true}),
     );
     assert_client_golden(ClientFrame::Ping {}, json!({"type": "ping"}));
+    assert_client_golden(ClientFrame::Join {}, json!({"type": "join"}));
     assert_client_golden(
         ClientFrame::Auth {
             token: "a.b.c".into(),

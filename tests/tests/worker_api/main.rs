@@ -12,6 +12,7 @@
 //! - [`hosts`]: roles (host, co-host, member), who may change them, two places per person.
 //! - [`moderation`]: removals with bans, ask to mute, lock, size, end for all.
 //! - [`lobby`]: newcomers held until let in or turned away; nothing reaches a waiting socket.
+//! - [`standby`]: a socket opened ahead of the click is nobody until it sends `join`.
 //! - [`session`]: a socket outlives its access token only with a fresh one from the same user.
 //!
 //! One wrangler serves the whole suite (each test uses its own random room); a second one,
@@ -29,6 +30,7 @@ mod moderation;
 mod replaces;
 mod room;
 mod session;
+mod standby;
 mod upgrade;
 
 use std::sync::Arc;
@@ -101,6 +103,8 @@ fn main() {
         moderation::bans_and_the_lock_outlast_a_restart_and_meeting_bans_end_with_it,
         lobby::the_lobby_holds_newcomers_until_a_host_lets_them_in_or_turns_them_away,
         lobby::trusted_members_skip_the_lobby_and_turning_it_off_lets_everyone_in,
+        standby::a_socket_opened_ahead_is_nobody_until_it_joins,
+        standby::a_socket_opened_ahead_meets_the_rooms_rules_when_it_joins,
     ];
     run_with_workers(trials, &[&OPEN, &LOCKED]).exit();
 }

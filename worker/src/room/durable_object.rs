@@ -24,7 +24,7 @@ use crate::sql::StoreError;
 use crate::token::Identity;
 
 /// Identity a room route has verified, passed to the DO on its internal request.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MemberHeader {
     pub room: String,
     pub identity: Identity,
@@ -32,6 +32,9 @@ pub struct MemberHeader {
     /// The newcomer's own previous socket in this room (`?replaces=`), which it has given up on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaces: Option<PeerId>,
+    /// Opened ahead of the click on Join (`?standby=1`): kept aside until it sends `join`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub standby: bool,
 }
 
 impl MemberHeader {
@@ -42,6 +45,9 @@ mod lobby;
 mod moderation;
 mod requests;
 mod roles;
+mod standby;
+
+use standby::Door;
 
 #[durable_object]
 pub struct Room {
@@ -83,86 +89,11 @@ impl DurableObject for Room {
             _ => {}
         }
         let pair = WebSocketPair::new()?;
-        let (stored_role, room_has_host) = self.role_facts(&member.identity.user_id);
-        let present = self.members();
-        let now_ms = now_ms();
-        let (meeting, gate) = match self.gate(&member.identity.user_id, present.is_empty()) {
-            Ok(facts) => facts,
-            Err(error) => {
-                // Never let a banned person in on a guess.
-                worker::console_error!("room: reading who may come in: {error}");
-                let error = FrameError::new(
-                    confab_protocol::ErrorCode::Internal,
-                    "the room could not be opened; try again",
-                );
-                return self.refuse(pair, &error, 1011, "try again");
-            }
-        };
-        let knock = Knock {
-            identity: member.identity,
-            token_exp: member.token_exp,
-            replaces: member.replaces.as_ref(),
-            room: &member.room,
-            now_ms,
-            present,
-            waiting: self.waiters(),
-            capacity: meeting.access.capacity as usize,
-            peer_id: PeerId::from_uuid(uuid::Uuid::new_v4()),
-            stored_role,
-            room_has_host,
-            gate,
-        };
-        let decision = admission::decide(knock, || self.settings());
-        // A reconnect past its own dead socket: that ghost leaves now and keeps no place.
-        if let Some(ghost) = &decision.replaced {
-            for ws in self.state.get_websockets_with_tag(ghost.as_str()) {
-                self.close_member(&ws, close_code::REPLACED, admission::REPLACED_REASON);
-            }
-        }
-        let (newcomer, others) = match decision.outcome {
-            Outcome::Admit {
-                newcomer,
-                others,
-                claims_host,
-            } => {
-                if claims_host {
-                    self.store_roles(&[RoleChange {
-                        user_id: newcomer.member.user_id.clone(),
-                        role: Role::Host,
-                    }]);
-                }
-                self.note_admission(&newcomer.member.user_id, meeting);
-                (newcomer, others)
-            }
-            Outcome::Wait { waiter } => return self.hold(pair, waiter),
-            Outcome::Refuse(refusal) => {
-                if let Some(message) = refusal.log() {
-                    worker::console_error!("room: {message}");
-                }
-                return self.refuse(
-                    pair,
-                    &refusal.error(),
-                    refusal.close_code(),
-                    refusal.close_reason(),
-                );
-            }
-        };
-        let peer_id = newcomer.member.peer_id.clone();
-        self.state
-            .accept_websocket_with_tags(&pair.server, &[peer_id.as_str()]);
-        pair.server.serialize_attachment(&newcomer)?;
-        let history = self.welcome_history(&newcomer.member.user_id);
-        let (welcome, joined) = room::join(
-            &member.room,
-            &newcomer.member,
-            others,
-            history,
-            meeting.access,
-        );
-        let _ = pair.server.send_with_str(welcome.to_json());
-        self.broadcast_except(&peer_id, &joined);
-        if newcomer.member.role.moderates() {
-            self.tell_waiting(&pair.server);
+        let peer_id = PeerId::from_uuid(uuid::Uuid::new_v4());
+        if member.standby {
+            self.stand_by(&pair.server, member, peer_id)?;
+        } else {
+            self.enter(Door::Upgrade(&pair.server), member, peer_id)?;
         }
         upgraded(pair.client)
     }
@@ -173,6 +104,9 @@ impl DurableObject for Room {
         message: WebSocketIncomingMessage,
     ) -> Result<()> {
         let Some(sender) = attachment(&ws) else {
+            if let Some(standby) = standby::standing_by(&ws) {
+                return self.on_standby(&ws, standby, message);
+            }
             let _ = ws.close(Some(1011), Some("lost session state"));
             return Ok(());
         };
@@ -228,6 +162,99 @@ impl DurableObject for Room {
 }
 
 impl Room {
+    /// A newcomer at the door: the room decides (admission) and the socket is let in (its
+    /// `welcome`), held in the lobby or refused. `peer_id` is what it will be called.
+    pub(super) fn enter(
+        &self,
+        door: Door<'_>,
+        member: MemberHeader,
+        peer_id: PeerId,
+    ) -> Result<()> {
+        let (stored_role, room_has_host) = self.role_facts(&member.identity.user_id);
+        let present = self.members();
+        let now_ms = now_ms();
+        let (meeting, gate) = match self.gate(&member.identity.user_id, present.is_empty()) {
+            Ok(facts) => facts,
+            Err(error) => {
+                // Never let a banned person in on a guess.
+                worker::console_error!("room: reading who may come in: {error}");
+                let error = FrameError::new(
+                    confab_protocol::ErrorCode::Internal,
+                    "the room could not be opened; try again",
+                );
+                self.refuse(door, &error, 1011, "try again");
+                return Ok(());
+            }
+        };
+        let knock = Knock {
+            identity: member.identity,
+            token_exp: member.token_exp,
+            replaces: member.replaces.as_ref(),
+            room: &member.room,
+            now_ms,
+            present,
+            waiting: self.waiters(),
+            capacity: meeting.access.capacity as usize,
+            peer_id,
+            stored_role,
+            room_has_host,
+            gate,
+        };
+        let decision = admission::decide(knock, || self.settings());
+        // A reconnect past its own dead socket: that ghost leaves now and keeps no place.
+        if let Some(ghost) = &decision.replaced {
+            for ws in self.state.get_websockets_with_tag(ghost.as_str()) {
+                self.close_member(&ws, close_code::REPLACED, admission::REPLACED_REASON);
+            }
+        }
+        let (newcomer, others) = match decision.outcome {
+            Outcome::Admit {
+                newcomer,
+                others,
+                claims_host,
+            } => {
+                if claims_host {
+                    self.store_roles(&[RoleChange {
+                        user_id: newcomer.member.user_id.clone(),
+                        role: Role::Host,
+                    }]);
+                }
+                self.note_admission(&newcomer.member.user_id, meeting);
+                (newcomer, others)
+            }
+            Outcome::Wait { waiter } => return self.hold(door, waiter),
+            Outcome::Refuse(refusal) => {
+                if let Some(message) = refusal.log() {
+                    worker::console_error!("room: {message}");
+                }
+                self.refuse(
+                    door,
+                    &refusal.error(),
+                    refusal.close_code(),
+                    refusal.close_reason(),
+                );
+                return Ok(());
+            }
+        };
+        let peer_id = newcomer.member.peer_id.clone();
+        door.accept(&self.state, Some(&peer_id));
+        door.socket().serialize_attachment(&newcomer)?;
+        let history = self.welcome_history(&newcomer.member.user_id);
+        let (welcome, joined) = room::join(
+            &member.room,
+            &newcomer.member,
+            others,
+            history,
+            meeting.access,
+        );
+        let _ = door.socket().send_with_str(welcome.to_json());
+        self.broadcast_except(&peer_id, &joined);
+        if newcomer.member.role.moderates() {
+            self.tell_waiting(door.socket());
+        }
+        Ok(())
+    }
+
     fn execute(&self, ws: &WebSocket, sender: &Attachment, actions: Vec<Action>) {
         for action in actions {
             match action {
@@ -297,17 +324,15 @@ impl Room {
 
     /// A socket that may not join: accepted without an attachment (so never counted as a
     /// member), told why, and closed at once.
-    fn refuse(
-        &self,
-        pair: WebSocketPair,
-        error: &FrameError,
-        code: u16,
-        reason: &str,
-    ) -> Result<Response> {
-        self.state.accept_web_socket(&pair.server);
-        let _ = pair.server.send_with_str(error.to_frame().to_json());
-        let _ = pair.server.close(Some(code), Some(reason));
-        upgraded(pair.client)
+    fn refuse(&self, door: Door<'_>, error: &FrameError, code: u16, reason: &str) {
+        door.accept(&self.state, None);
+        let socket = door.socket();
+        if matches!(door, Door::Standby(_)) {
+            // No longer standing by: another `join` from it must not knock again.
+            let _ = socket.serialize_attachment(());
+        }
+        let _ = socket.send_with_str(error.to_frame().to_json());
+        let _ = socket.close(Some(code), Some(reason));
     }
 
     /// The room's settings (`None` for a room made by joining it).
@@ -409,7 +434,14 @@ impl Room {
     fn departed(&self, ws: &WebSocket) {
         // Complete the closing handshake; harmless if the socket is already closed.
         let _ = ws.close(Some(1000), Some("bye"));
-        let Some(gone) = attachment(ws) else { return };
+        let Some(gone) = attachment(ws) else {
+            if let Some(standby) = standby::standing_by(ws) {
+                self.guards
+                    .borrow_mut()
+                    .remove(standby.standby_peer_id.as_str());
+            }
+            return;
+        };
         if gone.closing {
             return; // announced when the server closed it
         }

@@ -15,6 +15,7 @@ pub mod moderation;
 #[cfg(target_arch = "wasm32")]
 pub mod routes;
 pub mod settings;
+pub mod standby;
 pub mod upgrade;
 
 pub use guard::{ConnGuard, TokenBucket, Verdict};
@@ -199,6 +200,11 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
     }
     match frame {
         ClientFrame::Ping {} => vec![Action::Reply(ServerFrame::Pong {})],
+        // Only a socket opened ahead sends it (`standby`); the glue routes those elsewhere.
+        ClientFrame::Join {} => refuse(
+            guard,
+            FrameError::new(ErrorCode::Forbidden, "this socket is in the room already"),
+        ),
         ClientFrame::Signal { to, data } => {
             if to == sender.member.peer_id || (incoming.member_of)(&to).is_none() {
                 return refuse(guard, FrameError::unknown_peer(&to));

@@ -9,7 +9,7 @@ use worker::{Env, Headers, Method, Request, RequestInit, Response};
 
 use super::durable_object::MemberHeader;
 use super::settings::new_room_name;
-use super::upgrade::{bearer_from_subprotocols, replaces_from_query};
+use super::upgrade::{bearer_from_subprotocols, replaces_from_query, standby_from_query};
 use crate::env::{config, now};
 use crate::http::{
     bearer, discard_refused_body, internal, json, json_body, json_object, no_store, origin_allowed,
@@ -32,6 +32,7 @@ pub async fn websocket(req: Request, env: &Env, room: RoomName) -> Result<Respon
     let config = config(env)?;
     let url = req.url().map_err(internal)?;
     let replaces = replaces_from_query(url.query())?;
+    let standby = standby_from_query(url.query())?;
     let own_origin = url.origin().ascii_serialization();
     let origin = headers.get("origin").ok().flatten();
     if !origin_allowed(origin.as_deref(), &own_origin, &config.allowed_origins) {
@@ -51,6 +52,7 @@ pub async fn websocket(req: Request, env: &Env, room: RoomName) -> Result<Respon
         identity,
         token_exp,
         replaces,
+        standby,
     };
     let upgrade = [("upgrade", "websocket")];
     let mut response = to_room(env, &member, "/ws", RequestInit::new(), &upgrade).await?;
@@ -109,6 +111,7 @@ async fn new_room(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
         identity,
         token_exp,
         replaces: None,
+        standby: false,
     };
     let inner = serde_json::to_string(&request).map_err(internal)?;
     let mut init = RequestInit::new();
@@ -153,6 +156,7 @@ pub async fn bench_seed(mut req: Request, env: &Env, room: RoomName) -> Result<R
         identity,
         token_exp,
         replaces: None,
+        standby: false,
     };
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(body.into()));

@@ -1,7 +1,7 @@
 //! Rules for the WebSocket upgrade: the token-carrying subprotocols and `?replaces=`. (The
 //! Origin allow-list is [`crate::http::origin_allowed`].)
 
-use confab_protocol::{PeerId, BEARER_PREFIX, SUBPROTOCOL};
+use confab_protocol::{PeerId, BEARER_PREFIX, STANDBY_QUERY, SUBPROTOCOL};
 use url::form_urlencoded;
 
 use crate::http::ApiError;
@@ -48,6 +48,35 @@ pub fn replaces_from_query(query: Option<&str>) -> Result<Option<PeerId>, ApiErr
         )));
     }
     Ok(Some(peer))
+}
+
+/// Whether an upgrade's query asks for a socket opened ahead of the click (`standby=1`, see
+/// [`confab_protocol::STANDBY_QUERY`]): absent → false; exactly `standby=1` → true; any other
+/// value, a repeat, or together with `replaces` (a reconnect is never ahead of anything) → 400.
+pub fn standby_from_query(query: Option<&str>) -> Result<bool, ApiError> {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    let (name, one) = STANDBY_QUERY.split_once('=').unwrap_or((STANDBY_QUERY, ""));
+    let values: Vec<&str> = pairs
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .collect();
+    match values.as_slice() {
+        [] => Ok(false),
+        [value] if *value == one => {
+            if pairs.iter().any(|(n, _)| n == REPLACES_PARAM) {
+                return Err(ApiError::BadRequest(format!(
+                    "`{name}` and `{REPLACES_PARAM}` do not go together"
+                )));
+            }
+            Ok(true)
+        }
+        _ => Err(ApiError::BadRequest(format!(
+            "`{name}` may only be given once, as `{STANDBY_QUERY}`"
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -125,6 +154,34 @@ mod tests {
             match replaces_from_query(Some(&query)) {
                 Err(ApiError::BadRequest(detail)) => {
                     assert!(detail.contains("replaces"), "{query}: {detail}")
+                }
+                other => panic!("{query}: expected 400, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn standby_is_exactly_one_standby_1_and_never_with_replaces() {
+        assert_eq!(standby_from_query(None), Ok(false));
+        assert_eq!(standby_from_query(Some("other=1")), Ok(false));
+        assert_eq!(
+            standby_from_query(Some(&format!("replaces={PEER}"))),
+            Ok(false)
+        );
+        assert_eq!(standby_from_query(Some("standby=1")), Ok(true));
+        assert_eq!(standby_from_query(Some("x=2&standby=1")), Ok(true));
+        let cases = [
+            "standby".to_owned(),
+            "standby=".to_owned(),
+            "standby=0".to_owned(),
+            "standby=true".to_owned(),
+            "standby=1&standby=1".to_owned(),
+            format!("standby=1&replaces={PEER}"),
+        ];
+        for query in cases {
+            match standby_from_query(Some(&query)) {
+                Err(ApiError::BadRequest(detail)) => {
+                    assert!(detail.contains("standby"), "{query}: {detail}")
                 }
                 other => panic!("{query}: expected 400, got {other:?}"),
             }

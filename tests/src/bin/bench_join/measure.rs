@@ -19,9 +19,20 @@ const seenVideos = new WeakSet();
 const seenPeers = new WeakSet();
 let observer = null, poll = null, timer = null;
 
+// Where B's main thread was busy: gaps over 8 ms in a message loop, as [start, length].
+const busy = [];
+let lastTick = 0;
+const channel = new MessageChannel();
+channel.port1.onmessage = () => {
+  const now = since();
+  if (lastTick && now - lastTick > 8) busy.push([Math.round(lastTick), Math.round(now - lastTick)]);
+  lastTick = now;
+  if (!finished) channel.port2.postMessage(0);
+};
 function finish(result) {
   if (finished) return;
   finished = true;
+  result.busy = JSON.stringify(busy);
   if (observer) observer.disconnect();
   clearInterval(poll);
   clearTimeout(timer);
@@ -100,12 +111,62 @@ if (document.querySelector('[data-testid="video-tile"]')) {
     timer = setTimeout(() => finish({
       error: `no remote video frame within ${timeoutMs} ms of clicking Join: ${diagnostics()}`,
     }), timeoutMs);
+    // The app publishes its room socket as `window.confabSocket`: one opened ahead is there
+    // already; one made at the click is caught as it is set.
+    const mark = name => { if (marks[name] === undefined) marks[name] = since(); };
+    const watchSocket = ws => {
+      ws.addEventListener('open', () => mark('socket_open'));
+      ws.addEventListener('message', event => {
+        if (String(event.data).includes('"welcome"')) mark('welcome_in');
+        mark('welcome');
+        if (String(event.data).includes('"answer"')) mark('answer_in');
+      });
+      const send = ws.send.bind(ws);
+      ws.send = data => {
+        if (String(data).includes('"offer"')) mark('offer_out');
+        if (String(data).includes('"join"')) mark('join_out');
+        return send(data);
+      };
+    };
+    let socket = window.confabSocket;
+    if (socket) watchSocket(socket);
+    Object.defineProperty(window, 'confabSocket', {
+      configurable: true,
+      get: () => socket,
+      set: ws => {
+        socket = ws;
+        mark('socket');
+        watchSocket(ws);
+      },
+    });
+    channel.port2.postMessage(0);
     t0 = performance.now();
+    marks.click_epoch = performance.timeOrigin + t0;
     button.click();
     scan();
     scanPeers();
   }
 }
+"#;
+
+/// Watches A's room socket (A is in the call): when B's offer arrives and A's answer leaves,
+/// in epoch ms, read back after B's measurement.
+const WATCH_A_JS: &str = r#"
+const ws = window.confabSocket;
+const marks = {};
+window.benchMarks = marks;
+const now = () => performance.timeOrigin + performance.now();
+ws.addEventListener('message', event => {
+  const data = String(event.data);
+  if (marks.peer_joined === undefined && data.includes('"peer_joined"')) marks.peer_joined = now();
+  if (marks.offer_in === undefined && data.includes('"offer"')) marks.offer_in = now();
+});
+const send = ws.send.bind(ws);
+ws.send = data => {
+  if (marks.answer_out === undefined && String(data).includes('"answer"')) marks.answer_out = now();
+  return send(data);
+};
+return true;
 "#;
 
 /// What the page measured, in ms after the click.
@@ -115,6 +176,26 @@ pub struct Sample {
     pub frame: f64,
     /// How the frame was detected.
     pub method: String,
+    /// The room socket was made, opened, and its first frame (welcome) arrived.
+    pub socket: Option<f64>,
+    pub socket_open: Option<f64>,
+    pub welcome: Option<f64>,
+    /// A socket opened ahead sent `join`.
+    pub join_out: Option<f64>,
+    /// Where B's main thread was busy (diagnostic).
+    pub busy: Option<String>,
+    /// `performance.timeOrigin + now()` at the click, to place A's marks.
+    pub click_epoch: Option<f64>,
+    /// In A's page: B joined, B's offer arrived, A's answer left.
+    #[serde(skip)]
+    pub a_peer_joined: Option<f64>,
+    #[serde(skip)]
+    pub a_offer_in: Option<f64>,
+    #[serde(skip)]
+    pub a_answer_out: Option<f64>,
+    /// My offer to A went out; A's answer came back.
+    pub offer_out: Option<f64>,
+    pub answer_in: Option<f64>,
     /// My preview is on screen (the room answered Welcome).
     pub in_call: Option<f64>,
     /// The peer connection to A exists.
@@ -146,10 +227,22 @@ impl Sample {
             .map(|pairs| format!("; {pairs}"))
             .unwrap_or_default();
         format!(
-            "in-call {} ms, peer connection {} ms, connected {} ms{loadeddata}{relayed}",
+            "socket {}/open {}/join {}/welcome {} ms, offer out {}/answer in {} ms \
+             (A: joined {}/offer {}/answer {} ms), in-call {} ms, \
+             peer connection {} ms, connected {} ms{loadeddata}{relayed} busy {}",
+            ms(self.socket),
+            ms(self.socket_open),
+            ms(self.join_out),
+            ms(self.welcome),
+            ms(self.offer_out),
+            ms(self.answer_in),
+            ms(self.a_peer_joined),
+            ms(self.a_offer_in),
+            ms(self.a_answer_out),
             ms(self.in_call),
             ms(self.peer),
             ms(self.connected),
+            self.busy.clone().unwrap_or_default(),
         )
     }
 }
@@ -175,6 +268,9 @@ pub async fn measure(a: &Client, b: &Client, base_url: &str, room: &str) -> Resu
         .await
         .map_err(|e| format!("B's pre-join page was not ready within {PAGE_TIMEOUT:?}: {e}"))?;
 
+    a.execute(WATCH_A_JS, vec![])
+        .await
+        .map_err(|e| format!("could not watch A's socket: {e}"))?;
     let value = b
         .execute_async(MEASURE_JS, vec![IN_PAGE_TIMEOUT_MS.into()])
         .await
@@ -182,8 +278,19 @@ pub async fn measure(a: &Client, b: &Client, base_url: &str, room: &str) -> Resu
     if let Some(error) = value.get("error") {
         return Err(error.as_str().unwrap_or_default().to_owned());
     }
-    let sample: Sample = serde_json::from_value(value.clone())
+    let mut sample: Sample = serde_json::from_value(value.clone())
         .map_err(|e| format!("unexpected result {value}: {e}"))?;
+    let a_marks = a
+        .execute("return window.benchMarks || {}", vec![])
+        .await
+        .map_err(|e| format!("could not read A's marks: {e}"))?;
+    let at_a = |name: &str| {
+        let epoch = a_marks.get(name)?.as_f64()?;
+        Some(epoch - sample.click_epoch?)
+    };
+    sample.a_peer_joined = at_a("peer_joined");
+    sample.a_offer_in = at_a("offer_in");
+    sample.a_answer_out = at_a("answer_out");
 
     // Cross-check with WebRTC stats: a presented frame must mean decoded frames from A.
     let ana = tiles(b)

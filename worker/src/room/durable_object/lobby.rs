@@ -3,9 +3,9 @@
 //! away, and trusted members ([`ModerationStore`] keeps them by user id).
 
 use confab_protocol::{close_code, ErrorCode, FrameError, PeerId, ServerFrame};
-use worker::{Response, Result, WebSocket, WebSocketPair};
+use worker::{Result, WebSocket};
 
-use super::{attachment, upgraded, Room};
+use super::{attachment, Door, Room};
 use crate::room::lobby::{self, admittable, let_in, waiting_list};
 use crate::room::{self, Attachment, ModerationStore};
 use crate::sql::durable_object::DoSql;
@@ -13,21 +13,20 @@ use crate::sql::durable_object::DoSql;
 impl Room {
     /// Accepts a newcomer the lobby holds: it hears `lobby` and nothing else of the room; the
     /// hosts see it in the list.
-    pub(super) fn hold(&self, pair: WebSocketPair, waiter: Attachment) -> Result<Response> {
+    pub(super) fn hold(&self, door: Door<'_>, waiter: Attachment) -> Result<()> {
         let peer_id = waiter.member.peer_id.clone();
         let room = waiter
             .waiting
             .as_ref()
             .map(|w| w.room.clone())
             .unwrap_or_default();
-        self.state
-            .accept_websocket_with_tags(&pair.server, &[peer_id.as_str()]);
-        pair.server.serialize_attachment(&waiter)?;
-        let _ = pair
-            .server
+        door.accept(&self.state, Some(&peer_id));
+        door.socket().serialize_attachment(&waiter)?;
+        let _ = door
+            .socket()
             .send_with_str(ServerFrame::Lobby { peer_id, room }.to_json());
         self.waiting_changed();
-        upgraded(pair.client)
+        Ok(())
     }
 
     /// The sockets the lobby holds (not closed).

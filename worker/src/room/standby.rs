@@ -1,0 +1,120 @@
+//! Sockets opened ahead of the click on Join (`?standby=1`): the room page connects while the
+//! person looks at their preview, so the click only sends `join`. Until then such a socket is
+//! no member: it is not counted, nobody sees it, the room tells it nothing, and it may only
+//! ping. On `join` the room decides exactly as it does at an upgrade (admission), using the
+//! identity the upgrade verified, provided the token has not run out meanwhile.
+
+use confab_protocol::{
+    close_code, decode_client_frame, limits, ClientFrame, ErrorCode, FrameError, PeerId,
+    ServerFrame,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{ConnGuard, Verdict};
+
+/// What the room keeps of a standby socket (its hibernation attachment): who the upgrade
+/// verified, for the admission at `join`. Its fields differ from a member's attachment, so
+/// neither ever reads as the other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standby<Who> {
+    /// The peer id the socket will have as a member (its tag from the start).
+    pub standby_peer_id: PeerId,
+    /// Unix seconds at which the upgrade's token expires.
+    pub standby_token_exp: i64,
+    pub who: Who,
+}
+
+/// What the glue does with one frame from a standby socket.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// Run the admission for this socket now.
+    Join,
+    Reply(Box<ServerFrame>),
+    Close {
+        code: u16,
+        reason: &'static str,
+    },
+}
+
+/// Decides what one text frame from a standby socket does: `join` (token still good) comes
+/// in, `ping` is answered, anything else is refused (a strike: a page never sends it) and the
+/// usual flood and size limits hold.
+pub fn on_text(guard: &mut ConnGuard, text: &str, token_exp: i64, now_ms: i64) -> Vec<Step> {
+    if text.len() > limits::MAX_FRAME_BYTES {
+        return vec![
+            Step::Reply(Box::new(ServerFrame::error(
+                ErrorCode::TooLarge,
+                "frame exceeds 64 KiB",
+            ))),
+            Step::Close {
+                code: close_code::TOO_BIG,
+                reason: "frame too big",
+            },
+        ];
+    }
+    match guard.admit_frame(now_ms) {
+        Verdict::Allow => {}
+        Verdict::Refuse => {
+            return vec![Step::Reply(Box::new(FrameError::rate_limited().to_frame()))]
+        }
+        Verdict::Drop => return Vec::new(),
+        Verdict::Close => {
+            return vec![Step::Close {
+                code: close_code::POLICY_VIOLATION,
+                reason: "flood",
+            }]
+        }
+    }
+    match decode_client_frame(text) {
+        Ok(ClientFrame::Ping {}) => vec![Step::Reply(Box::new(ServerFrame::Pong {}))],
+        Ok(ClientFrame::Join {}) if now_ms / 1000 > token_exp => vec![
+            Step::Reply(Box::new(ServerFrame::error(
+                ErrorCode::Unauthorized,
+                "access token expired",
+            ))),
+            Step::Close {
+                code: close_code::TOKEN_EXPIRED,
+                reason: "token expired",
+            },
+        ],
+        Ok(ClientFrame::Join {}) => vec![Step::Join],
+        Ok(_) => refuse(
+            guard,
+            FrameError::new(
+                ErrorCode::Forbidden,
+                "this socket is not in the room yet: send `join` first",
+            ),
+        ),
+        Err(error) => refuse(guard, error),
+    }
+}
+
+/// A binary frame from a standby socket: refused like a member's.
+pub fn on_binary(guard: &mut ConnGuard) -> Vec<Step> {
+    refuse(
+        guard,
+        FrameError::new(
+            ErrorCode::BinaryFrame,
+            "binary frames are not part of the protocol",
+        ),
+    )
+}
+
+/// Whether a room that already keeps `standing_by` standby sockets takes one more.
+pub fn has_room_for_one_more(standing_by: usize) -> bool {
+    standing_by < limits::STANDBY_CAPACITY
+}
+
+fn refuse(guard: &mut ConnGuard, error: FrameError) -> Vec<Step> {
+    let mut steps = vec![Step::Reply(Box::new(error.to_frame()))];
+    if guard.strike() {
+        steps.push(Step::Close {
+            code: close_code::POLICY_VIOLATION,
+            reason: "too many bad frames",
+        });
+    }
+    steps
+}
+
+#[cfg(test)]
+mod tests;
