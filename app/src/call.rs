@@ -12,7 +12,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use confab_protocol::{ClientFrame, IceResponse, MediaState, PeerId};
+use confab_protocol::{ClientFrame, IceResponse, MediaState, PeerId, ServerFrame};
 use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
@@ -93,6 +93,9 @@ struct Inner {
     me: RefCell<Option<PeerId>>,
     /// Held in the room's lobby: nothing but pings and tokens goes out until a welcome.
     waiting: Cell<bool>,
+    /// The socket is one opened ahead and taken over, and the room has not answered its
+    /// `join` yet (see [`Call::take_over`]).
+    unanswered_ahead: Cell<bool>,
     /// Our peer id before the socket was lost, until a new welcome: reconnects name it so the
     /// server drops that socket if it still thinks it is open.
     replaces: RefCell<Option<PeerId>>,
@@ -138,6 +141,7 @@ impl Call {
                 ice_refresh: RefCell::new(None),
                 me: RefCell::new(None),
                 waiting: Cell::new(false),
+                unanswered_ahead: Cell::new(false),
                 replaces: RefCell::new(None),
                 socket: RefCell::new(None),
                 probe: RefCell::new(None),
@@ -158,7 +162,12 @@ impl Call {
         *call.inner.spare.borrow_mut() = params.spare;
         match params.ahead.filter(|socket| !socket.is_done()) {
             Some(socket) => call.take_over(socket),
-            None => call.connect()?,
+            None => {
+                if let Err(error) = call.connect() {
+                    call.leave();
+                    return Err(error);
+                }
+            }
         }
         call.start_timers();
         call.listen_online();
@@ -180,10 +189,13 @@ impl Call {
     }
 
     /// Takes over a socket opened ahead (with this call's token): it joins now, or as soon
-    /// as it opens.
+    /// as it opens. Until the room answers that `join`, whatever ends the socket (the room's
+    /// limit on sockets opened ahead, a meeting that ended meanwhile) only means connecting
+    /// afresh, where what the room says counts.
     fn take_over(&self, socket: Socket) {
         socket.rebind(self.socket_listener());
         self.use_socket(socket);
+        self.inner.unanswered_ahead.set(true);
         let opened = self.with_socket(|s| {
             s.join();
             s.is_open()
@@ -364,7 +376,24 @@ impl Call {
             }
             SocketEvent::Frame(frame) => {
                 self.inner.last_heard.set(js_sys::Date::now());
+                if self.inner.unanswered_ahead.get() {
+                    if !matches!(
+                        frame,
+                        ServerFrame::Welcome { .. } | ServerFrame::Lobby { .. }
+                    ) {
+                        return; // a refusal: the fresh connection hears it again
+                    }
+                    self.inner.unanswered_ahead.set(false);
+                }
                 self.on_frame(frame);
+            }
+            SocketEvent::Closed { .. } if self.inner.unanswered_ahead.replace(false) => {
+                if let Some(socket) = self.inner.socket.borrow_mut().take() {
+                    socket.abandon();
+                }
+                if let Err(error) = self.connect() {
+                    self.on_lost(LOST, error);
+                }
             }
             SocketEvent::Closed { code, reason } => self.on_lost(code, reason),
         }

@@ -57,8 +57,9 @@ pub mod limits {
     pub const SEATS_PER_PERSON: usize = 2;
     /// People a room's lobby holds at once; more are refused with `room_full`.
     pub const LOBBY_CAPACITY: usize = 20;
-    /// Sockets opened ahead ([`crate::STANDBY_QUERY`]) a room keeps at once; more are closed
-    /// at once (their pages connect when they join instead).
+    /// Sockets opened ahead ([`crate::STANDBY_QUERY`]) a room keeps at once, at most
+    /// [`SEATS_PER_PERSON`] of them one person's; more are closed at once with 1013 (their
+    /// pages connect when they join instead).
     pub const STANDBY_CAPACITY: usize = 50;
 }
 

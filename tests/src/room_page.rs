@@ -46,13 +46,23 @@ return [...document.querySelectorAll('[data-testid="video-tile"][data-kind="came
 
 /// Opens `/r/{room}`, types the name and clicks Join; returns once my preview is on screen.
 pub async fn join(client: &Client, base_url: &str, room: &str, name: &str) -> Result<(), String> {
+    type_name(client, base_url, room, name).await?;
+    click_join(client).await
+}
+
+/// Opens the room page and types `name` into the guest name form.
+async fn type_name(client: &Client, base_url: &str, room: &str, name: &str) -> Result<(), String> {
     client
         .goto(&format!("{base_url}/r/{room}"))
         .await
         .map_err(|e| e.to_string())?;
     let input = find(client, "name-input", Duration::from_secs(20)).await?;
     input.clear().await.map_err(|e| e.to_string())?;
-    input.send_keys(name).await.map_err(|e| e.to_string())?;
+    input.send_keys(name).await.map_err(|e| e.to_string())
+}
+
+/// Clicks Join and waits for my own preview in the call.
+async fn click_join(client: &Client) -> Result<(), String> {
     find(client, "join-button", Duration::from_secs(5))
         .await?
         .click()
@@ -71,25 +81,14 @@ pub async fn join_when_ready(
     room: &str,
     name: &str,
 ) -> Result<String, String> {
-    client
-        .goto(&format!("{base_url}/r/{room}"))
-        .await
-        .map_err(|e| e.to_string())?;
-    let input = find(client, "name-input", Duration::from_secs(20)).await?;
-    input.clear().await.map_err(|e| e.to_string())?;
-    input.send_keys(name).await.map_err(|e| e.to_string())?;
+    type_name(client, base_url, room, name).await?;
     client
         .wait()
         .at_most(Duration::from_secs(20))
         .for_element(Locator::Css("form.lobby[data-ready=true]"))
         .await
         .map_err(|e| format!("{name}'s pre-join page was not ready within 20 s: {e}"))?;
-    find(client, "join-button", Duration::from_secs(5))
-        .await?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
-    find(client, "local-video", Duration::from_secs(20)).await?;
+    click_join(client).await?;
     let url = client
         .execute(
             "return window.confabSocket ? window.confabSocket.url : null",

@@ -244,7 +244,12 @@ impl RoomModel {
     pub(super) fn prepare(self, room: RoomName, name: String) {
         spawn_local(async move {
             if let Ok((token, ice)) = self.call_auth(&name).await {
-                self.open_ahead(&room, &token, &ice);
+                // Not once Join was clicked meanwhile: that call connects by itself.
+                if self.phase.get_untracked() == Phase::Lobby
+                    && self.call.with_value(Option::is_none)
+                {
+                    self.open_ahead(&room, &token, &ice);
+                }
                 self.open_media().await;
                 let _ = self.devices.ready.try_set(true);
             }

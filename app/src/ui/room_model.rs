@@ -382,6 +382,8 @@ impl RoomModel {
         self.speakers.stop();
         self.pinned.set(None);
         self.close_media();
+        // A socket and peer connection opened ahead that no call took.
+        self.devices.ahead.set_value(None);
         self.me.set(None);
         self.access.set(RoomAccess::default());
         self.my_hand.set(None);
@@ -436,6 +438,7 @@ impl RoomModel {
                 Ok(ok) => ok,
                 Err(error) => {
                     self.close_media();
+                    self.devices.ahead.set_value(None);
                     self.phase.set(Phase::Ended(Said::new(move |t| {
                         (t.could_not_join)(&api_error(t, &error))
                     })));

@@ -11,15 +11,15 @@ use super::{expect_peer_joined, guest_token, join_as, new_room, open};
 use confab_tests::wrangler::Wrangler;
 
 async fn stand_by(w: &Wrangler, room: &str, name: &str) -> Client {
+    stand_by_with(w, room, &guest_token(w, name), name).await
+}
+
+async fn stand_by_with(w: &Wrangler, room: &str, token: &str, label: &str) -> Client {
     let url = format!("{}?standby=1", w.room_ws_url(room));
-    let mut client = connect(
-        &url,
-        Some(w.origin()),
-        Some(&protocols_for(&guest_token(w, name))),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{name}: standby upgrade failed: {e:?}"));
-    client.label = name.to_owned();
+    let mut client = connect(&url, Some(w.origin()), Some(&protocols_for(token)))
+        .await
+        .unwrap_or_else(|e| panic!("{label}: standby upgrade failed: {e:?}"));
+    client.label = label.to_owned();
     client
 }
 
@@ -122,6 +122,17 @@ pub async fn a_socket_opened_ahead_meets_the_rooms_rules_when_it_joins() {
             problem.detail
         );
     }
+
+    // Two tabs a person may stand by; a third is closed with "try again later" (1013), which
+    // is no final close: that page connects when it joins.
+    let dan = guest_token(&w, "Dan");
+    let _dan_tabs = [
+        stand_by_with(&w, &room, &dan, "Dan 1").await,
+        stand_by_with(&w, &room, &dan, "Dan 2").await,
+    ];
+    let mut third = stand_by_with(&w, &room, &dan, "Dan 3").await;
+    third.expect_error(ErrorCode::RoomFull).await;
+    assert_eq!(third.expect_close().await, Some(1013));
 
     let (mut ann, _) = join_as(&w, &room, "Ann").await;
     let mut ben = stand_by(&w, &room, "Ben").await;

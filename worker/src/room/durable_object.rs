@@ -322,17 +322,19 @@ impl Room {
         }
     }
 
-    /// A socket that may not join: accepted without an attachment (so never counted as a
-    /// member), told why, and closed at once.
+    /// A socket that may not join, told why and closed at once. One from an upgrade is
+    /// accepted without an attachment (so never counted as a member); a standby one stands by
+    /// no more (another `join` from it must not knock again).
     fn refuse(&self, door: Door<'_>, error: &FrameError, code: u16, reason: &str) {
         door.accept(&self.state, None);
         let socket = door.socket();
-        if matches!(door, Door::Standby(_)) {
-            // No longer standing by: another `join` from it must not knock again.
-            let _ = socket.serialize_attachment(());
-        }
         let _ = socket.send_with_str(error.to_frame().to_json());
-        let _ = socket.close(Some(code), Some(reason));
+        match standby::standing_by(socket).filter(|_| matches!(door, Door::Standby(_))) {
+            Some(standby) => self.close_standby(socket, &standby, code, reason),
+            None => {
+                let _ = socket.close(Some(code), Some(reason));
+            }
+        }
     }
 
     /// The room's settings (`None` for a room made by joining it).

@@ -67,7 +67,7 @@ pub fn on_text(guard: &mut ConnGuard, text: &str, token_exp: i64, now_ms: i64) -
     }
     match decode_client_frame(text) {
         Ok(ClientFrame::Ping {}) => vec![Step::Reply(Box::new(ServerFrame::Pong {}))],
-        Ok(ClientFrame::Join {}) if now_ms / 1000 > token_exp => vec![
+        Ok(ClientFrame::Join {}) if expired(token_exp, now_ms / 1000) => vec![
             Step::Reply(Box::new(ServerFrame::error(
                 ErrorCode::Unauthorized,
                 "access token expired",
@@ -100,9 +100,27 @@ pub fn on_binary(guard: &mut ConnGuard) -> Vec<Step> {
     )
 }
 
-/// Whether a room that already keeps `standing_by` standby sockets takes one more.
-pub fn has_room_for_one_more(standing_by: usize) -> bool {
-    standing_by < limits::STANDBY_CAPACITY
+/// Whether `user_id` may open one more standby socket at `now_s`, given the user ids and
+/// token expiries of those the room keeps: at most [`limits::STANDBY_CAPACITY`] in all and
+/// [`limits::SEATS_PER_PERSON`] per person, not counting those whose token ran out (the glue
+/// closes them: nobody renews a standby socket's token).
+pub fn may_stand_by<'a>(
+    standing: impl IntoIterator<Item = (&'a str, i64)>,
+    user_id: &str,
+    now_s: i64,
+) -> bool {
+    let live: Vec<&str> = standing
+        .into_iter()
+        .filter(|(_, exp)| !expired(*exp, now_s))
+        .map(|(user, _)| user)
+        .collect();
+    live.len() < limits::STANDBY_CAPACITY
+        && live.iter().filter(|u| **u == user_id).count() < limits::SEATS_PER_PERSON
+}
+
+/// Whether a token expiring at `exp` (Unix seconds) has run out at `now_s`.
+pub fn expired(exp: i64, now_s: i64) -> bool {
+    now_s > exp
 }
 
 fn refuse(guard: &mut ConnGuard, error: FrameError) -> Vec<Step> {

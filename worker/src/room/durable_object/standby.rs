@@ -6,8 +6,11 @@ use worker::{Result, State, WebSocket, WebSocketIncomingMessage};
 
 use super::{MemberHeader, Room};
 use crate::env::now_ms;
-use crate::room::standby::{self, has_room_for_one_more, Standby, Step};
+use crate::room::standby::{self, may_stand_by, Standby, Step};
 use crate::room::ConnGuard;
+
+/// WebSocket's "try again later": not one of the room's final closes, so a page reconnects.
+const TRY_AGAIN_LATER: u16 = 1013;
 
 /// Where a newcomer's socket comes from.
 #[derive(Clone, Copy)]
@@ -47,20 +50,34 @@ pub(super) fn standing_by(ws: &WebSocket) -> Option<Standby<MemberHeader>> {
 
 impl Room {
     /// Keeps a socket opened ahead aside (tagged with the peer id it will have), or closes it
-    /// when the room already keeps as many as it may: its page then connects on the click.
+    /// when the room already keeps as many as it may, in all or for this person (1013: its
+    /// page connects on the click instead). Standby sockets whose token ran out are closed
+    /// now (4401): nobody renews theirs.
     pub(super) fn stand_by(
         &self,
         ws: &WebSocket,
         member: MemberHeader,
         peer_id: PeerId,
     ) -> Result<()> {
-        let standing = self
-            .state
-            .get_websockets()
-            .iter()
-            .filter(|ws| standing_by(ws).is_some())
-            .count();
-        if !has_room_for_one_more(standing) {
+        let now_s = now_ms() / 1000;
+        let mut standing = Vec::new();
+        for socket in self.state.get_websockets() {
+            let Some(standby) = standing_by(&socket) else {
+                continue;
+            };
+            if standby::expired(standby.standby_token_exp, now_s) {
+                self.close_standby(
+                    &socket,
+                    &standby,
+                    close_code::TOKEN_EXPIRED,
+                    "token expired",
+                );
+            } else {
+                standing.push((standby.who.identity.user_id, standby.standby_token_exp));
+            }
+        }
+        let standing = standing.iter().map(|(user, exp)| (user.as_str(), *exp));
+        if !may_stand_by(standing, &member.identity.user_id, now_s) {
             let error = FrameError::new(
                 ErrorCode::RoomFull,
                 "too many pages are about to join this room; connect when joining",
@@ -68,8 +85,8 @@ impl Room {
             self.refuse(
                 Door::Upgrade(ws),
                 &error,
-                close_code::ROOM_FULL,
-                "room full",
+                TRY_AGAIN_LATER,
+                "try again later",
             );
             return Ok(());
         }
@@ -80,6 +97,22 @@ impl Room {
             standby_token_exp: member.token_exp,
             who: member,
         })
+    }
+
+    /// Closes a standby socket: it stands by no more (another frame from it is not read as
+    /// one), and its flood control goes.
+    pub(super) fn close_standby(
+        &self,
+        ws: &WebSocket,
+        standby: &Standby<MemberHeader>,
+        code: u16,
+        reason: &str,
+    ) {
+        self.guards
+            .borrow_mut()
+            .remove(standby.standby_peer_id.as_str());
+        let _ = ws.serialize_attachment(());
+        let _ = ws.close(Some(code), Some(reason));
     }
 
     /// A frame from a socket opened ahead: `join` lets it in (or not) as an upgrade would.
@@ -111,11 +144,7 @@ impl Room {
                     let _ = ws.send_with_str(frame.to_json());
                 }
                 Step::Close { code, reason } => {
-                    self.guards
-                        .borrow_mut()
-                        .remove(standby.standby_peer_id.as_str());
-                    let _ = ws.serialize_attachment(());
-                    let _ = ws.close(Some(code), Some(reason));
+                    self.close_standby(ws, &standby, code, reason);
                     return Ok(());
                 }
             }

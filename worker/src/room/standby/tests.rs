@@ -121,10 +121,34 @@ fn size_and_flood_limits_hold_as_for_members() {
 }
 
 #[test]
-fn a_room_keeps_a_bounded_number_of_standby_sockets() {
-    assert!(has_room_for_one_more(0));
-    assert!(has_room_for_one_more(limits::STANDBY_CAPACITY - 1));
-    assert!(!has_room_for_one_more(limits::STANDBY_CAPACITY));
+fn a_room_keeps_a_bounded_number_of_standby_sockets_two_a_person() {
+    let now_s = NOW_MS / 1000;
+    let users: Vec<String> = (0..limits::STANDBY_CAPACITY)
+        .map(|i| format!("guest:{i}"))
+        .collect();
+    let live = |n: usize| users[..n].iter().map(|u| (u.as_str(), TOKEN_EXP));
+    assert!(may_stand_by(live(0), "guest:x", now_s));
+    assert!(may_stand_by(
+        live(limits::STANDBY_CAPACITY - 1),
+        "guest:x",
+        now_s
+    ));
+    assert!(!may_stand_by(
+        live(limits::STANDBY_CAPACITY),
+        "guest:x",
+        now_s
+    ));
+    // Two a person (two tabs), a third is refused; another person is not affected.
+    let ann = [("guest:ann", TOKEN_EXP), ("guest:ann", TOKEN_EXP)];
+    assert!(may_stand_by(ann[..1].iter().copied(), "guest:ann", now_s));
+    assert!(!may_stand_by(ann.iter().copied(), "guest:ann", now_s));
+    assert!(may_stand_by(ann.iter().copied(), "guest:ben", now_s));
+    // Sockets whose token ran out do not count.
+    let stale = [("guest:ann", now_s - 1), ("guest:ann", now_s - 1)];
+    assert!(may_stand_by(stale.iter().copied(), "guest:ann", now_s));
+    let full_but_stale = users.iter().map(|u| (u.as_str(), now_s - 1));
+    assert!(may_stand_by(full_but_stale, "guest:x", now_s));
+    assert!(expired(now_s - 1, now_s) && !expired(now_s, now_s));
 }
 
 #[test]
