@@ -8,6 +8,7 @@ mod decode;
 mod frames;
 pub mod hangul;
 mod http;
+mod invisible;
 mod model;
 mod names;
 mod reaction;

@@ -2,11 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::invisible;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
     #[error("room name must be 1–64 characters of A–Z, a–z, 0–9, '_' or '-'")]
     BadRoom,
-    #[error("name must be 1–40 characters with no control characters")]
+    #[error("name must be 1–40 characters with no control or invisible characters")]
     BadDisplayName,
 }
 
@@ -49,7 +51,8 @@ impl From<RoomName> for String {
     }
 }
 
-/// A person's display name: trimmed, 1–40 characters, no control characters.
+/// A person's display name: trimmed, 1–40 characters, no control characters and nothing
+/// invisible (zero-width, bidi overrides, blank fillers: see [`crate::invisible`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct DisplayName(String);
@@ -60,10 +63,28 @@ impl DisplayName {
     pub fn parse(raw: &str) -> Result<Self, NameError> {
         let trimmed = raw.trim();
         let chars = trimmed.chars().count();
-        if chars == 0 || chars > Self::MAX_CHARS || trimmed.chars().any(char::is_control) {
+        let all: Vec<char> = trimmed.chars().collect();
+        let bad = |i: usize| all[i].is_control() || invisible::is_invisible_at(&all, i);
+        if chars == 0 || chars > Self::MAX_CHARS || (0..all.len()).any(bad) {
             return Err(NameError::BadDisplayName);
         }
         Ok(DisplayName(trimmed.to_owned()))
+    }
+
+    /// A name made from what someone else chose (a sign-in provider's profile): control
+    /// characters become spaces, invisible ones go, and it is cut to [`Self::MAX_CHARS`].
+    /// `None` when nothing visible is left.
+    pub fn cleaned(raw: &str) -> Option<Self> {
+        let all: Vec<char> = raw
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let visible: String = (0..all.len())
+            .filter(|&i| !invisible::is_invisible_at(&all, i))
+            .map(|i| all[i])
+            .collect();
+        let cut: String = visible.trim().chars().take(Self::MAX_CHARS).collect();
+        Self::parse(&cut).ok()
     }
 
     pub fn as_str(&self) -> &str {

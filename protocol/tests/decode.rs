@@ -158,6 +158,38 @@ fn display_names_are_trimmed_and_bounded() {
 }
 
 #[test]
+fn display_names_refuse_what_hides_or_reorders_letters() {
+    for bad in [
+        "\u{202E}nimda",
+        "An\u{200B}n",
+        "A\u{200D}nn",
+        "\u{3164}",
+        "Ann\u{2067}",
+    ] {
+        assert_eq!(
+            DisplayName::parse(bad),
+            Err(NameError::BadDisplayName),
+            "{bad:?}"
+        );
+    }
+    assert!(
+        DisplayName::parse("👩\u{200D}💻 Mina").is_ok(),
+        "emoji sequences keep their joiner"
+    );
+    // Names someone else chose lose what is invisible, and may end up empty.
+    let cleaned = |raw: &str| DisplayName::cleaned(raw).map(String::from);
+    assert_eq!(
+        cleaned("\u{202E}nim\u{200B}da\u{7}x"),
+        Some("nimda x".into())
+    );
+    assert_eq!(
+        cleaned(&format!("\u{200B}{}", "가".repeat(50))),
+        Some("가".repeat(40))
+    );
+    assert_eq!(cleaned("\u{3164}\u{200B}"), None);
+}
+
+#[test]
 fn peer_ids_are_32_lowercase_hex() {
     let id = PeerId::from_uuid(uuid::Uuid::new_v4());
     assert!(id.is_well_formed());

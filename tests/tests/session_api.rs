@@ -31,6 +31,7 @@ fn main() {
         guest_contract_is_unchanged,
         refresh_rotates_the_cookie_and_keeps_the_identity,
         refresh_lets_a_guest_change_the_display_name,
+        refresh_bodies_are_capped,
         reuse_of_a_rotated_cookie_revokes_the_family,
         refresh_without_a_good_cookie_is_401_and_clears_it,
         logout_ends_this_session_only,
@@ -228,6 +229,16 @@ fn refresh_lets_a_guest_change_the_display_name() {
     // A bad name is refused and does not use up the cookie.
     post(&w, "/auth/refresh", Some(&c3), r#"{"name":"   "}"#).expect_problem(400);
     refreshed(&w, &c3);
+}
+
+fn refresh_bodies_are_capped() {
+    let w = open();
+    let (_, c1) = guest(&w, "Mina");
+    let padded = format!("{{\"name\":\"Minji\"{}}}", " ".repeat(64 * 1024));
+    let problem = post(&w, "/auth/refresh", Some(&c1), &padded).expect_problem(413);
+    assert_eq!(problem.title, "Content Too Large");
+    // Refused before the session was touched: the cookie still works.
+    refreshed(&w, &c1);
 }
 
 fn reuse_of_a_rotated_cookie_revokes_the_family() {

@@ -12,7 +12,9 @@ pub mod request;
 pub mod response;
 
 #[cfg(target_arch = "wasm32")]
-pub use request::{bearer, discard_refused_body, json_body, read_capped, read_text, require_json};
+pub use request::{
+    bearer, body_within, collect_capped, discard_refused_body, json_body, read_capped, require_json,
+};
 #[cfg(target_arch = "wasm32")]
 pub use response::{json, no_store, problem};
 

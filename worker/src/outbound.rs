@@ -34,6 +34,8 @@ mod fetch {
 
     use worker::{AbortController, Delay, Fetch, Request};
 
+    use crate::http::{collect_capped, BodyError};
+
     use super::first_of;
 
     /// A whole answer.
@@ -64,19 +66,30 @@ mod fetch {
                 .await
                 .map_err(|_| FetchFailure::Unreachable)?;
             let status = response.status_code();
-            let body = response
-                .bytes()
-                .await
-                .map_err(|_| FetchFailure::Unreachable)?;
-            let body = if body.len() > max_body_bytes {
-                Vec::new()
-            } else {
-                body
+            let declared = response.headers().get("content-length").ok().flatten();
+            let Ok(mut stream) = response.stream() else {
+                return Ok((status, Some(Vec::new())));
             };
-            Ok(Answer { status, body })
+            // Read no further than the cap: an answer announced or found larger is cut off
+            // (and the exchange aborted below) with what came of it dropped.
+            let body = match collect_capped(&mut stream, declared.as_deref(), max_body_bytes).await
+            {
+                Ok(body) => Some(body),
+                Err(BodyError::TooLarge(_)) => None,
+                Err(BodyError::Unreadable) => return Err(FetchFailure::Unreachable),
+            };
+            Ok((status, body))
         };
         match first_of(exchange, Delay::from(timeout)).await {
-            Some(result) => result,
+            Some(Ok((status, Some(body)))) => Ok(Answer { status, body }),
+            Some(Ok((status, None))) => {
+                controller.abort();
+                Ok(Answer {
+                    status,
+                    body: Vec::new(),
+                })
+            }
+            Some(Err(failure)) => Err(failure),
             None => {
                 controller.abort();
                 Err(FetchFailure::Timeout)

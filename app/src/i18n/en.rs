@@ -31,7 +31,7 @@ pub static EN: Texts = Texts {
     server_named_invalid_room: "The server named an invalid room.",
     could_not_create_room: |e| format!("Could not create the room: {e}"),
     bad_room_name: "Room names are 1–64 characters of A–Z, a–z, 0–9, '_' or '-'.",
-    bad_display_name: "Names are 1–40 characters with no control characters.",
+    bad_display_name: "Names are 1–40 characters with no control or invisible characters.",
 
     sign_in: "Sign in",
     sign_in_with: |provider| format!("Sign in with {provider}"),

@@ -31,7 +31,7 @@ pub static KO: Texts = Texts {
     server_named_invalid_room: "서버가 잘못된 방 이름을 보냈습니다.",
     could_not_create_room: |e| format!("방을 만들지 못했습니다: {e}"),
     bad_room_name: "방 이름은 영문자, 숫자, '_', '-'로 1–64자여야 합니다.",
-    bad_display_name: "이름은 제어 문자 없이 1–40자여야 합니다.",
+    bad_display_name: "이름은 제어 문자나 보이지 않는 문자 없이 1–40자여야 합니다.",
 
     sign_in: "로그인",
     sign_in_with: |provider| format!("{provider} 계정으로 로그인"),

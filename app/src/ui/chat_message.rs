@@ -24,7 +24,7 @@ pub fn MessageText(text: String) -> impl IntoView {
             }
         })
         .collect_view();
-    view! { <p class="text" class:jumbo=jumbo>{pieces}</p> }
+    view! { <p class="text" dir="auto" class:jumbo=jumbo>{pieces}</p> }
 }
 
 /// A stored message (it has a seq), with the "new messages" divider above it when due.
@@ -55,7 +55,7 @@ pub fn MessageItem(
         view! {
             <div class="meta">
                 {picture}
-                <span class="author">{message.name.clone()}{you}</span>
+                <span class="author" dir="auto">{message.name.clone()}{you}</span>
                 <time datetime=machine_time(ts) title=move || local_time(ts, i18n.lang()).1>{move || local_time(ts, i18n.lang()).0}</time>
             </div>
         }

@@ -72,8 +72,8 @@ fn SearchResult(message: ChatMessage, q: String, chat: ChatModel) -> impl IntoVi
     view! {
         <li>
             <button type="button" class="result" data-testid="chat-search-result" data-seq=seq.to_string() on:click=jump>
-                <span class="meta"><span class="author">{message.name}</span><time datetime=machine_time(ts) title=move || local_time(ts, i18n.lang()).1>{move || local_time(ts, i18n.lang()).0}</time></span>
-                <span class="text">{marks}</span>
+                <span class="meta"><span class="author" dir="auto">{message.name}</span><time datetime=machine_time(ts) title=move || local_time(ts, i18n.lang()).1>{move || local_time(ts, i18n.lang()).0}</time></span>
+                <span class="text" dir="auto">{marks}</span>
             </button>
         </li>
     }

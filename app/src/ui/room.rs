@@ -245,7 +245,7 @@ fn HandList(model: RoomModel) -> impl IntoView {
                     Some((me, name)) if *me == peer => name.clone(),
                     _ => model.participants.name_of(&peer).unwrap_or_default(),
                 };
-                view! { <li data-peer-id=peer.0>{name}</li> }
+                view! { <li data-peer-id=peer.0 dir="auto">{name}</li> }
             });
             view! {
                 <section class="hands" aria-label=move || i18n.t().raised_hands>

@@ -83,7 +83,7 @@ pub(super) fn Screens(model: RoomModel) -> impl IntoView {
             <figure class="tile screen" data-testid="video-tile" data-kind="screen"
                 data-peer-id=peer_id aria-label=label>
                 <video node_ref=video autoplay playsinline prop:muted=true></video>
-                <figcaption><span class="name">{caption}</span></figcaption>
+                <figcaption><span class="name" dir="auto">{caption}</span></figcaption>
             </figure>
         })
     };
@@ -119,7 +119,7 @@ fn ScreenTile(participant: Participant) -> impl IntoView {
                 <figure class="tile screen" data-testid="video-tile" data-kind="screen"
                     data-peer-id=peer_id.0.clone() aria-label=label>
                     <video node_ref=video autoplay playsinline></video>
-                    <figcaption><span class="name">{caption}</span></figcaption>
+                    <figcaption><span class="name" dir="auto">{caption}</span></figcaption>
                 </figure>
             }
         })

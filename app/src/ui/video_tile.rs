@@ -83,7 +83,7 @@ pub fn VideoTile(
                 <p class="tile-failed" data-testid="tile-failed" role="alert">{move || failure_text(i18n.t(), &name(), relay.get())}</p>
             })}
             <figcaption>
-                <span class="name">{name}</span>
+                <span class="name" dir="auto">{name}</span>
                 <HandBadge hand/>
                 {guest}
                 <QualityBars quality/>
@@ -210,7 +210,7 @@ pub fn LocalTile(
             <button type="button" class="tile-button shrink" data-testid="self-view-button"
                 aria-pressed=move || small.get().to_string() aria-label=move || i18n.t().shrink_self
                 title=move || i18n.t().shrink_self on:click=move |_| small.update(|s| *s = !*s)>"↘"</button>
-            <figcaption><span class="name">{shown_name}</span><HandBadge hand/></figcaption>
+            <figcaption><span class="name" dir="auto">{shown_name}</span><HandBadge hand/></figcaption>
         </figure>
     }
 }

@@ -43,6 +43,7 @@ pub async fn name_limits_count_characters() {
         hangul_40.as_str(),
         "Mina Kim-Lee",
         "민아 🙂",
+        "👩\u{200D}💻 Mina",
     ] {
         let body = http::guest(w.base_url(), name);
         assert_eq!(body.user.name, name);
@@ -67,6 +68,12 @@ pub async fn rejects_bad_names_with_400() {
         "\u{7}bell",
         "del\u{7f}",
         "c\u{85}1",
+        // Invisible or reordering: one person could pass for another, or look blank.
+        "\u{202E}nimda",
+        "An\u{200B}n",
+        "A\u{200D}nn",
+        "Mina\u{2066}",
+        "\u{3164}",
     ];
     for name in bad {
         let reply = http::guest_reply(w.base_url(), name);
@@ -90,6 +97,18 @@ pub async fn rejects_bad_bodies_with_400() {
     ] {
         http::post(&endpoint, Some("application/json"), body).expect_problem(400);
     }
+}
+
+pub async fn large_bodies_get_413_without_being_read_whole() {
+    let w = open();
+    let endpoint = url(&w, "/auth/guest");
+    // Valid JSON all the same: only its size is wrong.
+    let padded = format!("{{\"name\":\"Mina\"{}}}", " ".repeat(64 * 1024));
+    let problem = http::post(&endpoint, Some("application/json"), &padded).expect_problem(413);
+    assert_eq!(problem.title, "Content Too Large");
+    // The same request, small, is fine afterwards.
+    let reply = http::post(&endpoint, Some("application/json"), r#"{"name":"Mina"}"#);
+    assert_eq!(reply.status, 200, "{}", reply.body);
 }
 
 pub async fn requires_json_content_type() {

@@ -64,6 +64,7 @@ fn main() {
         guest::name_limits_count_characters,
         guest::rejects_bad_names_with_400,
         guest::rejects_bad_bodies_with_400,
+        guest::large_bodies_get_413_without_being_read_whole,
         guest::requires_json_content_type,
         guest::disabled_guests_get_403,
         ice::requires_a_valid_token,

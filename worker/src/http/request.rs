@@ -21,17 +21,16 @@ pub fn require_json(req: &Request) -> Result<(), ApiError> {
     json_content_type(req.headers().get("content-type").ok().flatten().as_deref())
 }
 
-/// The whole body as text; 400 when it cannot be read.
-pub async fn read_text(req: &mut Request) -> Result<String, ApiError> {
-    req.text()
-        .await
-        .map_err(|_| ApiError::BadRequest("unreadable body".into()))
-}
-
 /// A small JSON body, read with a hard cap of [`MAX_JSON_BYTES`].
 pub async fn json_body(req: &mut Request) -> Result<Vec<u8>, ApiError> {
+    body_within(req, MAX_JSON_BYTES).await
+}
+
+/// The body, at most `limit` bytes: 413 beyond (nothing more is kept), 400 when unreadable.
+/// No body is read whole without a cap.
+pub async fn body_within(req: &mut Request, limit: usize) -> Result<Vec<u8>, ApiError> {
     let declared = req.headers().get("content-length").ok().flatten();
-    read_capped(req.stream().ok(), declared.as_deref(), MAX_JSON_BYTES)
+    read_capped(req.stream().ok(), declared.as_deref(), limit)
         .await
         .map_err(|e| match e {
             BodyError::TooLarge(_) => ApiError::PayloadTooLarge(e.to_string()),
@@ -53,15 +52,27 @@ pub async fn read_capped(
             Ok(Vec::new())
         };
     };
-    if declared_too_large(declared, limit) {
+    let read = collect_capped(&mut stream, declared, limit).await;
+    if let Err(BodyError::TooLarge(_)) = read {
         discard(&mut stream).await;
+    }
+    read
+}
+
+/// What [`read_capped`] keeps, leaving the rest of a body over `limit` unread (for answers
+/// the worker fetched: those it can abort instead).
+pub async fn collect_capped(
+    stream: &mut ByteStream,
+    declared: Option<&str>,
+    limit: usize,
+) -> Result<Vec<u8>, BodyError> {
+    if declared_too_large(declared, limit) {
         return Err(BodyError::TooLarge(limit));
     }
     let mut bytes = Vec::new();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| BodyError::Unreadable)?;
         if bytes.len() + chunk.len() > limit {
-            discard(&mut stream).await;
             return Err(BodyError::TooLarge(limit));
         }
         bytes.extend_from_slice(&chunk);

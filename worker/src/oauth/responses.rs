@@ -178,26 +178,14 @@ fn subject(raw: String) -> Result<String, ProviderError> {
     }
 }
 
-/// The first candidate that makes a valid display name once control characters become spaces
-/// and it is cut to [`DisplayName::MAX_CHARS`]; else "<Provider> user".
+/// The first candidate that makes a valid display name once cleaned ([`DisplayName::cleaned`]:
+/// no control or invisible characters, cut to [`DisplayName::MAX_CHARS`]); else "<Provider> user".
 fn display_name(provider: Provider, candidates: &[Option<&str>]) -> String {
     candidates
         .iter()
         .flatten()
-        .find_map(|raw| {
-            let cleaned: String = raw
-                .chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
-                .collect();
-            let cut: String = cleaned
-                .trim()
-                .chars()
-                .take(DisplayName::MAX_CHARS)
-                .collect();
-            DisplayName::parse(&cut)
-                .ok()
-                .map(|name| name.as_str().to_owned())
-        })
+        .find_map(|raw| DisplayName::cleaned(raw))
+        .map(String::from)
         .unwrap_or_else(|| format!("{} user", provider.display_name()))
 }
 

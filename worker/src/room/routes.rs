@@ -12,10 +12,13 @@ use super::settings::new_room_name;
 use super::upgrade::{bearer_from_subprotocols, replaces_from_query, standby_from_query};
 use crate::env::{config, now};
 use crate::http::{
-    bearer, discard_refused_body, internal, json, json_body, json_object, no_store, origin_allowed,
-    read_text, require_json, ApiError,
+    bearer, body_within, discard_refused_body, internal, json, json_body, json_object, no_store,
+    origin_allowed, require_json, ApiError,
 };
 use crate::session::calls::signed_in;
+
+/// The benchmark's chat seed: batches of a few thousand short messages.
+const MAX_SEED_BYTES: usize = 1024 * 1024;
 
 /// The room named by a path segment; 400 when it is not a valid room name.
 pub fn room_name(segment: &str) -> Result<RoomName, ApiError> {
@@ -150,7 +153,7 @@ pub async fn bench_seed(mut req: Request, env: &Env, room: RoomName) -> Result<R
         .keys
         .verify_session(&token, now())
         .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
-    let body = read_text(&mut req).await?;
+    let body = body_within(&mut req, MAX_SEED_BYTES).await?;
     let member = MemberHeader {
         room: room.as_str().to_owned(),
         identity,
@@ -159,7 +162,9 @@ pub async fn bench_seed(mut req: Request, env: &Env, room: RoomName) -> Result<R
         standby: false,
     };
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(body.into()));
+    init.with_method(Method::Post).with_body(Some(
+        worker::js_sys::Uint8Array::from(body.as_slice()).into(),
+    ));
     let mut response = to_room(env, &member, "/seed", init, &[]).await?;
     match response.status_code() {
         200 => Ok(response),

@@ -22,7 +22,7 @@ use super::{cookie, SessionOp, SessionReply, TokenRoute};
 use crate::config::Config;
 use crate::env::{config, now};
 use crate::http::{
-    bearer, internal, json, no_store, origin_allowed, problem, read_text, require_json, ApiError,
+    bearer, internal, json, json_body, no_store, origin_allowed, problem, require_json, ApiError,
 };
 use crate::token::{Identity, ACCESS_TOKEN_SECONDS};
 
@@ -36,8 +36,8 @@ pub async fn guest(mut req: Request, env: &Env) -> Result<Response, ApiError> {
         ));
     }
     require_json(&req)?;
-    let body = read_text(&mut req).await?;
-    let request: GuestRequest = serde_json::from_str(&body)
+    let body = json_body(&mut req).await?;
+    let request: GuestRequest = serde_json::from_slice(&body)
         .map_err(|_| ApiError::BadRequest("body must be JSON like {\"name\":\"Mina\"}".into()))?;
     let name =
         DisplayName::parse(&request.name).map_err(|e| ApiError::BadRequest(e.to_string()))?;
@@ -64,11 +64,11 @@ pub async fn guest(mut req: Request, env: &Env) -> Result<Response, ApiError> {
 /// user (the body of `POST /auth/guest`). A guest may send a new display name.
 pub async fn refresh(mut req: Request, env: &Env) -> Result<Response, ApiError> {
     let (config, secure) = checked(&req, env)?;
-    let body = read_text(&mut req).await?;
-    let request: RefreshRequest = if body.trim().is_empty() {
+    let body = json_body(&mut req).await?;
+    let request: RefreshRequest = if body.trim_ascii().is_empty() {
         RefreshRequest::default()
     } else {
-        serde_json::from_str(&body)
+        serde_json::from_slice(&body)
             .map_err(|_| ApiError::BadRequest("body must be a JSON object like {}".into()))?
     };
     let name = match request.name {

@@ -333,6 +333,14 @@ fn names_are_cleaned_cut_to_forty_characters_or_replaced() {
     assert_eq!(github_profile(200, &user).unwrap().name, "Mina  Kim");
     let user = body(json!({"resultcode": "00", "response": {"id": "1", "nickname": "\u{0}\u{1}"}}));
     assert_eq!(naver_profile(200, &user).unwrap().name, "Naver user");
+    let user = body(json!({"login": "x", "id": 1, "name": "\u{202E}nimda\u{200B}"}));
+    assert_eq!(github_profile(200, &user).unwrap().name, "nimda");
+    let user = body(json!({"login": "mina", "id": 1, "name": "\u{3164}"}));
+    assert_eq!(
+        github_profile(200, &user).unwrap().name,
+        "mina",
+        "blank: the login"
+    );
 }
 
 #[test]
