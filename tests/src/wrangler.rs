@@ -57,6 +57,9 @@ pub fn scratch_root() -> PathBuf {
 }
 
 /// How to start the worker.
+/// The origins `trunk serve` uses (Trunk.toml), which local development allows.
+pub const TRUNK_SERVE_ORIGINS: [&str; 2] = ["http://localhost:8080", "http://127.0.0.1:8080"];
+
 #[derive(Debug, Clone)]
 pub struct Options {
     /// Signing key given to the worker as `JWT_KEYS` (HS256 unless set otherwise).
@@ -65,8 +68,11 @@ pub struct Options {
     pub older_keys: Vec<JwtKey>,
     /// `ALLOW_GUESTS`.
     pub allow_guests: bool,
-    /// `ALLOWED_ORIGINS`; empty keeps the worker's default (its own origin and `trunk serve`).
+    /// `ALLOWED_ORIGINS`; empty keeps the worker's default (its own origin and `dev_origins`).
     pub allowed_origins: Vec<String>,
+    /// `DEV_ORIGINS`, as `cargo xtask build` writes it into `.dev.vars` for `wrangler dev`: the
+    /// `trunk serve` origins ([`TRUNK_SERVE_ORIGINS`]). Empty: configured like a deployment.
+    pub dev_origins: Vec<String>,
     /// More `--var NAME:value` pairs.
     pub vars: Vec<(String, String)>,
     /// Listen on this port instead of a free one (a restart that browsers must find again at the
@@ -87,6 +93,7 @@ impl Default for Options {
             older_keys: Vec::new(),
             allow_guests: true,
             allowed_origins: Vec::new(),
+            dev_origins: TRUNK_SERVE_ORIGINS.iter().map(|o| o.to_string()).collect(),
             vars: Vec::new(),
             port: None,
             listen_ip: None,
@@ -232,7 +239,12 @@ impl Wrangler {
             .chain(&opts.older_keys)
             .map(JwtKey::to_spec)
             .collect();
-        fs::write(&env_file, format!("JWT_KEYS=\"{}\"\n", keys.join(",")))
+        let env = format!(
+            "JWT_KEYS=\"{}\"\nDEV_ORIGINS=\"{}\"\n",
+            keys.join(","),
+            opts.dev_origins.join(",")
+        );
+        fs::write(&env_file, env)
             .map_err(|e| fail(format!("cannot write {}: {e}", env_file.display())))?;
         let log = OpenOptions::new()
             .create(true)

@@ -3,7 +3,8 @@
 //! no token ever reaches a URL or wrangler's log.
 //!
 //! One wrangler serves the file (every test makes its own guests, so each has its own `Sessions`
-//! Durable Object); a second, with `REFRESH_TOKEN_DAYS=2`, starts only if its test runs. Every
+//! Durable Object); a second, configured like a deployment (`REFRESH_TOKEN_DAYS=2`, no
+//! `DEV_ORIGINS`), starts only if its tests run. Every
 //! token seen is remembered, and after the run `main` fails the binary if wrangler's log holds
 //! any of them.
 
@@ -40,6 +41,7 @@ fn main() {
         wrong_methods_are_405,
         tokens_never_appear_in_urls_or_other_headers,
         refresh_lifetime_is_configurable,
+        a_deployment_refuses_the_trunk_serve_origins,
     ];
     let conclusion = libtest_mimic::run(&args, trials);
     let logs = stop_workers(&[&OPEN, &SHORT]);
@@ -418,13 +420,40 @@ fn tokens_never_appear_in_urls_or_other_headers() {
     }
 }
 
-fn refresh_lifetime_is_configurable() {
-    let w = SHORT
+/// A worker configured as deployed: `REFRESH_TOKEN_DAYS=2` and no `.dev.vars` origins.
+fn deployed() -> Arc<Wrangler> {
+    SHORT
         .get(|| Options {
             vars: vec![("REFRESH_TOKEN_DAYS".into(), "2".into())],
+            dev_origins: Vec::new(),
             ..Options::default()
         })
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn a_deployment_refuses_the_trunk_serve_origins() {
+    let w = deployed();
+    let (_, cookie) = guest(&w, "Mina");
+    let cookie_header = format!("{COOKIE}={cookie}");
+    for origin in confab_tests::wrangler::TRUNK_SERVE_ORIGINS {
+        let reply = http::request(
+            "POST",
+            &format!("{}/auth/refresh", w.base_url()),
+            &[
+                ("origin", origin),
+                ("content-type", "application/json"),
+                ("cookie", &cookie_header),
+            ],
+            Some("{}"),
+        );
+        assert_eq!(reply.expect_problem(403).title, "Forbidden", "{origin}");
+    }
+    // Its own origin still may, with the cookie the refusals left unused.
+    refreshed(&w, &cookie);
+}
+
+fn refresh_lifetime_is_configurable() {
+    let w = deployed();
     let reply = http::guest_reply(w.base_url(), "Mina");
     assert_eq!(reply.status, 200, "{}", reply.body);
     let body: GuestResponse = reply.json();

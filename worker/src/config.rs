@@ -11,8 +11,12 @@ use crate::turn::{transport_policy, Relay, TurnConfigError};
 /// Configuration as plain values, so parsing rules are tested on the host.
 pub struct Config {
     pub allow_guests: bool,
-    /// Explicit allow-list; empty means "this worker's origin and the trunk serve origins".
+    /// Explicit allow-list; empty means "this worker's origin" (and `dev_origins`).
     pub allowed_origins: Vec<String>,
+    /// `DEV_ORIGINS`: more origins allowed next to the worker's own when `allowed_origins` is
+    /// empty. Only `.dev.vars` sets it (the `trunk serve` origins), so `wrangler dev` has it
+    /// and a deployment does not.
+    pub dev_origins: Vec<String>,
     pub stun_urls: Vec<String>,
     pub keys: KeyTable,
     /// `ALLOW_BENCH_SEED`: the benchmark-only bulk insert route exists. Never set in deployments.
@@ -54,6 +58,7 @@ pub const MAX_REFRESH_DAYS: u32 = 400;
 pub struct RawConfig {
     pub allow_guests: Option<String>,
     pub allowed_origins: Option<String>,
+    pub dev_origins: Option<String>,
     pub stun_urls: Option<String>,
     pub jwt_keys: Option<String>,
     pub allow_bench_seed: Option<String>,
@@ -72,6 +77,7 @@ impl Config {
             allow_guests: flag(raw.allow_guests.as_deref()),
             allow_bench_seed: flag(raw.allow_bench_seed.as_deref()),
             allowed_origins: list(raw.allowed_origins.as_deref()),
+            dev_origins: list(raw.dev_origins.as_deref()),
             stun_urls: list(raw.stun_urls.as_deref()),
             keys: KeyTable::parse(&keys, ISSUER, AUDIENCE)?,
             refresh_token_days: refresh_days(raw.refresh_token_days.as_deref())?,

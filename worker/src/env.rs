@@ -18,6 +18,7 @@ pub fn config(env: &Env) -> Result<Config, ApiError> {
     Config::parse(RawConfig {
         allow_guests: text(env, "ALLOW_GUESTS"),
         allowed_origins: text(env, "ALLOWED_ORIGINS"),
+        dev_origins: text(env, "DEV_ORIGINS"),
         stun_urls: text(env, "STUN_URLS"),
         jwt_keys: text(env, "JWT_KEYS"),
         allow_bench_seed: text(env, "ALLOW_BENCH_SEED"),

@@ -18,9 +18,6 @@ pub use request::{
 #[cfg(target_arch = "wasm32")]
 pub use response::{json, no_store, problem};
 
-/// Origins `trunk serve` uses by default (front-end development).
-pub const TRUNK_SERVE_ORIGINS: &[&str] = &["http://localhost:8080", "http://127.0.0.1:8080"];
-
 /// Largest JSON body read with `request::json_body` (`PATCH /api/me`, `POST /api/rooms`).
 pub const MAX_JSON_BYTES: usize = 4 * 1024;
 
@@ -111,13 +108,19 @@ pub fn json_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
 }
 
 /// Whether `origin` may open a socket or send a cookie-authenticated POST. With no explicit
-/// list, the worker's own origin and the `trunk serve` origins are allowed. A missing Origin
+/// list, the worker's own origin is allowed, and the `dev_origins` of local development
+/// (`DEV_ORIGINS`, which only `.dev.vars` sets: the `trunk serve` origins). A missing Origin
 /// (non-browser client) is refused too: browsers always send it, and the allow-list is what
 /// stops cross-site WebSocket hijacking.
-pub fn origin_allowed(origin: Option<&str>, own_origin: &str, allow_list: &[String]) -> bool {
+pub fn origin_allowed(
+    origin: Option<&str>,
+    own_origin: &str,
+    allow_list: &[String],
+    dev_origins: &[String],
+) -> bool {
     let Some(origin) = origin else { return false };
     if allow_list.is_empty() {
-        origin == own_origin || TRUNK_SERVE_ORIGINS.contains(&origin)
+        origin == own_origin || dev_origins.iter().any(|dev| dev == origin)
     } else {
         allow_list.iter().any(|allowed| allowed == origin)
     }
@@ -269,23 +272,46 @@ mod tests {
 
     const OWN: &str = "http://localhost:8787";
 
+    const TRUNK: &str = "http://localhost:8080";
+
     #[test]
-    fn default_allow_list_is_own_origin_and_trunk_serve() {
-        assert!(origin_allowed(Some(OWN), OWN, &[]));
-        assert!(origin_allowed(Some("http://localhost:8080"), OWN, &[]));
-        assert!(!origin_allowed(Some("https://evil.example"), OWN, &[]));
+    fn default_allow_list_is_own_origin_only_when_deployed() {
+        assert!(origin_allowed(Some(OWN), OWN, &[], &[]));
+        assert!(!origin_allowed(Some(TRUNK), OWN, &[], &[]));
+        assert!(!origin_allowed(Some("https://evil.example"), OWN, &[], &[]));
         assert!(!origin_allowed(
             Some("http://localhost:8787.evil.example"),
             OWN,
+            &[],
             &[]
         ));
-        assert!(!origin_allowed(None, OWN, &[]));
+        assert!(!origin_allowed(None, OWN, &[], &[]));
+    }
+
+    #[test]
+    fn local_development_adds_its_dev_origins() {
+        let dev = vec![TRUNK.to_string()];
+        assert!(origin_allowed(Some(TRUNK), OWN, &[], &dev));
+        assert!(origin_allowed(Some(OWN), OWN, &[], &dev));
+        assert!(!origin_allowed(
+            Some("http://127.0.0.1:9999"),
+            OWN,
+            &[],
+            &dev
+        ));
     }
 
     #[test]
     fn explicit_allow_list_replaces_the_default() {
         let list = vec!["https://meet.example".to_string()];
-        assert!(origin_allowed(Some("https://meet.example"), OWN, &list));
-        assert!(!origin_allowed(Some(OWN), OWN, &list));
+        let dev = vec![TRUNK.to_string()];
+        assert!(origin_allowed(
+            Some("https://meet.example"),
+            OWN,
+            &list,
+            &dev
+        ));
+        assert!(!origin_allowed(Some(OWN), OWN, &list, &dev));
+        assert!(!origin_allowed(Some(TRUNK), OWN, &list, &dev));
     }
 }

@@ -147,17 +147,38 @@ fn table_header(line: &str) -> Option<String> {
     ok.then(|| inner.chars().filter(|c| !c.is_whitespace()).collect())
 }
 
+/// The origins `trunk serve` uses (Trunk.toml): allowed by `wrangler dev` only, through
+/// `DEV_ORIGINS` in `.dev.vars`, which `wrangler deploy` never reads.
+const DEV_ORIGINS_LINE: &str = "DEV_ORIGINS=\"http://localhost:8080,http://127.0.0.1:8080\"\n";
+
 /// `.dev.vars` with a fresh Ed25519 JWT signing key for local runs (its public half is then at
-/// `/.well-known/jwks.json`); an existing file is never touched.
+/// `/.well-known/jwks.json`) and the `trunk serve` origins; an existing file is kept, and only
+/// gains `DEV_ORIGINS` when it has none (files from before it existed).
 fn ensure_dev_vars(ctx: &Ctx) -> Result {
     let path = ctx.root.join(".dev.vars");
     if path.exists() {
-        step(".dev.vars exists (kept)");
+        let text = fs::read_to_string(&path).context(format!("reading {}", path.display()))?;
+        if !text.lines().any(|line| line.starts_with("DEV_ORIGINS=")) {
+            let mut file = fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .context(format!("opening {}", path.display()))?;
+            let separator = if text.ends_with('\n') || text.is_empty() {
+                ""
+            } else {
+                "\n"
+            };
+            file.write_all(format!("{separator}{DEV_ORIGINS_LINE}").as_bytes())
+                .context(format!("writing {}", path.display()))?;
+            step(".dev.vars kept; added DEV_ORIGINS (the trunk serve origins)");
+        } else {
+            step(".dev.vars exists (kept)");
+        }
         return Ok(());
     }
     let body = format!(
         "# Local secrets for `wrangler dev` (git-ignored). Written by `cargo xtask build`.\n\
-         JWT_KEYS=\"{}\"\n",
+         JWT_KEYS=\"{}\"\n{DEV_ORIGINS_LINE}",
         keygen::ed25519_entry("dev")?
     );
     let mut opts = fs::OpenOptions::new();

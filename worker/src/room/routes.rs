@@ -38,7 +38,12 @@ pub async fn websocket(req: Request, env: &Env, room: RoomName) -> Result<Respon
     let standby = standby_from_query(url.query())?;
     let own_origin = url.origin().ascii_serialization();
     let origin = headers.get("origin").ok().flatten();
-    if !origin_allowed(origin.as_deref(), &own_origin, &config.allowed_origins) {
+    if !origin_allowed(
+        origin.as_deref(),
+        &own_origin,
+        &config.allowed_origins,
+        &config.dev_origins,
+    ) {
         return Err(ApiError::Forbidden(
             "this origin may not open room sockets".into(),
         ));

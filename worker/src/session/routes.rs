@@ -3,7 +3,7 @@
 //! `GET /.well-known/jwks.json` (the keys that verify our access tokens).
 //!
 //! CSRF: these POSTs act on an ambient cookie, so they require an allowed `Origin` (the
-//! worker's own origin or the `ALLOWED_ORIGINS`/`trunk serve` list, as for room sockets; a
+//! worker's own origin or the `ALLOWED_ORIGINS`/`DEV_ORIGINS` list, as for room sockets; a
 //! missing Origin is refused: browsers always send it on POST) and `Content-Type:
 //! application/json`, which a cross-site form cannot send and a cross-site `fetch` cannot send
 //! without a CORS preflight we never answer. Failures: 403 / 415 problem+json.
@@ -178,7 +178,7 @@ fn checked(req: &Request, env: &Env) -> Result<(Config, bool), ApiError> {
 
 fn allowed(url: &Url, origin: Option<&str>, config: &Config) -> bool {
     let own = url.origin().ascii_serialization();
-    origin_allowed(origin, &own, &config.allowed_origins)
+    origin_allowed(origin, &own, &config.allowed_origins, &config.dev_origins)
 }
 
 fn token_response(config: &Config, identity: &Identity) -> Result<Response, ApiError> {
