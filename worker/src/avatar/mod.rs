@@ -145,14 +145,30 @@ pub fn served_content_type(stored: Option<&str>) -> &'static str {
         .map_or("application/octet-stream", ImageKind::content_type)
 }
 
-/// A provider's picture URL, if it may be fetched: absolute http(s) with a host, no user info.
+/// A provider's picture URL, if it may be fetched: absolute https with a host, no user info
+/// (plain http only on loopback, where the test stand-ins run: a picture fetched over http
+/// could be swapped on the way).
 pub fn fetchable_picture_url(raw: &str) -> Option<worker::Url> {
     let url = worker::Url::parse(raw.trim()).ok()?;
-    let ok = matches!(url.scheme(), "http" | "https")
+    let scheme_ok = match url.scheme() {
+        "https" => true,
+        "http" => crate::oauth::config::is_loopback(&url),
+        _ => false,
+    };
+    let ok = scheme_ok
         && url.host_str().is_some_and(|h| !h.is_empty())
         && url.username().is_empty()
         && url.password().is_none();
     ok.then_some(url)
+}
+
+/// Where a picture's redirect may lead: a fetchable URL on the same host (CDNs move a picture
+/// within their host; a redirect elsewhere could point the worker at anything).
+pub fn redirect_target(from: &worker::Url, location: &str) -> Option<worker::Url> {
+    let to = from.join(location).ok()?;
+    let to = fetchable_picture_url(to.as_str())?;
+    (to.host_str() == from.host_str() && to.port_or_known_default() == from.port_or_known_default())
+        .then_some(to)
 }
 
 /// A URL for logs: scheme, host and path only (a query may carry signatures or tokens).

@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use worker::{Env, Fetch, Headers, HttpMetadata, Method, Request, RequestInit};
+use worker::{Env, Fetch, Headers, HttpMetadata, Method, Request, RequestInit, RequestRedirect};
 
 use super::{
     avatar_path, check_image, fetchable_picture_url, loggable_url, next_version, object_key,
-    ImageKind, MAX_AVATAR_BYTES,
+    redirect_target, ImageKind, MAX_AVATAR_BYTES,
 };
 use crate::env::{config, now_ms};
 use crate::http::read_capped;
@@ -19,6 +19,8 @@ const BUCKET: &str = "AVATARS";
 const VERSION_FIELD: &str = "v";
 /// How long fetching a provider's picture may take, in ms (headers and body together).
 const PICTURE_TIMEOUT_MS: u32 = 5_000;
+/// CDNs may move a picture once or twice within their host.
+const MAX_PICTURE_REDIRECTS: u32 = 3;
 
 /// Stores `bytes` (already checked to be `kind`) as the user's image and returns the new path
 /// for the profile; its version is past the one stored before.
@@ -119,20 +121,37 @@ async fn adopt(env: &Env, user_id: &str, picture_url: &str) -> Result<Option<Str
     Ok(identity.and_then(|identity| identity.avatar))
 }
 
-async fn fetch_picture(url: worker::Url) -> Result<Vec<u8>, String> {
-    let headers = Headers::new();
-    let _ = headers.set("accept", "image/png,image/jpeg,image/webp");
-    let _ = headers.set("user-agent", "confab");
-    let mut init = RequestInit::new();
-    init.with_method(Method::Get).with_headers(headers);
-    let request = Request::new_with_init(url.as_str(), &init).map_err(|e| e.to_string())?;
+/// Fetches the picture, following at most [`MAX_PICTURE_REDIRECTS`] redirects and only on the
+/// same host ([`redirect_target`]); one timeout covers them all.
+async fn fetch_picture(mut url: worker::Url) -> Result<Vec<u8>, String> {
     let signal = worker::AbortSignal::from(worker::web_sys::AbortSignal::timeout_with_u32(
         PICTURE_TIMEOUT_MS,
     ));
-    let mut response = Fetch::Request(request)
-        .send_with_signal(&signal)
-        .await
-        .map_err(|_| "the request failed or timed out".to_owned())?;
+    let mut redirects = 0;
+    let mut response = loop {
+        let headers = Headers::new();
+        let _ = headers.set("accept", "image/png,image/jpeg,image/webp");
+        let _ = headers.set("user-agent", "confab");
+        let mut init = RequestInit::new();
+        init.with_method(Method::Get)
+            .with_headers(headers)
+            .with_redirect(RequestRedirect::Manual);
+        let request = Request::new_with_init(url.as_str(), &init).map_err(|e| e.to_string())?;
+        let response = Fetch::Request(request)
+            .send_with_signal(&signal)
+            .await
+            .map_err(|_| "the request failed or timed out".to_owned())?;
+        if !(300..400).contains(&response.status_code()) {
+            break response;
+        }
+        let location = response.headers().get("location").ok().flatten();
+        redirects += 1;
+        url = match location.as_deref().and_then(|to| redirect_target(&url, to)) {
+            Some(next) if redirects <= MAX_PICTURE_REDIRECTS => next,
+            Some(_) => return Err("it redirected too many times".into()),
+            None => return Err("it redirected to another host or scheme".into()),
+        };
+    };
     if response.status_code() != 200 {
         return Err(format!("it answered HTTP {}", response.status_code()));
     }

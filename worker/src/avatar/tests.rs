@@ -221,8 +221,31 @@ fn only_absolute_http_urls_are_fetched() {
         "https://user:pass@example.com/a.png",
         "https://user@example.com/a.png",
         "not a url",
+        // Plain http only on loopback.
+        "http://lh3.googleusercontent.com/a/photo.jpg",
+        "http://10.0.0.5/pic.png",
     ] {
         assert!(fetchable_picture_url(bad).is_none(), "{bad}");
+    }
+}
+
+#[test]
+fn redirects_stay_on_the_same_host() {
+    let from = worker::Url::parse("https://cdn.example/a/pic.png").unwrap();
+    for (location, expected) in [
+        ("/b/pic.png", Some("https://cdn.example/b/pic.png")),
+        (
+            "https://cdn.example/c.png?s=96",
+            Some("https://cdn.example/c.png?s=96"),
+        ),
+        ("https://other.example/pic.png", None),
+        ("http://cdn.example/pic.png", None),
+        ("https://cdn.example:8443/pic.png", None),
+        ("//169.254.169.254/latest", None),
+        ("file:///etc/passwd", None),
+    ] {
+        let to = redirect_target(&from, location);
+        assert_eq!(to.as_ref().map(|u| u.as_str()), expected, "{location}");
     }
 }
 
