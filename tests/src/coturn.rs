@@ -59,6 +59,25 @@ pub enum Allocation {
     Refused { server_said: Option<String> },
 }
 
+/// Whom the relay may send to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Peers {
+    /// Anyone, loopback included: the tests' browsers and clients are on loopback.
+    Loopback,
+    /// As README tells deployers: `deploy/coturn-peers.conf` (no private, loopback,
+    /// link-local or multicast peers).
+    AsDeployed,
+}
+
+/// What a relay to one peer address came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeerRelay {
+    /// A packet went out of the relay towards the peer.
+    Sent,
+    /// coturn refused the peer: `403 (Forbidden IP)`.
+    Forbidden,
+}
+
 impl Coturn {
     /// Starts turnserver on 127.0.0.1 with a fresh random secret; files go in `dir` (created,
     /// emptied).
@@ -66,9 +85,26 @@ impl Coturn {
         Self::start_on(dir, &["127.0.0.1"])
     }
 
+    /// Like [`Coturn::start`], with the peer restrictions README gives deployers
+    /// (`deploy/coturn-peers.conf`) instead of allowing loopback peers.
+    pub fn start_as_deployed(dir: &Path) -> Result<Coturn, String> {
+        Self::start_with(dir, &["127.0.0.1"], Peers::AsDeployed)
+    }
+
     /// Like [`Coturn::start`], listening on each of `listen` (addresses this namespace owns)
     /// and relaying from the first.
     pub fn start_on(dir: &Path, listen: &[&str]) -> Result<Coturn, String> {
+        Self::start_with(dir, listen, Peers::Loopback)
+    }
+
+    fn start_with(dir: &Path, listen: &[&str], peers: Peers) -> Result<Coturn, String> {
+        let peers = match peers {
+            Peers::Loopback => "allow-loopback-peers\n".to_owned(),
+            Peers::AsDeployed => {
+                let path = crate::wrangler::repo_root().join("deploy/coturn-peers.conf");
+                fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?
+            }
+        };
         let listen: Vec<String> = listen.iter().map(|a| a.to_string()).collect();
         if listen.is_empty() {
             return Err("coturn needs an address to listen on".into());
@@ -88,7 +124,7 @@ impl Coturn {
         // A port picked free can be taken before turnserver binds it: try a few.
         let mut last = String::new();
         for attempt in 0..3 {
-            match Self::launch(dir, &secret, &listen, attempt) {
+            match Self::launch(dir, &secret, &listen, &peers, attempt) {
                 Ok(coturn) => return Ok(coturn),
                 Err(error) => last = error,
             }
@@ -100,6 +136,7 @@ impl Coturn {
         dir: &Path,
         secret: &str,
         listen: &[String],
+        peers: &str,
         attempt: usize,
     ) -> Result<Coturn, String> {
         let port = free_udp_and_tcp_port().map_err(|e| format!("no free port: {e}"))?;
@@ -122,7 +159,7 @@ impl Coturn {
                  no-tls\n\
                  no-dtls\n\
                  no-cli\n\
-                 allow-loopback-peers\n\
+                 {peers}\n\
                  userdb={userdb}\n\
                  pidfile={pidfile}\n\
                  log-file=stdout\n\
@@ -289,6 +326,52 @@ impl Coturn {
         Ok(Allocation::Refused {
             server_said: self.log_line_about(username),
         })
+    }
+
+    /// Relays one packet from a fresh allocation to `peer` (an IPv4 address, port 3480) with
+    /// `turnutils_uclient`: whether coturn let it out. A relay that is let out waits for an
+    /// answer that never comes; it counts as sent once the packet went (within 10 s).
+    pub fn relay_to(&self, peer: &str) -> Result<PeerRelay, String> {
+        const WAIT: Duration = Duration::from_secs(10);
+        let expiry = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_err(|e| e.to_string())?
+            .as_secs()
+            + 600;
+        let username = format!("{expiry}:probe");
+        let log = self.log_path.with_file_name(format!("uclient-{peer}.log"));
+        let out = fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let err = out.try_clone().map_err(|e| e.to_string())?;
+        let mut child = Command::new(UCLIENT)
+            .args(["-u", &username, "-w", &self.credential_for(&username)])
+            .args(["-p", &self.port.to_string(), "-e", peer, "-r", "3480"])
+            .args(["-n", "1", "-m", "1", "-c", &self.listen[0]])
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .map_err(|e| format!("cannot run {UCLIENT}: {e}"))?;
+        let deadline = Instant::now() + WAIT;
+        let text = loop {
+            let text = fs::read_to_string(&log).unwrap_or_default();
+            let exited = child.try_wait().map_err(|e| e.to_string())?.is_some();
+            if exited || text.contains("tot_send_msgs=1") || Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                break fs::read_to_string(&log).unwrap_or_default();
+            }
+            // Poll interval of a deadline-bounded wait for the client's verdict.
+            std::thread::sleep(Duration::from_millis(25));
+        };
+        if text.contains("403 (Forbidden IP)") {
+            Ok(PeerRelay::Forbidden)
+        } else if text.contains("tot_send_msgs=1") {
+            Ok(PeerRelay::Sent)
+        } else {
+            Err(format!(
+                "{UCLIENT} to {peer}: neither sent nor refused:\n{text}"
+            ))
+        }
     }
 
     /// The last line of coturn's log that names `username`, once it is written (the log is

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use confab_protocol::IceServer;
-use confab_tests::coturn::{credential, Allocation, Coturn};
+use confab_tests::coturn::{credential, Allocation, Coturn, PeerRelay};
 use confab_tests::http;
 use confab_tests::token::{self, unix_now, Claims};
 use confab_tests::wrangler::{Options, Shared, Wrangler};
@@ -99,10 +99,10 @@ pub async fn answer_is_stun_then_a_credential_for_this_user() {
     );
     let relay = relay_server(&answer.ice_servers);
     assert_eq!(relay.urls, [turn.url()]);
-    // The default TURN_TTL: a day.
+    // The default TURN_TTL: two hours.
     assert!(
-        (before + 86_400..=after + 86_400).contains(&answer.expires_at),
-        "expires_at {} is not a day from now",
+        (before + 7_200..=after + 7_200).contains(&answer.expires_at),
+        "expires_at {} is not two hours from now",
         answer.expires_at
     );
     // `<expiry>:<user id>` with the id's `:` percent-encoded; the password is the HMAC.
@@ -194,4 +194,40 @@ pub async fn requires_a_valid_token() {
         &[("authorization", &format!("Bearer {expired}"))],
     )
     .expect_problem(401);
+}
+
+/// coturn configured as README tells deployers (`deploy/coturn-peers.conf`) relays to people
+/// on the internet but not into the network it runs in.
+pub async fn deployed_coturn_refuses_private_peers() {
+    let dir = scratch("coturn-deployed");
+    let turn = tokio::task::spawn_blocking(move || {
+        Coturn::start_as_deployed(&dir).unwrap_or_else(|e| panic!("{e}"))
+    })
+    .await
+    .expect("coturn start");
+    let outcomes = tokio::task::spawn_blocking(move || {
+        [
+            "10.1.2.3",
+            "172.16.5.4",
+            "192.168.1.1",
+            "169.254.169.254",
+            "127.0.0.1",
+            "100.64.1.1",
+            "0.1.2.3",
+            "224.0.0.251",
+            // TEST-NET-1 stands for an address on the internet: the relay lets it out.
+            "192.0.2.1",
+        ]
+        .map(|peer| (peer, turn.relay_to(peer)))
+    })
+    .await
+    .expect("relays");
+    for (peer, outcome) in outcomes {
+        let expected = if peer == "192.0.2.1" {
+            PeerRelay::Sent
+        } else {
+            PeerRelay::Forbidden
+        };
+        assert_eq!(outcome, Ok(expected), "relay to {peer}");
+    }
 }

@@ -42,6 +42,7 @@ fn main() {
         coturn::another_users_credential_cannot_be_stretched_or_borrowed,
         coturn::odd_user_ids_cannot_bend_the_username,
         coturn::requires_a_valid_token,
+        coturn::deployed_coturn_refuses_private_peers,
         cloudflare::servers_are_passed_on_without_port_53,
         cloudflare::api_failures_fall_back_to_stun_only,
         cloudflare::api_timeout_falls_back_within_the_timeout,

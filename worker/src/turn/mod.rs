@@ -32,8 +32,10 @@ pub use cloudflare::{ApiAnswer, ApiCall, ApiFailure, RelayFailure};
 pub use config::{transport_policy, Relay, TurnConfigError};
 
 /// How long credentials last unless `TURN_TTL` says otherwise; also how soon a STUN-only
-/// answer is asked for again.
-pub const DEFAULT_TTL_SECONDS: u32 = 24 * 3600;
+/// answer is asked for again. Two hours: a leaked credential is good for little, the app
+/// renews at 80 %, and a relay already allocated outlives it (coturn and Cloudflare check it
+/// when a relay is made, not while it runs).
+pub const DEFAULT_TTL_SECONDS: u32 = 2 * 3600;
 /// After a failed Cloudflare call the app asks again this soon (so the relay comes back
 /// without a reload once the API answers again).
 pub const RETRY_AFTER_FAILURE_SECONDS: i64 = 300;

@@ -121,7 +121,7 @@ fn credential_matches_an_independently_computed_hmac_sha1() {
 
 #[test]
 fn credential_expires_ttl_seconds_from_now_and_names_the_user() {
-    let credential = coturn().credential("user:feedface", NOW - 86_400);
+    let credential = coturn().credential("user:feedface", NOW - 7_200);
     assert_eq!(credential.expires_at, NOW);
     assert_eq!(
         credential.server.username.as_deref(),
@@ -341,7 +341,7 @@ fn without_a_relay_the_answer_is_stun_only() {
     assert!(!answer.response.relay);
     assert_eq!(answer.response.ice_servers.len(), 1);
     assert_eq!(answer.response.ice_servers[0].urls, stun_urls());
-    assert_eq!(answer.response.expires_at, NOW + 86_400);
+    assert_eq!(answer.response.expires_at, NOW + 7_200);
     assert!(answer.failure.is_none());
     assert!(api.calls.borrow().is_empty());
     // No STUN configured either: an empty list, still a valid answer.
@@ -363,10 +363,10 @@ fn coturn_answer_is_stun_then_this_users_credential() {
     ));
     let response = answer.response;
     assert!(response.relay);
-    assert_eq!(response.expires_at, NOW + 86_400);
+    assert_eq!(response.expires_at, NOW + 7_200);
     assert_eq!(response.ice_servers.len(), 2);
     let turn = &response.ice_servers[1];
-    let name = format!("{}:guest%3Aa", NOW + 86_400);
+    let name = format!("{}:guest%3Aa", NOW + 7_200);
     assert_eq!(turn.username.as_deref(), Some(name.as_str()));
     assert_eq!(
         turn.credential.as_deref(),

@@ -67,7 +67,7 @@ fn ttl_defaults_to_a_day_and_stays_within_bounds() {
             other => panic!("{other:?}"),
         })
     };
-    assert_eq!(ttl(""), Ok(86_400));
+    assert_eq!(ttl(""), Ok(7_200));
     assert_eq!(ttl(" 3600 "), Ok(3600));
     assert_eq!(ttl("60"), Ok(60));
     assert_eq!(ttl("172800"), Ok(MAX_TTL_SECONDS));
