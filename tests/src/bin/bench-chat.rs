@@ -30,9 +30,12 @@ const MEMBERS: usize = 8;
 const DEFAULT_RATE: u32 = 50;
 const DEFAULT_SECONDS: u64 = 30;
 const DEFAULT_SEED: usize = 100_000;
-const QUERIES: usize = 200;
-/// Lookups are paced like a busy user, under the room's per-connection frame limit (100/s).
-const LOOKUP_PACE: Duration = Duration::from_millis(20);
+const QUERIES: usize = 60;
+/// Lookups are paced like a busy user, within the room's per-connection lookup budget of 200
+/// messages a second (the worker's `ConnGuard::LOOKUP_ROWS_PER_SECOND`): a search of 50 every
+/// 260 ms, a history page of 100 every 510 ms.
+const SEARCH_PACE: Duration = Duration::from_millis(260);
+const HISTORY_PACE: Duration = Duration::from_millis(510);
 /// After the last send, how long receivers may still deliver before missing ones count as lost.
 const DRAIN: Duration = Duration::from_secs(5);
 
@@ -309,7 +312,7 @@ async fn search_and_history(w: &Wrangler, args: &Args) -> Result<Lookups, String
     let mut search = Vec::new();
     for i in 0..QUERIES {
         let q = queries[i % queries.len()].to_owned();
-        tokio::time::sleep(LOOKUP_PACE).await;
+        tokio::time::sleep(SEARCH_PACE).await;
         let started = Instant::now();
         send(&mut sink, &ClientFrame::Search { q, limit: Some(50) }).await?;
         match next_frame(&mut stream, Duration::from_secs(10)).await? {
@@ -322,7 +325,7 @@ async fn search_and_history(w: &Wrangler, args: &Args) -> Result<Lookups, String
     for i in 0..QUERIES {
         // Spread over the whole room, deterministic.
         let before_seq = 1 + (i as u64 * 7919) % args.seed as u64;
-        tokio::time::sleep(LOOKUP_PACE).await;
+        tokio::time::sleep(HISTORY_PACE).await;
         let started = Instant::now();
         send(
             &mut sink,

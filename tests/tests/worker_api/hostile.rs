@@ -103,3 +103,43 @@ pub async fn frame_over_64_kib_closes_with_1009() {
     a.ping().await;
     a.close().await;
 }
+
+/// Scrolling back or searching has a budget of its own (messages looked up a second): a flood
+/// of full history pages, well under the frame rate, is refused with the typed error, the
+/// socket stays and chat goes on.
+pub async fn history_floods_are_refused_and_the_socket_stays() {
+    let w = open();
+    let room = new_room();
+    let ((mut a, _), (mut b, _)) = ann_and_ben(&w, &room).await;
+    let page = json!({"type": "history", "before_seq": 1000, "limit": 100});
+    for _ in 0..15 {
+        a.send_json(&page).await;
+    }
+    let (mut pages, mut refused) = (0, 0);
+    for _ in 0..15 {
+        match a.expect_frame().await {
+            ServerFrame::History { .. } => pages += 1,
+            ServerFrame::Error {
+                code: ErrorCode::RateLimited,
+                ..
+            } => refused += 1,
+            other => panic!("expected a page or rate_limited, got {other:?}"),
+        }
+    }
+    // The budget holds ten full pages at once; the room may refill a little meanwhile.
+    assert!(
+        (10..15).contains(&pages),
+        "{pages} pages, {refused} refused"
+    );
+    assert_eq!(pages + refused, 15);
+    a.send_json(&json!({"type": "chat", "client_id": uuid::Uuid::new_v4(), "text": "still here"}))
+        .await;
+    for client in [&mut a, &mut b] {
+        match client.expect_frame().await {
+            ServerFrame::Chat { message } => assert_eq!(message.text, "still here"),
+            other => panic!("expected the chat message, got {other:?}"),
+        }
+    }
+    a.close().await;
+    b.close().await;
+}

@@ -90,6 +90,7 @@ fn main() {
         hostile::bad_frames_get_typed_errors_and_socket_stays,
         hostile::oversized_signal_data_is_refused_not_relayed,
         hostile::frame_over_64_kib_closes_with_1009,
+        hostile::history_floods_are_refused_and_the_socket_stays,
         room::peer_closed_by_server_leaves_at_once,
         replaces::same_user_reconnect_replaces_its_ghost,
         replaces::another_users_or_unknown_peer_is_not_replaced,

@@ -1,5 +1,5 @@
-//! Per-connection flood control: a token bucket for frames, one for chat messages, and a strike
-//! count for bad frames.
+//! Per-connection flood control: a token bucket for frames, one each for chat messages,
+//! reactions, host actions and chat lookups, and a strike count for bad frames.
 
 /// Classic token bucket; time is passed in so it is deterministic under test.
 #[derive(Debug, Clone)]
@@ -22,11 +22,16 @@ impl TokenBucket {
 
     /// Takes one token if there is one.
     pub fn try_take(&mut self, now_ms: i64) -> bool {
+        self.try_take_n(1, now_ms)
+    }
+
+    /// Takes `n` tokens if there are that many (none otherwise).
+    pub fn try_take_n(&mut self, n: u32, now_ms: i64) -> bool {
         let elapsed = (now_ms - self.last_ms).max(0) as f64;
         self.tokens = (self.tokens + elapsed * self.refill_per_ms).min(self.capacity);
         self.last_ms = self.last_ms.max(now_ms);
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
+        if self.tokens >= f64::from(n) {
+            self.tokens -= f64::from(n);
             true
         } else {
             false
@@ -53,6 +58,7 @@ pub struct ConnGuard {
     chats: TokenBucket,
     reactions: TokenBucket,
     moderation: TokenBucket,
+    lookups: TokenBucket,
     refused_in_row: u32,
     strikes: u32,
 }
@@ -76,6 +82,12 @@ impl ConnGuard {
     /// sockets, writes storage or interrupts someone.
     pub const MODERATION_BURST: u32 = 10;
     pub const MODERATIONS_PER_SECOND: u32 = 1;
+    /// Chat messages looked up (history pages and search results, counted by the `limit`
+    /// asked for): ten full pages at once (scrolling back fast, typing a search), then two a
+    /// second. Each lookup reads storage on the room's one thread, up to 100 messages of 4,000
+    /// characters; without this the frame rate alone allowed 100 such lookups a second.
+    pub const LOOKUP_ROWS_BURST: u32 = 1_000;
+    pub const LOOKUP_ROWS_PER_SECOND: u32 = 200;
 
     pub fn new(now_ms: i64) -> Self {
         ConnGuard {
@@ -85,6 +97,11 @@ impl ConnGuard {
             moderation: TokenBucket::new(
                 Self::MODERATION_BURST,
                 Self::MODERATIONS_PER_SECOND,
+                now_ms,
+            ),
+            lookups: TokenBucket::new(
+                Self::LOOKUP_ROWS_BURST,
+                Self::LOOKUP_ROWS_PER_SECOND,
                 now_ms,
             ),
             refused_in_row: 0,
@@ -119,6 +136,11 @@ impl ConnGuard {
     /// Whether a host action (remove, mute, lock, end) may go ahead now.
     pub fn admit_moderation(&mut self, now_ms: i64) -> bool {
         self.moderation.try_take(now_ms)
+    }
+
+    /// Whether a history or search lookup of up to `rows` messages fits the lookup budget.
+    pub fn admit_lookup(&mut self, rows: u32, now_ms: i64) -> bool {
+        self.lookups.try_take_n(rows.max(1), now_ms)
     }
 
     /// Counts a bad frame; true when the connection has had too many.

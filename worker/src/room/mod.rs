@@ -293,18 +293,43 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
             vec![Action::Chat(ChatRequest::Post { client_id, text })]
         }
         ClientFrame::History { before_seq, limit } => {
+            let limit = limit.unwrap_or(DEFAULT_HISTORY_LIMIT);
+            if !guard.admit_lookup(limit, incoming.now_ms) {
+                return vec![lookup_refused()];
+            }
             vec![Action::Chat(ChatRequest::History {
                 before_seq,
-                limit: limit.unwrap_or(DEFAULT_HISTORY_LIMIT),
+                limit,
                 after_seq: (incoming.hidden_through)(),
             })]
         }
-        ClientFrame::Search { q, limit } => vec![Action::Chat(ChatRequest::Search {
-            q,
-            limit: limit.unwrap_or(DEFAULT_SEARCH_LIMIT),
-            after_seq: (incoming.hidden_through)(),
-        })],
+        ClientFrame::Search { q, limit } => {
+            let limit = limit.unwrap_or(DEFAULT_SEARCH_LIMIT);
+            if !guard.admit_lookup(limit, incoming.now_ms) {
+                return vec![lookup_refused()];
+            }
+            vec![Action::Chat(ChatRequest::Search {
+                q,
+                limit,
+                after_seq: (incoming.hidden_through)(),
+            })]
+        }
     }
+}
+
+/// A history or search lookup over the budget ([`ConnGuard::LOOKUP_ROWS_PER_SECOND`]): not a
+/// strike (scrolling back fast is not abuse); the app shows it and may ask again.
+fn lookup_refused() -> Action {
+    Action::Reply(
+        FrameError::new(
+            ErrorCode::RateLimited,
+            format!(
+                "too many chat messages looked up at once; {} a second after that",
+                ConnGuard::LOOKUP_ROWS_PER_SECOND
+            ),
+        )
+        .to_frame(),
+    )
 }
 
 /// The sender's own hand goes up (keeping its place if it already was) or down; everyone hears

@@ -368,4 +368,43 @@ fn a_reaction_goes_to_everyone_and_a_flood_is_refused() {
     assert_eq!(react(&mut guard, NOW_MS + 1_000), delivered);
 }
 
+#[test]
+fn history_and_search_lookups_have_a_budget_of_their_own() {
+    let sender = alice();
+    let present = |p: &PeerId| Some(member(p.as_str()));
+    let send = |guard: &mut ConnGuard, text: &str, now_ms: i64| {
+        let incoming = Incoming {
+            hidden_through: &|| 0,
+            sender: &sender,
+            member_of: &present,
+            now_ms,
+        };
+        on_text(&incoming, guard, text)
+    };
+    let page = json!({"type": "history", "before_seq": 500, "limit": 100}).to_string();
+    let search = json!({"type": "search", "q": "회의", "limit": 50}).to_string();
+    let is_lookup = |actions: &[Action]| matches!(actions, [Action::Chat(_)]);
+    let mut guard = ConnGuard::new(NOW_MS);
+    // Ten full pages at once (well under the frame rate)...
+    for _ in 0..10 {
+        assert!(is_lookup(&send(&mut guard, &page, NOW_MS)));
+    }
+    // ...then neither another page nor a search, with the typed error and no strike...
+    for frame in [&page, &search] {
+        assert_eq!(
+            error_code(&send(&mut guard, frame, NOW_MS)),
+            Some(ErrorCode::RateLimited)
+        );
+    }
+    // ...while chat goes on; half a second later a search of 50 fits again, a page of 100 not.
+    let chat = json!({"type": "chat", "client_id": uuid::Uuid::new_v4(), "text": "hi"}).to_string();
+    assert!(is_lookup(&send(&mut guard, &chat, NOW_MS)));
+    assert!(is_lookup(&send(&mut guard, &search, NOW_MS + 250)));
+    assert_eq!(
+        error_code(&send(&mut guard, &page, NOW_MS + 250)),
+        Some(ErrorCode::RateLimited)
+    );
+    assert!(is_lookup(&send(&mut guard, &page, NOW_MS + 1_000)));
+}
+
 mod chat;
