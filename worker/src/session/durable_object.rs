@@ -37,6 +37,14 @@ impl DurableObject for Sessions {
         let db = DoSql::new(self.state.storage());
         let store = SessionStore::new(&db);
         if !self.schema_ready.get() {
+            match session::answer_unopened(&store, &call.op) {
+                Ok(Some(reply)) => return Response::from_json(&reply),
+                Ok(None) => {}
+                Err(error) => {
+                    worker::console_error!("sessions: reading the schema: {error}");
+                    return Response::error("storage failed", 500);
+                }
+            }
             if let Err(error) = store.migrate() {
                 worker::console_error!("sessions: migrating: {error}");
                 return Response::error("storage failed", 500);

@@ -44,6 +44,6 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-pub use ops::{handle, SessionCall, SessionOp, SessionReply};
+pub use ops::{answer_unopened, handle, SessionCall, SessionOp, SessionReply};
 pub use refresh_token::{format_token, token_hash, TokenRoute, DEFAULT_REFRESH_DAYS, SECRET_BYTES};
 pub use store::{Refusal, Rotation, SessionStore};

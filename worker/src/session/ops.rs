@@ -76,6 +76,31 @@ impl SessionReply {
 
 /// Runs one call against a store. `secret` and `family` are fresh random values from the
 /// caller (the store itself has no randomness, so tests are deterministic).
+/// What an object that never held a session answers `op` without creating its storage, or
+/// `None` when it holds one or `op` starts one (and so needs the schema). A refresh cookie names its
+/// object by the user id in it, so a forged one reaches an object nobody ever signed into:
+/// that must cost no storage.
+pub fn answer_unopened<S: Sql>(
+    store: &SessionStore<'_, S>,
+    op: &SessionOp,
+) -> Result<Option<SessionReply>, StoreError> {
+    if store.opened()? {
+        return Ok(None);
+    }
+    Ok(answer_without_storage(op))
+}
+
+fn answer_without_storage(op: &SessionOp) -> Option<SessionReply> {
+    match op {
+        SessionOp::Issue { .. } | SessionOp::SignIn { .. } => None,
+        SessionOp::Rotate { .. } | SessionOp::LogoutAll { .. } => {
+            Some(SessionReply::refused(&Refusal::Unknown))
+        }
+        SessionOp::Logout { .. } => Some(SessionReply::Ended { families: 0 }),
+        SessionOp::SetProfile { .. } => Some(SessionReply::Profile { identity: None }),
+    }
+}
+
 pub fn handle<S: Sql>(
     store: &SessionStore<'_, S>,
     call: &SessionCall,

@@ -3,7 +3,10 @@
 
 use super::refresh_token::{format_token, token_hash, MAX_TOKEN_CHARS};
 use super::SECRET_BYTES;
-use crate::sql::{apply_migrations, Migration, Sql, SqlValue, StoreError};
+use crate::sql::{apply_migrations, has_table, Migration, Sql, SqlValue, StoreError};
+
+/// Where the schema's version is kept; its absence means nobody ever signed in here.
+const SCHEMA_TABLE: &str = "session_schema";
 use crate::token::Identity;
 
 /// Why a presented refresh token was not accepted (all answered 401).
@@ -95,7 +98,12 @@ impl<'a, S: Sql> SessionStore<'a, S> {
 
     /// Brings the schema up to date; cheap when it already is.
     pub fn migrate(&self) -> Result<i64, StoreError> {
-        apply_migrations(self.db, "session_schema", MIGRATIONS)
+        apply_migrations(self.db, SCHEMA_TABLE, MIGRATIONS)
+    }
+
+    /// Whether anyone ever signed in here (the schema exists); reads only.
+    pub fn opened(&self) -> Result<bool, StoreError> {
+        has_table(self.db, SCHEMA_TABLE)
     }
 
     /// Starts a new family for `identity` (and records who this user is); returns the token.

@@ -423,3 +423,49 @@ fn a_profile_edit_without_a_user_changes_nothing() {
     );
     assert_eq!(store.identity().expect("read"), None);
 }
+
+#[test]
+fn an_object_nobody_signed_into_answers_without_creating_storage() {
+    let db = HostDb::new();
+    let store = SessionStore::new(&db);
+    let token = format!("{}.{}", mina().user_id, B64.encode([7u8; SECRET_BYTES]));
+    let tables = "SELECT COUNT(*) FROM sqlite_master";
+    for op in [
+        SessionOp::Rotate {
+            token: token.clone(),
+            name: None,
+        },
+        SessionOp::LogoutAll {
+            token: token.clone(),
+        },
+    ] {
+        let reply = answer_unopened(&store, &op).unwrap();
+        assert!(
+            matches!(reply, Some(SessionReply::Refused { .. })),
+            "{op:?}: {reply:?}"
+        );
+    }
+    let reply = answer_unopened(&store, &SessionOp::Logout { token }).unwrap();
+    assert!(matches!(reply, Some(SessionReply::Ended { families: 0 })));
+    let profile = SessionOp::SetProfile {
+        name: Some("Mina".into()),
+        avatar: None,
+        avatar_if_unset: false,
+    };
+    assert!(matches!(
+        answer_unopened(&store, &profile).unwrap(),
+        Some(SessionReply::Profile { identity: None })
+    ));
+    assert_eq!(db.count(tables), 0, "nothing was written");
+    // Starting a session needs the schema: the object goes on to migrate and answer.
+    let issue = SessionOp::Issue { identity: mina() };
+    assert!(answer_unopened(&store, &issue).unwrap().is_none());
+    store.migrate().unwrap();
+    assert!(db.count(tables) > 0);
+    // Once opened, every operation is answered by the store itself.
+    let rotate = SessionOp::Rotate {
+        token: "x".into(),
+        name: None,
+    };
+    assert!(answer_unopened(&store, &rotate).unwrap().is_none());
+}

@@ -33,6 +33,15 @@ pub fn apply_migrations<S: Sql>(
     Ok(current)
 }
 
+/// Whether the database has a table `name`; only reads (a fresh database stays empty).
+pub fn has_table<S: Sql>(db: &S, name: &str) -> Result<bool, StoreError> {
+    let rows = db.exec(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+        &[name.into()],
+    )?;
+    Ok(!rows.is_empty())
+}
+
 /// The version recorded in `version_table`, which is created (at version 0) if missing.
 pub fn recorded_version<S: Sql>(db: &S, version_table: &str) -> Result<i64, StoreError> {
     db.exec(

@@ -14,7 +14,7 @@ pub mod durable_object;
 pub(crate) mod host_db;
 
 pub use migrations::{
-    applied_version, apply_migrations, record_version, recorded_version, Migration,
+    applied_version, apply_migrations, has_table, record_version, recorded_version, Migration,
 };
 
 /// A value bound to or read from SQL.
