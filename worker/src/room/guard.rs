@@ -148,4 +148,13 @@ impl ConnGuard {
         self.strikes += 1;
         self.strikes >= Self::STRIKE_LIMIT
     }
+
+    /// Counts a bad frame; the close (code, reason) when the connection has had too many.
+    /// Members and standby sockets close the same way.
+    pub fn strike_out(&mut self) -> Option<(u16, &'static str)> {
+        self.strike().then_some((
+            confab_protocol::close_code::POLICY_VIOLATION,
+            "too many bad frames",
+        ))
+    }
 }

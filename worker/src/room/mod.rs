@@ -460,11 +460,8 @@ pub fn on_token_verified(
 
 fn refuse(guard: &mut ConnGuard, error: FrameError) -> Vec<Action> {
     let mut actions = vec![Action::Reply(error.to_frame())];
-    if guard.strike() {
-        actions.push(Action::Close {
-            code: close_code::POLICY_VIOLATION,
-            reason: "too many bad frames",
-        });
+    if let Some((code, reason)) = guard.strike_out() {
+        actions.push(Action::Close { code, reason });
     }
     actions
 }

@@ -125,11 +125,8 @@ pub fn expired(exp: i64, now_s: i64) -> bool {
 
 fn refuse(guard: &mut ConnGuard, error: FrameError) -> Vec<Step> {
     let mut steps = vec![Step::Reply(Box::new(error.to_frame()))];
-    if guard.strike() {
-        steps.push(Step::Close {
-            code: close_code::POLICY_VIOLATION,
-            reason: "too many bad frames",
-        });
+    if let Some((code, reason)) = guard.strike_out() {
+        steps.push(Step::Close { code, reason });
     }
     steps
 }
