@@ -73,7 +73,9 @@ pub enum ClientFrame {
     /// the room decides as it does at an upgrade and answers `welcome`, `lobby` or an error
     /// and a close. Members' sockets never send it.
     Join {},
-    /// Heartbeat; answered with `pong`.
+    /// Heartbeat; answered with `pong`. A socket the room hears nothing from (no ping, no
+    /// frame) for its silence limit (90 s unless configured) is closed with
+    /// [`crate::close_code::SILENT`], so clients ping at least every 30 s.
     Ping {},
     /// A fresh access token for the same user, sent before the current one expires.
     Auth { token: String },

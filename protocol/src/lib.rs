@@ -81,6 +81,10 @@ pub mod close_code {
     pub const REMOVED: u16 = 4411;
     /// The host ended the meeting for everyone.
     pub const ENDED: u16 = 4412;
+    /// The room heard nothing from this socket (no ping, no frame) for its silence limit and
+    /// took its owner for gone (a laptop shut after its network went). Not final: a page that
+    /// is in fact still there reconnects.
+    pub const SILENT: u16 = 4408;
     /// The room is locked and this person was not in it (error `locked`).
     pub const LOCKED: u16 = 4423;
     /// A host turned this person away from the room's lobby (error `denied`); they may ask

@@ -321,19 +321,28 @@ impl Client {
     /// The next frame or close, skipping WebSocket-level ping/pong; panics after `timeout`,
     /// on a binary frame and on a text frame that is not a [`ServerFrame`].
     pub async fn next_event_within(&mut self, timeout: Duration) -> Event {
+        match self.event_within(timeout).await {
+            Some(event) => event,
+            None => panic!("{}: nothing arrived within {timeout:?}", self.label),
+        }
+    }
+
+    /// The next frame or close as [`Client::next_event_within`], or `None` when nothing came
+    /// within `timeout`.
+    pub async fn event_within(&mut self, timeout: Duration) -> Option<Event> {
         let deadline = tokio::time::Instant::now() + timeout;
-        loop {
+        Some(loop {
             let next = tokio::time::timeout_at(deadline, self.ws.next()).await;
             let message = match next {
-                Err(_) => panic!("{}: nothing arrived within {timeout:?}", self.label),
-                Ok(None) => return Event::Closed(None),
+                Err(_) => return None,
+                Ok(None) => break Event::Closed(None),
                 Ok(Some(Err(WsError::ConnectionClosed | WsError::AlreadyClosed))) => {
-                    return Event::Closed(None)
+                    break Event::Closed(None)
                 }
                 Ok(Some(Err(WsError::Protocol(e)))) if is_reset(&e.to_string()) => {
-                    return Event::Closed(None)
+                    break Event::Closed(None)
                 }
-                Ok(Some(Err(WsError::Io(_)))) => return Event::Closed(None),
+                Ok(Some(Err(WsError::Io(_)))) => break Event::Closed(None),
                 Ok(Some(Err(error))) => panic!("{}: socket error: {error}", self.label),
                 Ok(Some(Ok(message))) => message,
             };
@@ -347,13 +356,13 @@ impl Client {
                                 text.as_str()
                             )
                         });
-                    return Event::Frame(frame);
+                    break Event::Frame(frame);
                 }
                 Message::Close(frame) => {
                     // Answer the close right away, as a browser does (the reply is queued
                     // and would otherwise wait for the next read or write).
                     let _ = tokio::time::timeout(FRAME_TIMEOUT, self.ws.flush()).await;
-                    return Event::Closed(frame.map(close_parts));
+                    break Event::Closed(frame.map(close_parts));
                 }
                 Message::Binary(bytes) => panic!(
                     "{}: server sent a binary frame ({} bytes)",
@@ -362,7 +371,7 @@ impl Client {
                 ),
                 Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
             }
-        }
+        })
     }
 
     /// The next event within [`FRAME_TIMEOUT`].

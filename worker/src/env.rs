@@ -48,6 +48,16 @@ pub fn retention(env: &Env) -> Retention {
     })
 }
 
+/// The rooms' silence limit (`SILENT_SOCKET_SECONDS`); a bad value is logged and the default
+/// kept.
+pub fn silent_socket_ms(env: &Env) -> i64 {
+    let raw = text(env, "SILENT_SOCKET_SECONDS");
+    crate::room::sweep::silent_ms(raw.as_deref()).unwrap_or_else(|e| {
+        worker::console_error!("configuration error: {e}; keeping the default");
+        crate::room::sweep::DEFAULT_SILENT_SECONDS * 1000
+    })
+}
+
 pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_millis(worker::Date::now().as_millis() as i64).unwrap_or_default()
 }

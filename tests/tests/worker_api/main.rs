@@ -14,10 +14,12 @@
 //! - [`lobby`]: newcomers held until let in or turned away; nothing reaches a waiting socket.
 //! - [`standby`]: a socket opened ahead of the click is nobody until it sends `join`.
 //! - [`session`]: a socket outlives its access token only with a fresh one from the same user.
+//! - [`sweep`]: sockets whose token ran out, or that went silent, are closed without a frame.
 //!
 //! One wrangler serves the whole suite (each test uses its own random room); a second one,
-//! with guests disabled and an explicit origin allow-list, starts only if its tests run. Both
-//! are started lazily by the first test that needs them and stopped by `main` after the run.
+//! with guests disabled and an explicit origin allow-list, and a third, with a five-second
+//! silence limit, start only if their tests run. All are started lazily by the first test that
+//! needs them and stopped by `main` after the run.
 //! The harness is libtest-mimic, so the output and filters are the usual `cargo test` ones.
 
 mod guest;
@@ -31,6 +33,7 @@ mod replaces;
 mod room;
 mod session;
 mod standby;
+mod sweep;
 mod upgrade;
 
 use std::sync::Arc;
@@ -48,6 +51,9 @@ static OPEN: Shared = Shared::new();
 /// Guests disabled, only [`LOCKED_ORIGIN`] may open sockets.
 static LOCKED: Shared = Shared::new();
 const LOCKED_ORIGIN: &str = "https://meet.example";
+/// The local-dev configuration with a silence limit short enough to wait for.
+static BRISK: Shared = Shared::new();
+const BRISK_SILENT_SECONDS: &str = "5";
 
 /// No single test may take longer than this.
 const TEST_TIMEOUT: Duration = Duration::from_secs(90);
@@ -107,8 +113,10 @@ fn main() {
         lobby::trusted_members_skip_the_lobby_and_turning_it_off_lets_everyone_in,
         standby::a_socket_opened_ahead_is_nobody_until_it_joins,
         standby::a_socket_opened_ahead_meets_the_rooms_rules_when_it_joins,
+        sweep::a_socket_that_only_pings_is_closed_when_its_token_runs_out,
+        sweep::a_silent_socket_is_taken_for_a_ghost_and_one_that_pings_stays,
     ];
-    run_with_workers(trials, &[&OPEN, &LOCKED]).exit();
+    run_with_workers(trials, &[&OPEN, &LOCKED, &BRISK]).exit();
 }
 
 // ---- shared fixtures -------------------------------------------------------------------------
@@ -124,6 +132,16 @@ fn locked() -> Arc<Wrangler> {
         .get(|| Options {
             allow_guests: false,
             allowed_origins: vec![LOCKED_ORIGIN.to_owned()],
+            ..Options::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The worker with a short silence limit, started on first use.
+fn brisk() -> Arc<Wrangler> {
+    BRISK
+        .get(|| Options {
+            vars: vec![("SILENT_SOCKET_SECONDS".into(), BRISK_SILENT_SECONDS.into())],
             ..Options::default()
         })
         .unwrap_or_else(|e| panic!("{e}"))

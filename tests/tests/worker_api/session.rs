@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{join_as, new_room, open, signal};
 
 /// A token for `claims.sub` from the worker's own key, expiring `seconds` from now.
-fn token_expiring_in(w: &Wrangler, claims: &Claims, seconds: i64) -> String {
+pub(super) fn token_expiring_in(w: &Wrangler, claims: &Claims, seconds: i64) -> String {
     let mut claims = claims.clone();
     claims.exp = unix_now() + seconds;
     token::mint(w.jwt_key(), &claims)

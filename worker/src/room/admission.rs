@@ -274,6 +274,7 @@ pub fn decide(
             trusted,
         },
         token_exp: knock.token_exp,
+        heard_ms: knock.now_ms,
         closing: false,
         waiting: None,
     };

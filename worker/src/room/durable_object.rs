@@ -14,7 +14,7 @@ use worker::{
 };
 
 use crate::chat::{ChatStore, Retention, DEFAULT_HISTORY_LIMIT};
-use crate::env::{config, now, now_ms, retention};
+use crate::env::{config, now, now_ms, retention, silent_socket_ms};
 use crate::room::admission::{self, Knock, Outcome};
 use crate::room::{
     self, Action, Attachment, ConnGuard, Incoming, RoleChange, RoomSettings, SettingsStore,
@@ -46,6 +46,7 @@ mod moderation;
 mod requests;
 mod roles;
 mod standby;
+mod sweep;
 
 use standby::Door;
 
@@ -57,6 +58,8 @@ pub struct Room {
     /// The chat schema is known to be current (migrations run once per instance, lazily).
     schema_ready: Cell<bool>,
     retention: Retention,
+    /// How long a socket may stay silent before the sweep takes it for a ghost.
+    silent_ms: i64,
 }
 
 impl DurableObject for Room {
@@ -69,12 +72,14 @@ impl DurableObject for Room {
             state.set_websocket_auto_response(&pair);
         }
         let retention = retention(&env);
+        let silent_ms = silent_socket_ms(&env);
         Room {
             state,
             env,
             guards: RefCell::new(HashMap::new()),
             schema_ready: Cell::new(false),
             retention,
+            silent_ms,
         }
     }
 
@@ -95,7 +100,13 @@ impl DurableObject for Room {
         } else {
             self.enter(Door::Upgrade(&pair.server), member, peer_id)?;
         }
+        self.arm_sweep().await;
         upgraded(pair.client)
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        self.sweep().await;
+        Response::ok("swept")
     }
 
     async fn websocket_message(
@@ -103,7 +114,7 @@ impl DurableObject for Room {
         ws: WebSocket,
         message: WebSocketIncomingMessage,
     ) -> Result<()> {
-        let Some(sender) = attachment(&ws) else {
+        let Some(mut sender) = attachment(&ws) else {
             if let Some(standby) = standby::standing_by(&ws) {
                 return self.on_standby(&ws, standby, message);
             }
@@ -111,6 +122,10 @@ impl DurableObject for Room {
             return Ok(());
         };
         let now_ms = now_ms();
+        if room::sweep::refresh_heard(sender.heard_ms, now_ms) {
+            sender.heard_ms = now_ms;
+            let _ = ws.serialize_attachment(&sender);
+        }
         let actions = {
             let mut guards = self.guards.borrow_mut();
             let guard = guards

@@ -16,6 +16,7 @@ pub mod moderation;
 pub mod routes;
 pub mod settings;
 pub mod standby;
+pub mod sweep;
 pub mod upgrade;
 
 pub use guard::{ConnGuard, TokenBucket, Verdict};
@@ -41,6 +42,10 @@ pub struct Attachment {
     pub member: Member,
     /// Unix seconds at which the socket's access token expires.
     pub token_exp: i64,
+    /// Unix milliseconds of its arrival or of a frame from it, rewritten at most every
+    /// [`sweep::HEARD_REFRESH_MS`] (pings are counted by the runtime, not here).
+    #[serde(default)]
+    pub heard_ms: i64,
     /// The server has closed this socket: it is no longer a member, even before the client
     /// answers the close (a client that never answers must not hold a place in the room).
     #[serde(default)]

@@ -21,6 +21,10 @@ pub struct Standby<Who> {
     pub standby_peer_id: PeerId,
     /// Unix seconds at which the upgrade's token expires.
     pub standby_token_exp: i64,
+    /// Unix milliseconds of its arrival (its only other frames are pings, which the runtime
+    /// counts).
+    #[serde(default)]
+    pub standby_since_ms: i64,
     pub who: Who,
 }
 

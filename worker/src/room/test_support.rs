@@ -32,6 +32,7 @@ pub fn alice() -> Attachment {
     Attachment {
         member: member(ALICE),
         token_exp: TOKEN_EXP,
+        heard_ms: 0,
         closing: false,
         waiting: None,
     }

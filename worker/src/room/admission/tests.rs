@@ -185,6 +185,7 @@ fn the_newcomer_gets_an_attachment_with_its_identity_and_new_peer_id() {
                 trusted: false,
             },
             token_exp: TOKEN_EXP,
+            heard_ms: NOW_MS,
             closing: false,
             waiting: None,
         }

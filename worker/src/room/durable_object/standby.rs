@@ -95,6 +95,7 @@ impl Room {
         ws.serialize_attachment(&Standby {
             standby_peer_id: peer_id,
             standby_token_exp: member.token_exp,
+            standby_since_ms: now_ms(),
             who: member,
         })
     }

@@ -156,6 +156,7 @@ fn a_standby_attachment_never_reads_as_a_members_and_back() {
     let standby = Standby {
         standby_peer_id: PeerId(ALICE.into()),
         standby_token_exp: TOKEN_EXP,
+        standby_since_ms: 0,
         who: json!({"room": "r", "identity": {}}),
     };
     let as_json = serde_json::to_value(&standby).unwrap();
