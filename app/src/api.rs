@@ -18,16 +18,12 @@ pub enum ApiError {
     Decode(String),
 }
 
-/// `POST /auth/guest`; pass the current token to keep the same guest identity on renewal.
-pub async fn guest_token(name: &str, current: Option<&str>) -> Result<GuestResponse, ApiError> {
+/// `POST /auth/guest`: a new guest and its session (the server sets the refresh cookie).
+pub async fn guest_token(name: &str) -> Result<GuestResponse, ApiError> {
     let body = to_json(&GuestRequest {
         name: name.to_owned(),
     })?;
-    let request = json_request("POST", "/auth/guest", &body)?;
-    if let Some(token) = current {
-        bearer(&request, token)?;
-    }
-    send(request).await
+    send(json_request("POST", "/auth/guest", &body)?).await
 }
 
 impl ApiError {

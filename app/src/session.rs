@@ -3,8 +3,8 @@
 //! host; the call ([`CallToken`]) and the page's identity (`ui::session`) both borrow them.
 //!
 //! Tokens come from `POST /auth/refresh` (the HttpOnly session cookie decides who we are). When
-//! there is no session, a joining person becomes a new guest, a guest in a call renews with its
-//! current token, and a signed-in person whose session ended must sign in again.
+//! there is no session, a joining person becomes a new guest, and a call whose session ended
+//! (a guest's or a signed-in person's) ends: only the session renews a token.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -89,49 +89,42 @@ pub fn ends_session(error: &ApiError) -> bool {
 
 /// Whom a fresh token is for, which decides what happens when the session cookie gives none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Renewal<'a> {
+pub enum Renewal {
     /// Someone joining: without a session, a new guest (which starts one).
     Join,
     /// The same person, for a running call.
-    Call { current: &'a str, guest: bool },
+    Call,
 }
 
 /// Where a token comes from when `POST /auth/refresh` found no session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoSession<'a> {
-    /// `POST /auth/guest` without a token: a new guest.
+pub enum NoSession {
+    /// `POST /auth/guest`: a new guest (with a session of its own).
     NewGuest,
-    /// `POST /auth/guest` with the current token, for a guest whose browser keeps no cookie:
-    /// the same identity while that token is valid (after it expired the server makes a new
-    /// guest).
-    SameGuest(&'a str),
-    /// A signed-in person is never turned into a guest: a 401, [`SESSION_ENDED`].
-    SignInAgain,
+    /// The session behind a running call ended (signed out here or everywhere, or revoked):
+    /// nobody is renewed without one, a guest no more than a signed-in person. A 401,
+    /// [`SESSION_ENDED`].
+    Ended,
 }
 
-impl<'a> Renewal<'a> {
-    pub fn without_session(self) -> NoSession<'a> {
+impl Renewal {
+    pub fn without_session(self) -> NoSession {
         match self {
             Renewal::Join => NoSession::NewGuest,
-            Renewal::Call {
-                current,
-                guest: true,
-            } => NoSession::SameGuest(current),
-            Renewal::Call { guest: false, .. } => NoSession::SignInAgain,
+            Renewal::Call => NoSession::Ended,
         }
     }
 }
 
 /// The one way to a fresh token for `name`: a session refresh (rotates the cookie), else what
 /// [`Renewal::without_session`] says.
-pub async fn fresh_token(name: &str, renewal: Renewal<'_>) -> Result<GuestResponse, ApiError> {
+pub async fn fresh_token(name: &str, renewal: Renewal) -> Result<GuestResponse, ApiError> {
     if let Some(fresh) = api::refresh(Some(name)).await? {
         return Ok(fresh);
     }
     match renewal.without_session() {
-        NoSession::NewGuest => api::guest_token(name, None).await,
-        NoSession::SameGuest(current) => api::guest_token(name, Some(current)).await,
-        NoSession::SignInAgain => Err(ApiError::Server {
+        NoSession::NewGuest => api::guest_token(name).await,
+        NoSession::Ended => Err(ApiError::Server {
             status: 401,
             detail: SESSION_ENDED.into(),
         }),
@@ -203,20 +196,11 @@ impl TokenCache {
 pub struct Held {
     pub access: String,
     pub got_at: f64,
-    /// From the last welcome; a guest until then.
-    pub guest: bool,
 }
 
 impl Held {
     pub fn renewal_due(&self, now: f64) -> bool {
         TIMING.renewal_due(now - self.got_at)
-    }
-
-    pub fn renewal(&self) -> Renewal<'_> {
-        Renewal::Call {
-            current: &self.access,
-            guest: self.guest,
-        }
     }
 
     pub fn renewed(&mut self, access: String, now: f64) {
@@ -238,7 +222,6 @@ impl CallToken {
             held: RefCell::new(Held {
                 access,
                 got_at: now,
-                guest: true,
             }),
         }
     }
@@ -247,19 +230,13 @@ impl CallToken {
         self.held.borrow().access.clone()
     }
 
-    /// What the server's welcome says we are.
-    pub fn set_guest(&self, guest: bool) {
-        self.held.borrow_mut().guest = guest;
-    }
-
     pub fn renewal_due(&self, now: f64) -> bool {
         self.held.borrow().renewal_due(now)
     }
 
     /// A fresh token for the same person, kept from now on and returned.
     pub async fn renew(&self) -> Result<String, ApiError> {
-        let held = self.held.borrow().clone();
-        let fresh = fresh_token(&self.name, held.renewal()).await?;
+        let fresh = fresh_token(&self.name, Renewal::Call).await?;
         self.held
             .borrow_mut()
             .renewed(fresh.access_token.clone(), js_sys::Date::now());

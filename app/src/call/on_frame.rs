@@ -29,7 +29,6 @@ impl Call {
             } => {
                 self.inner.attempt.set(0);
                 self.inner.retry.borrow_mut().take();
-                self.inner.token.set_guest(you.guest);
                 self.inner.replaces.borrow_mut().take();
                 self.inner.waiting.set(false);
                 *self.inner.me.borrow_mut() = Some(peer_id);

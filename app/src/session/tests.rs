@@ -50,7 +50,6 @@ fn a_reconnect_renews_first_once_the_token_is_older_than_the_renewal_period() {
     let held = Held {
         access: "a".into(),
         got_at: 1_000.0,
-        guest: true,
     };
     assert!(!held.renewal_due(421_000.0));
     assert!(held.renewal_due(421_001.0));
@@ -65,18 +64,10 @@ fn an_expired_or_refused_token_is_renewed_before_reconnecting() {
 }
 
 #[test]
-fn without_a_session_joiners_become_guests_and_signed_in_callers_must_sign_in() {
+fn without_a_session_joiners_become_guests_and_calls_end() {
     assert_eq!(Renewal::Join.without_session(), NoSession::NewGuest);
-    let guest = Renewal::Call {
-        current: "old",
-        guest: true,
-    };
-    assert_eq!(guest.without_session(), NoSession::SameGuest("old"));
-    let person = Renewal::Call {
-        current: "old",
-        guest: false,
-    };
-    assert_eq!(person.without_session(), NoSession::SignInAgain);
+    // A guest's call is no exception: only its session renews it.
+    assert_eq!(Renewal::Call.without_session(), NoSession::Ended);
 }
 
 #[test]
@@ -180,15 +171,7 @@ fn a_renewed_call_token_replaces_the_old_one_and_restarts_its_clock() {
     let mut held = Held {
         access: "old".into(),
         got_at: 0.0,
-        guest: false,
     };
-    assert_eq!(
-        held.renewal(),
-        Renewal::Call {
-            current: "old",
-            guest: false
-        }
-    );
     held.renewed("fresh".into(), 500_000.0);
     assert_eq!(held.access, "fresh");
     assert!(!held.renewal_due(900_000.0));

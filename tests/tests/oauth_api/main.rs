@@ -12,6 +12,7 @@
 mod config;
 mod flows;
 mod rules;
+mod sessions;
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -34,6 +35,7 @@ fn main() {
     let mut trials = flows::trials();
     trials.extend(rules::trials());
     trials.extend(config::trials());
+    trials.extend(sessions::trials());
     if args.list {
         libtest_mimic::run(&args, trials).exit();
     }

@@ -22,12 +22,12 @@ use super::{cookie, SessionOp, SessionReply, TokenRoute};
 use crate::config::Config;
 use crate::env::{config, now};
 use crate::http::{
-    bearer, internal, json, json_body, no_store, origin_allowed, problem, require_json, ApiError,
+    internal, json, json_body, no_store, origin_allowed, problem, require_json, ApiError,
 };
 use crate::token::{Identity, ACCESS_TOKEN_SECONDS};
 
-/// `POST /auth/guest {"name"}`: a guest access token. A still-valid guest token in
-/// `Authorization` renews the same guest identity (the app does this before expiry).
+/// `POST /auth/guest {"name"}`: a new guest's access token and session (refresh cookie).
+/// `Authorization` is ignored: the same guest is renewed with `/auth/refresh` only.
 pub async fn guest(mut req: Request, env: &Env) -> Result<Response, ApiError> {
     let config = config(env)?;
     if !config.allow_guests {
@@ -41,13 +41,9 @@ pub async fn guest(mut req: Request, env: &Env) -> Result<Response, ApiError> {
         .map_err(|_| ApiError::BadRequest("body must be JSON like {\"name\":\"Mina\"}".into()))?;
     let name =
         DisplayName::parse(&request.name).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let renewing = bearer(&req)
-        .and_then(|token| config.keys.verify(&token, now()).ok())
-        .filter(|identity| identity.guest);
-    let user_id = match renewing {
-        Some(identity) => identity.user_id,
-        None => format!("guest:{}", uuid::Uuid::new_v4().simple()),
-    };
+    // Always a new guest: a guest is renewed only through its refresh cookie's session, so an
+    // access token (stolen, or from a session ended everywhere) cannot mint itself another.
+    let user_id = format!("guest:{}", uuid::Uuid::new_v4().simple());
     let identity = Identity {
         user_id,
         name: name.as_str().to_owned(),
