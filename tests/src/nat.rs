@@ -350,6 +350,12 @@ impl crate::suite::Runs for Lab {
     fn runtime(&self) -> &tokio::runtime::Runtime {
         &self.runtime
     }
+    fn worker_logs(&self) -> Vec<std::path::PathBuf> {
+        self.workers
+            .iter()
+            .map(|(_, w)| w.log_path().to_path_buf())
+            .collect()
+    }
 }
 
 /// What the selected ICE candidate pair of one peer connection is, from `getStats`.

@@ -122,14 +122,65 @@ macro_rules! sync_trials {
     };
 }
 
-/// What trials run on: something holding the tokio runtime they are driven by.
+/// What trials run on: something holding the tokio runtime they are driven by and the
+/// workers the pages are served by.
 pub trait Runs {
     fn runtime(&self) -> &tokio::runtime::Runtime;
+    /// The logs of the workers serving the pages, where their CSP violation reports land.
+    fn worker_logs(&self) -> Vec<PathBuf>;
 }
 
 impl Runs for crate::stage::Stage {
     fn runtime(&self) -> &tokio::runtime::Runtime {
         &self.runtime
+    }
+    fn worker_logs(&self) -> Vec<PathBuf> {
+        vec![self.wrangler.log_path().to_path_buf()]
+    }
+}
+
+/// Where a deliberate violation points (the probe that shows reports arrive); never counted.
+pub const CSP_PROBE_HOST: &str = "csp-probe.invalid";
+
+/// How far each log has been written, to look only at what comes after.
+pub fn log_marks(logs: &[PathBuf]) -> Vec<(PathBuf, u64)> {
+    logs.iter()
+        .map(|log| {
+            let len = std::fs::metadata(log).map(|m| m.len()).unwrap_or(0);
+            (log.clone(), len)
+        })
+        .collect()
+}
+
+/// The CSP violations the workers logged after `marks` (the pages' reports, `/api/csp-report`),
+/// but the probe's.
+pub fn csp_violations_since(marks: &[(PathBuf, u64)]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (log, from) in marks {
+        let text = std::fs::read(log).unwrap_or_default();
+        let after = text.get(*from as usize..).unwrap_or_default();
+        found.extend(
+            String::from_utf8_lossy(after)
+                .lines()
+                .filter(|line| line.contains("csp violation:") && !line.contains(CSP_PROBE_HOST))
+                .map(str::to_owned),
+        );
+    }
+    found
+}
+
+/// A trial's result, failed if the pages broke the Content-Security-Policy meanwhile.
+pub fn without_csp_violations(
+    result: Result<(), String>,
+    marks: &[(PathBuf, u64)],
+) -> Result<(), String> {
+    let violations = csp_violations_since(marks);
+    match result {
+        Ok(()) if !violations.is_empty() => Err(format!(
+            "the page broke its Content-Security-Policy:\n{}",
+            violations.join("\n")
+        )),
+        other => other,
     }
 }
 
@@ -161,14 +212,23 @@ macro_rules! stage_main {
             let env = env.clone();
             libtest_mimic::Trial::test(stringify!($trial), move || {
                 let started = std::time::Instant::now();
+                let marks = $crate::suite::log_marks(&env.worker_logs());
                 let result = env.runtime().block_on($trial(&env));
+                let result = $crate::suite::without_csp_violations(result, &marks);
                 eprintln!("{}: {} took {:?}", $label, stringify!($trial), started.elapsed());
                 result.map_err(libtest_mimic::Failed::from)
             })
         }),+];
         let conclusion = libtest_mimic::run(&args, trials);
+        // Reports that arrived after their trial was judged.
+        let whole_logs: Vec<_> = env.worker_logs().into_iter().map(|log| (log, 0)).collect();
+        let late = $crate::suite::csp_violations_since(&whole_logs);
         // The trials (and their handles) are gone: this drop stops everything, failed or not.
         drop(env);
+        if !late.is_empty() {
+            eprintln!("{}: the pages broke their Content-Security-Policy:\n{}", $label, late.join("\n"));
+            return std::process::ExitCode::FAILURE;
+        }
         conclusion.exit_code()
     }};
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use confab_tests::room_page::{find, join, script, tiles, unique, wait_for, wait_live_media_from};
 use confab_tests::stage::Stage;
+use confab_tests::suite::CSP_PROBE_HOST;
 use confab_tests::wrangler::{JwtKey, Options, Wrangler};
 use fantoccini::Client;
 
@@ -14,6 +15,7 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 fn main() -> ExitCode {
     confab_tests::stage_main!(
         "e2e-session",
+        the_page_runs_under_its_policy_and_violations_are_reported,
         two_tabs_joining_at_once_keep_one_session,
         access_tokens_the_server_stops_accepting_are_renewed_silently
     )
@@ -55,6 +57,45 @@ async fn open_armed(client: &Client, room_url: &str) -> Result<(), String> {
     find(client, "join-button", TIMEOUT).await?;
     script(client, ARM_JOIN).await?;
     Ok(())
+}
+
+/// The room page starts under its Content-Security-Policy (its inline scripts are allowed by
+/// hash, the WebAssembly compiles), and what the policy refuses is reported to the worker and
+/// logged: an image from another site, which the page never loads, is blocked and its report
+/// arrives. (Every browser trial fails on any other report: `stage_main!`.)
+async fn the_page_runs_under_its_policy_and_violations_are_reported(
+    env: &Stage,
+) -> Result<(), String> {
+    let client = env.browser("csp").await?;
+    let result = async {
+        let room_url = format!("{}/r/{}", env.base_url(), unique("e2e-csp"));
+        client.goto(&room_url).await.map_err(|e| e.to_string())?;
+        find(&client, "join-button", TIMEOUT).await?;
+        let probe = format!("https://{CSP_PROBE_HOST}/probe.png");
+        let loaded = client
+            .execute_async(
+                r#"const [src, done] = arguments;
+                const image = new Image();
+                image.onload = () => done('loaded');
+                image.onerror = () => done('blocked');
+                image.src = src;"#,
+                vec![probe.clone().into()],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if loaded != "blocked" {
+            return Err(format!("the probe image was {loaded}"));
+        }
+        let wanted = format!("csp violation: img-src blocked {probe}");
+        wait_for("the probe's report in the worker's log", TIMEOUT, || async {
+            let log = std::fs::read_to_string(env.wrangler.log_path()).unwrap_or_default();
+            Ok(log.contains(&wanted).then_some(()))
+        })
+        .await
+    }
+    .await;
+    let _ = client.close().await;
+    result
 }
 
 /// Two tabs of one browser share the session cookie. Joining refreshes the session, which

@@ -35,6 +35,9 @@ impl confab_tests::suite::Runs for Env {
     fn runtime(&self) -> &tokio::runtime::Runtime {
         &self.stage.runtime
     }
+    fn worker_logs(&self) -> Vec<std::path::PathBuf> {
+        confab_tests::suite::Runs::worker_logs(&self.stage)
+    }
 }
 
 fn main() -> ExitCode {

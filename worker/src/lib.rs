@@ -27,13 +27,15 @@
 //! - [`token`]: access tokens (JWTs) and the signing keys.
 //! - [`outbound`]: calls to other services with a deadline and a size cap.
 //!
-//! And: [`config`] (deployer configuration, which gathers each feature's settings), `env`
+//! And: [`config`] (deployer configuration, which gathers each feature's settings),
+//! [`csp_report`] (`POST /api/csp-report`: the page's policy violations, logged), `env`
 //! (configuration and time from the Workers environment), `health` (`GET /api/health`) and
 //! `router` (the dispatch table from path and method to the features' handlers).
 
 pub mod avatar;
 pub mod chat;
 pub mod config;
+pub mod csp_report;
 pub mod http;
 pub mod oauth;
 pub mod outbound;

@@ -8,13 +8,14 @@
 //! - `avatar::routes`: `PATCH /api/me`, `PUT /api/me/avatar`, `GET /api/avatars/{user id}`.
 //! - `room::routes`: `POST /api/rooms`, `GET /api/rooms/{room}/ws`, `POST /api/rooms/{room}/seed`.
 //! - `health`: `GET /api/health`.
+//! - `csp_report`: `POST /api/csp-report`.
 
 use worker::{event, Context, Env, Method, Request, Response, Result};
 
 use crate::health::health;
 use crate::http::{internal, problem, ApiError};
 use crate::room::routes::room_name;
-use crate::{avatar, oauth, room, session, turn};
+use crate::{avatar, csp_report, oauth, room, session, turn};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
@@ -30,6 +31,7 @@ async fn route(req: Request, env: &Env) -> std::result::Result<Response, ApiErro
     let method = req.method();
     match (segments.as_slice(), method) {
         (["api", "health"], Method::Get) => health(),
+        (["api", "csp-report"], Method::Post) => csp_report::routes::csp_report(req).await,
         (["auth", "guest"], Method::Post) => session::routes::guest(req, env).await,
         (["auth", "refresh"], Method::Post) => session::routes::refresh(req, env).await,
         (["auth", "logout"], Method::Post) => session::routes::logout(req, env).await,
@@ -65,7 +67,7 @@ async fn route(req: Request, env: &Env) -> std::result::Result<Response, ApiErro
             room_name(room)?;
             Err(ApiError::MethodNotAllowed)
         }
-        (["api", "health"] | ["auth", "guest"] | ["api", "ice"], _) => {
+        (["api", "health"] | ["auth", "guest"] | ["api", "ice"] | ["api", "csp-report"], _) => {
             Err(ApiError::MethodNotAllowed)
         }
         _ => Err(ApiError::NotFound(url.path().to_owned())),

@@ -55,6 +55,7 @@ pub fn build(ctx: &Ctx, opts: BuildOpts) -> Result {
         step("building app (trunk build --release)");
         run(cmd("trunk", &["build", "--release"]).current_dir(&ctx.root))?;
         crate::minify::minify_loader(ctx)?;
+        crate::headers::write_headers(ctx)?;
     }
     if opts.skip_worker {
         step("skipping the worker (--skip-worker)");

@@ -5,6 +5,7 @@ mod bench;
 mod bootstrap;
 mod build;
 mod dev;
+mod headers;
 mod keygen;
 mod lint;
 mod minify;

@@ -129,6 +129,13 @@ pub fn RoomPage() -> impl IntoView {
             (tile_width > 0)
                 .then(|| format!("--columns: {}; --tile-width: {tile_width}px", fit.columns))
         };
+        // Through the CSSOM: the page's Content-Security-Policy refuses style attributes.
+        Effect::new(move |_| {
+            let css = grid_style().unwrap_or_default();
+            if let Some(element) = grid.get() {
+                web_sys::HtmlElement::style(&element).set_css_text(&css);
+            }
+        });
         let hands = Signal::derive(move || model.hand_queue());
         let my_hand = Signal::derive(move || {
             let me = model.me.with(|m| m.as_ref().map(|m| m.peer_id.clone()))?;
@@ -158,7 +165,7 @@ pub fn RoomPage() -> impl IntoView {
                 <LobbyRequests model/>
                 <div class="stage" data-testid="stage" class:sharing=move || anyone_sharing(model)
                     data-layout=move || if speaker_view.get() { "speaker" } else { "grid" }>
-                <div class="grid" class:speaker=move || speaker_view.get() node_ref=grid style=grid_style>
+                <div class="grid" class:speaker=move || speaker_view.get() node_ref=grid>
                     <LocalTile stream=model.local.into() name=my_name avatar=my_avatar
                         mic_off=Signal::derive(move || !model.mic_on.get()) camera_off=my_camera_off hand=my_hand
                         me=Signal::derive(move || model.me.with(|m| m.as_ref().map(|m| m.peer_id.clone())))

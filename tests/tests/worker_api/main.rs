@@ -3,6 +3,7 @@
 //! WebSockets.
 //!
 //! - [`http_api`]: `/api/health`, problem+json for unknown paths and wrong methods.
+//! - [`headers`]: the page's security headers (CSP, nosniff, referrer, permissions), CSP reports.
 //! - [`guest`]: `POST /auth/guest` and its name, body and media-type checks.
 //! - [`ice`]: `GET /api/ice` needs a valid token and returns servers that expire later.
 //! - [`upgrade`]: the checks of `GET /api/rooms/{room}/ws` (room name, origin, subprotocol, token).
@@ -23,6 +24,7 @@
 //! The harness is libtest-mimic, so the output and filters are the usual `cargo test` ones.
 
 mod guest;
+mod headers;
 mod hostile;
 mod hosts;
 mod http_api;
@@ -66,6 +68,8 @@ fn main() {
         http_api::unknown_path_is_problem_404,
         http_api::wrong_method_is_problem_405,
         http_api::bench_seed_route_does_not_exist_by_default,
+        headers::the_page_and_its_files_carry_the_security_headers,
+        headers::csp_reports_are_logged_without_the_page_address,
         guest::issues_a_guest_token,
         guest::name_limits_count_characters,
         guest::rejects_bad_names_with_400,
