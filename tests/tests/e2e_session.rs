@@ -87,10 +87,14 @@ async fn the_page_runs_under_its_policy_and_violations_are_reported(
             return Err(format!("the probe image was {loaded}"));
         }
         let wanted = format!("csp violation: img-src blocked {probe}");
-        wait_for("the probe's report in the worker's log", TIMEOUT, || async {
-            let log = std::fs::read_to_string(env.wrangler.log_path()).unwrap_or_default();
-            Ok(log.contains(&wanted).then_some(()))
-        })
+        wait_for(
+            "the probe's report in the worker's log",
+            TIMEOUT,
+            || async {
+                let log = std::fs::read_to_string(env.wrangler.log_path()).unwrap_or_default();
+                Ok(log.contains(&wanted).then_some(()))
+            },
+        )
         .await
     }
     .await;
