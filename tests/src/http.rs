@@ -174,13 +174,36 @@ pub fn post(url: &str, content_type: Option<&str>, body: &str) -> Reply {
     }
 }
 
-/// `POST /auth/guest {"name": name}`: the raw reply.
+/// A client address of its own (`CF-Connecting-IP`, from 198.18.0.0/15, the benchmarking
+/// range), so requests standing for different people are counted apart by the worker's
+/// per-address rate limits, as people on different networks are. (Cloudflare sets the header
+/// itself; `wrangler dev` keeps one a client sends.)
+pub fn some_client_address() -> String {
+    let bits = uuid::Uuid::new_v4().as_u128();
+    format!(
+        "198.{}.{}.{}",
+        18 + (bits & 1),
+        (bits >> 8) as u8,
+        (bits >> 16) as u8
+    )
+}
+
+/// `POST /auth/guest {"name": name}` from an address of its own: the raw reply.
 pub fn guest_reply(base_url: &str, name: &str) -> Reply {
+    guest_reply_from(base_url, name, &some_client_address())
+}
+
+/// `POST /auth/guest {"name": name}` from client address `address`: the raw reply.
+pub fn guest_reply_from(base_url: &str, name: &str, address: &str) -> Reply {
     let body = serde_json::json!({ "name": name }).to_string();
-    post(
+    request(
+        "POST",
         &format!("{base_url}/auth/guest"),
-        Some("application/json"),
-        &body,
+        &[
+            ("content-type", "application/json"),
+            ("cf-connecting-ip", address),
+        ],
+        Some(&body),
     )
 }
 

@@ -312,8 +312,9 @@ mod independent {
         assert_eq!(worker_accepts(&w, &guest.access_token).await, "Mina");
     }
 
-    /// Tokens from keys that no longer sign verify until they expire; renewing one yields a
-    /// token from the signing key for the same guest.
+    /// Tokens from keys that no longer sign verify until they expire; a session renewed after
+    /// the rotation gets its token from the signing key. (An old token renews nothing itself:
+    /// `Authorization` on `/auth/guest` is ignored.)
     pub async fn older_keys_still_verify_after_rotation() {
         let w = rotating();
         let old = older_key(&w, "ed-old");
@@ -339,10 +340,30 @@ mod independent {
             Some(r#"{"name":"Old"}"#),
         );
         assert_eq!(reply.status, 200, "{}", reply.body);
-        let renewed: GuestResponse = reply.json();
+        let fresh: GuestResponse = reply.json();
+        assert_ne!(fresh.user.id, claims.sub, "an old token renews nothing");
+        let cookie = http::set_cookies(&reply)
+            .into_iter()
+            .find_map(|c| {
+                c.strip_prefix("confab_rt=")
+                    .map(|v| v.split(';').next().unwrap_or("").to_owned())
+            })
+            .expect("a session cookie");
+        let refreshed = http::request(
+            "POST",
+            &url(&w, "/auth/refresh"),
+            &[
+                ("origin", w.origin()),
+                ("content-type", "application/json"),
+                ("cookie", &format!("confab_rt={cookie}")),
+            ],
+            Some("{}"),
+        );
+        assert_eq!(refreshed.status, 200, "{}", refreshed.body);
+        let renewed: GuestResponse = refreshed.json();
         assert_eq!(
-            renewed.user.id, claims.sub,
-            "renewal must keep the guest id"
+            renewed.user.id, fresh.user.id,
+            "the session keeps its guest"
         );
         let (header, _) = jose_verifies(&w, &renewed.access_token);
         assert_eq!(

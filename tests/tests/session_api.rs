@@ -37,6 +37,7 @@ fn main() {
         refresh_without_a_good_cookie_is_401_and_clears_it,
         logout_ends_the_session_and_is_idempotent,
         a_guest_token_does_not_renew_itself,
+        session_requests_are_limited_per_address,
         csrf_needs_an_allowed_origin_and_json,
         wrong_methods_are_405,
         tokens_never_appear_in_urls_or_other_headers,
@@ -80,7 +81,11 @@ fn guest(w: &Wrangler, name: &str) -> (GuestResponse, String) {
 
 fn guest_with(w: &Wrangler, name: &str, headers: &[(&str, &str)]) -> (GuestResponse, String) {
     let body = serde_json::json!({ "name": name }).to_string();
-    let mut all = vec![("content-type", "application/json")];
+    let address = http::some_client_address();
+    let mut all = vec![
+        ("content-type", "application/json"),
+        ("cf-connecting-ip", address.as_str()),
+    ];
     all.extend_from_slice(headers);
     let reply = http::request(
         "POST",
@@ -119,10 +124,19 @@ fn clears_cookie(reply: &Reply) -> bool {
     })
 }
 
-/// A same-origin JSON POST carrying `cookie`, as the app sends it.
+/// A same-origin JSON POST carrying `cookie`, as the app sends it (from an address of its own).
 fn post(w: &Wrangler, path: &str, cookie: Option<&str>, body: &str) -> Reply {
+    post_from(w, &http::some_client_address(), path, cookie, body)
+}
+
+/// [`post`] from client address `address`.
+fn post_from(w: &Wrangler, address: &str, path: &str, cookie: Option<&str>, body: &str) -> Reply {
     let cookie_header = cookie.map(|c| format!("{COOKIE}={c}"));
-    let mut headers = vec![("origin", w.origin()), ("content-type", "application/json")];
+    let mut headers = vec![
+        ("origin", w.origin()),
+        ("content-type", "application/json"),
+        ("cf-connecting-ip", address),
+    ];
     if let Some(c) = &cookie_header {
         headers.push(("cookie", c.as_str()));
     }
@@ -303,6 +317,39 @@ fn logout_ends_the_session_and_is_idempotent() {
     // Logging out again, or with no cookie, is fine. (Sessions on other devices: oauth_api.)
     assert_eq!(post(&w, "/auth/logout", Some(&here), "{}").status, 204);
     assert_eq!(post(&w, "/auth/logout", None, "{}").status, 204);
+}
+
+/// Session requests (each reaches the `Sessions` object its cookie names, forged or not) are
+/// limited per client address: 60 in ten seconds, then 429 with `Retry-After`, while another
+/// address goes on.
+fn session_requests_are_limited_per_address() {
+    let w = open();
+    let (_, cookie) = guest(&w, "Mina");
+    let busy = http::some_client_address();
+    let forged = format!("guest:{}.forged", uuid::Uuid::new_v4().simple());
+    let mut answered = 0;
+    let refused = loop {
+        let reply = post_from(&w, &busy, "/auth/refresh", Some(&forged), "{}");
+        if reply.status != 401 {
+            break reply;
+        }
+        answered += 1;
+        // 60 a window; the window may turn over once while we count.
+        assert!(answered <= 120, "more than two windows' worth answered");
+    };
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    assert_eq!(
+        media_type(&refused.content_type),
+        "application/problem+json"
+    );
+    assert_eq!(refused.header("retry-after"), Some("10"));
+    assert!(answered >= 60, "refused after {answered}");
+    // The same address's real session waits too; another address's does not.
+    assert_eq!(
+        post_from(&w, &busy, "/auth/refresh", Some(&cookie), "{}").status,
+        429
+    );
+    refreshed(&w, &cookie);
 }
 
 /// A guest is renewed only through its refresh cookie: its access token in `Authorization`

@@ -6,6 +6,7 @@
 
 use confab_protocol::Problem;
 
+pub mod rate_limit;
 #[cfg(target_arch = "wasm32")]
 pub mod request;
 #[cfg(target_arch = "wasm32")]
@@ -43,6 +44,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("server error: {0}")]
     Internal(String),
+    /// A rate limit is spent; the client may try again after `retry_after` seconds.
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after: u32 },
     /// An upstream service (a sign-in provider) failed; the message says which and why.
     #[error("{0}")]
     BadGateway(String),
@@ -60,8 +64,17 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => 413,
             ApiError::UnsupportedMediaType(_) => 415,
             ApiError::UpgradeRequired => 426,
+            ApiError::TooManyRequests { .. } => 429,
             ApiError::Internal(_) => 500,
             ApiError::BadGateway(_) => 502,
+        }
+    }
+
+    /// Seconds to wait before trying again (`Retry-After`), for a spent rate limit.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            ApiError::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            _ => None,
         }
     }
 
@@ -169,6 +182,7 @@ fn title(status: u16) -> &'static str {
         413 => "Content Too Large",
         415 => "Unsupported Media Type",
         426 => "Upgrade Required",
+        429 => "Too Many Requests",
         502 => "Bad Gateway",
         _ => "Internal Server Error",
     }

@@ -133,3 +133,36 @@ pub async fn disabled_guests_get_403() {
     let problem = http::guest_reply(w.base_url(), "Mina").expect_problem(403);
     assert_eq!(problem.title, "Forbidden");
 }
+
+/// New guests (each a `Sessions` object and its storage) are limited per client address: 20 in
+/// ten seconds, then 429 with `Retry-After`; a mistake from that address is still answered as
+/// one, and another address is welcome.
+pub async fn new_guests_are_limited_per_address() {
+    let w = open();
+    let busy = http::some_client_address();
+    let mut made = 0;
+    let refused = loop {
+        let reply = http::guest_reply_from(w.base_url(), "Crowd", &busy);
+        if reply.status != 200 {
+            break reply;
+        }
+        made += 1;
+        // 20 a window; the window may turn over once while we count.
+        assert!(made <= 40, "more than two windows' worth made");
+    };
+    assert!(made >= 20, "refused after {made}");
+    assert_eq!(refused.header("retry-after"), Some("10"));
+    let problem = refused.expect_problem(429);
+    assert_eq!(problem.title, "Too Many Requests");
+    let bad_name = http::request(
+        "POST",
+        &url(&w, "/auth/guest"),
+        &[
+            ("content-type", "application/json"),
+            ("cf-connecting-ip", busy.as_str()),
+        ],
+        Some(r#"{"name":""}"#),
+    );
+    bad_name.expect_problem(400);
+    assert_eq!(http::guest_reply(w.base_url(), "Other").status, 200);
+}

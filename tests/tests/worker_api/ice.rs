@@ -75,3 +75,31 @@ pub async fn returns_servers_that_expire_later() {
         reply.body
     );
 }
+
+/// Relay credentials (each may be a call to Cloudflare's TURN API) are limited per user: 20 a
+/// minute, then 429 with `Retry-After`, while another user goes on.
+pub async fn relay_requests_are_limited_per_user() {
+    let w = open();
+    let ask = |token: &str| {
+        http::get(
+            &url(&w, "/api/ice"),
+            &[("authorization", &format!("Bearer {token}"))],
+        )
+    };
+    let busy = guest_token(&w, "Busy");
+    let mut answered = 0;
+    let refused = loop {
+        let reply = ask(&busy);
+        if reply.status != 200 {
+            break reply;
+        }
+        answered += 1;
+        // 20 a window; the window may turn over once while we count.
+        assert!(answered <= 40, "more than two windows' worth answered");
+    };
+    assert!(answered >= 20, "refused after {answered}");
+    assert_eq!(refused.header("retry-after"), Some("60"));
+    let problem = refused.expect_problem(429);
+    assert_eq!(problem.title, "Too Many Requests");
+    assert_eq!(ask(&guest_token(&w, "Calm")).status, 200);
+}

@@ -23,5 +23,10 @@ pub fn problem(error: &ApiError) -> worker::Result<Response> {
     response
         .headers_mut()
         .set("content-type", "application/problem+json")?;
+    if let Some(seconds) = error.retry_after() {
+        response
+            .headers_mut()
+            .set("retry-after", &seconds.to_string())?;
+    }
     Ok(response)
 }

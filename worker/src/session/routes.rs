@@ -21,6 +21,7 @@ use super::calls::{call, max_age, presented, set_cookie};
 use super::{cookie, SessionOp, SessionReply, TokenRoute};
 use crate::config::Config;
 use crate::env::{config, now};
+use crate::http::rate_limit::{admit_client, Limiter};
 use crate::http::{
     internal, json, json_body, no_store, origin_allowed, problem, require_json, ApiError,
 };
@@ -41,6 +42,8 @@ pub async fn guest(mut req: Request, env: &Env) -> Result<Response, ApiError> {
         .map_err(|_| ApiError::BadRequest("body must be JSON like {\"name\":\"Mina\"}".into()))?;
     let name =
         DisplayName::parse(&request.name).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    // Counted only once it would make one: a mistake is answered as such.
+    admit_client(&req, env, Limiter::Guests).await?;
     // Always a new guest: a guest is renewed only through its refresh cookie's session, so an
     // access token (stolen, or from a session ended everywhere) cannot mint itself another.
     let user_id = format!("guest:{}", uuid::Uuid::new_v4().simple());
@@ -59,7 +62,7 @@ pub async fn guest(mut req: Request, env: &Env) -> Result<Response, ApiError> {
 /// `POST /auth/refresh [{"name"}]`: rotates the cookie, returns a new access token for the same
 /// user (the body of `POST /auth/guest`). A guest may send a new display name.
 pub async fn refresh(mut req: Request, env: &Env) -> Result<Response, ApiError> {
-    let (config, secure) = checked(&req, env)?;
+    let (config, secure) = checked(&req, env).await?;
     let body = json_body(&mut req).await?;
     let request: RefreshRequest = if body.trim_ascii().is_empty() {
         RefreshRequest::default()
@@ -101,7 +104,7 @@ pub async fn refresh(mut req: Request, env: &Env) -> Result<Response, ApiError> 
 
 /// `POST /auth/logout {}`: ends this device's session.
 pub async fn logout(req: Request, env: &Env) -> Result<Response, ApiError> {
-    let (config, secure) = checked(&req, env)?;
+    let (config, secure) = checked(&req, env).await?;
     if let Some((route, token)) = presented(&req, secure) {
         call(env, &config, &route, SessionOp::Logout { token }).await?;
     }
@@ -111,7 +114,7 @@ pub async fn logout(req: Request, env: &Env) -> Result<Response, ApiError> {
 /// `POST /auth/logout-all {}`: ends every session of the cookie's user, once the cookie proves
 /// a live session.
 pub async fn logout_all(req: Request, env: &Env) -> Result<Response, ApiError> {
-    let (config, secure) = checked(&req, env)?;
+    let (config, secure) = checked(&req, env).await?;
     let Some((route, token)) = presented(&req, secure) else {
         return refused("no session", secure);
     };
@@ -159,7 +162,7 @@ async fn start_for_guest(
 }
 
 /// The CSRF checks, then the configuration and whether the cookie is the Secure form.
-fn checked(req: &Request, env: &Env) -> Result<(Config, bool), ApiError> {
+async fn checked(req: &Request, env: &Env) -> Result<(Config, bool), ApiError> {
     let config = config(env)?;
     let url = req.url().map_err(internal)?;
     let origin = req.headers().get("origin").ok().flatten();
@@ -169,6 +172,7 @@ fn checked(req: &Request, env: &Env) -> Result<(Config, bool), ApiError> {
         ));
     }
     require_json(req)?;
+    admit_client(req, env, Limiter::Sessions).await?;
     Ok((config, cookie::is_secure_scheme(url.scheme())))
 }
 

@@ -7,6 +7,7 @@
 use worker::{Env, Headers, Method, Request, RequestInit, RequestRedirect, Response};
 
 use crate::env::{config, now};
+use crate::http::rate_limit::{admit, user_key, Limiter};
 use crate::http::{bearer, json, no_store, ApiError};
 use crate::outbound::{fetch_within, Answer, FetchFailure};
 use crate::turn::cloudflare::{MAX_ANSWER_BYTES, TIMEOUT};
@@ -20,6 +21,7 @@ pub async fn ice(req: &Request, env: &Env) -> Result<Response, ApiError> {
         .keys
         .verify(&token, now)
         .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
+    admit(env, Limiter::Ice, user_key(&identity.user_id)).await?;
     let answer = ice_response(
         &config.stun_urls,
         &config.turn,
