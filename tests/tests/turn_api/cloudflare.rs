@@ -160,6 +160,18 @@ pub async fn servers_are_passed_on_without_port_53() {
     );
     let body: Value = serde_json::from_str(&call.body).expect("a JSON body");
     assert_eq!(body, json!({ "ttl": TTL }));
+    // Asked again (a reload, a reconnect) while young: the same credential, no new call.
+    let (_, again) = ice(&w, &token);
+    assert_eq!(again, answer, "the kept answer");
+    assert_eq!(
+        api.standin.seen().len(),
+        calls_before + 1,
+        "no second API call"
+    );
+    // Another person gets a credential of their own.
+    let (_, theirs) = ice(&w, &guest_token(&w));
+    assert!(theirs.relay);
+    assert_eq!(api.standin.seen().len(), calls_before + 2);
 }
 
 /// STUN only, relay off, asked again within five minutes.

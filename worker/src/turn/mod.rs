@@ -13,8 +13,10 @@
 //! `ICE_TRANSPORT_POLICY=relay` (a deployer's privacy choice) makes the app use the relay only;
 //! the answer carries the policy, and `relay: false` with it means calls cannot connect now.
 //!
-//! [`config`] reads the variables; [`ice_response`] builds the answer.
+//! [`config`] reads the variables; [`ice_response`] builds the answer, and
+//! [`cached_ice_response`] reuses a user's Cloudflare answer while it is young ([`cache`]).
 
+pub mod cache;
 pub mod cloudflare;
 pub mod config;
 pub mod coturn;
@@ -24,10 +26,12 @@ pub mod routes;
 #[cfg(test)]
 mod tests;
 
+use std::cell::RefCell;
 use std::future::Future;
 
 use confab_protocol::{IceResponse, IceServer, IceTransportPolicy};
 
+pub use cache::RelayCache;
 pub use cloudflare::{ApiAnswer, ApiCall, ApiFailure, RelayFailure};
 pub use config::{transport_policy, Relay, TurnConfigError};
 
@@ -125,4 +129,34 @@ fn stun(stun_urls: &[String]) -> Vec<IceServer> {
         username: None,
         credential: None,
     }]
+}
+
+/// [`ice_response`], reusing the Cloudflare relay answer kept for `user_id` while at least a
+/// fifth of its life is left, and keeping a new one. Other relays cost no call: not cached.
+pub async fn cached_ice_response<A: TurnApi>(
+    cache: &RefCell<RelayCache>,
+    stun_urls: &[String],
+    relay: &Relay,
+    policy: IceTransportPolicy,
+    user_id: &str,
+    now: i64,
+    api: &A,
+) -> IceAnswer {
+    let Relay::Cloudflare(service) = relay else {
+        return ice_response(stun_urls, relay, policy, user_id, now, api).await;
+    };
+    let kept = cache.borrow().fresh(user_id, now, service.ttl);
+    if let Some(response) = kept {
+        return IceAnswer {
+            response,
+            failure: None,
+        };
+    }
+    let answer = ice_response(stun_urls, relay, policy, user_id, now, api).await;
+    if answer.response.relay {
+        cache
+            .borrow_mut()
+            .keep(user_id, answer.response.clone(), now);
+    }
+    answer
 }

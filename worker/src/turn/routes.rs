@@ -1,8 +1,11 @@
 //! `GET /api/ice` (Bearer access token): STUN and, when configured, a TURN relay credential for
 //! this user (see [`crate::turn`]). Thin glue: the rules live there.
 //!
-//! `Cache-Control: no-store` (the answer is per user and carries a credential). A Cloudflare
+//! `Cache-Control: no-store` (the answer is per user and carries a credential). A user's
+//! Cloudflare answer is kept in the isolate and handed out again while young ([`RelayCache`]). A Cloudflare
 //! TURN API failure is logged (never the token) and answered STUN only with `relay: false`.
+
+use std::cell::RefCell;
 
 use worker::{Env, Headers, Method, Request, RequestInit, RequestRedirect, Response};
 
@@ -11,7 +14,14 @@ use crate::http::rate_limit::{admit, user_key, Limiter};
 use crate::http::{bearer, json, no_store, ApiError};
 use crate::outbound::{fetch_within, Answer, FetchFailure};
 use crate::turn::cloudflare::{MAX_ANSWER_BYTES, TIMEOUT};
-use crate::turn::{ice_response, ApiAnswer, ApiCall, ApiFailure, TurnApi};
+use crate::turn::{cached_ice_response, ApiAnswer, ApiCall, ApiFailure, RelayCache, TurnApi};
+
+thread_local! {
+    /// This isolate's kept Cloudflare relay answers. An isolate has one thread; its requests
+    /// interleave only at awaits, and no borrow is held across one.
+    static RELAY_ANSWERS: &'static RefCell<RelayCache> =
+        Box::leak(Box::new(RefCell::new(RelayCache::default())));
+}
 
 pub async fn ice(req: &Request, env: &Env) -> Result<Response, ApiError> {
     let config = config(env)?;
@@ -22,7 +32,8 @@ pub async fn ice(req: &Request, env: &Env) -> Result<Response, ApiError> {
         .verify(&token, now)
         .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
     admit(env, Limiter::Ice, user_key(&identity.user_id)).await?;
-    let answer = ice_response(
+    let answer = cached_ice_response(
+        RELAY_ANSWERS.with(|cache| *cache),
         &config.stun_urls,
         &config.turn,
         config.ice_transport_policy,
