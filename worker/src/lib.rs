@@ -45,6 +45,9 @@ pub mod sql;
 pub mod token;
 pub mod turn;
 
+#[cfg(test)]
+mod properties;
+
 #[cfg(target_arch = "wasm32")]
 mod env;
 #[cfg(target_arch = "wasm32")]

@@ -5,6 +5,7 @@ mod bench;
 mod bootstrap;
 mod build;
 mod dev;
+mod fuzz;
 mod headers;
 mod keygen;
 mod lint;
@@ -39,6 +40,9 @@ commands:
         build, then `cargo run --release -p confab-tests --bin bench-join -- <args>`
   bench chat [--rate N] [--seconds N] [--seed N]
         build, then `cargo run --release -p confab-tests --bin bench-chat -- <args>`
+  fuzz [--cases N]
+        the property tests (frames, names, search, tokens, cookies, return_to) with
+        PROPTEST_CASES=N (default 100000) in release: a long fuzzing run
   keygen [--kid NAME] [--hs256]
         print a fresh JWT_KEYS entry, `kid:ed25519:<base64 seed>` (or an HS256 secret)
 ";
@@ -127,6 +131,7 @@ fn run(command: &str, mut args: Vec<String>) -> Result<i32> {
         "test" => test::test(&ctx, args),
         "bench" => bench::bench(&ctx, args),
         "keygen" => keygen::keygen(args),
+        "fuzz" => fuzz::fuzz(&ctx, args),
         other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
     }
 }
