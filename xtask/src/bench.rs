@@ -7,14 +7,16 @@ use crate::util::{cmd, status, step, Result};
 use crate::Ctx;
 
 const USAGE: &str = "name a benchmark: `cargo xtask bench join [--runs N] [--relay]`, \
-                     `cargo xtask bench share [--runs N]` or \
-                     `cargo xtask bench chat [--rate N] [--seconds N] [--seed N]`";
+                     `cargo xtask bench share [--runs N]`, \
+                     `cargo xtask bench chat [--rate N] [--seconds N] [--seed N]` or \
+                     `cargo xtask bench load [--rooms N] [--per-room N] [--seconds N] [--rate N]`";
 
 pub fn bench(ctx: &Ctx, mut args: Vec<String>) -> Result<i32> {
     let (binary, needs_browsers) = match args.first().map(String::as_str) {
         Some("join") => ("bench-join", true),
         Some("share") => ("bench-share", true),
         Some("chat") => ("bench-chat", false),
+        Some("load") => ("bench-load", false),
         Some(other) => return Err(format!("bench: unknown benchmark `{other}`; {USAGE}")),
         None => return Err(format!("bench: {USAGE}")),
     };

@@ -43,6 +43,8 @@ commands:
   fuzz [--cases N]
         the property tests (frames, names, search, tokens, cookies, return_to) with
         PROPTEST_CASES=N (default 100000) in release: a long fuzzing run
+  bench load [--rooms N] [--per-room N] [--seconds N] [--rate N]
+        build, then `cargo run --release -p confab-tests --bin bench-load -- <args>`
   keygen [--kid NAME] [--hs256]
         print a fresh JWT_KEYS entry, `kid:ed25519:<base64 seed>` (or an HS256 secret)
 ";

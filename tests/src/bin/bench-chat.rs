@@ -17,13 +17,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use confab_protocol::{ClientFrame, ServerFrame};
+use confab_tests::bench_socket::{next_frame, open, send};
 use confab_tests::http;
 use confab_tests::wrangler::{Options, Wrangler};
-use confab_tests::ws_client::protocols_for;
-use futures_util::{SinkExt, StreamExt};
 use tokio::sync::Mutex;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
 
 const MEMBERS: usize = 8;
@@ -136,58 +133,6 @@ fn main() -> ExitCode {
     }
 }
 
-type Sink = futures_util::stream::SplitSink<
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
-    Message,
->;
-type Stream = futures_util::stream::SplitStream<
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
->;
-
-/// A joined room socket, split so one task can send while another reads.
-async fn open(w: &Wrangler, room: &str, name: &str) -> Result<(Sink, Stream), String> {
-    let token = http::guest(w.base_url(), name).access_token;
-    let mut request = w
-        .room_ws_url(room)
-        .into_client_request()
-        .map_err(|e| e.to_string())?;
-    let headers = request.headers_mut();
-    headers.insert("origin", w.origin().parse().map_err(|_| "bad origin")?);
-    headers.insert(
-        "sec-websocket-protocol",
-        protocols_for(&token).parse().map_err(|_| "bad protocols")?,
-    );
-    let (ws, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .map_err(|e| format!("connect: {e}"))?;
-    let (sink, mut stream) = ws.split();
-    // The welcome comes first; anything else here is a protocol failure.
-    match next_frame(&mut stream, Duration::from_secs(10)).await? {
-        ServerFrame::Welcome { .. } => Ok((sink, stream)),
-        other => Err(format!("expected welcome, got {other:?}")),
-    }
-}
-
-async fn next_frame(stream: &mut Stream, timeout: Duration) -> Result<ServerFrame, String> {
-    loop {
-        let message = tokio::time::timeout(timeout, stream.next())
-            .await
-            .map_err(|_| format!("no frame within {timeout:?}"))?
-            .ok_or("socket ended")?
-            .map_err(|e| format!("socket error: {e}"))?;
-        if let Message::Text(text) = message {
-            return serde_json::from_str(text.as_str())
-                .map_err(|e| format!("bad frame {text}: {e}"));
-        }
-    }
-}
-
-async fn send(sink: &mut Sink, frame: &ClientFrame) -> Result<(), String> {
-    sink.send(Message::text(frame.to_json()))
-        .await
-        .map_err(|e| format!("send: {e}"))
-}
-
 struct FanOut {
     p50: f64,
     p99: f64,
@@ -204,7 +149,7 @@ async fn fan_out(w: &Wrangler, args: &Args) -> Result<FanOut, String> {
     // Send times by client_id, written by senders and read by receivers (same clock).
     let sent_at: Arc<Mutex<HashMap<Uuid, (usize, Instant)>>> = Arc::default();
     for member in 0..MEMBERS {
-        let (sink, stream) = open(w, &room, &format!("Member {member}")).await?;
+        let (sink, stream, _) = open(w, &room, &format!("Member {member}")).await?;
         sinks.push(sink);
         readers.push(stream);
     }
@@ -296,7 +241,7 @@ async fn search_and_history(w: &Wrangler, args: &Args) -> Result<Lookups, String
         args.seed,
         seeded.elapsed().as_secs_f64()
     );
-    let (mut sink, mut stream) = open(w, &room, "Searcher").await?;
+    let (mut sink, mut stream, _) = open(w, &room, "Searcher").await?;
     let queries = [
         "학교",
         "회의 자료",
