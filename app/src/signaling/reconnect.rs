@@ -4,7 +4,10 @@ use confab_protocol::close_code;
 
 /// First retry after this long; each failure doubles it, up to [`MAX_DELAY_MS`].
 pub const BASE_DELAY_MS: u32 = 500;
-pub const MAX_DELAY_MS: u32 = 10_000;
+/// A server back from a restart or a deploy is found within this (±30 %): people are back in
+/// their call a few seconds after it, and a room's few sockets retrying this often cost the
+/// worker nothing.
+pub const MAX_DELAY_MS: u32 = 3_000;
 /// ±30 % spread, so a room full of people dropped at once does not return in lockstep.
 pub const JITTER: f64 = 0.3;
 
@@ -43,24 +46,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn delays_double_from_half_a_second_and_cap_at_ten() {
+    fn delays_double_from_half_a_second_and_cap_at_three() {
         let nominal: Vec<u32> = (0..8).map(|a| backoff_delay_ms(a, 0.5)).collect();
-        assert_eq!(
-            nominal,
-            vec![500, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000]
-        );
-        assert_eq!(backoff_delay_ms(u32::MAX, 0.5), 10_000);
+        assert_eq!(nominal, vec![500, 1000, 2000, 3000, 3000, 3000, 3000, 3000]);
+        assert_eq!(backoff_delay_ms(u32::MAX, 0.5), 3000);
     }
 
     #[test]
     fn jitter_stays_within_thirty_percent() {
         assert_eq!(backoff_delay_ms(0, 0.0), 350);
         assert_eq!(backoff_delay_ms(0, 0.999_999), 650);
-        assert_eq!(backoff_delay_ms(10, 0.0), 7000);
-        assert_eq!(backoff_delay_ms(10, 1.0), 13_000);
+        assert_eq!(backoff_delay_ms(10, 0.0), 2100);
+        assert_eq!(backoff_delay_ms(10, 1.0), 3900);
         for i in 0..100 {
-            let d = backoff_delay_ms(3, f64::from(i) / 100.0);
-            assert!((2800..=5200).contains(&d), "{d}");
+            let d = backoff_delay_ms(2, f64::from(i) / 100.0);
+            assert!((1400..=2600).contains(&d), "{d}");
         }
         // Out-of-range randomness cannot produce a wild delay.
         assert_eq!(backoff_delay_ms(0, -5.0), 350);
