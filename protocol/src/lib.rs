@@ -12,6 +12,8 @@ mod invisible;
 mod model;
 mod names;
 mod reaction;
+#[cfg(feature = "relay")]
+pub mod relay;
 
 pub use decode::{decode_client_frame, FrameError};
 pub use frames::{ClientFrame, ErrorCode, ServerFrame};

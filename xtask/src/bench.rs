@@ -8,19 +8,37 @@ use crate::Ctx;
 
 const USAGE: &str = "name a benchmark: `cargo xtask bench join [--runs N] [--relay]`, \
                      `cargo xtask bench share [--runs N]`, \
-                     `cargo xtask bench chat [--rate N] [--seconds N] [--seed N]` or \
-                     `cargo xtask bench load [--rooms N] [--per-room N] [--seconds N] [--rate N]`";
+                     `cargo xtask bench chat [--rate N] [--seconds N] [--seed N]`, \
+                     `cargo xtask bench load [--rooms N] [--per-room N] [--seconds N] [--rate N]` or \
+                     `cargo xtask bench relay` (one room of 8, 50 signals/s)";
 
 pub fn bench(ctx: &Ctx, mut args: Vec<String>) -> Result<i32> {
     let (binary, needs_browsers) = match args.first().map(String::as_str) {
         Some("join") => ("bench-join", true),
         Some("share") => ("bench-share", true),
         Some("chat") => ("bench-chat", false),
-        Some("load") => ("bench-load", false),
+        Some("load") | Some("relay") => ("bench-load", false),
         Some(other) => return Err(format!("bench: unknown benchmark `{other}`; {USAGE}")),
         None => return Err(format!("bench: {USAGE}")),
     };
-    args.remove(0);
+    if args.remove(0) == "relay" {
+        // The signaling relay alone: one room of 8, 50 signals a second (flags given after
+        // `relay` come later and win).
+        let relay = [
+            "--rooms",
+            "1",
+            "--per-room",
+            "8",
+            "--rate",
+            "50",
+            "--seconds",
+            "20",
+        ];
+        let mut with = relay.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        with.push("--signals-only".into());
+        with.append(&mut args);
+        args = with;
+    }
     let opts = BuildOpts::take_from(&mut args);
     build(ctx, opts)?;
     if needs_browsers {

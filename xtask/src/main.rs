@@ -45,6 +45,8 @@ commands:
         PROPTEST_CASES=N (default 100000) in release: a long fuzzing run
   bench load [--rooms N] [--per-room N] [--seconds N] [--rate N]
         build, then `cargo run --release -p confab-tests --bin bench-load -- <args>`
+  bench relay
+        bench-load with one room of 8 sending 50 signals a second, nothing else: the relay
   keygen [--kid NAME] [--hs256]
         print a fresh JWT_KEYS entry, `kid:ed25519:<base64 seed>` (or an HS256 secret)
 ";

@@ -6,7 +6,9 @@
 //! each sender's signals in the order sent with none missing. Prints send-to-receipt latency
 //! (one process, one clock) and the errors; fails on any loss, duplicate, reordering or error.
 //!
-//! Run by `cargo xtask bench load [--rooms N] [--per-room N] [--seconds N] [--rate N]`.
+//! Run by `cargo xtask bench load [--rooms N] [--per-room N] [--seconds N] [--rate N]`, and by
+//! `cargo xtask bench relay` as one room of 8 sending 50 signals a second (`--signals-only`):
+//! the signaling relay alone.
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -32,6 +34,8 @@ struct Args {
     seconds: u64,
     /// Chat messages, and signals, per room per second.
     rate: u32,
+    /// Signaling only (`--signals-only`): the relay alone, as `cargo xtask bench relay` runs it.
+    signals_only: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -40,9 +44,14 @@ fn parse_args() -> Result<Args, String> {
         per_room: 5,
         seconds: 60,
         rate: 2,
+        signals_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
+        if flag == "--signals-only" {
+            args.signals_only = true;
+            continue;
+        }
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
         let number = |max: u64| {
             value
@@ -55,7 +64,7 @@ fn parse_args() -> Result<Args, String> {
             "--rooms" => args.rooms = number(200)? as usize,
             "--per-room" => args.per_room = number(8)? as usize,
             "--seconds" => args.seconds = number(600)?,
-            "--rate" => args.rate = number(10)? as u32,
+            "--rate" => args.rate = number(100)? as u32,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -139,6 +148,7 @@ async fn run(w: Arc<Wrangler>, args: &Args) -> Result<bool, String> {
             room,
             members,
             args.rate,
+            !args.signals_only,
             end,
             sent_at.clone(),
         )));
@@ -202,6 +212,7 @@ async fn run_room(
     room: usize,
     members: Vec<Member>,
     rate: u32,
+    chat: bool,
     end: Instant,
     sent_at: SentAt,
 ) -> Result<RoomRun, String> {
@@ -233,8 +244,10 @@ async fn run_room(
             sent.insert(client_id.to_string(), Instant::now());
             sent.insert(signal_key(room, k), Instant::now());
         }
-        let text = format!("load {room}/{k} 안녕하세요");
-        send(&mut sinks[from], &ClientFrame::Chat { client_id, text }).await?;
+        if chat {
+            let text = format!("load {room}/{k} 안녕하세요");
+            send(&mut sinks[from], &ClientFrame::Chat { client_id, text }).await?;
+        }
         let data = json!({ "n": k });
         send(&mut sinks[from], &ClientFrame::Signal { to, data }).await?;
         k += 1;
@@ -244,7 +257,7 @@ async fn run_room(
         seen.push(reader.await.map_err(|e| e.to_string())?);
     }
     drop(sinks);
-    Ok((k, k, seen))
+    Ok((if chat { k } else { 0 }, k, seen))
 }
 
 fn signal_key(room: usize, n: usize) -> String {
@@ -384,6 +397,7 @@ mod tests {
             per_room: 2,
             seconds: 1,
             rate: 1,
+            signals_only: false,
         }
     }
 

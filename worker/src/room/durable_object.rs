@@ -281,6 +281,11 @@ impl Room {
                         let _ = socket.send_with_str(frame.to_json());
                     }
                 }
+                Action::Relay { to, text } => {
+                    for socket in self.state.get_websockets_with_tag(to.as_str()) {
+                        let _ = socket.send_with_str(&text);
+                    }
+                }
                 Action::BroadcastOthers(frame) => {
                     self.broadcast_except(&sender.member.peer_id, &frame)
                 }

@@ -25,7 +25,7 @@ pub use moderation::ModerationStore;
 pub use settings::{admit_identity, RoomSettings, SettingsConflict, SettingsStore};
 
 use confab_protocol::{
-    close_code, decode_client_frame, limits, BanPeriod, ChatMessage, ClientFrame, ErrorCode,
+    close_code, decode_client_frame, limits, relay, BanPeriod, ChatMessage, ClientFrame, ErrorCode,
     FrameError, Member, PeerId, RoomAccess, ServerFrame,
 };
 use serde::{Deserialize, Serialize};
@@ -63,6 +63,8 @@ pub enum Action {
     Reply(ServerFrame),
     /// Send to one other peer in the room.
     SendTo(PeerId, ServerFrame),
+    /// Send this frame, already written, to one other peer (a relayed signal).
+    Relay { to: PeerId, text: String },
     /// Send to everyone in the room except the sender.
     BroadcastOthers(ServerFrame),
     /// Replace the sender's attachment (media state or token expiry changed).
@@ -190,6 +192,19 @@ pub fn on_text(incoming: &Incoming<'_>, guard: &mut ConnGuard, text: &str) -> Ve
             return vec![Action::Close {
                 code: close_code::POLICY_VIOLATION,
                 reason: "flood",
+            }];
+        }
+    }
+    // Most frames are signaling: read once, relayed with their data as it came.
+    if sender.waiting.is_none() {
+        if let Some(signal) = relay::read_signal(text) {
+            if signal.to == sender.member.peer_id || (incoming.member_of)(&signal.to).is_none() {
+                return refuse(guard, FrameError::unknown_peer(&signal.to));
+            }
+            let text = relay::relayed_signal(&sender.member.peer_id, signal.data);
+            return vec![Action::Relay {
+                to: signal.to,
+                text,
             }];
         }
     }

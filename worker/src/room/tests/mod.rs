@@ -96,6 +96,24 @@ fn signal_is_relayed_to_the_addressed_peer_only_with_server_stamped_sender() {
 }
 
 #[test]
+fn a_plain_signal_is_relayed_with_its_data_as_sent() {
+    let mut guard = ConnGuard::new(NOW_MS);
+    let frame =
+        format!(r#"{{"type":"signal","to":"{BOB}","data":{{"n":4.8843664185623195e+218}}}}"#);
+    let actions = run(&alice(), &mut guard, &frame);
+    let [Action::Relay { to, text }] = actions.as_slice() else {
+        panic!("expected one relay, got {actions:?}");
+    };
+    assert_eq!(to, &PeerId(BOB.into()));
+    assert!(
+        text.ends_with(r#""data":{"n":4.8843664185623195e+218}}"#),
+        "{text}"
+    );
+    let relayed: ServerFrame = serde_json::from_str(text).expect("a server frame");
+    assert!(matches!(relayed, ServerFrame::Signal { from, .. } if from == PeerId(ALICE.into())));
+}
+
+#[test]
 fn signal_to_absent_or_self_is_unknown_peer() {
     let mut guard = ConnGuard::new(NOW_MS);
     for to in [GONE, ALICE] {
