@@ -8,6 +8,9 @@
 //! token seen is remembered, and after the run `main` fails the binary if wrangler's log holds
 //! any of them.
 
+#[path = "session_api/limits.rs"]
+mod limits;
+
 use std::sync::{Arc, Mutex};
 
 use confab_protocol::{GuestResponse, IceResponse};
@@ -16,6 +19,7 @@ use confab_tests::oauth_flow::assert_plain_http_cookie;
 use confab_tests::suite::{finish_without_leaks, stop_workers};
 use confab_tests::wrangler::{Options, Shared, Wrangler};
 use libtest_mimic::Arguments;
+use limits::session_requests_are_limited_per_address;
 
 static OPEN: Shared = Shared::new();
 static SHORT: Shared = Shared::new();
@@ -317,39 +321,6 @@ fn logout_ends_the_session_and_is_idempotent() {
     // Logging out again, or with no cookie, is fine. (Sessions on other devices: oauth_api.)
     assert_eq!(post(&w, "/auth/logout", Some(&here), "{}").status, 204);
     assert_eq!(post(&w, "/auth/logout", None, "{}").status, 204);
-}
-
-/// Session requests (each reaches the `Sessions` object its cookie names, forged or not) are
-/// limited per client address: 60 in ten seconds, then 429 with `Retry-After`, while another
-/// address goes on.
-fn session_requests_are_limited_per_address() {
-    let w = open();
-    let (_, cookie) = guest(&w, "Mina");
-    let busy = http::some_client_address();
-    let forged = format!("guest:{}.forged", uuid::Uuid::new_v4().simple());
-    let mut answered = 0;
-    let refused = loop {
-        let reply = post_from(&w, &busy, "/auth/refresh", Some(&forged), "{}");
-        if reply.status != 401 {
-            break reply;
-        }
-        answered += 1;
-        // 60 a window; the window may turn over once while we count.
-        assert!(answered <= 120, "more than two windows' worth answered");
-    };
-    assert_eq!(refused.status, 429, "{}", refused.body);
-    assert_eq!(
-        media_type(&refused.content_type),
-        "application/problem+json"
-    );
-    assert_eq!(refused.header("retry-after"), Some("10"));
-    assert!(answered >= 60, "refused after {answered}");
-    // The same address's real session waits too; another address's does not.
-    assert_eq!(
-        post_from(&w, &busy, "/auth/refresh", Some(&cookie), "{}").status,
-        429
-    );
-    refreshed(&w, &cookie);
 }
 
 /// A guest is renewed only through its refresh cookie: its access token in `Authorization`

@@ -14,6 +14,7 @@ const NOW: i64 = 1_700_000_000;
 use crate::outbound::run_ready as run;
 
 /// Reading the relay variables.
+mod cache;
 mod config;
 
 const ALL: IceTransportPolicy = IceTransportPolicy::All;
@@ -482,50 +483,4 @@ fn the_answer_carries_the_transport_policy() {
     assert_eq!(answer.response.transport_policy, RELAY);
     assert!(!answer.response.relay);
     assert_eq!(answer.failure, Some(RelayFailure::Unreachable));
-}
-
-#[test]
-fn a_users_cloudflare_answer_is_reused_while_young_and_failures_are_not_kept() {
-    let cache = RefCell::new(RelayCache::default());
-    let relay = cloudflare_relay("3600");
-    let api = FakeApi::answering(201, documented_answer());
-    let ask = |user: &str, now: i64| {
-        run(cached_ice_response(
-            &cache,
-            &stun_urls(),
-            &relay,
-            ALL,
-            user,
-            now,
-            &api,
-        ))
-    };
-    let first = ask("user:b", NOW);
-    assert!(first.response.relay);
-    let again = ask("user:b", NOW + 600);
-    assert_eq!(again.response, first.response, "the same credential, kept");
-    assert_eq!(api.calls.borrow().len(), 1);
-    ask("user:c", NOW + 600);
-    assert_eq!(api.calls.borrow().len(), 2, "another user gets their own");
-    let late = ask("user:b", NOW + 3000);
-    assert_eq!(
-        late.response.expires_at,
-        NOW + 3000 + 3600,
-        "renewed near its end"
-    );
-    assert_eq!(api.calls.borrow().len(), 3);
-
-    let failing = FakeApi::with(Err(ApiFailure::Unreachable));
-    let empty = RefCell::new(RelayCache::default());
-    let stun_only = run(cached_ice_response(
-        &empty,
-        &stun_urls(),
-        &relay,
-        ALL,
-        "user:d",
-        NOW,
-        &failing,
-    ));
-    assert!(!stun_only.response.relay);
-    assert!(empty.borrow().is_empty(), "a STUN-only answer is not kept");
 }
