@@ -98,10 +98,22 @@ pub fn clears(set_cookie: &str) -> bool {
             .any(|a| a.starts_with("expires=") && a.contains("1970"))
 }
 
-/// A browser's cookies and nothing else: one jar per host (ports share cookies, as in browsers).
-#[derive(Debug, Clone, Default)]
+/// A browser's cookies and nothing else: one jar per host (ports share cookies, as in browsers),
+/// on a network of its own (its `CF-Connecting-IP`, so the worker's per-address limits count
+/// each simulated person apart, as they would people at different places).
+#[derive(Debug, Clone)]
 pub struct Browser {
     jars: HashMap<String, BTreeMap<String, String>>,
+    address: String,
+}
+
+impl Default for Browser {
+    fn default() -> Self {
+        Browser {
+            jars: HashMap::new(),
+            address: crate::http::some_client_address(),
+        }
+    }
 }
 
 impl Browser {
@@ -120,6 +132,7 @@ impl Browser {
         let host = host_of(url);
         let cookie = self.cookie_header(&host);
         let mut all: Vec<(&str, &str)> = headers.to_vec();
+        all.push(("cf-connecting-ip", &self.address));
         if let Some(cookie) = &cookie {
             all.push(("cookie", cookie));
         }
