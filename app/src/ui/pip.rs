@@ -150,7 +150,9 @@ async fn document_window(
     let doc = pip.document().ok_or(JsValue::NULL)?;
     let video = new_video(&doc, stream)?;
     let body = doc.body().ok_or(JsValue::NULL)?;
-    body.set_attribute("style", "margin:0;background:#000")?;
+    // Styles through the CSSOM: the window keeps the page's Content-Security-Policy, which
+    // refuses style attributes.
+    web_sys::HtmlElement::style(&body).set_css_text("margin:0;background:#000");
     body.append_child(&video)?;
     let on_pagehide = Closure::once_into_js(on_close);
     pip.add_event_listener_with_callback("pagehide", on_pagehide.unchecked_ref())?;
@@ -171,10 +173,8 @@ fn new_video(
     video.set_muted(true);
     video.set_attribute("playsinline", "")?;
     video.set_attribute("data-testid", "pip-video")?;
-    video.set_attribute(
-        "style",
-        "width:100%;height:100vh;object-fit:cover;display:block",
-    )?;
+    web_sys::HtmlElement::style(&video)
+        .set_css_text("width:100%;height:100vh;object-fit:cover;display:block");
     video.set_src_object(stream);
     Ok(video)
 }
