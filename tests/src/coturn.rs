@@ -21,6 +21,7 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
+use crate::lab_cert::TlsCert;
 use crate::process::{spawn_watchdog, stop_group};
 
 pub const TURNSERVER: &str = "/usr/bin/turnserver";
@@ -33,6 +34,8 @@ const UCLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 /// A running turnserver; stopped (whole process group) on drop.
 pub struct Coturn {
     port: u16,
+    /// TURN over TLS, when started with a certificate ([`Coturn::start_with_tls`]).
+    tls_port: Option<u16>,
     /// The addresses it listens on; the first is also where it relays from.
     listen: Vec<String>,
     secret: String,
@@ -88,16 +91,27 @@ impl Coturn {
     /// Like [`Coturn::start`], with the peer restrictions README gives deployers
     /// (`deploy/coturn-peers.conf`) instead of allowing loopback peers.
     pub fn start_as_deployed(dir: &Path) -> Result<Coturn, String> {
-        Self::start_with(dir, &["127.0.0.1"], Peers::AsDeployed)
+        Self::start_with(dir, &["127.0.0.1"], Peers::AsDeployed, None)
     }
 
     /// Like [`Coturn::start`], listening on each of `listen` (addresses this namespace owns)
     /// and relaying from the first.
     pub fn start_on(dir: &Path, listen: &[&str]) -> Result<Coturn, String> {
-        Self::start_with(dir, listen, Peers::Loopback)
+        Self::start_with(dir, listen, Peers::Loopback, None)
     }
 
-    fn start_with(dir: &Path, listen: &[&str], peers: Peers) -> Result<Coturn, String> {
+    /// Like [`Coturn::start_on`], also serving TURN over TLS with `cert` (see
+    /// [`Coturn::tls_url`]).
+    pub fn start_with_tls(dir: &Path, listen: &[&str], cert: &TlsCert) -> Result<Coturn, String> {
+        Self::start_with(dir, listen, Peers::Loopback, Some(cert))
+    }
+
+    fn start_with(
+        dir: &Path,
+        listen: &[&str],
+        peers: Peers,
+        tls: Option<&TlsCert>,
+    ) -> Result<Coturn, String> {
         let peers = match peers {
             Peers::Loopback => "allow-loopback-peers\n".to_owned(),
             Peers::AsDeployed => {
@@ -124,7 +138,7 @@ impl Coturn {
         // A port picked free can be taken before turnserver binds it: try a few.
         let mut last = String::new();
         for attempt in 0..3 {
-            match Self::launch(dir, &secret, &listen, &peers, attempt) {
+            match Self::launch(dir, &secret, &listen, &peers, tls, attempt) {
                 Ok(coturn) => return Ok(coturn),
                 Err(error) => last = error,
             }
@@ -137,9 +151,22 @@ impl Coturn {
         secret: &str,
         listen: &[String],
         peers: &str,
+        tls: Option<&TlsCert>,
         attempt: usize,
     ) -> Result<Coturn, String> {
         let port = free_udp_and_tcp_port().map_err(|e| format!("no free port: {e}"))?;
+        let tls_port = match tls {
+            Some(_) => Some(free_udp_and_tcp_port().map_err(|e| format!("no free port: {e}"))?),
+            None => None,
+        };
+        let tls_lines = match (tls, tls_port) {
+            (Some(cert), Some(tls_port)) => format!(
+                "tls-listening-port={tls_port}\ncert={}\npkey={}\n",
+                cert.cert.display(),
+                cert.key.display()
+            ),
+            _ => "no-tls\n".to_owned(),
+        };
         let config = dir.join(format!("turnserver-{attempt}.conf"));
         let log_path = dir.join("turnserver.log");
         let listening: String = listen
@@ -156,7 +183,7 @@ impl Coturn {
                  static-auth-secret={secret}\n\
                  realm={REALM}\n\
                  fingerprint\n\
-                 no-tls\n\
+                 {tls_lines}\
                  no-dtls\n\
                  no-cli\n\
                  {peers}\n\
@@ -189,6 +216,7 @@ impl Coturn {
         let watchdog = spawn_watchdog(child.id() as i32);
         let mut coturn = Coturn {
             port,
+            tls_port,
             listen: listen.to_vec(),
             secret: secret.to_owned(),
             log_path,
@@ -246,6 +274,17 @@ impl Coturn {
     /// The URL browsers (and the worker's `TURN_URLS`) use: its first address.
     pub fn url(&self) -> String {
         format!("turn:{}:{}?transport=udp", self.listen[0], self.port)
+    }
+
+    /// TURN over TCP to the same server (its first address).
+    pub fn tcp_url(&self) -> String {
+        format!("turn:{}:{}?transport=tcp", self.listen[0], self.port)
+    }
+
+    /// TURN over TLS, when started with a certificate: `turns:` to its first address.
+    pub fn tls_url(&self) -> Option<String> {
+        let port = self.tls_port?;
+        Some(format!("turns:{}:{port}?transport=tcp", self.listen[0]))
     }
 
     /// The worker variables that point it at this server: `TURN_URLS` and `TURN_SECRET`.

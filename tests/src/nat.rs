@@ -13,10 +13,12 @@
 //! browsers. Only documentation address ranges are used.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::browser::{require_chromium, ChromeDriver};
 use crate::coturn::Coturn;
 use crate::netns::{ip_addr, run, Netns};
+use crate::room_page::{tiles, wait_for};
 use crate::wrangler::{scratch_root, Options, Wrangler};
 
 /// One side of the lab: a namespace with one link to the router, and a chromedriver in it.
@@ -369,6 +371,9 @@ pub struct SelectedPath {
     pub remote: Option<String>,
     pub local_address: Option<String>,
     pub remote_address: Option<String>,
+    /// How the local end reaches its TURN server when it is a relay candidate: `udp`, `tcp`
+    /// or `tls`.
+    pub relay_protocol: Option<String>,
     /// Inbound video frames decoded so far.
     pub frames_decoded: u64,
 }
@@ -378,6 +383,54 @@ impl SelectedPath {
     pub fn relayed(&self) -> bool {
         self.local.as_deref() == Some("relay") || self.remote.as_deref() == Some("relay")
     }
+
+    /// The candidate types of the pair, local first.
+    pub fn types(&self) -> (String, String) {
+        (
+            self.local.clone().unwrap_or_default(),
+            self.remote.clone().unwrap_or_default(),
+        )
+    }
+}
+
+/// How long the lab suites wait for media, a tile or a path.
+pub const MEDIA_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Waits until `client` has one tile, named `name`; returns its peer id.
+pub async fn the_one_tile(client: &fantoccini::Client, name: &str) -> Result<String, String> {
+    wait_for(
+        &format!("exactly one tile, {name}"),
+        MEDIA_TIMEOUT,
+        || async {
+            let tiles = tiles(client).await?;
+            Ok(match tiles.as_slice() {
+                [only] if only.name == name => Some(only.peer_id.clone()),
+                _ => None,
+            })
+        },
+    )
+    .await
+}
+
+/// Waits until the page's link to `peer` is connected with a selected pair, and returns it.
+pub async fn connected_path(
+    client: &fantoccini::Client,
+    peer: &str,
+) -> Result<SelectedPath, String> {
+    wait_for(
+        &format!("a connected path to {peer}"),
+        MEDIA_TIMEOUT,
+        || async {
+            let mut all = paths(client).await?;
+            let path = all.remove(peer).unwrap_or_default();
+            if path.state == "connected" && path.local.is_some() && path.remote.is_some() {
+                Ok(Some(path))
+            } else {
+                Err(format!("(last: {path:?})"))
+            }
+        },
+    )
+    .await
 }
 
 const PATHS_JS: &str = r#"
@@ -401,6 +454,7 @@ const done = arguments[arguments.length - 1];
       remote: remote ? remote.candidateType : null,
       local_address: local ? (local.address || local.ip || null) : null,
       remote_address: remote ? (remote.address || remote.ip || null) : null,
+      relay_protocol: local ? (local.relayProtocol || null) : null,
       frames_decoded: frames,
     };
   }

@@ -20,14 +20,15 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use confab_tests::nat::{paths, Lab, SelectedPath, Side, Turn};
+use confab_tests::nat::{
+    connected_path, paths, the_one_tile, Lab, SelectedPath, Side, Turn, MEDIA_TIMEOUT,
+};
 use confab_tests::room_page::{
     chat_messages, join, send_chat, text_of, tiles, unique, wait_chat_text, wait_for,
     wait_live_media_from, with_browsers,
 };
 use fantoccini::Client;
 
-const MEDIA_TIMEOUT: Duration = Duration::from_secs(30);
 /// The promise after a network comes back.
 const RECOVERY_DEADLINE: Duration = Duration::from_secs(10);
 /// How long the link stays cut: past the app's 3 s grace for `disconnected`, so the tiles
@@ -62,40 +63,6 @@ async fn join_all(
         join(client, &side.origin(port), &room, name).await?;
     }
     Ok(room)
-}
-
-/// Waits until `client` has one tile, named `name`; returns its peer id.
-async fn the_one_tile(client: &Client, name: &str) -> Result<String, String> {
-    wait_for(
-        &format!("exactly one tile, {name}"),
-        MEDIA_TIMEOUT,
-        || async {
-            let tiles = tiles(client).await?;
-            Ok(match tiles.as_slice() {
-                [only] if only.name == name => Some(only.peer_id.clone()),
-                _ => None,
-            })
-        },
-    )
-    .await
-}
-
-/// Waits until the page's link to `peer` is connected with a selected pair, and returns it.
-async fn connected_path(client: &Client, peer: &str) -> Result<SelectedPath, String> {
-    wait_for(
-        &format!("a connected path to {peer}"),
-        MEDIA_TIMEOUT,
-        || async {
-            let mut all = paths(client).await?;
-            let path = all.remove(peer).unwrap_or_default();
-            if path.state == "connected" && path.local.is_some() && path.remote.is_some() {
-                Ok(Some(path))
-            } else {
-                Err(format!("(last: {path:?})"))
-            }
-        },
-    )
-    .await
 }
 
 /// The tile's `data-*` state, as `[connection, relayed]`.
@@ -186,21 +153,17 @@ async fn in_a_call(
     .await
 }
 
-fn types(path: &SelectedPath) -> (String, String) {
-    (
-        path.local.clone().unwrap_or_default(),
-        path.remote.clone().unwrap_or_default(),
-    )
-}
-
 async fn same_network_connects_directly(lab: &Lab) -> Result<(), String> {
     in_a_call(lab, Turn::On, (&lab.a, "Ari"), "false", async |_, paths| {
         for path in &paths {
-            if types(path) != ("host".into(), "host".into()) {
+            if path.types() != ("host".into(), "host".into()) {
                 return Err(format!("expected a direct host ↔ host path, got {path:?}"));
             }
         }
-        eprintln!("e2e_nat: same network: {:?}", paths.each_ref().map(types));
+        eprintln!(
+            "e2e_nat: same network: {:?}",
+            paths.each_ref().map(SelectedPath::types)
+        );
         Ok(())
     })
     .await
@@ -216,13 +179,16 @@ async fn relay_policy_sends_media_through_turn_even_on_one_network(
         "true",
         async |_, paths| {
             for path in &paths {
-                if types(path) != ("relay".into(), "relay".into()) {
+                if path.types() != ("relay".into(), "relay".into()) {
                     return Err(format!(
                         "relay-only policy must give relay ↔ relay, got {path:?}"
                     ));
                 }
             }
-            eprintln!("e2e_nat: relay policy: {:?}", paths.each_ref().map(types));
+            eprintln!(
+                "e2e_nat: relay policy: {:?}",
+                paths.each_ref().map(SelectedPath::types)
+            );
             Ok(())
         },
     )
@@ -240,7 +206,7 @@ async fn separate_networks_connect_through_turn(lab: &Lab) -> Result<(), String>
         }
         eprintln!(
             "e2e_nat: separate networks: {:?}",
-            paths.each_ref().map(types)
+            paths.each_ref().map(SelectedPath::types)
         );
         Ok(())
     })
@@ -506,7 +472,7 @@ async fn relay_credentials_are_renewed_before_they_expire(lab: &Lab) -> Result<(
                     .await
                     .map_err(|e| format!("Ana from Cho: {e}"))?;
                 let path = connected_path(&b[0], &cho_id).await?;
-                if types(&path) != ("relay".into(), "relay".into()) {
+                if path.types() != ("relay".into(), "relay".into()) {
                     return Err(format!("relay-only, yet Ana ↔ Cho is {path:?}"));
                 }
                 eprintln!(

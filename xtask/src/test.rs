@@ -1,6 +1,6 @@
 //! `cargo xtask test`: build, lint (fmt + clippy on host and wasm32), make sure Chromium +
-//! chromedriver (with a Korean font), Firefox ESR + geckodriver and coturn exist, run the
-//! workspace tests.
+//! chromedriver (with a Korean font), Firefox ESR + geckodriver, coturn, nftables and openssl
+//! exist, run the workspace tests.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -24,6 +24,9 @@ const GECKODRIVER_VERSION: &str = "0.37.1";
 /// coturn's server and its test client; the TURN tests start their own turnserver.
 const TURNSERVER: &str = "/usr/bin/turnserver";
 const TURN_CLIENT: &str = "/usr/bin/turnutils_uclient";
+/// Kept in step with `confab_tests::nat_routers::NFT` and `confab_tests::lab_cert::OPENSSL`.
+const NFT: &str = "/usr/sbin/nft";
+const OPENSSL: &str = "/usr/bin/openssl";
 /// Debian's policy hook: `exit 101` means "do not start services" to invoke-rc.d and
 /// deb-systemd-invoke, which package scripts start their daemons through.
 const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
@@ -36,6 +39,7 @@ pub fn test(ctx: &Ctx, mut args: Vec<String>) -> Result<i32> {
     ensure_browsers()?;
     ensure_firefox(ctx)?;
     ensure_coturn()?;
+    ensure_nat_tools()?;
     // Anything after `--` goes to `cargo test` (e.g. `cargo xtask test -- -p confab-worker`).
     let extra = match args.iter().position(|a| a == "--") {
         Some(i) => args.split_off(i + 1),
@@ -177,6 +181,20 @@ pub fn ensure_coturn() -> Result {
     apt_install("coturn", &["coturn"], &[TURNSERVER, TURN_CLIENT])?;
     step("coturn installed (its service not started)");
     Ok(())
+}
+
+/// nftables (the NAT lab's home routers translate addresses with it) and openssl (its TURN
+/// server's self-signed certificate); installed with apt when missing and we are root.
+pub fn ensure_nat_tools() -> Result {
+    if Path::new(NFT).exists() && Path::new(OPENSSL).exists() {
+        step("nftables and openssl ok");
+        return Ok(());
+    }
+    apt_install(
+        "nftables and openssl",
+        &["nftables", "openssl"],
+        &[NFT, OPENSSL],
+    )
 }
 
 /// `apt-get install -y <packages>` (as root), then checks that `bins` exist.
