@@ -100,6 +100,18 @@ impl Call {
     /// The socket closed (or went silent). Final closes end the call; anything else drops the
     /// peer connections (they belong to the old peer id) and schedules a reconnect.
     pub(super) fn on_lost(&self, code: u16, reason: String) {
+        self.lose(code, reason, false);
+    }
+
+    /// The network changed under the open socket and the socket went silent: the change is on
+    /// our side, not a server in trouble, so the first retry goes at once (backing off is for
+    /// servers that drop everyone together).
+    pub(super) fn on_network_lost(&self) {
+        let reason = "the network changed and the server stopped answering".into();
+        self.lose(LOST, reason, true);
+    }
+
+    fn lose(&self, code: u16, reason: String, at_once: bool) {
         if self.inner.left.get() {
             return;
         }
@@ -121,7 +133,11 @@ impl Call {
         self.close_peers();
         let attempt = self.inner.attempt.get();
         self.inner.attempt.set(attempt.saturating_add(1));
-        let delay_ms = backoff_delay_ms(attempt, js_sys::Math::random());
+        let delay_ms = if at_once && attempt == 0 {
+            0
+        } else {
+            backoff_delay_ms(attempt, js_sys::Math::random())
+        };
         let weak = Rc::downgrade(&self.inner);
         let timeout = Timeout::new(delay_ms, move || {
             if let Some(inner) = weak.upgrade() {

@@ -21,8 +21,12 @@ const HEARTBEAT_MS: u32 = 25_000;
 /// make a healthy socket look silent.)
 const PONG_TIMEOUT_MS: f64 = 20_000.0;
 /// After the network changes under an open socket, a probe `ping` unanswered this long means
-/// the socket died with the old network.
-const PROBE_TIMEOUT_MS: u32 = 4_000;
+/// the socket died with the old network. The runtime answers pings at the edge without waking
+/// the room, so a live socket's pong takes one round trip (tens of milliseconds, a few hundred
+/// on a poor mobile link). A wrong guess costs a rejoin; a late one is added to every move
+/// between networks (Chromium itself tells the page `online` about half a second after the
+/// link is back, and the rejoin needs about a second more).
+const PROBE_TIMEOUT_MS: u32 = 1_000;
 /// How often every peer connection's stats are sampled for the quality indicator.
 const QUALITY_SAMPLE_MS: u32 = 2_000;
 
@@ -83,6 +87,12 @@ impl Call {
                 call.reconnect();
             } else if call.inner.opened.get() {
                 call.probe_socket();
+                // Candidates of the old network are dead even where a link still says
+                // connected. If the socket survived, it carries the restarts and media is back
+                // without a rejoin; if not, the rejoin replaces these connections anyway.
+                for session in call.inner.peers.borrow().values() {
+                    session.restart_ice();
+                }
             }
         });
         if let Some(window) = web_sys::window() {
@@ -105,10 +115,7 @@ impl Call {
             let call = Call { inner };
             call.inner.probe.borrow_mut().take();
             if call.inner.socket.borrow().is_some() && call.inner.last_heard.get() < sent {
-                call.on_lost(
-                    LOST,
-                    "the network changed and the server stopped answering".into(),
-                );
+                call.on_network_lost();
             }
         });
         *self.inner.probe.borrow_mut() = Some(check);

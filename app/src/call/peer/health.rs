@@ -128,6 +128,14 @@ impl PeerSession {
         }
     }
 
+    /// An ICE restart now: gathering again with the current configuration (the network
+    /// changed, say).
+    pub fn restart_ice(&self) {
+        self.pc
+            .unchecked_ref::<ImplicitDescriptions>()
+            .restart_ice();
+    }
+
     /// An ICE restart (gathering again with the current configuration) unless the link is up.
     pub fn restart_ice_unless_connected(&self) {
         if self.pc.connection_state() != web_sys::RtcPeerConnectionState::Connected {
