@@ -38,6 +38,15 @@ pub enum Nat {
     Symmetric,
 }
 
+/// The ICE transport policy a lab worker gives its pages (`ICE_TRANSPORT_POLICY`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Every kind of candidate: what deployments use.
+    All,
+    /// Relay candidates only (a deployment may choose it so that nobody's address is seen).
+    Relay,
+}
+
 /// One home: a person's namespace behind a router namespace, with a chromedriver for the
 /// person's browsers. Fields drop in order: the driver, then the namespaces.
 pub struct Home {
@@ -200,13 +209,14 @@ impl Home {
     }
 }
 
-/// The internet namespace with the worker and coturn (plain, TCP and TLS), and two homes.
-/// Fields drop in declaration order: homes (drivers, namespaces), the worker, coturn, the
+/// The internet namespace with two workers ([`Policy`]) and coturn (plain, TCP and TLS), and
+/// two homes. Fields drop in declaration order: homes (drivers, namespaces), the workers, coturn, the
 /// runtime, and the internet namespace last.
 pub struct NatLab {
     pub a: Home,
     pub b: Home,
-    worker: Wrangler,
+    /// Policy `all`, then `relay`.
+    workers: [Wrangler; 2],
     pub coturn: Coturn,
     pub runtime: tokio::runtime::Runtime,
     /// Logs, screenshots and browser profiles: `target/confab-tests/<label>`.
@@ -244,26 +254,43 @@ impl NatLab {
         let cert = TlsCert::make(&scratch.join("tls"), &servers)?;
         let coturn = Coturn::start_with_tls(&scratch.join("coturn"), &servers, &cert)?;
         let tls_url = coturn.tls_url().ok_or("coturn has no TLS port")?;
-        let port = Wrangler::pick_port().map_err(|e| format!("no free port: {e}"))?;
-        let origins: Vec<String> = servers
+        let pick = || Wrangler::pick_port().map_err(|e| format!("no free port: {e}"));
+        let ports = [pick()?, pick()?];
+        let origins: Vec<String> = ports
             .iter()
-            .map(|s| format!("http://{s}:{port}"))
+            .flat_map(|port| servers.map(|s| format!("http://{s}:{port}")))
             .collect();
-        let worker = Wrangler::try_start(Options {
-            port: Some(port),
-            listen_ip: Some("0.0.0.0".into()),
-            allowed_origins: origins.clone(),
-            vars: vec![
+        let options = |policy: Policy, port: u16| {
+            let mut vars = vec![
                 ("STUN_URLS".into(), coturn.stun_url()),
                 (
                     "TURN_URLS".into(),
-                    [coturn.url(), coturn.tcp_url(), tls_url].join(","),
+                    [coturn.url(), coturn.tcp_url(), tls_url.clone()].join(","),
                 ),
                 ("TURN_SECRET".into(), coturn.secret().to_owned()),
-            ],
-            ..Options::default()
-        })
-        .map_err(|e| format!("worker: {e}"))?;
+            ];
+            if policy == Policy::Relay {
+                vars.push(("ICE_TRANSPORT_POLICY".into(), "relay".into()));
+            }
+            Options {
+                port: Some(port),
+                listen_ip: Some("0.0.0.0".into()),
+                allowed_origins: servers.map(|s| format!("http://{s}:{port}")).to_vec(),
+                vars,
+                ..Options::default()
+            }
+        };
+        // Side by side: each takes seconds, mostly waiting.
+        let (all, relay) = std::thread::scope(|scope| {
+            let all = scope.spawn(|| Wrangler::try_start(options(Policy::All, ports[0])));
+            let relay = scope.spawn(|| Wrangler::try_start(options(Policy::Relay, ports[1])));
+            (all.join(), relay.join())
+        });
+        let started = |w: std::thread::Result<Result<Wrangler, _>>, what: &str| {
+            w.map_err(|_| format!("{what} worker: start panicked"))?
+                .map_err(|e| format!("{what} worker: {e}"))
+        };
+        let workers = [started(all, "policy all")?, started(relay, "relay-only")?];
 
         // Plain http on a non-loopback address is no secure context unless the browser is
         // told to treat these origins as one; and coturn's certificate is self-signed.
@@ -290,7 +317,7 @@ impl NatLab {
         Ok(NatLab {
             a,
             b,
-            worker,
+            workers,
             coturn,
             runtime,
             scratch,
@@ -298,8 +325,12 @@ impl NatLab {
         })
     }
 
-    pub fn worker(&self) -> &Wrangler {
-        &self.worker
+    /// The worker whose pages use ICE transport policy `policy`.
+    pub fn worker(&self, policy: Policy) -> &Wrangler {
+        match policy {
+            Policy::All => &self.workers[0],
+            Policy::Relay => &self.workers[1],
+        }
     }
 
     /// Sets both routers' translation.
@@ -314,6 +345,9 @@ impl crate::suite::Runs for NatLab {
         &self.runtime
     }
     fn worker_logs(&self) -> Vec<PathBuf> {
-        vec![self.worker.log_path().to_path_buf()]
+        self.workers
+            .iter()
+            .map(|w| w.log_path().to_path_buf())
+            .collect()
     }
 }
