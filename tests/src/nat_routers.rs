@@ -9,9 +9,10 @@
 //!
 //! The internet namespace (where the test process, the worker and coturn live) forwards between
 //! its links, so the two routers' public addresses reach each other; the people's own
-//! addresses are private to their homes. Each router's translation ([`Nat`]) is set per trial
-//! by replacing its nftables ruleset. coturn offers TURN over UDP, TCP and TLS (with a
-//! self-signed certificate the browsers are told to trust), as Cloudflare's does. The homes use
+//! addresses are private to their homes. Each router's translation ([`Nat`]) and firewall
+//! ([`Firewall`]) are set per trial by replacing its nftables ruleset. coturn offers TURN over
+//! UDP, TCP and TLS (with a self-signed certificate the browsers are told to trust), as
+//! Cloudflare's does; one worker gives pages ICE policy `all`, another `relay`. The homes use
 //! 198.18.0.0/15 (RFC 2544's range for lab networks), the public links TEST-NET ranges; all of it
 //! exists only inside this run's namespaces.
 
@@ -36,6 +37,17 @@ pub enum Nat {
     /// `masquerade fully-random`: a new public port for each destination, so the address a
     /// STUN server saw is useless to anyone else. Two such homes meet only through TURN.
     Symmetric,
+}
+
+/// What a home router's firewall lets out besides the web.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Firewall {
+    /// Everything out (and its answers back in).
+    Open,
+    /// No UDP at all: TURN must go over TCP.
+    NoUdp,
+    /// No UDP, and no TCP to TURN's plain port: only TURN over TLS gets out.
+    TlsOnly,
 }
 
 /// The ICE transport policy a lab worker gives its pages (`ICE_TRANSPORT_POLICY`).
@@ -168,9 +180,24 @@ impl Home {
         self.driver.browser(&dir, true).await
     }
 
-    /// Replaces the router's ruleset: `nat` on the way out; everything may leave, and unasked
-    /// traffic from outside is dropped, as home routers do.
-    pub fn configure(&self, scratch: &Path, nat: Nat) -> Result<(), String> {
+    /// Replaces the router's ruleset: `nat` on the way out, `firewall` on what may leave
+    /// (`turn_port` is TURN's plain port, closed by [`Firewall::TlsOnly`]). Unasked traffic
+    /// from outside is dropped, as home routers do.
+    pub fn configure(
+        &self,
+        scratch: &Path,
+        nat: Nat,
+        firewall: Firewall,
+        turn_port: u16,
+    ) -> Result<(), String> {
+        let blocked = match firewall {
+            Firewall::Open => String::new(),
+            Firewall::NoUdp => "iifname \"lan\" meta l4proto udp drop\n".into(),
+            Firewall::TlsOnly => format!(
+                "iifname \"lan\" meta l4proto udp drop\n\
+                 iifname \"lan\" tcp dport {turn_port} drop\n"
+            ),
+        };
         let random = match nat {
             Nat::Cone => "",
             Nat::Symmetric => " fully-random",
@@ -185,6 +212,7 @@ impl Home {
              chain forward {{\n\
              type filter hook forward priority filter; policy drop;\n\
              ct state established,related accept\n\
+             {blocked}\
              iifname \"lan\" oifname \"wan\" accept\n\
              }}\n\
              chain input {{\n\
@@ -333,10 +361,11 @@ impl NatLab {
         }
     }
 
-    /// Sets both routers' translation.
-    pub fn configure(&self, a: Nat, b: Nat) -> Result<(), String> {
-        self.a.configure(&self.scratch, a)?;
-        self.b.configure(&self.scratch, b)
+    /// Sets both routers: `a` and `b` are (translation, firewall) of each.
+    pub fn configure(&self, a: (Nat, Firewall), b: (Nat, Firewall)) -> Result<(), String> {
+        let port = self.coturn.port();
+        self.a.configure(&self.scratch, a.0, a.1, port)?;
+        self.b.configure(&self.scratch, b.0, b.1, port)
     }
 }
 

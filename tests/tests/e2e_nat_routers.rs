@@ -8,16 +8,19 @@
 //!    though a relay is on offer.
 //! 2. Two symmetric NATs with the relay-only policy: relay ↔ relay over UDP, each relay
 //!    allocated through a mapping the other side's NAT never saw.
+//! 3. A firewall that lets no UDP out (relay-only): Ana's end is a relay reached over TCP.
+//! 4. A firewall that lets out only TLS to TURN (relay-only): Ana's end is a relay reached over
+//!    TLS, the browser told to trust the lab's self-signed certificate.
 //!
 //! Not yet here, because in this lab they connect and then stall (about three video frames,
-//! then none): two symmetric NATs under policy `all`, where Chromium picks one side's
-//! translated address (prflx) against the other's relay; and TURN over TCP or TLS behind a
-//! firewall that lets no UDP out.
+//! then none): the same set-ups under policy `all`, where Chromium pairs one side's translated
+//! address (srflx or prflx) with the other side's relay. Pairs of two relays or of two
+//! translated addresses work; so does host ↔ relay without translation (`e2e_nat`).
 
 use std::process::ExitCode;
 
 use confab_tests::nat::{connected_path, paths, the_one_tile, SelectedPath, MEDIA_TIMEOUT};
-use confab_tests::nat_routers::{Nat, NatLab, Policy};
+use confab_tests::nat_routers::{Firewall, Nat, NatLab, Policy};
 use confab_tests::room_page::{join, unique, wait_live_media_from, with_browsers};
 use fantoccini::Client;
 
@@ -26,13 +29,20 @@ fn main() -> ExitCode {
         "e2e_nat_routers" => NatLab::enter("e2e_nat_routers");
         cone_nats_connect_through_their_public_addresses,
         symmetric_nats_connect_relay_to_relay,
+        a_firewall_without_udp_gets_turn_over_tcp,
+        a_firewall_open_only_to_tls_gets_turn_over_tls,
     )
 }
 
 /// Ana at home A and Ben at home B, with the routers set to `a` and `b`, in a call on the
 /// worker with `policy`: returns the selected paths once media flows both ways (Ana's view
 /// first).
-async fn call(lab: &NatLab, policy: Policy, a: Nat, b: Nat) -> Result<[SelectedPath; 2], String> {
+async fn call(
+    lab: &NatLab,
+    policy: Policy,
+    a: (Nat, Firewall),
+    b: (Nat, Firewall),
+) -> Result<[SelectedPath; 2], String> {
     lab.configure(a, b)?;
     let browsers = vec![
         lab.a.browser(&lab.scratch, "ana").await?,
@@ -68,7 +78,7 @@ async fn call(lab: &NatLab, policy: Policy, a: Nat, b: Nat) -> Result<[SelectedP
 }
 
 async fn cone_nats_connect_through_their_public_addresses(lab: &NatLab) -> Result<(), String> {
-    let open = Nat::Cone;
+    let open = (Nat::Cone, Firewall::Open);
     let [ana, ben] = call(lab, Policy::All, open, open).await?;
     let srflx = ("srflx".to_owned(), "srflx".to_owned());
     // Each end is its router's public address: translated, and not through the relay.
@@ -90,7 +100,13 @@ async fn cone_nats_connect_through_their_public_addresses(lab: &NatLab) -> Resul
 }
 
 async fn symmetric_nats_connect_relay_to_relay(lab: &NatLab) -> Result<(), String> {
-    let paths = call(lab, Policy::Relay, Nat::Symmetric, Nat::Symmetric).await?;
+    let paths = call(
+        lab,
+        Policy::Relay,
+        (Nat::Symmetric, Firewall::Open),
+        (Nat::Symmetric, Firewall::Open),
+    )
+    .await?;
     let relay = ("relay".to_owned(), "relay".to_owned());
     for path in &paths {
         if path.types() != relay || path.relay_protocol.as_deref() != Some("udp") {
@@ -101,4 +117,30 @@ async fn symmetric_nats_connect_relay_to_relay(lab: &NatLab) -> Result<(), Strin
         }
     }
     Ok(())
+}
+
+/// Ana's router set to `firewall`, Ben's open, both relay-only: Ana's end of the path must be a
+/// relay she reaches over `protocol`.
+async fn relayed_over(lab: &NatLab, firewall: Firewall, protocol: &str) -> Result<(), String> {
+    let [ana, _] = call(
+        lab,
+        Policy::Relay,
+        (Nat::Cone, firewall),
+        (Nat::Cone, Firewall::Open),
+    )
+    .await?;
+    if ana.local.as_deref() != Some("relay") || ana.relay_protocol.as_deref() != Some(protocol) {
+        return Err(format!(
+            "behind {firewall:?} Ana's end must be a relay over {protocol}, got {ana:?}"
+        ));
+    }
+    Ok(())
+}
+
+async fn a_firewall_without_udp_gets_turn_over_tcp(lab: &NatLab) -> Result<(), String> {
+    relayed_over(lab, Firewall::NoUdp, "tcp").await
+}
+
+async fn a_firewall_open_only_to_tls_gets_turn_over_tls(lab: &NatLab) -> Result<(), String> {
+    relayed_over(lab, Firewall::TlsOnly, "tls").await
 }
