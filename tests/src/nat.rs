@@ -15,11 +15,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::browser::{require_chromium, ChromeDriver};
+use crate::browser::ChromeDriver;
 use crate::coturn::Coturn;
 use crate::netns::{ip_addr, run, Netns};
 use crate::room_page::{tiles, wait_for};
-use crate::wrangler::{scratch_root, Options, Wrangler};
+use crate::stage::enter_namespace;
+use crate::wrangler::{Options, Wrangler};
 
 /// One side of the lab: a namespace with one link to the router, and a chromedriver in it.
 pub struct Side {
@@ -248,15 +249,7 @@ impl Lab {
     /// Builds the lab; call from `main` before any other thread exists (this thread moves into
     /// the router namespace, and everything started afterwards inherits it).
     pub fn enter(label: &str) -> Result<Lab, String> {
-        require_chromium()?;
-        let router = Netns::enter_fresh()?;
-        eprintln!("{label}: router namespace {}", router.name());
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| format!("tokio runtime: {e}"))?;
-        let scratch = scratch_root().join(label);
-        std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+        let (router, runtime, scratch) = enter_namespace(label, "router")?;
         // R must not route between the sides (a fresh namespace starts with forwarding off;
         // say so anyway, since everything here depends on it).
         std::fs::write("/proc/sys/net/ipv4/ip_forward", "0")

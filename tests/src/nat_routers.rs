@@ -18,11 +18,12 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::browser::{require_chromium, ChromeDriver};
+use crate::browser::ChromeDriver;
 use crate::coturn::Coturn;
 use crate::lab_cert::TlsCert;
 use crate::netns::{run, Netns};
-use crate::wrangler::{scratch_root, Options, Wrangler};
+use crate::stage::enter_namespace;
+use crate::wrangler::{Options, Wrangler};
 
 pub const NFT: &str = "/usr/sbin/nft";
 
@@ -70,7 +71,8 @@ pub struct Home {
     pub public: &'static str,
     /// The internet's address on this home's link: where its browsers load the app.
     pub upstream: &'static str,
-    person: Netns,
+    /// Held for its `Drop`: the namespace goes with the lab.
+    _person: Netns,
     router: Netns,
 }
 
@@ -230,11 +232,6 @@ impl Home {
         run(&["ip", "netns", "exec", self.router.name(), NFT, "-f", file])
             .map_err(|e| format!("{e} (is nftables installed?)"))
     }
-
-    /// The person's namespace (for logs).
-    pub fn netns(&self) -> &str {
-        self.person.name()
-    }
 }
 
 /// The internet namespace with two workers ([`Policy`]) and coturn (plain, TCP and TLS), and
@@ -256,20 +253,12 @@ impl NatLab {
     /// Builds the lab; call from `main` before any other thread exists (this thread moves into
     /// the internet namespace, and everything started afterwards inherits it).
     pub fn enter(label: &str) -> Result<NatLab, String> {
-        require_chromium()?;
         if !Path::new(NFT).exists() {
             return Err(format!(
                 "{NFT} is missing: `apt-get install -y nftables` (cargo xtask test does it)"
             ));
         }
-        let internet = Netns::enter_fresh()?;
-        eprintln!("{label}: internet namespace {}", internet.name());
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| format!("tokio runtime: {e}"))?;
-        let scratch = scratch_root().join(label);
-        std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+        let (internet, runtime, scratch) = enter_namespace(label, "internet")?;
         std::fs::write("/proc/sys/net/ipv4/ip_forward", "1")
             .map_err(|e| format!("cannot turn forwarding on in the internet: {e}"))?;
         // Private addresses are not routed on the internet (without this, the namespace's
@@ -336,7 +325,7 @@ impl NatLab {
                 address: at.address,
                 public: at.public,
                 upstream: at.upstream,
-                person,
+                _person: person,
                 router,
             })
         };

@@ -8,6 +8,27 @@ use crate::browser::{require_chromium, ChromeDriver};
 use crate::netns::Netns;
 use crate::wrangler::{scratch_root, Options, Wrangler};
 
+/// What every browser suite's environment starts from, in this order: Chromium is there, this
+/// thread moved into a fresh network namespace (`role` names it in the log: what the test
+/// process plays there), a multi-threaded runtime, and the scratch directory
+/// `target/confab-tests/<label>` (created). Call from `main` before any other thread exists:
+/// everything started afterwards inherits the namespace.
+pub fn enter_namespace(
+    label: &str,
+    role: &str,
+) -> Result<(Netns, tokio::runtime::Runtime, PathBuf), String> {
+    require_chromium()?;
+    let netns = Netns::enter_fresh()?;
+    eprintln!("{label}: {role} namespace {}", netns.name());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("tokio runtime: {e}"))?;
+    let scratch = scratch_root().join(label);
+    std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+    Ok((netns, runtime, scratch))
+}
+
 /// Fields drop in declaration order: browsers' driver, worker, runtime, then the namespace.
 pub struct Stage {
     pub driver: ChromeDriver,
@@ -34,15 +55,7 @@ impl Stage {
         label: &str,
         prepare: impl FnOnce(&std::path::Path) -> Result<(Options, T), String>,
     ) -> Result<(Stage, T), String> {
-        require_chromium()?;
-        let netns = Netns::enter_fresh()?;
-        eprintln!("{label}: running in network namespace {}", netns.name());
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| format!("tokio runtime: {e}"))?;
-        let scratch = scratch_root().join(label);
-        std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+        let (netns, runtime, scratch) = enter_namespace(label, "the test's")?;
         let (options, extra) = prepare(&scratch)?;
         let wrangler = Wrangler::try_start(options).map_err(|e| e.to_string())?;
         let driver = ChromeDriver::start(&scratch)?;
