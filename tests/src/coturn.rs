@@ -155,17 +155,17 @@ impl Coturn {
         attempt: usize,
     ) -> Result<Coturn, String> {
         let port = free_udp_and_tcp_port().map_err(|e| format!("no free port: {e}"))?;
-        let tls_port = match tls {
-            Some(_) => Some(free_udp_and_tcp_port().map_err(|e| format!("no free port: {e}"))?),
-            None => None,
-        };
-        let tls_lines = match (tls, tls_port) {
-            (Some(cert), Some(tls_port)) => format!(
-                "tls-listening-port={tls_port}\ncert={}\npkey={}\n",
-                cert.cert.display(),
-                cert.key.display()
-            ),
-            _ => "no-tls\n".to_owned(),
+        let (tls_port, tls_lines) = match tls {
+            Some(cert) => {
+                let tls_port = free_udp_and_tcp_port().map_err(|e| format!("no free port: {e}"))?;
+                let lines = format!(
+                    "tls-listening-port={tls_port}\ncert={}\npkey={}\n",
+                    cert.cert.display(),
+                    cert.key.display()
+                );
+                (Some(tls_port), lines)
+            }
+            None => (None, "no-tls\n".to_owned()),
         };
         let config = dir.join(format!("turnserver-{attempt}.conf"));
         let log_path = dir.join("turnserver.log");
