@@ -34,7 +34,7 @@ const UCLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 /// A running turnserver; stopped (whole process group) on drop.
 pub struct Coturn {
     port: u16,
-    /// TURN over TLS, when started with a certificate ([`Coturn::start_with_tls`]).
+    /// TURN over TLS, when started with a certificate ([`Coturn::start_as_deployed_on`]).
     tls_port: Option<u16>,
     /// The addresses it listens on; the first is also where it relays from.
     listen: Vec<String>,
@@ -100,10 +100,14 @@ impl Coturn {
         Self::start_with(dir, listen, Peers::Loopback, None)
     }
 
-    /// Like [`Coturn::start_on`], also serving TURN over TLS with `cert` (see
-    /// [`Coturn::tls_url`]).
-    pub fn start_with_tls(dir: &Path, listen: &[&str], cert: &TlsCert) -> Result<Coturn, String> {
-        Self::start_with(dir, listen, Peers::Loopback, Some(cert))
+    /// Like [`Coturn::start_on`], configured as README tells deployers to: their peer
+    /// restrictions, and TURN over TLS with `cert` (see [`Coturn::tls_url`]).
+    pub fn start_as_deployed_on(
+        dir: &Path,
+        listen: &[&str],
+        cert: &TlsCert,
+    ) -> Result<Coturn, String> {
+        Self::start_with(dir, listen, Peers::AsDeployed, Some(cert))
     }
 
     fn start_with(

@@ -10,10 +10,11 @@
 //! The internet namespace (where the test process, the worker and coturn live) forwards between
 //! its links, so the two routers' public addresses reach each other; the people's own
 //! addresses are private to their homes. Each router's translation ([`Nat`]) and firewall
-//! ([`Firewall`]) are set per trial by replacing its nftables ruleset. coturn offers TURN over
-//! UDP, TCP and TLS (with a self-signed certificate the browsers are told to trust), as
-//! Cloudflare's does; one worker gives pages ICE policy `all`, another `relay`. The homes use
-//! 198.18.0.0/15 (RFC 2544's range for lab networks), the public links TEST-NET ranges; all of it
+//! ([`Firewall`]) are set per trial by replacing its nftables ruleset. coturn, with the peer
+//! rules README gives deployers, offers TURN over UDP, TCP and TLS (with a self-signed
+//! certificate the browsers are told to trust), as Cloudflare's does; one worker gives pages
+//! ICE policy `all`, another `relay`. The homes use 198.18.0.0/15 (RFC 2544's range for lab
+//! networks), the public links TEST-NET ranges; all of it
 //! exists only inside this run's namespaces.
 
 use std::path::{Path, PathBuf};
@@ -75,6 +76,10 @@ pub struct Home {
     _person: Netns,
     router: Netns,
 }
+
+/// A gateway on the namespace's dead-end link (`edge0`, see `netns`) that takes whatever it is
+/// sent and passes nothing on.
+const VOID: &str = "192.0.2.2";
 
 struct Addresses {
     label: &'static str,
@@ -261,15 +266,35 @@ impl NatLab {
         let (internet, runtime, scratch) = enter_namespace(label, "internet")?;
         std::fs::write("/proc/sys/net/ipv4/ip_forward", "1")
             .map_err(|e| format!("cannot turn forwarding on in the internet: {e}"))?;
-        // Private addresses are not routed on the internet (without this, the namespace's
-        // default route would send them into its dead-end link).
-        ip("", &["route", "add", "blackhole", "198.18.0.0/15"])?;
+        // Private addresses are not routed on the internet: packets to them vanish without a
+        // word, sent to a gateway on the namespace's dead-end link whose hardware address no
+        // one has. Not a blackhole route: that fails the sender's `sendto` with EINVAL, and
+        // coturn closes a relay's socket on any send error, so a relay that once tried a peer's
+        // private candidate went dead for everyone (media stopped after a few frames).
+        ip(
+            "",
+            &[
+                "neigh",
+                "add",
+                VOID,
+                "lladdr",
+                "02:00:00:00:00:00",
+                "dev",
+                "edge0",
+                "nud",
+                "permanent",
+            ],
+        )?;
+        ip(
+            "",
+            &["route", "add", "198.18.0.0/15", "via", VOID, "dev", "edge0"],
+        )?;
         let (a_router, a_person) = Home::build(&internet, &HOME_A)?;
         let (b_router, b_person) = Home::build(&internet, &HOME_B)?;
 
         let servers = [HOME_A.upstream, HOME_B.upstream];
         let cert = TlsCert::make(&scratch.join("tls"), &servers)?;
-        let coturn = Coturn::start_with_tls(&scratch.join("coturn"), &servers, &cert)?;
+        let coturn = Coturn::start_as_deployed_on(&scratch.join("coturn"), &servers, &cert)?;
         let tls_url = coturn.tls_url().ok_or("coturn has no TLS port")?;
         let pick = || Wrangler::pick_port().map_err(|e| format!("no free port: {e}"));
         let ports = [pick()?, pick()?];
