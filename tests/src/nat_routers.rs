@@ -14,8 +14,8 @@
 //! rules README gives deployers, offers TURN over UDP, TCP and TLS (with a self-signed
 //! certificate the browsers are told to trust), as Cloudflare's does; one worker gives pages
 //! ICE policy `all`, another `relay`. The homes use 198.18.0.0/15 (RFC 2544's range for lab
-//! networks), the public links TEST-NET ranges; all of it
-//! exists only inside this run's namespaces.
+//! networks), the public links TEST-NET ranges; all of it exists only inside this run's
+//! namespaces.
 
 use std::path::{Path, PathBuf};
 
