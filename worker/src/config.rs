@@ -93,6 +93,23 @@ pub fn given(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|v| !v.is_empty())
 }
 
+/// The address of a service the worker calls with a secret (Cloudflare's TURN and SFU APIs, or
+/// their local stand-ins): absolute https, plain http only on loopback, a host and no
+/// credentials in it.
+pub fn service_url(value: &str) -> Option<url::Url> {
+    let url = url::Url::parse(value).ok()?;
+    let scheme_ok = match url.scheme() {
+        "https" => true,
+        "http" => crate::oauth::config::is_loopback(&url),
+        _ => false,
+    };
+    let ok = scheme_ok
+        && url.host_str().is_some()
+        && url.username().is_empty()
+        && url.password().is_none();
+    ok.then_some(url)
+}
+
 /// `REFRESH_TOKEN_DAYS`: unset or empty is the default (30).
 fn refresh_days(value: Option<&str>) -> Result<u32, ConfigError> {
     let Some(value) = given(value) else {

@@ -41,6 +41,7 @@ pub mod oauth;
 pub mod outbound;
 pub mod room;
 pub mod session;
+pub mod sfu;
 pub mod sql;
 pub mod token;
 pub mod turn;

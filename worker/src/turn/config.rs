@@ -16,15 +16,12 @@
 
 use std::collections::HashMap;
 
-use url::Url;
-
 use confab_protocol::IceTransportPolicy;
 
 use super::cloudflare::{CloudflareTurn, DEFAULT_API_URL, KEY_ID_PLACEHOLDER};
 use super::coturn::CoturnSecret;
 use super::DEFAULT_TTL_SECONDS;
-use crate::config::given;
-use crate::oauth::config::is_loopback;
+use crate::config::{given, service_url};
 
 /// Every variable this module reads (the environment reader looks up exactly these).
 pub const VAR_NAMES: &[&str] = &[
@@ -216,20 +213,8 @@ fn cloudflare(
         return Err(TurnConfigError::BadKeyId(key_id));
     }
     let template = api_url.unwrap_or(DEFAULT_API_URL);
-    let bad = || TurnConfigError::BadApiUrl(template.to_owned());
-    let api_url = Url::parse(&template.replace(KEY_ID_PLACEHOLDER, &key_id)).map_err(|_| bad())?;
-    let ok = match api_url.scheme() {
-        "https" => true,
-        "http" => is_loopback(&api_url),
-        _ => false,
-    };
-    if !ok
-        || api_url.host_str().is_none()
-        || !api_url.username().is_empty()
-        || api_url.password().is_some()
-    {
-        return Err(bad());
-    }
+    let api_url = service_url(&template.replace(KEY_ID_PLACEHOLDER, &key_id))
+        .ok_or_else(|| TurnConfigError::BadApiUrl(template.to_owned()))?;
     Ok(CloudflareTurn {
         key_id,
         api_token,
