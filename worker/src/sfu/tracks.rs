@@ -16,9 +16,18 @@ pub const MAX_TRACK_NAME: usize = 64;
 /// spare, and a bound on what one person can make the room remember.
 pub const MAX_TRACKS_PER_PERSON: usize = 8;
 
-/// Cloudflare's session ids are 32 lowercase hex digits; the local stand-in mints the same.
+/// Longest SFU session id accepted.
+pub const MAX_SESSION_ID: usize = 128;
+
+/// SFU session ids are opaque (Cloudflare's are long hex strings; the local stand-in mints
+/// the same): letters, digits, `-` and `_`, at most [`MAX_SESSION_ID`], nothing that could
+/// change the path of an API call made with it.
 pub fn is_session_id(id: &str) -> bool {
-    id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    !id.is_empty()
+        && id.len() <= MAX_SESSION_ID
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
 }
 
 /// Letters, digits, `-`, `_` and `.`, at most [`MAX_TRACK_NAME`].
