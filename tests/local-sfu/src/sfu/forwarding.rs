@@ -1,0 +1,93 @@
+//! Forwarding: a pushed frame to every session that pulls its track, in the layer each
+//! wants, and keyframe requests back to the pusher.
+
+use std::collections::BTreeMap;
+
+use str0m::media::{KeyframeRequest, KeyframeRequestKind, MediaData, MediaKind, Mid, Rid};
+
+use super::Sfu;
+
+impl Sfu {
+    /// One frame from `from`'s pushed track to every session that pulls it.
+    pub(super) fn forward(&mut self, from: &str, data: MediaData) {
+        let Some(pusher) = self.sessions.get_mut(from) else {
+            return;
+        };
+        let Some(name) = pusher.track_at(data.mid).map(str::to_owned) else {
+            return;
+        };
+        let pushed = pusher.pushed.get_mut(&name).expect("found by track_at");
+        if let Some(rid) = data.rid {
+            pushed.rids.insert(rid.to_string(), rid);
+        }
+        let rids = pushed.rids.clone();
+        let (pusher_mid, kind) = (pushed.mid, pushed.kind);
+        let mut keyframes = Vec::new();
+        for session in self.sessions.values_mut() {
+            for (mid, pulled) in &mut session.pulled {
+                if pulled.from != from || pulled.track != name {
+                    continue;
+                }
+                let layer = layer(&rids, pulled.preferred);
+                if layer != pulled.forwarding {
+                    pulled.forwarding = layer;
+                    keyframes.push(layer);
+                }
+                if data.rid.is_some() && data.rid != layer {
+                    continue;
+                }
+                let Some(writer) = session.rtc.writer(*mid) else {
+                    continue;
+                };
+                if let Some(pt) = writer.match_params(data.params) {
+                    let _ = writer.write(pt, data.network_time, data.time, data.data.clone());
+                }
+            }
+        }
+        if kind == MediaKind::Video {
+            for layer in keyframes {
+                self.keyframe(from, pusher_mid, layer, KeyframeRequestKind::Pli);
+            }
+        }
+    }
+
+    /// A puller asks for a keyframe: the pusher is asked for one of the layer forwarded.
+    pub(super) fn ask_keyframe(&mut self, puller: &str, request: KeyframeRequest) {
+        let Some(pulled) = self
+            .sessions
+            .get(puller)
+            .and_then(|s| s.pulled.get(&request.mid))
+        else {
+            return;
+        };
+        let (from, track, layer) = (pulled.from.clone(), pulled.track.clone(), pulled.forwarding);
+        let Some(mid) = self
+            .sessions
+            .get(&from)
+            .and_then(|s| s.pushed.get(&track))
+            .map(|p| p.mid)
+        else {
+            return;
+        };
+        self.keyframe(&from, mid, layer, request.kind);
+    }
+
+    fn keyframe(&mut self, session: &str, mid: Mid, layer: Option<Rid>, kind: KeyframeRequestKind) {
+        let writer = self
+            .sessions
+            .get_mut(session)
+            .and_then(|s| s.rtc.writer(mid));
+        if let Some(mut writer) = writer {
+            if writer.is_request_keyframe_possible(kind) {
+                let _ = writer.request_keyframe(layer, kind);
+            }
+        }
+    }
+}
+
+/// The layer to forward: the one preferred when the pusher sends it, else the best sent.
+fn layer(sent: &BTreeMap<String, Rid>, preferred: Option<Rid>) -> Option<Rid> {
+    preferred
+        .filter(|rid| sent.contains_key(&rid.to_string()))
+        .or_else(|| sent.values().next().copied())
+}
