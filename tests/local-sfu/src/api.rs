@@ -193,3 +193,6 @@ pub fn track_error(mut track: TrackObject, code: &str, description: &str) -> Tra
     track.error_description = Some(description.to_owned());
     track
 }
+
+#[cfg(test)]
+mod contract;

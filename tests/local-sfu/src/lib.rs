@@ -4,6 +4,7 @@
 //! Cloudflare Realtime; nothing here is meant to be deployed.
 
 pub mod api;
+pub mod server;
 pub mod sfu;
 
 #[cfg(test)]

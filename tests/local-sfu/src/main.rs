@@ -1,0 +1,63 @@
+//! `confab-local-sfu --http ADDR --udp ADDR --app-id ID`, with the app token in the
+//! environment (`SFU_APP_TOKEN`, so it never shows in a process list). Prints
+//! `confab-local-sfu http=<address> udp=<address>` once it listens (ports chosen by the system
+//! when given as 0), then serves until killed.
+
+use confab_local_sfu::server::{address, serve, Credentials};
+
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("confab-local-sfu: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut args = std::env::args().skip(1);
+    let (mut http, mut udp, mut app_id) = (None, None, None);
+    while let Some(flag) = args.next() {
+        match flag.as_str() {
+            "--http" => http = args.next(),
+            "--udp" => udp = args.next(),
+            "--app-id" => app_id = args.next(),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    let http = address("--http", http)?;
+    let udp = address("--udp", udp)?;
+    if udp.ip().is_unspecified() {
+        // Every session's one candidate is this address: browsers need a real one.
+        return Err(format!(
+            "--udp {udp}: give the address browsers reach, not 0.0.0.0"
+        ));
+    }
+    let app_id = app_id.ok_or("--app-id is required")?;
+    let app_token = std::env::var("SFU_APP_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty())
+        .ok_or("SFU_APP_TOKEN is not set")?;
+    confab_local_sfu::install_crypto();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let http = tokio::net::TcpListener::bind(http)
+            .await
+            .map_err(|e| format!("--http {http}: {e}"))?;
+        let udp = tokio::net::UdpSocket::bind(udp)
+            .await
+            .map_err(|e| format!("--udp {udp}: {e}"))?;
+        let (h, u) = (
+            http.local_addr().map_err(|e| e.to_string())?,
+            udp.local_addr().map_err(|e| e.to_string())?,
+        );
+        println!("confab-local-sfu http={h} udp={u}");
+        serve(http, udp, Credentials { app_id, app_token })
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
