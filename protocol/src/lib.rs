@@ -14,6 +14,7 @@ mod names;
 mod reaction;
 #[cfg(feature = "relay")]
 pub mod relay;
+pub mod sfu_api;
 
 pub use decode::{decode_client_frame, FrameError};
 pub use frames::{ClientFrame, ErrorCode, ServerFrame};

@@ -1,6 +1,6 @@
 //! The contract: every field these types send is one Cloudflare's API description has, in the
 //! schema where it has it, and every field it requires is always sent. The names come from
-//! `cloudflare-fields.json` (copied from Cloudflare's OpenAPI description).
+//! `protocol/cloudflare-sfu-fields.json` (copied from Cloudflare's OpenAPI description).
 
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use super::*;
 
 fn schemas() -> Map<String, Value> {
-    let text = include_str!("../../cloudflare-fields.json");
+    let text = include_str!("../../cloudflare-sfu-fields.json");
     let fields: Value = serde_json::from_str(text).expect("cloudflare-fields.json is JSON");
     fields["schemas"].as_object().expect("schemas").clone()
 }
@@ -154,7 +154,13 @@ fn answers_use_only_cloudflare_s_fields() {
             ],
         },
     );
-    check("Error", &ApiError::not_found("no such session"));
+    check(
+        "Error",
+        &SfuError {
+            error_code: "not_found".into(),
+            error_description: "no such session".into(),
+        },
+    );
 }
 
 #[test]
