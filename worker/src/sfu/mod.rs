@@ -19,7 +19,10 @@
 
 pub mod config;
 pub mod mode;
+pub mod proxy;
 pub mod tracks;
 
+#[cfg(test)]
+mod proxy_tests;
 #[cfg(test)]
 mod tests;

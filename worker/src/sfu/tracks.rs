@@ -61,6 +61,8 @@ pub enum TrackRefusal {
     TooManyTracks,
     #[error("no one in this room offers that track")]
     UnknownTrack,
+    #[error("a request pushes tracks or pulls them, not both")]
+    Mixed,
 }
 
 /// The SFU sessions and tracks of the people in one room.
@@ -70,6 +72,18 @@ pub struct TrackRegistry {
 }
 
 impl TrackRegistry {
+    /// The registry of the people present, from what each one's socket keeps.
+    pub fn from_pushers(pushers: impl IntoIterator<Item = (PeerId, Pusher)>) -> TrackRegistry {
+        TrackRegistry {
+            pushers: pushers.into_iter().collect(),
+        }
+    }
+
+    /// What `peer` has here, to keep with their socket.
+    pub fn pusher(&self, peer: &PeerId) -> Option<&Pusher> {
+        self.pushers.get(peer)
+    }
+
     /// Records `peer`'s new SFU session (a reconnect's new session replaces the old one and
     /// what was pushed into it). Refused when another person already holds that session.
     pub fn open_session(&mut self, peer: &PeerId, session_id: &str) -> Result<(), TrackRefusal> {
