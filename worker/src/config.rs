@@ -4,6 +4,7 @@ use confab_protocol::IceTransportPolicy;
 
 use crate::chat::Retention;
 use crate::oauth::config::{OAuthConfig, OAuthConfigError, RawOAuth};
+use crate::sfu::config::{MediaPolicy, RawSfu, SfuConfigError};
 use crate::token::{KeyConfigError, KeyTable};
 use crate::turn::config::RawTurn;
 use crate::turn::{transport_policy, Relay, TurnConfigError};
@@ -29,6 +30,8 @@ pub struct Config {
     pub turn: Relay,
     /// `ICE_TRANSPORT_POLICY`: `relay` sends every call through that relay.
     pub ice_transport_policy: IceTransportPolicy,
+    /// Mesh, SFU or both, and the SFU (see [`crate::sfu::config`]).
+    pub media: MediaPolicy,
 }
 
 pub const ISSUER: &str = "confab";
@@ -48,6 +51,8 @@ pub enum ConfigError {
     OAuth(#[from] OAuthConfigError),
     #[error(transparent)]
     Turn(#[from] TurnConfigError),
+    #[error(transparent)]
+    Sfu(#[from] SfuConfigError),
 }
 
 /// Browsers cap a cookie's Max-Age at 400 days.
@@ -67,6 +72,8 @@ pub struct RawConfig {
     pub oauth: RawOAuth,
     /// The TURN variables that are set ([`crate::turn::config::VAR_NAMES`]).
     pub turn: RawTurn,
+    /// The SFU variables that are set ([`crate::sfu::config::VAR_NAMES`]).
+    pub sfu: RawSfu,
 }
 
 impl Config {
@@ -83,6 +90,7 @@ impl Config {
             refresh_token_days: refresh_days(raw.refresh_token_days.as_deref())?,
             oauth: OAuthConfig::parse(&raw.oauth)?,
             ice_transport_policy: transport_policy(&raw.turn, &turn)?,
+            media: MediaPolicy::parse(&raw.sfu)?,
             turn,
         })
     }

@@ -14,6 +14,14 @@ fn text(env: &Env, name: &str) -> Option<String> {
         .ok()
 }
 
+/// The variables of `names` that are set, by name.
+fn set(env: &Env, names: &[&str]) -> std::collections::HashMap<String, String> {
+    names
+        .iter()
+        .filter_map(|name| text(env, name).map(|value| (name.to_string(), value)))
+        .collect()
+}
+
 pub fn config(env: &Env) -> Result<Config, ApiError> {
     Config::parse(RawConfig {
         allow_guests: text(env, "ALLOW_GUESTS"),
@@ -23,14 +31,9 @@ pub fn config(env: &Env) -> Result<Config, ApiError> {
         jwt_keys: text(env, "JWT_KEYS"),
         allow_bench_seed: text(env, "ALLOW_BENCH_SEED"),
         refresh_token_days: text(env, "REFRESH_TOKEN_DAYS"),
-        oauth: crate::oauth::config::VAR_NAMES
-            .iter()
-            .filter_map(|name| text(env, name).map(|value| (name.to_string(), value)))
-            .collect(),
-        turn: crate::turn::config::VAR_NAMES
-            .iter()
-            .filter_map(|name| text(env, name).map(|value| (name.to_string(), value)))
-            .collect(),
+        oauth: set(env, crate::oauth::config::VAR_NAMES),
+        turn: set(env, crate::turn::config::VAR_NAMES),
+        sfu: set(env, crate::sfu::config::VAR_NAMES),
     })
     .map_err(|e| {
         worker::console_error!("configuration error: {e}");

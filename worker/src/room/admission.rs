@@ -277,6 +277,7 @@ pub fn decide(
         heard_ms: knock.now_ms,
         closing: false,
         waiting: None,
+        sfu: None,
     };
     if waits {
         let waiter = Attachment {

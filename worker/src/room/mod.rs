@@ -54,6 +54,10 @@ pub struct Attachment {
     /// room) until a host lets it in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting: Option<lobby::Waiting>,
+    /// The member's SFU session and the tracks they pushed into it (rooms on the SFU): others
+    /// here may pull those, and nobody may once this socket is gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sfu: Option<crate::sfu::tracks::Pusher>,
 }
 
 /// What the glue must do in response to an event.

@@ -35,5 +35,6 @@ pub fn alice() -> Attachment {
         heard_ms: 0,
         closing: false,
         waiting: None,
+        sfu: None,
     }
 }

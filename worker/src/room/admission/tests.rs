@@ -188,6 +188,7 @@ fn the_newcomer_gets_an_attachment_with_its_identity_and_new_peer_id() {
             heard_ms: NOW_MS,
             closing: false,
             waiting: None,
+            sfu: None,
         }
     );
     assert!(others.is_empty());
