@@ -10,6 +10,7 @@ pub mod fake_microphone;
 pub mod firefox;
 pub mod http;
 pub mod lab_cert;
+pub mod local_sfu;
 pub mod media_probe;
 pub mod nat;
 pub mod nat_routers;

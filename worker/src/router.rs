@@ -7,6 +7,7 @@
 //! - `turn::routes`: `GET /api/ice`.
 //! - `avatar::routes`: `PATCH /api/me`, `PUT /api/me/avatar`, `GET /api/avatars/{user id}`.
 //! - `room::routes`: `POST /api/rooms`, `GET /api/rooms/{room}/ws`, `POST /api/rooms/{room}/seed`.
+//! - `sfu::routes`: `/api/rooms/{room}/sfu/...`, the app's calls to the SFU.
 //! - `health`: `GET /api/health`.
 //! - `csp_report`: `POST /api/csp-report`.
 
@@ -15,7 +16,7 @@ use worker::{event, Context, Env, Method, Request, Response, Result};
 use crate::health::health;
 use crate::http::{internal, problem, ApiError};
 use crate::room::routes::room_name;
-use crate::{avatar, csp_report, oauth, room, session, turn};
+use crate::{avatar, csp_report, oauth, room, session, sfu, turn};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
@@ -62,6 +63,10 @@ async fn route(req: Request, env: &Env) -> std::result::Result<Response, ApiErro
         }
         (["api", "rooms", room, "seed"], Method::Post) => {
             room::routes::bench_seed(req, env, room_name(room)?).await
+        }
+        (["api", "rooms", room, "sfu", path @ ..], _) => {
+            let room = room_name(room)?;
+            sfu::routes::proxy(req, env, room, path).await
         }
         (["api", "rooms", room, "ws"], _) => {
             room_name(room)?;

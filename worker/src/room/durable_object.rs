@@ -45,6 +45,7 @@ mod lobby;
 mod moderation;
 mod requests;
 mod roles;
+mod sfu;
 mod standby;
 mod sweep;
 
@@ -91,6 +92,7 @@ impl DurableObject for Room {
         match req.path().as_str() {
             "/seed" => return self.seed(req, member).await,
             "/settings" => return self.create_settings(req, member).await,
+            "/sfu" => return self.sfu(req, member).await,
             _ => {}
         }
         let pair = WebSocketPair::new()?;

@@ -74,7 +74,7 @@ pub async fn websocket(req: Request, env: &Env, room: RoomName) -> Result<Respon
 
 /// Sends an internal request to the room's Durable Object, carrying the identity a route has
 /// verified in [`MemberHeader`] (the DO trusts only this header, which clients cannot reach).
-async fn to_room(
+pub(crate) async fn to_room(
     env: &Env,
     member: &MemberHeader,
     path: &str,

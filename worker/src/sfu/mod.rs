@@ -20,6 +20,8 @@
 pub mod config;
 pub mod mode;
 pub mod proxy;
+#[cfg(target_arch = "wasm32")]
+pub mod routes;
 pub mod tracks;
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
 pub const MAX_ANSWER_BYTES: usize = 1024 * 1024;
 
 /// One of the SFU calls the app may make.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Operation {
     NewSession,
     TracksNew(String),

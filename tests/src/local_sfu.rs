@@ -1,0 +1,113 @@
+//! The local SFU stand-in (`tests/local-sfu`, binary `confab-local-sfu`) as a child process
+//! for the tests: built if missing, started on free ports with a fresh app token, stopped (its
+//! whole process group) on drop. [`LocalSfu::worker_vars`] point a worker at it.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
+use crate::process::{spawn_watchdog, stop_group};
+use crate::wrangler::{repo_root, scratch_root};
+
+pub const APP_ID: &str = "confab-local";
+
+pub struct LocalSfu {
+    /// `SFU_API_URL`: `http://<ip>:<port>/v1`.
+    pub api_url: String,
+    /// The secret the worker signs in with.
+    pub token: String,
+    /// Where browsers send media.
+    pub udp: String,
+    child: Child,
+    watchdog: Option<(Child, ChildStdin)>,
+}
+
+impl LocalSfu {
+    /// Starts the stand-in with its API and media on `ip` (a loopback address, or one browsers
+    /// in other namespaces reach); its log goes to `log`.
+    pub fn start(ip: &str, log: &Path) -> Result<LocalSfu, String> {
+        let binary = binary()?;
+        let mut secret = [0u8; 24];
+        getrandom::fill(&mut secret).map_err(|e| format!("no randomness: {e}"))?;
+        let token = URL_SAFE_NO_PAD.encode(secret);
+        let log_file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let mut child = Command::new(&binary)
+            .args(["--http", &format!("{ip}:0"), "--udp", &format!("{ip}:0")])
+            .args(["--app-id", APP_ID])
+            .env("SFU_APP_TOKEN", &token)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log_file)
+            .process_group(0)
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+        let watchdog = spawn_watchdog(child.id() as i32);
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        // The first line says where it listens; it comes at once or the binary failed.
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = sender.send(line);
+        });
+        let line = receiver
+            .recv_timeout(Duration::from_secs(10))
+            .map_err(|_| format!("{} did not say where it listens", binary.display()))?;
+        let field = |name: &str| {
+            line.split_whitespace()
+                .find_map(|w| w.strip_prefix(name))
+                .map(str::to_owned)
+                .ok_or_else(|| format!("no {name} in {line:?} (see {})", log.display()))
+        };
+        Ok(LocalSfu {
+            api_url: format!("http://{}/v1", field("http=")?),
+            udp: field("udp=")?,
+            token,
+            child,
+            watchdog,
+        })
+    }
+
+    /// The worker's variables for this SFU (`MEDIA_MODE` left to its default, `auto`).
+    pub fn worker_vars(&self) -> Vec<(String, String)> {
+        vec![
+            ("SFU_APP_ID".into(), APP_ID.into()),
+            ("SFU_APP_TOKEN".into(), self.token.clone()),
+            ("SFU_API_URL".into(), self.api_url.clone()),
+        ]
+    }
+}
+
+impl Drop for LocalSfu {
+    fn drop(&mut self) {
+        stop_group(
+            &mut self.child,
+            self.watchdog.take(),
+            Duration::from_secs(2),
+        );
+    }
+}
+
+/// The binary next to the tests' own build, brought up to date first (a no-op when it is).
+fn binary() -> Result<PathBuf, String> {
+    let target = scratch_root()
+        .parent()
+        .map(Path::to_path_buf)
+        .ok_or("no target directory")?;
+    let path = target.join("debug").join("confab-local-sfu");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "-q", "-p", "confab-local-sfu"])
+        .current_dir(repo_root())
+        .status()
+        .map_err(|e| format!("cannot build confab-local-sfu: {e}"))?;
+    if !status.success() || !path.exists() {
+        return Err(format!("building confab-local-sfu failed ({status})"));
+    }
+    Ok(path)
+}
