@@ -24,6 +24,7 @@ pub mod i18n;
 pub mod layout;
 pub mod menu;
 pub mod names;
+pub mod pulling;
 pub mod shortcuts;
 pub mod speaking;
 

@@ -139,16 +139,9 @@ pub struct CloseTracksRequest {
     pub force: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CloseTracksResponse {
-    #[serde(default)]
-    pub requires_immediate_renegotiation: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_description: Option<SessionDescription>,
-    #[serde(default)]
-    pub tracks: Vec<TrackObject>,
-}
+/// The same fields as a `tracks/new` answer: the SFU's answer to a negotiated close, and one
+/// result per mid (`mid` and any error).
+pub type CloseTracksResponse = TracksResponse;
 
 /// A refusal, as the SFU's API words it: at the top level of an answer, or on one item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -28,6 +28,8 @@ pub fn dev(ctx: &Ctx, mut args: Vec<String>) -> Result<i32> {
         ));
     }
     build(ctx, opts)?;
+    // Dropped (stopped) when this function returns, after wrangler.
+    let sfu = crate::local_sfu::start_unless_configured(ctx)?;
 
     let port_s = port.to_string();
     let mut wrangler = cmd(
@@ -45,8 +47,20 @@ pub fn dev(ctx: &Ctx, mut args: Vec<String>) -> Result<i32> {
             ".wrangler/state",
         ],
     );
+    for (name, value) in sfu.iter().flat_map(|s| &s.vars) {
+        wrangler.arg("--var").arg(format!("{name}:{value}"));
+    }
     wrangler.current_dir(&ctx.root);
-    step(format!("starting {}", describe(&wrangler)));
+    // The command line is printed without the local SFU's token.
+    let shown = describe(&wrangler);
+    let shown = match sfu
+        .as_ref()
+        .and_then(|s| s.vars.iter().find(|(n, _)| n == "SFU_APP_TOKEN"))
+    {
+        Some((_, token)) => shown.replace(token.as_str(), "(local token)"),
+        None => shown,
+    };
+    step(format!("starting {shown}"));
     let mut child = wrangler
         .spawn()
         .map_err(|e| format!("could not start wrangler: {e}"))?;

@@ -9,6 +9,7 @@ mod fuzz;
 mod headers;
 mod keygen;
 mod lint;
+mod local_sfu;
 mod minify;
 mod size;
 mod test;
@@ -29,7 +30,8 @@ commands:
         `worker-build --release` (worker -> worker/build/), write .wrangler.local.toml
         and .dev.vars; print gzip sizes and fail past the budgets in xtask/src/size.rs
   dev [--skip-app] [--port N]
-        build, then `wrangler dev` on http://localhost:8787 (Ctrl-C stops it)
+        build, then `wrangler dev` on http://localhost:8787 (Ctrl-C stops it), pointed at
+        the local SFU stand-in unless .dev.vars names a Cloudflare Realtime app
   lint
         `cargo fmt --check`, then clippy with `-D warnings` on the host (all targets) and on
         wasm32 (app and worker)

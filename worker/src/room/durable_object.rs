@@ -39,6 +39,17 @@ pub struct MemberHeader {
 
 impl MemberHeader {
     pub const NAME: &'static str = "x-confab-member";
+
+    /// A member of `room` for an HTTP call (not a socket: nothing replaced, no standby).
+    pub fn calling(room: &str, identity: Identity, token_exp: i64) -> MemberHeader {
+        MemberHeader {
+            room: room.to_owned(),
+            identity,
+            token_exp,
+            replaces: None,
+            standby: false,
+        }
+    }
 }
 
 mod lobby;

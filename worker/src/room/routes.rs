@@ -114,13 +114,7 @@ async fn new_room(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
     let body = json_body(req).await?;
     let request: CreateRoomRequest = json_object(&body, "{\"require_sign_in\":true}")?;
     let room = RoomName::parse(&new_room_name()).map_err(internal)?;
-    let member = MemberHeader {
-        room: room.as_str().to_owned(),
-        identity,
-        token_exp,
-        replaces: None,
-        standby: false,
-    };
+    let member = MemberHeader::calling(room.as_str(), identity, token_exp);
     let inner = serde_json::to_string(&request).map_err(internal)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(inner.into()));
@@ -159,13 +153,7 @@ pub async fn bench_seed(mut req: Request, env: &Env, room: RoomName) -> Result<R
         .verify_session(&token, now())
         .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
     let body = body_within(&mut req, MAX_SEED_BYTES).await?;
-    let member = MemberHeader {
-        room: room.as_str().to_owned(),
-        identity,
-        token_exp,
-        replaces: None,
-        standby: false,
-    };
+    let member = MemberHeader::calling(room.as_str(), identity, token_exp);
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(
         worker::js_sys::Uint8Array::from(body.as_slice()).into(),

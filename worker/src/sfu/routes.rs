@@ -84,13 +84,7 @@ async fn forward(
         require_json(req)?;
         body_within(req, MAX_REQUEST_BYTES).await?
     };
-    let member = MemberHeader {
-        room: room.as_str().to_owned(),
-        identity,
-        token_exp,
-        replaces: None,
-        standby: false,
-    };
+    let member = MemberHeader::calling(room.as_str(), identity, token_exp);
     let call = serde_json::to_string(&SfuRequest { peer, operation }).map_err(internal)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(
