@@ -7,7 +7,6 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use confab_protocol::{close_code, FrameError, PeerId, Role, ServerFrame, SUBPROTOCOL};
-use serde::{Deserialize, Serialize};
 use worker::{
     durable_object, DurableObject, Env, Request, Response, Result, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair,
@@ -21,36 +20,9 @@ use crate::room::{
 };
 use crate::sql::durable_object::DoSql;
 use crate::sql::StoreError;
-use crate::token::Identity;
 
-/// Identity a room route has verified, passed to the DO on its internal request.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct MemberHeader {
-    pub room: String,
-    pub identity: Identity,
-    pub token_exp: i64,
-    /// The newcomer's own previous socket in this room (`?replaces=`), which it has given up on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub replaces: Option<PeerId>,
-    /// Opened ahead of the click on Join (`?standby=1`): kept aside until it sends `join`.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub standby: bool,
-}
-
-impl MemberHeader {
-    pub const NAME: &'static str = "x-confab-member";
-
-    /// A member of `room` for an HTTP call (not a socket: nothing replaced, no standby).
-    pub fn calling(room: &str, identity: Identity, token_exp: i64) -> MemberHeader {
-        MemberHeader {
-            room: room.to_owned(),
-            identity,
-            token_exp,
-            replaces: None,
-            standby: false,
-        }
-    }
-}
+mod member_header;
+pub use member_header::MemberHeader;
 
 mod lobby;
 mod moderation;
