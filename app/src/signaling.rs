@@ -12,6 +12,8 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 pub mod reconnect;
 
+// A welcome is a large frame; events are read one at a time, so their size does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum SocketEvent {
     Open,
     Frame(ServerFrame),

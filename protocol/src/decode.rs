@@ -203,7 +203,7 @@ fn validate(frame: &ClientFrame) -> Result<(), FrameError> {
                 ));
             }
             if let Some(capacity) = capacity {
-                let most = ROOM_CAPACITY as u32;
+                let most = MAX_ROOM_CAPACITY as u32;
                 if !(MIN_ROOM_CAPACITY..=most).contains(capacity) {
                     return Err(FrameError::new(
                         ErrorCode::InvalidField,

@@ -3,7 +3,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::model::{
-    BanPeriod, ChatMessage, HistoryVisibility, Member, PeerId, Role, RoomAccess, Waiter,
+    BanPeriod, ChatMessage, HistoryVisibility, MediaRoute, Member, PeerId, Role, RoomAccess,
+    SfuPush, Waiter,
 };
 use crate::reaction::Reaction;
 
@@ -92,9 +93,16 @@ pub enum ServerFrame {
         you: Member,
         peers: Vec<Member>,
         history: Vec<ChatMessage>,
-        /// Who may come in now (absent from servers before hosts: open, full at 8).
+        /// Who may come in now (absent from servers before hosts: open).
         #[serde(default)]
         access: RoomAccess,
+        /// How the room carries media now (absent from servers before the SFU: mesh).
+        #[serde(default)]
+        route: MediaRoute,
+        /// The most people a room may hold on this deployment: the top of a host's
+        /// capacity choices (absent from servers before the SFU: the mesh's 8).
+        #[serde(default = "mesh_limit")]
+        room_limit: u32,
     },
     PeerJoined {
         peer: Member,
@@ -167,6 +175,18 @@ pub enum ServerFrame {
         peer_id: PeerId,
         trusted: bool,
     },
+    /// The room moved its media to `route` (the SFU when it grew, the mesh when it shrank
+    /// well below that); to everyone. Each browser follows: nobody decides alone.
+    Route {
+        route: MediaRoute,
+    },
+    /// What `peer_id` pushes into the SFU now (`None`: nothing); to everyone else. The welcome's
+    /// members carry the same for those already in.
+    SfuTracks {
+        peer_id: PeerId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sfu: Option<Box<SfuPush>>,
+    },
     Pong {},
     /// A frame was refused; the connection stays open unless followed by a close.
     Error {
@@ -175,6 +195,11 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<Uuid>,
     },
+}
+
+/// What a welcome without `room_limit` means: a server from before the SFU, a mesh.
+fn mesh_limit() -> u32 {
+    crate::limits::ROOM_CAPACITY as u32
 }
 
 /// Machine-readable reasons in `error` frames.

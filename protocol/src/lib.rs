@@ -24,8 +24,8 @@ pub use http::{
     RefreshRequest, UserInfo,
 };
 pub use model::{
-    hand_queue, BanPeriod, ChatMessage, HistoryVisibility, MediaState, Member, PeerId, Role,
-    RoomAccess, Waiter,
+    hand_queue, BanPeriod, ChatMessage, HistoryVisibility, MediaRoute, MediaState, Member, PeerId,
+    Role, RoomAccess, SfuPush, Waiter,
 };
 pub use names::{DisplayName, NameError, RoomName};
 pub use reaction::Reaction;
@@ -55,6 +55,9 @@ pub mod limits {
     pub const MAX_TOKEN_BYTES: usize = 4096;
     /// Mesh rooms stop here; more people need an SFU.
     pub const ROOM_CAPACITY: usize = 8;
+    /// The most people any room may hold, on the SFU (a deployment's own limit, told in the
+    /// welcome's `room_limit`, is usually lower).
+    pub const MAX_ROOM_CAPACITY: usize = 100;
     /// The smallest room size a host may set: a host and one other.
     pub const MIN_ROOM_CAPACITY: u32 = 2;
     /// Places one person (one user id) may hold in a room at once: two tabs or devices.

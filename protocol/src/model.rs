@@ -93,8 +93,9 @@ impl BanPeriod {
 pub struct RoomAccess {
     /// Nobody new gets in; it opens again when the meeting ends.
     pub locked: bool,
-    /// Most people in the room at once, [`crate::limits::MIN_ROOM_CAPACITY`] up to
-    /// [`crate::limits::ROOM_CAPACITY`]; lowering it sends nobody away.
+    /// Most people in the room at once, [`crate::limits::MIN_ROOM_CAPACITY`] up to the
+    /// deployment's limit (the welcome's `room_limit`: [`crate::limits::ROOM_CAPACITY`] for a
+    /// mesh, more with an SFU); lowering it sends nobody away.
     pub capacity: u32,
     /// Whose chat history a person may read and search (absent: everyone's, as before).
     #[serde(default)]
@@ -109,7 +110,7 @@ impl Default for RoomAccess {
     fn default() -> Self {
         RoomAccess {
             locked: false,
-            capacity: crate::limits::ROOM_CAPACITY as u32,
+            capacity: crate::limits::MAX_ROOM_CAPACITY as u32,
             history: HistoryVisibility::Everyone,
             lobby: false,
         }
@@ -156,6 +157,28 @@ pub struct Member {
     /// A host marked this signed-in person as trusted: they skip the room's lobby.
     #[serde(default, skip_serializing_if = "is_false")]
     pub trusted: bool,
+    /// Their SFU session and the tracks they push into it, while the room is on the SFU:
+    /// what the others pull (through the worker, which checks it against the room). Boxed:
+    /// most members of most rooms have none, and frames that carry members stay small.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sfu: Option<Box<SfuPush>>,
+}
+
+/// How a room carries media: each camera straight to every other person, or through an SFU
+/// (one upload per person). The room decides and says so (`welcome`, `route`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaRoute {
+    #[default]
+    Mesh,
+    Sfu,
+}
+
+/// One person's SFU session and the names of the tracks they pushed into it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SfuPush {
+    pub session_id: String,
+    pub tracks: Vec<String>,
 }
 
 fn is_false(value: &bool) -> bool {

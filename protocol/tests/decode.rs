@@ -49,7 +49,7 @@ fn wrong_field_shapes_are_invalid_field() {
         // Access: something to change, and a size the mesh can hold.
         r#"{"type":"set_access"}"#.to_owned(),
         r#"{"type":"set_access","capacity":1}"#.to_owned(),
-        r#"{"type":"set_access","capacity":9}"#.to_owned(),
+        r#"{"type":"set_access","capacity":101}"#.to_owned(),
         r#"{"type":"set_access","capacity":-1}"#.to_owned(),
         r#"{"type":"set_access","locked":"yes"}"#.to_owned(),
     ] {

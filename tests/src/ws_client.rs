@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use confab_protocol::{
-    ChatMessage, ClientFrame, ErrorCode, Member, PeerId, RoomAccess, ServerFrame, BEARER_PREFIX,
-    SUBPROTOCOL,
+    ChatMessage, ClientFrame, ErrorCode, MediaRoute, Member, PeerId, RoomAccess, ServerFrame,
+    BEARER_PREFIX, SUBPROTOCOL,
 };
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -67,10 +67,14 @@ pub struct Welcome {
     pub peers: Vec<Member>,
     pub history: Vec<ChatMessage>,
     pub access: RoomAccess,
+    pub route: MediaRoute,
+    pub room_limit: u32,
 }
 
 /// What the next read produced.
 #[derive(Debug)]
+// A welcome is a large frame; events are read one at a time, so their size does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Event {
     Frame(ServerFrame),
     /// A close frame (`Some((code, reason))`), or the stream ended without one (`None`).
@@ -276,6 +280,8 @@ impl Client {
                 peers,
                 history,
                 access,
+                route,
+                room_limit,
             } => Welcome {
                 peer_id,
                 room,
@@ -283,6 +289,8 @@ impl Client {
                 peers,
                 history,
                 access,
+                route,
+                room_limit,
             },
             other => panic!("{}: expected welcome first, got {other:?}", self.label),
         }

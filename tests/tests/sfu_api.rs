@@ -19,7 +19,13 @@ use str0m::Rtc;
 
 const TEST_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Every room on the SFU (`MEDIA_MODE=sfu`).
 static WORKER: Shared = Shared::new();
+/// Rooms that switch (`MEDIA_MODE=auto`, [`route::SWITCH_AT`], [`route::LIMIT`]).
+static AUTO_WORKER: Shared = Shared::new();
+
+#[path = "sfu_api/route.rs"]
+mod route;
 static SFU: OnceLock<Mutex<Option<LocalSfu>>> = OnceLock::new();
 /// Every answer's body, checked for the token at the end.
 static ANSWERS: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -31,13 +37,15 @@ fn main() {
         sfu::another_room_cannot_pull_and_nobody_pulls_a_person_who_left,
         sfu::calls_are_made_as_oneself_about_one_s_own_session,
         sfu::bad_bodies_get_problem_json_and_the_room_lives_on,
+        route::the_room_moves_to_the_sfu_at_the_switch_and_back_two_below_it,
+        route::a_room_on_the_sfu_holds_more_than_a_mesh_up_to_the_deployment_s_limit,
     ];
     if args.list {
         libtest_mimic::run(&args, trials).exit();
     }
     let conclusion = libtest_mimic::run(&args, trials);
     let token = sfu_token();
-    let logs = stop_workers(&[&WORKER]);
+    let logs = stop_workers(&[&WORKER, &AUTO_WORKER]);
     if let Some(slot) = SFU.get() {
         slot.lock().unwrap_or_else(|p| p.into_inner()).take();
     }
@@ -57,9 +65,14 @@ fn sfu_token() -> Option<String> {
     slot.as_ref().map(|sfu| sfu.token.clone())
 }
 
-/// The worker pointed at the local SFU (both started on first use).
+/// The worker with every room on the local SFU (both started on first use).
 fn worker() -> std::sync::Arc<Wrangler> {
-    WORKER
+    worker_with(&WORKER, &[("MEDIA_MODE", "sfu")])
+}
+
+/// A worker pointed at the local SFU (started on first use) with `more` variables.
+fn worker_with(shared: &Shared, more: &[(&str, &str)]) -> std::sync::Arc<Wrangler> {
+    shared
         .get(|| {
             let slot = SFU.get_or_init(|| {
                 let dir = scratch_root().join("sfu-api");
@@ -68,7 +81,8 @@ fn worker() -> std::sync::Arc<Wrangler> {
                     .unwrap_or_else(|e| panic!("{e}"));
                 Mutex::new(Some(sfu))
             });
-            let vars = slot.lock().unwrap().as_ref().unwrap().worker_vars();
+            let mut vars = slot.lock().unwrap().as_ref().unwrap().worker_vars();
+            vars.extend(more.iter().map(|(k, v)| (k.to_string(), v.to_string())));
             Options {
                 vars,
                 ..Options::default()
@@ -184,9 +198,15 @@ mod sfu {
         let w = worker();
         let room = "sfu-push-pull";
         let ana = person(&w, room, "Ana").await;
-        let ben = person(&w, room, "Ben").await;
+        let mut ben = person(&w, room, "Ben").await;
         let ana_session = session(&w, room, &ana);
         let pushed = push_mic(&w, room, &ana, &ana_session, "mic");
+        // Ben hears what Ana pushes: that is what he pulls.
+        let heard = route::pushes_of(&mut ben.socket, &ana.peer, |p| !p.tracks.is_empty()).await;
+        assert_eq!(
+            (heard.session_id.as_str(), heard.tracks.as_slice()),
+            (ana_session.as_str(), ["mic".to_owned()].as_slice())
+        );
         assert_eq!(pushed["tracks"][0]["trackName"], "mic", "{pushed}");
         assert!(pushed["tracks"][0].get("errorCode").is_none(), "{pushed}");
         assert_eq!(pushed["sessionDescription"]["type"], "answer");

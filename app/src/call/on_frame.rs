@@ -25,6 +25,7 @@ impl Call {
                 peers,
                 history,
                 access,
+                room_limit,
                 ..
             } => {
                 self.inner.attempt.set(0);
@@ -48,6 +49,7 @@ impl Call {
                     peers,
                     history,
                     access,
+                    room_limit,
                 };
                 if offerers.is_empty() {
                     self.emit(joined);
@@ -166,6 +168,8 @@ impl Call {
             ServerFrame::Chat { .. }
             | ServerFrame::History { .. }
             | ServerFrame::SearchResults { .. } => self.emit(CallEvent::Chat(frame)),
+            // The SFU client is not in the app yet: `cargo xtask dev` keeps rooms on the mesh.
+            ServerFrame::Route { .. } | ServerFrame::SfuTracks { .. } => {}
             ServerFrame::Pong {} => {}
         }
     }

@@ -204,8 +204,9 @@ pub(super) fn MeetingControls(model: RoomModel) -> impl IntoView {
     };
     // Each option follows the room's capacity (whatever order the menu is built in).
     let sizes = move || {
-        let sizes = limits::MIN_ROOM_CAPACITY..=limits::ROOM_CAPACITY as u32;
-        sizes.map(|n| view! {
+        let now = model.access.with(|a| a.capacity);
+        let sizes = capacity_choices(model.room_limit.get(), now);
+        sizes.into_iter().map(|n| view! {
             <option value=n.to_string() prop:selected=move || model.access.with(|a| a.capacity == n)>
                 {move || (i18n.t().capacity_option)(n)}
             </option>
@@ -301,9 +302,35 @@ pub(super) fn LobbyBadge(model: RoomModel) -> impl IntoView {
     }
 }
 
+/// The sizes a host may choose for a room that holds at most `limit` people here: each from
+/// 2 to the mesh's 8, then every fifth, then `limit` itself, and the room's size `now` if it is
+/// none of those (set from another client).
+fn capacity_choices(limit: u32, now: u32) -> Vec<u32> {
+    let mesh = limits::ROOM_CAPACITY as u32;
+    let mut sizes: Vec<u32> = (limits::MIN_ROOM_CAPACITY..=mesh.min(limit)).collect();
+    sizes.extend((mesh + 1..limit).filter(|n| n % 5 == 0));
+    sizes.push(limit);
+    sizes.push(now.min(limit));
+    sizes.sort_unstable();
+    sizes.dedup();
+    sizes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mesh_room_offers_two_to_eight_and_an_sfu_room_goes_on_in_fives() {
+        assert_eq!(capacity_choices(8, 8), (2..=8).collect::<Vec<_>>());
+        assert_eq!(
+            capacity_choices(22, 13),
+            [2, 3, 4, 5, 6, 7, 8, 10, 13, 15, 20, 22].to_vec()
+        );
+        let fifty = capacity_choices(50, 50);
+        assert_eq!(fifty.len(), 7 + 8 + 1, "{fifty:?}");
+        assert_eq!(fifty.last(), Some(&50));
+    }
 
     #[test]
     fn hosts_and_cohosts_moderate_others_but_never_the_host_or_themselves() {

@@ -178,6 +178,7 @@ mod tests {
             hand: None,
             role: Default::default(),
             trusted: false,
+            sfu: None,
         }
     }
 

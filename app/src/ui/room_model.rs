@@ -44,6 +44,8 @@ pub(super) struct RoomModel {
     /// Who may come in (locked, capacity) and whose chat history people see, as the room last
     /// said.
     pub(super) access: RwSignal<RoomAccess>,
+    /// The most people a room may hold on this deployment, as the welcome said.
+    pub(super) room_limit: RwSignal<u32>,
     /// Everyone else in the call, one record each.
     pub(super) participants: Participants,
     /// Who waits in the room's lobby (told to hosts and co-hosts).
@@ -105,6 +107,7 @@ impl RoomModel {
             phase: RwSignal::new(Phase::Lobby),
             me: RwSignal::new(None),
             access: RwSignal::new(RoomAccess::default()),
+            room_limit: RwSignal::new(confab_protocol::limits::ROOM_CAPACITY as u32),
             participants: Participants::new(),
             lobby: WaitingList::new(),
             local: RwSignal::new_local(None),
@@ -137,12 +140,14 @@ impl RoomModel {
                 peers,
                 history,
                 access,
+                room_limit,
             } => {
                 let user_id = me.user_id.clone();
                 self.chat.know_members(std::iter::once(&me).chain(&peers));
                 self.my_hand.set(me.hand);
                 self.me.set(Some(me));
                 self.access.set(access);
+                self.room_limit.set(room_limit);
                 self.participants.welcome(peers);
                 self.announce_welcome();
                 self.reconnecting.set(None);

@@ -26,6 +26,7 @@ fn member(peer: &str, name: &str) -> Member {
         hand: None,
         role: Role::Member,
         trusted: false,
+        sfu: None,
     }
 }
 
@@ -181,12 +182,42 @@ fn server_frames_match_golden_json() {
             you: member(PEER_A, "Mina"),
             peers: vec![member(PEER_B, "Joon")],
             history: vec![message()],
-            access: RoomAccess::default(),
+            access: RoomAccess {
+                capacity: 8,
+                ..RoomAccess::default()
+            },
+            route: MediaRoute::Mesh,
+            room_limit: 8,
         },
         json!({"type": "welcome", "peer_id": PEER_A, "room": "standup",
                "you": member_json(PEER_A, "Mina"), "peers": [member_json(PEER_B, "Joon")],
                "history": [message_json()],
-               "access": {"locked": false, "capacity": 8, "history": "everyone", "lobby": false}}),
+               "access": {"locked": false, "capacity": 8, "history": "everyone", "lobby": false},
+               "route": "mesh", "room_limit": 8}),
+    );
+    assert_server_golden(
+        ServerFrame::Route {
+            route: MediaRoute::Sfu,
+        },
+        json!({"type": "route", "route": "sfu"}),
+    );
+    assert_server_golden(
+        ServerFrame::SfuTracks {
+            peer_id: PeerId(PEER_B.into()),
+            sfu: Some(Box::new(SfuPush {
+                session_id: "2a4f0c".into(),
+                tracks: vec!["camera".into(), "mic".into()],
+            })),
+        },
+        json!({"type": "sfu_tracks", "peer_id": PEER_B,
+               "sfu": {"session_id": "2a4f0c", "tracks": ["camera", "mic"]}}),
+    );
+    assert_server_golden(
+        ServerFrame::SfuTracks {
+            peer_id: PeerId(PEER_B.into()),
+            sfu: None,
+        },
+        json!({"type": "sfu_tracks", "peer_id": PEER_B}),
     );
     assert_server_golden(
         ServerFrame::PeerJoined {
@@ -435,4 +466,32 @@ fn providers_body_matches_golden_json() {
         ProvidersResponse::default()
     );
     assert_eq!(ProvidersResponse::default(), none);
+}
+
+#[test]
+fn a_welcome_from_before_the_sfu_reads_as_a_mesh_of_eight() {
+    let old = json!({"type": "welcome", "peer_id": PEER_A, "room": "standup",
+                     "you": member_json(PEER_A, "Mina"), "peers": [], "history": []});
+    let ServerFrame::Welcome {
+        route, room_limit, ..
+    } = serde_json::from_value(old).unwrap()
+    else {
+        panic!("not a welcome");
+    };
+    assert_eq!((route, room_limit), (MediaRoute::Mesh, 8));
+}
+
+#[test]
+fn a_host_may_size_a_room_up_to_the_largest_sfu_room() {
+    let most = limits::MAX_ROOM_CAPACITY;
+    for (capacity, ok) in [
+        (1, false),
+        (2, true),
+        (9, true),
+        (most, true),
+        (most + 1, false),
+    ] {
+        let frame = json!({"type": "set_access", "capacity": capacity}).to_string();
+        assert_eq!(decode_client_frame(&frame).is_ok(), ok, "{frame}");
+    }
 }

@@ -360,6 +360,7 @@ pub async fn trusted_members_skip_the_lobby_and_turning_it_off_lets_everyone_in(
         back.access,
         RoomAccess {
             lobby: true,
+            capacity: 8,
             ..RoomAccess::default()
         }
     );

@@ -70,6 +70,14 @@ async fn expect_access(client: &mut Client, want: RoomAccess) {
     }
 }
 
+/// A new room's access on a mesh deployment: open, for 8.
+fn open_for_eight() -> RoomAccess {
+    RoomAccess {
+        capacity: 8,
+        ..RoomAccess::default()
+    }
+}
+
 pub async fn hosts_remove_mute_lock_and_end_and_nobody_else_can() {
     let w = open();
     let room = new_room();
@@ -77,9 +85,10 @@ pub async fn hosts_remove_mute_lock_and_end_and_nobody_else_can() {
     let (mut ann, wa) = enter(&w, &room, &tokens[0], "Ann", &mut []).await;
     assert_eq!(
         wa.access,
-        RoomAccess::default(),
-        "a new room is open, for 8"
+        open_for_eight(),
+        "a new room is open, for 8 (a mesh deployment's limit)"
     );
+    assert_eq!(wa.room_limit, 8);
     let (mut ben, wb) = enter(&w, &room, &tokens[1], "Ben", &mut [&mut ann]).await;
     let (mut cid, wc) = enter(&w, &room, &tokens[2], "Cid", &mut [&mut ann, &mut ben]).await;
 
@@ -138,7 +147,7 @@ pub async fn hosts_remove_mute_lock_and_end_and_nobody_else_can() {
     ben.send(&lock(true)).await;
     let locked = RoomAccess {
         locked: true,
-        ..RoomAccess::default()
+        ..open_for_eight()
     };
     for client in [&mut ann, &mut ben, &mut cid] {
         expect_access(client, locked).await;
@@ -167,8 +176,8 @@ pub async fn hosts_remove_mute_lock_and_end_and_nobody_else_can() {
 
     // Unlocked and sized to three: Dan gets in, a fourth is refused as full.
     ann.send(&lock(false)).await;
-    expect_access(&mut ann, RoomAccess::default()).await;
-    expect_access(&mut ben, RoomAccess::default()).await;
+    expect_access(&mut ann, open_for_eight()).await;
+    expect_access(&mut ben, open_for_eight()).await;
     ann.send(&ClientFrame::SetAccess {
         locked: None,
         capacity: Some(3),
@@ -178,7 +187,7 @@ pub async fn hosts_remove_mute_lock_and_end_and_nobody_else_can() {
     .await;
     let three = RoomAccess {
         capacity: 3,
-        ..RoomAccess::default()
+        ..open_for_eight()
     };
     expect_access(&mut ann, three).await;
     expect_access(&mut ben, three).await;

@@ -109,6 +109,14 @@ pub const MIGRATIONS: &[Migration] = &[
             "CREATE TABLE IF NOT EXISTS room_trusted (user_id TEXT PRIMARY KEY)",
         ],
     },
+    Migration {
+        version: 6,
+        // How the room carries media now (`room::route_store`).
+        statements: &["CREATE TABLE IF NOT EXISTS room_route (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            route TEXT NOT NULL CHECK (route IN ('mesh', 'sfu'))
+        )"],
+    },
 ];
 
 /// The schema version this code expects.

@@ -57,7 +57,8 @@ pub struct Knock<'a> {
     pub present: Vec<Attachment>,
     /// The people waiting in the lobby now (not closed).
     pub waiting: Vec<Attachment>,
-    /// How many members the room holds at most (its hosts' choice; never above the mesh's).
+    /// How many members the room holds at most (its hosts' choice, within the deployment's
+    /// limit).
     pub capacity: usize,
     /// The peer id the newcomer gets if admitted.
     pub peer_id: PeerId,
@@ -243,7 +244,7 @@ pub fn decide(
             ))),
         };
     }
-    if let Err(full) = fits(present.len(), knock.capacity.min(limits::ROOM_CAPACITY)) {
+    if let Err(full) = fits(present.len(), knock.capacity) {
         return Decision {
             replaced,
             outcome: Outcome::Refuse(Refusal::Full(full)),
@@ -272,12 +273,12 @@ pub fn decide(
             hand: None,
             role,
             trusted,
+            sfu: None,
         },
         token_exp: knock.token_exp,
         heard_ms: knock.now_ms,
         closing: false,
         waiting: None,
-        sfu: None,
     };
     if waits {
         let waiter = Attachment {

@@ -28,6 +28,7 @@ mod lobby;
 mod moderation;
 mod requests;
 mod roles;
+mod route;
 mod sfu;
 mod standby;
 mod sweep;
@@ -194,7 +195,7 @@ impl Room {
             now_ms,
             present,
             waiting: self.waiters(),
-            capacity: meeting.access.capacity as usize,
+            capacity: self.limited(meeting.access).capacity as usize,
             peer_id,
             stored_role,
             room_has_host,
@@ -240,13 +241,8 @@ impl Room {
         door.accept(&self.state, Some(&peer_id));
         door.socket().serialize_attachment(&newcomer)?;
         let history = self.welcome_history(&newcomer.member.user_id);
-        let (welcome, joined) = room::join(
-            &member.room,
-            &newcomer.member,
-            others,
-            history,
-            meeting.access,
-        );
+        let now = self.room_now(meeting.access, &peer_id);
+        let (welcome, joined) = room::join(&member.room, &newcomer.member, others, history, now);
         let _ = door.socket().send_with_str(welcome.to_json());
         self.broadcast_except(&peer_id, &joined);
         if newcomer.member.role.moderates() {
@@ -412,6 +408,7 @@ impl Room {
         }
         self.broadcast_except(&gone.member.peer_id, &room::leave(&gone.member));
         self.note_departure(&gone.member.peer_id);
+        self.reroute(route::Change::Left(&gone.member.peer_id));
     }
 
     /// Sends to every member (never to a socket the lobby holds).

@@ -12,6 +12,7 @@ mod host_frames;
 pub mod hosts;
 pub mod lobby;
 pub mod moderation;
+pub mod route_store;
 #[cfg(target_arch = "wasm32")]
 pub mod routes;
 pub mod settings;
@@ -26,7 +27,7 @@ pub use settings::{admit_identity, RoomSettings, SettingsConflict, SettingsStore
 
 use confab_protocol::{
     close_code, decode_client_frame, limits, relay, BanPeriod, ChatMessage, ClientFrame, ErrorCode,
-    FrameError, Member, PeerId, RoomAccess, ServerFrame,
+    FrameError, MediaRoute, Member, PeerId, RoomAccess, ServerFrame,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -54,10 +55,6 @@ pub struct Attachment {
     /// room) until a host lets it in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting: Option<lobby::Waiting>,
-    /// The member's SFU session and the tracks they pushed into it (rooms on the SFU): others
-    /// here may pull those, and nobody may once this socket is gone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sfu: Option<crate::sfu::tracks::Pusher>,
 }
 
 /// What the glue must do in response to an event.
@@ -118,6 +115,15 @@ pub enum ChatRequest {
     },
 }
 
+/// What a welcome tells of the room beyond its people and its chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoomNow {
+    pub access: RoomAccess,
+    pub route: MediaRoute,
+    /// The deployment's most people per room.
+    pub room_limit: u32,
+}
+
 /// Frames for a newcomer: its welcome (with the latest chat page), and the announcement for
 /// everyone else.
 pub fn join(
@@ -125,7 +131,7 @@ pub fn join(
     newcomer: &Member,
     others: Vec<Member>,
     history: Vec<ChatMessage>,
-    access: RoomAccess,
+    now: RoomNow,
 ) -> (ServerFrame, ServerFrame) {
     let welcome = ServerFrame::Welcome {
         peer_id: newcomer.peer_id.clone(),
@@ -133,7 +139,9 @@ pub fn join(
         you: newcomer.clone(),
         peers: others,
         history,
-        access,
+        access: now.access,
+        route: now.route,
+        room_limit: now.room_limit,
     };
     (
         welcome,

@@ -10,7 +10,7 @@
 //! (a server restart) is still in its meeting when people come back.
 
 use confab_protocol::{
-    limits, BanPeriod, ErrorCode, FrameError, HistoryVisibility, Member, Role, RoomAccess,
+    BanPeriod, ErrorCode, FrameError, HistoryVisibility, Member, Role, RoomAccess,
 };
 
 mod store;
@@ -88,15 +88,12 @@ pub struct AccessChange {
     pub lobby: Option<bool>,
 }
 
-/// The room's access with `change`; `None` when nothing changes. A size above the mesh's is
-/// refused with the frame; this keeps it there anyway.
-pub fn changed_access(current: RoomAccess, change: AccessChange) -> Option<RoomAccess> {
+/// The room's access with `change`; `None` when nothing changes. A size above the
+/// deployment's `limit` (most people per room) becomes the limit.
+pub fn changed_access(current: RoomAccess, change: AccessChange, limit: u32) -> Option<RoomAccess> {
     let next = RoomAccess {
         locked: change.locked.unwrap_or(current.locked),
-        capacity: change
-            .capacity
-            .unwrap_or(current.capacity)
-            .min(limits::ROOM_CAPACITY as u32),
+        capacity: change.capacity.map_or(current.capacity, |c| c.min(limit)),
         history: change.history.unwrap_or(current.history),
         lobby: change.lobby.unwrap_or(current.lobby),
     };

@@ -24,6 +24,7 @@ pub fn member(peer: &str) -> Member {
         hand: None,
         role: Role::Member,
         trusted: false,
+        sfu: None,
     }
 }
 
@@ -35,6 +36,5 @@ pub fn alice() -> Attachment {
         heard_ms: 0,
         closing: false,
         waiting: None,
-        sfu: None,
     }
 }

@@ -7,15 +7,9 @@
 //! two.
 
 use confab_protocol::limits::ROOM_CAPACITY;
+use confab_protocol::MediaRoute;
 
 use super::config::{MediaMode, MediaPolicy};
-
-/// How a room carries media right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RoomMedia {
-    Mesh,
-    Sfu,
-}
 
 /// How many people an `auto` room on the SFU shrinks to before it goes back to the mesh: two
 /// below the switch, and at least one.
@@ -24,13 +18,13 @@ pub fn back_to_mesh_at(policy: &MediaPolicy) -> usize {
 }
 
 /// What the room should carry media on with `present` people in it, now on `current`.
-pub fn next_media(policy: &MediaPolicy, current: RoomMedia, present: usize) -> RoomMedia {
+pub fn next_media(policy: &MediaPolicy, current: MediaRoute, present: usize) -> MediaRoute {
     match policy.mode {
-        MediaMode::Mesh => RoomMedia::Mesh,
-        MediaMode::Sfu => RoomMedia::Sfu,
+        MediaMode::Mesh => MediaRoute::Mesh,
+        MediaMode::Sfu => MediaRoute::Sfu,
         MediaMode::Auto => match current {
-            RoomMedia::Mesh if present >= policy.switch_at => RoomMedia::Sfu,
-            RoomMedia::Sfu if present <= back_to_mesh_at(policy) => RoomMedia::Mesh,
+            MediaRoute::Mesh if present >= policy.switch_at => MediaRoute::Sfu,
+            MediaRoute::Sfu if present <= back_to_mesh_at(policy) => MediaRoute::Mesh,
             unchanged => unchanged,
         },
     }

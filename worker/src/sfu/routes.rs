@@ -103,6 +103,7 @@ async fn forward(
         400 => Err(ApiError::BadRequest(text)),
         403 => Err(ApiError::Forbidden(text)),
         404 => Err(ApiError::NotFound(here())),
+        409 => Err(ApiError::Conflict(text)),
         502 => Err(ApiError::BadGateway(text)),
         status => Err(ApiError::Internal(format!(
             "the room's SFU call failed with {status}"

@@ -3,8 +3,9 @@ use confab_protocol::PeerId;
 use super::config::{
     MediaMode, MediaPolicy, RawSfu, SfuConfigError, DEFAULT_API_URL, DEFAULT_SFU_CAPACITY,
 };
-use super::mode::{back_to_mesh_at, capacity, next_media, RoomMedia};
+use super::mode::{back_to_mesh_at, capacity, next_media};
 use super::tracks::{TrackRefusal, TrackRegistry, MAX_TRACKS_PER_PERSON};
+use confab_protocol::MediaRoute;
 
 const APP: &[(&str, &str)] = &[
     ("SFU_APP_ID", "0123456789abcdef0123456789abcdef"),
@@ -151,22 +152,25 @@ fn policy(mode: MediaMode, switch_at: usize) -> MediaPolicy {
 fn mesh_and_sfu_modes_never_switch() {
     for present in [1, 5, 8] {
         let mesh = policy(MediaMode::Mesh, 5);
-        assert_eq!(next_media(&mesh, RoomMedia::Mesh, present), RoomMedia::Mesh);
+        assert_eq!(
+            next_media(&mesh, MediaRoute::Mesh, present),
+            MediaRoute::Mesh
+        );
         let sfu = policy(MediaMode::Sfu, 5);
-        assert_eq!(next_media(&sfu, RoomMedia::Sfu, present), RoomMedia::Sfu);
+        assert_eq!(next_media(&sfu, MediaRoute::Sfu, present), MediaRoute::Sfu);
     }
     // A room left on the other by a change of configuration follows the new one.
     let sfu = policy(MediaMode::Sfu, 5);
-    assert_eq!(next_media(&sfu, RoomMedia::Mesh, 2), RoomMedia::Sfu);
+    assert_eq!(next_media(&sfu, MediaRoute::Mesh, 2), MediaRoute::Sfu);
 }
 
 #[test]
 fn auto_moves_at_the_switch_and_back_two_below_it() {
     let auto = policy(MediaMode::Auto, 5);
-    assert_eq!(next_media(&auto, RoomMedia::Mesh, 4), RoomMedia::Mesh);
-    assert_eq!(next_media(&auto, RoomMedia::Mesh, 5), RoomMedia::Sfu);
-    assert_eq!(next_media(&auto, RoomMedia::Sfu, 4), RoomMedia::Sfu);
-    assert_eq!(next_media(&auto, RoomMedia::Sfu, 3), RoomMedia::Mesh);
+    assert_eq!(next_media(&auto, MediaRoute::Mesh, 4), MediaRoute::Mesh);
+    assert_eq!(next_media(&auto, MediaRoute::Mesh, 5), MediaRoute::Sfu);
+    assert_eq!(next_media(&auto, MediaRoute::Sfu, 4), MediaRoute::Sfu);
+    assert_eq!(next_media(&auto, MediaRoute::Sfu, 3), MediaRoute::Mesh);
     assert_eq!(back_to_mesh_at(&auto), 3);
     assert_eq!(back_to_mesh_at(&policy(MediaMode::Auto, 3)), 1);
     assert_eq!(back_to_mesh_at(&policy(MediaMode::Auto, 2)), 1);
@@ -177,7 +181,7 @@ fn a_reconnect_at_the_switch_does_not_bounce_the_room() {
     let auto = policy(MediaMode::Auto, 5);
     // Six arrive one by one, one drops and comes back twice, then three leave.
     let counts = [1, 2, 3, 4, 5, 6, 5, 6, 4, 5, 4, 3, 2];
-    let mut media = RoomMedia::Mesh;
+    let mut media = MediaRoute::Mesh;
     let mut switches = Vec::new();
     for present in counts {
         let next = next_media(&auto, media, present);
@@ -186,7 +190,7 @@ fn a_reconnect_at_the_switch_does_not_bounce_the_room() {
         }
         media = next;
     }
-    assert_eq!(switches, [(5, RoomMedia::Sfu), (3, RoomMedia::Mesh)]);
+    assert_eq!(switches, [(5, MediaRoute::Sfu), (3, MediaRoute::Mesh)]);
 }
 
 #[test]

@@ -39,12 +39,8 @@ pub fn is_track_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
-/// One person's SFU session and the tracks they pushed into it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Pusher {
-    pub session_id: String,
-    pub tracks: Vec<String>,
-}
+/// One person's SFU session and the tracks they pushed into it (kept on their `Member`).
+pub use confab_protocol::SfuPush as Pusher;
 
 /// Why a request about the SFU is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -87,8 +87,7 @@ impl Room {
             Ok(meeting) => meeting,
             Err(error) => return self.failed(ws, "letting people in", error),
         };
-        let capacity =
-            (meeting.access.capacity as usize).min(confab_protocol::limits::ROOM_CAPACITY);
+        let capacity = self.limited(meeting.access).capacity as usize;
         let (chosen, left) = admittable(
             peers,
             &self.waiters(),
@@ -113,8 +112,8 @@ impl Room {
             }
             self.note_admission(&member.member.user_id, meeting);
             let history = self.welcome_history(&member.member.user_id);
-            let (welcome, joined) =
-                room::join(&room_name, &member.member, others, history, meeting.access);
+            let now = self.room_now(meeting.access, &peer_id);
+            let (welcome, joined) = room::join(&room_name, &member.member, others, history, now);
             let _ = socket.send_with_str(welcome.to_json());
             self.broadcast_except(&peer_id, &joined);
         }

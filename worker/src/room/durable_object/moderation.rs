@@ -116,7 +116,7 @@ impl Room {
         let changed = self.chat(&db).and_then(|_| {
             let store = ModerationStore::new(&db);
             let state = store.meeting()?;
-            let Some(access) = changed_access(state.access, change) else {
+            let Some(access) = changed_access(state.access, change, self.room_limit()) else {
                 return Ok(None);
             };
             store.set_meeting(&MeetingState { access, ..state })?;
@@ -124,7 +124,9 @@ impl Room {
         });
         match changed {
             Ok(Some(access)) => {
-                self.broadcast(&ServerFrame::Access { access });
+                self.broadcast(&ServerFrame::Access {
+                    access: self.limited(access),
+                });
                 if !access.lobby && !access.locked {
                     // Nobody waits in an open room without a lobby: everyone who fits comes in,
                     // oldest first; the rest stay on the hosts' list. A locked room lets

@@ -11,6 +11,7 @@ use confab_protocol::sfu_api::{
     RenegotiateResponse, SfuError, TracksRequest, TracksResponse, UpdateTracksRequest,
     UpdateTracksResponse,
 };
+use confab_protocol::{MediaRoute, ServerFrame};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use worker::{Headers, Method, Request, RequestInit, RequestRedirect, Response, Result, WebSocket};
@@ -40,6 +41,11 @@ impl Room {
         let Some((socket, _)) = self.socket_of(&call, &member) else {
             return Response::error("you are not in this room as that peer", 403);
         };
+        if self.route() == MediaRoute::Mesh {
+            // The room decides when it moves to the SFU (a `route` frame says so); until
+            // then nobody's media goes through it.
+            return Response::error("this room is on the mesh now, not the SFU", 409);
+        }
         let registry = self.track_registry();
         if let Err(refusal) = own_session(&registry, &call.peer, &call.operation) {
             return Response::error(refusal.to_string(), 403);
@@ -149,12 +155,13 @@ impl Room {
         TrackRegistry::from_pushers(
             self.members()
                 .into_iter()
-                .filter_map(|a| a.sfu.map(|pusher| (a.member.peer_id, pusher))),
+                .filter_map(|a| a.member.sfu.map(|pusher| (a.member.peer_id, *pusher))),
         )
     }
 
     /// Applies `change` to the registry as it is now (the SFU call let other events in) and
-    /// keeps the caller's part with their socket. False when `change` refused.
+    /// keeps the caller's part with their socket; the others hear what they now push. False
+    /// when `change` refused.
     fn keep(
         &self,
         socket: &WebSocket,
@@ -168,8 +175,19 @@ impl Room {
         if !change(&mut registry) {
             return false;
         }
-        mine.sfu = registry.pusher(&call.peer).cloned();
-        socket.serialize_attachment(&mine).is_ok()
+        let before = mine.member.sfu.take();
+        mine.member.sfu = registry.pusher(&call.peer).cloned().map(Box::new);
+        if socket.serialize_attachment(&mine).is_err() {
+            return false;
+        }
+        if mine.member.sfu != before {
+            let pushes = ServerFrame::SfuTracks {
+                peer_id: call.peer.clone(),
+                sfu: mine.member.sfu,
+            };
+            self.broadcast_except(&call.peer, &pushes);
+        }
+        true
     }
 }
 

@@ -18,7 +18,8 @@ impl<'a, S: Sql> ModerationStore<'a, S> {
         ModerationStore { db }
     }
 
-    /// The room's state; a room that never had one is open, full at 8, in meeting 1.
+    /// The room's state; a room that never had one is open (up to the deployment's limit), in
+    /// meeting 1.
     pub fn meeting(&self) -> Result<MeetingState, StoreError> {
         let rows = self.db.exec(
             "SELECT locked, capacity, meeting, emptied_ms, history,

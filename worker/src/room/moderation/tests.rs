@@ -53,7 +53,10 @@ fn hosts_and_cohosts_moderate_anyone_but_themselves_and_the_host() {
 
 #[test]
 fn access_changes_only_what_is_sent_and_nothing_is_no_change() {
-    let open = RoomAccess::default();
+    let open = RoomAccess {
+        capacity: 8,
+        ..RoomAccess::default()
+    };
     let locked = RoomAccess {
         locked: true,
         ..open
@@ -66,23 +69,31 @@ fn access_changes_only_what_is_sent_and_nothing_is_no_change() {
         capacity: Some(n),
         ..AccessChange::default()
     };
-    assert_eq!(changed_access(open, lock), Some(locked));
-    assert_eq!(changed_access(locked, lock), None);
-    assert_eq!(changed_access(open, size(8)), None);
+    assert_eq!(changed_access(open, lock, 8), Some(locked));
+    assert_eq!(changed_access(locked, lock, 8), None);
+    assert_eq!(changed_access(open, size(8), 8), None);
     assert_eq!(
-        changed_access(locked, size(3)),
+        changed_access(locked, size(3), 8),
         Some(RoomAccess {
             capacity: 3,
             ..locked
         })
     );
-    assert_eq!(changed_access(open, size(99)), None);
+    // Above the deployment's limit: the limit (here, no change).
+    assert_eq!(changed_access(open, size(99), 8), None);
+    assert_eq!(
+        changed_access(open, size(99), 50),
+        Some(RoomAccess {
+            capacity: 50,
+            ..open
+        })
+    );
     let since_joined = AccessChange {
         history: Some(HistoryVisibility::SinceJoined),
         ..AccessChange::default()
     };
     assert_eq!(
-        changed_access(locked, since_joined),
+        changed_access(locked, since_joined, 8),
         Some(RoomAccess {
             history: HistoryVisibility::SinceJoined,
             ..locked

@@ -40,10 +40,14 @@ fn newcomer_gets_welcome_with_others_and_others_get_peer_joined() {
         &member(ALICE),
         vec![member(BOB)],
         history.clone(),
-        RoomAccess {
-            locked: true,
-            capacity: 5,
-            ..RoomAccess::default()
+        RoomNow {
+            access: RoomAccess {
+                locked: true,
+                capacity: 5,
+                ..RoomAccess::default()
+            },
+            route: MediaRoute::Sfu,
+            room_limit: 50,
         },
     );
     match welcome {
@@ -54,8 +58,11 @@ fn newcomer_gets_welcome_with_others_and_others_get_peer_joined() {
             peers,
             history: history_sent,
             access,
+            route,
+            room_limit,
         } => {
             assert!(access.locked && access.capacity == 5);
+            assert_eq!((route, room_limit), (MediaRoute::Sfu, 50));
             assert_eq!(peer_id.as_str(), ALICE);
             assert_eq!(room, "standup");
             assert_eq!(you, member(ALICE));
