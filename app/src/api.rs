@@ -6,6 +6,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
 
 mod account;
+pub mod sfu;
 pub use account::{create_room, logout_all, providers, update_name, upload_avatar};
 
 #[derive(Debug, Clone, thiserror::Error)]

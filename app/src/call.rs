@@ -10,10 +10,10 @@
 //! local camera stream is kept.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
-use confab_protocol::{ClientFrame, IceResponse, MediaState, PeerId};
+use confab_protocol::{ClientFrame, IceResponse, MediaRoute, MediaState, PeerId, SfuPush};
 use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MediaStream, RtcConfiguration, RtcPeerConnection};
@@ -31,6 +31,8 @@ mod ice_refresh;
 mod liveness;
 mod on_frame;
 pub mod peer;
+mod route;
+pub mod sfu;
 pub mod status;
 
 pub use events::CallEvent;
@@ -100,6 +102,14 @@ struct Inner {
     replaces: RefCell<Option<PeerId>>,
     socket: RefCell<Option<Socket>>,
     peers: RefCell<HashMap<PeerId, Rc<PeerSession>>>,
+    /// How the room carries media now (its welcome, then `route` frames).
+    route: Cell<MediaRoute>,
+    /// Everyone else in the room (the mesh is rebuilt with them when the room leaves the SFU).
+    members: RefCell<BTreeSet<PeerId>>,
+    /// What each of them pushes into the SFU.
+    pushes: RefCell<BTreeMap<PeerId, SfuPush>>,
+    /// The link to the SFU while the room is on it.
+    sfu: RefCell<Option<Rc<sfu::SfuLink>>>,
     timers: RefCell<Vec<Interval>>,
     /// Events held back after a welcome until my offers are out (see [`Call::hold_for_offers`]).
     held: RefCell<Option<Vec<CallEvent>>>,
@@ -145,6 +155,10 @@ impl Call {
                 socket: RefCell::new(None),
                 probe: RefCell::new(None),
                 peers: RefCell::new(HashMap::new()),
+                route: Cell::new(MediaRoute::Mesh),
+                members: RefCell::new(BTreeSet::new()),
+                pushes: RefCell::new(BTreeMap::new()),
+                sfu: RefCell::new(None),
                 timers: RefCell::new(Vec::new()),
                 held: RefCell::new(None),
                 retry: RefCell::new(None),
@@ -202,6 +216,9 @@ impl Call {
     /// Starts sending my screen to everyone (`None`: stops). The page announces it with
     /// [`Call::announce_media`].
     pub fn share_screen(&self, screen: Option<MediaStream>) {
+        if let Some(link) = self.inner.sfu.borrow().as_ref() {
+            link.send_screen(screen.clone());
+        }
         for peer in self.inner.peers.borrow().values() {
             peer.send_screen(screen.as_ref());
         }
@@ -210,6 +227,9 @@ impl Call {
 
     /// Each person's microphone level now (linear, 1.0 full scale), for who is speaking.
     pub fn voice_levels(&self) -> Vec<(PeerId, f64)> {
+        if let Some(link) = self.inner.sfu.borrow().as_ref() {
+            return link.voice_levels();
+        }
         self.inner
             .peers
             .borrow()
@@ -221,6 +241,9 @@ impl Call {
     /// Sends `track` to everyone in place of the one of its kind (see
     /// [`PeerSession::replace_track`]); the local stream already holds it for newcomers.
     pub fn replace_track(&self, track: &web_sys::MediaStreamTrack) {
+        if let Some(link) = self.inner.sfu.borrow().as_ref() {
+            link.replace_track(track);
+        }
         for peer in self.inner.peers.borrow().values() {
             peer.replace_track(track);
         }
@@ -244,6 +267,7 @@ impl Call {
             socket.close();
         }
         self.close_peers();
+        self.stop_sfu();
         if let Some(spare) = self.inner.spare.borrow_mut().take() {
             spare.close();
         }

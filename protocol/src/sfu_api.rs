@@ -18,6 +18,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Confab's own: the app calls these through the worker at `/api/rooms/{room}/sfu/...` (the
+/// same paths after `/apps/{app id}/`), with its access token and this header naming its peer
+/// id in the room (the room checks the peer is the caller's).
+pub const PEER_HEADER: &str = "confab-peer";
+
 /// An SDP offer or answer, as the browser's `RTCSessionDescription` serialises.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionDescription {

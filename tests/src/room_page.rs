@@ -8,7 +8,9 @@ use fantoccini::{Client, Locator};
 use serde::Deserialize;
 
 mod playback;
+mod sfu_media;
 pub use playback::wait_tiles_playing;
+pub use sfu_media::{sfu_tile_media, wait_sfu_media_from, TileMedia};
 
 /// Inbound media from one remote peer, summed over its `inbound-rtp` stats.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

@@ -84,9 +84,6 @@ pub fn start_unless_configured(ctx: &Ctx) -> Result<Option<LocalSfu>> {
             ("SFU_APP_ID".into(), APP_ID.into()),
             ("SFU_APP_TOKEN".into(), token),
             ("SFU_API_URL".into(), format!("http://{http}/v1")),
-            // Until the app's SFU client lands, rooms stay on the mesh (the app would not
-            // follow a room that moves).
-            ("MEDIA_MODE".into(), "mesh".into()),
         ],
         child,
     }))

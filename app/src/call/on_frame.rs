@@ -3,7 +3,7 @@
 //! welcome follows, signaling goes to its peer's session, and the rest becomes [`CallEvent`]s
 //! for the page.
 
-use confab_protocol::{ClientFrame, ErrorCode, MediaState, ServerFrame};
+use confab_protocol::{ClientFrame, ErrorCode, MediaRoute, MediaState, ServerFrame};
 use wasm_bindgen_futures::spawn_local;
 
 use super::peer::negotiation::{SdpKind, SignalData};
@@ -26,6 +26,7 @@ impl Call {
                 history,
                 access,
                 room_limit,
+                route,
                 ..
             } => {
                 self.inner.attempt.set(0);
@@ -33,6 +34,21 @@ impl Call {
                 self.inner.replaces.borrow_mut().take();
                 self.inner.waiting.set(false);
                 *self.inner.me.borrow_mut() = Some(peer_id);
+                self.know_members(&peers);
+                self.inner.route.set(route);
+                // A new welcome is a new peer id: an SFU session of the old one is void.
+                self.stop_sfu();
+                if route == MediaRoute::Sfu {
+                    self.emit(CallEvent::Joined {
+                        me: you,
+                        peers,
+                        history,
+                        access,
+                        room_limit,
+                    });
+                    self.start_sfu();
+                    return;
+                }
                 let mut offerers = Vec::new();
                 for member in &peers {
                     if let Some(session) = self.session(&member.peer_id) {
@@ -72,9 +88,13 @@ impl Call {
                 self.emit(CallEvent::Trusted(peer_id, trusted))
             }
             ServerFrame::PeerJoined { peer } => {
-                // The newcomer makes the offer; the session made now (the spare, or a new one
-                // with its candidate pool) gathers while that offer is on its way.
-                let _ = self.session(&peer.peer_id);
+                self.inner.members.borrow_mut().insert(peer.peer_id.clone());
+                // On the mesh, the newcomer makes the offer; the session made now (the spare,
+                // or a new one with its candidate pool) gathers while that offer is on its way.
+                // On the SFU, their tracks come with `sfu_tracks`.
+                if !self.on_sfu_route() {
+                    let _ = self.session(&peer.peer_id);
+                }
                 self.emit(CallEvent::PeerJoined(peer))
             }
             ServerFrame::Hand { peer_id, raised_at } => {
@@ -91,8 +111,11 @@ impl Call {
                     session.close();
                 }
                 self.inner.debug_peers.delete(&peer_id.as_str().into());
+                self.forget_pushes(&peer_id);
                 self.emit(CallEvent::PeerLeft(peer_id));
             }
+            // Signals from the mesh are stale once the room is on the SFU.
+            ServerFrame::Signal { .. } if self.on_sfu_route() => {}
             ServerFrame::Signal { from, data } => {
                 match serde_json::from_value::<SignalData>(data) {
                     Ok(data) => {
@@ -168,8 +191,10 @@ impl Call {
             ServerFrame::Chat { .. }
             | ServerFrame::History { .. }
             | ServerFrame::SearchResults { .. } => self.emit(CallEvent::Chat(frame)),
-            // The SFU client is not in the app yet: `cargo xtask dev` keeps rooms on the mesh.
-            ServerFrame::Route { .. } | ServerFrame::SfuTracks { .. } => {}
+            ServerFrame::Route { route } => self.follow_route(route),
+            ServerFrame::SfuTracks { peer_id, sfu } => {
+                self.pushes_changed(peer_id, sfu.map(|push| *push))
+            }
             ServerFrame::Pong {} => {}
         }
     }

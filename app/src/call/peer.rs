@@ -50,13 +50,13 @@ pub mod negotiation;
 pub mod quality;
 pub mod relay_watch;
 pub mod restart;
-mod screen;
+pub(crate) mod screen;
 mod stats;
-mod voice;
+pub(crate) mod voice;
 
 use screen::carries_screen;
 
-fn set_local_description_implicit(pc: &RtcPeerConnection) -> js_sys::Promise {
+pub(crate) fn set_local_description_implicit(pc: &RtcPeerConnection) -> js_sys::Promise {
     pc.unchecked_ref::<ImplicitDescriptions>()
         .set_local_description()
 }

@@ -16,9 +16,7 @@ use crate::http::{
 use crate::room::durable_object::MemberHeader;
 use crate::room::routes::to_room;
 
-/// The header that names the caller's peer (their socket in the room): the room checks it is
-/// theirs.
-pub const PEER_HEADER: &str = "confab-peer";
+pub use confab_protocol::sfu_api::PEER_HEADER;
 
 /// What the room's object is asked to do, beside the verified identity.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -67,7 +67,7 @@ const SCREEN_MAX_BITRATE: u32 = 2_500_000;
 /// Text must stay readable: when bandwidth is short the screen loses frames, not pixels
 /// (`degradationPreference`; Chromium also scales a screen down at the start of a call
 /// while its bandwidth estimate is still low, unless told this).
-fn keep_resolution(sender: &web_sys::RtcRtpSender) {
+pub(crate) fn keep_resolution(sender: &web_sys::RtcRtpSender) {
     let parameters = sender.get_parameters();
     let set = js_sys::Reflect::set(
         &parameters,
@@ -84,7 +84,7 @@ fn keep_resolution(sender: &web_sys::RtcRtpSender) {
     }
 }
 
-fn screen_encoding() -> web_sys::RtcRtpEncodingParameters {
+pub(crate) fn screen_encoding() -> web_sys::RtcRtpEncodingParameters {
     let encoding = web_sys::RtcRtpEncodingParameters::new();
     encoding.set_max_bitrate(SCREEN_MAX_BITRATE);
     encoding

@@ -3,7 +3,7 @@
 //! second, unlike `getStats`).
 
 use wasm_bindgen::JsCast;
-use web_sys::RtcRtpTransceiver;
+use web_sys::{RtcRtpReceiver, RtcRtpTransceiver};
 
 use super::{carries_screen, PeerSession};
 
@@ -22,18 +22,24 @@ impl PeerSession {
             (!carries_screen(t.mid().as_deref()) && receiver.track().kind() == "audio")
                 .then_some(receiver)
         })?;
-        let sources = call_method(&camera_audio, "getSynchronizationSources")?;
-        let sources: js_sys::Array = sources.dyn_into().ok()?;
-        sources
-            .iter()
-            .filter(|s| number(s, "timestamp").is_some_and(|t| now - t <= FRESH_MS))
-            .filter_map(|s| number(&s, "audioLevel"))
-            .reduce(f64::max)
+        receiver_level(&camera_audio, now)
     }
 }
 
+/// The latest level `receiver` heard (linear), at `now` (see [`now_ms`]); `None` before any
+/// sound or when the latest is stale.
+pub(crate) fn receiver_level(receiver: &RtcRtpReceiver, now: f64) -> Option<f64> {
+    let sources = call_method(receiver, "getSynchronizationSources")?;
+    let sources: js_sys::Array = sources.dyn_into().ok()?;
+    sources
+        .iter()
+        .filter(|s| number(s, "timestamp").is_some_and(|t| now - t <= FRESH_MS))
+        .filter_map(|s| number(&s, "audioLevel"))
+        .reduce(f64::max)
+}
+
 /// The clock the sources' timestamps use: `performance.timeOrigin + performance.now()`.
-fn now_ms() -> Option<f64> {
+pub(crate) fn now_ms() -> Option<f64> {
     let performance = web_sys::window()?.performance()?;
     Some(performance.time_origin() + performance.now())
 }

@@ -1,0 +1,216 @@
+//! What this browser pulls from the SFU, in plain Rust: the tracks the others push that are not
+//! asked for yet, and which of my transceivers (by mid) carries whose track once the SFU says.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use confab_protocol::sfu_api::{Location, TrackObject, TracksResponse};
+use confab_protocol::{PeerId, SfuPush};
+
+/// The names under which a browser pushes its tracks (the worker allows letters, digits, `-`,
+/// `_` and `.`).
+pub const CAMERA: &str = "camera";
+pub const MIC: &str = "mic";
+pub const SCREEN: &str = "screen";
+pub const SCREEN_AUDIO: &str = "screen-audio";
+
+/// The name a local track of `kind` (`audio` or `video`) is pushed under.
+pub fn push_name(kind: &str, screen: bool) -> &'static str {
+    match (kind, screen) {
+        ("video", false) => CAMERA,
+        ("video", true) => SCREEN,
+        (_, false) => MIC,
+        (_, true) => SCREEN_AUDIO,
+    }
+}
+
+/// Whether a pulled track of this name belongs on the person's screen tile.
+pub fn is_screen(name: &str) -> bool {
+    name == SCREEN || name == SCREEN_AUDIO
+}
+
+/// One track someone pushes: whose, from which session, its name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Wanted {
+    pub peer: PeerId,
+    pub session_id: String,
+    pub track: String,
+}
+
+impl Wanted {
+    /// The `tracks/new` item that pulls it.
+    pub fn to_track_object(&self) -> TrackObject {
+        TrackObject {
+            location: Some(Location::Remote),
+            session_id: Some(self.session_id.clone()),
+            track_name: Some(self.track.clone()),
+            ..TrackObject::default()
+        }
+    }
+}
+
+/// The tracks asked for, and the mid each arrived on.
+#[derive(Debug, Default)]
+pub struct Pulls {
+    asked: BTreeSet<Wanted>,
+    by_mid: HashMap<String, (PeerId, String)>,
+}
+
+impl Pulls {
+    /// Everything in `pushes` not asked for yet (never my own), in a stable order.
+    pub fn wanted(&self, pushes: &BTreeMap<PeerId, SfuPush>, me: &PeerId) -> Vec<Wanted> {
+        pushes
+            .iter()
+            .filter(|(peer, _)| *peer != me)
+            .flat_map(|(peer, push)| {
+                push.tracks.iter().map(|track| Wanted {
+                    peer: peer.clone(),
+                    session_id: push.session_id.clone(),
+                    track: track.clone(),
+                })
+            })
+            .filter(|wanted| !self.asked.contains(wanted))
+            .collect()
+    }
+
+    /// Marks `asking` as asked (before the call: a second round must not ask again).
+    pub fn asking(&mut self, asking: &[Wanted]) {
+        self.asked.extend(asking.iter().cloned());
+    }
+
+    /// What the SFU answered to `asked`: each pulled track's mid. A track it refused stays
+    /// asked (asking again would be refused again); it is asked anew only if its owner pushes
+    /// it from a new session. Returns how many arrived.
+    pub fn answered(&mut self, asked: &[Wanted], response: &TracksResponse) -> usize {
+        let mut arrived = 0;
+        for track in &response.tracks {
+            if track.error_code.is_some() {
+                continue;
+            }
+            let (Some(mid), Some(session), Some(name)) =
+                (&track.mid, &track.session_id, &track.track_name)
+            else {
+                continue;
+            };
+            let Some(wanted) = asked
+                .iter()
+                .find(|w| &w.session_id == session && &w.track == name)
+            else {
+                continue;
+            };
+            self.by_mid
+                .insert(mid.clone(), (wanted.peer.clone(), name.clone()));
+            arrived += 1;
+        }
+        arrived
+    }
+
+    /// Whose track, by name, arrives on `mid`.
+    pub fn on_mid(&self, mid: &str) -> Option<&(PeerId, String)> {
+        self.by_mid.get(mid)
+    }
+
+    /// `peer` left: everything of theirs is forgotten; returns the mids that carried it.
+    pub fn forget(&mut self, peer: &PeerId) -> Vec<String> {
+        self.asked.retain(|w| &w.peer != peer);
+        let mids: Vec<String> = self
+            .by_mid
+            .iter()
+            .filter(|(_, (p, _))| p == peer)
+            .map(|(mid, _)| mid.clone())
+            .collect();
+        for mid in &mids {
+            self.by_mid.remove(mid);
+        }
+        mids
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer(id: &str) -> PeerId {
+        PeerId(id.into())
+    }
+
+    fn pushes(entries: &[(&str, &str, &[&str])]) -> BTreeMap<PeerId, SfuPush> {
+        entries
+            .iter()
+            .map(|(p, session, tracks)| {
+                let push = SfuPush {
+                    session_id: (*session).into(),
+                    tracks: tracks.iter().map(|t| (*t).into()).collect(),
+                };
+                (peer(p), push)
+            })
+            .collect()
+    }
+
+    fn pulled(wanted: &Wanted, mid: &str) -> TrackObject {
+        TrackObject {
+            mid: Some(mid.into()),
+            ..wanted.to_track_object()
+        }
+    }
+
+    #[test]
+    fn everyone_else_s_tracks_are_wanted_once_and_mine_never() {
+        let all = pushes(&[("a", "s-a", &[MIC, CAMERA]), ("me", "s-me", &[MIC])]);
+        let mut pulls = Pulls::default();
+        let wanted = pulls.wanted(&all, &peer("me"));
+        let names: Vec<_> = wanted.iter().map(|w| (w.peer.as_str(), w.track.as_str())).collect();
+        assert_eq!(names, [("a", CAMERA), ("a", MIC)]);
+        pulls.asking(&wanted);
+        assert!(pulls.wanted(&all, &peer("me")).is_empty());
+        // A screen pushed later is the only new one.
+        let more = pushes(&[("a", "s-a", &[MIC, CAMERA, SCREEN])]);
+        let screen = pulls.wanted(&more, &peer("me"));
+        assert_eq!(screen.len(), 1);
+        assert_eq!(screen[0].track, SCREEN);
+    }
+
+    #[test]
+    fn mids_map_to_whose_track_and_refusals_are_not_mapped() {
+        let all = pushes(&[("a", "s-a", &[MIC, CAMERA]), ("b", "s-b", &[MIC])]);
+        let mut pulls = Pulls::default();
+        let wanted = pulls.wanted(&all, &peer("me"));
+        pulls.asking(&wanted);
+        let mut refused = wanted[2].to_track_object();
+        refused.error_code = Some("not_found_track_error".into());
+        let response = TracksResponse {
+            tracks: vec![pulled(&wanted[1], "1"), pulled(&wanted[0], "0"), refused],
+            ..TracksResponse::default()
+        };
+        assert_eq!(pulls.answered(&wanted, &response), 2);
+        assert_eq!(pulls.on_mid("0"), Some(&(peer("a"), CAMERA.to_owned())));
+        assert_eq!(pulls.on_mid("1"), Some(&(peer("a"), MIC.to_owned())));
+        assert_eq!(pulls.on_mid("2"), None);
+        assert!(pulls.wanted(&all, &peer("me")).is_empty(), "no retry");
+    }
+
+    #[test]
+    fn a_person_who_left_is_forgotten_and_a_new_session_of_theirs_is_pulled_again() {
+        let first = pushes(&[("a", "s-a", &[MIC])]);
+        let mut pulls = Pulls::default();
+        let wanted = pulls.wanted(&first, &peer("me"));
+        pulls.asking(&wanted);
+        let response = TracksResponse {
+            tracks: vec![pulled(&wanted[0], "0")],
+            ..TracksResponse::default()
+        };
+        pulls.answered(&wanted, &response);
+        assert_eq!(pulls.forget(&peer("a")), ["0"]);
+        assert_eq!(pulls.on_mid("0"), None);
+        let again = pushes(&[("a", "s-a2", &[MIC])]);
+        assert_eq!(pulls.wanted(&again, &peer("me")).len(), 1);
+    }
+
+    #[test]
+    fn local_tracks_are_named_by_kind_and_screen() {
+        assert_eq!(push_name("video", false), CAMERA);
+        assert_eq!(push_name("audio", false), MIC);
+        assert_eq!(push_name("video", true), SCREEN);
+        assert_eq!(push_name("audio", true), SCREEN_AUDIO);
+        assert!(is_screen(SCREEN) && is_screen(SCREEN_AUDIO) && !is_screen(CAMERA));
+    }
+}

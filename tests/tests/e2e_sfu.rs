@@ -1,0 +1,182 @@
+//! Calls through the SFU in real browsers: headless Chromium pages against the real worker
+//! under `wrangler dev` and the local SFU stand-in (`confab-local-sfu`), all inside a private
+//! network namespace (see `e2e_call.rs`). The worker runs as a deployment with an SFU does by
+//! default: `MEDIA_MODE=auto`, the fifth person moving a room to the SFU.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use confab_tests::fake_camera::FakeCamera;
+use confab_tests::local_sfu::LocalSfu;
+use confab_tests::room_page::{
+    join, tiles, unique, wait_for, wait_live_media_from, wait_sfu_media_from, with_browsers,
+};
+use confab_tests::stage::Stage;
+use confab_tests::wrangler::Options;
+use fantoccini::Client;
+
+const MEDIA_TIMEOUT: Duration = Duration::from_secs(60);
+/// The issue's promise: after the room moves to the SFU, media is back within 3 s.
+const SWITCH_DEADLINE: Duration = Duration::from_secs(3);
+
+/// Fields drop in declaration order: the stage (browsers, worker) before the SFU it calls.
+struct Env {
+    stage: Stage,
+    _sfu: LocalSfu,
+}
+
+impl confab_tests::suite::Runs for Env {
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.stage.runtime
+    }
+    fn worker_logs(&self) -> Vec<std::path::PathBuf> {
+        confab_tests::suite::Runs::worker_logs(&self.stage)
+    }
+}
+
+fn main() -> ExitCode {
+    confab_tests::stage_main!("e2e-sfu" => start();
+        a_mesh_call_moves_to_the_sfu_when_the_fifth_joins,
+    )
+}
+
+fn start() -> Result<Env, String> {
+    // The SFU starts inside the namespace, beside the worker, on its loopback.
+    let (stage, sfu) = Stage::enter_with("e2e-sfu", |scratch| {
+        let sfu = LocalSfu::start("127.0.0.1", &scratch.join("local-sfu.log"))?;
+        let options = Options {
+            vars: sfu.worker_vars(),
+            ..Options::default()
+        };
+        Ok((options, sfu))
+    })?;
+    Ok(Env { stage, _sfu: sfu })
+}
+
+/// Browsers with small, differently tinted cameras (a crowd on two cores).
+async fn crowd(env: &Env, names: &[&str]) -> Result<Vec<Client>, String> {
+    let mut browsers = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let tint = (60 + (i as u8 % 5) * 30, 200 - (i as u8 % 4) * 35);
+        let camera = env.stage.scratch.join(format!("camera-{name}.y4m"));
+        let opened = match FakeCamera::small(tint).write(&camera) {
+            Ok(()) => env.stage.browser_with_camera(name, &camera).await,
+            Err(e) => Err(e),
+        };
+        match opened {
+            Ok(client) => browsers.push(client),
+            Err(e) => {
+                for client in browsers {
+                    let _ = client.close().await;
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(browsers)
+}
+
+/// The peer ids of `client`'s remote camera tiles once it shows `count` of them.
+async fn wait_tile_count(client: &Client, count: usize) -> Result<Vec<String>, String> {
+    wait_for(&format!("{count} remote tiles"), MEDIA_TIMEOUT, || async {
+        let tiles = tiles(client).await?;
+        Ok((tiles.len() == count).then(|| tiles.into_iter().map(|t| t.peer_id).collect()))
+    })
+    .await
+}
+
+/// Installs a watcher in the page (every 10 ms): when it first holds a connection to the SFU
+/// (`switched`, the `route` frame has arrived), and when all of its `tiles` remote camera tiles
+/// then show a picture from the SFU's tracks only (`back`). Read with [`switch_time`].
+const WATCH_SWITCH_JS: &str = r#"
+const tiles = arguments[0];
+window.confabSwitch = {};
+const timer = setInterval(() => {
+  const sfu = (window.confabPeers || new Map()).get('sfu');
+  if (!sfu) return;
+  const at = window.confabSwitch;
+  if (at.switched === undefined) at.switched = performance.now();
+  const tracks = sfu.getReceivers().map(r => r.track);
+  const videos = [...document.querySelectorAll('[data-testid="video-tile"][data-kind="camera"] video')];
+  const back = videos.length === tiles && videos.every(v => v.srcObject && v.videoWidth > 0
+    && v.srcObject.getTracks().length === 2
+    && v.srcObject.getTracks().every(t => tracks.includes(t)));
+  if (back) { at.back = performance.now(); clearInterval(timer); }
+}, 10);
+"#;
+
+async fn watch_switch(client: &Client, tiles: usize) -> Result<(), String> {
+    client
+        .execute(WATCH_SWITCH_JS, vec![serde_json::json!(tiles)])
+        .await
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+/// From the page's switch to the SFU to every tile showing the SFU's media again.
+async fn switch_time(client: &Client) -> Result<Duration, String> {
+    wait_for("media back through the SFU", MEDIA_TIMEOUT, || async {
+        let at = client
+            .execute("return window.confabSwitch;", vec![])
+            .await
+            .map_err(|e| e.to_string())?;
+        let (Some(switched), Some(back)) = (at["switched"].as_f64(), at["back"].as_f64()) else {
+            return Err(format!("(so far: {at})"));
+        };
+        Ok(Some(Duration::from_secs_f64((back - switched).max(0.0) / 1000.0)))
+    })
+    .await
+}
+
+async fn a_mesh_call_moves_to_the_sfu_when_the_fifth_joins(env: &Env) -> Result<(), String> {
+    const NAMES: [&str; 6] = ["Ana", "Ben", "Cho", "Dev", "Eli", "Fay"];
+    let room = unique("sfu-switch");
+    let browsers = crowd(env, &NAMES).await?;
+    let base = env.stage.base_url();
+    with_browsers(browsers, async |b: &[Client]| {
+        // Four on the mesh: a peer connection to each of the three others.
+        for (client, name) in b.iter().zip(NAMES).take(4) {
+            join(client, base, &room, name).await?;
+        }
+        for client in &b[..4] {
+            let peers = wait_tile_count(client, 3).await?;
+            wait_live_media_from(client, &peers, MEDIA_TIMEOUT).await?;
+        }
+        // The fifth moves the room; nobody leaves.
+        for client in &b[..4] {
+            watch_switch(client, 4).await?;
+        }
+        join(&b[4], base, &room, NAMES[4]).await?;
+        let mut backs = Vec::new();
+        for client in &b[..4] {
+            backs.push(switch_time(client).await?);
+        }
+        eprintln!("e2e-sfu: media back through the SFU after the switch: {backs:?}");
+        if let Some(slow) = backs.iter().find(|d| **d > SWITCH_DEADLINE) {
+            return Err(format!(
+                "media came back after {slow:?} (all: {backs:?}); the promise is {SWITCH_DEADLINE:?}"
+            ));
+        }
+        // The sixth joins a room already on the SFU; everyone plays everyone.
+        join(&b[5], base, &room, NAMES[5]).await?;
+        for (client, me) in b.iter().zip(NAMES) {
+            let peers = wait_tile_count(client, 5).await?;
+            wait_sfu_media_from(client, &peers, MEDIA_TIMEOUT)
+                .await
+                .map_err(|e| format!("{me}: {e}"))?;
+        }
+        // Nothing of the mesh is left: one connection, the SFU's.
+        for (client, me) in b.iter().zip(NAMES) {
+            let kept = client
+                .execute("return [...(window.confabPeers || new Map()).keys()];", vec![])
+                .await
+                .map_err(|e| e.to_string())?;
+            if kept != serde_json::json!(["sfu"]) {
+                return Err(format!("{me} still holds connections {kept}"));
+            }
+        }
+        let png = b[0].screenshot().await.map_err(|e| e.to_string())?;
+        std::fs::write(env.stage.scratch.join("sfu-six.png"), png).map_err(|e| e.to_string())
+    })
+    .await
+}
