@@ -9,7 +9,7 @@ use std::time::Duration;
 use confab_tests::fake_camera::FakeCamera;
 use confab_tests::local_sfu::LocalSfu;
 use confab_tests::room_page::{
-    join, tiles, unique, wait_for, wait_live_media_from, wait_sfu_media_from, with_browsers,
+    click, join, tiles, unique, wait_for, wait_live_media_from, wait_sfu_media_from, with_browsers,
 };
 use confab_tests::stage::Stage;
 use confab_tests::wrangler::Options;
@@ -36,7 +36,7 @@ impl confab_tests::suite::Runs for Env {
 
 fn main() -> ExitCode {
     confab_tests::stage_main!("e2e-sfu" => start();
-        a_mesh_call_moves_to_the_sfu_when_the_fifth_joins,
+        a_call_of_four_moves_to_the_sfu_at_five_and_screens_are_shared_there,
     )
 }
 
@@ -123,12 +123,16 @@ async fn switch_time(client: &Client) -> Result<Duration, String> {
         let (Some(switched), Some(back)) = (at["switched"].as_f64(), at["back"].as_f64()) else {
             return Err(format!("(so far: {at})"));
         };
-        Ok(Some(Duration::from_secs_f64((back - switched).max(0.0) / 1000.0)))
+        Ok(Some(Duration::from_secs_f64(
+            (back - switched).max(0.0) / 1000.0,
+        )))
     })
     .await
 }
 
-async fn a_mesh_call_moves_to_the_sfu_when_the_fifth_joins(env: &Env) -> Result<(), String> {
+async fn a_call_of_four_moves_to_the_sfu_at_five_and_screens_are_shared_there(
+    env: &Env,
+) -> Result<(), String> {
     const NAMES: [&str; 6] = ["Ana", "Ben", "Cho", "Dev", "Eli", "Fay"];
     let room = unique("sfu-switch");
     let browsers = crowd(env, &NAMES).await?;
@@ -175,8 +179,70 @@ async fn a_mesh_call_moves_to_the_sfu_when_the_fifth_joins(env: &Env) -> Result<
                 return Err(format!("{me} still holds connections {kept}"));
             }
         }
-        let png = b[0].screenshot().await.map_err(|e| e.to_string())?;
-        std::fs::write(env.stage.scratch.join("sfu-six.png"), png).map_err(|e| e.to_string())
+        // Ana shares her screen: it reaches everyone through the SFU, and goes when she stops.
+        let ana = ana_id(&b[1]).await?;
+        click(&b[0], "screen-share-button").await?;
+        for (client, me) in b.iter().zip(NAMES).skip(1) {
+            wait_screen_via_sfu(client, &ana)
+                .await
+                .map_err(|e| format!("{me}: {e}"))?;
+        }
+        let png = b[1].screenshot().await.map_err(|e| e.to_string())?;
+        std::fs::write(env.stage.scratch.join("sfu-six-sharing.png"), png)
+            .map_err(|e| e.to_string())?;
+        click(&b[0], "screen-share-button").await?;
+        for (client, me) in b.iter().zip(NAMES).skip(1) {
+            wait_for(&format!("{me} to see Ana's screen gone"), MEDIA_TIMEOUT, || async {
+                let left = client
+                    .execute(SCREEN_JS, vec![serde_json::json!(ana)])
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(left.is_null().then_some(()))
+            })
+            .await?;
+        }
+        Ok(())
     })
+    .await
+}
+
+/// `peer`'s screen tile: its time, width and whether its video track arrives from the SFU.
+const SCREEN_JS: &str = r#"
+const v = document.querySelector(
+  `[data-testid=video-tile][data-kind=screen][data-peer-id="${arguments[0]}"] video`);
+if (!v) return null;
+const sfu = (window.confabPeers || new Map()).get('sfu');
+const tracks = sfu ? sfu.getReceivers().map(r => r.track) : [];
+const video = v.srcObject && v.srcObject.getVideoTracks()[0];
+return { time: v.currentTime, width: v.videoWidth, via_sfu: !!video && tracks.includes(video) };
+"#;
+
+/// Ana's peer id, from `client`'s tile named Ana.
+async fn ana_id(client: &Client) -> Result<String, String> {
+    let all = tiles(client).await?;
+    all.into_iter()
+        .find(|t| t.name == "Ana")
+        .map(|t| t.peer_id)
+        .ok_or_else(|| "no tile named Ana".to_owned())
+}
+
+/// Waits until `client` plays `peer`'s screen from the SFU (time advancing, a picture).
+async fn wait_screen_via_sfu(client: &Client, peer: &str) -> Result<(), String> {
+    let last = std::cell::Cell::new(0.0);
+    wait_for(
+        "the screen playing through the SFU",
+        MEDIA_TIMEOUT,
+        || async {
+            let seen = client
+                .execute(SCREEN_JS, vec![serde_json::json!(peer)])
+                .await
+                .map_err(|e| e.to_string())?;
+            let time = seen["time"].as_f64().unwrap_or(0.0);
+            let advancing = time > last.replace(time) && time > 0.5;
+            let ok = advancing && seen["width"].as_u64() > Some(0) && seen["via_sfu"] == true;
+            ok.then_some(Some(()))
+                .ok_or_else(|| format!("(seen: {seen})"))
+        },
+    )
     .await
 }

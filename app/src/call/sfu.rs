@@ -379,8 +379,7 @@ impl SfuLink {
             };
             link.arrived(&event);
         });
-        self.pc
-            .set_ontrack(Some(on_track.as_ref().unchecked_ref()));
+        self.pc.set_ontrack(Some(on_track.as_ref().unchecked_ref()));
         let weak = Rc::downgrade(self);
         let on_state = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
             let Some(link) = weak.upgrade() else { return };

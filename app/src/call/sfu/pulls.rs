@@ -158,7 +158,10 @@ mod tests {
         let all = pushes(&[("a", "s-a", &[MIC, CAMERA]), ("me", "s-me", &[MIC])]);
         let mut pulls = Pulls::default();
         let wanted = pulls.wanted(&all, &peer("me"));
-        let names: Vec<_> = wanted.iter().map(|w| (w.peer.as_str(), w.track.as_str())).collect();
+        let names: Vec<_> = wanted
+            .iter()
+            .map(|w| (w.peer.as_str(), w.track.as_str()))
+            .collect();
         assert_eq!(names, [("a", CAMERA), ("a", MIC)]);
         pulls.asking(&wanted);
         assert!(pulls.wanted(&all, &peer("me")).is_empty());
