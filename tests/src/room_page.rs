@@ -10,7 +10,7 @@ use serde::Deserialize;
 mod playback;
 mod sfu_media;
 pub use playback::wait_tiles_playing;
-pub use sfu_media::{sfu_tile_media, wait_sfu_media_from, TileMedia};
+pub use sfu_media::{sfu_tile_media, wait_sfu_media_from, SfuMedia, TileMedia};
 
 /// Inbound media from one remote peer, summed over its `inbound-rtp` stats.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

@@ -53,14 +53,19 @@ fn start() -> Result<Env, String> {
     Ok(Env { stage, _sfu: sfu })
 }
 
-/// Browsers with small, differently tinted cameras (a crowd on two cores).
-async fn crowd(env: &Env, names: &[&str]) -> Result<Vec<Client>, String> {
+/// Browsers with small, differently tinted cameras (a crowd on two cores), as small as
+/// `camera` makes them.
+async fn crowd(
+    env: &Env,
+    names: &[&str],
+    camera: fn((u8, u8)) -> FakeCamera,
+) -> Result<Vec<Client>, String> {
     let mut browsers = Vec::new();
     for (i, name) in names.iter().enumerate() {
         let tint = (60 + (i as u8 % 5) * 30, 200 - (i as u8 % 4) * 35);
-        let camera = env.stage.scratch.join(format!("camera-{name}.y4m"));
-        let opened = match FakeCamera::small(tint).write(&camera) {
-            Ok(()) => env.stage.browser_with_camera(name, &camera).await,
+        let path = env.stage.scratch.join(format!("camera-{name}.y4m"));
+        let opened = match camera(tint).write(&path) {
+            Ok(()) => env.stage.browser_with_camera(name, &path).await,
             Err(e) => Err(e),
         };
         match opened {
@@ -135,7 +140,7 @@ async fn a_call_of_four_moves_to_the_sfu_at_five_and_screens_are_shared_there(
 ) -> Result<(), String> {
     const NAMES: [&str; 6] = ["Ana", "Ben", "Cho", "Dev", "Eli", "Fay"];
     let room = unique("sfu-switch");
-    let browsers = crowd(env, &NAMES).await?;
+    let browsers = crowd(env, &NAMES, FakeCamera::small).await?;
     let base = env.stage.base_url();
     with_browsers(browsers, async |b: &[Client]| {
         // Four on the mesh: a peer connection to each of the three others.

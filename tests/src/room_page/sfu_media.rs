@@ -24,12 +24,6 @@ pub struct TileMedia {
     pub audio_energy: f64,
     /// Whether every track of the tile arrives on the SFU connection (none on another).
     pub via_sfu: bool,
-    #[serde(default)]
-    pub connection: String,
-    #[serde(default)]
-    pub receivers: u32,
-    #[serde(default)]
-    pub debug: String,
 }
 
 const SFU_TILES_JS: &str = r#"
@@ -37,14 +31,10 @@ const done = arguments[arguments.length - 1];
 (async () => {
   const sfu = (window.confabPeers || new Map()).get('sfu');
   const receivers = sfu ? sfu.getReceivers() : [];
-  const out = {};
+  const out = { connection: sfu ? `${sfu.connectionState}/${sfu.iceConnectionState}` : 'none',
+                tiles: {} };
   for (const tile of document.querySelectorAll('[data-testid="video-tile"][data-kind="camera"]')) {
     const video = tile.querySelector('video');
-    if (sfu) out.state = { width: 0, frames: 0, audio_packets: 0, audio_energy: 0, via_sfu: false,
-                           connection: sfu.connectionState + '/' + sfu.iceConnectionState + '/' + sfu.signalingState,
-                           receivers: receivers.length,
-                           debug: JSON.stringify(sfu.getTransceivers().map(t => [t.mid, t.direction, t.currentDirection, t.receiver.track.kind, t.receiver.track.id.slice(0,8)]))
-                             + ' ctor ' + JSON.stringify(receivers.map(r => { const s = new MediaStream([r.track]); return r.track.kind + (s.getTracks()[0] === r.track) + s.getTracks()[0].id.slice(0,8); })) + ' keys ' + JSON.stringify([...window.confabPeers.keys()]) + ' others ' + JSON.stringify([...window.confabPeers.values()].flatMap(pc => pc.getReceivers().map(r => r.track.id.slice(0,8) + ':' + pc.connectionState))) + ' tiles ' + JSON.stringify([...document.querySelectorAll('[data-testid="video-tile"] video')].map(v => v.srcObject ? v.srcObject.getTracks().map(t => t.kind + ':' + t.id.slice(0,8) + ':' + t.readyState + ':' + t.label.slice(0,20)) : null)) };
     const stream = video && video.srcObject;
     const media = { width: video ? video.videoWidth : 0, frames: 0, audio_packets: 0,
                     audio_energy: 0, via_sfu: !!stream && stream.getTracks().length > 0 };
@@ -61,14 +51,23 @@ const done = arguments[arguments.length - 1];
         media.audio_energy += r.totalAudioEnergy || 0;
       });
     }
-    out[tile.dataset.peerId] = media;
+    out.tiles[tile.dataset.peerId] = media;
   }
   done(out);
 })().catch(e => done({ error: String(e) }));
 "#;
 
-/// Every remote camera tile's media now, by peer id.
-pub async fn sfu_tile_media(client: &Client) -> Result<HashMap<String, TileMedia>, String> {
+/// Every remote camera tile's media now, and the SFU connection's state.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct SfuMedia {
+    /// `connectionState/iceConnectionState` of the SFU's connection (`none` without one).
+    pub connection: String,
+    /// By peer id.
+    pub tiles: HashMap<String, TileMedia>,
+}
+
+/// What the page receives through the SFU now.
+pub async fn sfu_tile_media(client: &Client) -> Result<SfuMedia, String> {
     let value = client
         .execute_async(SFU_TILES_JS, vec![])
         .await
@@ -90,6 +89,7 @@ pub async fn wait_sfu_media_from(
         let media = sfu_tile_media(client).await?;
         let ready = peers.iter().all(|p| {
             media
+                .tiles
                 .get(p)
                 .is_some_and(|m| m.via_sfu && m.width > 0 && m.audio_packets > 0)
         });
@@ -101,7 +101,8 @@ pub async fn wait_sfu_media_from(
     wait_for("frames and sound to keep arriving", timeout, || async {
         let now = sfu_tile_media(client).await?;
         let growing = peers.iter().all(|p| {
-            let (before, after) = (&first[p], now.get(p).cloned().unwrap_or_default());
+            let before = &first.tiles[p];
+            let after = now.tiles.get(p).cloned().unwrap_or_default();
             after.frames >= before.frames + 5
                 && after.audio_packets > before.audio_packets
                 && after.audio_energy > before.audio_energy
