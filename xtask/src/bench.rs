@@ -1,4 +1,4 @@
-//! `cargo xtask bench join [--runs N] [--relay]`, `cargo xtask bench share [--runs N]` and
+//! `cargo xtask bench join [--runs N] [--relay | --sfu]`, `cargo xtask bench share [--runs N]` and
 //! `cargo xtask bench chat [--rate N] [--seconds N] [--seed N]`: build, then run the benchmark binary from `confab-tests`.
 
 use crate::build::{build, BuildOpts};
@@ -6,7 +6,7 @@ use crate::test::{ensure_browsers, ensure_coturn};
 use crate::util::{cmd, status, step, Result};
 use crate::Ctx;
 
-const USAGE: &str = "name a benchmark: `cargo xtask bench join [--runs N] [--relay]`, \
+const USAGE: &str = "name a benchmark: `cargo xtask bench join [--runs N] [--relay | --sfu]`, \
                      `cargo xtask bench share [--runs N]`, \
                      `cargo xtask bench chat [--rate N] [--seconds N] [--seed N]`, \
                      `cargo xtask bench load [--rooms N] [--per-room N] [--seconds N] [--rate N]` or \

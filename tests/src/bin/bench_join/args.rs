@@ -1,4 +1,4 @@
-//! The command line: `--runs N`, `--warmup N`, `--relay`, `--help`.
+//! The command line: `--runs N`, `--warmup N`, `--relay`, `--sfu`, `--help`.
 
 const DEFAULT_RUNS: usize = 20;
 /// Runs before the measured ones, reported but left out of the numbers: the first call in a
@@ -6,22 +6,25 @@ const DEFAULT_RUNS: usize = 20;
 const DEFAULT_WARMUP: usize = 1;
 
 pub const USAGE: &str = "\
-usage: bench-join [--runs N] [--warmup N] [--relay]
+usage: bench-join [--runs N] [--warmup N] [--relay] [--sfu]
 
   --runs N     measured runs (default 20)
   --warmup N   runs before them, excluded from the numbers (default 1)
   --relay      media through a TURN relay only (coturn, ICE_TRANSPORT_POLICY=relay); every
                run must show a relay-to-relay candidate pair in both pages
+  --sfu        media through the local SFU stand-in (MEDIA_MODE=sfu): one connection each,
+               the joiner's camera pushed, the other's pulled
 
 Measures, for two headless Chromium peers on loopback, the time from the second peer clicking
 Join to its first decoded remote video frame. Last line: join_ms p50=<n> p95=<n> runs=<n>
-(join_relay_ms with --relay)";
+(join_relay_ms with --relay, join_sfu_ms with --sfu)";
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct Args {
     pub runs: usize,
     pub warmup: usize,
     pub relay: bool,
+    pub sfu: bool,
     pub help: bool,
 }
 
@@ -30,6 +33,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String
         runs: DEFAULT_RUNS,
         warmup: DEFAULT_WARMUP,
         relay: false,
+        sfu: false,
         help: false,
     };
     let mut args = args.into_iter();
@@ -56,9 +60,13 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String
                 }
             }
             "--relay" if inline.is_none() => parsed.relay = true,
+            "--sfu" if inline.is_none() => parsed.sfu = true,
             "-h" | "--help" => parsed.help = true,
             _ => return Err(format!("unknown argument `{arg}`")),
         }
+    }
+    if parsed.relay && parsed.sfu {
+        return Err("--relay and --sfu measure different paths: one at a time".into());
     }
     Ok(parsed)
 }

@@ -13,7 +13,11 @@
 //! pages, that the selected candidate pair is relay on both ends; a run that is not relayed is
 //! a failed run, not a number.
 //!
-//! Run by `cargo xtask bench join [--runs N] [--relay]` (root is needed for the namespace).
+//! With `--sfu` both pages join a room on the local SFU stand-in (`MEDIA_MODE=sfu`): the
+//! joiner's first remote frame comes through one connection to the SFU, after a session, a
+//! push and a pull through the worker.
+//!
+//! Run by `cargo xtask bench join [--runs N] [--relay | --sfu]` (root is needed for the namespace).
 //! Prints one line per run, a summary, and last `join_ms p50=<n> p95=<n> runs=<n>` (with
 //! `--relay`: `join_relay_ms ...`; nearest-rank percentiles). Exits non-zero if any run failed.
 
@@ -29,6 +33,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use confab_tests::coturn::Coturn;
+use confab_tests::local_sfu::LocalSfu;
 use confab_tests::stage::Stage;
 use confab_tests::wrangler::Options;
 
@@ -60,32 +65,38 @@ fn main() -> ExitCode {
     // Must happen before any thread starts: threads and children inherit the namespace.
     let entered = if args.relay {
         Stage::enter_with("bench-join-relay", relay_setup)
+    } else if args.sfu {
+        Stage::enter_with("bench-join-sfu", sfu_setup)
     } else {
-        Stage::enter("bench-join").map(|stage| (stage, None))
+        Stage::enter("bench-join").map(|stage| (stage, Helper::None))
     };
-    let (stage, coturn) = match entered {
+    let (stage, helper) = match entered {
         Ok(entered) => entered,
         Err(message) => {
             eprintln!("bench-join: {message}");
             return ExitCode::FAILURE;
         }
     };
+    let helper_name = match &helper {
+        Helper::None => "",
+        Helper::Coturn { .. } => ", coturn",
+        Helper::Sfu { .. } => ", the local SFU",
+    };
     eprintln!(
-        "bench-join: worker{} and chromedriver up in {:.1} s",
-        if coturn.is_some() { ", coturn" } else { "" },
+        "bench-join: worker{helper_name} and chromedriver up in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     let outcome = stage.runtime.block_on(bench(&stage, &args));
     // Browsers are closed by now; stop chromedriver, then the worker, then leave the namespace;
-    // coturn last (it lives in the namespace, and nothing uses it any more).
+    // coturn or the SFU last (it lives in the namespace, and nothing uses it any more).
     drop(stage);
-    drop(coturn);
+    drop(helper);
     report(outcome, &args, started.elapsed())
 }
 
 /// Inside the bench's namespace: a real coturn on loopback, and the worker minting credentials
 /// for it with the relay-only policy.
-fn relay_setup(scratch: &std::path::Path) -> Result<(Options, Option<Coturn>), String> {
+fn relay_setup(scratch: &std::path::Path) -> Result<(Options, Helper), String> {
     let coturn = Coturn::start(&scratch.join("coturn"))?;
     let options = Options {
         vars: vec![
@@ -95,5 +106,25 @@ fn relay_setup(scratch: &std::path::Path) -> Result<(Options, Option<Coturn>), S
         ],
         ..Options::default()
     };
-    Ok((options, Some(coturn)))
+    Ok((options, Helper::Coturn { _held: coturn }))
+}
+
+/// Inside the bench's namespace: the local SFU on loopback, and the worker sending every room
+/// through it.
+fn sfu_setup(scratch: &std::path::Path) -> Result<(Options, Helper), String> {
+    let sfu = LocalSfu::start("127.0.0.1", &scratch.join("local-sfu.log"))?;
+    let mut vars = sfu.worker_vars();
+    vars.push(("MEDIA_MODE".into(), "sfu".into()));
+    let options = Options {
+        vars,
+        ..Options::default()
+    };
+    Ok((options, Helper::Sfu { _held: sfu }))
+}
+
+/// What runs beside the worker, held until the end (dropping it stops it).
+enum Helper {
+    None,
+    Coturn { _held: Coturn },
+    Sfu { _held: LocalSfu },
 }

@@ -47,6 +47,8 @@ pub fn report(outcome: Result<Outcome, String>, args: &Args, wall: Duration) -> 
     let (min, max) = (join.iter().copied().min(), join.iter().copied().max());
     let metric = if args.relay {
         "join_relay_ms"
+    } else if args.sfu {
+        "join_sfu_ms"
     } else {
         "join_ms"
     };

@@ -61,4 +61,6 @@ fn arguments() {
     assert!(parse_args(strings(&["--runs", "0"])).is_err());
     assert!(parse_args(strings(&["--runs", "x"])).is_err());
     assert!(parse_args(strings(&["--fast"])).is_err());
+    assert!(parse_args(strings(&["--sfu"])).unwrap().sfu);
+    assert!(parse_args(strings(&["--sfu", "--relay"])).is_err());
 }
