@@ -5,6 +5,8 @@
 //! its WebSocket upgrade.
 
 pub mod admission;
+mod arrival;
+pub use arrival::{join, leave, RoomNow};
 #[cfg(target_arch = "wasm32")]
 pub mod durable_object;
 mod guard;
@@ -26,8 +28,8 @@ pub use moderation::ModerationStore;
 pub use settings::{admit_identity, RoomSettings, SettingsConflict, SettingsStore};
 
 use confab_protocol::{
-    close_code, decode_client_frame, limits, relay, BanPeriod, ChatMessage, ClientFrame, ErrorCode,
-    FrameError, MediaRoute, Member, PeerId, RoomAccess, ServerFrame,
+    close_code, decode_client_frame, limits, relay, BanPeriod, ClientFrame, ErrorCode, FrameError,
+    Member, PeerId, ServerFrame,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -113,49 +115,6 @@ pub enum ChatRequest {
         limit: u32,
         after_seq: u64,
     },
-}
-
-/// What a welcome tells of the room beyond its people and its chat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RoomNow {
-    pub access: RoomAccess,
-    pub route: MediaRoute,
-    /// The deployment's most people per room.
-    pub room_limit: u32,
-}
-
-/// Frames for a newcomer: its welcome (with the latest chat page), and the announcement for
-/// everyone else.
-pub fn join(
-    room: &str,
-    newcomer: &Member,
-    others: Vec<Member>,
-    history: Vec<ChatMessage>,
-    now: RoomNow,
-) -> (ServerFrame, ServerFrame) {
-    let welcome = ServerFrame::Welcome {
-        peer_id: newcomer.peer_id.clone(),
-        room: room.to_owned(),
-        you: newcomer.clone(),
-        peers: others,
-        history,
-        access: now.access,
-        route: now.route,
-        room_limit: now.room_limit,
-    };
-    (
-        welcome,
-        ServerFrame::PeerJoined {
-            peer: newcomer.clone(),
-        },
-    )
-}
-
-/// The announcement when a socket goes away.
-pub fn leave(member: &Member) -> ServerFrame {
-    ServerFrame::PeerLeft {
-        peer_id: member.peer_id.clone(),
-    }
 }
 
 /// Everything the room knows when a text frame arrives.

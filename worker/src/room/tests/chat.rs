@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::sql::host_db::HostDb;
+use confab_protocol::ChatMessage;
 
 fn chat_frame(id: &str, text: &str) -> String {
     json!({"type": "chat", "client_id": id, "text": text}).to_string()

@@ -1,6 +1,6 @@
 use super::test_support::{alice, member, ALICE, BOB, GONE, NOW_MS};
 use super::*;
-use confab_protocol::MediaState;
+use confab_protocol::{ChatMessage, MediaRoute, MediaState, RoomAccess};
 use serde_json::json;
 
 fn run(sender: &Attachment, guard: &mut ConnGuard, text: &str) -> Vec<Action> {
