@@ -162,7 +162,8 @@ mod tests {
             .iter()
             .map(|w| (w.peer.as_str(), w.track.as_str()))
             .collect();
-        assert_eq!(names, [("a", CAMERA), ("a", MIC)]);
+        // In the order they push them.
+        assert_eq!(names, [("a", MIC), ("a", CAMERA)]);
         pulls.asking(&wanted);
         assert!(pulls.wanted(&all, &peer("me")).is_empty());
         // A screen pushed later is the only new one.
@@ -185,8 +186,8 @@ mod tests {
             ..TracksResponse::default()
         };
         assert_eq!(pulls.answered(&wanted, &response), 2);
-        assert_eq!(pulls.on_mid("0"), Some(&(peer("a"), CAMERA.to_owned())));
-        assert_eq!(pulls.on_mid("1"), Some(&(peer("a"), MIC.to_owned())));
+        assert_eq!(pulls.on_mid("0"), Some(&(peer("a"), MIC.to_owned())));
+        assert_eq!(pulls.on_mid("1"), Some(&(peer("a"), CAMERA.to_owned())));
         assert_eq!(pulls.on_mid("2"), None);
         assert!(pulls.wanted(&all, &peer("me")).is_empty(), "no retry");
     }
