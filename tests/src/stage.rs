@@ -91,6 +91,34 @@ impl Stage {
         self.browser_with_switches(label, &[file]).await
     }
 
+    /// One headless Chromium per name, each with a small camera of its own tint (a crowd on two
+    /// cores) as `camera` makes it; none left open if one fails to start.
+    pub async fn crowd(
+        &self,
+        names: &[&str],
+        camera: fn((u8, u8)) -> crate::fake_camera::FakeCamera,
+    ) -> Result<Vec<fantoccini::Client>, String> {
+        let mut browsers = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let tint = (60 + (i as u8 % 5) * 30, 200 - (i as u8 % 4) * 35);
+            let path = self.scratch.join(format!("camera-{name}.y4m"));
+            let opened = match camera(tint).write(&path) {
+                Ok(()) => self.browser_with_camera(name, &path).await,
+                Err(e) => Err(e),
+            };
+            match opened {
+                Ok(client) => browsers.push(client),
+                Err(e) => {
+                    for client in browsers {
+                        let _ = client.close().await;
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Ok(browsers)
+    }
+
     /// A new headless Chromium with a fake camera and microphone and these extra command-line
     /// switches (a switch given twice: Chromium takes the last).
     pub async fn browser_with_switches(
@@ -143,5 +171,22 @@ impl Stage {
         self.driver
             .browser(&self.driver.profile_dir(&self.scratch, label), false)
             .await
+    }
+}
+
+/// A stage with something running beside its worker in its namespace (sign-in stand-ins, an
+/// SFU) that must stop after the browsers and the worker: fields drop in declaration order.
+pub struct StageWith<T> {
+    pub stage: Stage,
+    /// Held for its `Drop`.
+    pub beside: T,
+}
+
+impl<T> crate::suite::Runs for StageWith<T> {
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.stage.runtime
+    }
+    fn worker_logs(&self) -> Vec<PathBuf> {
+        crate::suite::Runs::worker_logs(&self.stage)
     }
 }

@@ -18,27 +18,14 @@ use confab_tests::signin_page::{
     account_name, approve_at_provider, count, loaded_resources, save_profile_name, upload_avatar,
     wait_css, wait_loaded_image, wait_signed_in_at, CHECKER_PNG, CHECKER_PNG_WIDTH,
 };
-use confab_tests::stage::Stage;
+use confab_tests::stage::{Stage, StageWith};
 use confab_tests::wrangler::Options;
 use fantoccini::Client;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Dropped in field order: browsers' driver and the worker first, then the stand-ins.
-struct Env {
-    stage: Stage,
-    /// Held for its `Drop`: the stand-ins stop after the worker.
-    _providers: Providers,
-}
-
-impl confab_tests::suite::Runs for Env {
-    fn runtime(&self) -> &tokio::runtime::Runtime {
-        &self.stage.runtime
-    }
-    fn worker_logs(&self) -> Vec<std::path::PathBuf> {
-        confab_tests::suite::Runs::worker_logs(&self.stage)
-    }
-}
+/// The stage and the sign-in stand-ins, which stop after the worker.
+type Env = StageWith<Providers>;
 
 fn main() -> ExitCode {
     confab_tests::stage_main!("e2e-signin" => start();
@@ -66,7 +53,7 @@ fn start() -> Result<Env, String> {
         providers.register(stage.base_url())?;
         Ok(Env {
             stage,
-            _providers: providers,
+            beside: providers,
         })
     })
 }
