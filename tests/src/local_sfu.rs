@@ -31,13 +31,20 @@ impl LocalSfu {
     /// Starts the stand-in with its API and media on `ip` (a loopback address, or one browsers
     /// in other namespaces reach); its log goes to `log`.
     pub fn start(ip: &str, log: &Path) -> Result<LocalSfu, String> {
+        Self::start_on(ip, ip, log)
+    }
+
+    /// Starts the stand-in with its API on `http_ip` (loopback: the worker calls plain http
+    /// only there) and its media on `udp_ip` (where browsers, or their relays, reach it).
+    pub fn start_on(http_ip: &str, udp_ip: &str, log: &Path) -> Result<LocalSfu, String> {
         let binary = binary()?;
         let mut secret = [0u8; 24];
         getrandom::fill(&mut secret).map_err(|e| format!("no randomness: {e}"))?;
         let token = URL_SAFE_NO_PAD.encode(secret);
         let log_file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
         let mut child = Command::new(&binary)
-            .args(["--http", &format!("{ip}:0"), "--udp", &format!("{ip}:0")])
+            .args(["--http", &format!("{http_ip}:0")])
+            .args(["--udp", &format!("{udp_ip}:0")])
             .args(["--app-id", APP_ID])
             .env("SFU_APP_TOKEN", &token)
             .stdin(Stdio::null())
@@ -80,6 +87,26 @@ impl LocalSfu {
             ("SFU_APP_TOKEN".into(), self.token.clone()),
             ("SFU_API_URL".into(), self.api_url.clone()),
         ]
+    }
+}
+
+impl LocalSfu {
+    /// CPU time the stand-in has used so far (user and system, all threads), from
+    /// `/proc/<pid>/stat` (clock ticks of 1/100 s, Linux's fixed `USER_HZ`).
+    pub fn cpu_seconds(&self) -> Result<f64, String> {
+        let path = format!("/proc/{}/stat", self.child.id());
+        let stat = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+        // The command name (field 2) is in parentheses and may hold spaces: count after it.
+        let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        // utime and stime are fields 14 and 15 of the whole line: 12th and 13th after the name.
+        let ticks = |i: usize| -> Result<u64, String> {
+            fields
+                .get(i)
+                .and_then(|f| f.parse().ok())
+                .ok_or_else(|| format!("{path}: no field {} in {stat:?}", i + 3))
+        };
+        Ok((ticks(11)? + ticks(12)?) as f64 / 100.0)
     }
 }
 

@@ -13,14 +13,16 @@
 //! browsers. Only documentation address ranges are used.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use crate::browser::ChromeDriver;
 use crate::coturn::Coturn;
+use crate::local_sfu::LocalSfu;
 use crate::netns::{ip_addr, run, Netns};
-use crate::room_page::{tiles, wait_for};
 use crate::stage::enter_namespace;
 use crate::wrangler::{Options, Wrangler};
+
+mod paths;
+pub use paths::{connected_path, paths, the_one_tile, SelectedPath, MEDIA_TIMEOUT};
 
 /// One side of the lab: a namespace with one link to the router, and a chromedriver in it.
 pub struct Side {
@@ -185,20 +187,23 @@ pub enum Turn {
     Unreachable,
     /// Relay only, with credentials that live the shortest time the worker allows (60 s).
     ShortLived,
+    /// Relay only, and every room on the lab's SFU (`MEDIA_MODE=sfu`).
+    SfuRelayOnly,
 }
 
 impl Turn {
-    pub const ALL: [Turn; 6] = [
+    pub const ALL: [Turn; 7] = [
         Turn::On,
         Turn::RelayOnly,
         Turn::Off,
         Turn::WrongSecret,
         Turn::Unreachable,
         Turn::ShortLived,
+        Turn::SfuRelayOnly,
     ];
 
     /// The worker's TURN variables for this set-up.
-    fn vars(self, coturn: &Coturn, closed_port: u16) -> Vec<(String, String)> {
+    fn vars(self, coturn: &Coturn, sfu: &LocalSfu, closed_port: u16) -> Vec<(String, String)> {
         let mut vars = vec![("STUN_URLS".to_owned(), coturn.stun_url())];
         let mut turn = |url: String, secret: &str| {
             vars.push(("TURN_URLS".into(), url));
@@ -215,6 +220,12 @@ impl Turn {
                 vars.push(("ICE_TRANSPORT_POLICY".into(), "relay".into()));
                 vars.push(("TURN_TTL".into(), "60".into()));
             }
+            Turn::SfuRelayOnly => {
+                turn(coturn.url(), coturn.secret());
+                vars.push(("ICE_TRANSPORT_POLICY".into(), "relay".into()));
+                vars.extend(sfu.worker_vars());
+                vars.push(("MEDIA_MODE".into(), "sfu".into()));
+            }
             Turn::Off => {}
             Turn::WrongSecret => turn(coturn.url(), "not-the-secret-coturn-was-given"),
             Turn::Unreachable => turn(
@@ -226,14 +237,16 @@ impl Turn {
     }
 }
 
-/// The router namespace with the worker (one per [`Turn`] set-up) and coturn, and both sides.
+/// The router namespace with the worker (one per [`Turn`] set-up), coturn and the local SFU
+/// (its media on side A's gateway, reached from both sides through coturn), and both sides.
 /// Fields drop in declaration order: browsers' drivers and side namespaces, then the workers,
-/// coturn, the runtime, and the router namespace last.
+/// coturn, the SFU, the runtime, and the router namespace last.
 pub struct Lab {
     pub a: Side,
     pub b: Side,
     workers: Vec<(Turn, Wrangler)>,
     pub coturn: Coturn,
+    pub sfu: LocalSfu,
     pub runtime: tokio::runtime::Runtime,
     /// Logs, screenshots and browser profiles: `target/confab-tests/<label>`.
     pub scratch: PathBuf,
@@ -257,6 +270,7 @@ impl Lab {
         let (a_ns, a_link) = Side::create(&router, "a", A_ADDRESS, A_GATEWAY)?;
         let (b_ns, b_link) = Side::create(&router, "b", B_ADDRESS, B_GATEWAY)?;
         let coturn = Coturn::start_on(&scratch.join("coturn"), &[A_GATEWAY, B_GATEWAY])?;
+        let sfu = LocalSfu::start_on("127.0.0.1", A_GATEWAY, &scratch.join("local-sfu.log"))?;
 
         let ports: Vec<u16> = Turn::ALL
             .iter()
@@ -274,7 +288,7 @@ impl Lab {
             allowed_origins: [A_GATEWAY, B_GATEWAY]
                 .map(|gw| format!("http://{gw}:{port}"))
                 .to_vec(),
-            vars: turn.vars(&coturn, closed_port),
+            vars: turn.vars(&coturn, &sfu, closed_port),
             ..Options::default()
         };
         // Started side by side: each takes seconds, mostly waiting.
@@ -324,6 +338,7 @@ impl Lab {
             b,
             workers,
             coturn,
+            sfu,
             runtime,
             scratch,
             _router: router,
@@ -351,120 +366,4 @@ impl crate::suite::Runs for Lab {
             .map(|(_, w)| w.log_path().to_path_buf())
             .collect()
     }
-}
-
-/// What the selected ICE candidate pair of one peer connection is, from `getStats`.
-#[derive(Debug, Clone, Default, serde::Deserialize, PartialEq)]
-pub struct SelectedPath {
-    /// `RTCPeerConnection.connectionState`.
-    pub state: String,
-    /// `candidateType` of the local and remote candidates of the selected pair (host, srflx,
-    /// prflx, relay), absent before a pair is selected.
-    pub local: Option<String>,
-    pub remote: Option<String>,
-    pub local_address: Option<String>,
-    pub remote_address: Option<String>,
-    /// How the local end reaches its TURN server when it is a relay candidate: `udp`, `tcp`
-    /// or `tls`.
-    pub relay_protocol: Option<String>,
-    /// Inbound video frames decoded so far.
-    pub frames_decoded: u64,
-}
-
-impl SelectedPath {
-    /// Either end is a TURN relay candidate.
-    pub fn relayed(&self) -> bool {
-        self.local.as_deref() == Some("relay") || self.remote.as_deref() == Some("relay")
-    }
-
-    /// The candidate types of the pair, local first.
-    pub fn types(&self) -> (String, String) {
-        (
-            self.local.clone().unwrap_or_default(),
-            self.remote.clone().unwrap_or_default(),
-        )
-    }
-}
-
-/// How long the lab suites wait for media, a tile or a path.
-pub const MEDIA_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Waits until `client` has one tile, named `name`; returns its peer id.
-pub async fn the_one_tile(client: &fantoccini::Client, name: &str) -> Result<String, String> {
-    wait_for(
-        &format!("exactly one tile, {name}"),
-        MEDIA_TIMEOUT,
-        || async {
-            let tiles = tiles(client).await?;
-            Ok(match tiles.as_slice() {
-                [only] if only.name == name => Some(only.peer_id.clone()),
-                _ => None,
-            })
-        },
-    )
-    .await
-}
-
-/// Waits until the page's link to `peer` is connected with a selected pair, and returns it.
-pub async fn connected_path(
-    client: &fantoccini::Client,
-    peer: &str,
-) -> Result<SelectedPath, String> {
-    wait_for(
-        &format!("a connected path to {peer}"),
-        MEDIA_TIMEOUT,
-        || async {
-            let mut all = paths(client).await?;
-            let path = all.remove(peer).unwrap_or_default();
-            if path.state == "connected" && path.local.is_some() && path.remote.is_some() {
-                Ok(Some(path))
-            } else {
-                Err(format!("(last: {path:?})"))
-            }
-        },
-    )
-    .await
-}
-
-const PATHS_JS: &str = r#"
-const done = arguments[arguments.length - 1];
-(async () => {
-  const out = {};
-  for (const [id, pc] of (window.confabPeers || new Map())) {
-    const report = await pc.getStats();
-    const byId = new Map();
-    report.forEach(r => byId.set(r.id, r));
-    let pair = null, frames = 0;
-    report.forEach(r => {
-      if (r.type === 'transport' && r.selectedCandidatePairId) pair = byId.get(r.selectedCandidatePairId);
-      if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0;
-    });
-    const local = pair && byId.get(pair.localCandidateId);
-    const remote = pair && byId.get(pair.remoteCandidateId);
-    out[id] = {
-      state: pc.connectionState,
-      local: local ? local.candidateType : null,
-      remote: remote ? remote.candidateType : null,
-      local_address: local ? (local.address || local.ip || null) : null,
-      remote_address: remote ? (remote.address || remote.ip || null) : null,
-      relay_protocol: local ? (local.relayProtocol || null) : null,
-      frames_decoded: frames,
-    };
-  }
-  done(out);
-})().catch(e => done({ error: String(e) }));
-"#;
-
-/// The selected path of each peer connection of the page, by remote peer id.
-pub async fn paths(
-    client: &fantoccini::Client,
-) -> Result<std::collections::HashMap<String, SelectedPath>, String> {
-    let value = client
-        .execute_async(PATHS_JS, vec![])
-        .await
-        .map_err(|e| e.to_string())?;
-    if let Some(error) = value.get("error") {
-        return Err(format!("getStats failed: {error}"));
-    }
-    serde_json::from_value(value).map_err(|e| e.to_string())
 }

@@ -15,6 +15,7 @@
 //! 7. Relay-only with 60 s TURN credentials: the app renews them before they expire, so a
 //!    newcomer after the first ones expired still connects through the relay.
 //! 6. In set-up 3, one side loses its link for a few seconds: the call comes back by itself.
+//! 10. Relay-only with every room on the SFU: both sides reach it through TURN.
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -31,10 +32,13 @@ use fantoccini::Client;
 
 #[path = "e2e_nat/network_changes.rs"]
 mod network_changes;
+#[path = "e2e_nat/sfu.rs"]
+mod sfu;
 use network_changes::{
     a_lost_network_comes_back_by_itself, a_poor_uplink_shows_on_the_tile_and_clears,
     moving_to_another_network_rejoins_without_a_ghost,
 };
+use sfu::relay_only_reaches_the_sfu_through_turn;
 
 /// The promise after a network comes back.
 const RECOVERY_DEADLINE: Duration = Duration::from_secs(10);
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
         relay_credentials_are_renewed_before_they_expire,
         a_poor_uplink_shows_on_the_tile_and_clears,
         moving_to_another_network_rejoins_without_a_ghost,
+        relay_only_reaches_the_sfu_through_turn,
     )
 }
 
