@@ -1,5 +1,6 @@
 //! `cargo xtask bench join [--runs N] [--relay | --sfu]`, `cargo xtask bench share [--runs N]` and
-//! `cargo xtask bench chat [--rate N] [--seconds N] [--seed N]`: build, then run the benchmark binary from `confab-tests`.
+//! `cargo xtask bench chat [--rate N] [--seconds N] [--seed N]`, `cargo xtask bench uplink`: build,
+//! then run the benchmark binary from `confab-tests` (`uplink` runs it twice: mesh, then SFU).
 
 use crate::build::{build, BuildOpts};
 use crate::test::{ensure_browsers, ensure_coturn};
@@ -8,6 +9,7 @@ use crate::Ctx;
 
 const USAGE: &str = "name a benchmark: `cargo xtask bench join [--runs N] [--relay | --sfu]`, \
                      `cargo xtask bench share [--runs N]`, \
+                     `cargo xtask bench uplink [--sizes 2,4,6,8] [--seconds S]`, \
                      `cargo xtask bench chat [--rate N] [--seconds N] [--seed N]`, \
                      `cargo xtask bench load [--rooms N] [--per-room N] [--seconds N] [--rate N]` or \
                      `cargo xtask bench relay` (one room of 8, 50 signals/s)";
@@ -16,6 +18,7 @@ pub fn bench(ctx: &Ctx, mut args: Vec<String>) -> Result<i32> {
     let (binary, needs_browsers) = match args.first().map(String::as_str) {
         Some("join") => ("bench-join", true),
         Some("share") => ("bench-share", true),
+        Some("uplink") => ("bench-uplink", true),
         Some("chat") => ("bench-chat", false),
         Some("load") | Some("relay") => ("bench-load", false),
         Some(other) => return Err(format!("bench: unknown benchmark `{other}`; {USAGE}")),
@@ -48,25 +51,38 @@ pub fn bench(ctx: &Ctx, mut args: Vec<String>) -> Result<i32> {
     if binary == "bench-join" && args.iter().any(|a| a == "--relay") {
         ensure_coturn()?;
     }
-    let mut c = cmd(
-        &ctx.cargo,
-        &[
-            "run",
-            "--release",
-            "-p",
-            "confab-tests",
-            "--bin",
-            binary,
-            "--",
-        ],
-    );
-    // Everything else is the benchmark's own flags.
-    c.args(&args).current_dir(&ctx.root);
-    step(format!("running {binary} {}", args.join(" ")));
-    let st = status(&mut c)?;
-    step(format!(
-        "{binary} finished ({st}); total {:.1}s",
-        crate::util::elapsed_secs()
-    ));
-    Ok(st.code().unwrap_or(1))
+    // `uplink` compares the two media routes: one run per mode, each in its own namespace.
+    let runs: Vec<Vec<String>> = if binary == "bench-uplink" {
+        ["mesh", "sfu"]
+            .iter()
+            .map(|mode| [vec!["--mode".to_owned(), mode.to_string()], args.clone()].concat())
+            .collect()
+    } else {
+        vec![args]
+    };
+    let mut code = 0;
+    for args in runs {
+        let mut c = cmd(
+            &ctx.cargo,
+            &[
+                "run",
+                "--release",
+                "-p",
+                "confab-tests",
+                "--bin",
+                binary,
+                "--",
+            ],
+        );
+        // Everything else is the benchmark's own flags.
+        c.args(&args).current_dir(&ctx.root);
+        step(format!("running {binary} {}", args.join(" ")));
+        let st = status(&mut c)?;
+        step(format!(
+            "{binary} finished ({st}); total {:.1}s",
+            crate::util::elapsed_secs()
+        ));
+        code = code.max(st.code().unwrap_or(1));
+    }
+    Ok(code)
 }
