@@ -116,7 +116,7 @@ pub async fn late_joiners_read_chat_from_their_first_admission_when_the_room_say
                 access,
                 RoomAccess {
                     history: HistoryVisibility::Everyone,
-                    ..since_joined.clone()
+                    ..since_joined
                 }
             ),
             other => panic!("{}: expected access, got {other:?}", client.label),
