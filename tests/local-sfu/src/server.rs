@@ -59,7 +59,16 @@ pub async fn serve(
                 let commands = commands.clone();
                 let credentials = credentials.clone();
                 async move {
+                    // One line per call, for reading a failed trial's log beside the worker's.
+                    let (method, path) =
+                        (request.method().clone(), request.uri().path().to_owned());
+                    let started = Instant::now();
                     let answer = answer(request, &credentials, &commands).await;
+                    let outcome = match &answer {
+                        Ok((status, _)) => status.as_u16().to_string(),
+                        Err(error) => format!("{} {}", error.status, error.error_description),
+                    };
+                    eprintln!("{method} {path} {outcome} in {:?}", started.elapsed());
                     Ok::<_, std::convert::Infallible>(respond(answer))
                 }
             });

@@ -7,7 +7,8 @@
 //! through `renegotiate`. Each pulled track carries one layer of the pushed one: the layer
 //! asked for (`preferredRid`) when the pusher sends it, else the best the pusher sends
 //! (Cloudflare's "asciibetical" order: `a` before `b`, `f` before `h` before `q`). Keyframe
-//! requests from a puller go to the pusher for the layer forwarded; losses are repaired inside
+//! requests from a puller go to the pusher for the layer forwarded, and a puller gets video
+//! from a keyframe on (when it starts, and when its layer changes); losses are repaired inside
 //! str0m (NACK and RTX), per hop.
 
 use std::collections::{BTreeMap, HashMap};
@@ -46,6 +47,12 @@ struct Pulled {
     preferred: Option<Rid>,
     /// The layer last forwarded, so a change asks the pusher for a keyframe.
     forwarding: Option<Rid>,
+    /// Whether the puller has had a keyframe of the layer forwarded. Until then its video
+    /// frames are held back (the browser could not decode them and would wait for one) and
+    /// the pusher is asked for a keyframe, as a real SFU does for a new subscriber.
+    keyframed: bool,
+    /// When a keyframe was last asked for on the puller's behalf.
+    keyframe_asked: Option<Instant>,
 }
 
 struct Session {

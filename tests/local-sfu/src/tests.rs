@@ -377,3 +377,30 @@ fn a_closed_pull_stops_and_unknown_tracks_and_sessions_are_refused() {
         .unwrap_err();
     assert_eq!(error.error_code, "invalid_session_description");
 }
+
+#[test]
+fn a_new_puller_gets_video_from_a_keyframe_on_and_the_pusher_is_asked_for_one() {
+    let mut world = World::new();
+    world.run(Duration::from_millis(300));
+    world.pusher.events.clear();
+    world.pull(&["camera"]);
+    world.run(Duration::from_secs(2));
+    let frames: Vec<bool> = world
+        .puller
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::MediaData(data) => Some(data.is_keyframe()),
+            _ => None,
+        })
+        .collect();
+    assert!(frames.len() > 40, "{} frames in 2 s", frames.len());
+    assert_eq!(frames.first(), Some(&true), "the first frame: {frames:?}");
+    let asked = world
+        .pusher
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::KeyframeRequest(_)))
+        .count();
+    assert!(asked >= 1, "no keyframe asked for the new puller");
+}

@@ -1,11 +1,16 @@
 //! Forwarding: a pushed frame to every session that pulls its track, in the layer each
-//! wants, and keyframe requests back to the pusher.
+//! wants, from a keyframe on, and keyframe requests back to the pusher.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use str0m::media::{KeyframeRequest, KeyframeRequestKind, MediaData, MediaKind, Mid, Rid};
 
 use super::Sfu;
+
+/// How often a keyframe is asked for while a puller waits for one: a browser answers a PLI
+/// within a frame or two, but one may be lost on the way.
+const KEYFRAME_AGAIN: Duration = Duration::from_millis(500);
 
 impl Sfu {
     /// One frame from `from`'s pushed track to every session that pulls it.
@@ -31,10 +36,27 @@ impl Sfu {
                 let layer = layer(&rids, pulled.preferred);
                 if layer != pulled.forwarding {
                     pulled.forwarding = layer;
-                    keyframes.push(layer);
+                    pulled.keyframed = false;
                 }
                 if data.rid.is_some() && data.rid != layer {
                     continue;
+                }
+                if kind == MediaKind::Video && !pulled.keyframed {
+                    // Only a keyframe the puller can receive (its connection is up) starts it.
+                    if !(data.is_keyframe() && session.rtc.is_connected()) {
+                        let now = data.network_time;
+                        if pulled
+                            .keyframe_asked
+                            .is_none_or(|at| now >= at + KEYFRAME_AGAIN)
+                        {
+                            pulled.keyframe_asked = Some(now);
+                            if !keyframes.contains(&layer) {
+                                keyframes.push(layer);
+                            }
+                        }
+                        continue;
+                    }
+                    pulled.keyframed = true;
                 }
                 let Some(writer) = session.rtc.writer(*mid) else {
                     continue;

@@ -130,6 +130,8 @@ impl Sfu {
                     track: name,
                     preferred,
                     forwarding: None,
+                    keyframed: false,
+                    keyframe_asked: None,
                 },
             ));
             tracks.push(TrackObject {
