@@ -6,6 +6,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
 
 mod account;
+mod retry;
 pub mod sfu;
 pub use account::{create_room, logout_all, providers, update_name, upload_avatar};
 
@@ -31,6 +32,16 @@ impl ApiError {
     /// The server said the credentials are missing, expired or revoked.
     pub fn is_unauthorized(&self) -> bool {
         matches!(self, ApiError::Server { status: 401, .. })
+    }
+
+    /// The request may well succeed if sent again: the network or a server in the way failed
+    /// (5xx), or the server asked to slow down (429). A 4xx means the request itself is wrong.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Network(_) => true,
+            ApiError::Server { status, .. } => *status >= 500 || *status == 429,
+            ApiError::Decode(_) => false,
+        }
     }
 }
 

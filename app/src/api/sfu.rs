@@ -9,7 +9,8 @@ use confab_protocol::sfu_api::{
 use confab_protocol::PeerId;
 use web_sys::{Request, RequestInit};
 
-use super::{bearer, js_error, send, to_json, ApiError};
+use super::retry::next_delay;
+use super::{bearer, fetch_text, js_error, to_json, ApiError};
 
 /// Who calls, in which room: every call carries the token and the peer id. Room names and
 /// session ids are path-safe (the worker checks both: a room's name on every request, a
@@ -52,9 +53,44 @@ impl SfuCaller<'_> {
         path: &str,
         body: Option<String>,
     ) -> Result<T, ApiError> {
+        let text = self
+            .call_again_if_lost(method, path, body.as_deref())
+            .await?;
+        serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+
+    /// The call, sent again when it fails on the way ([`next_delay`]): under load a proxy, the
+    /// worker's deadline or the SFU may drop one that moments later succeeds.
+    async fn call_again_if_lost(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+    ) -> Result<String, ApiError> {
+        let mut failed = 0;
+        loop {
+            let error = match self.call_once(method, path, body).await {
+                Ok(text) => return Ok(text),
+                Err(error) => error,
+            };
+            failed += 1;
+            let Some(delay) = next_delay(failed, &error) else {
+                return Err(error);
+            };
+            web_sys::console::warn_1(&format!("sfu: {path}: {error}; again in {delay} ms").into());
+            wait_ms(delay).await;
+        }
+    }
+
+    async fn call_once(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+    ) -> Result<String, ApiError> {
         let init = RequestInit::new();
         init.set_method(method);
-        if let Some(body) = &body {
+        if let Some(body) = body {
             init.set_body(&body.into());
         }
         let url = format!("/api/rooms/{}/sfu/{path}", self.room);
@@ -69,6 +105,20 @@ impl SfuCaller<'_> {
                 .set("content-type", "application/json")
                 .map_err(js_error)?;
         }
-        send(request).await
+        fetch_text(request).await
     }
+}
+
+/// Resolves after `ms` (a promise on `setTimeout`: the app's other waits are callbacks, and
+/// this keeps a future-based timer out of the page's size).
+async fn wait_ms(ms: u32) {
+    let wait = js_sys::Promise::new(&mut |resolve, _| {
+        let timer = web_sys::window().map(|window| {
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32)
+        });
+        if !matches!(timer, Some(Ok(_))) {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL); // no timer: no wait
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(wait).await;
 }

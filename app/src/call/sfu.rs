@@ -5,7 +5,9 @@
 //! session and lets me pull only what my room offers.
 //!
 //! The SFU takes one change of a session at a time, so every change here waits for the one
-//! before it (`turn`). Which mid carries whose track is plain Rust ([`pulls`]).
+//! before it (`turn`). Which mid carries whose track is plain Rust ([`pulls`]). A call that
+//! fails on the way is sent again ([`crate::api::sfu`]); one that keeps failing so ends the session,
+//! and the call starts a new one (everything pushed and pulled anew).
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
@@ -29,6 +31,7 @@ use super::peer::screen::{keep_resolution, screen_encoding};
 use super::peer::set_local_description_implicit;
 use super::peer::voice::{now_ms, receiver_level};
 use crate::api::sfu::SfuCaller;
+use crate::api::ApiError;
 use crate::media::tracks_of_kind;
 
 pub mod pulls;
@@ -234,8 +237,7 @@ impl SfuLink {
         screen: Option<&MediaStream>,
     ) -> Result<(), JsValue> {
         let token = (self.identity.token)();
-        let caller = self.caller(&token);
-        let session = caller.new_session().await.map_err(api_error)?;
+        let session = self.caller(&token).new_session().await.map_err(api_error)?;
         *self.session.borrow_mut() = Some(session.session_id);
         if let Some(local) = local {
             self.push(local, false).await?;
@@ -314,19 +316,14 @@ impl SfuLink {
             .ok_or_else(|| JsValue::from_str("the SFU asked to renegotiate without an offer"))?;
         self.apply_remote(&offer).await?;
         JsFuture::from(set_local_description_implicit(&self.pc)).await?;
-        let answer = self.local_sdp(SdpType::Answer)?;
+        let request = RenegotiateRequest {
+            session_description: self.local_sdp(SdpType::Answer)?,
+        };
         let token = (self.identity.token)();
-        let caller = self.caller(&token);
-        let session = self.session_id()?;
-        caller
-            .renegotiate(
-                &session,
-                &RenegotiateRequest {
-                    session_description: answer,
-                },
-            )
+        self.caller(&token)
+            .renegotiate(&self.session_id()?, &request)
             .await
-            .map_err(api_error)?;
+            .map_err(|error| self.failed_call(error))?;
         Ok(())
     }
 
@@ -335,12 +332,20 @@ impl SfuLink {
         request: &TracksRequest,
     ) -> Result<confab_protocol::sfu_api::TracksResponse, JsValue> {
         let token = (self.identity.token)();
-        let caller = self.caller(&token);
-        let session = self.session_id()?;
-        caller
-            .tracks_new(&session, request)
+        self.caller(&token)
+            .tracks_new(&self.session_id()?, request)
             .await
-            .map_err(api_error)
+            .map_err(|error| self.failed_call(error))
+    }
+
+    /// A call to the SFU failed for good. If it failed on the way every time, this session
+    /// cannot be trusted (the SFU may hold a change I never heard back about, and it takes no
+    /// other until that one is answered): the call is told to start a new one.
+    fn failed_call(&self, error: ApiError) -> JsValue {
+        if error.is_transient() && !self.closed.get() {
+            (self.on_event)(SfuEvent::Failed);
+        }
+        api_error(error)
     }
 
     fn session_id(&self) -> Result<String, JsValue> {
