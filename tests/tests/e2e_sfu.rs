@@ -176,6 +176,27 @@ async fn a_call_of_four_moves_to_the_sfu_at_five_and_screens_are_shared_there(
                 return Err(format!("{me} still holds connections {kept}"));
             }
         }
+        // Every tile shows how that person's media reaches me, as on the mesh: Fay's were
+        // never on the mesh, so hers come from the SFU's connection alone.
+        for (client, me) in b.iter().zip(NAMES) {
+            wait_for(
+                &format!("{me}'s five tiles to show a connection quality"),
+                MEDIA_TIMEOUT,
+                || async {
+                    let levels = client
+                        .execute(QUALITY_JS, vec![])
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let shown = levels.as_array().is_some_and(|levels| {
+                        levels.len() == 5 && levels.iter().all(|l| l.as_str().is_some())
+                    });
+                    shown
+                        .then_some(Some(()))
+                        .ok_or_else(|| format!("(levels: {levels})"))
+                },
+            )
+            .await?;
+        }
         // Ana shares her screen: it reaches everyone through the SFU, and goes when she stops.
         let ana = ana_id(&b[1]).await?;
         click(&b[0], "screen-share-button").await?;
@@ -206,6 +227,12 @@ async fn a_call_of_four_moves_to_the_sfu_at_five_and_screens_are_shared_there(
     })
     .await
 }
+
+/// Each remote camera tile's shown quality level (`null` until it has one).
+const QUALITY_JS: &str = r#"
+return [...document.querySelectorAll('[data-testid=video-tile][data-kind=camera]')]
+  .map(t => t.dataset.quality || null);
+"#;
 
 /// `peer`'s screen tile: its time, width and whether its video track arrives from the SFU.
 const SCREEN_JS: &str = r#"

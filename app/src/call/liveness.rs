@@ -71,6 +71,10 @@ impl Call {
             for session in sessions {
                 spawn_local(session.sample_quality());
             }
+            let link = inner.sfu.borrow().clone();
+            if let Some(link) = link {
+                spawn_local(link.sample_quality());
+            }
         });
         self.inner
             .timers

@@ -51,7 +51,7 @@ pub mod quality;
 pub mod relay_watch;
 pub mod restart;
 pub(crate) mod screen;
-mod stats;
+pub(crate) mod stats;
 pub(crate) mod voice;
 
 use screen::carries_screen;

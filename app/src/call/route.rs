@@ -131,6 +131,7 @@ impl Call {
                 self.emit(CallEvent::RemoteStream(peer, stream));
             }
             SfuEvent::Screen(peer, stream) => self.emit(CallEvent::RemoteScreen(peer, stream)),
+            SfuEvent::Quality(peer, quality) => self.emit(CallEvent::PeerQuality(peer, quality)),
             SfuEvent::Connected => {}
             SfuEvent::Failed => {
                 // A new session: the SFU forgets a session whose connection failed.

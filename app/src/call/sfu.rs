@@ -27,8 +27,10 @@ use web_sys::{
     RtcTrackEvent,
 };
 
+use super::peer::quality::{QualityReport, QualityTracker, Sample};
 use super::peer::screen::{keep_resolution, screen_encoding};
 use super::peer::set_local_description_implicit;
+use super::peer::stats::entries;
 use super::peer::voice::{now_ms, receiver_level};
 use crate::api::sfu::SfuCaller;
 use crate::api::ApiError;
@@ -44,6 +46,8 @@ pub enum SfuEvent {
     Stream(PeerId, MediaStream),
     /// `peer`'s shared screen.
     Screen(PeerId, MediaStream),
+    /// How `peer`'s media reaches me, when the tile should change.
+    Quality(PeerId, QualityReport),
     /// The connection to the SFU is up.
     Connected,
     /// The connection to the SFU failed: a new link (a new session) is needed.
@@ -72,6 +76,8 @@ pub struct SfuLink {
     /// A pull is waiting for its turn: what changes meanwhile goes with it, in one round.
     pull_waiting: Cell<bool>,
     streams: RefCell<HashMap<PeerId, MediaStream>>,
+    /// Each person's share of the connection, judged as a mesh link is.
+    quality: RefCell<Vec<(PeerId, QualityTracker)>>,
     screens: RefCell<HashMap<PeerId, MediaStream>>,
     /// My screen's send-only transceivers, kept for the next share.
     screen_senders: RefCell<Vec<RtcRtpTransceiver>>,
@@ -101,6 +107,7 @@ impl SfuLink {
             pushes: RefCell::new(BTreeMap::new()),
             pull_waiting: Cell::new(false),
             streams: RefCell::new(HashMap::new()),
+            quality: RefCell::new(Vec::new()),
             screens: RefCell::new(HashMap::new()),
             screen_senders: RefCell::new(Vec::new()),
             senders: RefCell::new(Vec::new()),
@@ -160,6 +167,44 @@ impl SfuLink {
         self.pulls.borrow_mut().forget(peer);
         self.streams.borrow_mut().remove(peer);
         self.screens.borrow_mut().remove(peer);
+        self.quality.borrow_mut().retain(|(p, _)| p != peer);
+    }
+
+    /// One stats sample of the connection, judged for each person by the tracks they send me
+    /// (loss and bitrate from the SFU; the round trip is to the SFU).
+    pub async fn sample_quality(self: Rc<Self>) {
+        let Ok(report) = JsFuture::from(self.pc.get_stats()).await else {
+            return;
+        };
+        if self.closed.get() {
+            return;
+        }
+        let entries = entries(&report);
+        let connected = self.pc.connection_state() == RtcPeerConnectionState::Connected;
+        let now = js_sys::Date::now();
+        let changed: Vec<_> = {
+            let pulls = self.pulls.borrow();
+            let mut quality = self.quality.borrow_mut();
+            pulls
+                .mids_by_peer()
+                .into_iter()
+                .filter_map(|(peer, mids)| {
+                    let sample = Sample::from_entries_on(&entries, Some(&mids), now, connected);
+                    let at = match quality.iter().position(|(p, _)| *p == peer) {
+                        Some(at) => at,
+                        None => {
+                            quality.push((peer.clone(), QualityTracker::new()));
+                            quality.len() - 1
+                        }
+                    };
+                    let report = quality[at].1.observe(sample)?;
+                    Some((peer, report))
+                })
+                .collect()
+        };
+        for (peer, report) in changed {
+            (self.on_event)(SfuEvent::Quality(peer, report));
+        }
     }
 
     /// Each person's microphone level now (linear), from the tracks pulled.

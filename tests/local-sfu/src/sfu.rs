@@ -134,17 +134,21 @@ impl Sfu {
                 contents,
             },
         );
-        if let Some(session) = self.sessions.values_mut().find(|s| s.rtc.accepts(&input)) {
-            if session.rtc.handle_input(input).is_err() {
-                session.rtc.disconnect();
+        if let Some((id, session)) = self
+            .sessions
+            .iter_mut()
+            .find(|(_, s)| s.rtc.accepts(&input))
+        {
+            if let Err(error) = session.rtc.handle_input(input) {
+                end(id, session, &error);
             }
         }
     }
 
     pub fn handle_timeout(&mut self, now: Instant) {
-        for session in self.sessions.values_mut() {
-            if session.rtc.handle_input(Input::Timeout(now)).is_err() {
-                session.rtc.disconnect();
+        for (id, session) in &mut self.sessions {
+            if let Err(error) = session.rtc.handle_input(Input::Timeout(now)) {
+                end(id, session, &error);
             }
         }
     }
@@ -168,8 +172,8 @@ impl Sfu {
                             contents: t.contents.to_vec(),
                         }),
                         Ok(Output::Event(event)) => events.push((id.clone(), event)),
-                        Err(_) => {
-                            session.rtc.disconnect();
+                        Err(error) => {
+                            end(id, session, &error);
                             break;
                         }
                     }
@@ -188,4 +192,11 @@ impl Sfu {
             }
         }
     }
+}
+
+/// A session whose connection failed: it ends (the browser makes a new one), and the log says
+/// why, for reading a failed trial.
+fn end(id: &str, session: &mut Session, error: &str0m::RtcError) {
+    eprintln!("session {id} ended: {error}");
+    session.rtc.disconnect();
 }

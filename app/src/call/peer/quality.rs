@@ -67,6 +67,8 @@ pub struct StatEntry {
     pub packets_received: Option<f64>,
     pub packets_lost: Option<f64>,
     pub bytes_received: Option<f64>,
+    /// The transceiver an `inbound-rtp` entry arrives on.
+    pub mid: Option<String>,
 }
 
 /// What one `getStats` call says about a connection.
@@ -93,6 +95,18 @@ impl Sample {
     /// `selectedCandidatePairId`, else a `selected` or nominated succeeded pair) and the sum
     /// of inbound RTP counters.
     pub fn from_entries(entries: &[StatEntry], at_ms: f64, connected: bool) -> Sample {
+        Sample::from_entries_on(entries, None, at_ms, connected)
+    }
+
+    /// As [`Sample::from_entries`], counting only the inbound RTP that arrives on `mids` when
+    /// given: one person's share of a connection that carries several people's media (the
+    /// SFU's). The round trip is the connection's.
+    pub fn from_entries_on(
+        entries: &[StatEntry],
+        mids: Option<&[&str]>,
+        at_ms: f64,
+        connected: bool,
+    ) -> Sample {
         let by_id = |id: &Option<String>| {
             id.as_ref()
                 .and_then(|id| entries.iter().find(|e| &e.id == id))
@@ -118,7 +132,10 @@ impl Sample {
         };
         let relayed = pair
             .is_some_and(|p| is_relay(&p.local_candidate_id) || is_relay(&p.remote_candidate_id));
-        let inbound = entries.iter().filter(|e| e.kind == "inbound-rtp");
+        let inbound = entries.iter().filter(|e| {
+            e.kind == "inbound-rtp"
+                && mids.is_none_or(|mids| e.mid.as_deref().is_some_and(|m| mids.contains(&m)))
+        });
         let sum = |f: fn(&StatEntry) -> Option<f64>| inbound.clone().filter_map(f).sum::<f64>();
         Sample {
             at_ms,

@@ -33,7 +33,7 @@ impl PeerSession {
 }
 
 /// The entries of an `RTCStatsReport` (a maplike of id → stats dictionary).
-fn entries(report: &JsValue) -> Vec<StatEntry> {
+pub(crate) fn entries(report: &JsValue) -> Vec<StatEntry> {
     let mut out = Vec::new();
     report
         .unchecked_ref::<js_sys::Map>()
@@ -61,5 +61,6 @@ fn entry(stats: &JsValue) -> StatEntry {
         packets_received: number("packetsReceived"),
         packets_lost: number("packetsLost"),
         bytes_received: number("bytesReceived"),
+        mid: string("mid"),
     }
 }

@@ -104,6 +104,19 @@ impl Pulls {
         arrived
     }
 
+    /// The mids that carry each person's tracks (a few people: a list, kept small in the
+    /// page, where every new map type costs code).
+    pub fn mids_by_peer(&self) -> Vec<(PeerId, Vec<&str>)> {
+        let mut out: Vec<(PeerId, Vec<&str>)> = Vec::new();
+        for (mid, (peer, _)) in &self.by_mid {
+            match out.iter_mut().find(|(p, _)| p == peer) {
+                Some((_, mids)) => mids.push(mid),
+                None => out.push((peer.clone(), vec![mid])),
+            }
+        }
+        out
+    }
+
     /// Whose track, by name, arrives on `mid`.
     pub fn on_mid(&self, mid: &str) -> Option<&(PeerId, String)> {
         self.by_mid.get(mid)
@@ -207,6 +220,31 @@ mod tests {
         assert_eq!(pulls.on_mid("0"), None);
         let again = pushes(&[("a", "s-a2", &[MIC])]);
         assert_eq!(pulls.wanted(&again, &peer("me")).len(), 1);
+    }
+
+    #[test]
+    fn each_person_s_mids_are_grouped_for_their_tile_s_quality() {
+        let mut pulls = Pulls::default();
+        let wanted = pulls.wanted(
+            &pushes(&[("a", "s-a", &[CAMERA, MIC]), ("b", "s-b", &[MIC])]),
+            &peer("me"),
+        );
+        let response = TracksResponse {
+            tracks: vec![
+                pulled(&wanted[0], "4"),
+                pulled(&wanted[1], "5"),
+                pulled(&wanted[2], "6"),
+            ],
+            ..TracksResponse::default()
+        };
+        pulls.answered(&wanted, &response);
+        let mut grouped = pulls.mids_by_peer();
+        grouped.sort();
+        grouped.iter_mut().for_each(|(_, mids)| mids.sort());
+        assert_eq!(
+            grouped,
+            [(peer("a"), vec!["4", "5"]), (peer("b"), vec!["6"])]
+        );
     }
 
     #[test]

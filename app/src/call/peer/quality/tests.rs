@@ -214,3 +214,34 @@ fn reads_the_selected_pair_and_sums_inbound_rtp() {
         Some(0.02)
     );
 }
+
+#[test]
+fn one_person_s_share_of_a_shared_connection_counts_only_their_mids() {
+    let pair = StatEntry {
+        current_round_trip_time: Some(0.03),
+        selected: true,
+        ..entry("P", "candidate-pair")
+    };
+    let inbound = |id: &str, mid: &str, received: f64, lost: f64| StatEntry {
+        packets_received: Some(received),
+        packets_lost: Some(lost),
+        bytes_received: Some(received * 100.0),
+        mid: Some(mid.into()),
+        ..entry(id, "inbound-rtp")
+    };
+    let entries = vec![
+        pair,
+        inbound("A1", "1", 100.0, 0.0),
+        inbound("V1", "2", 300.0, 0.0),
+        inbound("A2", "3", 80.0, 20.0),
+    ];
+    let first = Sample::from_entries_on(&entries, Some(&["1", "2"]), 0.0, true);
+    assert_eq!((first.packets_received, first.packets_lost), (400.0, 0.0));
+    assert_eq!(first.rtt_s, Some(0.03));
+    let second = Sample::from_entries_on(&entries, Some(&["3"]), 0.0, true);
+    assert_eq!((second.packets_received, second.packets_lost), (80.0, 20.0));
+    let nobody = Sample::from_entries_on(&entries, Some(&[]), 0.0, true);
+    assert_eq!(nobody.packets_received, 0.0);
+    let all = Sample::from_entries(&entries, 0.0, true);
+    assert_eq!(all.packets_received, 480.0);
+}
