@@ -245,6 +245,23 @@ const video = v.srcObject && v.srcObject.getVideoTracks()[0];
 return { time: v.currentTime, width: v.videoWidth, via_sfu: !!video && tracks.includes(video) };
 "#;
 
+/// The SFU receiver's counters for `peer`'s screen video, for reading a slow or failed wait:
+/// frames received and decoded, keyframes decoded, keyframe requests sent, frames per second.
+const SCREEN_STATS_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+const v = document.querySelector(
+  `[data-testid=video-tile][data-kind=screen][data-peer-id="${arguments[0]}"] video`);
+const sfu = (window.confabPeers || new Map()).get('sfu');
+const track = v && v.srcObject && v.srcObject.getVideoTracks()[0];
+const receiver = sfu && track && sfu.getReceivers().find(r => r.track === track);
+if (!receiver) { done(null); return; }
+receiver.getStats().then(report => {
+  const rtp = [...report.values()].find(s => s.type === 'inbound-rtp');
+  done(rtp ? { received: rtp.framesReceived, decoded: rtp.framesDecoded,
+    keyframes: rtp.keyFramesDecoded, plis: rtp.pliCount, fps: rtp.framesPerSecond } : null);
+}, () => done(null));
+"#;
+
 /// Ana's peer id, from `client`'s tile named Ana.
 async fn ana_id(client: &Client) -> Result<String, String> {
     let all = tiles(client).await?;
@@ -257,7 +274,8 @@ async fn ana_id(client: &Client) -> Result<String, String> {
 /// Waits until `client` plays `peer`'s screen from the SFU (time advancing, a picture).
 async fn wait_screen_via_sfu(client: &Client, peer: &str) -> Result<(), String> {
     let last = std::cell::Cell::new(0.0);
-    wait_for(
+    let started = std::time::Instant::now();
+    let waited = wait_for(
         "the screen playing through the SFU",
         MEDIA_TIMEOUT,
         || async {
@@ -272,5 +290,12 @@ async fn wait_screen_via_sfu(client: &Client, peer: &str) -> Result<(), String> 
                 .ok_or_else(|| format!("(seen: {seen})"))
         },
     )
-    .await
+    .await;
+    let stats = client
+        .execute_async(SCREEN_STATS_JS, vec![serde_json::json!(peer)])
+        .await
+        .map_err(|e| e.to_string())?;
+    let took = started.elapsed();
+    eprintln!("e2e-sfu: the screen through the SFU after {took:.1?}: receiver {stats}");
+    waited.map_err(|e| format!("{e}; receiver {stats}"))
 }

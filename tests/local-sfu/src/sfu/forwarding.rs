@@ -27,6 +27,9 @@ impl Sfu {
         }
         let rids = pushed.rids.clone();
         let (pusher_mid, kind) = (pushed.mid, pushed.kind);
+        // A gap in the pusher's packets that repair did not fill: the frames after it may
+        // refer to what was lost, so every puller of this layer waits for a keyframe again.
+        let broken = kind == MediaKind::Video && !data.contiguous;
         let mut keyframes = Vec::new();
         for session in self.sessions.values_mut() {
             for (mid, pulled) in &mut session.pulled {
@@ -40,6 +43,9 @@ impl Sfu {
                 }
                 if data.rid.is_some() && data.rid != layer {
                     continue;
+                }
+                if broken {
+                    pulled.keyframed = false;
                 }
                 if kind == MediaKind::Video && !pulled.keyframed {
                     // Only a keyframe the puller can receive (its connection is up) starts it.
