@@ -105,10 +105,16 @@ impl Sfu {
             .sessions
             .get_mut(session)
             .and_then(|s| s.rtc.writer(mid));
-        if let Some(mut writer) = writer {
-            if writer.is_request_keyframe_possible(kind) {
-                let _ = writer.request_keyframe(layer, kind);
-            }
+        let Some(mut writer) = writer else {
+            eprintln!("keyframe: no writer for {session} {mid}");
+            return;
+        };
+        if !writer.is_request_keyframe_possible(kind) {
+            eprintln!("keyframe: {kind:?} not negotiated for {session} {mid}");
+            return;
+        }
+        if let Err(e) = writer.request_keyframe(layer, kind) {
+            eprintln!("keyframe: asking {session} {mid} {layer:?}: {e}");
         }
     }
 }
