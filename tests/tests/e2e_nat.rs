@@ -286,20 +286,26 @@ async fn a_relay_that_refuses_or_cannot_be_reached_is_named_within_seconds(
         let browsers = ana_and_ben(lab).await?;
         with_browsers(browsers, async |b: &[Client]| {
             let room = join_all(lab, turn, &[(&lab.a, &b[0], "Ana")]).await?;
+            record_notices(&b[0]).await?;
             // Ana is alone until Ben joins: the relay is first needed when he does.
             let port = lab.worker(turn).port();
             join(&b[1], &lab.b.origin(port), &room, "Ben").await?;
             let joined = Instant::now();
+            record_notices(&b[1]).await?;
             for (client, who) in [(&b[0], "Ana"), (&b[1], "Ben")] {
-                wait_for(
+                let told = wait_for(
                     &format!("{who} to be told {says:?}"),
                     RELAY_PROBLEM_DEADLINE.saturating_sub(joined.elapsed()),
                     || async {
-                        let notices = text_of(client, ".notice").await?;
-                        Ok(notices.contains(says).then_some(()))
+                        let seen = notices_seen(client).await?;
+                        if seen.iter().any(|notice| notice.contains(says)) {
+                            return Ok(Some(seen));
+                        }
+                        Err(format!("(notices so far: {seen:?})"))
                     },
                 )
                 .await?;
+                eprintln!("e2e_nat: {turn:?}: {who}'s notices: {told:?}");
             }
             eprintln!(
                 "e2e_nat: {turn:?}: both told within {:?} of the second join",
@@ -310,6 +316,34 @@ async fn a_relay_that_refuses_or_cannot_be_reached_is_named_within_seconds(
         .await?;
     }
     Ok(())
+}
+
+/// Records in the page every notice it shows, in order (each text once when it appears), so a
+/// notice that a later one replaces still counts as told, and the record says what followed.
+const RECORD_NOTICES_JS: &str = r#"
+const seen = window.confabNoticesSeen = [];
+const look = () => {
+  const text = [...document.querySelectorAll('.notice')].map(e => e.textContent).join('\n');
+  if (text && seen[seen.length - 1] !== text) seen.push(text);
+};
+look();
+setInterval(look, 50);
+"#;
+
+async fn record_notices(client: &Client) -> Result<(), String> {
+    client
+        .execute(RECORD_NOTICES_JS, vec![])
+        .await
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+async fn notices_seen(client: &Client) -> Result<Vec<String>, String> {
+    let seen = client
+        .execute("return window.confabNoticesSeen || [];", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    serde_json::from_value(seen).map_err(|e| e.to_string())
 }
 
 /// The TURN usernames (`<expiry>:<user>`) a page's first peer connection is configured with.
