@@ -2,6 +2,7 @@
 //! and WebSocket the way the app does. Test binaries live in `tests/tests/`.
 
 pub mod axe;
+pub mod bench_args;
 pub mod bench_socket;
 pub mod browser;
 pub mod coturn;

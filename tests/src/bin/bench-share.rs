@@ -15,6 +15,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use confab_tests::bench_args;
 use confab_tests::percentile::percentile;
 use confab_tests::room_page::{join, tiles, wait_for};
 use confab_tests::stage::Stage;
@@ -91,16 +92,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("bench-share: {message}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    let args = match bench_args::or_exit("bench-share", USAGE, parse_args(std::env::args().skip(1)))
+    {
+        Ok(args) => args,
+        Err(end) => return end,
     };
     let started = Instant::now();
     // Before any thread starts: threads and children inherit the namespace.

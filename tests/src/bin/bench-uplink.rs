@@ -20,6 +20,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use confab_tests::bench_args;
 use confab_tests::fake_camera::FakeCamera;
 use confab_tests::local_sfu::LocalSfu;
 use confab_tests::room_page::{
@@ -122,17 +123,11 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("bench-uplink: {message}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    let args =
+        match bench_args::or_exit("bench-uplink", USAGE, parse_args(std::env::args().skip(1))) {
+            Ok(args) => args,
+            Err(end) => return end,
+        };
     let started = Instant::now();
     // Before any thread starts: threads and children inherit the namespace.
     let entered = Stage::enter_with("bench-uplink", |scratch| {
