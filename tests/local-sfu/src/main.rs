@@ -48,9 +48,8 @@ fn run() -> Result<(), String> {
         let http = tokio::net::TcpListener::bind(http)
             .await
             .map_err(|e| format!("--http {http}: {e}"))?;
-        let udp = tokio::net::UdpSocket::bind(udp)
-            .await
-            .map_err(|e| format!("--udp {udp}: {e}"))?;
+        let udp =
+            confab_local_sfu::server::bind_udp(udp).map_err(|e| format!("--udp {udp}: {e}"))?;
         let (h, u) = (
             http.local_addr().map_err(|e| e.to_string())?,
             udp.local_addr().map_err(|e| e.to_string())?,

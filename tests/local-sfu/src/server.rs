@@ -154,6 +154,30 @@ fn respond(answer: Result<(StatusCode, serde_json::Value), ApiError>) -> Respons
         .expect("a response from valid parts")
 }
 
+/// Asked of the kernel for the SFU's UDP socket: every browser's media arrives on this one
+/// socket, and with the default (about 200 KiB, some 90 datagrams) a loaded machine that keeps
+/// the SFU off the CPU for a few tens of milliseconds overflows it. Each loss then freezes a
+/// picture until the next keyframe. The kernel caps it at `net.core.rmem_max`.
+const UDP_RECEIVE_BUFFER: usize = 4 << 20;
+
+/// At most this many datagrams are taken in one go before the sessions are polled, so that
+/// a flood cannot starve the timers and the API.
+const DATAGRAMS_AT_ONCE: usize = 64;
+
+/// The SFU's UDP socket, bound to `address`, with a large receive buffer.
+pub fn bind_udp(address: SocketAddr) -> std::io::Result<UdpSocket> {
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(address),
+        socket2::Type::DGRAM,
+        Some(socket2::Protocol::UDP),
+    )?;
+    // Best effort: a smaller buffer still works, it only loses more under load.
+    let _ = socket.set_recv_buffer_size(UDP_RECEIVE_BUFFER);
+    socket.set_nonblocking(true)?;
+    socket.bind(&address.into())?;
+    UdpSocket::from_std(socket.into())
+}
+
 /// The task that owns the SFU: datagrams in and out, timers, and the API's commands.
 async fn run_sfu(udp: UdpSocket, mut inbox: mpsc::Receiver<Command>) {
     let Ok(address) = udp.local_addr() else {
@@ -168,6 +192,14 @@ async fn run_sfu(udp: UdpSocket, mut inbox: mpsc::Receiver<Command>) {
             received = udp.recv_from(&mut buffer) => {
                 if let Ok((size, source)) = received {
                     sfu.handle_receive(Instant::now(), source, address, &buffer[..size]);
+                    // What else has arrived, before the sessions are polled once for all of
+                    // it: polling every session after each datagram falls behind the browsers.
+                    for _ in 1..DATAGRAMS_AT_ONCE {
+                        let Ok((size, source)) = udp.try_recv_from(&mut buffer) else {
+                            break;
+                        };
+                        sfu.handle_receive(Instant::now(), source, address, &buffer[..size]);
+                    }
                 }
             }
             command = inbox.recv() => {
@@ -177,7 +209,9 @@ async fn run_sfu(udp: UdpSocket, mut inbox: mpsc::Receiver<Command>) {
             _ = tokio::time::sleep(wait) => {}
         }
         let now = Instant::now();
-        sfu.handle_timeout(now);
+        if now >= next {
+            sfu.handle_timeout(now);
+        }
         let (datagrams, timeout) = sfu.poll();
         for datagram in datagrams {
             let _ = udp.send_to(&datagram.contents, datagram.destination).await;
@@ -194,7 +228,7 @@ fn carry_out(
     let now = Instant::now();
     match operation {
         Operation::NewSession => json(StatusCode::CREATED, sfu.new_session(now)?),
-        Operation::TracksNew(id, body) => ok(sfu.tracks_new(&id, parse(&body)?)?),
+        Operation::TracksNew(id, body) => ok(sfu.tracks_new(&id, parse(&body)?, now)?),
         Operation::Renegotiate(id, body) => ok(sfu.renegotiate(&id, parse(&body)?)?),
         Operation::TracksUpdate(id, body) => ok(sfu.tracks_update(&id, parse(&body)?)?),
         Operation::TracksClose(id, body) => ok(sfu.tracks_close(&id, parse(&body)?)?),

@@ -53,6 +53,10 @@ struct Pulled {
     keyframed: bool,
     /// When a keyframe was last asked for on the puller's behalf.
     keyframe_asked: Option<Instant>,
+    /// When the pull was asked for, for the log.
+    since: Instant,
+    /// Whether the log said already that the pusher's codec is not the puller's.
+    unmatched_logged: bool,
 }
 
 struct Session {

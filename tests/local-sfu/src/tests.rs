@@ -96,6 +96,7 @@ impl World {
                         {"location": "local", "mid": camera.to_string(), "trackName": "camera"},
                     ],
                 })),
+                now,
             )
             .unwrap();
         assert_eq!(
@@ -126,16 +127,30 @@ impl World {
 
     /// The puller pulls `tracks` of the pusher's and answers the SFU's offer.
     fn pull(&mut self, tracks: &[&str]) -> TracksResponse {
+        let pulled = self.ask_pull(tracks);
+        self.answer(&pulled);
+        pulled
+    }
+
+    /// The puller asks for `tracks` of the pusher's, and has not answered yet.
+    fn ask_pull(&mut self, tracks: &[&str]) -> TracksResponse {
         let wanted: Vec<_> = tracks
             .iter()
             .map(|name| {
                 json!({"location": "remote", "sessionId": self.pusher_session, "trackName": name})
             })
             .collect();
-        let pulled = self
-            .sfu
-            .tracks_new(&self.puller_session, body(json!({ "tracks": wanted })))
-            .unwrap();
+        self.sfu
+            .tracks_new(
+                &self.puller_session,
+                body(json!({ "tracks": wanted })),
+                self.now,
+            )
+            .unwrap()
+    }
+
+    /// The puller answers the SFU's offer in `pulled`, if it made one.
+    fn answer(&mut self, pulled: &TracksResponse) {
         if let Some(offer) = &pulled.session_description {
             assert_eq!(offer.kind, SdpType::Offer);
             let offer = SdpOffer::from_sdp_string(&offer.sdp).unwrap();
@@ -145,7 +160,6 @@ impl World {
             }));
             self.sfu.renegotiate(&self.puller_session, request).unwrap();
         }
-        pulled
     }
 
     /// Runs the world for `span`: the pusher sends a 20 ms frame of sound and one frame per
@@ -346,7 +360,7 @@ fn a_closed_pull_stops_and_unknown_tracks_and_sessions_are_refused() {
     assert_eq!(
         world
             .sfu
-            .tracks_new("no-such-session", nobody)
+            .tracks_new("no-such-session", nobody, world.now)
             .unwrap_err()
             .status,
         404
@@ -357,7 +371,7 @@ fn a_closed_pull_stops_and_unknown_tracks_and_sessions_are_refused() {
     ]}));
     let error = world
         .sfu
-        .tracks_new(&world.puller_session, mixed)
+        .tracks_new(&world.puller_session, mixed, world.now)
         .unwrap_err();
     assert_eq!((error.status, error.error_code), (400, "invalid_params"));
     let stray: RenegotiateRequest =
@@ -373,7 +387,7 @@ fn a_closed_pull_stops_and_unknown_tracks_and_sessions_are_refused() {
     }));
     let error = world
         .sfu
-        .tracks_new(&world.puller_session, garbage)
+        .tracks_new(&world.puller_session, garbage, world.now)
         .unwrap_err();
     assert_eq!(error.error_code, "invalid_session_description");
 }
@@ -385,17 +399,7 @@ fn a_new_puller_gets_video_from_a_keyframe_on_and_the_pusher_is_asked_for_one() 
     world.pusher.events.clear();
     world.pull(&["camera"]);
     world.run(Duration::from_secs(2));
-    let frames: Vec<bool> = world
-        .puller
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::MediaData(data) => Some(data.is_keyframe()),
-            _ => None,
-        })
-        .collect();
-    assert!(frames.len() > 40, "{} frames in 2 s", frames.len());
-    assert_eq!(frames.first(), Some(&true), "the first frame: {frames:?}");
+    assert_starts_at_a_keyframe(&world);
     let asked = world
         .pusher
         .events
@@ -403,4 +407,34 @@ fn a_new_puller_gets_video_from_a_keyframe_on_and_the_pusher_is_asked_for_one() 
         .filter(|e| matches!(e, Event::KeyframeRequest(_)))
         .count();
     assert!(asked >= 1, "no keyframe asked for the new puller");
+}
+
+#[test]
+fn a_keyframe_sent_before_the_puller_answers_does_not_count_as_its_start() {
+    let mut world = World::new();
+    // The puller's connection is up (it pulls the sound) when it asks for the picture.
+    world.pull(&["mic"]);
+    world.run(Duration::from_millis(500));
+    let pulled = world.ask_pull(&["camera"]);
+    // Two of the pusher's keyframes pass while the SFU's offer waits for its answer.
+    world.run(Duration::from_secs(1));
+    world.answer(&pulled);
+    world.run(Duration::from_secs(2));
+    assert_starts_at_a_keyframe(&world);
+}
+
+fn assert_starts_at_a_keyframe(world: &World) {
+    let frames: Vec<bool> = world
+        .puller
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::MediaData(data) if data.params.spec().codec.is_video() => {
+                Some(data.is_keyframe())
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(frames.len() > 40, "{} frames in 2 s", frames.len());
+    assert_eq!(frames.first(), Some(&true), "the first frame: {frames:?}");
 }

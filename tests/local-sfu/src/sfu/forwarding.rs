@@ -32,6 +32,7 @@ impl Sfu {
         let broken = kind == MediaKind::Video && !data.contiguous;
         let mut keyframes = Vec::new();
         for session in self.sessions.values_mut() {
+            let connected = session.rtc.is_connected();
             for (mid, pulled) in &mut session.pulled {
                 if pulled.from != from || pulled.track != name {
                     continue;
@@ -47,9 +48,24 @@ impl Sfu {
                 if broken {
                     pulled.keyframed = false;
                 }
+                // Until the puller has answered the offer that added this mid, there is nowhere
+                // to send: a keyframe now must not count as the one it started from.
+                let Some(writer) = session.rtc.writer(*mid) else {
+                    continue;
+                };
+                let Some(pt) = writer.match_params(data.params) else {
+                    if !pulled.unmatched_logged {
+                        pulled.unmatched_logged = true;
+                        eprintln!(
+                            "forward: {from}/{name} has no codec in common with {mid} ({:?})",
+                            data.params.spec().codec
+                        );
+                    }
+                    continue;
+                };
                 if kind == MediaKind::Video && !pulled.keyframed {
                     // Only a keyframe the puller can receive (its connection is up) starts it.
-                    if !(data.is_keyframe() && session.rtc.is_connected()) {
+                    if !(data.is_keyframe() && connected) {
                         let now = data.network_time;
                         if pulled
                             .keyframe_asked
@@ -62,13 +78,18 @@ impl Sfu {
                         }
                         continue;
                     }
-                    pulled.keyframed = true;
                 }
-                let Some(writer) = session.rtc.writer(*mid) else {
-                    continue;
-                };
-                if let Some(pt) = writer.match_params(data.params) {
-                    let _ = writer.write(pt, data.network_time, data.time, data.data.clone());
+                let written = writer.write(pt, data.network_time, data.time, data.data.clone());
+                match written {
+                    Ok(()) if !pulled.keyframed && kind == MediaKind::Video => {
+                        pulled.keyframed = true;
+                        eprintln!(
+                            "forward: {from}/{name} to {mid} from a keyframe, {:?} after the pull",
+                            data.network_time.saturating_duration_since(pulled.since)
+                        );
+                    }
+                    Ok(()) => {}
+                    Err(error) => eprintln!("forward: {from}/{name} to {mid}: {error}"),
                 }
             }
         }

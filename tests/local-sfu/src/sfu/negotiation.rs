@@ -2,6 +2,7 @@
 //! the browser answers through `renegotiate`), choosing a layer, closing.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
 
 use str0m::change::{SdpAnswer, SdpOffer};
 use str0m::media::{Direction, MediaKind, Mid, Rid};
@@ -15,10 +16,12 @@ use crate::api::{
 
 impl Sfu {
     /// `tracks/new`: all `local` (a push, with the browser's offer) or all `remote` (a pull).
+    /// `now` is when a pull starts, on the clock the media's times are on.
     pub fn tracks_new(
         &mut self,
         id: &str,
         request: TracksRequest,
+        now: Instant,
     ) -> Result<TracksResponse, ApiError> {
         let locations: BTreeSet<_> = request
             .tracks
@@ -27,7 +30,7 @@ impl Sfu {
             .collect();
         match locations.into_iter().collect::<Vec<_>>().as_slice() {
             [Some(true)] => self.push(id, request),
-            [Some(false)] => self.pull(id, request.tracks),
+            [Some(false)] => self.pull(id, request.tracks, now),
             [] => Err(ApiError::bad_request("no tracks")),
             _ => Err(ApiError::bad_request(
                 "every track must say its location, and all the same one",
@@ -85,7 +88,12 @@ impl Sfu {
         })
     }
 
-    fn pull(&mut self, id: &str, wanted: Vec<TrackObject>) -> Result<TracksResponse, ApiError> {
+    fn pull(
+        &mut self,
+        id: &str,
+        wanted: Vec<TrackObject>,
+        now: Instant,
+    ) -> Result<TracksResponse, ApiError> {
         if self.session(id)?.pending.is_some() {
             return Err(ApiError::session(
                 "the SFU's last offer is not answered yet: renegotiate first",
@@ -132,6 +140,8 @@ impl Sfu {
                     forwarding: None,
                     keyframed: false,
                     keyframe_asked: None,
+                    since: now,
+                    unmatched_logged: false,
                 },
             ));
             tracks.push(TrackObject {
