@@ -201,9 +201,13 @@ async fn a_call_of_four_moves_to_the_sfu_at_five_and_screens_are_shared_there(
         let ana = ana_id(&b[1]).await?;
         click(&b[0], "screen-share-button").await?;
         for (client, me) in b.iter().zip(NAMES).skip(1) {
-            wait_screen_via_sfu(client, &ana)
+            let waited = wait_screen_via_sfu(client, &ana).await;
+            let sent = b[0]
+                .execute_async(SCREEN_SENT_JS, vec![])
                 .await
-                .map_err(|e| format!("{me}: {e}"))?;
+                .map_err(|e| e.to_string())?;
+            eprintln!("e2e-sfu: Ana's screen sender by then: {sent}");
+            waited.map_err(|e| format!("{me}: {e}; Ana's sender {sent}"))?;
         }
         let png = b[1].screenshot().await.map_err(|e| e.to_string())?;
         std::fs::write(env.stage.scratch.join("sfu-six-sharing.png"), png)
@@ -259,6 +263,25 @@ receiver.getStats().then(report => {
   const rtp = [...report.values()].find(s => s.type === 'inbound-rtp');
   done(rtp ? { received: rtp.framesReceived, decoded: rtp.framesDecoded,
     keyframes: rtp.keyFramesDecoded, plis: rtp.pliCount, fps: rtp.framesPerSecond } : null);
+}, () => done(null));
+"#;
+
+/// What my own screen's sender to the SFU has sent (the screen's track is the one marked
+/// `detail`): frames encoded and sent, keyframes, keyframe requests received, why the
+/// encoder held back, its size and target bitrate, and the connection's bandwidth estimate.
+const SCREEN_SENT_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+const sfu = (window.confabPeers || new Map()).get('sfu');
+const sender = sfu && sfu.getSenders().find(s => s.track && s.track.contentHint === 'detail');
+if (!sender) { done(null); return; }
+Promise.all([sender.getStats(), sfu.getStats()]).then(([report, all]) => {
+  const rtp = [...report.values()].find(s => s.type === 'outbound-rtp');
+  const pair = [...all.values()].find(s => s.type === 'candidate-pair' && s.nominated);
+  const estimate = pair && pair.availableOutgoingBitrate;
+  done(rtp ? { estimate, encoded: rtp.framesEncoded, sent: rtp.framesSent, keyframes: rtp.keyFramesEncoded,
+    plis: rtp.pliCount, limited: rtp.qualityLimitationReason, width: rtp.frameWidth,
+    height: rtp.frameHeight, target: rtp.targetBitrate, fps: rtp.framesPerSecond,
+    packets: rtp.packetsSent } : null);
 }, () => done(null));
 "#;
 
