@@ -17,6 +17,17 @@ pub fn next_delay(failed: usize, error: &ApiError) -> Option<u32> {
     DELAYS_MS.get(failed.checked_sub(1)?).copied()
 }
 
+/// What a call reports when it ends in `last` after `lost`, the error of an earlier attempt
+/// that failed on the way. A refusal then may be the server refusing what the lost attempt
+/// already did (the SFU holds the offer of a pull whose answer never came, and takes no other
+/// change until it is answered): the session's state is unknown, so the call counts as lost.
+pub fn outcome(lost: Option<ApiError>, last: ApiError) -> ApiError {
+    match lost {
+        Some(lost) if !last.is_transient() => lost,
+        _ => last,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,6 +55,18 @@ mod tests {
             assert_eq!(next_delay(1, &server(status)), None, "{status}");
         }
         assert_eq!(next_delay(1, &ApiError::Decode("not json".into())), None);
+    }
+
+    #[test]
+    fn a_refusal_after_a_lost_attempt_counts_as_lost() {
+        let lost = || ApiError::Network("connection lost".into());
+        assert!(outcome(Some(lost()), server(406)).is_transient());
+        assert!(outcome(Some(lost()), ApiError::Decode("x".into())).is_transient());
+        assert!(matches!(
+            outcome(Some(lost()), server(503)),
+            ApiError::Server { status: 503, .. }
+        ));
+        assert!(!outcome(None, server(406)).is_transient());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use confab_protocol::sfu_api::{
 use confab_protocol::PeerId;
 use web_sys::{Request, RequestInit};
 
-use super::retry::next_delay;
+use super::retry::{next_delay, outcome};
 use super::{bearer, fetch_text, js_error, to_json, ApiError};
 
 /// Who calls, in which room: every call carries the token and the peer id. Room names and
@@ -68,6 +68,7 @@ impl SfuCaller<'_> {
         body: Option<&str>,
     ) -> Result<String, ApiError> {
         let mut failed = 0;
+        let mut lost = None;
         loop {
             let error = match self.call_once(method, path, body).await {
                 Ok(text) => return Ok(text),
@@ -75,9 +76,10 @@ impl SfuCaller<'_> {
             };
             failed += 1;
             let Some(delay) = next_delay(failed, &error) else {
-                return Err(error);
+                return Err(outcome(lost, error));
             };
             web_sys::console::warn_1(&format!("sfu: {path}: {error}; again in {delay} ms").into());
+            lost = Some(error);
             wait_ms(delay).await;
         }
     }
