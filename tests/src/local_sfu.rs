@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -25,6 +25,8 @@ pub struct LocalSfu {
     pub udp: String,
     child: Child,
     watchdog: Option<(Child, ChildStdin)>,
+    /// About when its log's clock started (it counts seconds from its own start).
+    started: Instant,
 }
 
 impl LocalSfu {
@@ -46,6 +48,7 @@ impl LocalSfu {
         // cores shared with six or more Chromiums it otherwise falls behind their media, its
         // socket overflows, and the late arrival times it reports collapse their bandwidth
         // estimates. (`nice` runs it as is where raising its priority is not allowed.)
+        let started = Instant::now();
         let mut child = Command::new("nice")
             .args(["-n", SFU_NICENESS])
             .arg(&binary)
@@ -83,7 +86,13 @@ impl LocalSfu {
             token,
             child,
             watchdog,
+            started,
         })
+    }
+
+    /// Now on the clock of its log's lines, for reading the test's output beside the log.
+    pub fn log_time(&self) -> String {
+        format!("{:.3}", self.started.elapsed().as_secs_f64())
     }
 
     /// The worker's variables for this SFU (`MEDIA_MODE` left to its default, `auto`).

@@ -319,12 +319,26 @@ async fn a_relay_that_refuses_or_cannot_be_reached_is_named_within_seconds(
 }
 
 /// Records in the page every notice it shows, in order (each text once when it appears), so a
-/// notice that a later one replaces still counts as told, and the record says what followed.
+/// notice that a later one replaces still counts as told, and the record says what followed;
+/// with each peer connection's ICE errors and gathering states, timed, for reading a failure.
 const RECORD_NOTICES_JS: &str = r#"
 const seen = window.confabNoticesSeen = [];
+const start = Date.now();
+const watched = new Set();
 const look = () => {
   const text = [...document.querySelectorAll('.notice')].map(e => e.textContent).join('\n');
   if (text && seen[seen.length - 1] !== text) seen.push(text);
+  // For reading a failure: each connection's ICE errors and gathering states, by time.
+  for (const pc of (window.confabPeers || new Map()).values()) {
+    if (watched.has(pc)) continue;
+    watched.add(pc);
+    const n = watched.size;
+    seen.push(`@${Date.now() - start} ms: connection ${n} watched (${pc.iceGatheringState})`);
+    pc.addEventListener('icecandidateerror', e =>
+      seen.push(`@${Date.now() - start} ms: connection ${n}: ICE error ${e.errorCode} ${e.url}`));
+    pc.addEventListener('icegatheringstatechange', () =>
+      seen.push(`@${Date.now() - start} ms: connection ${n}: gathering ${pc.iceGatheringState}`));
+  }
 };
 look();
 setInterval(look, 50);

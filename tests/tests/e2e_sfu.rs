@@ -141,6 +141,10 @@ async fn a_call_of_four_moves_to_the_sfu_at_five_and_screens_are_shared_there(
         for client in &b[..4] {
             watch_switch(client, 4).await?;
         }
+        eprintln!(
+            "e2e-sfu: the fifth joins at {} on the SFU log's clock",
+            env.beside.log_time()
+        );
         join(&b[4], base, &room, NAMES[4]).await?;
         let mut seen = Vec::new();
         for client in &b[..4] {
@@ -199,6 +203,10 @@ async fn a_call_of_four_moves_to_the_sfu_at_five_and_screens_are_shared_there(
         }
         // Ana shares her screen: it reaches everyone through the SFU, and goes when she stops.
         let ana = ana_id(&b[1]).await?;
+        eprintln!(
+            "e2e-sfu: Ana shares at {} on the SFU log's clock",
+            env.beside.log_time()
+        );
         click(&b[0], "screen-share-button").await?;
         for (client, me) in b.iter().zip(NAMES).skip(1) {
             let waited = wait_screen_via_sfu(client, &ana).await;

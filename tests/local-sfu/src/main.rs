@@ -6,6 +6,7 @@
 use confab_local_sfu::server::{address, serve, Credentials};
 
 fn main() -> std::process::ExitCode {
+    confab_local_sfu::since_start(); // the log's times count from here
     match run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {

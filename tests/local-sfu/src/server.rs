@@ -68,7 +68,7 @@ pub async fn serve(
                         Ok((status, _)) => status.as_u16().to_string(),
                         Err(error) => format!("{} {}", error.status, error.error_description),
                     };
-                    eprintln!("{method} {path} {outcome} in {:?}", started.elapsed());
+                    log!("{method} {path} {outcome} in {:?}", started.elapsed());
                     Ok::<_, std::convert::Infallible>(respond(answer))
                 }
             });

@@ -201,6 +201,6 @@ impl Sfu {
 /// A session whose connection failed: it ends (the browser makes a new one), and the log says
 /// why, for reading a failed trial.
 fn end(id: &str, session: &mut Session, error: &str0m::RtcError) {
-    eprintln!("session {id} ended: {error}");
+    log!("session {id} ended: {error}");
     session.rtc.disconnect();
 }

@@ -56,7 +56,7 @@ impl Sfu {
                 let Some(pt) = writer.match_params(data.params) else {
                     if !pulled.unmatched_logged {
                         pulled.unmatched_logged = true;
-                        eprintln!(
+                        log!(
                             "forward: {from}/{name} has no codec in common with {mid} ({:?})",
                             data.params.spec().codec
                         );
@@ -83,13 +83,13 @@ impl Sfu {
                 match written {
                     Ok(()) if !pulled.keyframed && kind == MediaKind::Video => {
                         pulled.keyframed = true;
-                        eprintln!(
+                        log!(
                             "forward: {from}/{name} to {mid} from a keyframe, {:?} after the pull",
                             data.network_time.saturating_duration_since(pulled.since)
                         );
                     }
                     Ok(()) => {}
-                    Err(error) => eprintln!("forward: {from}/{name} to {mid}: {error}"),
+                    Err(error) => log!("forward: {from}/{name} to {mid}: {error}"),
                 }
             }
         }
@@ -127,15 +127,15 @@ impl Sfu {
             .get_mut(session)
             .and_then(|s| s.rtc.writer(mid));
         let Some(mut writer) = writer else {
-            eprintln!("keyframe: no writer for {session} {mid}");
+            log!("keyframe: no writer for {session} {mid}");
             return;
         };
         if !writer.is_request_keyframe_possible(kind) {
-            eprintln!("keyframe: {kind:?} not negotiated for {session} {mid}");
+            log!("keyframe: {kind:?} not negotiated for {session} {mid}");
             return;
         }
         if let Err(e) = writer.request_keyframe(layer, kind) {
-            eprintln!("keyframe: asking {session} {mid} {layer:?}: {e}");
+            log!("keyframe: asking {session} {mid} {layer:?}: {e}");
         }
     }
 }
