@@ -325,9 +325,10 @@ const RECORD_NOTICES_JS: &str = r#"
 const seen = window.confabNoticesSeen = [];
 const start = Date.now();
 const watched = new Set();
+let shown = '';
 const look = () => {
   const text = [...document.querySelectorAll('.notice')].map(e => e.textContent).join('\n');
-  if (text && seen[seen.length - 1] !== text) seen.push(text);
+  if (text && shown !== text) { shown = text; seen.push(text); }
   // For reading a failure: each connection's ICE errors and gathering states, by time.
   for (const pc of (window.confabPeers || new Map()).values()) {
     if (watched.has(pc)) continue;
