@@ -16,6 +16,13 @@ use confab_tests::wrangler::Options;
 use fantoccini::Client;
 
 const MEDIA_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a page may wait for Ana's screen through the SFU. Against the local stand-in her
+/// browser's bandwidth estimate for the SFU connection stays near 170 kbit/s, and the screen
+/// gets the encoder's minimum (30 kbit/s), so each keyframe of it takes seconds; with six
+/// browsers on two cores the click to share then took up to 37 s to reach the SFU, and the
+/// first page waited 9-41 s for a picture (CI once 26.6 s, once over 60 s before the stand-in
+/// stopped dropping datagrams).
+const SCREEN_TIMEOUT: Duration = Duration::from_secs(120);
 /// The promise is that media continues within 3 s while a room moves to the SFU (no tile
 /// goes longer without a new frame). This two-core machine, six browsers and `wrangler dev`
 /// (where each SFU call through the worker takes 0.3–2.9 s) give 3.7–5.2 s, so the trial
@@ -308,7 +315,7 @@ async fn wait_screen_via_sfu(client: &Client, peer: &str) -> Result<(), String> 
     let started = std::time::Instant::now();
     let waited = wait_for(
         "the screen playing through the SFU",
-        MEDIA_TIMEOUT,
+        SCREEN_TIMEOUT,
         || async {
             let seen = client
                 .execute(SCREEN_JS, vec![serde_json::json!(peer)])

@@ -56,6 +56,9 @@ fn run() -> Result<(), String> {
             udp.local_addr().map_err(|e| e.to_string())?,
         );
         println!("confab-local-sfu http={h} udp={u}");
+        // The log's first line: its clock's zero, beside the tests' reading of it.
+        let at = confab_local_sfu::since_start().as_secs_f64();
+        eprintln!("{at:9.3} listening: http={h} udp={u}");
         serve(http, udp, Credentials { app_id, app_token })
             .await
             .map_err(|e| e.to_string())
