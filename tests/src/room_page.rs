@@ -9,8 +9,10 @@ use serde::Deserialize;
 
 mod playback;
 mod sfu_media;
+mod switch;
 pub use playback::wait_tiles_playing;
 pub use sfu_media::{sfu_tile_media, wait_sfu_media_from, SfuMedia, TileMedia};
+pub use switch::{switch_time, watch_switch, SfuCall, Switch};
 
 /// Inbound media from one remote peer, summed over its `inbound-rtp` stats.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

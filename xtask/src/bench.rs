@@ -1,4 +1,5 @@
-//! `cargo xtask bench join [--runs N] [--relay | --sfu]`, `cargo xtask bench share [--runs N]` and
+//! `cargo xtask bench join [--runs N] [--relay | --sfu]`, `cargo xtask bench share [--runs N]`,
+//! `cargo xtask bench switch [--runs N]` and
 //! `cargo xtask bench chat [--rate N] [--seconds N] [--seed N]`, `cargo xtask bench uplink`: build,
 //! then run the benchmark binary from `confab-tests` (`uplink` runs it twice: mesh, then SFU).
 
@@ -9,6 +10,7 @@ use crate::Ctx;
 
 const USAGE: &str = "name a benchmark: `cargo xtask bench join [--runs N] [--relay | --sfu]`, \
                      `cargo xtask bench share [--runs N]`, \
+                     `cargo xtask bench switch [--runs N]` (a call of four moving to the SFU), \
                      `cargo xtask bench uplink [--sizes 2,4,6,8] [--seconds S]`, \
                      `cargo xtask bench chat [--rate N] [--seconds N] [--seed N]`, \
                      `cargo xtask bench load [--rooms N] [--per-room N] [--seconds N] [--rate N]` or \
@@ -18,6 +20,7 @@ pub fn bench(ctx: &Ctx, mut args: Vec<String>) -> Result<i32> {
     let (binary, needs_browsers) = match args.first().map(String::as_str) {
         Some("join") => ("bench-join", true),
         Some("share") => ("bench-share", true),
+        Some("switch") => ("bench-switch", true),
         Some("uplink") => ("bench-uplink", true),
         Some("chat") => ("bench-chat", false),
         Some("load") | Some("relay") => ("bench-load", false),

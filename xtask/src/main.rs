@@ -40,6 +40,10 @@ commands:
         `cargo test --workspace --no-fail-fast`
   bench join [--runs N] [--relay]
         build, then `cargo run --release -p confab-tests --bin bench-join -- <args>`
+  bench switch [--runs N] [--warmup N]
+        build, then `cargo run --release -p confab-tests --bin bench-switch -- <args>`: four
+        in a mesh call, a fifth joins and moves them to the local SFU; each page's longest
+        tile freeze and handover
   bench chat [--rate N] [--seconds N] [--seed N]
         build, then `cargo run --release -p confab-tests --bin bench-chat -- <args>`
   fuzz [--cases N]
