@@ -57,6 +57,9 @@ struct Pulled {
     since: Instant,
     /// Whether the log said already that the pusher's codec is not the puller's.
     unmatched_logged: bool,
+    /// Frames that could not be written to the puller: the log names the 1st, 2nd, 4th, 8th…
+    /// so a broken session cannot flood it.
+    write_errors: u64,
 }
 
 struct Session {

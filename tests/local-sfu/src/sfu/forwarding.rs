@@ -89,7 +89,15 @@ impl Sfu {
                         );
                     }
                     Ok(()) => {}
-                    Err(error) => log!("forward: {from}/{name} to {mid}: {error}"),
+                    Err(error) => {
+                        pulled.write_errors += 1;
+                        if pulled.write_errors.is_power_of_two() {
+                            log!(
+                                "forward: {from}/{name} to {mid}: {error} ({} failed so far)",
+                                pulled.write_errors
+                            );
+                        }
+                    }
                 }
             }
         }

@@ -142,6 +142,7 @@ impl Sfu {
                     keyframe_asked: None,
                     since: now,
                     unmatched_logged: false,
+                    write_errors: 0,
                 },
             ));
             tracks.push(TrackObject {
