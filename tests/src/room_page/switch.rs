@@ -8,21 +8,29 @@ use super::*;
 /// (`switched`, the `route` frame has arrived), when all of its `tiles` remote camera tiles
 /// then show a picture from the SFU's tracks only (`back`), and the longest any tile went
 /// without a new frame from the switch until then (`gap`, ms: what a person sees freeze).
-/// It also wraps `fetch` to note each call to `/sfu/` (`calls`: path end, start, duration).
+/// It also wraps `fetch` to note each call to `/sfu/` (`calls`: path end, start, duration, and
+/// for `tracks/new` how many tracks it pushed or pulled).
 const WATCH_SWITCH_JS: &str = r#"
 const tiles = arguments[0];
 window.confabSwitch = { gap: 0, calls: [] };
 const plainFetch = window.fetch;
 window.fetch = function (input, init) {
   const url = typeof input === 'string' ? input : input.url;
-  const started = performance.now();
-  const done = plainFetch.apply(this, arguments);
-  if (url.includes('/sfu/')) {
-    const call = { path: url.split('/sfu/')[1].split('?')[0], at: started, ms: null, status: null };
-    window.confabSwitch.calls.push(call);
-    done.then(r => { call.ms = performance.now() - started; call.status = r.status; },
-      () => { call.ms = performance.now() - started; });
+  if (!url.includes('/sfu/')) return plainFetch.apply(this, arguments);
+  const call = { path: url.split('/sfu/')[1].split('?')[0], at: performance.now(), ms: null,
+    status: null, local: null, remote: null };
+  window.confabSwitch.calls.push(call);
+  // Read a copy of the body before fetch takes the request's.
+  if (input instanceof Request && call.path.endsWith('tracks/new')) {
+    input.clone().text().then(text => {
+      const tracks = JSON.parse(text).tracks || [];
+      call.local = tracks.filter(t => t.location === 'local').length;
+      call.remote = tracks.filter(t => t.location === 'remote').length;
+    }, () => {});
   }
+  const done = plainFetch.apply(this, arguments);
+  done.then(r => { call.ms = performance.now() - call.at; call.status = r.status; },
+    () => { call.ms = performance.now() - call.at; });
   return done;
 };
 const shown = new Map();
@@ -77,10 +85,13 @@ pub struct SfuCall {
     /// How long it took (ms); `None` if it had not come back.
     pub ms: Option<f64>,
     pub status: Option<u16>,
+    /// For `tracks/new`: how many tracks it pushed (`local`) and pulled (`remote`).
+    pub local: Option<usize>,
+    pub remote: Option<usize>,
 }
 
 impl SfuCall {
-    /// `tracks/new 1.2s@0.4s`: what it was, how long it took, when it started.
+    /// `pull 3 1.2s@0.4s`: what it was, how long it took, when it started.
     pub fn brief(&self) -> String {
         let what = self
             .path
@@ -94,6 +105,11 @@ impl SfuCall {
         let status = match self.status {
             Some(200..=299) | None => String::new(),
             Some(code) => format!(" ({code})"),
+        };
+        let what = match (self.local, self.remote) {
+            (Some(0), Some(pulled)) => format!("pull {pulled}"),
+            (Some(pushed), Some(0)) => format!("push {pushed}"),
+            _ => what.to_owned(),
         };
         format!("{what} {took}{status}@{:.1}s", self.at / 1000.0)
     }
