@@ -113,7 +113,7 @@ impl SfuCaller<'_> {
 
 /// Resolves after `ms` (a promise on `setTimeout`: the app's other waits are callbacks, and
 /// this keeps a future-based timer out of the page's size).
-async fn wait_ms(ms: u32) {
+pub async fn wait_ms(ms: u32) {
     let wait = js_sys::Promise::new(&mut |resolve, _| {
         let timer = web_sys::window().map(|window| {
             window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32)

@@ -94,6 +94,8 @@ impl Call {
                 // On the SFU, their tracks come with `sfu_tracks`.
                 if !self.on_sfu_route() {
                     let _ = self.session(&peer.peer_id);
+                } else if let Some(link) = self.inner.sfu.borrow().as_ref() {
+                    link.joined(&peer.peer_id);
                 }
                 self.emit(CallEvent::PeerJoined(peer))
             }

@@ -109,6 +109,7 @@ impl Call {
             identity,
             self.inner.local.clone(),
             self.inner.screen.borrow().clone(),
+            (&self.inner.members.borrow(), &self.inner.pushes.borrow()),
             on_event,
         );
         self.inner.debug_peers.set(&"sfu".into(), &link.pc);

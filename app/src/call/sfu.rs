@@ -5,12 +5,15 @@
 //! session and lets me pull only what my room offers.
 //!
 //! The SFU takes one change of a session at a time, so every change here waits for the one
-//! before it (`turn`). Which mid carries whose track is plain Rust ([`pulls`]). A call that
-//! fails on the way is sent again ([`crate::api::sfu`]); one that keeps failing so ends the session,
-//! and the call starts a new one (everything pushed and pulled anew).
+//! before it (`turn`). Each round of pulls costs an offer, an answer and two calls, so a new
+//! link's first pull waits briefly for the pushes of those present ([`pulls::Gathering`]):
+//! when a room moves here, everyone is pulled in one round. Which mid carries whose track is
+//! plain Rust ([`pulls`]). A call that fails on the way is sent again ([`crate::api::sfu`]); one
+//! that keeps failing so ends the session, and the call starts a new one (everything pushed and
+//! pulled anew).
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 use confab_protocol::sfu_api::{
@@ -38,7 +41,10 @@ use crate::media::tracks_of_kind;
 
 pub mod pulls;
 
-use pulls::{is_screen, push_name, Pulls, Wanted, MIC};
+use pulls::{is_screen, push_name, Gathering, Pulls, Wanted, MIC};
+
+/// How often a held pull looks again for the pushes it waits for.
+const GATHER_POLL_MS: u32 = 25;
 
 /// What the link tells the call.
 pub enum SfuEvent {
@@ -75,6 +81,9 @@ pub struct SfuLink {
     pushes: RefCell<BTreeMap<PeerId, SfuPush>>,
     /// A pull is waiting for its turn: what changes meanwhile goes with it, in one round.
     pull_waiting: Cell<bool>,
+    /// The first pull waits a little for the pushes of those already here (a room moving to
+    /// the SFU: everyone pushes at once).
+    gathering: RefCell<Gathering>,
     streams: RefCell<HashMap<PeerId, MediaStream>>,
     /// Each person's share of the connection, judged as a mesh link is.
     quality: RefCell<Vec<(PeerId, QualityTracker)>>,
@@ -90,14 +99,17 @@ pub struct SfuLink {
 
 impl SfuLink {
     /// A link over `pc`: opens my session and pushes `local` (and `screen`), then pulls
-    /// whatever [`SfuLink::pull`] is given.
+    /// whatever [`SfuLink::pull`] is given; the first pull waits a little for those `present`
+    /// who have not pushed yet.
     pub fn start(
         pc: RtcPeerConnection,
         identity: Identity,
         local: Option<MediaStream>,
         screen: Option<MediaStream>,
+        present: (&BTreeSet<PeerId>, &BTreeMap<PeerId, SfuPush>),
         on_event: Rc<dyn Fn(SfuEvent)>,
     ) -> Rc<SfuLink> {
+        let (present, pushes) = present;
         let link = Rc::new(SfuLink {
             pc,
             identity,
@@ -106,6 +118,7 @@ impl SfuLink {
             pulls: RefCell::new(Pulls::default()),
             pushes: RefCell::new(BTreeMap::new()),
             pull_waiting: Cell::new(false),
+            gathering: RefCell::new(Gathering::new(present, pushes)),
             streams: RefCell::new(HashMap::new()),
             quality: RefCell::new(Vec::new()),
             screens: RefCell::new(HashMap::new()),
@@ -119,7 +132,12 @@ impl SfuLink {
         let started = link.clone();
         spawn_local(async move {
             let _turn = started.turn.lock().await;
-            if let Err(error) = started.open(local.as_ref(), screen.as_ref()).await {
+            let opened = started.open(local.as_ref(), screen.as_ref()).await;
+            started
+                .gathering
+                .borrow_mut()
+                .start_clock(js_sys::Date::now());
+            if let Err(error) = opened {
                 log("starting the SFU session failed", &error);
                 if !started.closed.get() {
                     (started.on_event)(SfuEvent::Failed);
@@ -147,6 +165,11 @@ impl SfuLink {
         let link = self.clone();
         spawn_local(async move {
             let _turn = link.turn.lock().await;
+            while !link.closed.get()
+                && (link.gathering.borrow()).holds(&link.pushes.borrow(), js_sys::Date::now())
+            {
+                crate::api::sfu::wait_ms(GATHER_POLL_MS).await;
+            }
             link.pull_waiting.set(false);
             if link.closed.get() || link.session.borrow().is_none() {
                 return;
@@ -162,9 +185,15 @@ impl SfuLink {
         });
     }
 
+    /// `peer` joined: a first pull still waiting for pushes waits for theirs too.
+    pub fn joined(&self, peer: &PeerId) {
+        self.gathering.borrow_mut().join(peer);
+    }
+
     /// `peer` left: their tiles go with them; the transceivers that carried them fall idle.
     pub fn forget(&self, peer: &PeerId) {
         self.pulls.borrow_mut().forget(peer);
+        self.gathering.borrow_mut().forget(peer);
         self.streams.borrow_mut().remove(peer);
         self.screens.borrow_mut().remove(peer);
         self.quality.borrow_mut().retain(|(p, _)| p != peer);

@@ -138,6 +138,69 @@ impl Pulls {
     }
 }
 
+/// How long a new link's first pull waits, after my own push, for the people already in the
+/// room to push theirs. When a room moves to the SFU everyone pushes at once, the newcomer who
+/// moved it last; pulling them all in one round saves a second `tracks/new` and `renegotiate`.
+/// In `bench switch` 7 of 16 pages needed that second round without the wait (freeze up to
+/// 7.6 s); with it none did. A push arrived up to about 3 s after the switch there, but a
+/// longer wait also holds back everyone else's picture when someone never pushes.
+pub const GATHER_MS: f64 = 2000.0;
+
+/// The first pull's wait for the pushes of those present when the link started.
+#[derive(Debug, Default)]
+pub struct Gathering {
+    /// A `Vec`: a few people, and it keeps another set type's code out of the page.
+    awaited: Vec<PeerId>,
+    until: f64,
+}
+
+impl Gathering {
+    /// Awaits a push from each of `present` who has none in `pushes` yet, once the clock is
+    /// started ([`Gathering::start_clock`]).
+    pub fn new<'a>(
+        present: impl IntoIterator<Item = &'a PeerId>,
+        pushes: &BTreeMap<PeerId, SfuPush>,
+    ) -> Gathering {
+        let awaited = present
+            .into_iter()
+            .filter(|peer| !has_pushed(pushes, peer))
+            .cloned()
+            .collect();
+        Gathering {
+            awaited,
+            until: 0.0,
+        }
+    }
+
+    /// Whether to hold the pull at `now`: someone awaited has not pushed and time is left.
+    pub fn holds(&self, pushes: &BTreeMap<PeerId, SfuPush>, now: f64) -> bool {
+        now < self.until && self.awaited.iter().any(|peer| !has_pushed(pushes, peer))
+    }
+
+    /// `peer` joined: awaited too while the wait lasts (the room tells of its move to the SFU
+    /// before it tells who joined and so caused it).
+    pub fn join(&mut self, peer: &PeerId) {
+        if !self.awaited.contains(peer) {
+            self.awaited.push(peer.clone());
+        }
+    }
+
+    /// `peer` left: no longer awaited.
+    pub fn forget(&mut self, peer: &PeerId) {
+        self.awaited.retain(|p| p != peer);
+    }
+
+    /// The wait ends `GATHER_MS` after `now` (when my own push is done).
+    pub fn start_clock(&mut self, now: f64) {
+        self.until = now + GATHER_MS;
+    }
+}
+
+/// Whether `peer` pushes tracks (the room announces a session before its tracks).
+fn has_pushed(pushes: &BTreeMap<PeerId, SfuPush>, peer: &PeerId) -> bool {
+    pushes.get(peer).is_some_and(|push| !push.tracks.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,5 +317,47 @@ mod tests {
         assert_eq!(push_name("video", true), SCREEN);
         assert_eq!(push_name("audio", true), SCREEN_AUDIO);
         assert!(is_screen(SCREEN) && is_screen(SCREEN_AUDIO) && !is_screen(CAMERA));
+    }
+
+    #[test]
+    fn the_first_pull_waits_for_those_present_until_they_push_tracks_or_time_is_up() {
+        let (ana, ben) = (peer("ana"), peer("ben"));
+        let none = pushes(&[]);
+        let mut gathering = Gathering::new([&ana, &ben], &none);
+        assert!(!gathering.holds(&none, 0.0), "no clock, no wait");
+        gathering.start_clock(1000.0);
+        assert!(gathering.holds(&none, 1000.0));
+        // The room tells of a session before its tracks: a session alone is still awaited.
+        let ben_opened = pushes(&[("ana", "s-ana", &["camera", "mic"]), ("ben", "s-ben", &[])]);
+        assert!(
+            gathering.holds(&ben_opened, 2000.0),
+            "Ben has pushed nothing yet"
+        );
+        let both = pushes(&[("ana", "s-ana", &["camera"]), ("ben", "s-ben", &["camera"])]);
+        assert!(!gathering.holds(&both, 2000.0), "everyone present pushed");
+        assert!(
+            !gathering.holds(&ben_opened, 1000.0 + GATHER_MS),
+            "time is up"
+        );
+        // Someone who left is not awaited; someone who joins meanwhile is.
+        let with_cho = pushes(&[("ana", "s-ana", &["camera"]), ("cho", "s-cho", &["camera"])]);
+        assert!(gathering.holds(&with_cho, 2000.0));
+        gathering.forget(&ben);
+        assert!(!gathering.holds(&with_cho, 2000.0));
+        gathering.join(&peer("dev"));
+        assert!(
+            gathering.holds(&with_cho, 2000.0),
+            "Dev joined and has not pushed"
+        );
+        assert!(!gathering.holds(&with_cho, 1000.0 + GATHER_MS));
+    }
+
+    #[test]
+    fn a_link_started_after_everyone_pushed_does_not_wait() {
+        let ana = peer("ana");
+        let pushed = pushes(&[("ana", "s-ana", &["camera"])]);
+        let mut gathering = Gathering::new([&ana], &pushed);
+        gathering.start_clock(1000.0);
+        assert!(!gathering.holds(&pushed, 1000.0));
     }
 }
