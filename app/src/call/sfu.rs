@@ -30,18 +30,17 @@ use web_sys::{
     RtcTrackEvent,
 };
 
-use super::peer::quality::{QualityReport, QualityTracker, Sample};
+use super::peer::quality::{QualityReport, QualityTracker};
 use super::peer::screen::{keep_resolution, screen_encoding};
 use super::peer::set_local_description_implicit;
-use super::peer::stats::entries;
-use super::peer::voice::{now_ms, receiver_level};
 use crate::api::sfu::SfuCaller;
 use crate::api::ApiError;
 use crate::media::tracks_of_kind;
 
+mod measure;
 pub mod pulls;
 
-use pulls::{is_screen, push_name, Gathering, Pulls, Wanted, MIC};
+use pulls::{is_screen, push_name, Gathering, Pulls, Wanted};
 
 /// How often a held pull looks again for the pushes it waits for.
 const GATHER_POLL_MS: u32 = 25;
@@ -197,63 +196,6 @@ impl SfuLink {
         self.streams.borrow_mut().remove(peer);
         self.screens.borrow_mut().remove(peer);
         self.quality.borrow_mut().retain(|(p, _)| p != peer);
-    }
-
-    /// One stats sample of the connection, judged for each person by the tracks they send me
-    /// (loss and bitrate from the SFU; the round trip is to the SFU).
-    pub async fn sample_quality(self: Rc<Self>) {
-        let Ok(report) = JsFuture::from(self.pc.get_stats()).await else {
-            return;
-        };
-        if self.closed.get() {
-            return;
-        }
-        let entries = entries(&report);
-        let connected = self.pc.connection_state() == RtcPeerConnectionState::Connected;
-        let now = js_sys::Date::now();
-        let changed: Vec<_> = {
-            let pulls = self.pulls.borrow();
-            let mut quality = self.quality.borrow_mut();
-            pulls
-                .mids_by_peer()
-                .into_iter()
-                .filter_map(|(peer, mids)| {
-                    let sample = Sample::from_entries_on(&entries, Some(&mids), now, connected);
-                    let at = match quality.iter().position(|(p, _)| *p == peer) {
-                        Some(at) => at,
-                        None => {
-                            quality.push((peer.clone(), QualityTracker::new()));
-                            quality.len() - 1
-                        }
-                    };
-                    let report = quality[at].1.observe(sample)?;
-                    Some((peer, report))
-                })
-                .collect()
-        };
-        for (peer, report) in changed {
-            (self.on_event)(SfuEvent::Quality(peer, report));
-        }
-    }
-
-    /// Each person's microphone level now (linear), from the tracks pulled.
-    pub fn voice_levels(&self) -> Vec<(PeerId, f64)> {
-        let Some(now) = now_ms() else {
-            return Vec::new();
-        };
-        let pulls = self.pulls.borrow();
-        self.pc
-            .get_transceivers()
-            .iter()
-            .filter_map(|t| {
-                let t: RtcRtpTransceiver = t.unchecked_into();
-                let (peer, name) = pulls.on_mid(&t.mid()?)?;
-                if name != MIC {
-                    return None;
-                }
-                Some((peer.clone(), receiver_level(&t.receiver(), now)?))
-            })
-            .collect()
     }
 
     /// Sends `track` in place of my camera's or microphone's.
