@@ -30,6 +30,22 @@ pub struct LocalSfu {
 }
 
 impl LocalSfu {
+    /// A test's stage (see [`crate::stage::Stage::enter`]) whose worker calls a local SFU
+    /// started inside its namespace, beside the worker, on its loopback, with the worker's
+    /// default `MEDIA_MODE` for a deployment with an SFU (`auto`). Call from `main` before any
+    /// other thread exists.
+    pub fn stage(label: &str) -> Result<crate::stage::StageWith<LocalSfu>, String> {
+        let (stage, sfu) = crate::stage::Stage::enter_with(label, |scratch| {
+            let sfu = LocalSfu::start("127.0.0.1", &scratch.join("local-sfu.log"))?;
+            let options = crate::wrangler::Options {
+                vars: sfu.worker_vars(),
+                ..crate::wrangler::Options::default()
+            };
+            Ok((options, sfu))
+        })?;
+        Ok(crate::stage::StageWith { stage, beside: sfu })
+    }
+
     /// Starts the stand-in with its API and media on `ip` (a loopback address, or one browsers
     /// in other namespaces reach); its log goes to `log`.
     pub fn start(ip: &str, log: &Path) -> Result<LocalSfu, String> {

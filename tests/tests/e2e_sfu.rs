@@ -12,8 +12,7 @@ use confab_tests::room_page::{
     click, join, switch_time, tiles, unique, wait_for, wait_live_media_from, wait_sfu_media_from,
     watch_switch, with_browsers,
 };
-use confab_tests::stage::{Stage, StageWith};
-use confab_tests::wrangler::Options;
+use confab_tests::stage::StageWith;
 use fantoccini::Client;
 
 const MEDIA_TIMEOUT: Duration = Duration::from_secs(60);
@@ -34,16 +33,7 @@ fn main() -> ExitCode {
 }
 
 fn start() -> Result<Env, String> {
-    // The SFU starts inside the namespace, beside the worker, on its loopback.
-    let (stage, sfu) = Stage::enter_with("e2e-sfu", |scratch| {
-        let sfu = LocalSfu::start("127.0.0.1", &scratch.join("local-sfu.log"))?;
-        let options = Options {
-            vars: sfu.worker_vars(),
-            ..Options::default()
-        };
-        Ok((options, sfu))
-    })?;
-    Ok(Env { stage, beside: sfu })
+    LocalSfu::stage("e2e-sfu")
 }
 
 /// The peer ids of `client`'s remote camera tiles once it shows `count` of them.

@@ -15,7 +15,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use confab_tests::bench_args;
+use confab_tests::bench_args::{self, RunsAndWarmup};
 use confab_tests::percentile::percentile;
 use confab_tests::room_page::{join, tiles, wait_for};
 use confab_tests::stage::Stage;
@@ -63,32 +63,16 @@ const leave = document.querySelector('[data-testid="leave-button"]');
 if (leave) leave.click();
 "#;
 
-struct Args {
-    runs: usize,
-    warmup: usize,
-}
+type Args = RunsAndWarmup;
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
-    let mut parsed = Args {
-        runs: 10,
-        warmup: 1,
-    };
-    while let Some(flag) = args.next() {
-        let slot = match flag.as_str() {
-            "--runs" => &mut parsed.runs,
-            "--warmup" => &mut parsed.warmup,
-            "-h" | "--help" => return Ok(None),
-            _ => return Err(format!("unknown argument `{flag}`")),
-        };
-        let value = args.next().ok_or(format!("{flag} needs a number"))?;
-        *slot = value
-            .parse()
-            .map_err(|_| format!("{flag}: `{value}` is not a number"))?;
-    }
-    if parsed.runs == 0 {
-        return Err("--runs must be at least 1".into());
-    }
-    Ok(Some(parsed))
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    bench_args::runs_and_warmup(
+        args,
+        RunsAndWarmup {
+            runs: 10,
+            warmup: 1,
+        },
+    )
 }
 
 fn main() -> ExitCode {

@@ -17,7 +17,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use confab_tests::bench_args;
+use confab_tests::bench_args::{self, RunsAndWarmup};
 use confab_tests::fake_camera::FakeCamera;
 use confab_tests::local_sfu::LocalSfu;
 use confab_tests::percentile::percentile;
@@ -25,8 +25,7 @@ use confab_tests::room_page::{
     join, switch_time, tiles, unique, wait_for, wait_live_media_from, watch_switch, with_browsers,
     Switch,
 };
-use confab_tests::stage::{Stage, StageWith};
-use confab_tests::wrangler::Options;
+use confab_tests::stage::Stage;
 use fantoccini::Client;
 
 const USAGE: &str = "\
@@ -47,29 +46,10 @@ const leave = document.querySelector('[data-testid="leave-button"]');
 if (leave) leave.click();
 "#;
 
-struct Args {
-    runs: usize,
-    warmup: usize,
-}
+type Args = RunsAndWarmup;
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
-    let mut parsed = Args { runs: 5, warmup: 1 };
-    while let Some(flag) = args.next() {
-        let slot = match flag.as_str() {
-            "--runs" => &mut parsed.runs,
-            "--warmup" => &mut parsed.warmup,
-            "-h" | "--help" => return Ok(None),
-            _ => return Err(format!("unknown argument `{flag}`")),
-        };
-        let value = args.next().ok_or(format!("{flag} needs a number"))?;
-        *slot = value
-            .parse()
-            .map_err(|_| format!("{flag}: `{value}` is not a number"))?;
-    }
-    if parsed.runs == 0 {
-        return Err("--runs must be at least 1".into());
-    }
-    Ok(Some(parsed))
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    bench_args::runs_and_warmup(args, RunsAndWarmup { runs: 5, warmup: 1 })
 }
 
 fn main() -> ExitCode {
@@ -80,7 +60,7 @@ fn main() -> ExitCode {
         };
     let started = Instant::now();
     // Before any thread starts: threads and children inherit the namespace.
-    let env = match start() {
+    let env = match LocalSfu::stage("bench-switch") {
         Ok(env) => env,
         Err(message) => {
             eprintln!("bench-switch: {message}");
@@ -134,18 +114,6 @@ fn main() -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-fn start() -> Result<StageWith<LocalSfu>, String> {
-    let (stage, sfu) = Stage::enter_with("bench-switch", |scratch| {
-        let sfu = LocalSfu::start("127.0.0.1", &scratch.join("local-sfu.log"))?;
-        let options = Options {
-            vars: sfu.worker_vars(),
-            ..Options::default()
-        };
-        Ok((options, sfu))
-    })?;
-    Ok(StageWith { stage, beside: sfu })
 }
 
 /// Every run (warm-ups first, reported and left out); the measured ones' pages.
