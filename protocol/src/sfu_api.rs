@@ -54,6 +54,14 @@ pub struct SimulcastPreference {
     /// A layer's RID; empty or absent lets the SFU choose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_rid: Option<String>,
+    /// `asciibetical`: when the connection cannot carry the preferred layer, the SFU sends the
+    /// next in a-z order (`f`, `h`, `q`: smaller); `none` (Cloudflare's default) keeps sending it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority_ordering: Option<String>,
+    /// `asciibetical`: when the publisher stops sending the layer (or never sent it), the SFU
+    /// sends the next one there is; `none` (Cloudflare's default) does nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rid_not_available: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -74,6 +74,8 @@ fn full_track() -> TrackObject {
         track_name: Some("camera".into()),
         simulcast: Some(SimulcastPreference {
             preferred_rid: Some("h".into()),
+            priority_ordering: Some("asciibetical".into()),
+            rid_not_available: Some("asciibetical".into()),
         }),
         error_code: None,
         error_description: None,
