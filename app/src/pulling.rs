@@ -1,7 +1,7 @@
 //! What a page pulls from the SFU in a room on it. Everyone's sound, always; video only where
 //! it is shown: the pinned person, every shared screen, and the people who spoke last, up to
 //! [`MAX_CAMERAS`] (before anyone has spoken, the first to arrive). Each camera comes in the
-//! layer its tile needs ([`layer_for`]): a small tile does not pull full resolution. Pure,
+//! layer its tile needs ([`next_layer`]): a small tile does not pull full resolution. Pure,
 //! tested on the host; the SFU client asks for what this says.
 
 use std::collections::BTreeSet;
@@ -57,39 +57,56 @@ pub fn pulls(people: &[Person], pinned: Option<&PeerId>) -> Pulls {
     Pulls { cameras, screens }
 }
 
-/// One simulcast layer a camera is sent in: its RID and its height at a 720-line source.
+/// One simulcast layer a camera is sent in: its RID and how many times smaller than the
+/// camera's picture it is on each side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layer {
     pub rid: &'static str,
-    pub height: u32,
+    pub scale: u8,
 }
 
 /// The layers every camera is sent in, best first (the SFU's "asciibetical" order: `f` before
-/// `h` before `q`), each half the height of the one before.
+/// `h` before `q`), each half the size of the one before.
 pub const LAYERS: [Layer; 3] = [
-    Layer {
-        rid: "f",
-        height: 720,
-    },
-    Layer {
-        rid: "h",
-        height: 360,
-    },
-    Layer {
-        rid: "q",
-        height: 180,
-    },
+    Layer { rid: "f", scale: 1 },
+    Layer { rid: "h", scale: 2 },
+    Layer { rid: "q", scale: 4 },
 ];
 
-/// The layer for a tile `tile_height` device pixels tall: the smallest at least that tall
-/// (scaling down a little looks fine, up does not), else the best there is.
-pub fn layer_for(tile_height: f64) -> &'static str {
-    LAYERS
+/// The fewest lines a layer is sent with: smaller pictures are of no use on any tile, and each
+/// layer costs its encoder and a share of the uplink (a 160×120 camera sends one layer).
+pub const MIN_LAYER_LINES: u32 = 90;
+
+/// The layers a camera `height` lines tall is sent in: those at least [`MIN_LAYER_LINES`]
+/// tall, and always the full one.
+pub fn layers_to_send(height: u32) -> &'static [Layer] {
+    let fit = LAYERS
         .iter()
-        .rev()
-        .find(|layer| f64::from(layer.height) >= tile_height)
-        .unwrap_or(&LAYERS[0])
-        .rid
+        .filter(|layer| height / u32::from(layer.scale) >= MIN_LAYER_LINES)
+        .count();
+    &LAYERS[..fit.max(1)]
+}
+
+/// The layer to ask for next for a tile `tile_height` device pixels tall that now shows
+/// `video_height` lines of the layer `asked` (cameras differ: the receiver knows only what
+/// arrives). One step at a time: up when the picture is smaller than the tile (scaling up
+/// looks blurred), down when half of it would still fill the tile. Each step halves or doubles
+/// the picture, so a tile between the two settles and nothing flips back and forth.
+pub fn next_layer(asked: &str, video_height: f64, tile_height: f64) -> &'static str {
+    let at = LAYERS
+        .iter()
+        .position(|layer| layer.rid == asked)
+        .unwrap_or(0);
+    let next = if video_height <= 0.0 {
+        at
+    } else if video_height < tile_height {
+        at.saturating_sub(1)
+    } else if video_height / 2.0 >= tile_height {
+        (at + 1).min(LAYERS.len() - 1)
+    } else {
+        at
+    };
+    LAYERS[next].rid
 }
 
 #[cfg(test)]
@@ -161,16 +178,49 @@ mod tests {
     }
 
     #[test]
-    fn a_tile_gets_the_smallest_layer_that_fills_it() {
-        assert_eq!(layer_for(120.0), "q");
-        assert_eq!(layer_for(180.0), "q");
-        assert_eq!(layer_for(181.0), "h");
-        assert_eq!(layer_for(360.0), "h");
-        assert_eq!(layer_for(500.0), "f");
-        assert_eq!(layer_for(2_160.0), "f");
+    fn a_camera_is_sent_in_the_layers_its_size_allows() {
+        let rids = |height| {
+            layers_to_send(height)
+                .iter()
+                .map(|l| l.rid)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(rids(720), ["f", "h", "q"]);
+        assert_eq!(rids(360), ["f", "h", "q"]);
+        assert_eq!(rids(240), ["f", "h"]);
+        assert_eq!(rids(120), ["f"]);
+        assert_eq!(rids(0), ["f"], "a size not known yet: one layer");
+    }
+
+    #[test]
+    fn a_tile_steps_to_the_smallest_layer_that_fills_it_and_stays_there() {
+        // A 480-line camera: f 480, h 240, q 120 lines.
+        let shows =
+            |rid: &str| 480.0 / f64::from(LAYERS.iter().find(|l| l.rid == rid).unwrap().scale);
+        let settle = |tile: f64| {
+            let mut asked = "h";
+            for _ in 0..LAYERS.len() + 1 {
+                asked = next_layer(asked, shows(asked), tile);
+            }
+            asked
+        };
+        assert_eq!(settle(100.0), "q");
+        assert_eq!(settle(120.0), "q");
+        assert_eq!(settle(121.0), "h");
+        assert_eq!(settle(240.0), "h");
+        assert_eq!(settle(300.0), "f");
+        assert_eq!(settle(2_160.0), "f", "the best there is");
+        // Settled means settled: asked again, the answer stays.
+        for tile in [100.0, 200.0, 400.0] {
+            let settled = settle(tile);
+            assert_eq!(next_layer(settled, shows(settled), tile), settled);
+        }
+        // Nothing seen yet (no frame), or an unknown name: no step from what was asked.
+        assert_eq!(next_layer("h", 0.0, 100.0), "h");
+        assert_eq!(next_layer("x", 480.0, 300.0), "f");
         // Best first, each half the one before, names in the SFU's priority order.
         assert!(LAYERS
             .windows(2)
-            .all(|w| w[0].rid < w[1].rid && w[0].height == 2 * w[1].height));
+            .all(|w| w[0].rid < w[1].rid && w[1].scale == 2 * w[0].scale));
     }
 }

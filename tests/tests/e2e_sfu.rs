@@ -96,6 +96,22 @@ async fn a_call_of_four_moves_to_the_sfu_at_five_and_screens_are_shared_there(
                 .await
                 .map_err(|e| format!("{me}: {e}"))?;
         }
+        // Simulcast sends no layer under 90 lines: these 160×120 cameras go up as one plain
+        // stream. (Sent in three layers, 160×120, 80×60 and 40×30, the browsers' bandwidth
+        // estimate towards the stand-in on two cores, about 170 kbit/s, paid for the quarter
+        // layer alone: every tile showed 40×30.)
+        for (client, me) in b.iter().zip(NAMES) {
+            let sent = client
+                .execute_async(SENT_LAYERS_JS, vec![])
+                .await
+                .map_err(|e| e.to_string())?;
+            let plain = sent
+                .as_array()
+                .is_some_and(|s| s.len() == 1 && s[0]["rid"].is_null());
+            if !plain {
+                return Err(format!("{me}'s camera should go up as one stream: {sent}"));
+            }
+        }
         // Nothing of the mesh is left: one connection, the SFU's.
         for (client, me) in b.iter().zip(NAMES) {
             let kept = client
@@ -168,6 +184,17 @@ async fn a_call_of_four_moves_to_the_sfu_at_five_and_screens_are_shared_there(
     })
     .await
 }
+
+/// My camera's layers as sent to the SFU: RID, picture height and frames encoded of each.
+const SENT_LAYERS_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+const sfu = (window.confabPeers || new Map()).get('sfu');
+if (!sfu) { done(null); return; }
+sfu.getStats().then(report => done([...report.values()]
+  .filter(s => s.type === 'outbound-rtp' && s.kind === 'video')
+  .map(s => ({ rid: s.rid || null, height: s.frameHeight || 0, frames: s.framesEncoded || 0 }))),
+  () => done(null));
+"#;
 
 /// Each remote camera tile's shown quality level (`null` until it has one).
 const QUALITY_JS: &str = r#"

@@ -47,6 +47,19 @@ impl SfuCaller<'_> {
         self.call("PUT", &path, Some(to_json(request)?)).await
     }
 
+    /// `PUT sessions/{id}/tracks/update`: the simulcast layer my pulled tracks carry. Its
+    /// request and answer have the JSON of `tracks/new`'s without a session description
+    /// (`UpdateTracksRequest`, `UpdateTracksResponse`), so the page reuses those types' code
+    /// rather than carry two more (each serde type costs the page about a kilobyte).
+    pub async fn tracks_update(
+        &self,
+        session: &str,
+        request: &TracksRequest,
+    ) -> Result<TracksResponse, ApiError> {
+        let path = format!("sessions/{session}/tracks/update");
+        self.call("PUT", &path, Some(to_json(request)?)).await
+    }
+
     async fn call<T: serde::de::DeserializeOwned>(
         &self,
         method: &str,

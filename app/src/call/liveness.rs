@@ -73,7 +73,8 @@ impl Call {
             }
             let link = inner.sfu.borrow().clone();
             if let Some(link) = link {
-                spawn_local(link.sample_quality());
+                spawn_local(link.clone().sample_quality());
+                spawn_local(link.fit_layers());
             }
         });
         self.inner

@@ -37,6 +37,7 @@ use crate::api::sfu::SfuCaller;
 use crate::api::ApiError;
 use crate::media::tracks_of_kind;
 
+mod layers;
 mod measure;
 pub mod pulls;
 
@@ -76,6 +77,8 @@ pub struct SfuLink {
     /// Held by each change of the session while it runs.
     turn: Mutex<()>,
     pulls: RefCell<Pulls>,
+    /// The simulcast layer asked for on each camera pulled.
+    layers: RefCell<layers::Layers>,
     /// What everyone else pushes, as last told.
     pushes: RefCell<BTreeMap<PeerId, SfuPush>>,
     /// A pull is waiting for its turn: what changes meanwhile goes with it, in one round.
@@ -115,6 +118,7 @@ impl SfuLink {
             session: RefCell::new(None),
             turn: Mutex::new(()),
             pulls: RefCell::new(Pulls::default()),
+            layers: RefCell::new(layers::Layers::default()),
             pushes: RefCell::new(BTreeMap::new()),
             pull_waiting: Cell::new(false),
             gathering: RefCell::new(Gathering::new(present, pushes)),
@@ -191,7 +195,9 @@ impl SfuLink {
 
     /// `peer` left: their tiles go with them; the transceivers that carried them fall idle.
     pub fn forget(&self, peer: &PeerId) {
-        self.pulls.borrow_mut().forget(peer);
+        for mid in self.pulls.borrow_mut().forget(peer) {
+            self.layers.borrow_mut().forget(&mid);
+        }
         self.gathering.borrow_mut().forget(peer);
         self.streams.borrow_mut().remove(peer);
         self.screens.borrow_mut().remove(peer);
@@ -272,8 +278,13 @@ impl SfuLink {
                 let init = RtcRtpTransceiverInit::new();
                 init.set_direction(RtcRtpTransceiverDirection::Sendonly);
                 init.set_streams(&js_sys::Array::of1(stream));
-                if screen && kind == "video" {
+                if kind == "video" && screen {
                     init.set_send_encodings(&js_sys::Array::of1(&screen_encoding()));
+                } else if let Some(layers) = (kind == "video")
+                    .then(|| layers::camera_encodings(&track))
+                    .flatten()
+                {
+                    init.set_send_encodings(&layers);
                 }
                 let transceiver = self
                     .pc
@@ -423,10 +434,11 @@ impl SfuLink {
         let Some(mid) = event.transceiver().mid() else {
             return;
         };
-        let Some((peer, name)) = self.pulls.borrow().on_mid(&mid).cloned() else {
+        let Some((peer, screen)) =
+            (self.pulls.borrow().on_mid(&mid)).map(|(peer, name)| (peer.clone(), is_screen(name)))
+        else {
             return;
         };
-        let screen = is_screen(&name);
         let streams = if screen { &self.screens } else { &self.streams };
         // A new stream object each time: a tile that already shows one picks up the change.
         let tracks = js_sys::Array::new();

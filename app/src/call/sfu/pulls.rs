@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use confab_protocol::sfu_api::{Location, TrackObject, TracksResponse};
 use confab_protocol::{PeerId, SfuPush};
 
+use super::layers::{layer, FIRST_LAYER};
+
 /// The names under which a browser pushes its tracks (the worker allows letters, digits, `-`,
 /// `_` and `.`).
 pub const CAMERA: &str = "camera";
@@ -43,6 +45,8 @@ impl Wanted {
             location: Some(Location::Remote),
             session_id: Some(self.session_id.clone()),
             track_name: Some(self.track.clone()),
+            // A camera comes in the middle layer until its tile is measured.
+            simulcast: (self.track == CAMERA).then(|| layer(FIRST_LAYER)),
             ..TrackObject::default()
         }
     }
@@ -52,7 +56,7 @@ impl Wanted {
 #[derive(Debug, Default)]
 pub struct Pulls {
     asked: BTreeSet<Wanted>,
-    by_mid: HashMap<String, (PeerId, String)>,
+    by_mid: HashMap<String, Wanted>,
 }
 
 impl Pulls {
@@ -97,8 +101,7 @@ impl Pulls {
             else {
                 continue;
             };
-            self.by_mid
-                .insert(mid.clone(), (wanted.peer.clone(), name.clone()));
+            self.by_mid.insert(mid.clone(), wanted.clone());
             arrived += 1;
         }
         arrived
@@ -108,7 +111,7 @@ impl Pulls {
     /// page, where every new map type costs code).
     pub fn mids_by_peer(&self) -> Vec<(PeerId, Vec<&str>)> {
         let mut out: Vec<(PeerId, Vec<&str>)> = Vec::new();
-        for (mid, (peer, _)) in &self.by_mid {
+        for (mid, Wanted { peer, .. }) in &self.by_mid {
             match out.iter_mut().find(|(p, _)| p == peer) {
                 Some((_, mids)) => mids.push(mid),
                 None => out.push((peer.clone(), vec![mid])),
@@ -118,8 +121,17 @@ impl Pulls {
     }
 
     /// Whose track, by name, arrives on `mid`.
-    pub fn on_mid(&self, mid: &str) -> Option<&(PeerId, String)> {
-        self.by_mid.get(mid)
+    pub fn on_mid(&self, mid: &str) -> Option<(&PeerId, &str)> {
+        self.by_mid.get(mid).map(|w| (&w.peer, w.track.as_str()))
+    }
+
+    /// Each camera pulled, by the mid it arrives on.
+    pub fn cameras(&self) -> Vec<(&str, &Wanted)> {
+        self.by_mid
+            .iter()
+            .filter(|(_, wanted)| wanted.track == CAMERA)
+            .map(|(mid, wanted)| (mid.as_str(), wanted))
+            .collect()
     }
 
     /// `peer` left: everything of theirs is forgotten; returns the mids that carried it.
@@ -128,7 +140,7 @@ impl Pulls {
         let mids: Vec<String> = self
             .by_mid
             .iter()
-            .filter(|(_, (p, _))| p == peer)
+            .filter(|(_, wanted)| &wanted.peer == peer)
             .map(|(mid, _)| mid.clone())
             .collect();
         for mid in &mids {
@@ -262,8 +274,8 @@ mod tests {
             ..TracksResponse::default()
         };
         assert_eq!(pulls.answered(&wanted, &response), 2);
-        assert_eq!(pulls.on_mid("0"), Some(&(peer("a"), MIC.to_owned())));
-        assert_eq!(pulls.on_mid("1"), Some(&(peer("a"), CAMERA.to_owned())));
+        assert_eq!(pulls.on_mid("0"), Some((&peer("a"), MIC)));
+        assert_eq!(pulls.on_mid("1"), Some((&peer("a"), CAMERA)));
         assert_eq!(pulls.on_mid("2"), None);
         assert!(pulls.wanted(&all, &peer("me")).is_empty(), "no retry");
     }
