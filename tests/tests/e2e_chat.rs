@@ -464,8 +464,13 @@ async fn search_finds_a_korean_word_highlighted_and_jumps_to_it(env: &Stage) -> 
         }
         screenshot(env, dan, "chat-search.png").await?;
 
-        // Clicking the result pages back through history and scrolls to the message.
-        click(dan, "chat-search-result").await?;
+        // Clicking the result pages back through history and scrolls to the message. The
+        // results are drawn anew when the chat changes, so a result found a moment before the
+        // click may be gone by then ("stale element" in CI once): find it again and click.
+        wait_for("a click on the search result", CHAT_TIMEOUT, || async {
+            click(dan, "chat-search-result").await.map(Some)
+        })
+        .await?;
         wait_for("the list to scroll to the found message", CHAT_TIMEOUT, || async {
             let seen = script(
                 dan,
