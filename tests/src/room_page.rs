@@ -123,6 +123,23 @@ pub async fn find(
         .map_err(|e| format!("no [data-testid={test_id}] within {timeout:?}: {e}"))
 }
 
+/// Makes every new WebSocket of the page fail its handshake, as if the network were gone, and
+/// drops the current one the way a lost connection does. The failing sockets go to a path of
+/// the page's own origin that the worker does not serve: a foreign address (`ws://127.0.0.1:9`
+/// once) breaks the page's Content-Security-Policy, which fails the suite.
+pub const CUT_NETWORK_JS: &str = r#"
+window.__RealWebSocket = window.__RealWebSocket || window.WebSocket;
+const nowhere = location.origin.replace(/^http/, 'ws') + '/network-is-cut';
+window.WebSocket = function (url, protocols) {
+  return new window.__RealWebSocket(nowhere, protocols);
+};
+window.confabSocket.dispatchEvent(new CloseEvent('close', { code: 1006, reason: '', wasClean: false }));
+return true;
+"#;
+
+/// Undoes [`CUT_NETWORK_JS`]: the next reconnect reaches the room.
+pub const RESTORE_NETWORK_JS: &str = "window.WebSocket = window.__RealWebSocket; return true;";
+
 pub async fn click(client: &Client, test_id: &str) -> Result<(), String> {
     find(client, test_id, Duration::from_secs(5))
         .await?

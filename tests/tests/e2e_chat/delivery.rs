@@ -3,22 +3,7 @@
 
 use super::*;
 
-/// Makes every new WebSocket of the page fail (as if the network were gone) and kills the
-/// current one the way a dropped connection does.
-const CUT_NETWORK_JS: &str = r#"
-window.__RealWebSocket = window.__RealWebSocket || window.WebSocket;
-window.WebSocket = function (url, protocols) {
-  return new window.__RealWebSocket('ws://127.0.0.1:9/', protocols);
-};
-const socket = window.confabSocket;
-socket.dispatchEvent(new CloseEvent('close', { code: 1006, reason: '', wasClean: false }));
-return true;
-"#;
-
-const RESTORE_NETWORK_JS: &str = r#"
-window.WebSocket = window.__RealWebSocket;
-return true;
-"#;
+use confab_tests::room_page::{CUT_NETWORK_JS, RESTORE_NETWORK_JS};
 
 pub(crate) async fn message_sent_while_the_socket_is_down_is_delivered_once_and_the_call_comes_back(
     env: &Stage,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use confab_protocol::limits::MAX_CHAT_CHARS;
 use confab_tests::room_page::{
     chat_messages, click, find, join, script, send_burst, send_chat, type_chat, unique,
-    wait_chat_text, wait_for, ChatRow, BURST,
+    wait_chat_text, wait_for, ChatRow, BURST, CUT_NETWORK_JS, RESTORE_NETWORK_JS,
 };
 use fantoccini::{Client, Locator};
 use serde_json::json;
@@ -109,17 +109,6 @@ pub async fn closed_chat_is_hidden_and_counts_what_arrives(env: &Env) -> Result<
     })
     .await
 }
-
-/// Makes the room socket drop and every new one fail (see `e2e_chat.rs`).
-const CUT_NETWORK_JS: &str = r#"
-window.__RealWebSocket = window.__RealWebSocket || window.WebSocket;
-window.WebSocket = function (url, protocols) {
-  return new window.__RealWebSocket('ws://127.0.0.1:9/', protocols);
-};
-window.confabSocket.dispatchEvent(new CloseEvent('close', { code: 1006, reason: '', wasClean: false }));
-return true;
-"#;
-const RESTORE_NETWORK_JS: &str = "window.WebSocket = window.__RealWebSocket; return true;";
 
 fn failed(rows: &[ChatRow]) -> Vec<&ChatRow> {
     rows.iter()
