@@ -287,6 +287,36 @@ mod tests {
     }
 
     #[test]
+    fn a_step_waits_for_the_one_before_it_to_show() {
+        let d = camera("d");
+        let cameras = [("4", &d)];
+        let mut layers = Layers::default();
+        let seen = |tile: f64, rid: &'static str| {
+            move |_: &PeerId| {
+                Some(Measured {
+                    tile,
+                    video: picture(rid),
+                })
+            }
+        };
+        assert_eq!(
+            asked(&layers.fit(&cameras, seen(400.0, "h"), 0.0)),
+            [("4", "f")]
+        );
+        // The full picture shows, then the tile shrinks: one step down, to `h`.
+        assert_eq!(
+            asked(&layers.fit(&cameras, seen(50.0, "f"), 8_000.0)),
+            [("4", "h")]
+        );
+        // Judged again on the old picture it would skip `h` for `q` before `h` ever showed.
+        assert!(layers.fit(&cameras, seen(50.0, "f"), 9_000.0).is_empty());
+        assert_eq!(
+            asked(&layers.fit(&cameras, seen(50.0, "h"), 10_000.0)),
+            [("4", "q")]
+        );
+    }
+
+    #[test]
     fn a_layer_that_never_shows_is_judged_again_after_a_while() {
         let a = camera("a");
         let cameras = [("1", &a)];
