@@ -151,12 +151,12 @@ impl Layers {
 impl SfuLink {
     /// Measures the camera tiles and asks the SFU for the layers they need.
     pub async fn fit_layers(self: Rc<Self>) {
-        let cameras_and_updates = {
+        let updates = {
             let pulls = self.pulls.borrow();
             let cameras = pulls.cameras();
             (self.layers.borrow_mut()).fit(&cameras, measure, js_sys::Date::now())
         };
-        if cameras_and_updates.is_empty() {
+        if updates.is_empty() {
             return;
         }
         let _turn = self.turn.lock().await;
@@ -166,13 +166,13 @@ impl SfuLink {
         let token = (self.identity.token)();
         let request = TracksRequest {
             session_description: None,
-            tracks: cameras_and_updates,
+            tracks: updates,
         };
         if let Err(error) = self.caller(&token).tracks_update(&session, &request).await {
             self.layers.borrow_mut().unsure(&request.tracks);
             super::log(
                 "asking the SFU for other layers failed",
-                &error.to_string().into(),
+                &super::api_error(error),
             );
         }
     }
