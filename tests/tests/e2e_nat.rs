@@ -25,8 +25,8 @@ use confab_tests::nat::{
     connected_path, paths, the_one_tile, Lab, SelectedPath, Side, Turn, MEDIA_TIMEOUT,
 };
 use confab_tests::room_page::{
-    chat_messages, join, send_chat, text_of, tiles, unique, wait_chat_text, wait_for,
-    wait_live_media_from, with_browsers,
+    chat_messages, join, join_when_ready, send_chat, text_of, tiles, unique, wait_chat_text,
+    wait_for, wait_live_media_from, with_browsers,
 };
 use fantoccini::Client;
 
@@ -287,9 +287,12 @@ async fn a_relay_that_refuses_or_cannot_be_reached_is_named_within_seconds(
         with_browsers(browsers, async |b: &[Client]| {
             let room = join_all(lab, turn, &[(&lab.a, &b[0], "Ana")]).await?;
             record_notices(&b[0]).await?;
-            // Ana is alone until Ben joins: the relay is first needed when he does.
+            // Ana is alone until Ben joins: the relay is first needed when he does. Ben looks
+            // at his preview first, so the peer connection his page makes ahead has met the
+            // relay's answer before his call takes it (a 401 then was once told as
+            // "could not reach").
             let port = lab.worker(turn).port();
-            join(&b[1], &lab.b.origin(port), &room, "Ben").await?;
+            join_when_ready(&b[1], &lab.b.origin(port), &room, "Ben").await?;
             let joined = Instant::now();
             record_notices(&b[1]).await?;
             for (client, who) in [(&b[0], "Ana"), (&b[1], "Ben")] {

@@ -74,11 +74,18 @@ impl PeerSession {
     }
 
     /// `icegatheringstatechange`: the first gathering round must bring a relay candidate within
-    /// a few seconds when a relay is configured; see [`super::relay_watch`].
+    /// a few seconds when a relay is configured, and one that ends without it was refused; see
+    /// [`super::relay_watch`].
     pub(super) fn on_gathering_change(self: &Rc<Self>) {
         let state = js_sys::Reflect::get(&self.pc, &"iceGatheringState".into())
             .ok()
             .and_then(|v| v.as_string());
+        if state.as_deref() == Some("complete") {
+            if self.relay_watch.borrow_mut().ended_without_relay() {
+                self.report_relay_problem(RelayProblem::Refused);
+            }
+            return;
+        }
         if state.as_deref() != Some("gathering") {
             return;
         }

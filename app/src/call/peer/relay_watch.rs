@@ -4,7 +4,8 @@
 //! hang silently. Instead, when the ICE servers include a relay and the first gathering round
 //! has gone on for [`RELAY_GATHER_TIMEOUT_MS`] without a relay candidate, the relay counts as
 //! out of reach. (A relay that answers gives its candidate within a round trip or two; one that
-//! refuses our credentials is reported by its own 401, which is the better message.)
+//! refuses our credentials is reported by its own 401, which is the better message, or, when
+//! the 401 went to nobody, by a round that ends without a relay candidate.)
 
 /// How long a gathering round may go without a relay candidate before the relay counts as
 /// unreachable.
@@ -48,6 +49,16 @@ impl RelayWatch {
         if is_relay_candidate(line) {
             self.pending_since = None;
         }
+    }
+
+    /// `icegatheringstatechange` to `complete`: whether the first round ended without a relay
+    /// candidate (and was not reported yet). A relay that never answers keeps a round going
+    /// far longer than [`RELAY_GATHER_TIMEOUT_MS`], so one that ended sooner had an answer,
+    /// and it was not an allocation: a refusal. This is how a refusal shows when the peer
+    /// connection gathered ahead, before anyone listened: Chromium fires the 401's
+    /// `icecandidateerror` then to nobody, and never again.
+    pub fn ended_without_relay(&mut self) -> bool {
+        self.pending_since.take().is_some()
     }
 
     /// Whether the first round has gone too long without a relay candidate; true at most once.
@@ -99,6 +110,31 @@ mod tests {
         assert!(!watch.overdue(5_999.0));
         assert!(watch.overdue(6_000.0));
         assert!(!watch.overdue(9_000.0));
+    }
+
+    #[test]
+    fn a_round_that_ends_without_a_relay_candidate_is_told_once_and_not_also_overdue() {
+        let mut watch = RelayWatch::new(true);
+        watch.gathering_started(0.0);
+        watch.candidate(HOST);
+        assert!(watch.ended_without_relay());
+        assert!(!watch.ended_without_relay());
+        assert!(!watch.overdue(60_000.0));
+    }
+
+    #[test]
+    fn a_round_that_ends_with_a_relay_candidate_or_after_being_overdue_is_not_told_again() {
+        let mut watch = RelayWatch::new(true);
+        watch.gathering_started(0.0);
+        watch.candidate(RELAY);
+        assert!(!watch.ended_without_relay());
+        let mut watch = RelayWatch::new(true);
+        watch.gathering_started(0.0);
+        assert!(watch.overdue(5_000.0));
+        assert!(!watch.ended_without_relay());
+        let mut watch = RelayWatch::new(false);
+        watch.gathering_started(0.0);
+        assert!(!watch.ended_without_relay());
     }
 
     #[test]
