@@ -180,9 +180,70 @@ async fn a_call_of_four_moves_to_the_sfu_at_five_and_screens_are_shared_there(
             )
             .await?;
         }
+        // Fay leaves: everyone closes what they pulled of hers (tracks/close with an offer
+        // whose transceivers for her stopped), and the four others keep playing.
+        let fay = peer_id_of(&b[0], "Fay").await?;
+        let before: Vec<usize> = {
+            let mut counts = Vec::new();
+            for client in &b[..5] {
+                counts.push(pulled_sections(client).await?);
+            }
+            counts
+        };
+        click(&b[5], "leave-button").await?;
+        for ((client, me), before) in b.iter().zip(NAMES).take(5).zip(before) {
+            let peers = wait_tile_count(client, 4).await?;
+            if peers.contains(&fay) {
+                return Err(format!("{me} still shows Fay's tile"));
+            }
+            wait_for(
+                &format!("{me} to close the two tracks pulled of Fay"),
+                MEDIA_TIMEOUT,
+                || async {
+                    let now = pulled_sections(client).await?;
+                    Ok((now + 2 == before).then_some(()))
+                },
+            )
+            .await
+            .map_err(|e| format!("{e} (from {before} media sections)"))?;
+            wait_sfu_media_from(client, &peers, MEDIA_TIMEOUT)
+                .await
+                .map_err(|e| format!("{me} after Fay left: {e}"))?;
+        }
         Ok(())
     })
     .await
+}
+
+/// How many media sections `client`'s SFU connection still receives on (transceivers not
+/// stopped that have a receiving direction).
+async fn pulled_sections(client: &Client) -> Result<usize, String> {
+    let count = client
+        .execute(PULLED_SECTIONS_JS, vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    count
+        .as_u64()
+        .map(|n| n as usize)
+        .ok_or_else(|| format!("no SFU connection to count sections on: {count}"))
+}
+
+const PULLED_SECTIONS_JS: &str = r#"
+const sfu = (window.confabPeers || new Map()).get('sfu');
+if (!sfu) return null;
+return sfu.getTransceivers()
+  .filter(t => !t.stopped && t.currentDirection !== 'stopped' && t.direction === 'recvonly')
+  .length;
+"#;
+
+/// The peer id of the tile named `name` on `client`'s page.
+async fn peer_id_of(client: &Client, name: &str) -> Result<String, String> {
+    tiles(client)
+        .await?
+        .into_iter()
+        .find(|t| t.name == name)
+        .map(|t| t.peer_id)
+        .ok_or_else(|| format!("no tile named {name}"))
 }
 
 /// My camera's layers as sent to the SFU: RID, picture height and frames encoded of each.
