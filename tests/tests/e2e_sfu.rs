@@ -181,7 +181,7 @@ async fn a_call_of_four_moves_to_the_sfu_at_five_and_screens_are_shared_there(
             .await?;
         }
         // Fay leaves: everyone closes what they pulled of hers (tracks/close with an offer
-        // whose transceivers for her stopped), and the four others keep playing.
+        // whose transceivers for her are off), and the four others keep playing.
         let fay = peer_id_of(&b[0], "Fay").await?;
         let before: Vec<usize> = {
             let mut counts = Vec::new();
@@ -210,13 +210,20 @@ async fn a_call_of_four_moves_to_the_sfu_at_five_and_screens_are_shared_there(
                 .await
                 .map_err(|e| format!("{me} after Fay left: {e}"))?;
         }
+        // She comes back: the connections that closed her old tracks pull her new ones.
+        join(&b[5], base, &room, NAMES[5]).await?;
+        for (client, me) in b.iter().zip(NAMES) {
+            let peers = wait_tile_count(client, 5).await?;
+            wait_sfu_media_from(client, &peers, MEDIA_TIMEOUT)
+                .await
+                .map_err(|e| format!("{me} after Fay came back: {e}"))?;
+        }
         Ok(())
     })
     .await
 }
 
-/// How many media sections `client`'s SFU connection still receives on (transceivers not
-/// stopped that have a receiving direction).
+/// How many media sections `client`'s SFU connection still receives on.
 async fn pulled_sections(client: &Client) -> Result<usize, String> {
     let count = client
         .execute(PULLED_SECTIONS_JS, vec![])
@@ -232,7 +239,7 @@ const PULLED_SECTIONS_JS: &str = r#"
 const sfu = (window.confabPeers || new Map()).get('sfu');
 if (!sfu) return null;
 return sfu.getTransceivers()
-  .filter(t => !t.stopped && t.currentDirection !== 'stopped' && t.direction === 'recvonly')
+  .filter(t => t.direction === 'recvonly' && t.currentDirection === 'recvonly')
   .length;
 "#;
 

@@ -368,14 +368,15 @@ impl SfuLink {
         Ok(())
     }
 
-    /// Stops the transceivers on `mids` and closes their tracks at the SFU with my offer, so a
-    /// long meeting's session does not keep a pair of media sections (and the SFU its
-    /// forwarding) for everyone who ever left.
+    /// Turns the transceivers on `mids` off and closes their tracks at the SFU with my offer,
+    /// so the SFU stops forwarding (and billing) what nobody shows any more. `inactive`
+    /// rather than `stop()`, as Cloudflare's own client (Orange Meets) closes a track: a
+    /// rejected media section is not something its answers are known to handle.
     async fn close_pulls(&self, mids: &[String]) -> Result<(), JsValue> {
         for transceiver in self.pc.get_transceivers().iter() {
             let transceiver: RtcRtpTransceiver = transceiver.unchecked_into();
             if transceiver.mid().is_some_and(|mid| mids.contains(&mid)) {
-                transceiver.stop();
+                transceiver.set_direction(RtcRtpTransceiverDirection::Inactive);
             }
         }
         JsFuture::from(set_local_description_implicit(&self.pc)).await?;

@@ -74,16 +74,13 @@ impl PeerSession {
     }
 
     /// `icegatheringstatechange`: the first gathering round must bring a relay candidate within
-    /// a few seconds when a relay is configured, and one that ends without it was refused; see
-    /// [`super::relay_watch`].
+    /// a few seconds when a relay is configured; see [`super::relay_watch`].
     pub(super) fn on_gathering_change(self: &Rc<Self>) {
         let state = js_sys::Reflect::get(&self.pc, &"iceGatheringState".into())
             .ok()
             .and_then(|v| v.as_string());
         if state.as_deref() == Some("complete") {
-            if self.relay_watch.borrow_mut().ended_without_relay() {
-                self.report_relay_problem(RelayProblem::Refused);
-            }
+            self.relay_watch.borrow_mut().gathering_complete();
             return;
         }
         if state.as_deref() != Some("gathering") {
@@ -102,8 +99,11 @@ impl PeerSession {
                 .relay_watch
                 .borrow_mut()
                 .overdue(js_sys::Date::now());
-            if overdue && !session.closed.get() {
-                session.report_relay_problem(RelayProblem::Unreachable);
+            // Only what a link that is not up says: one that came up without the relay (or
+            // after a network was back) has nothing to blame it for.
+            let blamed = overdue.filter(|_| !session.health.borrow().ever_connected());
+            if let (Some(problem), false) = (blamed, session.closed.get()) {
+                session.report_relay_problem(problem);
             }
         });
         *self.relay_check.borrow_mut() = Some(check);

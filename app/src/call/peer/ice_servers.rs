@@ -65,8 +65,8 @@ pub fn refresh_delay_ms(expires_at: i64, now_ms: f64) -> u32 {
 /// An `icecandidateerror` the user should hear about (once per peer and kind).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RelayProblem {
-    /// 401: the TURN server refused our credentials (or the first gathering round ended
-    /// without a relay candidate: see `relay_watch`).
+    /// 401: the TURN server refused our credentials (or, with the link not up, the first
+    /// gathering round ended without a relay candidate: see `relay_watch`).
     Refused,
     /// 701, or no relay candidate within a few seconds: the TURN server could not be reached.
     Unreachable,

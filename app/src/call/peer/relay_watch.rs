@@ -4,8 +4,16 @@
 //! hang silently. Instead, when the ICE servers include a relay and the first gathering round
 //! has gone on for [`RELAY_GATHER_TIMEOUT_MS`] without a relay candidate, the relay counts as
 //! out of reach. (A relay that answers gives its candidate within a round trip or two; one that
-//! refuses our credentials is reported by its own 401, which is the better message, or, when
-//! the 401 went to nobody, by a round that ends without a relay candidate.)
+//! refuses our credentials is reported by its own 401, which is the better message.)
+//!
+//! A 401 can go to nobody: the page makes a peer connection ahead of the click on Join, which
+//! gathers at once, and Chromium fires that `icecandidateerror` then, before any session
+//! listens, and never again. So when the round *ended* without a relay candidate, the watch
+//! calls it a refusal instead: a relay that never answers keeps a round going far longer. It
+//! is still only said when the link is not up by the deadline (see `health`): a round made
+//! ahead while the network was down also ends early, and blaming the relay then would be wrong.
+
+use super::ice_servers::RelayProblem;
 
 /// How long a gathering round may go without a relay candidate before the relay counts as
 /// unreachable.
@@ -23,6 +31,8 @@ pub struct RelayWatch {
     /// When the current gathering round started, while it has no relay candidate and has not
     /// been reported.
     pending_since: Option<f64>,
+    /// Whether that round ended (gathering `complete`) without a relay candidate.
+    ended: bool,
 }
 
 impl RelayWatch {
@@ -31,6 +41,7 @@ impl RelayWatch {
             expected,
             started: false,
             pending_since: None,
+            ended: false,
         }
     }
 
@@ -51,24 +62,26 @@ impl RelayWatch {
         }
     }
 
-    /// `icegatheringstatechange` to `complete`: whether the first round ended without a relay
-    /// candidate (and was not reported yet). A relay that never answers keeps a round going
-    /// far longer than [`RELAY_GATHER_TIMEOUT_MS`], so one that ended sooner had an answer,
-    /// and it was not an allocation: a refusal. This is how a refusal shows when the peer
-    /// connection gathered ahead, before anyone listened: Chromium fires the 401's
-    /// `icecandidateerror` then to nobody, and never again.
-    pub fn ended_without_relay(&mut self) -> bool {
-        self.pending_since.take().is_some()
+    /// `icegatheringstatechange` to `complete`: the round ended, with or without a relay
+    /// candidate.
+    pub fn gathering_complete(&mut self) {
+        self.ended = self.pending_since.is_some();
     }
 
-    /// Whether the first round has gone too long without a relay candidate; true at most once.
-    pub fn overdue(&mut self, now: f64) -> bool {
+    /// What the first round's lack of a relay candidate says once [`RELAY_GATHER_TIMEOUT_MS`]
+    /// have passed: a refusal if the round ended, an unreachable relay if it goes on. Some at
+    /// most once.
+    pub fn overdue(&mut self, now: f64) -> Option<RelayProblem> {
         match self.pending_since {
             Some(since) if now - since >= RELAY_GATHER_TIMEOUT_MS => {
                 self.pending_since = None;
-                true
+                Some(if self.ended {
+                    RelayProblem::Refused
+                } else {
+                    RelayProblem::Unreachable
+                })
             }
-            _ => false,
+            _ => None,
         }
     }
 }
@@ -107,34 +120,29 @@ mod tests {
         let mut watch = RelayWatch::new(true);
         assert_eq!(watch.gathering_started(1_000.0), Some(6_000.0));
         watch.candidate(HOST);
-        assert!(!watch.overdue(5_999.0));
-        assert!(watch.overdue(6_000.0));
-        assert!(!watch.overdue(9_000.0));
+        assert_eq!(watch.overdue(5_999.0), None);
+        assert_eq!(watch.overdue(6_000.0), Some(RelayProblem::Unreachable));
+        assert_eq!(watch.overdue(9_000.0), None);
     }
 
     #[test]
-    fn a_round_that_ends_without_a_relay_candidate_is_told_once_and_not_also_overdue() {
+    fn a_round_that_ended_without_a_relay_candidate_is_a_refusal_at_the_deadline() {
         let mut watch = RelayWatch::new(true);
         watch.gathering_started(0.0);
         watch.candidate(HOST);
-        assert!(watch.ended_without_relay());
-        assert!(!watch.ended_without_relay());
-        assert!(!watch.overdue(60_000.0));
+        watch.gathering_complete();
+        assert_eq!(watch.overdue(4_999.0), None);
+        assert_eq!(watch.overdue(5_000.0), Some(RelayProblem::Refused));
+        assert_eq!(watch.overdue(9_000.0), None);
     }
 
     #[test]
-    fn a_round_that_ends_with_a_relay_candidate_or_after_being_overdue_is_not_told_again() {
+    fn a_round_that_ended_with_a_relay_candidate_says_nothing() {
         let mut watch = RelayWatch::new(true);
         watch.gathering_started(0.0);
         watch.candidate(RELAY);
-        assert!(!watch.ended_without_relay());
-        let mut watch = RelayWatch::new(true);
-        watch.gathering_started(0.0);
-        assert!(watch.overdue(5_000.0));
-        assert!(!watch.ended_without_relay());
-        let mut watch = RelayWatch::new(false);
-        watch.gathering_started(0.0);
-        assert!(!watch.ended_without_relay());
+        watch.gathering_complete();
+        assert_eq!(watch.overdue(60_000.0), None);
     }
 
     #[test]
@@ -142,7 +150,7 @@ mod tests {
         let mut watch = RelayWatch::new(true);
         watch.gathering_started(0.0);
         watch.candidate(RELAY);
-        assert!(!watch.overdue(60_000.0));
+        assert_eq!(watch.overdue(60_000.0), None);
     }
 
     #[test]
@@ -152,13 +160,13 @@ mod tests {
         watch.candidate(RELAY);
         // An ICE restart after a lost network gathers again, maybe with no relay candidate.
         assert_eq!(watch.gathering_started(70_000.0), None);
-        assert!(!watch.overdue(80_000.0));
+        assert_eq!(watch.overdue(80_000.0), None);
     }
 
     #[test]
     fn no_relay_configured_means_nothing_to_watch() {
         let mut watch = RelayWatch::new(false);
         assert_eq!(watch.gathering_started(0.0), None);
-        assert!(!watch.overdue(60_000.0));
+        assert_eq!(watch.overdue(60_000.0), None);
     }
 }
