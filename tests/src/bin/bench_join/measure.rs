@@ -119,11 +119,13 @@ if (document.querySelector('[data-testid="video-tile"]')) {
       ws.addEventListener('message', event => {
         if (String(event.data).includes('"welcome"')) mark('welcome_in');
         mark('welcome');
+        if (String(event.data).includes('"offer"')) mark('offer_in');
         if (String(event.data).includes('"answer"')) mark('answer_in');
       });
       const send = ws.send.bind(ws);
       ws.send = data => {
         if (String(data).includes('"offer"')) mark('offer_out');
+        if (String(data).includes('"answer"')) mark('answer_out');
         if (String(data).includes('"join"')) mark('join_out');
         return send(data);
       };
@@ -149,8 +151,8 @@ if (document.querySelector('[data-testid="video-tile"]')) {
 }
 "#;
 
-/// Watches A's room socket (A is in the call): when B's offer arrives and A's answer leaves,
-/// in epoch ms, read back after B's measurement.
+/// Watches A's room socket (A is in the call): when B joined and the first offer and answer
+/// came or left (whichever side offers), in epoch ms, read back after B's measurement.
 const WATCH_A_JS: &str = r#"
 const ws = window.confabSocket;
 const marks = {};
@@ -160,10 +162,13 @@ ws.addEventListener('message', event => {
   const data = String(event.data);
   if (marks.peer_joined === undefined && data.includes('"peer_joined"')) marks.peer_joined = now();
   if (marks.offer_in === undefined && data.includes('"offer"')) marks.offer_in = now();
+  if (marks.answer_in === undefined && data.includes('"answer"')) marks.answer_in = now();
 });
 const send = ws.send.bind(ws);
 ws.send = data => {
-  if (marks.answer_out === undefined && String(data).includes('"answer"')) marks.answer_out = now();
+  const text = String(data);
+  if (marks.offer_out === undefined && text.includes('"offer"')) marks.offer_out = now();
+  if (marks.answer_out === undefined && text.includes('"answer"')) marks.answer_out = now();
   return send(data);
 };
 return true;
@@ -186,16 +191,15 @@ pub struct Sample {
     pub busy: Option<String>,
     /// `performance.timeOrigin + now()` at the click, to place A's marks.
     pub click_epoch: Option<f64>,
-    /// In A's page: B joined, B's offer arrived, A's answer left.
+    /// In A's page: B joined, then the first offer and answer, each in or out (the one
+    /// already in the call offers; pages from before that change had the newcomer offer).
     #[serde(skip)]
     pub a_peer_joined: Option<f64>,
     #[serde(skip)]
-    pub a_offer_in: Option<f64>,
-    #[serde(skip)]
-    pub a_answer_out: Option<f64>,
-    /// My offer to A went out; A's answer came back.
-    pub offer_out: Option<f64>,
-    pub answer_in: Option<f64>,
+    pub a_signals: Signals,
+    /// The same in B's page.
+    #[serde(flatten)]
+    pub signals: Signals,
     /// My preview is on screen (the room answered Welcome).
     pub in_call: Option<f64>,
     /// The peer connection to A exists.
@@ -207,6 +211,36 @@ pub struct Sample {
     /// With `--relay`: the selected pairs seen in A's and B's pages (not from the page script).
     #[serde(skip)]
     pub relayed: Option<String>,
+}
+
+/// When a page's first offer and answer went out or came in, in ms after the click.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Signals {
+    pub offer_out: Option<f64>,
+    pub offer_in: Option<f64>,
+    pub answer_out: Option<f64>,
+    pub answer_in: Option<f64>,
+}
+
+impl Signals {
+    /// Those that happened, in time order, e.g. `offer in 38/answer out 57 ms`.
+    pub fn describe(&self) -> String {
+        let mut marks: Vec<(&str, f64)> = [
+            ("offer out", self.offer_out),
+            ("offer in", self.offer_in),
+            ("answer out", self.answer_out),
+            ("answer in", self.answer_in),
+        ]
+        .into_iter()
+        .filter_map(|(name, at)| Some((name, at?)))
+        .collect();
+        marks.sort_by(|a, b| a.1.total_cmp(&b.1));
+        if marks.is_empty() {
+            return "no offer or answer".to_owned();
+        }
+        let text: Vec<String> = marks.iter().map(|(n, at)| format!("{n} {at:.0}")).collect();
+        format!("{} ms", text.join("/"))
+    }
 }
 
 impl Sample {
@@ -227,18 +261,16 @@ impl Sample {
             .map(|pairs| format!("; {pairs}"))
             .unwrap_or_default();
         format!(
-            "socket {}/open {}/join {}/welcome {} ms, offer out {}/answer in {} ms \
-             (A: joined {}/offer {}/answer {} ms), in-call {} ms, \
+            "socket {}/open {}/join {}/welcome {} ms, {} \
+             (A: joined {}/{}), in-call {} ms, \
              peer connection {} ms, connected {} ms{loadeddata}{relayed} busy {}",
             ms(self.socket),
             ms(self.socket_open),
             ms(self.join_out),
             ms(self.welcome),
-            ms(self.offer_out),
-            ms(self.answer_in),
+            self.signals.describe(),
             ms(self.a_peer_joined),
-            ms(self.a_offer_in),
-            ms(self.a_answer_out),
+            self.a_signals.describe(),
             ms(self.in_call),
             ms(self.peer),
             ms(self.connected),
@@ -289,8 +321,12 @@ pub async fn measure(a: &Client, b: &Client, base_url: &str, room: &str) -> Resu
         Some(epoch - sample.click_epoch?)
     };
     sample.a_peer_joined = at_a("peer_joined");
-    sample.a_offer_in = at_a("offer_in");
-    sample.a_answer_out = at_a("answer_out");
+    sample.a_signals = Signals {
+        offer_out: at_a("offer_out"),
+        offer_in: at_a("offer_in"),
+        answer_out: at_a("answer_out"),
+        answer_in: at_a("answer_in"),
+    };
 
     // Cross-check with WebRTC stats: a presented frame must mean decoded frames from A.
     let ana = tiles(b)

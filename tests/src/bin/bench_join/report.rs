@@ -67,12 +67,15 @@ pub fn report(outcome: Result<Outcome, String>, args: &Args, wall: Duration) -> 
     };
     println!(
         "median milestones after the click: socket open {} ms, welcome {} ms, peer connection {} ms, \
-         offer out {} ms, answer in {} ms, in-call {} ms, peer connected {} ms, first frame {p50} ms",
+         B's offer out {} / in {} ms, B's answer out {} / in {} ms, in-call {} ms, \
+         peer connected {} ms, first frame {p50} ms",
         median_of(|s| s.socket_open),
         median_of(|s| s.welcome),
         median_of(|s| s.peer),
-        median_of(|s| s.offer_out),
-        median_of(|s| s.answer_in),
+        median_of(|s| s.signals.offer_out),
+        median_of(|s| s.signals.offer_in),
+        median_of(|s| s.signals.answer_out),
+        median_of(|s| s.signals.answer_in),
         median_of(|s| s.in_call),
         median_of(|s| s.connected),
     );

@@ -1,6 +1,8 @@
-//! Unit tests of the pure parts: what counts as relayed, and the arguments.
+//! Unit tests of the pure parts: what counts as relayed, the arguments, and how a page's
+//! offer and answer are told.
 
 use crate::args::parse_args;
+use crate::measure::Signals;
 use crate::relay::{relayed, PairEnd, SelectedPair};
 
 fn pair(policy: &str, local: Option<&str>, remote: Option<&str>) -> SelectedPair {
@@ -63,4 +65,22 @@ fn arguments() {
     assert!(parse_args(strings(&["--fast"])).is_err());
     assert!(parse_args(strings(&["--sfu"])).unwrap().sfu);
     assert!(parse_args(strings(&["--sfu", "--relay"])).is_err());
+}
+
+#[test]
+fn a_page_s_offer_and_answer_are_told_in_time_order_whichever_side_offered() {
+    let newcomer_offers = Signals {
+        offer_out: Some(36.4),
+        answer_in: Some(87.0),
+        ..Signals::default()
+    };
+    assert_eq!(newcomer_offers.describe(), "offer out 36/answer in 87 ms");
+    let member_offers = Signals {
+        offer_in: Some(33.0),
+        answer_out: Some(59.0),
+        ..Signals::default()
+    };
+    assert_eq!(member_offers.describe(), "offer in 33/answer out 59 ms");
+    // A page that saw neither (the script timed out first) says so plainly.
+    assert_eq!(Signals::default().describe(), "no offer or answer");
 }
