@@ -191,8 +191,8 @@ pub struct Sample {
     pub busy: Option<String>,
     /// `performance.timeOrigin + now()` at the click, to place A's marks.
     pub click_epoch: Option<f64>,
-    /// In A's page: B joined, then the first offer and answer, each in or out (the one
-    /// already in the call offers; pages from before that change had the newcomer offer).
+    /// In A's page: B joined, then the first offer and answer, each in or out (the newcomer
+    /// offers today; the marks do not assume it, so another order can be compared).
     #[serde(skip)]
     pub a_peer_joined: Option<f64>,
     #[serde(skip)]

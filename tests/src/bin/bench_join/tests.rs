@@ -81,6 +81,17 @@ fn a_page_s_offer_and_answer_are_told_in_time_order_whichever_side_offered() {
         ..Signals::default()
     };
     assert_eq!(member_offers.describe(), "offer in 33/answer out 59 ms");
+    // Offers that crossed: the time order, not the order of the fields.
+    let crossed = Signals {
+        offer_out: Some(36.0),
+        offer_in: Some(40.0),
+        answer_out: Some(50.0),
+        answer_in: Some(45.0),
+    };
+    assert_eq!(
+        crossed.describe(),
+        "offer out 36/offer in 40/answer in 45/answer out 50 ms"
+    );
     // A page that saw neither (the script timed out first) says so plainly.
     assert_eq!(Signals::default().describe(), "no offer or answer");
 }
