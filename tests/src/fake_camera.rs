@@ -30,6 +30,18 @@ impl FakeCamera {
         }
     }
 
+    /// 96×72 at 10 frames per second, a two-second loop: for the crowded rooms that put ten
+    /// browsers on two cores, where each page decodes nine of them.
+    pub fn tiny(tint: (u8, u8)) -> FakeCamera {
+        FakeCamera {
+            width: 96,
+            height: 72,
+            fps: 10,
+            frames: 20,
+            tint,
+        }
+    }
+
     /// Writes the file: a mid-grey background tinted with [`FakeCamera::tint`] and a white
     /// square that moves diagonally by a few pixels per frame (YUV 4:2:0, progressive).
     pub fn write(&self, path: &Path) -> Result<(), String> {

@@ -1,7 +1,9 @@
 //! Calls through the SFU in real browsers: headless Chromium pages against the real worker
 //! under `wrangler dev` and the local SFU stand-in (`confab-local-sfu`), all inside a private
 //! network namespace (see `e2e_call.rs`). The worker runs as a deployment with an SFU does by
-//! default: `MEDIA_MODE=auto`, the fifth person moving a room to the SFU.
+//! default: `MEDIA_MODE=auto`, the fifth person moving a room to the SFU. Two trials: a call
+//! of four that grows to six, moves to the SFU and shares a screen there; and ten people at
+//! once, beyond the mesh's eight, each playing the nine others.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -29,6 +31,7 @@ type Env = StageWith<LocalSfu>;
 fn main() -> ExitCode {
     confab_tests::stage_main!("e2e-sfu" => start();
         a_call_of_four_moves_to_the_sfu_at_five_and_screens_are_shared_there,
+        ten_people_see_and_hear_each_other_through_the_sfu,
     )
 }
 
@@ -219,6 +222,54 @@ async fn a_call_of_four_moves_to_the_sfu_at_five_and_screens_are_shared_there(
                 .map_err(|e| format!("{me} after Fay came back: {e}"))?;
         }
         Ok(())
+    })
+    .await
+}
+
+/// Ten browsers in one room, beyond the mesh's eight: each page pulls nine cameras and nine
+/// microphones through the SFU and plays them all. Ten Chromiums on two cores: the cameras
+/// are 96×72 at 10 frames per second.
+async fn ten_people_see_and_hear_each_other_through_the_sfu(env: &Env) -> Result<(), String> {
+    const NAMES: [&str; 10] = [
+        "Ari", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal", "Ivy", "Jo",
+    ];
+    let room = unique("sfu-ten");
+    let started = std::time::Instant::now();
+    let browsers = env.stage.crowd(&NAMES, FakeCamera::tiny).await?;
+    let base = env.stage.base_url();
+    eprintln!("e2e-sfu: ten browsers open after {:?}", started.elapsed());
+    with_browsers(browsers, async |b: &[Client]| {
+        // All at once, as a meeting fills at the hour: one after the other, each page would
+        // load and start while the pages before it already take the two cores.
+        let joins = b
+            .iter()
+            .zip(NAMES)
+            .map(|(client, name)| join(client, base, &room, name));
+        for (joined, me) in futures_util::future::join_all(joins)
+            .await
+            .into_iter()
+            .zip(NAMES)
+        {
+            joined.map_err(|e| format!("{me} could not join: {e}"))?;
+        }
+        eprintln!("e2e-sfu: ten joined after {:?}", started.elapsed());
+        let checks = b.iter().zip(NAMES).map(|(client, me)| async move {
+            let peers = wait_tile_count(client, 9).await?;
+            wait_sfu_media_from(client, &peers, MEDIA_TIMEOUT).await?;
+            eprintln!("e2e-sfu: {me} plays nine after {:?}", started.elapsed());
+            Ok::<(), String>(())
+        });
+        let failed: Vec<String> = futures_util::future::join_all(checks)
+            .await
+            .into_iter()
+            .zip(NAMES)
+            .filter_map(|(checked, me)| checked.err().map(|e| format!("{me}: {e}")))
+            .collect();
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(failed.join("\n"))
+        }
     })
     .await
 }

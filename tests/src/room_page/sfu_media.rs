@@ -24,6 +24,9 @@ pub struct TileMedia {
     pub audio_energy: f64,
     /// Whether every track of the tile arrives on the SFU connection (none on another).
     pub via_sfu: bool,
+    /// What arrived of the video, told for a failure's message.
+    #[serde(default)]
+    pub video: String,
 }
 
 const SFU_TILES_JS: &str = r#"
@@ -33,6 +36,14 @@ const done = arguments[arguments.length - 1];
   const receivers = sfu ? sfu.getReceivers() : [];
   const out = { connection: sfu ? `${sfu.connectionState}/${sfu.iceConnectionState}` : 'none',
                 tiles: {} };
+  // One report for the whole connection: a busy page answers each getStats late, and a
+  // receiver's own call per tile added up past the script's timeout with nine people.
+  // By mid: tracks pulled from the SFU may share an id.
+  const inbound = new Map();
+  (sfu ? await sfu.getStats() : new Map()).forEach(r => {
+    if (r.type === 'inbound-rtp' && r.mid) inbound.set(r.mid, r);
+  });
+  const transceivers = sfu ? sfu.getTransceivers() : [];
   for (const tile of document.querySelectorAll('[data-testid="video-tile"][data-kind="camera"]')) {
     const video = tile.querySelector('video');
     const stream = video && video.srcObject;
@@ -44,12 +55,15 @@ const done = arguments[arguments.length - 1];
     for (const track of stream ? stream.getTracks() : []) {
       const receiver = receivers.find(r => r.track === track);
       if (!receiver) { media.via_sfu = false; continue; }
-      if (track.kind !== 'audio') continue;
-      (await receiver.getStats()).forEach(r => {
-        if (r.type !== 'inbound-rtp') return;
-        media.audio_packets += r.packetsReceived || 0;
-        media.audio_energy += r.totalAudioEnergy || 0;
-      });
+      const t = transceivers.find(t => t.receiver === receiver);
+      const r = t && inbound.get(t.mid);
+      if (!r) continue;
+      if (track.kind === 'video') {
+        media.video = `${r.packetsReceived || 0} packets, ${r.keyFramesDecoded || 0}/${r.framesDecoded || 0} key/frames decoded, ${r.pliCount || 0} PLI, ${r.nackCount || 0} NACK`;
+        continue;
+      }
+      media.audio_packets += r.packetsReceived || 0;
+      media.audio_energy += r.totalAudioEnergy || 0;
     }
     out.tiles[tile.dataset.peerId] = media;
   }
