@@ -38,7 +38,7 @@ const done = arguments[arguments.length - 1];
                 tiles: {} };
   // One report for the whole connection: a busy page answers each getStats late, and a
   // receiver's own call per tile added up past the script's timeout with nine people.
-  // By mid: tracks pulled from the SFU may share an id.
+  // By mid: keyed by the track id instead, every tile read the same record.
   const inbound = new Map();
   (sfu ? await sfu.getStats() : new Map()).forEach(r => {
     if (r.type === 'inbound-rtp' && r.mid) inbound.set(r.mid, r);
