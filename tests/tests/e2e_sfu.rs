@@ -11,8 +11,8 @@ use std::time::Duration;
 use confab_tests::fake_camera::FakeCamera;
 use confab_tests::local_sfu::LocalSfu;
 use confab_tests::room_page::{
-    click, join, switch_time, tiles, unique, wait_for, wait_live_media_from, wait_sfu_media_from,
-    watch_switch, with_browsers,
+    click, join, join_at_once, switch_time, tiles, unique, wait_for, wait_live_media_from,
+    wait_sfu_media_from, watch_switch, with_browsers,
 };
 use confab_tests::stage::StageWith;
 use fantoccini::Client;
@@ -239,19 +239,7 @@ async fn ten_people_see_and_hear_each_other_through_the_sfu(env: &Env) -> Result
     let base = env.stage.base_url();
     eprintln!("e2e-sfu: ten browsers open after {:?}", started.elapsed());
     with_browsers(browsers, async |b: &[Client]| {
-        // All at once, as a meeting fills at the hour: one after the other, each page would
-        // load and start while the pages before it already take the two cores.
-        let joins = b
-            .iter()
-            .zip(NAMES)
-            .map(|(client, name)| join(client, base, &room, name));
-        for (joined, me) in futures_util::future::join_all(joins)
-            .await
-            .into_iter()
-            .zip(NAMES)
-        {
-            joined.map_err(|e| format!("{me} could not join: {e}"))?;
-        }
+        join_at_once(b, base, &room, &NAMES).await?;
         eprintln!("e2e-sfu: ten joined after {:?}", started.elapsed());
         let checks = b.iter().zip(NAMES).map(|(client, me)| async move {
             let peers = wait_tile_count(client, 9).await?;
