@@ -61,24 +61,13 @@ pub(super) fn Preview(model: RoomModel) -> impl IntoView {
 fn MicLevel(model: RoomModel) -> impl IntoView {
     let i18n = I18n::get();
     let level = RwSignal::new(0u8);
-    let meter = StoredValue::new_local(None::<Meter>);
-    // A new meter for each new stream or switched microphone (the model re-announces both).
-    Effect::new(move |_| {
-        let stream = model.local.get();
-        meter.set_value(stream.as_ref().and_then(Meter::new));
-    });
+    // The call's own meter (see `Speakers::mic_meter`): it stays for the call after Join.
     let ticks = Interval::new(METER_INTERVAL_MS, move || {
-        let now = meter
-            .try_update_value(|m| m.as_mut().map(Meter::percent))
-            .flatten()
-            .unwrap_or(0);
+        let now = model.speakers.mic_meter(model, Meter::percent).unwrap_or(0);
         let _ = level.try_set(now);
     });
     let ticks = StoredValue::new_local(Some(ticks));
-    on_cleanup(move || {
-        ticks.set_value(None);
-        meter.set_value(None);
-    });
+    on_cleanup(move || ticks.set_value(None));
     view! {
         <div class="mic-level" data-testid="mic-level" role="meter" aria-valuemin="0" aria-valuemax="100"
             aria-valuenow=move || level.get() aria-label=move || i18n.t().mic_level>
