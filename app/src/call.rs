@@ -21,6 +21,7 @@ use web_sys::{MediaStream, RtcConfiguration, RtcPeerConnection};
 use crate::i18n::Said;
 use crate::session::CallToken;
 use crate::signaling::Socket;
+use peer::ahead::offer_ahead_fits;
 use peer::ice_servers::{rtc_configuration_json, RelayStatus};
 use peer::negotiation::is_polite;
 use peer::{PeerEvent, PeerSession};
@@ -36,6 +37,7 @@ pub mod sfu;
 pub mod status;
 
 pub use events::CallEvent;
+pub use peer::ahead::make_offer_ahead;
 pub use status::Ending;
 
 /// Close code we use for a socket we gave up on (never seen by our own handlers).
@@ -54,6 +56,9 @@ pub struct JoinParams {
     /// A peer connection made ahead with these ICE servers ([`peer_connection_ahead`]): the
     /// first session takes it, its candidates gathered.
     pub spare: Option<RtcPeerConnection>,
+    /// Whether `spare` carries an offer made ahead ([`make_offer_ahead`]): a welcome into a
+    /// room with someone in it then sends that offer at once.
+    pub spare_offer: bool,
 }
 
 /// A peer connection for the first session of a call, made before the click on Join so that
@@ -87,6 +92,9 @@ struct Inner {
     /// configuration asks for a pool of one) while the socket opens: the next session takes
     /// it, its candidates ready, instead of gathering only once its offer or answer is made.
     spare: RefCell<Option<RtcPeerConnection>>,
+    /// Whether the spare carries an offer made ahead (it then has the camera's transceivers
+    /// and can only make that offer, not answer one).
+    spare_offer: Cell<bool>,
     /// What the last `/api/ice` answer said about the relay.
     relay_status: Cell<Option<RelayStatus>>,
     /// The next `/api/ice` refresh (fresh TURN credentials).
@@ -146,6 +154,7 @@ impl Call {
                 screen: RefCell::new(None),
                 rtc_config: RefCell::new(rtc_configuration(&params.ice)),
                 spare: RefCell::new(None),
+                spare_offer: Cell::new(false),
                 relay_status: Cell::new(None),
                 ice_refresh: RefCell::new(None),
                 me: RefCell::new(None),
@@ -173,6 +182,7 @@ impl Call {
         };
         call.apply_ice(&params.ice);
         *call.inner.spare.borrow_mut() = params.spare;
+        call.inner.spare_offer.set(params.spare_offer);
         match params.ahead.filter(|socket| !socket.is_done()) {
             Some(socket) => call.take_over(socket),
             None => {
@@ -193,14 +203,39 @@ impl Call {
         if spare.is_none() && !self.inner.left.get() {
             *spare =
                 RtcPeerConnection::new_with_configuration(&self.inner.rtc_config.borrow()).ok();
+            self.inner.spare_offer.set(false);
         }
     }
 
-    /// A new peer connection: the spare if there is one.
-    fn new_peer_connection(&self) -> Result<RtcPeerConnection, JsValue> {
-        match self.inner.spare.borrow_mut().take() {
-            Some(pc) => Ok(pc),
-            None => RtcPeerConnection::new_with_configuration(&self.inner.rtc_config.borrow()),
+    /// Replaces a spare that carries an offer made ahead: one who joins later offers to us,
+    /// and that spare cannot answer.
+    fn spare_for_answers(&self) {
+        if self.inner.spare_offer.get() {
+            if let Some(spare) = self.inner.spare.borrow_mut().take() {
+                spare.close();
+            }
+            self.keep_spare();
+        }
+    }
+
+    /// A new peer connection: the spare if there is one, and whether it carries an offer made
+    /// ahead that fits what we send now. That one is given only to `offering` (a welcome's
+    /// offer); anyone else gets a plain connection.
+    fn new_peer_connection(&self, offering: bool) -> Result<(RtcPeerConnection, bool), JsValue> {
+        let spare = self.inner.spare.borrow_mut().take();
+        let spare_offer = self.inner.spare_offer.replace(false);
+        match spare {
+            Some(pc) if !spare_offer => Ok((pc, false)),
+            Some(pc) if offering && offer_ahead_fits(&pc, self.inner.local.as_ref()) => {
+                Ok((pc, true))
+            }
+            spare => {
+                if let Some(pc) = spare {
+                    pc.close();
+                }
+                let config = self.inner.rtc_config.borrow();
+                RtcPeerConnection::new_with_configuration(&config).map(|pc| (pc, false))
+            }
         }
     }
 
@@ -341,8 +376,14 @@ impl Call {
 
     /// The session for `remote`, created on first use.
     fn session(&self, remote: &PeerId) -> Option<Rc<PeerSession>> {
+        self.session_for(remote, false).map(|(session, _)| session)
+    }
+
+    /// The session for `remote`, created on first use; when made for a welcome's offer
+    /// (`offering`), also whether it carries an offer made ahead, ready to send.
+    fn session_for(&self, remote: &PeerId, offering: bool) -> Option<(Rc<PeerSession>, bool)> {
         if let Some(existing) = self.inner.peers.borrow().get(remote) {
-            return Some(existing.clone());
+            return Some((existing.clone(), false));
         }
         let me = self.inner.me.borrow().clone()?;
         let weak = Rc::downgrade(&self.inner);
@@ -377,7 +418,9 @@ impl Call {
             }
         });
         let polite = is_polite(me.as_str(), remote.as_str());
-        let session = self.new_peer_connection().and_then(|pc| {
+        let mut offer_ahead = false;
+        let session = self.new_peer_connection(offering).and_then(|(pc, ahead)| {
+            offer_ahead = ahead;
             PeerSession::new(
                 remote.clone(),
                 polite,
@@ -397,7 +440,7 @@ impl Call {
                     .peers
                     .borrow_mut()
                     .insert(remote.clone(), session.clone());
-                Some(session)
+                Some((session, offer_ahead))
             }
             Err(error) => {
                 let error = format!("{error:?}");

@@ -51,15 +51,23 @@ impl Call {
                 }
                 let mut offerers = Vec::new();
                 for member in &peers {
-                    if let Some(session) = self.session(&member.peer_id) {
+                    let Some((session, offer_ahead)) = self.session_for(&member.peer_id, true)
+                    else {
+                        continue;
+                    };
+                    if offer_ahead {
+                        session.send_offer_made_ahead();
+                    } else {
                         offerers.push(session.clone());
                         session.start_as_offerer();
-                        // After the camera's two: the screen's transceivers come third.
-                        if let Some(screen) = self.inner.screen.borrow().as_ref() {
-                            session.send_screen(Some(screen));
-                        }
+                    }
+                    // After the camera's two: the screen's transceivers come third.
+                    if let Some(screen) = self.inner.screen.borrow().as_ref() {
+                        session.send_screen(Some(screen));
                     }
                 }
+                // Whoever joins next offers to us: the spare must be able to answer.
+                self.spare_for_answers();
                 let joined = CallEvent::Joined {
                     me: you,
                     peers,

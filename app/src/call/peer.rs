@@ -44,6 +44,8 @@ extern "C" {
     fn set_onicecandidateerror(this: &ImplicitDescriptions, value: Option<&js_sys::Function>);
 }
 
+pub mod ahead;
+mod codecs;
 mod health;
 pub mod ice_servers;
 pub mod negotiation;
@@ -59,6 +61,27 @@ use screen::carries_screen;
 pub(crate) fn set_local_description_implicit(pc: &RtcPeerConnection) -> js_sys::Promise {
     pc.unchecked_ref::<ImplicitDescriptions>()
         .set_local_description()
+}
+
+/// One audio and one video transceiver on `pc`, each sending the track of its kind in
+/// `local`, or receiving only where there is none.
+fn add_camera_transceivers(pc: &RtcPeerConnection, local: Option<&MediaStream>) {
+    for kind in ["audio", "video"] {
+        let init = RtcRtpTransceiverInit::new();
+        let track = local.and_then(|s| tracks_of_kind(s, kind).into_iter().next());
+        let transceiver = match (track, local) {
+            (Some(track), Some(stream)) => {
+                init.set_direction(RtcRtpTransceiverDirection::Sendrecv);
+                init.set_streams(&js_sys::Array::of1(stream));
+                pc.add_transceiver_with_media_stream_track_and_init(&track, &init)
+            }
+            _ => {
+                init.set_direction(RtcRtpTransceiverDirection::Recvonly);
+                pc.add_transceiver_with_str_and_init(kind, &init)
+            }
+        };
+        codecs::prefer_codecs(&transceiver, kind);
+    }
 }
 
 pub enum PeerEvent {
@@ -211,25 +234,7 @@ impl PeerSession {
     /// The newcomer's side: one audio and one video transceiver, sending what we have; this
     /// fires `negotiationneeded` and so the first offer.
     pub fn start_as_offerer(&self) {
-        for kind in ["audio", "video"] {
-            let init = RtcRtpTransceiverInit::new();
-            let track = self
-                .local
-                .as_ref()
-                .and_then(|s| tracks_of_kind(s, kind).into_iter().next());
-            match (track, &self.local) {
-                (Some(track), Some(stream)) => {
-                    init.set_direction(RtcRtpTransceiverDirection::Sendrecv);
-                    init.set_streams(&js_sys::Array::of1(stream));
-                    self.pc
-                        .add_transceiver_with_media_stream_track_and_init(&track, &init);
-                }
-                _ => {
-                    init.set_direction(RtcRtpTransceiverDirection::Recvonly);
-                    self.pc.add_transceiver_with_str_and_init(kind, &init);
-                }
-            }
-        }
+        add_camera_transceivers(&self.pc, self.local.as_ref());
     }
 
     async fn make_offer(self: Rc<Self>) {

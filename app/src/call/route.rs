@@ -80,8 +80,9 @@ impl Call {
         for peer in self.inner.members.borrow().iter() {
             self.emit(CallEvent::PeerLink(peer.clone(), TileState::Connecting));
         }
-        let pc = match self.new_peer_connection() {
-            Ok(pc) => pc,
+        // (Not a spare carrying an offer made ahead: the SFU link makes its own offers.)
+        let pc = match self.new_peer_connection(false) {
+            Ok((pc, _)) => pc,
             Err(error) => {
                 web_sys::console::warn_2(&"sfu: no peer connection".into(), &error);
                 return;

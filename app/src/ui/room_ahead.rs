@@ -1,7 +1,8 @@
 //! The room socket opened ahead of the click on Join: once the pre-join page holds a call
 //! token, it connects (`?standby=1`: nobody sees it, the room tells it nothing), so the click
 //! only sends `join` on it instead of waiting for a connection (TCP, TLS, the upgrade). With
-//! it, the first peer connection, gathering its ICE candidates meanwhile.
+//! it, the first peer connection, gathering its ICE candidates meanwhile, and once the camera
+//! and microphone are open, its offer (see `call::peer::ahead`).
 
 use std::rc::Rc;
 
@@ -12,7 +13,7 @@ use leptos::prelude::*;
 use web_sys::RtcPeerConnection;
 
 use super::room_model::RoomModel;
-use crate::call::peer_connection_ahead;
+use crate::call::{make_offer_ahead, peer_connection_ahead};
 use crate::signaling::{Arrival, Socket, SocketEvent};
 
 /// How often a socket opened ahead pings while the person looks at their preview, so that no
@@ -24,6 +25,8 @@ pub(super) struct Ahead {
     socket: Rc<Socket>,
     token: String,
     spare: Option<RtcPeerConnection>,
+    /// Whether `spare` carries an offer made ahead.
+    spare_offer: bool,
     _keepalive: Interval,
 }
 
@@ -75,23 +78,43 @@ impl RoomModel {
             socket,
             token: token.to_owned(),
             spare: peer_connection_ahead(ice),
+            spare_offer: false,
             _keepalive: keepalive,
         }));
     }
 
-    /// The socket and peer connection made ahead, for a call that uses `token`; closed when
-    /// the socket carries another.
-    pub(super) fn take_ahead(self, token: &str) -> (Option<Socket>, Option<RtcPeerConnection>) {
+    /// Makes the spare's offer, sending the pre-join page's camera and microphone: once
+    /// they are open, before the click.
+    pub(super) fn offer_ahead(self) {
+        let local = self.local.get_untracked();
+        self.devices.ahead.update_value(|ahead| {
+            let Some(ahead) = ahead.as_mut().filter(|a| !a.spare_offer) else {
+                return;
+            };
+            if let Some(spare) = &ahead.spare {
+                make_offer_ahead(spare, local.as_ref());
+                ahead.spare_offer = true;
+            }
+        });
+    }
+
+    /// The socket and peer connection made ahead, for a call that uses `token` (closed when
+    /// the socket carries another), and whether that connection carries an offer.
+    pub(super) fn take_ahead(
+        self,
+        token: &str,
+    ) -> (Option<Socket>, Option<RtcPeerConnection>, bool) {
         let Some(mut ahead) = self.devices.ahead.try_update_value(Option::take).flatten() else {
-            return (None, None);
+            return (None, None, false);
         };
         if ahead.token != token {
-            return (None, None);
+            return (None, None, false);
         }
         let spare = ahead.spare.take();
+        let spare_offer = ahead.spare_offer;
         let socket = Rc::clone(&ahead.socket);
         drop(ahead);
         let socket = Rc::into_inner(socket).filter(|s| !s.is_done());
-        (socket, spare)
+        (socket, spare, spare_offer)
     }
 }

@@ -251,6 +251,7 @@ impl RoomModel {
                     self.open_ahead(&room, &token, &ice);
                 }
                 self.open_media().await;
+                self.offer_ahead();
                 let _ = self.devices.ready.try_set(true);
             }
         });

@@ -451,7 +451,7 @@ impl RoomModel {
                 }
             };
             let local = self.local.get_untracked();
-            let (ahead, spare) = self.take_ahead(&token);
+            let (ahead, spare, spare_offer) = self.take_ahead(&token);
             let params = JoinParams {
                 room: room.as_str().to_owned(),
                 name: name.as_str().to_owned(),
@@ -460,6 +460,7 @@ impl RoomModel {
                 local,
                 ahead,
                 spare,
+                spare_offer,
             };
             match Call::start(params, Rc::new(move |event| self.on_event(event))) {
                 Ok(call) => {

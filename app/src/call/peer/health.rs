@@ -76,16 +76,39 @@ impl PeerSession {
     /// `icegatheringstatechange`: the first gathering round must bring a relay candidate within
     /// a few seconds when a relay is configured; see [`super::relay_watch`].
     pub(super) fn on_gathering_change(self: &Rc<Self>) {
-        let state = js_sys::Reflect::get(&self.pc, &"iceGatheringState".into())
-            .ok()
-            .and_then(|v| v.as_string());
-        if state.as_deref() == Some("complete") {
+        match self.gathering_state().as_deref() {
+            Some("complete") => self.relay_watch.borrow_mut().gathering_complete(),
+            Some("gathering") => self.watch_first_round(),
+            _ => {}
+        }
+    }
+
+    /// What an offer made ahead gathered before this session listened, told to the relay
+    /// watch as if it had been heard: the round started, the candidates in the offer, and
+    /// the round's end if it ended.
+    pub(super) fn replay_gathering(self: &Rc<Self>) {
+        self.watch_first_round();
+        if let Some(description) = self.pc.local_description() {
+            let sdp = description.sdp();
+            let candidates = sdp.lines().filter_map(|line| line.strip_prefix("a="));
+            for candidate in candidates.filter(|c| c.starts_with("candidate:")) {
+                self.relay_watch.borrow_mut().candidate(candidate);
+            }
+        }
+        if self.gathering_state().as_deref() == Some("complete") {
             self.relay_watch.borrow_mut().gathering_complete();
-            return;
         }
-        if state.as_deref() != Some("gathering") {
-            return;
-        }
+    }
+
+    fn gathering_state(&self) -> Option<String> {
+        js_sys::Reflect::get(&self.pc, &"iceGatheringState".into())
+            .ok()
+            .and_then(|v| v.as_string())
+    }
+
+    /// A gathering round started: if it is the first and a relay is expected, checks in a
+    /// few seconds that it brought a relay candidate.
+    fn watch_first_round(self: &Rc<Self>) {
         let now = js_sys::Date::now();
         let Some(at) = self.relay_watch.borrow_mut().gathering_started(now) else {
             return;
