@@ -42,6 +42,7 @@ function frame(method) {
   if (finished) return;
   marks.frame = since();
   marks.method = method;
+  performance.mark('bench-frame');
   scanPeers();
   finish(marks);
 }
@@ -142,6 +143,8 @@ if (document.querySelector('[data-testid="video-tile"]')) {
       },
     });
     channel.port2.postMessage(0);
+    // Marks in a Chromium trace (BENCH_TRACE, see `run`): where each run starts and ends.
+    performance.mark('bench-click');
     t0 = performance.now();
     marks.click_epoch = performance.timeOrigin + t0;
     button.click();

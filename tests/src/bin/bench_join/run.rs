@@ -60,12 +60,34 @@ pub struct Outcome {
 /// what is measured: the webcam's rate is what people have.
 const WEBCAM_RATE: &str = "--use-fake-device-for-media-stream=fps=30";
 
+/// With `BENCH_TRACE=<categories>` (e.g. `devtools.timeline,blink.user_timing,webrtc`), the
+/// switches that make browser `label` write a Chromium trace of its first 20 s to
+/// `/tmp/bench-join-trace-<label>.json` (JSON, for a script or `chrome://tracing`; a run is
+/// between the `bench-click` and `bench-frame` marks). Tracing slows the browsers: for where
+/// time goes, not for numbers. Nothing otherwise.
+fn tracing(label: &str) -> Vec<String> {
+    let Ok(categories) = std::env::var("BENCH_TRACE") else {
+        return Vec::new();
+    };
+    vec![
+        format!("--trace-startup={categories}"),
+        format!("--trace-startup-file=/tmp/bench-join-trace-{label}.json"),
+        "--trace-startup-duration=20".into(),
+        "--trace-startup-format=json".into(),
+    ]
+}
+
 /// Starts both browsers, does every run, and closes the browsers whatever happened.
 pub async fn bench(stage: &Stage, args: &Args) -> Result<Outcome, String> {
     let base_url = stage.base_url();
-    let webcam = [WEBCAM_RATE.to_owned()];
-    let a = stage.browser_with_switches("a", &webcam).await?;
-    let b = match stage.browser_with_switches("b", &webcam).await {
+    let webcam = vec![WEBCAM_RATE.to_owned()];
+    let a = stage
+        .browser_with_switches("a", &[webcam.clone(), tracing("a")].concat())
+        .await?;
+    let b = match stage
+        .browser_with_switches("b", &[webcam, tracing("b")].concat())
+        .await
+    {
         Ok(b) => b,
         Err(e) => {
             let _ = a.close().await;
