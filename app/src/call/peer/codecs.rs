@@ -23,8 +23,14 @@ extern "C" {
 const KEPT: [&str; 3] = ["video/vp8", "video/rtx", "audio/opus"];
 
 /// Narrows what `transceiver` offers for `kind` to the kept codecs, in the browser's order.
-/// Where the browser cannot say or keeps none, the default list stays.
+/// Where the browser cannot say or keeps none, the default list stays, and so it does in
+/// Firefox: its offer then keeps `a=rtcp-fb` lines for the payload types it left out, and
+/// Chromium refuses such an offer ("Failed to parse codecs correctly", Firefox 140 and
+/// Chromium 148), so no call between them would connect.
 pub fn prefer_codecs(transceiver: &RtcRtpTransceiver, kind: &str) {
+    if is_firefox() {
+        return;
+    }
     let Ok(capabilities) = receiver_capabilities(kind) else {
         return;
     };
@@ -45,4 +51,10 @@ pub fn prefer_codecs(transceiver: &RtcRtpTransceiver, kind: &str) {
             .unchecked_ref::<Preferences>()
             .set_codec_preferences(&kept);
     }
+}
+
+fn is_firefox() -> bool {
+    web_sys::window()
+        .and_then(|w| w.navigator().user_agent().ok())
+        .is_some_and(|agent| agent.contains("Firefox/"))
 }
