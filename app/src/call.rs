@@ -95,6 +95,8 @@ struct Inner {
     /// Whether the spare carries an offer made ahead (it then has the camera's transceivers
     /// and can only make that offer, not answer one).
     spare_offer: Cell<bool>,
+    /// Whose cameras the page shows on the SFU (last-N), as last told; everyone's while `None`.
+    shown: RefCell<Option<BTreeSet<PeerId>>>,
     /// What the last `/api/ice` answer said about the relay.
     relay_status: Cell<Option<RelayStatus>>,
     /// The next `/api/ice` refresh (fresh TURN credentials).
@@ -155,6 +157,7 @@ impl Call {
                 rtc_config: RefCell::new(rtc_configuration(&params.ice)),
                 spare: RefCell::new(None),
                 spare_offer: Cell::new(false),
+                shown: RefCell::new(None),
                 relay_status: Cell::new(None),
                 ice_refresh: RefCell::new(None),
                 me: RefCell::new(None),
@@ -271,6 +274,18 @@ impl Call {
             .iter()
             .filter_map(|(peer, session)| Some((peer.clone(), session.voice_level()?)))
             .collect()
+    }
+
+    /// On the SFU, pulls the cameras of `cameras` only (see [`crate::pulling::Shown`]); the
+    /// mesh sends every camera anyway.
+    pub fn show_cameras(&self, cameras: BTreeSet<PeerId>) {
+        if self.inner.shown.borrow().as_ref() == Some(&cameras) {
+            return;
+        }
+        *self.inner.shown.borrow_mut() = Some(cameras.clone());
+        if let Some(link) = self.inner.sfu.borrow().as_ref() {
+            link.show_cameras(cameras);
+        }
     }
 
     /// Sends `track` to everyone in place of the one of its kind (see

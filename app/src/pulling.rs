@@ -1,6 +1,6 @@
-//! What a page pulls from the SFU in a room on it. Everyone's sound, always; video only where
-//! it is shown: the pinned person, every shared screen, and the people who spoke last, up to
-//! [`MAX_CAMERAS`] (before anyone has spoken, the first to arrive). Each camera comes in the
+//! What a page pulls from the SFU in a room on it. Everyone's sound and every shared screen,
+//! always; cameras only where they are shown: the pinned person's, and those of the people who
+//! spoke last, up to [`MAX_CAMERAS`] (before anyone has spoken, the first to arrive). Each camera comes in the
 //! layer its tile needs ([`next_layer`]): a small tile does not pull full resolution. Pure,
 //! tested on the host; the SFU client asks for what this says.
 
@@ -20,41 +20,98 @@ pub struct Person {
     pub arrived: u64,
     /// When they last spoke (ms on the page's clock), if they have.
     pub last_spoke_ms: Option<f64>,
-    /// Whether they share a screen now.
-    pub sharing: bool,
 }
 
-/// What to pull besides everyone's sound.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Pulls {
-    pub cameras: BTreeSet<PeerId>,
-    pub screens: BTreeSet<PeerId>,
-}
-
-/// The cameras and screens to pull, `pinned` first among the cameras.
-pub fn pulls(people: &[Person], pinned: Option<&PeerId>) -> Pulls {
-    let mut by_recency: Vec<&Person> = people.iter().collect();
-    // Latest speaker first; those who never spoke after all who did, in arrival order.
-    by_recency.sort_by(|a, b| match (a.last_spoke_ms, b.last_spoke_ms) {
-        (Some(x), Some(y)) => y.total_cmp(&x).then(a.arrived.cmp(&b.arrived)),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => a.arrived.cmp(&b.arrived),
-    });
-    let mut cameras: BTreeSet<PeerId> = by_recency
-        .iter()
-        .take(MAX_CAMERAS)
-        .map(|p| p.peer.clone())
-        .collect();
+/// The cameras to pull (everyone's sound and every screen are pulled anyway): the
+/// [`MAX_CAMERAS`] latest speakers, and `pinned`.
+pub fn cameras(people: &[Person], pinned: Option<&PeerId>) -> BTreeSet<PeerId> {
+    // Inserted one by one: collecting into a set sorts, and each sort's instance costs the
+    // page kilobytes.
+    let mut cameras = BTreeSet::new();
+    for person in by_recency(people).into_iter().take(MAX_CAMERAS) {
+        cameras.insert(person.peer.clone());
+    }
     if let Some(pinned) = pinned.filter(|p| people.iter().any(|person| &person.peer == *p)) {
         cameras.insert(pinned.clone());
     }
-    let screens = people
-        .iter()
-        .filter(|p| p.sharing)
-        .map(|p| p.peer.clone())
-        .collect();
-    Pulls { cameras, screens }
+    cameras
+}
+
+/// Latest speaker first; those who never spoke after all who did, in arrival order. Picked by
+/// hand rather than with `sort_by`: each instance of the standard sort costs the page
+/// kilobytes, and a room holds at most a few dozen people.
+fn by_recency(people: &[Person]) -> Vec<&Person> {
+    let mut left: Vec<&Person> = people.iter().collect();
+    let mut ranked = Vec::with_capacity(left.len());
+    while !left.is_empty() {
+        let mut first = 0;
+        for i in 1..left.len() {
+            if goes_before(left[i], left[first]) {
+                first = i;
+            }
+        }
+        ranked.push(left.remove(first));
+    }
+    ranked
+}
+
+fn goes_before(a: &Person, b: &Person) -> bool {
+    match (a.last_spoke_ms, b.last_spoke_ms) {
+        (Some(x), Some(y)) if x != y => x > y,
+        (Some(_), None) => true,
+        (None, Some(_)) => false,
+        _ => a.arrived < b.arrived,
+    }
+}
+
+/// How long a camera shown because its owner spoke stays shown at least, whoever speaks
+/// meanwhile: in a lively room of more than [`MAX_CAMERAS`] the latest speakers change every
+/// few seconds, and each change closes one pull and opens another (a keyframe, a moment of
+/// nothing on that tile).
+pub const MIN_SHOWN_MS: f64 = 5_000.0;
+
+/// The cameras shown now, and since when: [`pulls`] with a memory, so that a camera shown for
+/// speaking stays [`MIN_SHOWN_MS`] before someone else's takes its place. Cameras shown only
+/// for arriving early (nobody spoke yet) give way at once.
+#[derive(Debug, Default)]
+pub struct Shown {
+    /// A `Vec`: at most ten, and it keeps another map type's code out of the page.
+    since: Vec<(PeerId, f64)>,
+}
+
+impl Shown {
+    /// The cameras to show at `now` (ms), and remembers them.
+    pub fn choose(
+        &mut self,
+        people: &[Person],
+        pinned: Option<&PeerId>,
+        now: f64,
+    ) -> BTreeSet<PeerId> {
+        let mut cameras = cameras(people, pinned);
+        let ranked = by_recency(people);
+        let shown_at = |peer: &PeerId| self.since.iter().find(|(p, _)| p == peer).map(|(_, t)| *t);
+        // Those who must stay, each in place of the lowest-ranked camera not shown before.
+        let staying: Vec<&Person> = ranked
+            .iter()
+            .copied()
+            .filter(|p| !cameras.contains(&p.peer) && p.last_spoke_ms.is_some())
+            .filter(|p| shown_at(&p.peer).is_some_and(|since| now - since < MIN_SHOWN_MS))
+            .collect();
+        for person in staying {
+            let newcomer = ranked.iter().rev().find(|p| {
+                cameras.contains(&p.peer) && shown_at(&p.peer).is_none() && Some(&p.peer) != pinned
+            });
+            if let Some(newcomer) = newcomer {
+                cameras.remove(&newcomer.peer);
+                cameras.insert(person.peer.clone());
+            }
+        }
+        self.since = cameras
+            .iter()
+            .map(|peer| (peer.clone(), shown_at(peer).unwrap_or(now)))
+            .collect();
+        cameras
+    }
 }
 
 /// One simulcast layer a camera is sent in: its RID and how many times smaller than the
@@ -122,16 +179,13 @@ mod tests {
             peer: peer(n),
             arrived: n,
             last_spoke_ms: spoke,
-            sharing: false,
         }
     }
 
     #[test]
     fn a_small_room_pulls_every_camera() {
         let people: Vec<_> = (1..=4).map(|n| person(n, None)).collect();
-        let pulls = pulls(&people, None);
-        assert_eq!(pulls.cameras, (1..=4).map(peer).collect());
-        assert!(pulls.screens.is_empty());
+        assert_eq!(cameras(&people, None), (1..=4).map(peer).collect());
     }
 
     #[test]
@@ -140,21 +194,21 @@ mod tests {
         let mut people: Vec<_> = (1..=20).map(|n| person(n, None)).collect();
         people[14].last_spoke_ms = Some(1_000.0);
         people[19].last_spoke_ms = Some(2_000.0);
-        let pulls = pulls(&people, None);
+        let shown = cameras(&people, None);
         let expected: BTreeSet<_> = [20, 15, 1, 2, 3, 4, 5, 6, 7]
             .into_iter()
             .map(peer)
             .collect();
-        assert_eq!(pulls.cameras, expected);
-        assert_eq!(pulls.cameras.len(), MAX_CAMERAS);
+        assert_eq!(shown, expected);
+        assert_eq!(shown.len(), MAX_CAMERAS);
     }
 
     #[test]
     fn someone_who_speaks_takes_the_place_of_the_longest_silent() {
         let mut people: Vec<_> = (1..=12).map(|n| person(n, Some(n as f64))).collect();
-        assert!(!pulls(&people, None).cameras.contains(&peer(1)));
+        assert!(!cameras(&people, None).contains(&peer(1)));
         people[0].last_spoke_ms = Some(100.0);
-        let now = pulls(&people, None).cameras;
+        let now = cameras(&people, None);
         assert!(now.contains(&peer(1)), "{now:?}");
         assert!(
             !now.contains(&peer(4)),
@@ -163,18 +217,77 @@ mod tests {
     }
 
     #[test]
-    fn the_pinned_person_and_every_screen_are_pulled_whatever_else() {
-        let mut people: Vec<_> = (1..=20).map(|n| person(n, None)).collect();
-        people[17].sharing = true;
+    fn the_pinned_person_is_pulled_whatever_else() {
+        let people: Vec<_> = (1..=20).map(|n| person(n, None)).collect();
         let pinned = peer(19);
-        let pulls = pulls(&people, Some(&pinned));
-        assert!(pulls.cameras.contains(&pinned));
-        assert_eq!(pulls.cameras.len(), MAX_CAMERAS + 1);
-        assert_eq!(pulls.screens, [peer(18)].into_iter().collect());
+        let shown = cameras(&people, Some(&pinned));
+        assert!(shown.contains(&pinned));
+        assert_eq!(shown.len(), MAX_CAMERAS + 1);
         // A pin on someone who left pulls nothing extra.
         let gone = peer(99);
         let people: Vec<_> = (1..=3).map(|n| person(n, None)).collect();
-        assert!(!super::pulls(&people, Some(&gone)).cameras.contains(&gone));
+        assert!(!cameras(&people, Some(&gone)).contains(&gone));
+    }
+
+    #[test]
+    fn a_new_speaker_is_shown_at_once_in_place_of_someone_shown_for_arriving_early() {
+        let mut people: Vec<_> = (1..=12).map(|n| person(n, None)).collect();
+        let mut shown = Shown::default();
+        let first = shown.choose(&people, None, 0.0);
+        assert_eq!(first, (1..=9).map(peer).collect());
+        people[11].last_spoke_ms = Some(1_000.0);
+        let now = shown.choose(&people, None, 1_000.0);
+        assert!(now.contains(&peer(12)), "{now:?}");
+        assert!(
+            !now.contains(&peer(9)),
+            "the last to arrive of those shown goes"
+        );
+        assert_eq!(now.len(), MAX_CAMERAS);
+    }
+
+    #[test]
+    fn a_camera_shown_for_speaking_stays_a_while_whoever_speaks_next() {
+        // Nine spoke in turn (1 first); 10 and then 11 speak after.
+        let mut people: Vec<_> = (1..=11).map(|n| person(n, None)).collect();
+        let mut shown = Shown::default();
+        for n in 1..=9 {
+            people[n - 1].last_spoke_ms = Some(n as f64 * 100.0);
+        }
+        shown.choose(&people, None, 1_000.0);
+        people[9].last_spoke_ms = Some(2_000.0);
+        let now = shown.choose(&people, None, 2_000.0);
+        assert!(
+            now.contains(&peer(1)) && !now.contains(&peer(10)),
+            "1 was shown 1 s ago: it stays, 10 waits: {now:?}"
+        );
+        let later = shown.choose(&people, None, 1_000.0 + MIN_SHOWN_MS);
+        assert!(
+            later.contains(&peer(10)) && !later.contains(&peer(1)),
+            "{later:?}"
+        );
+        // 11 speaks: the longest silent of those shown long enough gives way (2, not 10).
+        people[10].last_spoke_ms = Some(7_000.0);
+        let next = shown.choose(&people, None, 7_000.0);
+        assert!(
+            next.contains(&peer(11)) && next.contains(&peer(10)),
+            "{next:?}"
+        );
+        assert!(!next.contains(&peer(2)), "{next:?}");
+        assert_eq!(next.len(), MAX_CAMERAS);
+    }
+
+    #[test]
+    fn the_pinned_camera_never_gives_way_to_one_that_stays() {
+        let mut people: Vec<_> = (1..=11).map(|n| person(n, Some(n as f64))).collect();
+        let pinned = peer(1);
+        let mut shown = Shown::default();
+        let first = shown.choose(&people, Some(&pinned), 100.0);
+        assert!(first.contains(&pinned) && first.contains(&peer(3)));
+        people[1].last_spoke_ms = Some(200.0);
+        let now = shown.choose(&people, Some(&pinned), 200.0);
+        assert!(now.contains(&pinned), "{now:?}");
+        assert!(now.contains(&peer(3)), "3 stays (shown 0.1 s): {now:?}");
+        assert!(!now.contains(&peer(2)), "2 waits: {now:?}");
     }
 
     #[test]

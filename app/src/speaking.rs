@@ -26,6 +26,8 @@ pub struct Voice {
     last_loud: Option<f64>,
     /// Since when this person has been speaking, while they are.
     speaking_since: Option<f64>,
+    /// When they were last heard speaking.
+    last_spoke: Option<f64>,
 }
 
 impl Voice {
@@ -50,7 +52,15 @@ impl Voice {
             }
             _ => {}
         }
+        if self.speaking() {
+            self.last_spoke = Some(now_ms);
+        }
         self.speaking()
+    }
+
+    /// When this person was last heard speaking (ms), if ever.
+    pub fn last_spoke(&self) -> Option<f64> {
+        self.last_spoke
     }
 
     pub fn speaking(&self) -> bool {

@@ -30,7 +30,7 @@ impl Call {
         }
     }
 
-    pub(super) fn on_sfu_route(&self) -> bool {
+    pub fn on_sfu_route(&self) -> bool {
         self.inner.route.get() == MediaRoute::Sfu
     }
 
@@ -114,6 +114,7 @@ impl Call {
             on_event,
         );
         self.inner.debug_peers.set(&"sfu".into(), &link.pc);
+        link.limit_cameras(self.inner.shown.borrow().clone());
         link.pull(&self.inner.pushes.borrow());
         *self.inner.sfu.borrow_mut() = Some(link);
         self.keep_spare();

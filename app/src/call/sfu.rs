@@ -41,6 +41,7 @@ mod layers;
 mod leaving;
 mod measure;
 pub mod pulls;
+mod showing;
 
 use pulls::{is_screen, push_name, Gathering, Pulls, Wanted};
 
@@ -78,6 +79,8 @@ pub struct SfuLink {
     /// Held by each change of the session while it runs.
     turn: Mutex<()>,
     pulls: RefCell<Pulls>,
+    /// Whose cameras the page shows (last-N): only those are pulled. Everyone's while `None`.
+    shown: RefCell<Option<BTreeSet<PeerId>>>,
     /// The simulcast layer asked for on each camera pulled.
     layers: RefCell<layers::Layers>,
     /// What everyone else pushes, as last told.
@@ -119,6 +122,7 @@ impl SfuLink {
             session: RefCell::new(None),
             turn: Mutex::new(()),
             pulls: RefCell::new(Pulls::default()),
+            shown: RefCell::new(None),
             layers: RefCell::new(layers::Layers::default()),
             pushes: RefCell::new(BTreeMap::new()),
             pull_waiting: Cell::new(false),
@@ -178,7 +182,11 @@ impl SfuLink {
             if link.closed.get() || link.session.borrow().is_none() {
                 return;
             }
-            let wanted = (link.pulls.borrow()).wanted(&link.pushes.borrow(), &link.identity.me);
+            let wanted = (link.pulls.borrow()).wanted(
+                &link.pushes.borrow(),
+                &link.identity.me,
+                link.shown.borrow().as_ref(),
+            );
             if wanted.is_empty() {
                 return;
             }
@@ -186,6 +194,8 @@ impl SfuLink {
             if let Err(error) = link.pull_now(&wanted).await {
                 log("pulling from the SFU failed", &error);
             }
+            // A camera no longer shown by the time it arrived goes again.
+            link.trim();
         });
     }
 

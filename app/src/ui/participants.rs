@@ -28,6 +28,9 @@ pub struct Participant {
     pub reaction: RwSignal<Option<Shown>>,
     /// Whether they are speaking now (see `speakers`).
     pub speaking: RwSignal<bool>,
+    /// Whether their camera is pulled (on the SFU only the latest speakers' are, see
+    /// `speakers`); the tile shows the person instead while it is not.
+    pub camera_shown: RwSignal<bool>,
     /// How our link to them is doing (connecting until the first report).
     pub link: RwSignal<TileState>,
     /// Connection quality from periodic stats (`None` until the first interval).
@@ -49,6 +52,7 @@ impl Participant {
             screen: RwSignal::new_local(None),
             reaction: RwSignal::new(None),
             speaking: RwSignal::new(false),
+            camera_shown: RwSignal::new(true),
             link: RwSignal::new(TileState::Connecting),
             quality: RwSignal::new(None),
         }

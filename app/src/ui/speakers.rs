@@ -9,8 +9,10 @@ use confab_protocol::PeerId;
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 
+use super::participants::Participant;
 use super::room_model::RoomModel;
 use crate::media::level::Meter;
+use crate::pulling::{Person, Shown};
 use crate::speaking::{linear_to_db, Spotlight, Voice};
 use crate::storage;
 
@@ -34,6 +36,8 @@ pub(super) struct Speakers {
     voices: StoredValue<HashMap<PeerId, Voice>>,
     my_voice: StoredValue<Voice>,
     spotlight: StoredValue<Spotlight<PeerId>>,
+    /// The cameras shown on the SFU (last-N).
+    shown: StoredValue<Shown>,
     /// My microphone's meter, and the id of the track it listens to.
     meter: StoredValue<Option<(String, Meter)>, LocalStorage>,
     timer: StoredValue<Option<Interval>, LocalStorage>,
@@ -51,6 +55,7 @@ impl Speakers {
             voices: StoredValue::new(HashMap::new()),
             my_voice: StoredValue::new(Voice::default()),
             spotlight: StoredValue::new(Spotlight::default()),
+            shown: StoredValue::new(Shown::default()),
             meter: StoredValue::new_local(None),
             timer: StoredValue::new_local(None),
             hand_seen: StoredValue::new(None),
@@ -69,6 +74,10 @@ impl Speakers {
         }
         let timer = Interval::new(READ_EVERY_MS, move || self.read(model));
         self.timer.set_value(Some(timer));
+        // Before the first pull from the SFU: a newcomer to a large room pulls the cameras it
+        // shows, not everyone's and then closes some.
+        let participants = model.participants.get_untracked();
+        self.choose_cameras(model, &participants, js_sys::Date::now());
     }
 
     /// Reads my microphone's meter, made anew when the microphone's track changes; `None`
@@ -105,6 +114,7 @@ impl Speakers {
         self.voices.set_value(HashMap::new());
         self.my_voice.set_value(Voice::default());
         self.spotlight.set_value(Spotlight::default());
+        self.shown.set_value(Shown::default());
         self.hand_seen.set_value(None);
         self.me.set(false);
         self.active.set(None);
@@ -136,6 +146,7 @@ impl Speakers {
         // Loudest first: the spotlight goes to the loudest of several.
         speaking.sort_by(|a, b| b.1.total_cmp(&a.1));
         let speaking: Vec<PeerId> = speaking.into_iter().map(|(peer, _)| peer).collect();
+        self.choose_cameras(model, &participants, now);
         let present: Vec<PeerId> = participants.iter().map(|p| p.peer_id.clone()).collect();
         let active = self
             .spotlight
@@ -145,6 +156,41 @@ impl Speakers {
             self.active.set(active);
         }
         self.hear_me(model, now);
+    }
+
+    /// Last-N on the SFU: which cameras to pull, told to the call; the tiles of the others
+    /// show the person instead (`camera_shown`). On the mesh every camera comes anyway.
+    fn choose_cameras(self, model: RoomModel, participants: &[Participant], now: f64) {
+        let people: Vec<Person> = self.voices.with_value(|voices| {
+            participants
+                .iter()
+                .enumerate()
+                .map(|(arrived, p)| Person {
+                    peer: p.peer_id.clone(),
+                    arrived: arrived as u64,
+                    last_spoke_ms: voices.get(&p.peer_id).and_then(Voice::last_spoke),
+                })
+                .collect()
+        });
+        let pinned = model.pinned.get_untracked();
+        let Some(cameras) = self
+            .shown
+            .try_update_value(|shown| shown.choose(&people, pinned.as_ref(), now))
+        else {
+            return;
+        };
+        let on_sfu = model.call.with_value(|call| {
+            let call = call.as_ref()?;
+            call.show_cameras(cameras.clone());
+            Some(call.on_sfu_route())
+        });
+        let on_sfu = on_sfu == Some(true);
+        for participant in participants {
+            let shown = !on_sfu || cameras.contains(&participant.peer_id);
+            if participant.camera_shown.get_untracked() != shown {
+                participant.camera_shown.set(shown);
+            }
+        }
     }
 
     /// My own level, from my microphone (silent while muted: the track is disabled).

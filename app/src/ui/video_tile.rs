@@ -39,6 +39,7 @@ pub fn VideoTile(
         quality,
         speaking,
         reaction,
+        camera_shown,
         ..
     } = participant;
     let video = video_showing(stream.into());
@@ -47,7 +48,10 @@ pub fn VideoTile(
     let avatar = move || member.with(|m| avatar_src(m.avatar.as_deref()));
     let camera_off = move || !media.with(|m| m.video);
     let muted = move || !media.with(|m| m.audio);
-    let placeholder = move || camera_off().then(|| placeholder(avatar(), &name(), "tile-avatar"));
+    // A camera not pulled (last-N on the SFU) shows the person as a camera that is off does.
+    let hidden = move || !camera_off() && !camera_shown.get();
+    let placeholder =
+        move || (camera_off() || hidden()).then(|| placeholder(avatar(), &name(), "tile-avatar"));
     let guest = move || {
         member.with(|m| m.guest).then(|| {
             view! {
@@ -69,7 +73,8 @@ pub fn VideoTile(
             data-pinned=move || pinned.with(|p| p.as_ref() == Some(&peer_id)).to_string()
             aria-label=move || (i18n.t().tile_label)(&name(), muted(), camera_off())
             data-hand=move || hand.get().map(|n| n.to_string())
-            class:camera-off=camera_off data-connection=move || link.get().as_str()
+            class:camera-off=camera_off class:camera-hidden=hidden
+            data-camera-shown=move || camera_shown.get().to_string() data-connection=move || link.get().as_str()
             data-quality=move || quality.with(|q| q.as_ref().map(|q| q.level.as_str()))
             data-relayed=move || quality.with(|q| q.as_ref().map(|q| q.relayed.to_string()))>
             <video node_ref=video autoplay playsinline></video>

@@ -1,5 +1,5 @@
 //! Someone left a call on the SFU: their tiles go, and what I pulled of theirs is closed at
-//! the SFU.
+//! the SFU (as a camera no longer shown is, see `showing`).
 
 use std::rc::Rc;
 
@@ -42,7 +42,7 @@ impl SfuLink {
     /// so the SFU stops forwarding (and billing) what nobody shows any more. `inactive`
     /// rather than `stop()`, as Cloudflare's own client (Orange Meets) closes a track: a
     /// rejected media section is not something its answers are known to handle.
-    async fn close_pulls(&self, mids: &[String]) -> Result<(), JsValue> {
+    pub(super) async fn close_pulls(&self, mids: &[String]) -> Result<(), JsValue> {
         for transceiver in self.pc.get_transceivers().iter() {
             let transceiver: RtcRtpTransceiver = transceiver.unchecked_into();
             if transceiver.mid().is_some_and(|mid| mids.contains(&mid)) {

@@ -60,8 +60,14 @@ pub struct Pulls {
 }
 
 impl Pulls {
-    /// Everything in `pushes` not asked for yet (never my own), in a stable order.
-    pub fn wanted(&self, pushes: &BTreeMap<PeerId, SfuPush>, me: &PeerId) -> Vec<Wanted> {
+    /// Everything in `pushes` not asked for yet (never my own), in a stable order; cameras only
+    /// of those in `shown` (everyone's while it is `None`).
+    pub fn wanted(
+        &self,
+        pushes: &BTreeMap<PeerId, SfuPush>,
+        me: &PeerId,
+        shown: Option<&BTreeSet<PeerId>>,
+    ) -> Vec<Wanted> {
         pushes
             .iter()
             .filter(|(peer, _)| *peer != me)
@@ -73,7 +79,25 @@ impl Pulls {
                 })
             })
             .filter(|wanted| !self.asked.contains(wanted))
+            .filter(|w| w.track != CAMERA || shown.is_none_or(|shown| shown.contains(&w.peer)))
             .collect()
+    }
+
+    /// The cameras of anyone not in `shown`: no longer asked for (so that they can be asked
+    /// again), and forgotten where they arrived; returns those mids, with whose they were.
+    pub fn drop_cameras(&mut self, shown: &BTreeSet<PeerId>) -> Vec<(PeerId, String)> {
+        self.asked
+            .retain(|w| w.track != CAMERA || shown.contains(&w.peer));
+        let dropped: Vec<(PeerId, String)> = self
+            .by_mid
+            .iter()
+            .filter(|(_, w)| w.track == CAMERA && !shown.contains(&w.peer))
+            .map(|(mid, w)| (w.peer.clone(), mid.clone()))
+            .collect();
+        for (_, mid) in &dropped {
+            self.by_mid.remove(mid);
+        }
+        dropped
     }
 
     /// Marks `asking` as asked (before the call: a second round must not ask again).
@@ -245,7 +269,7 @@ mod tests {
     fn everyone_else_s_tracks_are_wanted_once_and_mine_never() {
         let all = pushes(&[("a", "s-a", &[MIC, CAMERA]), ("me", "s-me", &[MIC])]);
         let mut pulls = Pulls::default();
-        let wanted = pulls.wanted(&all, &peer("me"));
+        let wanted = pulls.wanted(&all, &peer("me"), None);
         let names: Vec<_> = wanted
             .iter()
             .map(|w| (w.peer.as_str(), w.track.as_str()))
@@ -253,10 +277,10 @@ mod tests {
         // In the order they push them.
         assert_eq!(names, [("a", MIC), ("a", CAMERA)]);
         pulls.asking(&wanted);
-        assert!(pulls.wanted(&all, &peer("me")).is_empty());
+        assert!(pulls.wanted(&all, &peer("me"), None).is_empty());
         // A screen pushed later is the only new one.
         let more = pushes(&[("a", "s-a", &[MIC, CAMERA, SCREEN])]);
-        let screen = pulls.wanted(&more, &peer("me"));
+        let screen = pulls.wanted(&more, &peer("me"), None);
         assert_eq!(screen.len(), 1);
         assert_eq!(screen[0].track, SCREEN);
     }
@@ -265,7 +289,7 @@ mod tests {
     fn mids_map_to_whose_track_and_refusals_are_not_mapped() {
         let all = pushes(&[("a", "s-a", &[MIC, CAMERA]), ("b", "s-b", &[MIC])]);
         let mut pulls = Pulls::default();
-        let wanted = pulls.wanted(&all, &peer("me"));
+        let wanted = pulls.wanted(&all, &peer("me"), None);
         pulls.asking(&wanted);
         let mut refused = wanted[2].to_track_object();
         refused.error_code = Some("not_found_track_error".into());
@@ -277,14 +301,14 @@ mod tests {
         assert_eq!(pulls.on_mid("0"), Some((&peer("a"), MIC)));
         assert_eq!(pulls.on_mid("1"), Some((&peer("a"), CAMERA)));
         assert_eq!(pulls.on_mid("2"), None);
-        assert!(pulls.wanted(&all, &peer("me")).is_empty(), "no retry");
+        assert!(pulls.wanted(&all, &peer("me"), None).is_empty(), "no retry");
     }
 
     #[test]
     fn a_person_who_left_is_forgotten_and_a_new_session_of_theirs_is_pulled_again() {
         let first = pushes(&[("a", "s-a", &[MIC])]);
         let mut pulls = Pulls::default();
-        let wanted = pulls.wanted(&first, &peer("me"));
+        let wanted = pulls.wanted(&first, &peer("me"), None);
         pulls.asking(&wanted);
         let response = TracksResponse {
             tracks: vec![pulled(&wanted[0], "0")],
@@ -294,7 +318,7 @@ mod tests {
         assert_eq!(pulls.forget(&peer("a")), ["0"]);
         assert_eq!(pulls.on_mid("0"), None);
         let again = pushes(&[("a", "s-a2", &[MIC])]);
-        assert_eq!(pulls.wanted(&again, &peer("me")).len(), 1);
+        assert_eq!(pulls.wanted(&again, &peer("me"), None).len(), 1);
     }
 
     #[test]
@@ -303,6 +327,7 @@ mod tests {
         let wanted = pulls.wanted(
             &pushes(&[("a", "s-a", &[CAMERA, MIC]), ("b", "s-b", &[MIC])]),
             &peer("me"),
+            None,
         );
         let response = TracksResponse {
             tracks: vec![
@@ -319,6 +344,58 @@ mod tests {
         assert_eq!(
             grouped,
             [(peer("a"), vec!["4", "5"]), (peer("b"), vec!["6"])]
+        );
+    }
+
+    #[test]
+    fn cameras_not_shown_are_not_wanted_and_a_dropped_one_is_wanted_again_once_shown() {
+        let all = pushes(&[
+            ("a", "s-a", &[MIC, CAMERA]),
+            ("b", "s-b", &[MIC, CAMERA, SCREEN]),
+        ]);
+        let me = peer("me");
+        let mut pulls = Pulls::default();
+        let only_a: BTreeSet<PeerId> = [peer("a")].into_iter().collect();
+        let wanted = pulls.wanted(&all, &me, Some(&only_a));
+        let names: Vec<_> = wanted
+            .iter()
+            .map(|w| (w.peer.as_str(), w.track.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [("a", MIC), ("a", CAMERA), ("b", MIC), ("b", SCREEN)],
+            "no camera of b; sound and screens always"
+        );
+        pulls.asking(&wanted);
+        let response = TracksResponse {
+            tracks: vec![
+                pulled(&wanted[0], "0"),
+                pulled(&wanted[1], "1"),
+                pulled(&wanted[2], "2"),
+                pulled(&wanted[3], "3"),
+            ],
+            ..TracksResponse::default()
+        };
+        pulls.answered(&wanted, &response);
+        // Now b is shown and a is not: a's camera goes, b's is wanted, sound stays.
+        let only_b: BTreeSet<PeerId> = [peer("b")].into_iter().collect();
+        assert_eq!(pulls.drop_cameras(&only_b), [(peer("a"), "1".to_owned())]);
+        assert_eq!(pulls.on_mid("1"), None);
+        assert_eq!(pulls.on_mid("0"), Some((&peer("a"), MIC)));
+        let next = pulls.wanted(&all, &me, Some(&only_b));
+        assert_eq!(next.len(), 1);
+        assert_eq!(
+            (next[0].peer.as_str(), next[0].track.as_str()),
+            ("b", CAMERA)
+        );
+        // a shown again: their camera is wanted again.
+        let both: BTreeSet<PeerId> = [peer("a"), peer("b")].into_iter().collect();
+        pulls.asking(&next);
+        let again = pulls.wanted(&all, &me, Some(&both));
+        assert_eq!(again.len(), 1);
+        assert_eq!(
+            (again[0].peer.as_str(), again[0].track.as_str()),
+            ("a", CAMERA)
         );
     }
 
