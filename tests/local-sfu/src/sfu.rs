@@ -68,6 +68,10 @@ struct Session {
     pending: Option<SdpPendingOffer>,
     pushed: HashMap<String, Pushed>,
     pulled: HashMap<Mid, Pulled>,
+    /// Tracks pulled so far, closed ones too: each pull's track id is new (a track pulled
+    /// again must not repeat the `a=msid` its closed section still carries, which Chromium
+    /// refuses: "Duplicate a=msid lines detected").
+    pulls_made: u64,
 }
 
 impl Session {
@@ -110,6 +114,7 @@ impl Sfu {
                 pending: None,
                 pushed: HashMap::new(),
                 pulled: HashMap::new(),
+                pulls_made: 0,
             },
         );
         Ok(NewSessionResponse { session_id: id })

@@ -226,7 +226,10 @@ impl World {
         let writer = rtc.writer(self.mic).unwrap();
         let pt = pt_of(&writer, Codec::Opus);
         let time = MediaTime::new(n * 960, Frequency::FORTY_EIGHT_KHZ);
-        writer.write(pt, self.now, time, vec![0xf8; 80]).unwrap();
+        writer
+            .audio_level(-20, true)
+            .write(pt, self.now, time, vec![0xf8; 80])
+            .unwrap();
         for layer in ["h", "l"] {
             let writer = rtc.writer(self.camera).unwrap();
             let pt = pt_of(&writer, Codec::Vp8);
@@ -241,15 +244,15 @@ impl World {
         }
     }
 
-    /// What reached the puller since the last call: sound frames, and the layer of each video
-    /// frame.
-    fn received(&mut self) -> (usize, Vec<u8>) {
-        let mut sound = 0;
+    /// What reached the puller since the last call: the audio level of each sound frame, and
+    /// the layer of each video frame.
+    fn received(&mut self) -> (Vec<Option<i8>>, Vec<u8>) {
+        let mut sound = Vec::new();
         let mut video = Vec::new();
         for event in std::mem::take(&mut self.puller.events) {
             if let Event::MediaData(data) = event {
                 match data.params.spec().codec {
-                    Codec::Opus => sound += 1,
+                    Codec::Opus => sound.push(data.ext_vals.audio_level),
                     _ => video.push(*data.data.last().unwrap()),
                 }
             }
@@ -285,7 +288,9 @@ fn a_pulled_track_carries_the_pusher_s_media_in_the_best_layer_until_another_is_
     );
     world.run(Duration::from_secs(3));
     let (sound, video) = world.received();
-    assert!(sound > 50, "{sound} sound frames in 3 s");
+    assert!(sound.len() > 50, "{} sound frames in 3 s", sound.len());
+    // Browsers read who speaks from the level each packet carries (`audioLevel`).
+    assert!(sound.iter().all(|l| *l == Some(-20)), "{sound:?}");
     assert!(video.len() > 50, "{} video frames in 3 s", video.len());
     assert!(
         video.iter().all(|l| *l == b'h'),
@@ -354,6 +359,17 @@ fn a_closed_pull_stops_and_unknown_tracks_and_sessions_are_refused() {
     world.received();
     world.run(Duration::from_secs(1));
     assert_eq!(world.received().1, Vec::<u8>::new());
+
+    // Pulled again (a camera shown again): a new section with a track id of its own, beside
+    // the closed one (Chromium refuses an offer that repeats an `a=msid`).
+    let again = world.ask_pull(&["camera"]);
+    let sdp = &again.session_description.as_ref().unwrap().sdp;
+    let msids: Vec<&str> = sdp.lines().filter(|l| l.starts_with("a=msid:")).collect();
+    let distinct: std::collections::HashSet<&&str> = msids.iter().collect();
+    assert_eq!(distinct.len(), msids.len(), "{sdp}");
+    world.answer(&again);
+    world.run(Duration::from_secs(2));
+    assert!(!world.received().1.is_empty());
 
     let nobody: TracksRequest =
         body(json!({"tracks": [{"location": "remote", "sessionId": "x", "trackName": "mic"}]}));

@@ -79,6 +79,14 @@ impl Sfu {
                         continue;
                     }
                 }
+                // The level each sound packet carries (RFC 6464): browsers read who is
+                // speaking from it (`getSynchronizationSources().audioLevel`).
+                let writer = match data.ext_vals.audio_level {
+                    Some(level) => {
+                        writer.audio_level(level, data.ext_vals.voice_activity.unwrap_or(false))
+                    }
+                    None => writer,
+                };
                 let written = writer.write(pt, data.network_time, data.time, data.data.clone());
                 match written {
                     Ok(()) if !pulled.keyframed && kind == MediaKind::Video => {

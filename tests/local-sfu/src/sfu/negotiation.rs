@@ -123,11 +123,14 @@ impl Sfu {
             };
             let from = track.session_id.clone().unwrap_or_default();
             let name = track.track_name.clone().unwrap_or_default();
+            session.pulls_made += 1;
+            // The pusher's session is the stream: a person's sound and camera play in sync.
+            let track_id = format!("{name}-{}", session.pulls_made);
             let mid = api.add_media(
                 kind,
                 Direction::SendOnly,
                 Some(from.clone()),
-                Some(name.clone()),
+                Some(track_id),
                 None,
             );
             let preferred = preferred_rid(&track);
