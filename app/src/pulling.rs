@@ -1,16 +1,13 @@
 //! What a page pulls from the SFU in a room on it. Everyone's sound and every shared screen,
 //! always; cameras only where they are shown: the pinned person's, and those of the people who
-//! spoke last, up to [`MAX_CAMERAS`] (before anyone has spoken, the first to arrive). Each camera comes in the
+//! spoke last, up to the deployment's last-N (the welcome's `last_n`, by default
+//! [`confab_protocol::limits::LAST_N`]; before anyone has spoken, the first to arrive). Each camera comes in the
 //! layer its tile needs ([`next_layer`]): a small tile does not pull full resolution. Pure,
 //! tested on the host; the SFU client asks for what this says.
 
 use std::collections::BTreeSet;
 
 use confab_protocol::PeerId;
-
-/// Cameras pulled at once besides the pinned one: a 3 × 3 grid of the latest speakers, as
-/// Meet and Jitsi show by default.
-pub const MAX_CAMERAS: usize = 9;
 
 /// One other person in the room, as the choice needs them.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,13 +19,13 @@ pub struct Person {
     pub last_spoke_ms: Option<f64>,
 }
 
-/// The cameras to pull (everyone's sound and every screen are pulled anyway): the
-/// [`MAX_CAMERAS`] latest speakers, and `pinned`.
-pub fn cameras(people: &[Person], pinned: Option<&PeerId>) -> BTreeSet<PeerId> {
+/// The cameras to pull (everyone's sound and every screen are pulled anyway): the `last_n`
+/// latest speakers, and `pinned`.
+pub fn cameras(people: &[Person], pinned: Option<&PeerId>, last_n: usize) -> BTreeSet<PeerId> {
     // Inserted one by one: collecting into a set sorts, and each sort's instance costs the
     // page kilobytes.
     let mut cameras = BTreeSet::new();
-    for person in by_recency(people).into_iter().take(MAX_CAMERAS) {
+    for person in by_recency(people).into_iter().take(last_n) {
         cameras.insert(person.peer.clone());
     }
     if let Some(pinned) = pinned.filter(|p| people.iter().any(|person| &person.peer == *p)) {
@@ -65,7 +62,7 @@ fn goes_before(a: &Person, b: &Person) -> bool {
 }
 
 /// How long a camera shown because its owner spoke stays shown at least, whoever speaks
-/// meanwhile: in a lively room of more than [`MAX_CAMERAS`] the latest speakers change every
+/// meanwhile: in a lively room of more than last-N people the latest speakers change every
 /// few seconds, and each change closes one pull and opens another (a keyframe, a moment of
 /// nothing on that tile).
 pub const MIN_SHOWN_MS: f64 = 5_000.0;
@@ -80,14 +77,16 @@ pub struct Shown {
 }
 
 impl Shown {
-    /// The cameras to show at `now` (ms), and remembers them.
+    /// The cameras to show at `now` (ms), at most `last_n` besides `pinned`, and remembers
+    /// them.
     pub fn choose(
         &mut self,
         people: &[Person],
         pinned: Option<&PeerId>,
+        last_n: usize,
         now: f64,
     ) -> BTreeSet<PeerId> {
-        let mut cameras = cameras(people, pinned);
+        let mut cameras = cameras(people, pinned, last_n);
         let ranked = by_recency(people);
         let shown_at = |peer: &PeerId| self.since.iter().find(|(p, _)| p == peer).map(|(_, t)| *t);
         // Those who must stay, each in place of the lowest-ranked camera not shown before.
@@ -170,6 +169,9 @@ pub fn next_layer(asked: &str, video_height: f64, tile_height: f64) -> &'static 
 mod tests {
     use super::*;
 
+    /// The default last-N.
+    const N: usize = confab_protocol::limits::LAST_N as usize;
+
     fn peer(n: u64) -> PeerId {
         PeerId(format!("{n:032x}"))
     }
@@ -185,7 +187,17 @@ mod tests {
     #[test]
     fn a_small_room_pulls_every_camera() {
         let people: Vec<_> = (1..=4).map(|n| person(n, None)).collect();
-        assert_eq!(cameras(&people, None), (1..=4).map(peer).collect());
+        assert_eq!(cameras(&people, None, N), (1..=4).map(peer).collect());
+    }
+
+    #[test]
+    fn a_deployment_may_pull_fewer_cameras() {
+        let mut people: Vec<_> = (1..=4).map(|n| person(n, None)).collect();
+        people[3].last_spoke_ms = Some(500.0);
+        let expected: BTreeSet<_> = [4, 1].into_iter().map(peer).collect();
+        assert_eq!(cameras(&people, None, 2), expected);
+        let pinned = peer(3);
+        assert_eq!(cameras(&people, Some(&pinned), 2).len(), 3);
     }
 
     #[test]
@@ -194,21 +206,21 @@ mod tests {
         let mut people: Vec<_> = (1..=20).map(|n| person(n, None)).collect();
         people[14].last_spoke_ms = Some(1_000.0);
         people[19].last_spoke_ms = Some(2_000.0);
-        let shown = cameras(&people, None);
+        let shown = cameras(&people, None, N);
         let expected: BTreeSet<_> = [20, 15, 1, 2, 3, 4, 5, 6, 7]
             .into_iter()
             .map(peer)
             .collect();
         assert_eq!(shown, expected);
-        assert_eq!(shown.len(), MAX_CAMERAS);
+        assert_eq!(shown.len(), N);
     }
 
     #[test]
     fn someone_who_speaks_takes_the_place_of_the_longest_silent() {
         let mut people: Vec<_> = (1..=12).map(|n| person(n, Some(n as f64))).collect();
-        assert!(!cameras(&people, None).contains(&peer(1)));
+        assert!(!cameras(&people, None, N).contains(&peer(1)));
         people[0].last_spoke_ms = Some(100.0);
-        let now = cameras(&people, None);
+        let now = cameras(&people, None, N);
         assert!(now.contains(&peer(1)), "{now:?}");
         assert!(
             !now.contains(&peer(4)),
@@ -220,29 +232,29 @@ mod tests {
     fn the_pinned_person_is_pulled_whatever_else() {
         let people: Vec<_> = (1..=20).map(|n| person(n, None)).collect();
         let pinned = peer(19);
-        let shown = cameras(&people, Some(&pinned));
+        let shown = cameras(&people, Some(&pinned), N);
         assert!(shown.contains(&pinned));
-        assert_eq!(shown.len(), MAX_CAMERAS + 1);
+        assert_eq!(shown.len(), N + 1);
         // A pin on someone who left pulls nothing extra.
         let gone = peer(99);
         let people: Vec<_> = (1..=3).map(|n| person(n, None)).collect();
-        assert!(!cameras(&people, Some(&gone)).contains(&gone));
+        assert!(!cameras(&people, Some(&gone), N).contains(&gone));
     }
 
     #[test]
     fn a_new_speaker_is_shown_at_once_in_place_of_someone_shown_for_arriving_early() {
         let mut people: Vec<_> = (1..=12).map(|n| person(n, None)).collect();
         let mut shown = Shown::default();
-        let first = shown.choose(&people, None, 0.0);
+        let first = shown.choose(&people, None, N, 0.0);
         assert_eq!(first, (1..=9).map(peer).collect());
         people[11].last_spoke_ms = Some(1_000.0);
-        let now = shown.choose(&people, None, 1_000.0);
+        let now = shown.choose(&people, None, N, 1_000.0);
         assert!(now.contains(&peer(12)), "{now:?}");
         assert!(
             !now.contains(&peer(9)),
             "the last to arrive of those shown goes"
         );
-        assert_eq!(now.len(), MAX_CAMERAS);
+        assert_eq!(now.len(), N);
     }
 
     #[test]
@@ -253,27 +265,27 @@ mod tests {
         for n in 1..=9 {
             people[n - 1].last_spoke_ms = Some(n as f64 * 100.0);
         }
-        shown.choose(&people, None, 1_000.0);
+        shown.choose(&people, None, N, 1_000.0);
         people[9].last_spoke_ms = Some(2_000.0);
-        let now = shown.choose(&people, None, 2_000.0);
+        let now = shown.choose(&people, None, N, 2_000.0);
         assert!(
             now.contains(&peer(1)) && !now.contains(&peer(10)),
             "1 was shown 1 s ago: it stays, 10 waits: {now:?}"
         );
-        let later = shown.choose(&people, None, 1_000.0 + MIN_SHOWN_MS);
+        let later = shown.choose(&people, None, N, 1_000.0 + MIN_SHOWN_MS);
         assert!(
             later.contains(&peer(10)) && !later.contains(&peer(1)),
             "{later:?}"
         );
         // 11 speaks: the longest silent of those shown long enough gives way (2, not 10).
         people[10].last_spoke_ms = Some(7_000.0);
-        let next = shown.choose(&people, None, 7_000.0);
+        let next = shown.choose(&people, None, N, 7_000.0);
         assert!(
             next.contains(&peer(11)) && next.contains(&peer(10)),
             "{next:?}"
         );
         assert!(!next.contains(&peer(2)), "{next:?}");
-        assert_eq!(next.len(), MAX_CAMERAS);
+        assert_eq!(next.len(), N);
     }
 
     #[test]
@@ -281,10 +293,10 @@ mod tests {
         let mut people: Vec<_> = (1..=11).map(|n| person(n, Some(n as f64))).collect();
         let pinned = peer(1);
         let mut shown = Shown::default();
-        let first = shown.choose(&people, Some(&pinned), 100.0);
+        let first = shown.choose(&people, Some(&pinned), N, 100.0);
         assert!(first.contains(&pinned) && first.contains(&peer(3)));
         people[1].last_spoke_ms = Some(200.0);
-        let now = shown.choose(&people, Some(&pinned), 200.0);
+        let now = shown.choose(&people, Some(&pinned), N, 200.0);
         assert!(now.contains(&pinned), "{now:?}");
         assert!(now.contains(&peer(3)), "3 stays (shown 0.1 s): {now:?}");
         assert!(!now.contains(&peer(2)), "2 waits: {now:?}");

@@ -103,6 +103,10 @@ pub enum ServerFrame {
         /// capacity choices (absent from servers before the SFU: the mesh's 8).
         #[serde(default = "mesh_limit")]
         room_limit: u32,
+        /// On the SFU, the cameras a page pulls at once besides a pinned one, the latest
+        /// speakers' (absent from servers before it: [`crate::limits::LAST_N`]).
+        #[serde(default = "default_last_n")]
+        last_n: u32,
     },
     PeerJoined {
         peer: Member,
@@ -200,6 +204,10 @@ pub enum ServerFrame {
 /// What a welcome without `room_limit` means: a server from before the SFU, a mesh.
 fn mesh_limit() -> u32 {
     crate::limits::ROOM_CAPACITY as u32
+}
+
+fn default_last_n() -> u32 {
+    crate::limits::LAST_N
 }
 
 /// Machine-readable reasons in `error` frames.

@@ -58,6 +58,10 @@ pub mod limits {
     /// The most people any room may hold, on the SFU (a deployment's own limit, told in the
     /// welcome's `room_limit`, is usually lower).
     pub const MAX_ROOM_CAPACITY: usize = 100;
+    /// On the SFU, the cameras a page pulls at once besides a pinned one (last-N: the latest
+    /// speakers'), unless the deployment says otherwise in the welcome's `last_n`: a 3 × 3
+    /// grid, as Meet and Jitsi show by default.
+    pub const LAST_N: u32 = 9;
     /// The smallest room size a host may set: a host and one other.
     pub const MIN_ROOM_CAPACITY: u32 = 2;
     /// Places one person (one user id) may hold in a room at once: two tabs or devices.

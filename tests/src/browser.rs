@@ -146,6 +146,10 @@ impl ChromeDriver {
         }
         args.extend(self.extra_args.iter().cloned());
         args.extend(extra_args.iter().cloned());
+        if std::env::var_os("CONFAB_BROWSER_LOG").is_some() {
+            // For debugging a trial: the pages' console, in chrome_debug.log in each profile.
+            args.extend(["--enable-logging".into(), "--v=0".into()]);
+        }
         if fake_media {
             let microphone = profile_dir.join("microphone.wav");
             crate::fake_microphone::write_beeps(&microphone)?;

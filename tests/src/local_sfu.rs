@@ -35,10 +35,24 @@ impl LocalSfu {
     /// default `MEDIA_MODE` for a deployment with an SFU (`auto`). Call from `main` before any
     /// other thread exists.
     pub fn stage(label: &str) -> Result<crate::stage::StageWith<LocalSfu>, String> {
+        Self::stage_with(label, &[])
+    }
+
+    /// Like [`LocalSfu::stage`], with more worker variables (`MEDIA_MODE`, `SFU_LAST_N`, ...).
+    pub fn stage_with(
+        label: &str,
+        more_vars: &[(&str, &str)],
+    ) -> Result<crate::stage::StageWith<LocalSfu>, String> {
         let (stage, sfu) = crate::stage::Stage::enter_with(label, |scratch| {
             let sfu = LocalSfu::start("127.0.0.1", &scratch.join("local-sfu.log"))?;
+            let mut vars = sfu.worker_vars();
+            vars.extend(
+                more_vars
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string())),
+            );
             let options = crate::wrangler::Options {
-                vars: sfu.worker_vars(),
+                vars,
                 ..crate::wrangler::Options::default()
             };
             Ok((options, sfu))

@@ -11,7 +11,10 @@ mod playback;
 mod sfu_media;
 mod switch;
 pub use playback::wait_tiles_playing;
-pub use sfu_media::{sfu_tile_media, wait_sfu_media_from, SfuMedia, TileMedia};
+pub use sfu_media::{
+    cameras_shown, sfu_tile_media, wait_sfu_media_from, wait_sfu_video_from, CamerasShown,
+    SfuMedia, TileMedia,
+};
 pub use switch::{switch_time, watch_switch, SfuCall, Switch};
 
 /// Inbound media from one remote peer, summed over its `inbound-rtp` stats.
@@ -50,6 +53,18 @@ const TILES_JS: &str = r#"
 return [...document.querySelectorAll('[data-testid="video-tile"][data-kind="camera"]')]
   .map(t => ({ peer_id: t.dataset.peerId, name: t.dataset.name }));
 "#;
+
+/// Like [`join`], with the microphone turned off on the pre-join page first.
+pub async fn join_with_mic_off(
+    client: &Client,
+    base_url: &str,
+    room: &str,
+    name: &str,
+) -> Result<(), String> {
+    type_name(client, base_url, room, name).await?;
+    click(client, "mic-toggle").await?;
+    click_join(client).await
+}
 
 /// Opens `/r/{room}`, types the name and clicks Join; returns once my preview is on screen.
 pub async fn join(client: &Client, base_url: &str, room: &str, name: &str) -> Result<(), String> {

@@ -69,6 +69,7 @@ pub struct Welcome {
     pub access: RoomAccess,
     pub route: MediaRoute,
     pub room_limit: u32,
+    pub last_n: u32,
 }
 
 /// What the next read produced.
@@ -282,6 +283,7 @@ impl Client {
                 access,
                 route,
                 room_limit,
+                last_n,
             } => Welcome {
                 peer_id,
                 room,
@@ -291,6 +293,7 @@ impl Client {
                 access,
                 route,
                 room_limit,
+                last_n,
             },
             other => panic!("{}: expected welcome first, got {other:?}", self.label),
         }

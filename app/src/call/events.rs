@@ -17,6 +17,8 @@ pub enum CallEvent {
         access: RoomAccess,
         /// The most people a room may hold here (the top of the capacity menu).
         room_limit: u32,
+        /// On the SFU, the cameras to pull at once besides a pinned one.
+        last_n: u32,
     },
     /// The room's lobby holds me (instead of a welcome, also after a reconnect): a host has
     /// to let me in (a welcome follows) or turns me away (an [`CallEvent::Ended`]).

@@ -26,6 +26,7 @@ impl Call {
                 history,
                 access,
                 room_limit,
+                last_n,
                 route,
                 ..
             } => {
@@ -45,6 +46,7 @@ impl Call {
                         history,
                         access,
                         room_limit,
+                        last_n,
                     });
                     self.start_sfu();
                     return;
@@ -74,6 +76,7 @@ impl Call {
                     history,
                     access,
                     room_limit,
+                    last_n,
                 };
                 if offerers.is_empty() {
                     self.emit(joined);

@@ -307,12 +307,16 @@ pub(super) fn LobbyBadge(model: RoomModel) -> impl IntoView {
 /// none of those (set from another client).
 fn capacity_choices(limit: u32, now: u32) -> Vec<u32> {
     let mesh = limits::ROOM_CAPACITY as u32;
+    // Built in order rather than sorted: each instance of the standard sort costs the page
+    // kilobytes.
     let mut sizes: Vec<u32> = (limits::MIN_ROOM_CAPACITY..=mesh.min(limit)).collect();
     sizes.extend((mesh + 1..limit).filter(|n| n % 5 == 0));
-    sizes.push(limit);
-    sizes.push(now.min(limit));
-    sizes.sort_unstable();
-    sizes.dedup();
+    if sizes.last() != Some(&limit) {
+        sizes.push(limit);
+    }
+    if let Err(at) = sizes.binary_search(&now.min(limit)) {
+        sizes.insert(at, now.min(limit));
+    }
     sizes
 }
 

@@ -46,6 +46,9 @@ pub(super) struct RoomModel {
     pub(super) access: RwSignal<RoomAccess>,
     /// The most people a room may hold on this deployment, as the welcome said.
     pub(super) room_limit: RwSignal<u32>,
+    /// On the SFU, the cameras this page pulls at once besides a pinned one, as the welcome
+    /// said.
+    pub(super) last_n: RwSignal<u32>,
     /// Everyone else in the call, one record each.
     pub(super) participants: Participants,
     /// Who waits in the room's lobby (told to hosts and co-hosts).
@@ -108,6 +111,7 @@ impl RoomModel {
             me: RwSignal::new(None),
             access: RwSignal::new(RoomAccess::default()),
             room_limit: RwSignal::new(confab_protocol::limits::ROOM_CAPACITY as u32),
+            last_n: RwSignal::new(confab_protocol::limits::LAST_N),
             participants: Participants::new(),
             lobby: WaitingList::new(),
             local: RwSignal::new_local(None),
@@ -141,6 +145,7 @@ impl RoomModel {
                 history,
                 access,
                 room_limit,
+                last_n,
             } => {
                 let user_id = me.user_id.clone();
                 self.chat.know_members(std::iter::once(&me).chain(&peers));
@@ -148,6 +153,7 @@ impl RoomModel {
                 self.me.set(Some(me));
                 self.access.set(access);
                 self.room_limit.set(room_limit);
+                self.last_n.set(last_n);
                 self.participants.welcome(peers);
                 self.announce_welcome();
                 self.reconnecting.set(None);

@@ -143,8 +143,13 @@ impl Speakers {
                 }
             }
         });
-        // Loudest first: the spotlight goes to the loudest of several.
-        speaking.sort_by(|a, b| b.1.total_cmp(&a.1));
+        // Loudest first: the spotlight goes to the loudest of several (the others' order does
+        // not matter; a sort would cost the page kilobytes).
+        let loudest =
+            (0..speaking.len()).reduce(|a, b| if speaking[b].1 > speaking[a].1 { b } else { a });
+        if let Some(loudest) = loudest {
+            speaking.swap(0, loudest);
+        }
         let speaking: Vec<PeerId> = speaking.into_iter().map(|(peer, _)| peer).collect();
         self.choose_cameras(model, &participants, now);
         let present: Vec<PeerId> = participants.iter().map(|p| p.peer_id.clone()).collect();
@@ -173,9 +178,10 @@ impl Speakers {
                 .collect()
         });
         let pinned = model.pinned.get_untracked();
+        let last_n = model.last_n.get_untracked() as usize;
         let Some(cameras) = self
             .shown
-            .try_update_value(|shown| shown.choose(&people, pinned.as_ref(), now))
+            .try_update_value(|shown| shown.choose(&people, pinned.as_ref(), last_n, now))
         else {
             return;
         };

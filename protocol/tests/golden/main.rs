@@ -188,12 +188,13 @@ fn server_frames_match_golden_json() {
             },
             route: MediaRoute::Mesh,
             room_limit: 8,
+            last_n: 9,
         },
         json!({"type": "welcome", "peer_id": PEER_A, "room": "standup",
                "you": member_json(PEER_A, "Mina"), "peers": [member_json(PEER_B, "Joon")],
                "history": [message_json()],
                "access": {"locked": false, "capacity": 8, "history": "everyone", "lobby": false},
-               "route": "mesh", "room_limit": 8}),
+               "route": "mesh", "room_limit": 8, "last_n": 9}),
     );
     assert_server_golden(
         ServerFrame::Route {
@@ -473,12 +474,15 @@ fn a_welcome_from_before_the_sfu_reads_as_a_mesh_of_eight() {
     let old = json!({"type": "welcome", "peer_id": PEER_A, "room": "standup",
                      "you": member_json(PEER_A, "Mina"), "peers": [], "history": []});
     let ServerFrame::Welcome {
-        route, room_limit, ..
+        route,
+        room_limit,
+        last_n,
+        ..
     } = serde_json::from_value(old).unwrap()
     else {
         panic!("not a welcome");
     };
-    assert_eq!((route, room_limit), (MediaRoute::Mesh, 8));
+    assert_eq!((route, room_limit, last_n), (MediaRoute::Mesh, 8, 9));
 }
 
 #[test]

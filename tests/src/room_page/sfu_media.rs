@@ -127,3 +127,72 @@ pub async fn wait_sfu_media_from(
     })
     .await
 }
+
+/// Waits until the tile of each of `peers` shows video through the SFU: a decoded picture,
+/// then frames growing (sound is not asked: these may be muted).
+pub async fn wait_sfu_video_from(
+    client: &Client,
+    peers: &[String],
+    timeout: Duration,
+) -> Result<(), String> {
+    let first = wait_for("a picture through the SFU", timeout, || async {
+        let media = sfu_tile_media(client).await?;
+        let ready = peers
+            .iter()
+            .all(|p| media.tiles.get(p).is_some_and(|m| m.via_sfu && m.width > 0));
+        ready
+            .then_some(Some(media.clone()))
+            .ok_or_else(|| format!("(last: {media:?})"))
+    })
+    .await?;
+    wait_for("frames to keep arriving", timeout, || async {
+        let now = sfu_tile_media(client).await?;
+        let growing = peers.iter().all(|p| {
+            let before = first.tiles[p].frames;
+            now.tiles.get(p).is_some_and(|m| m.frames >= before + 5)
+        });
+        growing
+            .then_some(Some(()))
+            .ok_or_else(|| format!("(first: {first:?}, now: {now:?})"))
+    })
+    .await
+}
+
+/// Which remote camera tiles show the camera (`data-camera-shown`), and which show the person
+/// instead (last-N on the SFU), by peer id; and how many video sections the SFU connection
+/// receives on.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct CamerasShown {
+    pub shown: Vec<String>,
+    pub hidden: Vec<String>,
+    /// Of `hidden`, those whose tile shows the person's name or picture.
+    pub placeheld: Vec<String>,
+    pub video_sections: usize,
+    /// Every media section of the SFU connection, closed ones too (each pull adds some).
+    #[serde(default)]
+    pub all_sections: usize,
+}
+
+const CAMERAS_SHOWN_JS: &str = r#"
+const tiles = [...document.querySelectorAll('[data-testid="video-tile"][data-kind="camera"]')];
+const sfu = (window.confabPeers || new Map()).get('sfu');
+const video_sections = sfu ? sfu.getTransceivers()
+  .filter(t => t.receiver.track.kind === 'video' && t.currentDirection === 'recvonly').length : 0;
+const hidden = tiles.filter(t => t.dataset.cameraShown === 'false');
+return {
+  shown: tiles.filter(t => t.dataset.cameraShown === 'true').map(t => t.dataset.peerId),
+  hidden: hidden.map(t => t.dataset.peerId),
+  placeheld: hidden.filter(t => t.querySelector('.tile-placeholder')).map(t => t.dataset.peerId),
+  video_sections,
+  all_sections: sfu ? sfu.getTransceivers().length : 0,
+};
+"#;
+
+/// The page's remote cameras, shown or not, now.
+pub async fn cameras_shown(client: &Client) -> Result<CamerasShown, String> {
+    let value = client
+        .execute(CAMERAS_SHOWN_JS, vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}

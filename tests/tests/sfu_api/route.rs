@@ -1,6 +1,7 @@
 //! The room decides its media route: the mesh until `SFU_SWITCH_AT` people, the SFU from then
 //! on (everyone told with a `route` frame, the newcomer in its welcome), the mesh again only
-//! two below the switch; on the SFU it holds `ROOM_CAPACITY_SFU` people.
+//! two below the switch; on the SFU it holds `ROOM_CAPACITY_SFU` people and each page pulls
+//! `SFU_LAST_N` cameras.
 
 use std::time::{Duration, Instant};
 
@@ -16,16 +17,19 @@ use super::{worker_with, AUTO_WORKER};
 pub const SWITCH_AT: usize = 3;
 /// Most people in a room of [`AUTO_WORKER`] (the smallest `ROOM_CAPACITY_SFU` allowed).
 pub const LIMIT: usize = 8 + 2;
+/// The cameras a page of [`AUTO_WORKER`] pulls at once.
+const LAST_N: u32 = 4;
 const FRAME_WAIT: Duration = Duration::from_secs(5);
 
 fn auto_worker() -> std::sync::Arc<Wrangler> {
-    let (switch_at, limit) = (SWITCH_AT.to_string(), LIMIT.to_string());
+    let (switch_at, limit, last_n) = (SWITCH_AT.to_string(), LIMIT.to_string(), LAST_N.to_string());
     worker_with(
         &AUTO_WORKER,
         &[
             ("MEDIA_MODE", "auto"),
             ("SFU_SWITCH_AT", &switch_at),
             ("ROOM_CAPACITY_SFU", &limit),
+            ("SFU_LAST_N", &last_n),
         ],
     )
 }
@@ -80,6 +84,7 @@ pub async fn the_room_moves_to_the_sfu_at_the_switch_and_back_two_below_it() {
     let (mut ana, welcome) = arrive(&w, room, "Ana").await;
     assert_eq!(welcome.route, MediaRoute::Mesh);
     assert_eq!(welcome.room_limit as usize, LIMIT);
+    assert_eq!(welcome.last_n, LAST_N);
     let (mut ben, welcome) = arrive(&w, room, "Ben").await;
     assert_eq!(welcome.route, MediaRoute::Mesh);
     // On the mesh, nobody's media goes through the SFU.

@@ -89,6 +89,7 @@ pub async fn hosts_remove_mute_lock_and_end_and_nobody_else_can() {
         "a new room is open, for 8 (a mesh deployment's limit)"
     );
     assert_eq!(wa.room_limit, 8);
+    assert_eq!(wa.last_n, confab_protocol::limits::LAST_N);
     let (mut ben, wb) = enter(&w, &room, &tokens[1], "Ben", &mut [&mut ann]).await;
     let (mut cid, wc) = enter(&w, &room, &tokens[2], "Cid", &mut [&mut ann, &mut ben]).await;
 

@@ -10,6 +10,8 @@ pub struct RoomNow {
     pub route: MediaRoute,
     /// The deployment's most people per room.
     pub room_limit: u32,
+    /// On the SFU, the cameras a page pulls at once besides a pinned one.
+    pub last_n: u32,
 }
 
 /// Frames for a newcomer: its welcome (with the latest chat page), and the announcement for
@@ -30,6 +32,7 @@ pub fn join(
         access: now.access,
         route: now.route,
         room_limit: now.room_limit,
+        last_n: now.last_n,
     };
     (
         welcome,

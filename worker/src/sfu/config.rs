@@ -7,6 +7,8 @@
 //! - `SFU_SWITCH_AT`: how many people move an `auto` room to the SFU (default
 //!   [`DEFAULT_SWITCH_AT`]: the fifth person).
 //! - `ROOM_CAPACITY_SFU`: most people in a room on the SFU (default [`DEFAULT_SFU_CAPACITY`]).
+//! - `SFU_LAST_N`: how many cameras a page pulls at once besides a pinned one, the latest
+//!   speakers' (default [`confab_protocol::limits::LAST_N`]); fewer spare weak devices.
 //! - `SFU_APP_ID` and `SFU_APP_TOKEN` (a secret): the Cloudflare Realtime app. `SFU_API_URL`
 //!   points the worker elsewhere than [`DEFAULT_API_URL`] (development and tests: the local
 //!   stand-in); https only, plain http only on loopback.
@@ -18,7 +20,7 @@ use std::collections::HashMap;
 
 use url::Url;
 
-use confab_protocol::limits::ROOM_CAPACITY;
+use confab_protocol::limits::{LAST_N, ROOM_CAPACITY};
 
 use crate::config::{given, service_url};
 
@@ -27,6 +29,7 @@ pub const VAR_NAMES: &[&str] = &[
     "MEDIA_MODE",
     "SFU_SWITCH_AT",
     "ROOM_CAPACITY_SFU",
+    "SFU_LAST_N",
     "SFU_APP_ID",
     "SFU_APP_TOKEN",
     "SFU_API_URL",
@@ -81,6 +84,8 @@ pub struct MediaPolicy {
     pub switch_at: usize,
     /// Most people in a room on the SFU.
     pub sfu_capacity: usize,
+    /// On the SFU, the cameras a page pulls at once besides a pinned one.
+    pub last_n: u32,
     /// `None` only in [`MediaMode::Mesh`].
     pub sfu: Option<SfuConfig>,
 }
@@ -91,6 +96,7 @@ impl Default for MediaPolicy {
             mode: MediaMode::Mesh,
             switch_at: DEFAULT_SWITCH_AT,
             sfu_capacity: DEFAULT_SFU_CAPACITY,
+            last_n: LAST_N,
             sfu: None,
         }
     }
@@ -120,6 +126,8 @@ pub enum SfuConfigError {
          got {0:?}"
     )]
     BadCapacity(String),
+    #[error("SFU_LAST_N must be a whole number from 1 to {MAX_SFU_CAPACITY}; got {0:?}")]
+    BadLastN(String),
 }
 
 impl MediaPolicy {
@@ -154,10 +162,14 @@ impl MediaPolicy {
             ROOM_CAPACITY..=MAX_SFU_CAPACITY,
         )
         .map_err(SfuConfigError::BadCapacity)?;
+        let last_n = number(get("SFU_LAST_N"), LAST_N as usize, 1..=MAX_SFU_CAPACITY)
+            .map_err(SfuConfigError::BadLastN)?;
         Ok(MediaPolicy {
             mode,
             switch_at,
             sfu_capacity,
+            // At most MAX_SFU_CAPACITY, checked just above.
+            last_n: last_n as u32,
             sfu,
         })
     }

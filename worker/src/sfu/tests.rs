@@ -122,6 +122,15 @@ fn the_switch_and_the_capacity_have_bounds() {
             Err(SfuConfigError::BadSwitchAt(bad.into()))
         );
     }
+    assert_eq!(MediaPolicy::parse(&with_app(&[])).unwrap().last_n, 9);
+    assert_eq!(parse("SFU_LAST_N", "1").unwrap().last_n, 1);
+    assert_eq!(parse("SFU_LAST_N", "100").unwrap().last_n, 100);
+    for bad in ["0", "101", "nine", "-1"] {
+        assert_eq!(
+            parse("SFU_LAST_N", bad),
+            Err(SfuConfigError::BadLastN(bad.into()))
+        );
+    }
     assert_eq!(parse("ROOM_CAPACITY_SFU", "8").unwrap().sfu_capacity, 8);
     assert_eq!(parse("ROOM_CAPACITY_SFU", "100").unwrap().sfu_capacity, 100);
     for bad in ["7", "101", "lots"] {

@@ -49,6 +49,7 @@ impl Room {
             access: self.limited(access),
             route: self.reroute(Change::Joined(newcomer)),
             room_limit: self.room_limit(),
+            last_n: self.media_policy().last_n,
         }
     }
 

@@ -48,6 +48,7 @@ fn newcomer_gets_welcome_with_others_and_others_get_peer_joined() {
             },
             route: MediaRoute::Sfu,
             room_limit: 50,
+            last_n: 4,
         },
     );
     match welcome {
@@ -60,9 +61,10 @@ fn newcomer_gets_welcome_with_others_and_others_get_peer_joined() {
             access,
             route,
             room_limit,
+            last_n,
         } => {
             assert!(access.locked && access.capacity == 5);
-            assert_eq!((route, room_limit), (MediaRoute::Sfu, 50));
+            assert_eq!((route, room_limit, last_n), (MediaRoute::Sfu, 50, 4));
             assert_eq!(peer_id.as_str(), ALICE);
             assert_eq!(room, "standup");
             assert_eq!(you, member(ALICE));
