@@ -36,6 +36,7 @@ fn main() {
         sfu::a_member_pushes_and_another_member_of_the_room_pulls,
         sfu::another_room_cannot_pull_and_nobody_pulls_a_person_who_left,
         sfu::calls_are_made_as_oneself_about_one_s_own_session,
+        sfu::an_offer_alone_restarts_ice_in_one_s_own_session,
         sfu::bad_bodies_get_problem_json_and_the_room_lives_on,
         route::the_room_moves_to_the_sfu_at_the_switch_and_back_two_below_it,
         route::a_room_on_the_sfu_holds_more_than_a_mesh_up_to_the_deployment_s_limit,
@@ -221,6 +222,61 @@ mod sfu {
         assert!(pulled["tracks"][0]["mid"].is_string(), "{pulled}");
         assert!(pulled["tracks"][0].get("errorCode").is_none(), "{pulled}");
         drop((ana, ben));
+    }
+
+    /// An ICE restart (a connection to the SFU that dropped): my offer with new ICE
+    /// credentials, alone in a `tracks/new`, goes to the SFU, and its answer has new ones.
+    pub async fn an_offer_alone_restarts_ice_in_one_s_own_session() {
+        let w = worker();
+        let room = "sfu-ice-restart";
+        let ana = person(&w, room, "Ana").await;
+        let session = session(&w, room, &ana);
+        let path = format!("sessions/{session}/tracks/new");
+        static CRYPTO: std::sync::Once = std::sync::Once::new();
+        CRYPTO.call_once(|| str0m::crypto::from_feature_flags().install_process_default());
+        let mut browser = Rtc::new(std::time::Instant::now());
+        let ufrag = |reply: &Value| {
+            let sdp = reply["sessionDescription"]["sdp"].as_str().unwrap_or("");
+            sdp.lines()
+                .find_map(|l| l.strip_prefix("a=ice-ufrag:"))
+                .map(str::to_owned)
+        };
+        // A microphone pushed, or (`restart`) the same again with new ICE credentials.
+        let offer_with = |browser: &mut Rtc, restart: bool| {
+            let mut changes = browser.sdp_api();
+            let tracks = if restart {
+                changes.ice_restart(false);
+                json!([])
+            } else {
+                let mid =
+                    changes.add_media(MediaKind::Audio, Direction::SendOnly, None, None, None);
+                json!([{"location": "local", "mid": mid.to_string(), "trackName": "mic"}])
+            };
+            let (offer, pending) = changes.apply().expect("an offer");
+            let body = json!({
+                "sessionDescription": {"type": "offer", "sdp": offer.to_sdp_string()},
+                "tracks": tracks,
+            });
+            let reply = as_person(&w, room, &ana, "POST", &path, Some(body));
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            let reply: Value = reply.json();
+            let answer = reply["sessionDescription"]["sdp"]
+                .as_str()
+                .expect("an answer");
+            let answer = str0m::change::SdpAnswer::from_sdp_string(answer).expect("SDP");
+            browser
+                .sdp_api()
+                .accept_answer(pending, answer)
+                .expect("accepted");
+            reply
+        };
+        let pushed = offer_with(&mut browser, false);
+        let restarted = offer_with(&mut browser, true);
+        assert_eq!(restarted["sessionDescription"]["type"], "answer");
+        assert_eq!(restarted["tracks"], json!([]), "{restarted}");
+        assert!(ufrag(&restarted).is_some(), "{restarted}");
+        assert_ne!(ufrag(&pushed), ufrag(&restarted));
+        drop(ana);
     }
 
     pub async fn another_room_cannot_pull_and_nobody_pulls_a_person_who_left() {

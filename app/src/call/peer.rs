@@ -63,6 +63,11 @@ pub(crate) fn set_local_description_implicit(pc: &RtcPeerConnection) -> js_sys::
         .set_local_description()
 }
 
+/// Marks `pc`'s next offer as an ICE restart (new ICE credentials: the checks start over).
+pub(crate) fn restart_ice(pc: &RtcPeerConnection) {
+    pc.unchecked_ref::<ImplicitDescriptions>().restart_ice();
+}
+
 /// One audio and one video transceiver on `pc`, each sending the track of its kind in
 /// `local`, or receiving only where there is none.
 fn add_camera_transceivers(pc: &RtcPeerConnection, local: Option<&MediaStream>) {

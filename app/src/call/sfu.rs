@@ -10,7 +10,8 @@
 //! when a room moves here, everyone is pulled in one round. Which mid carries whose track is
 //! plain Rust ([`pulls`]). A call that fails on the way is sent again ([`crate::api::sfu`]); one
 //! that keeps failing so ends the session, and the call starts a new one (everything pushed and
-//! pulled anew).
+//! pulled anew), as does a connection that drops and does not come back after an ICE restart
+//! ([`restart`]).
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -41,6 +42,7 @@ mod layers;
 mod leaving;
 mod measure;
 pub mod pulls;
+mod restart;
 mod showing;
 
 use pulls::{is_screen, push_name, Gathering, Pulls, Wanted};
@@ -99,6 +101,8 @@ pub struct SfuLink {
     /// My camera's and microphone's.
     senders: RefCell<Vec<RtcRtpTransceiver>>,
     closed: Cell<bool>,
+    /// The connection dropped and is being restarted (see [`restart`]).
+    restarting: Cell<bool>,
     on_event: Rc<dyn Fn(SfuEvent)>,
     handlers: RefCell<Vec<Handler>>,
 }
@@ -133,6 +137,7 @@ impl SfuLink {
             screen_senders: RefCell::new(Vec::new()),
             senders: RefCell::new(Vec::new()),
             closed: Cell::new(false),
+            restarting: Cell::new(false),
             on_event,
             handlers: RefCell::new(Vec::new()),
         });
@@ -420,7 +425,9 @@ impl SfuLink {
             }
             match link.pc.connection_state() {
                 RtcPeerConnectionState::Connected => (link.on_event)(SfuEvent::Connected),
-                RtcPeerConnectionState::Failed => (link.on_event)(SfuEvent::Failed),
+                RtcPeerConnectionState::Disconnected | RtcPeerConnectionState::Failed => {
+                    link.connection_lost()
+                }
                 _ => {}
             }
         });

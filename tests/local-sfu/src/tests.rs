@@ -63,6 +63,8 @@ struct World {
     mic: Mid,
     camera: Mid,
     sent: u64,
+    /// The SFU's answer to the push.
+    push_answer: String,
 }
 
 impl World {
@@ -110,6 +112,7 @@ impl World {
         let answer = pushed.session_description.unwrap();
         assert_eq!(answer.kind, SdpType::Answer);
         assert!(answer.sdp.contains("a=ice-lite"), "{}", answer.sdp);
+        let push_answer = answer.sdp.clone();
         let answer = SdpAnswer::from_sdp_string(&answer.sdp).unwrap();
         pusher.rtc.sdp_api().accept_answer(pending, answer).unwrap();
         World {
@@ -122,6 +125,7 @@ impl World {
             mic,
             camera,
             sent: 0,
+            push_answer,
         }
     }
 
@@ -453,4 +457,60 @@ fn assert_starts_at_a_keyframe(world: &World) {
         .collect();
     assert!(frames.len() > 40, "{} frames in 2 s", frames.len());
     assert_eq!(frames.first(), Some(&true), "the first frame: {frames:?}");
+}
+
+#[test]
+fn an_offer_alone_restarts_ice_and_the_media_goes_on() {
+    let mut world = World::new();
+    world.pull(&["camera", "mic"]);
+    world.run(Duration::from_secs(1));
+    assert!(!world.received().0.is_empty());
+    let ufrag = |sdp: &str| {
+        sdp.lines()
+            .find_map(|l| l.strip_prefix("a=ice-ufrag:"))
+            .map(str::to_owned)
+    };
+    let mut api = world.pusher.rtc.sdp_api();
+    api.ice_restart(true);
+    let (offer, pending) = api.apply().unwrap();
+    let answered: TracksResponse = world
+        .sfu
+        .tracks_new(
+            &world.pusher_session,
+            body(json!({
+                "sessionDescription": {"type": "offer", "sdp": offer.to_sdp_string()},
+                "tracks": [],
+            })),
+            world.now,
+        )
+        .unwrap();
+    assert!(answered.tracks.is_empty());
+    let answer = answered.session_description.unwrap();
+    assert_eq!(answer.kind, SdpType::Answer);
+    // New ICE credentials from the SFU: the checks start over on both sides.
+    assert!(ufrag(&answer.sdp).is_some());
+    assert_ne!(ufrag(&answer.sdp), ufrag(&world.push_answer));
+    let answer = SdpAnswer::from_sdp_string(&answer.sdp).unwrap();
+    world
+        .pusher
+        .rtc
+        .sdp_api()
+        .accept_answer(pending, answer)
+        .unwrap();
+    world.run(Duration::from_secs(1));
+    world.received();
+    world.run(Duration::from_secs(2));
+    let (sound, video) = world.received();
+    assert!(
+        sound.len() > 50 && video.len() > 50,
+        "{} sound, {} video",
+        sound.len(),
+        video.len()
+    );
+    let nothing: TracksRequest = body(json!({"tracks": []}));
+    let error = world
+        .sfu
+        .tracks_new(&world.pusher_session, nothing, world.now)
+        .unwrap_err();
+    assert_eq!((error.status, error.error_code), (400, "invalid_params"));
 }

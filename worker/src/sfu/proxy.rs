@@ -156,6 +156,15 @@ pub fn plan(registry: &TrackRegistry, caller: &PeerId, request: TracksRequest) -
     }
 }
 
+impl PullPlan {
+    /// Whether the SFU has nothing to do: no track the room allows, and no offer of the
+    /// caller's to answer (an offer alone renegotiates the caller's own session: an ICE
+    /// restart).
+    pub fn asks_nothing(&self) -> bool {
+        self.forward.tracks.is_empty() && self.forward.session_description.is_none()
+    }
+}
+
 /// The SFU's answer with the refused tracks put back in their places.
 pub fn merge(mut answer: TracksResponse, refused: Vec<(usize, TrackObject)>) -> TracksResponse {
     for (at, track) in refused {

@@ -156,6 +156,19 @@ fn nobody_without_a_session_here_pulls_anything() {
     );
     assert!(split.forward.tracks.is_empty());
     assert_eq!(split.refused.len(), 1);
+    assert!(split.asks_nothing());
+}
+
+#[test]
+fn an_offer_alone_goes_to_the_sfu_for_an_ice_restart() {
+    let restart = request(json!({
+        "sessionDescription": {"type": "offer", "sdp": "v=0"},
+        "tracks": [],
+    }));
+    assert!(!is_push(&restart));
+    let split = plan(&room(), &peer(2), restart.clone());
+    assert!(!split.asks_nothing());
+    assert_eq!((split.forward, split.refused.len()), (restart, 0));
 }
 
 #[test]

@@ -31,6 +31,9 @@ impl Sfu {
         match locations.into_iter().collect::<Vec<_>>().as_slice() {
             [Some(true)] => self.push(id, request),
             [Some(false)] => self.pull(id, request.tracks, now),
+            // An offer alone: the browser renegotiates what it has (an ICE restart), answered
+            // as a push of nothing new.
+            [] if request.session_description.is_some() => self.push(id, request),
             [] => Err(ApiError::bad_request("no tracks")),
             _ => Err(ApiError::bad_request(
                 "every track must say its location, and all the same one",

@@ -61,7 +61,7 @@ impl Room {
                 };
                 pushing = is_push(&request);
                 let split = plan(&registry, &call.peer, request);
-                if split.forward.tracks.is_empty() && !pushing {
+                if split.asks_nothing() && !pushing {
                     // Nothing the room allows: the SFU is not asked at all.
                     return Response::from_json(&merge(TracksResponse::default(), split.refused));
                 }

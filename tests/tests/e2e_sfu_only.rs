@@ -1,15 +1,19 @@
-//! Last-N through the SFU in real browsers: a page pulls everyone's sound but only the cameras
-//! of the latest speakers. Headless Chromium pages against the real worker under
-//! `wrangler dev` and the local SFU stand-in, in a private network namespace (see
-//! `e2e_call.rs`). The deployment pulls two cameras per page (`SFU_LAST_N=2`) instead of
-//! nine, so four pages show what eleven would on the default: two cores do not carry eleven
-//! Chromiums with every page checked. Every room is on the SFU from its first person.
+//! Rooms on the SFU from their first person (`MEDIA_MODE=sfu`), in real browsers: headless
+//! Chromium pages against the real worker under `wrangler dev` and the local SFU stand-in, in
+//! a private network namespace (see `e2e_call.rs`). Two trials:
+//! - last-N: a page pulls everyone's sound but only the cameras of the latest speakers. The
+//!   deployment pulls two cameras per page (`SFU_LAST_N=2`) instead of nine, so four pages
+//!   show what eleven would on the default: two cores do not carry eleven Chromiums with every
+//!   page checked.
+//! - the connection to the SFU cut for some seconds (UDP to its port dropped by nftables):
+//!   each page restarts ICE in its session, and media comes back without a new session.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use confab_tests::fake_camera::FakeCamera;
 use confab_tests::local_sfu::LocalSfu;
+use confab_tests::nat_routers::NFT;
 use confab_tests::room_page::{
     cameras_shown, click, join, join_with_mic_off, tiles, unique, wait_for, wait_sfu_media_from,
     wait_sfu_video_from, with_browsers, CamerasShown,
@@ -23,14 +27,15 @@ const LAST_N: usize = 2;
 type Env = StageWith<LocalSfu>;
 
 fn main() -> ExitCode {
-    confab_tests::stage_main!("e2e-last-n" => start();
+    confab_tests::stage_main!("e2e-sfu-only" => start();
         each_page_pulls_the_cameras_of_the_latest_speakers_only,
+        a_cut_connection_to_the_sfu_comes_back_by_an_ice_restart_in_the_same_session,
     )
 }
 
 fn start() -> Result<Env, String> {
     LocalSfu::stage_with(
-        "e2e-last-n",
+        "e2e-sfu-only",
         &[("MEDIA_MODE", "sfu"), ("SFU_LAST_N", &LAST_N.to_string())],
     )
 }
@@ -67,7 +72,7 @@ async fn each_page_pulls_the_cameras_of_the_latest_speakers_only(env: &Env) -> R
                     wait_sfu_media_from(client, std::slice::from_ref(kim), MEDIA_TIMEOUT).await?;
                 }
                 eprintln!(
-                    "e2e-last-n: {me} plays {LAST_N} cameras after {:?}",
+                    "e2e-sfu-only: {me} plays {LAST_N} cameras after {:?}",
                     started.elapsed()
                 );
                 Ok::<CamerasShown, String>(seen)
@@ -106,7 +111,7 @@ async fn each_page_pulls_the_cameras_of_the_latest_speakers_only(env: &Env) -> R
                 .await?;
                 wait_sfu_video_from(client, std::slice::from_ref(hidden), MEDIA_TIMEOUT).await?;
                 eprintln!(
-                    "e2e-last-n: {me} shows {speaker} after {:?}",
+                    "e2e-sfu-only: {me} shows {speaker} after {:?}",
                     started.elapsed()
                 );
                 Ok::<(), String>(())
@@ -170,4 +175,138 @@ async fn peer_id_of(client: &Client, name: &str) -> Result<String, String> {
             .map(|t| t.peer_id))
     })
     .await
+}
+
+/// Ana and Ben on the SFU; then every datagram to or from the SFU's port is dropped until both
+/// pages have restarted ICE (their SFU connection has new ICE credentials from the SFU), and
+/// let through again: each page's media comes back, and nobody made a new SFU session.
+async fn a_cut_connection_to_the_sfu_comes_back_by_an_ice_restart_in_the_same_session(
+    env: &Env,
+) -> Result<(), String> {
+    const NAMES: [&str; 2] = ["Ana", "Ben"];
+    let room = unique("sfu-ice-restart");
+    let browsers = env.stage.crowd(&NAMES, FakeCamera::small).await?;
+    let base = env.stage.base_url();
+    let port = env
+        .beside
+        .udp
+        .rsplit(':')
+        .next()
+        .ok_or("the SFU's address has no port")?
+        .to_owned();
+    let log = env.stage.scratch.join("local-sfu.log");
+    let sessions_made = || {
+        std::fs::read_to_string(&log)
+            .map(|text| {
+                text.lines()
+                    .filter(|l| l.contains("/sessions/new 201"))
+                    .count()
+            })
+            .map_err(|e| format!("{}: {e}", log.display()))
+    };
+    with_browsers(browsers, async |b: &[Client]| {
+        for (client, name) in b.iter().zip(NAMES) {
+            join(client, base, &room, name).await?;
+        }
+        let mut before = Vec::new();
+        for (i, client) in b.iter().enumerate() {
+            let other = peer_id_of(client, NAMES[1 - i]).await?;
+            wait_sfu_media_from(client, std::slice::from_ref(&other), MEDIA_TIMEOUT).await?;
+            before.push(sfu_link(client).await?.ufrag);
+        }
+        let sessions = sessions_made()?;
+        let cut = Cut::start(&port)?;
+        for (client, before) in b.iter().zip(&before) {
+            wait_for("an ICE restart with the SFU", MEDIA_TIMEOUT, || async {
+                let now = sfu_link(client).await?;
+                if now.ufrag != *before {
+                    Ok(Some(()))
+                } else {
+                    Err(format!(
+                        "(last: {}, ICE username {:?})",
+                        now.state, now.ufrag
+                    ))
+                }
+            })
+            .await?;
+        }
+        drop(cut);
+        for (i, client) in b.iter().enumerate() {
+            let other = peer_id_of(client, NAMES[1 - i]).await?;
+            wait_sfu_media_from(client, std::slice::from_ref(&other), MEDIA_TIMEOUT).await?;
+        }
+        let made = sessions_made()? - sessions;
+        if made > 0 {
+            return Err(format!(
+                "{made} new SFU session(s): the restart did not keep the session"
+            ));
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Datagrams to and from one UDP port dropped (this namespace's loopback), until dropped.
+struct Cut;
+
+impl Cut {
+    fn start(port: &str) -> Result<Cut, String> {
+        let rules = format!(
+            "table inet confab_cut {{\n  chain out {{\n    type filter hook output priority 0;\n    \
+             udp dport {port} drop\n    udp sport {port} drop\n  }}\n}}\n"
+        );
+        nft(&["-f", "-"], Some(&rules))?;
+        Ok(Cut)
+    }
+}
+
+impl Drop for Cut {
+    fn drop(&mut self) {
+        if let Err(e) = nft(&["delete", "table", "inet", "confab_cut"], None) {
+            eprintln!("e2e-sfu-only: could not lift the cut: {e}");
+        }
+    }
+}
+
+fn nft(args: &[&str], input: Option<&str>) -> Result<(), String> {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(NFT)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{NFT}: {e}"))?;
+    if let (Some(text), Some(mut stdin)) = (input, child.stdin.take()) {
+        stdin
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string())?;
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    status
+        .success()
+        .then_some(())
+        .ok_or_else(|| format!("nft {args:?}: {status}"))
+}
+
+/// The page's SFU connection: its state and the SFU's ICE username in its answer.
+#[derive(Debug, serde::Deserialize)]
+struct SfuLinkState {
+    state: String,
+    ufrag: Option<String>,
+}
+
+async fn sfu_link(client: &Client) -> Result<SfuLinkState, String> {
+    let value = client
+        .execute(
+            r#"
+const sfu = (window.confabPeers || new Map()).get('sfu');
+if (!sfu) return null;
+const sdp = sfu.remoteDescription ? sfu.remoteDescription.sdp : '';
+const ufrag = sdp.match(/a=ice-ufrag:(\S+)/);
+return { state: sfu.connectionState, ufrag: ufrag ? ufrag[1] : null };
+"#,
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    serde_json::from_value(value).map_err(|e| format!("no SFU connection: {e}"))
 }

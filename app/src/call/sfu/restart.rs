@@ -1,0 +1,88 @@
+//! A connection to the SFU that drops is restarted in place first: an ICE restart (my offer
+//! with new ICE credentials, alone in a `tracks/new`; the SFU answers with new ones of its
+//! own), so the session and everything pushed and pulled stay. Only when that fails, or the
+//! connection is not back within [`RESTART_WAIT_MS`], does the call start a new session
+//! (everything pushed and pulled anew, as Cloudflare's own clients do on any loss).
+
+use std::rc::Rc;
+
+use confab_protocol::sfu_api::{SdpType, TracksRequest};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::RtcPeerConnectionState;
+
+use super::super::peer::restart::DISCONNECTED_GRACE_MS;
+use super::super::peer::{restart_ice, set_local_description_implicit};
+use super::{log, SfuEvent, SfuLink};
+use crate::api::sfu::wait_ms;
+
+/// How long a restarted connection has to come back before a new session is made.
+const RESTART_WAIT_MS: u32 = 10_000;
+/// How often the wait looks at the connection.
+const RESTART_POLL_MS: u32 = 250;
+
+impl SfuLink {
+    /// The connection went `disconnected` or `failed`. A `disconnected` that heals within
+    /// [`DISCONNECTED_GRACE_MS`] is left alone; otherwise one ICE restart, then a new session.
+    pub(super) fn connection_lost(self: &Rc<Self>) {
+        if self.restarting.replace(true) {
+            return;
+        }
+        let link = self.clone();
+        spawn_local(async move {
+            if link.pc.connection_state() != RtcPeerConnectionState::Failed {
+                wait_ms(DISCONNECTED_GRACE_MS as u32).await;
+            }
+            if link.closed.get() || link.connected() {
+                link.restarting.set(false);
+                return;
+            }
+            match link.restart_ice().await {
+                Ok(()) => {
+                    let mut waited = 0;
+                    while waited < RESTART_WAIT_MS && !link.closed.get() && !link.connected() {
+                        wait_ms(RESTART_POLL_MS).await;
+                        waited += RESTART_POLL_MS;
+                    }
+                }
+                Err(error) => log("restarting ICE with the SFU failed", &error),
+            }
+            if link.closed.get() {
+                return;
+            }
+            if link.connected() {
+                link.restarting.set(false);
+            } else {
+                (link.on_event)(SfuEvent::Failed);
+            }
+        });
+    }
+
+    fn connected(&self) -> bool {
+        self.pc.connection_state() == RtcPeerConnectionState::Connected
+    }
+
+    /// My offer with new ICE credentials, and the SFU's answer applied.
+    async fn restart_ice(&self) -> Result<(), JsValue> {
+        let _turn = self.turn.lock().await;
+        if self.closed.get() {
+            return Ok(());
+        }
+        restart_ice(&self.pc);
+        JsFuture::from(set_local_description_implicit(&self.pc)).await?;
+        let request = TracksRequest {
+            session_description: Some(self.local_sdp(SdpType::Offer)?),
+            tracks: Vec::new(),
+        };
+        let token = (self.identity.token)();
+        let response = self
+            .caller(&token)
+            .tracks_new(&self.session_id()?, &request)
+            .await
+            .map_err(|error| self.failed_call(error))?;
+        let answer = response
+            .session_description
+            .ok_or_else(|| JsValue::from_str("the SFU sent no answer to my ICE restart"))?;
+        self.apply_remote(&answer).await
+    }
+}
