@@ -133,14 +133,25 @@ pub const LAYERS: [Layer; 3] = [
 /// layer costs its encoder and a share of the uplink (a 160×120 camera sends one layer).
 pub const MIN_LAYER_LINES: u32 = 90;
 
-/// The layers a camera `height` lines tall is sent in: those at least [`MIN_LAYER_LINES`]
-/// tall, and always the full one.
-pub fn layers_to_send(height: u32) -> &'static [Layer] {
-    let fit = LAYERS
+/// The most layers Chromium sends of a picture of at least so many pixels (its simulcast
+/// table: 960×540 and up three, 480×270 and up two, smaller one). Beyond that it leaves the
+/// largest layers out: asked for three of a 640×480 camera, it sends 120 and 240 lines and
+/// never the full picture.
+const LAYERS_BY_PIXELS: [(u32, usize); 2] = [(960 * 540, 3), (480 * 270, 2)];
+
+/// The layers a camera `width` × `height` is sent in, largest first: as many as Chromium
+/// sends of that size, each at least [`MIN_LAYER_LINES`] tall, and always the full one.
+pub fn layers_to_send(width: u32, height: u32) -> &'static [Layer] {
+    let pixels = width.saturating_mul(height);
+    let most = LAYERS_BY_PIXELS
+        .iter()
+        .find(|(at_least, _)| pixels >= *at_least)
+        .map_or(1, |(_, layers)| *layers);
+    let tall_enough = LAYERS
         .iter()
         .filter(|layer| height / u32::from(layer.scale) >= MIN_LAYER_LINES)
         .count();
-    &LAYERS[..fit.max(1)]
+    &LAYERS[..tall_enough.min(most).max(1)]
 }
 
 /// The layer to ask for next for a tile `tile_height` device pixels tall that now shows
@@ -304,17 +315,23 @@ mod tests {
 
     #[test]
     fn a_camera_is_sent_in_the_layers_its_size_allows() {
-        let rids = |height| {
-            layers_to_send(height)
+        let rids = |width, height| {
+            layers_to_send(width, height)
                 .iter()
                 .map(|l| l.rid)
                 .collect::<Vec<_>>()
         };
-        assert_eq!(rids(720), ["f", "h", "q"]);
-        assert_eq!(rids(360), ["f", "h", "q"]);
-        assert_eq!(rids(240), ["f", "h"]);
-        assert_eq!(rids(120), ["f"]);
-        assert_eq!(rids(0), ["f"], "a size not known yet: one layer");
+        assert_eq!(rids(1280, 720), ["f", "h", "q"]);
+        assert_eq!(rids(960, 540), ["f", "h", "q"]);
+        // What Chromium sends of these: two layers, one.
+        assert_eq!(rids(640, 480), ["f", "h"]);
+        assert_eq!(rids(640, 360), ["f", "h"]);
+        assert_eq!(rids(480, 270), ["f", "h"]);
+        assert_eq!(rids(320, 240), ["f"]);
+        assert_eq!(rids(160, 120), ["f"]);
+        // A tall narrow picture: as many as its lines allow.
+        assert_eq!(rids(1080, 240), ["f", "h"]);
+        assert_eq!(rids(0, 0), ["f"], "a size not known yet: one layer");
     }
 
     #[test]

@@ -30,6 +30,18 @@ impl FakeCamera {
         }
     }
 
+    /// 640×480 at 15 frames per second, a two-second loop: large enough to be sent in three
+    /// simulcast layers (480, 240 and 120 lines).
+    pub fn vga(tint: (u8, u8)) -> FakeCamera {
+        FakeCamera {
+            width: 640,
+            height: 480,
+            fps: 15,
+            frames: 30,
+            tint,
+        }
+    }
+
     /// 96×72 at 10 frames per second, a two-second loop: for the crowded rooms that put ten
     /// browsers on two cores, where each page decodes nine of them.
     pub fn tiny(tint: (u8, u8)) -> FakeCamera {

@@ -1,12 +1,14 @@
 //! Rooms on the SFU from their first person (`MEDIA_MODE=sfu`), in real browsers: headless
 //! Chromium pages against the real worker under `wrangler dev` and the local SFU stand-in, in
-//! a private network namespace (see `e2e_call.rs`). Two trials:
+//! a private network namespace (see `e2e_call.rs`). Three trials:
 //! - last-N: a page pulls everyone's sound but only the cameras of the latest speakers. The
 //!   deployment pulls two cameras per page (`SFU_LAST_N=2`) instead of nine, so four pages
 //!   show what eleven would on the default: two cores do not carry eleven Chromiums with every
 //!   page checked.
 //! - the connection to the SFU cut for some seconds (UDP to its port dropped by nftables):
 //!   each page restarts ICE in its session, and media comes back without a new session.
+//! - simulcast: a camera comes in the layer its tile needs, up for a large tile and down for
+//!   a small one (`tracks/update`).
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
     confab_tests::stage_main!("e2e-sfu-only" => start();
         each_page_pulls_the_cameras_of_the_latest_speakers_only,
         a_cut_connection_to_the_sfu_comes_back_by_an_ice_restart_in_the_same_session,
+        a_camera_comes_in_the_simulcast_layer_its_tile_needs,
     )
 }
 
@@ -309,4 +312,121 @@ return { state: sfu.connectionState, ufrag: ufrag ? ufrag[1] : null };
         .await
         .map_err(|e| e.to_string())?;
     serde_json::from_value(value).map_err(|e| format!("no SFU connection: {e}"))
+}
+
+/// Ana's 640×480 camera goes to the SFU in two layers (480 and 240 lines: as many as Chromium
+/// sends of that size). Ben's page
+/// pulls it in the middle one first and then asks (`tracks/update`) for the layer its tile
+/// needs: the full picture in a large tile (about 250 device pixels: 240 lines would be blown
+/// up); when his window shrinks, the half-size one.
+async fn a_camera_comes_in_the_simulcast_layer_its_tile_needs(env: &Env) -> Result<(), String> {
+    const NAMES: [&str; 2] = ["Ana", "Ben"];
+    let room = unique("sfu-layers");
+    let browsers = env.stage.crowd(&NAMES, FakeCamera::vga).await?;
+    let base = env.stage.base_url();
+    let log = env.stage.scratch.join("local-sfu.log");
+    let updates = || {
+        std::fs::read_to_string(&log)
+            .map(|text| {
+                text.lines()
+                    .filter(|l| l.contains("/tracks/update 200"))
+                    .count()
+            })
+            .map_err(|e| format!("{}: {e}", log.display()))
+    };
+    let updates_before = updates()?;
+    with_browsers(browsers, async |b: &[Client]| {
+        for (client, name) in b.iter().zip(NAMES) {
+            join(client, base, &room, name).await?;
+        }
+        let ana = peer_id_of(&b[1], "Ana").await?;
+        wait_sfu_video_from(&b[1], std::slice::from_ref(&ana), MEDIA_TIMEOUT).await?;
+        let sent = wait_for("Ana's two layers", MEDIA_TIMEOUT, || async {
+            let layers = b[0]
+                .execute_async(SENT_LAYERS_JS, vec![])
+                .await
+                .map_err(|e| e.to_string())?;
+            let heights: Vec<u64> = layers
+                .as_array()
+                .map(|l| l.iter().filter_map(|s| s["height"].as_u64()).collect())
+                .unwrap_or_default();
+            let two = heights.len() == 2 && heights.contains(&480) && heights.contains(&240);
+            two.then_some(Some(heights.clone()))
+                .ok_or_else(|| format!("(last: {layers})"))
+        })
+        .await?;
+        eprintln!("e2e-sfu-only: Ana sends layers of {sent:?} lines");
+        let large = wait_for(
+            "the full picture in Ben's large tile",
+            MEDIA_TIMEOUT,
+            || async {
+                let now = tile_picture(&b[1], &ana).await?;
+                (now.video >= 480.0)
+                    .then_some(Some(now.clone()))
+                    .ok_or_else(|| format!("(last: {now:?})"))
+            },
+        )
+        .await?;
+        eprintln!("e2e-sfu-only: Ben's tile of Ana {large:?}");
+        // Pulled in the half-size layer, then asked for the full one.
+        let stepped_up = updates()?;
+        if stepped_up == updates_before {
+            return Err("the full picture came without a tracks/update".into());
+        }
+        // 1000×560: the tile about 170 device pixels tall, which half the picture still fills.
+        b[1].set_window_size(1000, 560)
+            .await
+            .map_err(|e| e.to_string())?;
+        let small = wait_for(
+            "a smaller layer in Ben's small tile",
+            MEDIA_TIMEOUT,
+            || async {
+                let now = tile_picture(&b[1], &ana).await?;
+                (now.video > 0.0 && now.video <= 240.0 && now.tile < large.tile)
+                    .then_some(Some(now.clone()))
+                    .ok_or_else(|| format!("(last: {now:?})"))
+            },
+        )
+        .await?;
+        eprintln!("e2e-sfu-only: Ben's tile of Ana, window shrunk: {small:?}");
+        if updates()? == stepped_up {
+            return Err("the smaller layer came without a tracks/update".into());
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// My camera's layers as sent to the SFU: RID, picture height and frames encoded of each.
+const SENT_LAYERS_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+const sfu = (window.confabPeers || new Map()).get('sfu');
+if (!sfu) { done(null); return; }
+sfu.getStats().then(report => done([...report.values()]
+  .filter(s => (s.type === 'outbound-rtp' && s.kind === 'video') || (s.type === 'candidate-pair' && s.nominated))
+  .map(s => s.type === 'candidate-pair' ? ({ bwe: s.availableOutgoingBitrate, rtt: s.currentRoundTripTime }) : ({ rid: s.rid || null, height: s.frameHeight || 0, frames: s.framesEncoded || 0, why: s.qualityLimitationReason, bytes: s.bytesSent }))),
+  () => done(null));
+"#;
+
+/// A tile's height in device pixels and the height of the picture playing in it.
+#[derive(Debug, Clone, serde::Deserialize)]
+struct TilePicture {
+    tile: f64,
+    video: f64,
+}
+
+async fn tile_picture(client: &Client, peer: &str) -> Result<TilePicture, String> {
+    let value = client
+        .execute(
+            r#"
+const tile = document.querySelector(`[data-testid="video-tile"][data-kind="camera"][data-peer-id="${arguments[0]}"]`);
+const video = tile && tile.querySelector('video');
+if (!video) return null;
+return { tile: video.getBoundingClientRect().height * devicePixelRatio, video: video.videoHeight };
+"#,
+            vec![serde_json::json!(peer)],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    serde_json::from_value(value).map_err(|e| format!("no tile of {peer}: {e}"))
 }

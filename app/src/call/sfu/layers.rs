@@ -39,8 +39,9 @@ pub fn layer(rid: &str) -> SimulcastPreference {
 /// ([`layers_to_send`]): each layer, smallest first (Chromium shares the bitrate out in this
 /// order). `None` sends one plain stream, which the SFU forwards whatever layer is asked for.
 pub fn camera_encodings(camera: &MediaStreamTrack) -> Option<js_sys::Array> {
-    let height = camera.get_settings().get_height().unwrap_or(0);
-    let layers = layers_to_send(u32::try_from(height).unwrap_or(0));
+    let settings = camera.get_settings();
+    let size = |side: Option<i32>| u32::try_from(side.unwrap_or(0)).unwrap_or(0);
+    let layers = layers_to_send(size(settings.get_width()), size(settings.get_height()));
     (layers.len() > 1).then(|| {
         layers
             .iter()
