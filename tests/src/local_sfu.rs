@@ -25,6 +25,7 @@ pub struct LocalSfu {
     pub udp: String,
     child: Child,
     watchdog: Option<(Child, ChildStdin)>,
+    log: PathBuf,
     /// About when its log's clock started (it counts seconds from its own start).
     started: Instant,
 }
@@ -116,8 +117,17 @@ impl LocalSfu {
             token,
             child,
             watchdog,
+            log: log.to_path_buf(),
             started,
         })
+    }
+
+    /// How many lines of its log so far contain `text` (e.g. `/sessions/new 201`: sessions
+    /// made).
+    pub fn log_count(&self, text: &str) -> Result<usize, String> {
+        std::fs::read_to_string(&self.log)
+            .map(|log| log.lines().filter(|l| l.contains(text)).count())
+            .map_err(|e| format!("{}: {e}", self.log.display()))
     }
 
     /// Now on the clock of its log's lines, for reading the test's output beside the log.

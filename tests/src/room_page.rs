@@ -186,6 +186,22 @@ pub async fn click(client: &Client, test_id: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// Waits until `client` shows a remote camera tile named `name`; returns its peer id.
+pub async fn wait_tile_named(
+    client: &Client,
+    name: &str,
+    timeout: Duration,
+) -> Result<String, String> {
+    wait_for(&format!("a tile for {name}"), timeout, || async {
+        Ok(tiles(client)
+            .await?
+            .into_iter()
+            .find(|t| t.name == name)
+            .map(|t| t.peer_id))
+    })
+    .await
+}
+
 pub async fn tiles(client: &Client) -> Result<Vec<Tile>, String> {
     let value = client
         .execute(TILES_JS, vec![])

@@ -125,7 +125,8 @@ impl Wrangler {
     }
 
     fn launch_with_retries(opts: &Options, run_dir: &Path) -> Result<Wrangler, StartError> {
-        // A port picked free can be taken before wrangler binds it: try a few times.
+        // A port picked free can be taken before wrangler binds it, and wrangler has died at
+        // start for no reason of ours: try a few times.
         let mut last = None;
         for _ in 0..3 {
             match Self::launch(opts, run_dir) {
@@ -287,9 +288,20 @@ impl Wrangler {
                 // The whole log: when wrangler dies, its esbuild child's goroutine dump can fill
                 // the tail and hide the port clash that killed it.
                 let log = fs::read_to_string(&wrangler.log_path).unwrap_or_default();
-                let retry = log.contains("EADDRINUSE") || log.contains("Address already in use");
+                // A port clash, or wrangler dying at start for no reason of ours (once in CI:
+                // its esbuild child's goroutine dump and nothing else; the next start worked).
+                let retry = log.contains("EADDRINUSE")
+                    || log.contains("Address already in use")
+                    || reason.starts_with("wrangler exited early");
+                let said: Vec<&str> = log
+                    .lines()
+                    .filter(|l| l.contains("ERROR") || l.contains("Error") || l.contains('✘'))
+                    .take(10)
+                    .collect();
                 let message = format!(
-                    "wrangler dev did not start: {reason}\n--- last lines of {} ---\n{tail}",
+                    "wrangler dev did not start: {reason}\n--- its errors ---\n{}\n--- last lines \
+                     of {} ---\n{tail}",
+                    said.join("\n"),
                     wrangler.log_path.display()
                 );
                 Err((StartError(message), retry))

@@ -92,14 +92,7 @@ async fn ana_and_ben_in(
 
 /// Waits until `client` shows a video tile named `name`; returns its peer id.
 async fn wait_tile(client: &Client, name: &str) -> Result<String, String> {
-    wait_for(&format!("a tile for {name}"), MEDIA_TIMEOUT, || async {
-        Ok(tiles(client)
-            .await?
-            .into_iter()
-            .find(|t| t.name == name)
-            .map(|t| t.peer_id))
-    })
-    .await
+    confab_tests::room_page::wait_tile_named(client, name, MEDIA_TIMEOUT).await
 }
 
 async fn two_people_chat_in_seq_order_with_their_own_messages_marked(

@@ -18,7 +18,7 @@ use confab_tests::local_sfu::LocalSfu;
 use confab_tests::nat_routers::NFT;
 use confab_tests::room_page::{
     cameras_shown, click, join, join_with_mic_off, tiles, unique, wait_for, wait_sfu_media_from,
-    wait_sfu_video_from, with_browsers, CamerasShown,
+    wait_sfu_video_from, wait_tile_named, with_browsers, CamerasShown,
 };
 use confab_tests::stage::StageWith;
 use fantoccini::Client;
@@ -170,14 +170,7 @@ fn all_of<T>(results: Vec<Result<T, String>>) -> Result<Vec<T>, String> {
 
 /// The peer id of the tile named `name` on `client`'s page.
 async fn peer_id_of(client: &Client, name: &str) -> Result<String, String> {
-    wait_for(&format!("a tile named {name}"), MEDIA_TIMEOUT, || async {
-        Ok(tiles(client)
-            .await?
-            .into_iter()
-            .find(|t| t.name == name)
-            .map(|t| t.peer_id))
-    })
-    .await
+    wait_tile_named(client, name, MEDIA_TIMEOUT).await
 }
 
 /// Ana and Ben on the SFU; then every datagram to or from the SFU's port is dropped until both
@@ -197,16 +190,7 @@ async fn a_cut_connection_to_the_sfu_comes_back_by_an_ice_restart_in_the_same_se
         .next()
         .ok_or("the SFU's address has no port")?
         .to_owned();
-    let log = env.stage.scratch.join("local-sfu.log");
-    let sessions_made = || {
-        std::fs::read_to_string(&log)
-            .map(|text| {
-                text.lines()
-                    .filter(|l| l.contains("/sessions/new 201"))
-                    .count()
-            })
-            .map_err(|e| format!("{}: {e}", log.display()))
-    };
+    let sessions_made = || env.beside.log_count("/sessions/new 201");
     with_browsers(browsers, async |b: &[Client]| {
         for (client, name) in b.iter().zip(NAMES) {
             join(client, base, &room, name).await?;
@@ -324,16 +308,7 @@ async fn a_camera_comes_in_the_simulcast_layer_its_tile_needs(env: &Env) -> Resu
     let room = unique("sfu-layers");
     let browsers = env.stage.crowd(&NAMES, FakeCamera::vga).await?;
     let base = env.stage.base_url();
-    let log = env.stage.scratch.join("local-sfu.log");
-    let updates = || {
-        std::fs::read_to_string(&log)
-            .map(|text| {
-                text.lines()
-                    .filter(|l| l.contains("/tracks/update 200"))
-                    .count()
-            })
-            .map_err(|e| format!("{}: {e}", log.display()))
-    };
+    let updates = || env.beside.log_count("/tracks/update 200");
     let updates_before = updates()?;
     with_browsers(browsers, async |b: &[Client]| {
         for (client, name) in b.iter().zip(NAMES) {
