@@ -1,11 +1,14 @@
 //! The local SFU stand-in (`tests/local-sfu`, binary `confab-local-sfu`) as a child process
 //! for the tests: built if missing, started on free ports with a fresh app token, stopped (its
-//! whole process group) on drop. [`LocalSfu::worker_vars`] point a worker at it.
+//! whole process group) on drop, and restartable in place ([`LocalSfu::restart`]: same
+//! addresses and token, every session forgotten). [`LocalSfu::worker_vars`] point a worker at
+//! it.
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -23,9 +26,14 @@ pub struct LocalSfu {
     pub token: String,
     /// Where browsers send media.
     pub udp: String,
+    log: PathBuf,
+    running: Mutex<Running>,
+}
+
+/// The stand-in's process, replaced by a restart.
+struct Running {
     child: Child,
     watchdog: Option<(Child, ChildStdin)>,
-    log: PathBuf,
     /// About when its log's clock started (it counts seconds from its own start).
     started: Instant,
 }
@@ -70,41 +78,16 @@ impl LocalSfu {
     /// Starts the stand-in with its API on `http_ip` (loopback: the worker calls plain http
     /// only there) and its media on `udp_ip` (where browsers, or their relays, reach it).
     pub fn start_on(http_ip: &str, udp_ip: &str, log: &Path) -> Result<LocalSfu, String> {
-        let binary = binary()?;
         let mut secret = [0u8; 24];
         getrandom::fill(&mut secret).map_err(|e| format!("no randomness: {e}"))?;
         let token = URL_SAFE_NO_PAD.encode(secret);
         let log_file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
-        // Ahead of the browsers for the CPU, as an SFU on its own machine would be: on two
-        // cores shared with six or more Chromiums it otherwise falls behind their media, its
-        // socket overflows, and the late arrival times it reports collapse their bandwidth
-        // estimates. (`nice` runs it as is where raising its priority is not allowed.)
-        let started = Instant::now();
-        let mut child = Command::new("nice")
-            .args(["-n", SFU_NICENESS])
-            .arg(&binary)
-            .args(["--http", &format!("{http_ip}:0")])
-            .args(["--udp", &format!("{udp_ip}:0")])
-            .args(["--app-id", APP_ID])
-            .env("SFU_APP_TOKEN", &token)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log_file)
-            .process_group(0)
-            .spawn()
-            .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
-        let watchdog = spawn_watchdog(child.id() as i32);
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        // The first line says where it listens; it comes at once or the binary failed.
-        let (sender, receiver) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = sender.send(line);
-        });
-        let line = receiver
-            .recv_timeout(Duration::from_secs(10))
-            .map_err(|_| format!("{} did not say where it listens", binary.display()))?;
+        let (running, line) = spawn(
+            &format!("{http_ip}:0"),
+            &format!("{udp_ip}:0"),
+            &token,
+            log_file,
+        )?;
         let field = |name: &str| {
             line.split_whitespace()
                 .find_map(|w| w.strip_prefix(name))
@@ -115,11 +98,37 @@ impl LocalSfu {
             api_url: format!("http://{}/v1", field("http=")?),
             udp: field("udp=")?,
             token,
-            child,
-            watchdog,
             log: log.to_path_buf(),
-            started,
+            running: Mutex::new(running),
         })
+    }
+
+    /// Stops the stand-in and starts it again on the same addresses with the same token, as
+    /// an SFU node that restarted: every session and track is forgotten, and browsers find
+    /// theirs gone. Its log goes on in the same file.
+    pub fn restart(&self) -> Result<(), String> {
+        let mut running = self.running();
+        stop(&mut running);
+        let http = self
+            .api_url
+            .strip_prefix("http://")
+            .and_then(|rest| rest.strip_suffix("/v1"))
+            .ok_or_else(|| format!("no address in {}", self.api_url))?;
+        let log_file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&self.log)
+            .map_err(|e| format!("{}: {e}", self.log.display()))?;
+        let (again, _) = spawn(http, &self.udp, &self.token, log_file)?;
+        *running = again;
+        Ok(())
+    }
+
+    fn running(&self) -> MutexGuard<'_, Running> {
+        // A test that panicked while holding it left nothing half-done: the process is either
+        // running or stopped.
+        self.running
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// How many lines of its log so far contain `text` (e.g. `/sessions/new 201`: sessions
@@ -132,7 +141,7 @@ impl LocalSfu {
 
     /// Now on the clock of its log's lines, for reading the test's output beside the log.
     pub fn log_time(&self) -> String {
-        format!("{:.3}", self.started.elapsed().as_secs_f64())
+        format!("{:.3}", self.running().started.elapsed().as_secs_f64())
     }
 
     /// The worker's variables for this SFU (`MEDIA_MODE` left to its default, `auto`).
@@ -149,7 +158,7 @@ impl LocalSfu {
     /// CPU time the stand-in has used so far (user and system, all threads), from
     /// `/proc/<pid>/stat` (clock ticks of 1/100 s, Linux's fixed `USER_HZ`).
     pub fn cpu_seconds(&self) -> Result<f64, String> {
-        let path = format!("/proc/{}/stat", self.child.id());
+        let path = format!("/proc/{}/stat", self.running().child.id());
         let stat = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
         // The command name (field 2) is in parentheses and may hold spaces: count after it.
         let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
@@ -167,11 +176,65 @@ impl LocalSfu {
 
 impl Drop for LocalSfu {
     fn drop(&mut self) {
-        stop_group(
-            &mut self.child,
-            self.watchdog.take(),
-            Duration::from_secs(2),
-        );
+        stop(&mut self.running());
+    }
+}
+
+fn stop(running: &mut Running) {
+    stop_group(
+        &mut running.child,
+        running.watchdog.take(),
+        Duration::from_secs(2),
+    );
+}
+
+/// Runs the binary with its API on `http` and its media on `udp` (`ip:port`, port 0 for any)
+/// and waits for its first line, which says where it listens.
+fn spawn(
+    http: &str,
+    udp: &str,
+    token: &str,
+    log: std::fs::File,
+) -> Result<(Running, String), String> {
+    let binary = binary()?;
+    // Ahead of the browsers for the CPU, as an SFU on its own machine would be: on two
+    // cores shared with six or more Chromiums it otherwise falls behind their media, its
+    // socket overflows, and the late arrival times it reports collapse their bandwidth
+    // estimates. (`nice` runs it as is where raising its priority is not allowed.)
+    let started = Instant::now();
+    let mut child = Command::new("nice")
+        .args(["-n", SFU_NICENESS])
+        .arg(&binary)
+        .args(["--http", http])
+        .args(["--udp", udp])
+        .args(["--app-id", APP_ID])
+        .env("SFU_APP_TOKEN", token)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+    let watchdog = spawn_watchdog(child.id() as i32);
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    // The first line comes at once or the binary failed.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = sender.send(line);
+    });
+    let mut running = Running {
+        child,
+        watchdog,
+        started,
+    };
+    match receiver.recv_timeout(Duration::from_secs(10)) {
+        Ok(line) if !line.is_empty() => Ok((running, line)),
+        _ => {
+            stop(&mut running);
+            Err(format!("{} did not say where it listens", binary.display()))
+        }
     }
 }
 

@@ -7,6 +7,8 @@
 //!   page checked.
 //! - the connection to the SFU cut for some seconds (UDP to its port dropped by nftables):
 //!   each page restarts ICE in its session, and media comes back without a new session.
+//! - the SFU restarted (its sessions forgotten): the ICE restart is refused, and each page
+//!   starts a new session, pushes and pulls again, and media comes back.
 //! - simulcast: a camera comes in the layer its tile needs, up for a large tile and down for
 //!   a small one (`tracks/update`).
 
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
     confab_tests::stage_main!("e2e-sfu-only" => start();
         each_page_pulls_the_cameras_of_the_latest_speakers_only,
         a_cut_connection_to_the_sfu_comes_back_by_an_ice_restart_in_the_same_session,
+        a_restarted_sfu_is_joined_again_in_a_new_session,
         a_camera_comes_in_the_simulcast_layer_its_tile_needs,
     )
 }
@@ -227,6 +230,52 @@ async fn a_cut_connection_to_the_sfu_comes_back_by_an_ice_restart_in_the_same_se
             return Err(format!(
                 "{made} new SFU session(s): the restart did not keep the session"
             ));
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Ana and Ben on the SFU; then the SFU restarts and forgets both sessions. Each page's
+/// connection drops, its ICE restart is refused (no such session), and it starts a new
+/// session, pushes and pulls again: each page's media comes back, through two new sessions.
+async fn a_restarted_sfu_is_joined_again_in_a_new_session(env: &Env) -> Result<(), String> {
+    const NAMES: [&str; 2] = ["Ana", "Ben"];
+    let room = unique("sfu-restarted");
+    let browsers = env.stage.crowd(&NAMES, FakeCamera::small).await?;
+    let base = env.stage.base_url();
+    let sessions_made = || env.beside.log_count("/sessions/new 201");
+    with_browsers(browsers, async |b: &[Client]| {
+        for (client, name) in b.iter().zip(NAMES) {
+            join(client, base, &room, name).await?;
+        }
+        let mut others = Vec::new();
+        for (i, client) in b.iter().enumerate() {
+            let other = peer_id_of(client, NAMES[1 - i]).await?;
+            wait_sfu_media_from(client, std::slice::from_ref(&other), MEDIA_TIMEOUT).await?;
+            others.push(other);
+        }
+        let sessions = sessions_made()?;
+        env.beside.restart()?;
+        wait_for(
+            "a new SFU session from each page",
+            MEDIA_TIMEOUT,
+            || async {
+                let made = sessions_made()? - sessions;
+                if made >= NAMES.len() {
+                    Ok(Some(()))
+                } else {
+                    Err(format!("({made} made)"))
+                }
+            },
+        )
+        .await?;
+        for (client, other) in b.iter().zip(&others) {
+            wait_sfu_media_from(client, std::slice::from_ref(other), MEDIA_TIMEOUT).await?;
+        }
+        let refused = env.beside.log_count("/tracks/new 404 no session")?;
+        if refused == 0 {
+            return Err("the new sessions came without an ICE restart refused first".into());
         }
         Ok(())
     })
