@@ -11,6 +11,7 @@ use crate::{IN_PAGE_TIMEOUT_MS, PAGE_TIMEOUT, STATS_TIMEOUT};
 const MEASURE_JS: &str = r#"
 const done = arguments[arguments.length - 1];
 const timeoutMs = arguments[0];
+const probeBusy = arguments[1];
 const marks = {};
 let t0 = 0;
 let finished = false;
@@ -19,7 +20,8 @@ const seenVideos = new WeakSet();
 const seenPeers = new WeakSet();
 let observer = null, poll = null, timer = null;
 
-// Where B's main thread was busy: gaps over 8 ms in a message loop, as [start, length].
+// Where B's main thread was busy: gaps over 8 ms in a message loop, as [start, length]. Only
+// with BENCH_BUSY=1: the loop keeps a core busy, which the join then lacks on two cores.
 const busy = [];
 let lastTick = 0;
 const channel = new MessageChannel();
@@ -142,7 +144,7 @@ if (document.querySelector('[data-testid="video-tile"]')) {
         watchSocket(ws);
       },
     });
-    channel.port2.postMessage(0);
+    if (probeBusy) channel.port2.postMessage(0);
     // Marks in a Chromium trace (BENCH_TRACE, see `run`): where each run starts and ends.
     performance.mark('bench-click');
     t0 = performance.now();
@@ -190,7 +192,7 @@ pub struct Sample {
     pub welcome: Option<f64>,
     /// A socket opened ahead sent `join`.
     pub join_out: Option<f64>,
-    /// Where B's main thread was busy (diagnostic).
+    /// Where B's main thread was busy (diagnostic, with `BENCH_BUSY=1`).
     pub busy: Option<String>,
     /// `performance.timeOrigin + now()` at the click, to place A's marks.
     pub click_epoch: Option<f64>,
@@ -307,7 +309,13 @@ pub async fn measure(a: &Client, b: &Client, base_url: &str, room: &str) -> Resu
         .await
         .map_err(|e| format!("could not watch A's socket: {e}"))?;
     let value = b
-        .execute_async(MEASURE_JS, vec![IN_PAGE_TIMEOUT_MS.into()])
+        .execute_async(
+            MEASURE_JS,
+            vec![
+                IN_PAGE_TIMEOUT_MS.into(),
+                std::env::var_os("BENCH_BUSY").is_some().into(),
+            ],
+        )
         .await
         .map_err(|e| format!("measuring script failed: {e}"))?;
     if let Some(error) = value.get("error") {

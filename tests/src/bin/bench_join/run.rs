@@ -161,8 +161,12 @@ async fn one_run(a: &Client, b: &Client, base_url: &str, relay: bool) -> Result<
     // and the socket), then leave the page. Going straight to about:blank from a call broke
     // Chromium's fake camera here: from the fourth call on, A's new camera stream delivered
     // no frames (sender live, framesEncoded 0) and every run timed out.
+    // Each run is two new guests (their session cookies go): the worker lets one person ask
+    // for relay credentials 20 times a minute, and the same two joining every few seconds
+    // were refused from the 21st join on.
     for client in [b, a] {
         let _ = client.execute(LEAVE_JS, vec![]).await;
+        let _ = client.delete_all_cookies().await;
         let _ = client.goto("about:blank").await;
     }
     result
