@@ -35,10 +35,12 @@ pub mod peer;
 mod route;
 pub mod sfu;
 pub mod status;
+mod warm_up;
 
 pub use events::CallEvent;
 pub use peer::ahead::make_offer_ahead;
 pub use status::Ending;
+pub use warm_up::warm_up_frames;
 
 /// Close code we use for a socket we gave up on (never seen by our own handlers).
 const LOST: u16 = 4000;

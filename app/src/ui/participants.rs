@@ -41,6 +41,23 @@ pub struct Participant {
 }
 
 impl Participant {
+    /// Someone made up, for a tile built off the page and thrown away (see `room::warm_up`).
+    pub(super) fn stand_in() -> Self {
+        let member = Member {
+            peer_id: PeerId(String::new()),
+            user_id: String::new(),
+            name: String::new(),
+            guest: true,
+            avatar: None,
+            media: MediaState::default(),
+            hand: None,
+            role: Default::default(),
+            trusted: false,
+            sfu: None,
+        };
+        Participant::new(member, true)
+    }
+
     fn new(member: Member, media_announced: bool) -> Self {
         Participant {
             media_announced: StoredValue::new(media_announced),

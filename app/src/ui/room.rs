@@ -11,6 +11,7 @@ use super::controls::Controls;
 use super::language::LanguageSelect;
 use super::lobby_requests::LobbyRequests;
 use super::moderation::{LobbyBadge, LockedBadge};
+use super::participants::Participant;
 use super::people::PeoplePanel;
 use super::room_lobby::{Ended, Lobby, SignInRequired};
 use super::room_model::{Phase, RoomModel};
@@ -183,6 +184,22 @@ pub fn RoomPage() -> impl IntoView {
             </section>
         }
     };
+    // Once the pre-join page is ready (token, socket, camera and offer made ahead), the call
+    // view is built off the page once, so that the click does not compile it (see `warm_up`).
+    let warmed = StoredValue::new(false);
+    Effect::new(move |_| {
+        if model.devices.ready.get() && !warmed.get_value() {
+            warmed.set_value(true);
+            crate::call::warm_up_frames();
+            warm_up(in_call);
+            warm_up(move || {
+                view! {
+                    <VideoTile participant=Participant::stand_in() relay=model.relay.into()
+                        hands=Signal::derive(Vec::new) spotlight=Signal::derive(|| None) pinned=model.pinned/>
+                }
+            });
+        }
+    });
     view! {
         <section class="room">
             <header>
@@ -206,6 +223,22 @@ pub fn RoomPage() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// Builds the view `make` gives once, off the page, and throws it away. The browser compiles
+/// each WebAssembly function the first time it runs: building the call view first at the
+/// click compiled about a thousand of them, some 45 ms of the page's thread while the other
+/// side's answer waited (a Chromium trace of `cargo xtask bench join`). Built here, nothing of
+/// it is on the page and none of its effects run: they would on a later tick, and its owner
+/// is gone by then.
+fn warm_up<V: IntoView + 'static>(make: impl FnOnce() -> V) {
+    use leptos::tachys::view::Render as _;
+    let Some(owner) = Owner::current() else {
+        return;
+    };
+    let scratch = owner.child();
+    scratch.with(|| drop(make().into_any().build()));
+    scratch.cleanup();
 }
 
 /// The grid's gap between tiles (`.grid { gap }` in the CSS), in CSS pixels.
