@@ -12,8 +12,8 @@ mod sfu_media;
 mod switch;
 pub use playback::wait_tiles_playing;
 pub use sfu_media::{
-    cameras_shown, sfu_tile_media, wait_sfu_media_from, wait_sfu_video_from, CamerasShown,
-    SfuMedia, TileMedia,
+    cameras_shown, sent_video_layers, sfu_tile_media, wait_sfu_media_from, wait_sfu_video_from,
+    CamerasShown, SfuMedia, TileMedia,
 };
 pub use switch::{switch_time, watch_switch, SfuCall, Switch};
 

@@ -11,8 +11,8 @@ use std::time::Duration;
 use confab_tests::fake_camera::FakeCamera;
 use confab_tests::local_sfu::LocalSfu;
 use confab_tests::room_page::{
-    click, join, join_at_once, switch_time, tiles, unique, wait_for, wait_live_media_from,
-    wait_sfu_media_from, watch_switch, with_browsers,
+    click, join, join_at_once, sent_video_layers, switch_time, tiles, unique, wait_for,
+    wait_live_media_from, wait_sfu_media_from, watch_switch, with_browsers,
 };
 use confab_tests::stage::StageWith;
 use fantoccini::Client;
@@ -105,10 +105,7 @@ async fn a_call_of_four_moves_to_the_sfu_at_five_and_screens_are_shared_there(
         // estimate towards the stand-in on two cores, about 170 kbit/s, paid for the quarter
         // layer alone: every tile showed 40×30.)
         for (client, me) in b.iter().zip(NAMES) {
-            let sent = client
-                .execute_async(SENT_LAYERS_JS, vec![])
-                .await
-                .map_err(|e| e.to_string())?;
+            let sent = sent_video_layers(client).await?;
             let plain = sent
                 .as_array()
                 .is_some_and(|s| s.len() == 1 && s[0]["rid"].is_null());
@@ -292,17 +289,6 @@ async fn peer_id_of(client: &Client, name: &str) -> Result<String, String> {
         .map(|t| t.peer_id)
         .ok_or_else(|| format!("no tile named {name}"))
 }
-
-/// My camera's layers as sent to the SFU: RID, picture height and frames encoded of each.
-const SENT_LAYERS_JS: &str = r#"
-const done = arguments[arguments.length - 1];
-const sfu = (window.confabPeers || new Map()).get('sfu');
-if (!sfu) { done(null); return; }
-sfu.getStats().then(report => done([...report.values()]
-  .filter(s => s.type === 'outbound-rtp' && s.kind === 'video')
-  .map(s => ({ rid: s.rid || null, height: s.frameHeight || 0, frames: s.framesEncoded || 0 }))),
-  () => done(null));
-"#;
 
 /// Each remote camera tile's shown quality level (`null` until it has one).
 const QUALITY_JS: &str = r#"

@@ -19,8 +19,8 @@ use confab_tests::fake_camera::FakeCamera;
 use confab_tests::local_sfu::LocalSfu;
 use confab_tests::nat_routers::NFT;
 use confab_tests::room_page::{
-    cameras_shown, click, join, join_with_mic_off, tiles, unique, wait_for, wait_sfu_media_from,
-    wait_sfu_video_from, wait_tile_named, with_browsers, CamerasShown,
+    cameras_shown, click, join, join_with_mic_off, sent_video_layers, tiles, unique, wait_for,
+    wait_sfu_media_from, wait_sfu_video_from, wait_tile_named, with_browsers, CamerasShown,
 };
 use confab_tests::stage::StageWith;
 use fantoccini::Client;
@@ -366,10 +366,7 @@ async fn a_camera_comes_in_the_simulcast_layer_its_tile_needs(env: &Env) -> Resu
         let ana = peer_id_of(&b[1], "Ana").await?;
         wait_sfu_video_from(&b[1], std::slice::from_ref(&ana), MEDIA_TIMEOUT).await?;
         let sent = wait_for("Ana's two layers", MEDIA_TIMEOUT, || async {
-            let layers = b[0]
-                .execute_async(SENT_LAYERS_JS, vec![])
-                .await
-                .map_err(|e| e.to_string())?;
+            let layers = sent_video_layers(&b[0]).await?;
             let heights: Vec<u64> = layers
                 .as_array()
                 .map(|l| l.iter().filter_map(|s| s["height"].as_u64()).collect())
@@ -420,17 +417,6 @@ async fn a_camera_comes_in_the_simulcast_layer_its_tile_needs(env: &Env) -> Resu
     })
     .await
 }
-
-/// My camera's layers as sent to the SFU: RID, picture height and frames encoded of each.
-const SENT_LAYERS_JS: &str = r#"
-const done = arguments[arguments.length - 1];
-const sfu = (window.confabPeers || new Map()).get('sfu');
-if (!sfu) { done(null); return; }
-sfu.getStats().then(report => done([...report.values()]
-  .filter(s => (s.type === 'outbound-rtp' && s.kind === 'video') || (s.type === 'candidate-pair' && s.nominated))
-  .map(s => s.type === 'candidate-pair' ? ({ bwe: s.availableOutgoingBitrate, rtt: s.currentRoundTripTime }) : ({ rid: s.rid || null, height: s.frameHeight || 0, frames: s.framesEncoded || 0, why: s.qualityLimitationReason, bytes: s.bytesSent }))),
-  () => done(null));
-"#;
 
 /// A tile's height in device pixels and the height of the picture playing in it.
 #[derive(Debug, Clone, serde::Deserialize)]

@@ -196,3 +196,24 @@ pub async fn cameras_shown(client: &Client) -> Result<CamerasShown, String> {
         .map_err(|e| e.to_string())?;
     serde_json::from_value(value).map_err(|e| e.to_string())
 }
+
+/// The video layers the page sends up its SFU connection (its `outbound-rtp` video stats):
+/// each layer's `rid` (`null` for a plain stream), `height`, `frames` encoded, and `why` its
+/// quality is limited; `null` without an SFU connection.
+pub async fn sent_video_layers(client: &Client) -> Result<serde_json::Value, String> {
+    client
+        .execute_async(SENT_LAYERS_JS, vec![])
+        .await
+        .map_err(|e| e.to_string())
+}
+
+const SENT_LAYERS_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+const sfu = (window.confabPeers || new Map()).get('sfu');
+if (!sfu) { done(null); return; }
+sfu.getStats().then(report => done([...report.values()]
+  .filter(s => s.type === 'outbound-rtp' && s.kind === 'video')
+  .map(s => ({ rid: s.rid || null, height: s.frameHeight || 0, frames: s.framesEncoded || 0,
+               why: s.qualityLimitationReason || null }))),
+  () => done(null));
+"#;
