@@ -174,6 +174,12 @@ impl LocalSfu {
     }
 }
 
+impl crate::stage::Beside for LocalSfu {
+    fn logs(&self) -> Vec<PathBuf> {
+        vec![self.log.clone()]
+    }
+}
+
 impl Drop for LocalSfu {
     fn drop(&mut self) {
         stop(&mut self.running());

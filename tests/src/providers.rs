@@ -409,3 +409,5 @@ impl Drop for StandIn {
         );
     }
 }
+
+impl crate::stage::Beside for Providers {}

@@ -182,11 +182,23 @@ pub struct StageWith<T> {
     pub beside: T,
 }
 
-impl<T> crate::suite::Runs for StageWith<T> {
+/// What runs beside a stage's worker, and where it logs.
+pub trait Beside {
+    fn logs(&self) -> Vec<PathBuf> {
+        Vec::new()
+    }
+}
+
+impl<T: Beside> crate::suite::Runs for StageWith<T> {
     fn runtime(&self) -> &tokio::runtime::Runtime {
         &self.stage.runtime
     }
     fn worker_logs(&self) -> Vec<PathBuf> {
         crate::suite::Runs::worker_logs(&self.stage)
+    }
+    fn all_logs(&self) -> Vec<PathBuf> {
+        let mut logs = self.worker_logs();
+        logs.extend(self.beside.logs());
+        logs
     }
 }

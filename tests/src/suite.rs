@@ -128,6 +128,11 @@ pub trait Runs {
     fn runtime(&self) -> &tokio::runtime::Runtime;
     /// The logs of the workers serving the pages, where their CSP violation reports land.
     fn worker_logs(&self) -> Vec<PathBuf>;
+    /// Those and the logs of what runs beside them (an SFU stand-in), whose ends a failed
+    /// trial prints: CI keeps nothing else of a run.
+    fn all_logs(&self) -> Vec<PathBuf> {
+        self.worker_logs()
+    }
 }
 
 impl Runs for crate::stage::Stage {
@@ -167,6 +172,31 @@ pub fn csp_violations_since(marks: &[(PathBuf, u64)]) -> Vec<String> {
         );
     }
     found
+}
+
+/// How many of each log's last lines a failed trial prints.
+const FAILED_TRIAL_LOG_LINES: usize = 40;
+
+/// The last lines each log got after `marks` (while a trial ran), for a failed trial's output.
+pub fn log_tails_since(marks: &[(PathBuf, u64)]) -> String {
+    let mut out = String::new();
+    for (log, from) in marks {
+        let text = std::fs::read(log).unwrap_or_default();
+        let after = String::from_utf8_lossy(text.get(*from as usize..).unwrap_or_default());
+        let lines: Vec<&str> = after.lines().collect();
+        let tail = &lines[lines.len().saturating_sub(FAILED_TRIAL_LOG_LINES)..];
+        out.push_str(&format!(
+            "--- the last {} of {} lines {} got in this trial:\n",
+            tail.len(),
+            lines.len(),
+            log.display()
+        ));
+        for line in tail {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// A trial's result, failed if the pages broke the Content-Security-Policy meanwhile.
@@ -213,8 +243,12 @@ macro_rules! stage_main {
             libtest_mimic::Trial::test(stringify!($trial), move || {
                 let started = std::time::Instant::now();
                 let marks = $crate::suite::log_marks(&env.worker_logs());
+                let all_marks = $crate::suite::log_marks(&env.all_logs());
                 let result = env.runtime().block_on($trial(&env));
                 let result = $crate::suite::without_csp_violations(result, &marks);
+                if result.is_err() {
+                    eprint!("{}", $crate::suite::log_tails_since(&all_marks));
+                }
                 eprintln!("{}: {} took {:?}", $label, stringify!($trial), started.elapsed());
                 result.map_err(libtest_mimic::Failed::from)
             })
@@ -231,4 +265,29 @@ macro_rules! stage_main {
         }
         conclusion.exit_code()
     }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_trial_prints_the_end_of_what_each_log_got_during_it() {
+        let path = std::env::temp_dir().join(format!("confab-tail-{}.log", std::process::id()));
+        std::fs::write(&path, "before the trial\n").unwrap();
+        let marks = log_marks(std::slice::from_ref(&path));
+        let lines: String = (1..=50).map(|i| format!("line {i}\n")).collect();
+        std::fs::write(&path, format!("before the trial\n{lines}")).unwrap();
+        let tail = log_tails_since(&marks);
+        std::fs::remove_file(&path).unwrap();
+        assert!(tail.starts_with("--- the last 40 of 50 lines"), "{tail}");
+        assert!(
+            tail.contains("\nline 11\n") && tail.ends_with("line 50\n"),
+            "{tail}"
+        );
+        assert!(
+            !tail.contains("line 10\n") && !tail.contains("before"),
+            "{tail}"
+        );
+    }
 }
