@@ -176,6 +176,26 @@ async fn peer_id_of(client: &Client, name: &str) -> Result<String, String> {
     wait_tile_named(client, name, MEDIA_TIMEOUT).await
 }
 
+/// Both pages join `room` as `names`, and each plays the other through the SFU; the other's
+/// peer id on each page.
+async fn two_playing(
+    b: &[Client],
+    base: &str,
+    room: &str,
+    names: [&str; 2],
+) -> Result<Vec<String>, String> {
+    for (client, name) in b.iter().zip(names) {
+        join(client, base, room, name).await?;
+    }
+    let mut others = Vec::new();
+    for (i, client) in b.iter().enumerate() {
+        let other = peer_id_of(client, names[1 - i]).await?;
+        wait_sfu_media_from(client, std::slice::from_ref(&other), MEDIA_TIMEOUT).await?;
+        others.push(other);
+    }
+    Ok(others)
+}
+
 /// Ana and Ben on the SFU; then every datagram to or from the SFU's port is dropped until both
 /// pages have restarted ICE (their SFU connection has new ICE credentials from the SFU), and
 /// let through again: each page's media comes back, and nobody made a new SFU session.
@@ -195,13 +215,9 @@ async fn a_cut_connection_to_the_sfu_comes_back_by_an_ice_restart_in_the_same_se
         .to_owned();
     let sessions_made = || env.beside.log_count("/sessions/new 201");
     with_browsers(browsers, async |b: &[Client]| {
-        for (client, name) in b.iter().zip(NAMES) {
-            join(client, base, &room, name).await?;
-        }
+        two_playing(b, base, &room, NAMES).await?;
         let mut before = Vec::new();
-        for (i, client) in b.iter().enumerate() {
-            let other = peer_id_of(client, NAMES[1 - i]).await?;
-            wait_sfu_media_from(client, std::slice::from_ref(&other), MEDIA_TIMEOUT).await?;
+        for client in b {
             before.push(sfu_link(client).await?.ufrag);
         }
         let sessions = sessions_made()?;
@@ -246,15 +262,7 @@ async fn a_restarted_sfu_is_joined_again_in_a_new_session(env: &Env) -> Result<(
     let base = env.stage.base_url();
     let sessions_made = || env.beside.log_count("/sessions/new 201");
     with_browsers(browsers, async |b: &[Client]| {
-        for (client, name) in b.iter().zip(NAMES) {
-            join(client, base, &room, name).await?;
-        }
-        let mut others = Vec::new();
-        for (i, client) in b.iter().enumerate() {
-            let other = peer_id_of(client, NAMES[1 - i]).await?;
-            wait_sfu_media_from(client, std::slice::from_ref(&other), MEDIA_TIMEOUT).await?;
-            others.push(other);
-        }
+        let others = two_playing(b, base, &room, NAMES).await?;
         let sessions = sessions_made()?;
         env.beside.restart()?;
         wait_for(
