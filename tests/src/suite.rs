@@ -246,11 +246,13 @@ macro_rules! stage_main {
                 let all_marks = $crate::suite::log_marks(&env.all_logs());
                 let result = env.runtime().block_on($trial(&env));
                 let result = $crate::suite::without_csp_violations(result, &marks);
-                if result.is_err() {
-                    eprint!("{}", $crate::suite::log_tails_since(&all_marks));
-                }
                 eprintln!("{}: {} took {:?}", $label, stringify!($trial), started.elapsed());
-                result.map_err(libtest_mimic::Failed::from)
+                // In the failure's own message: CI's summary of a run quotes failures whole
+                // and little else of the output.
+                result.map_err(|failure| {
+                    let tails = $crate::suite::log_tails_since(&all_marks);
+                    libtest_mimic::Failed::from(format!("{failure}\n{tails}"))
+                })
             })
         }),+];
         let conclusion = libtest_mimic::run(&args, trials);
