@@ -38,6 +38,9 @@ pub enum ApiError {
     UpgradeRequired,
     #[error("{0}")]
     Conflict(String),
+    /// What the call is about no longer exists (an SFU session the SFU forgot).
+    #[error("{0}")]
+    Gone(String),
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -61,6 +64,7 @@ impl ApiError {
             ApiError::NotFound(_) => 404,
             ApiError::MethodNotAllowed => 405,
             ApiError::Conflict(_) => 409,
+            ApiError::Gone(_) => 410,
             ApiError::PayloadTooLarge(_) => 413,
             ApiError::UnsupportedMediaType(_) => 415,
             ApiError::UpgradeRequired => 426,
@@ -179,6 +183,7 @@ fn title(status: u16) -> &'static str {
         404 => "Not Found",
         405 => "Method Not Allowed",
         409 => "Conflict",
+        410 => "Gone",
         413 => "Content Too Large",
         415 => "Unsupported Media Type",
         426 => "Upgrade Required",

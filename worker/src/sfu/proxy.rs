@@ -91,6 +91,21 @@ impl Operation {
     }
 }
 
+/// What the page is answered when the SFU refuses a call with `sfu_status`. A 404 on a call
+/// about a session means the SFU no longer knows it (it restarted or dropped the session):
+/// 410 Gone, which the page answers with a new session at once instead of waiting for its
+/// connection to fail. The SFU asking to slow down stays 429 (the page tries again later);
+/// other refusals are the page's own mistakes (400, with the SFU's words); the SFU's failures
+/// are a bad gateway (502).
+pub fn refusal_status(operation: &Operation, sfu_status: u16) -> u16 {
+    match sfu_status {
+        404 if operation.session().is_some() => 410,
+        429 => 429,
+        status if status < 500 => 400,
+        _ => 502,
+    }
+}
+
 /// The caller's session must be theirs in this room.
 pub fn own_session(
     registry: &TrackRegistry,

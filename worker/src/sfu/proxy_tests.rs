@@ -3,7 +3,9 @@ use confab_protocol::PeerId;
 use serde_json::json;
 
 use super::config::MediaPolicy;
-use super::proxy::{is_push, merge, own_session, plan, pushed_names, Operation, ProxyRefusal};
+use super::proxy::{
+    is_push, merge, own_session, plan, pushed_names, refusal_status, Operation, ProxyRefusal,
+};
 use super::tracks::{TrackRefusal, TrackRegistry};
 
 fn peer(n: u8) -> PeerId {
@@ -213,4 +215,35 @@ fn calls_go_to_the_app_s_paths_and_never_show_the_token() {
         new.url.as_str(),
         "http://127.0.0.1:9901/v1/apps/my-app/sessions/new"
     );
+}
+
+#[test]
+fn a_session_the_sfu_no_longer_knows_is_gone_and_other_refusals_keep_their_kind() {
+    let session = "0123456789abcdef0123456789abcdef".to_owned();
+    let about_a_session = [
+        Operation::TracksNew(session.clone()),
+        Operation::Renegotiate(session.clone()),
+        Operation::TracksUpdate(session.clone()),
+        Operation::TracksClose(session),
+    ];
+    for operation in &about_a_session {
+        assert_eq!(refusal_status(operation, 404), 410, "{operation:?}");
+        assert_eq!(refusal_status(operation, 429), 429, "{operation:?}");
+        for status in [400, 403, 406, 409, 422] {
+            assert_eq!(
+                refusal_status(operation, status),
+                400,
+                "{operation:?} {status}"
+            );
+        }
+        for status in [500, 502, 503] {
+            assert_eq!(
+                refusal_status(operation, status),
+                502,
+                "{operation:?} {status}"
+            );
+        }
+    }
+    // No session to be gone: the app's address is wrong, a refusal like any other.
+    assert_eq!(refusal_status(&Operation::NewSession, 404), 400);
 }

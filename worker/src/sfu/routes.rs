@@ -102,6 +102,11 @@ async fn forward(
         403 => Err(ApiError::Forbidden(text)),
         404 => Err(ApiError::NotFound(here())),
         409 => Err(ApiError::Conflict(text)),
+        410 => Err(ApiError::Gone(text)),
+        429 => Err(ApiError::TooManyRequests {
+            detail: text,
+            retry_after: 1,
+        }),
         502 => Err(ApiError::BadGateway(text)),
         status => Err(ApiError::Internal(format!(
             "the room's SFU call failed with {status}"

@@ -21,7 +21,8 @@ use crate::env::config;
 use crate::outbound::{fetch_within, Answer, FetchFailure};
 use crate::room::Attachment;
 use crate::sfu::proxy::{
-    is_push, merge, own_session, plan, pushed_names, Operation, SfuCall, MAX_ANSWER_BYTES,
+    is_push, merge, own_session, plan, pushed_names, refusal_status, Operation, SfuCall,
+    MAX_ANSWER_BYTES,
 };
 use crate::sfu::routes::SfuRequest;
 use crate::sfu::tracks::TrackRegistry;
@@ -96,8 +97,13 @@ impl Room {
                 || format!("HTTP {}", answer.status),
                 |e| format!("{}: {}", e.error_code, e.error_description),
             );
-            let status = if answer.status < 500 { 400 } else { 502 };
-            return Response::error(format!("the SFU refused: {said}"), status);
+            let status = refusal_status(&call.operation, answer.status);
+            let what = if status == 410 {
+                "the SFU no longer knows this session"
+            } else {
+                "the SFU refused"
+            };
+            return Response::error(format!("{what}: {said}"), status);
         }
         match &call.operation {
             Operation::NewSession => {
