@@ -34,6 +34,12 @@ impl ApiError {
         matches!(self, ApiError::Server { status: 401, .. })
     }
 
+    /// What the call was about no longer exists on the server (410 Gone: an SFU session the
+    /// SFU forgot).
+    pub fn is_gone(&self) -> bool {
+        matches!(self, ApiError::Server { status: 410, .. })
+    }
+
     /// The request may well succeed if sent again: the network or a server in the way failed
     /// (5xx), or the server asked to slow down (429). A 4xx means the request itself is wrong.
     pub fn is_transient(&self) -> bool {

@@ -122,6 +122,8 @@ struct Inner {
     pushes: RefCell<BTreeMap<PeerId, SfuPush>>,
     /// The link to the SFU while the room is on it.
     sfu: RefCell<Option<Rc<sfu::SfuLink>>>,
+    /// SFU sessions that failed in a row (none connected since): the next one waits longer.
+    sfu_failures: Cell<u32>,
     timers: RefCell<Vec<Interval>>,
     /// Events held back after a welcome until my offers are out (see [`Call::hold_for_offers`]).
     held: RefCell<Option<Vec<CallEvent>>>,
@@ -173,6 +175,7 @@ impl Call {
                 members: RefCell::new(BTreeSet::new()),
                 pushes: RefCell::new(BTreeMap::new()),
                 sfu: RefCell::new(None),
+                sfu_failures: Cell::new(0),
                 timers: RefCell::new(Vec::new()),
                 held: RefCell::new(None),
                 retry: RefCell::new(None),

@@ -87,6 +87,7 @@ impl LocalSfu {
             &format!("{udp_ip}:0"),
             &token,
             log_file,
+            &[],
         )?;
         let field = |name: &str| {
             line.split_whitespace()
@@ -107,6 +108,12 @@ impl LocalSfu {
     /// an SFU node that restarted: every session and track is forgotten, and browsers find
     /// theirs gone. Its log goes on in the same file.
     pub fn restart(&self) -> Result<(), String> {
+        self.restart_with(&[])
+    }
+
+    /// [`LocalSfu::restart`] with these switches of the stand-in's (e.g. `--repeat-track-ids`)
+    /// until the next restart.
+    pub fn restart_with(&self, switches: &[&str]) -> Result<(), String> {
         let mut running = self.running();
         stop(&mut running);
         let http = self
@@ -118,7 +125,7 @@ impl LocalSfu {
             .append(true)
             .open(&self.log)
             .map_err(|e| format!("{}: {e}", self.log.display()))?;
-        let (again, _) = spawn(http, &self.udp, &self.token, log_file)?;
+        let (again, _) = spawn(http, &self.udp, &self.token, log_file, switches)?;
         *running = again;
         Ok(())
     }
@@ -201,6 +208,7 @@ fn spawn(
     udp: &str,
     token: &str,
     log: std::fs::File,
+    switches: &[&str],
 ) -> Result<(Running, String), String> {
     let binary = binary()?;
     // Ahead of the browsers for the CPU, as an SFU on its own machine would be: on two
@@ -214,6 +222,7 @@ fn spawn(
         .args(["--http", http])
         .args(["--udp", udp])
         .args(["--app-id", APP_ID])
+        .args(switches)
         .env("SFU_APP_TOKEN", token)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -1,14 +1,15 @@
 //! Rooms on the SFU from their first person (`MEDIA_MODE=sfu`), in real browsers: headless
 //! Chromium pages against the real worker under `wrangler dev` and the local SFU stand-in, in
-//! a private network namespace (see `e2e_call.rs`). Three trials:
+//! a private network namespace (see `e2e_call.rs`). Four trials:
 //! - last-N: a page pulls everyone's sound but only the cameras of the latest speakers. The
 //!   deployment pulls two cameras per page (`SFU_LAST_N=2`) instead of nine, so four pages
 //!   show what eleven would on the default: two cores do not carry eleven Chromiums with every
-//!   page checked.
+//!   page checked. A camera dropped for a speaker and pinned comes back even when the SFU's
+//!   offer for it is one the browser refuses (a new session).
 //! - the connection to the SFU cut for some seconds (UDP to its port dropped by nftables):
 //!   each page restarts ICE in its session, and media comes back without a new session.
-//! - the SFU restarted (its sessions forgotten): the ICE restart is refused, and each page
-//!   starts a new session, pushes and pulls again, and media comes back.
+//! - the SFU restarted (its sessions forgotten): the first call refused for it (410 from the
+//!   worker) makes each page start a new session, push and pull again, and media comes back.
 //! - simulcast: a camera comes in the layer its tile needs, up for a large tile and down for
 //!   a small one (`tracks/update`).
 
@@ -58,7 +59,8 @@ async fn each_page_pulls_the_cameras_of_the_latest_speakers_only(env: &Env) -> R
     let started = std::time::Instant::now();
     let browsers = env.stage.crowd(&NAMES, FakeCamera::small).await?;
     let base = env.stage.base_url();
-    with_browsers(browsers, async |b: &[Client]| {
+    env.beside.restart_with(&["--repeat-track-ids"])?;
+    let outcome = with_browsers(browsers, async |b: &[Client]| {
         // One after another: the order of arrival decides who is shown before anyone speaks.
         for (i, (client, name)) in b.iter().zip(NAMES).enumerate() {
             if i == KIM {
@@ -124,9 +126,91 @@ async fn each_page_pulls_the_cameras_of_the_latest_speakers_only(env: &Env) -> R
             }
         });
         all_of(futures_util::future::join_all(checks).await)?;
-        Ok(())
+        let others: Vec<usize> = hid_them.into_iter().filter(|&i| i != KIM).collect();
+        pin_a_camera_twice(b, &others, &started).await
     })
-    .await
+    .await;
+    // The next trial's SFU gives each pull a track id of its own again.
+    env.beside.restart().and(outcome)
+}
+
+/// The SFU of [`each_page_pulls_the_cameras_of_the_latest_speakers_only`] repeats a closed
+/// section's `a=msid` when a camera is pulled again (`--repeat-track-ids`), as Cloudflare may:
+/// Chromium refuses that offer. A page pins a camera it does not show, unpins it (closed at
+/// the SFU) and pins it again: the page cannot apply the SFU's offer for it, and only a new
+/// session (a new connection) brings the camera back, which it must.
+async fn pin_a_camera_twice(
+    b: &[Client],
+    pages: &[usize],
+    started: &std::time::Instant,
+) -> Result<(), String> {
+    let page = *pages
+        .first()
+        .ok_or("no page other than Kim's hid the speaker")?;
+    let client = &b[page];
+    let now = cameras_shown(client).await?;
+    let camera = now
+        .hidden
+        .first()
+        .ok_or_else(|| format!("no camera hidden: {now:?}"))?
+        .clone();
+    let pin =
+        format!("[data-testid=video-tile][data-peer-id=\"{camera}\"] [data-testid=pin-button]");
+    click_css(client, &pin).await?;
+    wait_sfu_video_from(client, std::slice::from_ref(&camera), MEDIA_TIMEOUT).await?;
+    click_css(client, &pin).await?;
+    wait_for("the unpinned camera closed", MEDIA_TIMEOUT, || async {
+        let now = cameras_shown(client).await?;
+        let closed = now.hidden.contains(&camera) && settles(&now);
+        closed
+            .then_some(Some(()))
+            .ok_or_else(|| format!("(last: {now:?})"))
+    })
+    .await?;
+    let marked = client
+        .execute(MARK_SFU_CONNECTION_JS, vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    if marked != serde_json::json!(true) {
+        return Err(format!("no closed camera section to pull again: {marked}"));
+    }
+    click_css(client, &pin).await?;
+    wait_sfu_video_from(client, std::slice::from_ref(&camera), MEDIA_TIMEOUT).await?;
+    let same = client
+        .execute(
+            "return !!(window.confabPeers.get('sfu') || {}).confabMarked;",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    if same != serde_json::json!(false) {
+        return Err("the camera came back on the same connection: was no offer refused?".into());
+    }
+    eprintln!(
+        "e2e-sfu-only: a camera pinned again plays, on a new connection, after {:?}",
+        started.elapsed()
+    );
+    Ok(())
+}
+
+/// Marks the page's SFU connection (a new session comes with a new one) if it has a closed
+/// camera section, which the next pull of that camera repeats.
+const MARK_SFU_CONNECTION_JS: &str = r#"
+const sfu = window.confabPeers.get('sfu');
+const closed = sfu && sfu.getTransceivers().some(t =>
+  t.receiver.track.kind === 'video' && t.currentDirection === 'inactive');
+if (closed) sfu.confabMarked = true;
+return !!closed;
+"#;
+
+async fn click_css(client: &Client, css: &str) -> Result<(), String> {
+    client
+        .find(fantoccini::Locator::Css(css))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Whether `now` shows [`LAST_N`] cameras and the third tile as the person, with as many
@@ -264,6 +348,7 @@ async fn a_restarted_sfu_is_joined_again_in_a_new_session(env: &Env) -> Result<(
     with_browsers(browsers, async |b: &[Client]| {
         let others = two_playing(b, base, &room, NAMES).await?;
         let sessions = sessions_made()?;
+        let restarted = std::time::Instant::now();
         env.beside.restart()?;
         wait_for(
             "a new SFU session from each page",
@@ -278,12 +363,26 @@ async fn a_restarted_sfu_is_joined_again_in_a_new_session(env: &Env) -> Result<(
             },
         )
         .await?;
+        eprintln!(
+            "e2e-sfu-only: both pages made new sessions {:.1?} after the SFU restarted",
+            restarted.elapsed()
+        );
         for (client, other) in b.iter().zip(&others) {
             wait_sfu_media_from(client, std::slice::from_ref(other), MEDIA_TIMEOUT).await?;
         }
-        let refused = env.beside.log_count("/tracks/new 404 no session")?;
-        if refused == 0 {
-            return Err("the new sessions came without an ICE restart refused first".into());
+        // Each page learned it from a call the SFU refused (an ICE restart, a layer update),
+        // which the worker answered 410: the session is gone, a new one at once.
+        if env.beside.log_count(" 404 no session")? == 0 {
+            return Err("the new sessions came without a call the SFU refused first".into());
+        }
+        let worker_log = std::fs::read_to_string(env.stage.wrangler.log_path())
+            .map_err(|e| format!("the worker's log: {e}"))?;
+        let gone = worker_log
+            .lines()
+            .filter(|line| line.contains("/sfu/sessions/") && line.contains(" 410 "))
+            .count();
+        if gone == 0 {
+            return Err("the worker never answered 410 for a session the SFU forgot".into());
         }
         Ok(())
     })

@@ -8,12 +8,15 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen_futures::spawn_local;
+
 use confab_protocol::{MediaRoute, Member, PeerId, SfuPush};
 
 use super::peer::negotiation::is_polite;
 use super::peer::restart::TileState;
-use super::sfu::{Identity, SfuEvent, SfuLink};
+use super::sfu::{new_session_delay_ms, Identity, SfuEvent, SfuLink};
 use super::{Call, CallEvent};
+use crate::api::sfu::wait_ms;
 
 impl Call {
     /// What the welcome's members push into the SFU, and who they are.
@@ -135,17 +138,38 @@ impl Call {
             }
             SfuEvent::Screen(peer, stream) => self.emit(CallEvent::RemoteScreen(peer, stream)),
             SfuEvent::Quality(peer, quality) => self.emit(CallEvent::PeerQuality(peer, quality)),
-            SfuEvent::Connected => {}
+            SfuEvent::Connected => self.inner.sfu_failures.set(0),
             SfuEvent::Failed => {
                 // A new session: the SFU forgets a session whose connection failed.
                 if self.on_sfu_route() && !self.inner.left.get() {
                     for peer in self.inner.members.borrow().iter() {
                         self.emit(CallEvent::PeerLink(peer.clone(), TileState::Reconnecting));
                     }
-                    self.start_sfu();
+                    let failed = self.inner.sfu_failures.get().saturating_add(1);
+                    self.inner.sfu_failures.set(failed);
+                    match new_session_delay_ms(failed) {
+                        0 => self.start_sfu(),
+                        wait => self.start_sfu_after(wait),
+                    }
                 }
             }
         }
+    }
+
+    /// Drops the failed link now and starts a new one after `wait` ms, unless the call left
+    /// the SFU (or started another link) meanwhile.
+    fn start_sfu_after(&self, wait: u32) {
+        self.stop_sfu();
+        let weak = Rc::downgrade(&self.inner);
+        spawn_local(async move {
+            wait_ms(wait).await;
+            let Some(inner) = weak.upgrade() else { return };
+            let call = Call { inner };
+            let idle = call.inner.sfu.borrow().is_none();
+            if idle && call.on_sfu_route() && !call.inner.left.get() {
+                call.start_sfu();
+            }
+        });
     }
 
     /// Back on the mesh: a peer connection to everyone, each pair's offer made by one side

@@ -46,6 +46,7 @@ mod restart;
 mod showing;
 
 use pulls::{is_screen, push_name, Gathering, Pulls, Wanted};
+pub use restart::new_session_delay_ms;
 
 /// How often a held pull looks again for the pushes it waits for.
 const GATHER_POLL_MS: u32 = 25;
@@ -245,6 +246,8 @@ impl SfuLink {
             }
             if let Err(error) = link.push(&stream, true).await {
                 log("pushing the screen to the SFU failed", &error);
+                // My offer is left unanswered: the connection takes no offer of the SFU's.
+                link.start_over();
             }
         });
     }
@@ -343,10 +346,21 @@ impl SfuLink {
         if !response.requires_immediate_renegotiation {
             return Ok(());
         }
-        let offer = response
-            .session_description
-            .ok_or_else(|| JsValue::from_str("the SFU asked to renegotiate without an offer"))?;
-        self.apply_remote(&offer).await?;
+        let answered = match &response.session_description {
+            Some(offer) => self.answer(offer).await,
+            None => Err(JsValue::from_str(
+                "the SFU asked to renegotiate without an offer",
+            )),
+        };
+        // The SFU waits for an answer to its offer and takes no other change of this session
+        // until it has one (a browser that refused the offer, e.g. a description it cannot
+        // apply, has none to give): only a new session goes on.
+        answered.inspect_err(|_| self.start_over())
+    }
+
+    /// Applies the SFU's `offer` and sends it my answer.
+    async fn answer(&self, offer: &SessionDescription) -> Result<(), JsValue> {
+        self.apply_remote(offer).await?;
         JsFuture::from(set_local_description_implicit(&self.pc)).await?;
         let request = RenegotiateRequest {
             session_description: self.local_sdp(SdpType::Answer)?,
@@ -372,12 +386,30 @@ impl SfuLink {
 
     /// A call to the SFU failed for good. If it failed on the way every time, this session
     /// cannot be trusted (the SFU may hold a change I never heard back about, and it takes no
-    /// other until that one is answered): the call is told to start a new one.
+    /// other until that one is answered); if the SFU no longer knows it, it is over: either
+    /// way the call is told to start a new one.
     fn failed_call(&self, error: ApiError) -> JsValue {
-        if error.is_transient() && !self.closed.get() {
+        if error.is_transient() {
+            self.start_over();
+        }
+        self.gone_if(&error);
+        api_error(error)
+    }
+
+    /// The SFU no longer knows this session (it restarted, or dropped it): a new one at once,
+    /// rather than when the connection is noticed lost seconds later.
+    fn gone_if(&self, error: &ApiError) {
+        if error.is_gone() {
+            self.start_over();
+        }
+    }
+
+    /// This session cannot go on: the call starts a new one (which closes this link, so it
+    /// is said once).
+    fn start_over(&self) {
+        if !self.closed.get() {
             (self.on_event)(SfuEvent::Failed);
         }
-        api_error(error)
     }
 
     fn session_id(&self) -> Result<String, JsValue> {

@@ -1,9 +1,11 @@
-//! `confab-local-sfu --http ADDR --udp ADDR --app-id ID`, with the app token in the
-//! environment (`SFU_APP_TOKEN`, so it never shows in a process list). Prints
+//! `confab-local-sfu --http ADDR --udp ADDR --app-id ID [--repeat-track-ids]`, with the app
+//! token in the environment (`SFU_APP_TOKEN`, so it never shows in a process list).
+//! `--repeat-track-ids` gives every pull of a track the same id (see
+//! `Sfu::repeating_track_ids`). Prints
 //! `confab-local-sfu http=<address> udp=<address>` once it listens (ports chosen by the system
 //! when given as 0), then serves until killed.
 
-use confab_local_sfu::server::{address, serve, Credentials};
+use confab_local_sfu::server::{address, serve, Credentials, Quirks};
 
 fn main() -> std::process::ExitCode {
     confab_local_sfu::since_start(); // the log's times count from here
@@ -19,11 +21,13 @@ fn main() -> std::process::ExitCode {
 fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     let (mut http, mut udp, mut app_id) = (None, None, None);
+    let mut quirks = Quirks::default();
     while let Some(flag) = args.next() {
         match flag.as_str() {
             "--http" => http = args.next(),
             "--udp" => udp = args.next(),
             "--app-id" => app_id = args.next(),
+            "--repeat-track-ids" => quirks.repeat_track_ids = true,
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -59,7 +63,7 @@ fn run() -> Result<(), String> {
         // The log's first line: its clock's zero, beside the tests' reading of it.
         let at = confab_local_sfu::since_start().as_secs_f64();
         eprintln!("{at:9.3} listening: http={h} udp={u}");
-        serve(http, udp, Credentials { app_id, app_token })
+        serve(http, udp, Credentials { app_id, app_token }, quirks)
             .await
             .map_err(|e| e.to_string())
     })

@@ -41,14 +41,22 @@ enum Operation {
     TracksClose(String, Bytes),
 }
 
+/// Where this SFU departs from the usual on purpose, for a test (`--repeat-track-ids`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Quirks {
+    /// See [`Sfu::repeating_track_ids`].
+    pub repeat_track_ids: bool,
+}
+
 /// Serves the API on `http` and media on `udp` until the process ends.
 pub async fn serve(
     http: TcpListener,
     udp: UdpSocket,
     credentials: Credentials,
+    quirks: Quirks,
 ) -> std::io::Result<()> {
     let (commands, inbox) = mpsc::channel(64);
-    tokio::spawn(run_sfu(udp, inbox));
+    tokio::spawn(run_sfu(udp, inbox, quirks));
     let credentials = Arc::new(credentials);
     loop {
         let (stream, _) = http.accept().await?;
@@ -179,11 +187,14 @@ pub fn bind_udp(address: SocketAddr) -> std::io::Result<UdpSocket> {
 }
 
 /// The task that owns the SFU: datagrams in and out, timers, and the API's commands.
-async fn run_sfu(udp: UdpSocket, mut inbox: mpsc::Receiver<Command>) {
+async fn run_sfu(udp: UdpSocket, mut inbox: mpsc::Receiver<Command>, quirks: Quirks) {
     let Ok(address) = udp.local_addr() else {
         return;
     };
     let mut sfu = Sfu::new(address);
+    if quirks.repeat_track_ids {
+        sfu = sfu.repeating_track_ids();
+    }
     let mut buffer = vec![0u8; 2048];
     let mut next = Instant::now();
     loop {

@@ -87,6 +87,8 @@ pub struct Sfu {
     /// Where browsers send media: the one host candidate of every session.
     address: SocketAddr,
     sessions: HashMap<String, Session>,
+    /// See [`Sfu::repeating_track_ids`].
+    repeat_track_ids: bool,
 }
 
 impl Sfu {
@@ -94,7 +96,17 @@ impl Sfu {
         Sfu {
             address,
             sessions: HashMap::new(),
+            repeat_track_ids: false,
         }
+    }
+
+    /// Every pull of a track carries the track's name as its id, so a camera pulled again
+    /// repeats the `a=msid` of its closed section (this stand-in's old bug, and what Cloudflare
+    /// may do: not known here). Chromium refuses such an offer; with this switch the tests
+    /// show what a page does when it cannot apply the SFU's offer.
+    pub fn repeating_track_ids(mut self) -> Sfu {
+        self.repeat_track_ids = true;
+        self
     }
 
     pub fn sessions(&self) -> usize {

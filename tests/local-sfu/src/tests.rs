@@ -69,9 +69,12 @@ struct World {
 
 impl World {
     fn new() -> World {
+        World::with(Sfu::new(SFU.parse().unwrap()))
+    }
+
+    fn with(mut sfu: Sfu) -> World {
         crate::install_crypto();
         let now = Instant::now();
-        let mut sfu = Sfu::new(SFU.parse().unwrap());
         let pusher_session = sfu.new_session(now).unwrap().session_id;
         let puller_session = sfu.new_session(now).unwrap().session_id;
         let mut pusher = Client::new("10.0.0.2:6000", now);
@@ -513,4 +516,23 @@ fn an_offer_alone_restarts_ice_and_the_media_goes_on() {
         .tracks_new(&world.pusher_session, nothing, world.now)
         .unwrap_err();
     assert_eq!((error.status, error.error_code), (400, "invalid_params"));
+}
+
+#[test]
+fn with_repeated_track_ids_a_camera_pulled_again_repeats_its_msid() {
+    let mut world = World::with(Sfu::new(SFU.parse().unwrap()).repeating_track_ids());
+    let pulled = world.ask_pull(&["camera"]);
+    world.answer(&pulled);
+    let close: CloseTracksRequest = body(json!({
+        "tracks": [{"mid": pulled.tracks[0].mid}], "force": true
+    }));
+    world
+        .sfu
+        .tracks_close(&world.puller_session, close)
+        .unwrap();
+    let again = world.ask_pull(&["camera"]);
+    let sdp = &again.session_description.as_ref().unwrap().sdp;
+    let msids: Vec<&str> = sdp.lines().filter(|l| l.starts_with("a=msid:")).collect();
+    let distinct: std::collections::HashSet<&&str> = msids.iter().collect();
+    assert!(distinct.len() < msids.len(), "{sdp}");
 }

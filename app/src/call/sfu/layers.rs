@@ -171,6 +171,7 @@ impl SfuLink {
         };
         if let Err(error) = self.caller(&token).tracks_update(&session, &request).await {
             self.layers.borrow_mut().unsure(&request.tracks);
+            self.gone_if(&error);
             super::log(
                 "asking the SFU for other layers failed",
                 &super::api_error(error),

@@ -43,6 +43,13 @@ impl SfuLink {
     /// rather than `stop()`, as Cloudflare's own client (Orange Meets) closes a track: a
     /// rejected media section is not something its answers are known to handle.
     pub(super) async fn close_pulls(&self, mids: &[String]) -> Result<(), JsValue> {
+        let closed = self.offer_to_close(mids).await;
+        // My offer left unanswered (refused, or an answer the browser cannot apply) leaves the
+        // connection unable to take the SFU's next offer: only a new session goes on.
+        closed.inspect_err(|_| self.start_over())
+    }
+
+    async fn offer_to_close(&self, mids: &[String]) -> Result<(), JsValue> {
         for transceiver in self.pc.get_transceivers().iter() {
             let transceiver: RtcRtpTransceiver = transceiver.unchecked_into();
             if transceiver.mid().is_some_and(|mid| mids.contains(&mid)) {

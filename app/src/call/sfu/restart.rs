@@ -21,6 +21,16 @@ const RESTART_WAIT_MS: u32 = 10_000;
 /// How often the wait looks at the connection.
 const RESTART_POLL_MS: u32 = 250;
 
+/// How long the call waits before the new session after `failed` sessions in a row failed
+/// (none connected since): at once after the first, then 1, 2, 4 and 8 s, then 15 s each time.
+/// A session the worker or the SFU refuses every time is not asked for in a tight loop.
+pub fn new_session_delay_ms(failed: u32) -> u32 {
+    match failed {
+        0 | 1 => 0,
+        n => (1_000u32 << (n - 2).min(4)).min(15_000),
+    }
+}
+
 impl SfuLink {
     /// The connection went `disconnected` or `failed`. A `disconnected` that heals within
     /// [`DISCONNECTED_GRACE_MS`] is left alone; otherwise one ICE restart, then a new session.
@@ -84,5 +94,20 @@ impl SfuLink {
             .session_description
             .ok_or_else(|| JsValue::from_str("the SFU sent no answer to my ICE restart"))?;
         self.apply_remote(&answer).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::new_session_delay_ms;
+
+    #[test]
+    fn new_sessions_after_failures_in_a_row_wait_longer_up_to_fifteen_seconds() {
+        let waits: Vec<u32> = (1..=8).map(new_session_delay_ms).collect();
+        assert_eq!(
+            waits,
+            [0, 1_000, 2_000, 4_000, 8_000, 15_000, 15_000, 15_000]
+        );
+        assert_eq!(new_session_delay_ms(u32::MAX), 15_000);
     }
 }

@@ -111,6 +111,7 @@ impl Sfu {
                 Some(pushed.kind)
             })
             .collect();
+        let repeat_track_ids = self.repeat_track_ids;
         let session = self.session(id)?;
         let mut api = session.rtc.sdp_api();
         let mut added = Vec::new();
@@ -128,7 +129,11 @@ impl Sfu {
             let name = track.track_name.clone().unwrap_or_default();
             session.pulls_made += 1;
             // The pusher's session is the stream: a person's sound and camera play in sync.
-            let track_id = format!("{name}-{}", session.pulls_made);
+            let track_id = if repeat_track_ids {
+                name.clone()
+            } else {
+                format!("{name}-{}", session.pulls_made)
+            };
             let mid = api.add_media(
                 kind,
                 Direction::SendOnly,
