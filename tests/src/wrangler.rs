@@ -119,8 +119,25 @@ impl Wrangler {
         self.restart()
     }
 
-    /// A free loopback port for [`Options::port`].
+    /// A port for [`Options::port`]: free now on every address, below the kernel's range of
+    /// ephemeral ports, and not handed out before by this process. A port picked from that
+    /// range (`127.0.0.1:0`) can be taken before wrangler binds it by any process's outgoing
+    /// connection or `:0` bind, and for good: in CI the NAT lab's worker found its port held
+    /// by then (another wrangler starting beside it, most likely), and every retry clashed.
     pub fn pick_port() -> std::io::Result<u16> {
+        static HANDED_OUT: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+        let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|p| p.into_inner());
+        let below = ephemeral_ports_start().unwrap_or(32_768);
+        let span = u64::from(below.saturating_sub(PICKED_PORTS_FROM).max(1));
+        let seed = uuid::Uuid::new_v4().as_u64_pair().0;
+        for attempt in 0..256u64 {
+            let offset = seed.wrapping_add(attempt.wrapping_mul(7_919)) % span;
+            let port = PICKED_PORTS_FROM + offset as u16;
+            if !handed_out.contains(&port) && TcpListener::bind(("0.0.0.0", port)).is_ok() {
+                handed_out.push(port);
+                return Ok(port);
+            }
+        }
         free_port()
     }
 
@@ -492,6 +509,15 @@ fn check_prerequisites() -> Result<(), StartError> {
     Ok(())
 }
 
+/// Where [`Wrangler::pick_port`] starts: above the well-known and most registered ports.
+const PICKED_PORTS_FROM: u16 = 20_000;
+
+/// The first port the kernel hands out for `:0` binds and outgoing connections.
+fn ephemeral_ports_start() -> Option<u16> {
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").ok()?;
+    range.split_whitespace().next()?.parse().ok()
+}
+
 fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
@@ -507,4 +533,20 @@ fn log_tail(path: &Path, lines: usize) -> String {
     let text = String::from_utf8_lossy(&bytes);
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picked_ports_are_free_distinct_and_below_the_ephemeral_range() {
+        let below = ephemeral_ports_start().unwrap_or(32_768);
+        let ports: Vec<u16> = (0..20).map(|_| Wrangler::pick_port().unwrap()).collect();
+        for port in &ports {
+            assert!((PICKED_PORTS_FROM..below).contains(port), "{port}");
+            assert_eq!(ports.iter().filter(|p| *p == port).count(), 1, "{ports:?}");
+            TcpListener::bind(("0.0.0.0", *port)).unwrap();
+        }
+    }
 }
