@@ -349,8 +349,10 @@ impl StandIn {
             child,
             watchdog,
         };
+        // Cold, oidc-provider takes node seconds to load; on two cores shared with browsers
+        // or other tests CI once saw it take more than 20.
         let ready = ready_rx
-            .recv_timeout(Duration::from_secs(20))
+            .recv_timeout(Duration::from_secs(60))
             .map_err(|e| {
                 format!(
                     "{script} did not report READY ({e}); see {}",

@@ -10,11 +10,19 @@ use crate::wrangler::scratch_root;
 /// Where the stand-ins would send the browser back to (nothing listens there).
 const BASE: &str = "http://127.0.0.1:9";
 
-fn started() -> Providers {
-    let dir = scratch_root().join("standins-selftest");
+/// Held by each test while its stand-ins run: two sets of four node processes starting at
+/// once on two cores, beside the other tests, once took CI past the wait for READY.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The stand-ins, in a directory (and logs) of `test`'s own.
+fn started(test: &str) -> (std::sync::MutexGuard<'static, ()>, Providers) {
+    let turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let dir = scratch_root().join(format!("standins-selftest-{test}"));
     let providers = Providers::start(&dir).unwrap_or_else(|e| panic!("{e}"));
     providers.register(BASE).unwrap_or_else(|e| panic!("{e}"));
-    providers
+    (turn, providers)
 }
 
 fn authorize_url(p: &Providers, provider: Provider, state: &str, verifier: &str) -> String {
@@ -71,7 +79,7 @@ fn post_form(url: &str, body: &str, accept: &str) -> crate::http::Reply {
 
 #[test]
 fn every_stand_in_runs_a_whole_authorization_code_flow_with_its_quirks() {
-    let p = started();
+    let (_turn, p) = started("flow");
     let verifier = "v".repeat(43);
     for provider in Provider::ALL {
         let secret = p.client(provider).client_secret.clone();
@@ -189,7 +197,7 @@ fn every_stand_in_runs_a_whole_authorization_code_flow_with_its_quirks() {
 
 #[test]
 fn authorize_refuses_unknown_redirects_and_missing_pkce() {
-    let p = started();
+    let (_turn, p) = started("refusals");
     for provider in Provider::ALL {
         let good = authorize_url(&p, provider, "s", &"v".repeat(43));
         let evil = good.replace("127.0.0.1%3A9", "evil.example");
