@@ -35,7 +35,6 @@ use super::peer::quality::{QualityReport, QualityTracker};
 use super::peer::screen::{keep_resolution, screen_encoding};
 use super::peer::set_local_description_implicit;
 use crate::api::sfu::SfuCaller;
-use crate::api::ApiError;
 use crate::media::tracks_of_kind;
 
 mod layers;
@@ -382,34 +381,6 @@ impl SfuLink {
             .tracks_new(&self.session_id()?, request)
             .await
             .map_err(|error| self.failed_call(error))
-    }
-
-    /// A call to the SFU failed for good. If it failed on the way every time, this session
-    /// cannot be trusted (the SFU may hold a change I never heard back about, and it takes no
-    /// other until that one is answered); if the SFU no longer knows it, it is over: either
-    /// way the call is told to start a new one.
-    fn failed_call(&self, error: ApiError) -> JsValue {
-        if error.is_transient() {
-            self.start_over();
-        }
-        self.gone_if(&error);
-        api_error(error)
-    }
-
-    /// The SFU no longer knows this session (it restarted, or dropped it): a new one at once,
-    /// rather than when the connection is noticed lost seconds later.
-    fn gone_if(&self, error: &ApiError) {
-        if error.is_gone() {
-            self.start_over();
-        }
-    }
-
-    /// This session cannot go on: the call starts a new one (which closes this link, so it
-    /// is said once).
-    fn start_over(&self) {
-        if !self.closed.get() {
-            (self.on_event)(SfuEvent::Failed);
-        }
     }
 
     fn session_id(&self) -> Result<String, JsValue> {

@@ -2,7 +2,9 @@
 //! with new ICE credentials, alone in a `tracks/new`; the SFU answers with new ones of its
 //! own), so the session and everything pushed and pulled stay. Only when that fails, or the
 //! connection is not back within [`RESTART_WAIT_MS`], does the call start a new session
-//! (everything pushed and pulled anew, as Cloudflare's own clients do on any loss).
+//! (everything pushed and pulled anew, as Cloudflare's own clients do on any loss). A session
+//! the SFU no longer knows, or one left waiting on an offer, is replaced at once
+//! ([`SfuLink::start_over`]).
 
 use std::rc::Rc;
 
@@ -13,8 +15,9 @@ use web_sys::RtcPeerConnectionState;
 
 use super::super::peer::restart::DISCONNECTED_GRACE_MS;
 use super::super::peer::{restart_ice, set_local_description_implicit};
-use super::{log, SfuEvent, SfuLink};
+use super::{api_error, log, SfuEvent, SfuLink};
 use crate::api::sfu::wait_ms;
+use crate::api::ApiError;
 
 /// How long a restarted connection has to come back before a new session is made.
 const RESTART_WAIT_MS: u32 = 10_000;
@@ -66,6 +69,34 @@ impl SfuLink {
                 (link.on_event)(SfuEvent::Failed);
             }
         });
+    }
+
+    /// A call to the SFU failed for good. If it failed on the way every time, this session
+    /// cannot be trusted (the SFU may hold a change I never heard back about, and it takes no
+    /// other until that one is answered); if the SFU no longer knows it, it is over: either
+    /// way the call is told to start a new one.
+    pub(super) fn failed_call(&self, error: ApiError) -> JsValue {
+        if error.is_transient() {
+            self.start_over();
+        }
+        self.gone_if(&error);
+        api_error(error)
+    }
+
+    /// The SFU no longer knows this session (it restarted, or dropped it): a new one at once,
+    /// rather than when the connection is noticed lost seconds later.
+    pub(super) fn gone_if(&self, error: &ApiError) {
+        if error.is_gone() {
+            self.start_over();
+        }
+    }
+
+    /// This session cannot go on: the call starts a new one (which closes this link, so it
+    /// is said once).
+    pub(super) fn start_over(&self) {
+        if !self.closed.get() {
+            (self.on_event)(SfuEvent::Failed);
+        }
     }
 
     fn connected(&self) -> bool {
